@@ -1,0 +1,56 @@
+# The two commands the README starts with: `make run` and `make test`. Both set up what they need and are safe to re-run.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+PYTEST_ARGS ?=
+HOST ?= 127.0.0.1:8000
+
+.PHONY: install run test test-postgres lint format assets chromium worker clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## Set up, load the London demo data and run the portal at http://$(HOST) on SQLite.
+run: install
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py runserver $(HOST)
+
+## Run the background worker (emails) beside `make run`.
+worker: install
+	$(BIN)/python manage.py db_worker
+
+## Set up and run the whole test suite on SQLite, browser journeys included.
+test: install chromium lint
+	$(BIN)/pytest -m "not postgres" $(PYTEST_ARGS)
+
+## The suite on PostgreSQL (DATABASE_URL must point at it), including the `postgres` tests.
+test-postgres: install
+	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python manage.py makemigrations --check --dry-run --settings=schools_portal.settings.test > /dev/null
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## Debian's Chromium for the browser journeys (`playwright install` cannot download here).
+chromium:
+	@test -x "$${CHROMIUM_PATH:-/usr/bin/chromium}" || (apt-get update -qq && apt-get install -y -qq chromium > /dev/null)
+
+## Rebuild GOV.UK Frontend CSS/JS (needs Node and npm). The built files are committed, so run/test do not need Node.
+assets:
+	npm ci --no-audit --no-fund
+	npm run build
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3*

@@ -1,0 +1,54 @@
+"""The access matrix: each app declares, in its own `access_matrix.py`, what every role gets from each of its URLs.
+
+`ROWS` is a list of `AccessRow`. `expected` maps a role name to the HTTP status a GET returns for that role; the key
+"default" covers roles not named. `kwargs` builds the objects a URL needs (called inside the test database) and
+returns the URL kwargs. An app that defines roles also exports `ROLE_BUILDERS: {role: callable() -> user or None}`.
+tests/core/test_access_matrix.py walks every URL name of the project and fails on one that no app declared.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class AccessRow:
+    url_name: str
+    expected: Mapping[str, int]
+    kwargs: Callable[[], dict] | None = None
+    query: str = ""
+    notes: str = field(default="", compare=False)
+
+    def status_for(self, role: str) -> int:
+        if role in self.expected:
+            return self.expected[role]
+        return self.expected["default"]
+
+
+def _app_modules(module_name: str):
+    for config in apps.get_app_configs():
+        try:
+            yield import_module(f"{config.name}.{module_name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.{module_name}":
+                raise
+
+
+def collect_rows() -> list[AccessRow]:
+    rows: list[AccessRow] = []
+    for module in _app_modules("access_matrix"):
+        rows.extend(getattr(module, "ROWS", []))
+    return rows
+
+
+def collect_role_builders() -> dict[str, Callable]:
+    builders: dict[str, Callable] = {}
+    for module in _app_modules("access_matrix"):
+        builders.update(getattr(module, "ROLE_BUILDERS", {}))
+    return builders
+
+
+# URL names that are not ours to declare row by row (third-party views, covered by their own apps' tests).
+UNDECLARED_NAMESPACES = {"admin", "djdt"}

@@ -1,0 +1,21 @@
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+
+def exception_handler(exc, context):
+    """Domain errors become 400/409 with field errors; Django validation errors become 400. Never a 500 for input."""
+    if isinstance(exc, DomainError):
+        field = exc.field or "non_field_errors"
+        return Response({field: [exc.message], "code": exc.code}, status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return Response(detail, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404 | PermissionDenied):
+        return drf_exception_handler(exc, context)
+    return drf_exception_handler(exc, context)

@@ -1,0 +1,120 @@
+"""GOV.UK Frontend form rendering: the one way forms become GOV.UK components.
+
+`{% govuk_error_summary form %}` renders the error summary (links to each field);
+`{% govuk_field form.name %}` renders a field as the component its widget calls for (text input, textarea, select, radios, checkboxes, single checkbox, file
+upload, date), with label, hint and error message. Options: `label_size="l"` makes the label the page heading,
+`classes="govuk-input--width-10"` adds input classes, `label_is_heading=True` wraps the label in an h1.
+"""
+
+from django import forms, template
+
+register = template.Library()
+
+_LABEL_CLASSES = {"xl": "govuk-label--xl", "l": "govuk-label--l", "m": "govuk-label--m", "s": "govuk-label--s"}
+_LEGEND_CLASSES = {
+    "xl": "govuk-fieldset__legend--xl",
+    "l": "govuk-fieldset__legend--l",
+    "m": "govuk-fieldset__legend--m",
+    "s": "govuk-fieldset__legend--s",
+}
+
+
+def field_kind(field) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select | forms.SelectMultiple):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.ClearableFileInput | forms.FileInput):
+        return "file"
+    if isinstance(widget, forms.HiddenInput):
+        return "hidden"
+    if isinstance(widget, forms.PasswordInput):
+        return "password"
+    return "input"
+
+
+def _first_error_anchor(field) -> str:
+    kind = field_kind(field)
+    if kind in {"radios", "checkboxes"}:
+        return f"{field.auto_id}_0" if field.field.choices else field.auto_id
+    return field.auto_id
+
+
+@register.inclusion_tag("govuk/error_summary.html")
+def govuk_error_summary(*forms_to_check):
+    """Error summary for one or more forms: each error links to its field."""
+    errors = []
+    for form in forms_to_check:
+        if form is None or not getattr(form, "errors", None):
+            continue
+        for message in form.non_field_errors():
+            errors.append({"href": "", "message": message})
+        for bound in form:
+            for message in bound.errors:
+                errors.append({"href": f"#{_first_error_anchor(bound)}", "message": message})
+    return {"errors": errors}
+
+
+@register.inclusion_tag("govuk/field.html")
+def govuk_field(
+    field, label_size="", classes="", label_is_heading=False, autocomplete="", inputmode="", spellcheck=None
+):
+    kind = field_kind(field)
+    widget = field.field.widget
+    attrs = dict(widget.attrs)
+    describedby = []
+    if field.help_text:
+        describedby.append(f"{field.auto_id}-hint")
+    if field.errors:
+        describedby.append(f"{field.auto_id}-error")
+    options = []
+    if kind in {"radios", "checkboxes", "select"}:
+        selected = field.value()
+        if selected is None:
+            selected_values = set()
+        elif isinstance(selected, list | tuple | set):
+            selected_values = {str(v) for v in selected}
+        else:
+            selected_values = {str(selected)}
+        for index, (value, label) in enumerate(field.field.choices):
+            value = "" if value is None else str(getattr(value, "value", value))
+            options.append(
+                {
+                    "id": field.auto_id if index == 0 and kind == "select" else f"{field.auto_id}_{index}",
+                    "value": value,
+                    "label": label,
+                    "checked": value in selected_values,
+                }
+            )
+    value = field.value()
+    if kind in {"password", "file"}:
+        value = None
+    if isinstance(value, list | tuple):
+        value = None
+    return {
+        "field": field,
+        "kind": kind,
+        "value": "" if value is None else value,
+        "options": options,
+        "label_class": _LABEL_CLASSES.get(label_size, ""),
+        "legend_class": _LEGEND_CLASSES.get(label_size, ""),
+        "label_is_heading": label_is_heading,
+        "classes": classes,
+        "describedby": " ".join(describedby),
+        "autocomplete": autocomplete or attrs.get("autocomplete", ""),
+        "inputmode": inputmode or attrs.get("inputmode", ""),
+        "spellcheck": spellcheck,
+        "input_type": getattr(widget, "input_type", "text") if kind in {"input", "password"} else "",
+        "required": field.field.required,
+        "maxlength": attrs.get("maxlength", ""),
+        "rows": attrs.get("rows", 5),
+        "checked": bool(value) if kind == "checkbox" else False,
+        "accept": attrs.get("accept", ""),
+    }

@@ -1,0 +1,5 @@
+from core.access import AccessRow
+
+ROWS = [
+    AccessRow("schools:list", {"default": 200}),
+]

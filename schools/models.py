@@ -1,0 +1,134 @@
+from django.db import models
+
+
+class BasicCommandUnit(models.Model):
+    """One of the Met's 12 Basic Command Units; each polices two to four London boroughs."""
+
+    slug = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "Basic Command Unit"
+
+    def __str__(self):
+        return self.name
+
+
+class LocalAuthority(models.Model):
+    """A local authority by its DfE code (201-213 inner London, 301-320 outer London, others outside London)."""
+
+    class Area(models.TextChoices):
+        INNER = "inner", "Inner London"
+        OUTER = "outer", "Outer London"
+        OUTSIDE = "outside", "Outside London"
+
+    code = models.PositiveSmallIntegerField(primary_key=True, help_text="DfE LA code, e.g. 202")
+    name = models.CharField(max_length=80)
+    gss_code = models.CharField(max_length=9, blank=True)
+    area = models.CharField(max_length=8, choices=Area.choices, default=Area.OUTSIDE)
+    bcu = models.ForeignKey(
+        BasicCommandUnit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="local_authorities",
+        help_text="Empty for the City of London (its own police force) and outside London.",
+    )
+    # Borough geography, for maps and demo data (London only).
+    centroid_latitude = models.FloatField(null=True, blank=True)
+    centroid_longitude = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_london(self) -> bool:
+        return self.area != self.Area.OUTSIDE
+
+
+class School(models.Model):
+    """An establishment from the DfE register (GIAS), keyed by its URN."""
+
+    class Phase(models.TextChoices):
+        NOT_APPLICABLE = "not_applicable", "Not applicable"
+        NURSERY = "nursery", "Nursery"
+        PRIMARY = "primary", "Primary"
+        MIDDLE_PRIMARY = "middle_primary", "Middle deemed primary"
+        SECONDARY = "secondary", "Secondary"
+        MIDDLE_SECONDARY = "middle_secondary", "Middle deemed secondary"
+        SIXTEEN_PLUS = "sixteen_plus", "16 plus"
+        ALL_THROUGH = "all_through", "All-through"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        OPEN_PROPOSED_TO_CLOSE = "open_proposed_to_close", "Open, but proposed to close"
+        PROPOSED_TO_OPEN = "proposed_to_open", "Proposed to open"
+        CLOSED = "closed", "Closed"
+
+    OPEN_STATUSES = (Status.OPEN, Status.OPEN_PROPOSED_TO_CLOSE)
+    FEEDER_PHASES = (Phase.PRIMARY, Phase.MIDDLE_PRIMARY, Phase.ALL_THROUGH)
+    RECEIVING_PHASES = (Phase.SECONDARY, Phase.MIDDLE_SECONDARY, Phase.ALL_THROUGH)
+
+    urn = models.PositiveIntegerField("URN", primary_key=True)
+    name = models.CharField(max_length=255, db_index=True)
+    local_authority = models.ForeignKey(LocalAuthority, on_delete=models.PROTECT, related_name="schools")
+    establishment_number = models.CharField(max_length=4, blank=True)
+    type_name = models.CharField("type of establishment", max_length=120)
+    type_group_name = models.CharField("establishment type group", max_length=80, blank=True)
+    phase = models.CharField(max_length=20, choices=Phase.choices, db_index=True)
+    status = models.CharField(max_length=30, choices=Status.choices, db_index=True)
+    statutory_low_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    statutory_high_age = models.PositiveSmallIntegerField(null=True, blank=True)
+    number_of_pupils = models.PositiveIntegerField(null=True, blank=True)
+    gender = models.CharField(max_length=20, blank=True)
+    religious_character = models.CharField(max_length=80, blank=True)
+    street = models.CharField(max_length=120, blank=True)
+    locality = models.CharField(max_length=120, blank=True)
+    address3 = models.CharField(max_length=120, blank=True)
+    town = models.CharField(max_length=80, blank=True)
+    postcode = models.CharField(max_length=10, blank=True, db_index=True)
+    website = models.CharField(max_length=255, blank=True)
+    telephone = models.CharField(max_length=20, blank=True)
+    easting = models.PositiveIntegerField(null=True, blank=True)
+    northing = models.PositiveIntegerField(null=True, blank=True)
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    open_date = models.DateField(null=True, blank=True)
+    close_date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "urn"]
+        indexes = [models.Index(fields=["local_authority", "phase", "status"], name="school_la_phase_status_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(urn__gte=100000, urn__lte=999999), name="school_urn_six_digits")
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.urn})"
+
+    @property
+    def bcu(self) -> BasicCommandUnit | None:
+        return self.local_authority.bcu
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    @property
+    def is_pupil_referral_unit(self) -> bool:
+        return "pupil referral unit" in self.type_name.lower()
+
+    @property
+    def is_special(self) -> bool:
+        return "special" in self.type_name.lower() or self.type_group_name.lower() == "special schools"
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [part for part in (self.street, self.locality, self.address3, self.town, self.postcode) if part]
