@@ -1,9 +1,9 @@
 """GOV.UK Frontend form rendering: the one way forms become GOV.UK components.
 
-`{% govuk_error_summary form %}` renders the error summary (links to each field);
-`{% govuk_field form.name %}` renders a field as the component its widget calls for (text input, textarea, select, radios, checkboxes, single checkbox, file
-upload, date), with label, hint and error message. Options: `label_size="l"` makes the label the page heading,
-`classes="govuk-input--width-10"` adds input classes, `label_is_heading=True` wraps the label in an h1.
+`{% govuk_error_summary form %}`: the error summary, each error linking to its field.
+`{% govuk_field form.name %}`: the component the widget calls for (input, textarea, select, radios, checkboxes,
+single checkbox, file upload) with label, hint and error message. Options: label_size ("l" etc.), classes,
+label_is_heading, autocomplete, inputmode, spellcheck.
 """
 
 from django import forms, template
