@@ -1,6 +1,8 @@
-"""Who the access matrix signs in as. The accounts issue adds one builder per role in PRODUCT.md."""
+"""Who the access matrix signs in as, and the rows of the accounts app's URLs."""
 
 from django.contrib.auth import get_user_model
+
+from accounts.identity.access_rows import ROWS as IDENTITY_ROWS
 
 
 def _signed_in():
@@ -11,4 +13,4 @@ ROLE_BUILDERS = {
     "anonymous": lambda: None,
     "signed_in": _signed_in,
 }
-ROWS = []
+ROWS = [*IDENTITY_ROWS]

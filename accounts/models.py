@@ -32,6 +32,10 @@ class User(AbstractUser):
     last_name = None
     email = models.EmailField("email address", unique=True)
     full_name = models.CharField(max_length=150, blank=True)
+    sessions_revoked_at = models.DateTimeField(
+        null=True, blank=True, help_text="Sessions started before this moment are ended (sign out everywhere)."
+    )
+    last_seen_at = models.DateTimeField(null=True, blank=True, help_text="Last authenticated request (day precision).")
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -49,3 +53,22 @@ class User(AbstractUser):
 
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
+
+
+class ApiToken(models.Model):
+    """A personal API token: only its hash is stored; shown once; expires; revocable."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What the token is for, e.g. 'MIS integration'.")
+    prefix = models.CharField(max_length=12, db_index=True, help_text="First characters, to recognise the token.")
+    token_hash = models.CharField(max_length=128, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…)"

@@ -7,12 +7,16 @@ from core.views import healthz
 
 api_v1 = [
     path("", include("schools.api.urls")),
+    path("", include("accounts.api.urls")),
+    path("", include("accounts.identity.api_urls")),
 ]
 
 urlpatterns = [
     path("", include("public.urls")),
     path("schools/", include("schools.urls")),
+    path("account/", include("accounts.identity.urls")),
     path("account/", include("allauth.urls")),
+    path("", include("accounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
