@@ -9,11 +9,13 @@ api_v1 = [
     path("", include("schools.api.urls")),
     path("", include("accounts.api.urls")),
     path("", include("accounts.identity.api_urls")),
+    path("wands/", include("wands.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("public.urls")),
     path("schools/", include("schools.urls")),
+    path("wands/", include("wands.urls")),
     path("account/", include("accounts.identity.urls")),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),

@@ -58,6 +58,7 @@ LOCAL_APPS = [
     "core",
     "schools",
     "accounts",
+    "wands",
     "public",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
