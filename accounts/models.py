@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager):
@@ -72,3 +73,311 @@ class ApiToken(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.prefix}…)"
+
+
+class CurrentQuerySet(models.QuerySet):
+    """Role records are never deleted: "current" means not ended (ending covers a lapse at access review)."""
+
+    def current(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class RoleRecord(models.Model):
+    """Who granted a role and when, when it was last confirmed at access review, and how it ended."""
+
+    granted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    granted_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True, help_text="Last confirmed at an access review.")
+    confirmed_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    end_reason = models.TextField(blank=True)
+    lapsed = models.BooleanField(default=False, help_text="Ended because nobody confirmed it at access review.")
+
+    objects = CurrentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_current(self) -> bool:
+        return self.ended_at is None
+
+    @property
+    def review_from(self):
+        """The access-review clock runs from the last confirmation, or from the grant."""
+        return self.confirmed_at or self.granted_at
+
+
+class SchoolMembership(RoleRecord):
+    """A person's place at a school: its headteacher or a member of its staff."""
+
+    class Role(models.TextChoices):
+        HEADTEACHER = "headteacher", "Headteacher"
+        STAFF = "staff", "Staff"
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="school_memberships")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+
+    class Meta:
+        ordering = ["school_id", "role", "granted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_membership_per_user_school",
+            ),
+            models.CheckConstraint(condition=models.Q(role__in=["headteacher", "staff"]), name="membership_role_valid"),
+        ]
+        indexes = [models.Index(fields=["school", "ended_at"], name="membership_school_current_idx")]
+
+    def __str__(self):
+        return f"{self.get_role_display()} at {self.school.name}"
+
+
+class SchoolDuty(RoleRecord):
+    """A duty a headteacher grants to a member of their school's staff (headteachers hold every duty)."""
+
+    class Duty(models.TextChoices):
+        WAND_REQUESTS = "wand_requests", "Wand requests"
+        STEPPING_STONES_LEAD = "stepping_stones_lead", "Stepping Stones lead"
+
+    membership = models.ForeignKey(SchoolMembership, on_delete=models.PROTECT, related_name="duties")
+    duty = models.CharField(max_length=30, choices=Duty.choices)
+
+    class Meta:
+        ordering = ["membership_id", "duty", "id"]
+        verbose_name_plural = "school duties"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["membership", "duty"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_duty_per_membership",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(duty__in=["wand_requests", "stepping_stones_lead"]), name="duty_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_duty_display()
+
+
+class PoliceRole(RoleRecord):
+    """A Met police role: an allocator (for some BCUs or all London) or a Safer Schools officer."""
+
+    class Kind(models.TextChoices):
+        ALLOCATOR = "allocator", "Police allocator"
+        OFFICER = "officer", "Police officer"
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="police_roles")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    all_london = models.BooleanField(default=False, help_text="An allocator covering every BCU.")
+    bcus = models.ManyToManyField("schools.BasicCommandUnit", blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["user_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], condition=models.Q(ended_at__isnull=True), name="one_current_police_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="allocator") | models.Q(all_london=False),
+                name="only_allocators_cover_all_london",
+            ),
+            models.CheckConstraint(condition=models.Q(kind__in=["allocator", "officer"]), name="police_kind_valid"),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class ProgrammeRole(RoleRecord):
+    """A role in the programme team: VRU roles and fulfilment staff."""
+
+    class Kind(models.TextChoices):
+        PROGRAMME_ADMIN = "programme_admin", "Programme admin"
+        STEPPING_STONES_COORDINATOR = "stepping_stones_coordinator", "Stepping Stones coordinator"
+        TOOLKIT_EDITOR = "toolkit_editor", "Toolkit editor"
+        FULFILMENT_STAFF = "fulfilment_staff", "Fulfilment staff"
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="programme_roles")
+    kind = models.CharField(max_length=40, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["user_id", "kind", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind"], condition=models.Q(ended_at__isnull=True), name="one_current_programme_role"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    kind__in=["programme_admin", "stepping_stones_coordinator", "toolkit_editor", "fulfilment_staff"]
+                ),
+                name="programme_kind_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Organisation(models.Model):
+    """A community, faith or youth organisation; its members see restricted toolkit items once it is verified."""
+
+    class Type(models.TextChoices):
+        COMMUNITY = "community", "Community group"
+        FAITH = "faith", "Faith group"
+        YOUTH = "youth", "Youth organisation"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for verification"
+        VERIFIED = "verified", "Verified"
+        DECLINED = "declined", "Declined"
+
+    NEXT = {Status.PENDING: {Status.VERIFIED, Status.DECLINED}, Status.VERIFIED: set(), Status.DECLINED: set()}
+
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=20, choices=Type.choices)
+    borough = models.ForeignKey("schools.LocalAuthority", on_delete=models.PROTECT, related_name="+")
+    website = models.URLField(blank=True)
+    description = models.TextField(blank=True, help_text="What the organisation does with young people.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decline_reason = models.TextField(blank=True)
+    registered_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    verified_by = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="The programme admin who verified or declined it.",
+    )
+    verified_at = models.DateTimeField(null=True, blank=True, help_text="When it was verified or declined.")
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "verified", "declined"]), name="organisation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined", decline_reason=""), name="organisation_decline_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class OrganisationMembership(RoleRecord):
+    """A person's membership of an organisation."""
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="organisation_memberships")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="memberships")
+
+    class Meta:
+        ordering = ["organisation_id", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation"],
+                condition=models.Q(ended_at__isnull=True),
+                name="one_current_organisation_membership",
+            )
+        ]
+
+    def __str__(self):
+        return f"Member of {self.organisation.name}"
+
+
+class Invitation(models.Model):
+    """An emailed, single-use, expiring link that makes its holder a school's headteacher or staff member.
+
+    Only a hash of the token is stored: the token itself lives in the emailed link alone.
+    """
+
+    class Role(models.TextChoices):
+        HEADTEACHER = "headteacher", "Headteacher"
+        STAFF = "staff", "Staff"
+
+    VALID_FOR_DAYS = 7
+
+    email = models.EmailField()
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["email"], name="invitation_email_idx")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(role__in=["headteacher", "staff"]), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
+                name="invitation_not_both_accepted_and_revoked",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Invitation: {self.get_role_display().lower()} at {self.school.name}"
+
+    def status_at(self, now) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+
+class JoinRequest(models.Model):
+    """A signed-in person asks to join a school's staff; its headteacher (or a programme admin) decides."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a decision"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    NEXT = {Status.PENDING: {Status.APPROVED, Status.DECLINED}, Status.APPROVED: set(), Status.DECLINED: set()}
+
+    user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="join_requests")
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="join_requests")
+    message = models.TextField(blank=True, help_text="The person's job at the school, for the headteacher.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    reason = models.TextField(blank=True, help_text="Why it was declined.")
+    created_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "school"],
+                condition=models.Q(status="pending"),
+                name="one_pending_join_request_per_user_school",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=["pending", "approved", "declined"]), name="join_request_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="declined", reason=""), name="join_request_decline_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Request to join {self.school.name}"

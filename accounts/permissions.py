@@ -1,0 +1,137 @@
+"""Who may do what to which object. Each predicate answers True or False and never raises.
+
+Views check these to show a 403 (or 404 for objects outside scope) early; services check them again and raise.
+"""
+
+from functools import wraps
+
+from . import roles
+from .models import Invitation, PoliceRole, ProgrammeRole, SchoolDuty
+from .selectors import headteacher_school_ids, school_has_headteacher, user_role_names
+
+
+def _predicate(func):
+    """A predicate for a signed-in, active user; False for anyone else or for objects that are missing."""
+
+    @wraps(func)
+    def wrapper(user, *args, **kwargs):
+        if user is None or not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
+            return False
+        if any(arg is None for arg in args):
+            return False
+        return bool(func(user, *args, **kwargs))
+
+    return wrapper
+
+
+def _pk(obj):
+    return getattr(obj, "pk", obj)
+
+
+@_predicate
+def is_programme_admin(user) -> bool:
+    return roles.PROGRAMME_ADMIN in user_role_names(user)
+
+
+@_predicate
+def is_headteacher_of(user, school) -> bool:
+    return _pk(school) in headteacher_school_ids(user)
+
+
+@_predicate
+def can_invite_headteacher(user) -> bool:
+    return is_programme_admin(user)
+
+
+@_predicate
+def can_view_school_members(user, school) -> bool:
+    return is_headteacher_of(user, school) or is_programme_admin(user)
+
+
+@_predicate
+def can_manage_school_members(user, school) -> bool:
+    """Inviting staff and granting or removing duties belong to the school's headteacher."""
+    return is_headteacher_of(user, school)
+
+
+@_predicate
+def can_invite_staff(user, school) -> bool:
+    return can_manage_school_members(user, school) and school.is_open
+
+
+@_predicate
+def can_manage_duties(user, membership) -> bool:
+    return membership.ended_at is None and is_headteacher_of(user, membership.school_id)
+
+
+@_predicate
+def can_end_membership(user, membership) -> bool:
+    """The school's headteacher ends its memberships (their own too, when leaving); a programme admin any of them."""
+    return is_headteacher_of(user, membership.school_id) or is_programme_admin(user)
+
+
+@_predicate
+def can_decide_join_request(user, join_request) -> bool:
+    """The school's headteacher decides; a programme admin only where the school has no current headteacher."""
+    if is_headteacher_of(user, join_request.school_id):
+        return True
+    return is_programme_admin(user) and not school_has_headteacher(join_request.school_id)
+
+
+@_predicate
+def can_request_to_join(user, school) -> bool:
+    return school.is_open
+
+
+@_predicate
+def can_revoke_invitation(user, invitation) -> bool:
+    if is_programme_admin(user):
+        return True
+    return invitation.role == Invitation.Role.STAFF and is_headteacher_of(user, invitation.school_id)
+
+
+@_predicate
+def can_grant_programme_roles(user) -> bool:
+    """Programme admins grant and end police, VRU and fulfilment roles."""
+    return is_programme_admin(user)
+
+
+@_predicate
+def can_end_role(user, record) -> bool:
+    return can_grant_programme_roles(user)
+
+
+@_predicate
+def can_verify_organisation(user) -> bool:
+    return is_programme_admin(user)
+
+
+@_predicate
+def can_register_organisation(user) -> bool:
+    return True
+
+
+@_predicate
+def can_reset_two_factor(user, target) -> bool:
+    """A programme admin resets someone else's two-factor (never their own: another admin checks them)."""
+    return is_programme_admin(user) and _pk(target) != user.pk
+
+
+@_predicate
+def can_review_access(user) -> bool:
+    return is_programme_admin(user) or bool(headteacher_school_ids(user))
+
+
+@_predicate
+def can_confirm_role(user, record) -> bool:
+    """A headteacher confirms their school's duties; a programme admin other reviewed roles, never their own."""
+    if isinstance(record, SchoolDuty):
+        return record.ended_at is None and is_headteacher_of(user, record.membership.school_id)
+    if isinstance(record, PoliceRole | ProgrammeRole):
+        return record.ended_at is None and is_programme_admin(user) and record.user_id != user.pk
+    return False
+
+
+@_predicate
+def can_see_all_schools_without_headteacher(user) -> bool:
+    return is_programme_admin(user)
