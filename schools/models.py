@@ -132,3 +132,40 @@ class School(models.Model):
     @property
     def address_lines(self) -> list[str]:
         return [part for part in (self.street, self.locality, self.address3, self.town, self.postcode) if part]
+
+
+class GiasImport(models.Model):
+    """One run of the GIAS import: what file, when, with which options, and what it did (audited once per run)."""
+
+    file_name = models.CharField(max_length=255)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField()
+    all_regions = models.BooleanField(default=False)
+    full_extract = models.BooleanField(default=False)
+    rows_read = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    closed = models.PositiveIntegerField(default=0)
+    skipped = models.PositiveIntegerField(default=0)
+    outside_scope = models.PositiveIntegerField(
+        default=0, help_text="Rows outside London, ignored without --all-regions."
+    )
+    missing = models.PositiveIntegerField(default=0, help_text="Open schools in scope that the file did not list.")
+    authorities_created = models.PositiveSmallIntegerField(default=0)
+    missing_urns = models.JSONField(default=list, blank=True)
+    problems = models.JSONField(default=list, blank=True, help_text="Skipped rows: line, URN and reason.")
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+        verbose_name = "GIAS import"
+
+    def __str__(self):
+        return f"GIAS import of {self.file_name} at {self.started_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"created {self.created:,} / updated {self.updated:,} / unchanged {self.unchanged:,} / "
+            f"closed {self.closed:,} / skipped {self.skipped:,}"
+        )

@@ -1,0 +1,229 @@
+"""Writes to the schools register. The register changes only through the GIAS import."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.services import audit_record
+
+from .gias import (
+    LA_CODE,
+    LA_NAME,
+    LONDON_LA_CODES,
+    URN,
+    GiasExtract,
+    GiasFileRefused,
+    RowProblem,
+    grid_to_latlon,
+    parse_la_code,
+    parse_school_values,
+    parse_urn,
+    read_gias_file,
+)
+from .models import GiasImport, LocalAuthority, School
+
+# Rows written per INSERT/UPDATE statement (the database may lower it: SQLite allows 999 parameters a statement).
+WRITE_BATCH = 2000
+PROGRESS_EVERY = 500
+PROBLEMS_KEPT = 1000
+MISSING_SHOWN = 10
+
+# progress(stage, done, total): called now and then while the import runs, for a terminal progress bar.
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class _Plan:
+    """What the rows of one file ask for, before anything is written."""
+
+    rows: dict[int, dict] = field(default_factory=dict)  # URN -> School values
+    seen_urns: set[int] = field(default_factory=set)
+    new_authorities: dict[int, str] = field(default_factory=dict)
+    problems: list[dict] = field(default_factory=list)
+    outside_scope: int = 0
+
+    def skip(self, line: int, urn: str, reason: str) -> None:
+        self.problems.append({"line": line, "urn": urn.strip(), "reason": reason})
+
+
+def _noop_progress(stage: str, done: int, total: int) -> None:
+    return None
+
+
+def _plan_rows(*, extract: GiasExtract, authorities: dict[int, str], all_regions: bool, progress: Progress) -> _Plan:
+    plan = _Plan()
+    width = len(extract.headers)
+    urn_at, la_code_at, la_name_at = extract.index[URN], extract.index[LA_CODE], extract.index[LA_NAME]
+    parsers = extract.value_parsers()
+    first_line: dict[int, int] = {}
+    total = len(extract.rows)
+    for number, row in enumerate(extract.rows, start=1):
+        if number % PROGRESS_EVERY == 0:
+            progress("Reading schools", number, total)
+        cells = row.cells
+        raw_urn = cells[urn_at] if urn_at < len(cells) else ""
+        try:
+            urn = parse_urn(raw_urn)
+        except RowProblem as problem:
+            plan.skip(row.line, raw_urn, str(problem))
+            continue
+        if urn in first_line:
+            plan.skip(row.line, raw_urn, f"URN {urn} is listed again (first on line {first_line[urn]})")
+            continue
+        first_line[urn] = row.line
+        # A school listed anywhere in the file is not missing from it, even if this row is skipped.
+        plan.seen_urns.add(urn)
+        if len(cells) != width:
+            plan.skip(row.line, raw_urn, f"the row has {len(cells)} fields but the header has {width}")
+            continue
+        try:
+            la_code = parse_la_code(cells[la_code_at])
+        except RowProblem as problem:
+            plan.skip(row.line, raw_urn, str(problem))
+            continue
+        if la_code not in LONDON_LA_CODES and not all_regions:
+            plan.outside_scope += 1
+            continue
+        if la_code not in authorities and la_code not in plan.new_authorities:
+            la_name = cells[la_name_at].strip()
+            if la_code in LONDON_LA_CODES or not la_name:
+                plan.skip(row.line, raw_urn, f"unknown LA code {la_code} (no such local authority)")
+                continue
+            plan.new_authorities[la_code] = la_name[:80]
+        try:
+            values = parse_school_values(row, parsers)
+        except RowProblem as problem:
+            plan.skip(row.line, raw_urn, str(problem))
+            continue
+        values["local_authority_id"] = la_code
+        plan.rows[urn] = values
+    progress("Reading schools", total, total)
+    return plan
+
+
+def _add_coordinates(rows: dict[int, dict]) -> None:
+    """Latitude/longitude from easting/northing for every row at once (one transformer, one call)."""
+    located = [values for values in rows.values() if values.get("easting") is not None]
+    positions = grid_to_latlon([v["easting"] for v in located], [v["northing"] for v in located])
+    for values, (latitude, longitude) in zip(located, positions, strict=True):
+        values["latitude"], values["longitude"] = latitude, longitude
+    for values in rows.values():
+        if "easting" in values and values["easting"] is None:
+            values["latitude"] = values["longitude"] = None
+
+
+def _in_batches(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+@transaction.atomic
+def gias_import_run(
+    *,
+    path: str | Path,
+    actor=None,
+    all_regions: bool = False,
+    full_extract: bool = False,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+) -> GiasImport:
+    """Upsert schools by URN from a GIAS extract: Closed is marked, never deleted; a refused file writes nothing."""
+    progress = progress or _noop_progress
+    started_at = timezone.now()
+    extract = read_gias_file(path)
+
+    authorities = dict(LocalAuthority.objects.values_list("code", "area"))
+    plan = _plan_rows(extract=extract, authorities=authorities, all_regions=all_regions, progress=progress)
+    if full_extract and not plan.rows:
+        raise GiasFileRefused(
+            f"{extract.file_name} has no school that could be imported{'' if all_regions else ' in London'}: "
+            "refusing --full-extract, which would mark every school closed."
+        )
+    if plan.new_authorities:
+        LocalAuthority.objects.bulk_create(
+            [
+                LocalAuthority(code=code, name=name, area=LocalAuthority.Area.OUTSIDE)
+                for code, name in sorted(plan.new_authorities.items())
+            ]
+        )
+    if extract.has_coordinates:
+        _add_coordinates(plan.rows)
+
+    fields = extract.school_fields() + ["local_authority_id"]
+    loaded = ["local_authority_id", "status"] + [
+        name for name in fields if name not in ("local_authority_id", "status")
+    ]
+    existing = {
+        urn: dict(zip(loaded, values, strict=True)) for urn, *values in School.objects.values_list("urn", *loaded)
+    }
+
+    now = timezone.now()
+    to_create, to_update = [], []
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "closed": 0}
+    for urn, values in plan.rows.items():
+        current = existing.get(urn)
+        if current is None:
+            to_create.append(School(urn=urn, **values))
+            counts["created"] += 1
+            continue
+        if all(current[name] == values[name] for name in fields):
+            counts["unchanged"] += 1
+            continue
+        to_update.append(School(urn=urn, updated_at=now, **values))
+        newly_closed = values["status"] == School.Status.CLOSED and current["status"] != School.Status.CLOSED
+        counts["closed" if newly_closed else "updated"] += 1
+
+    total_writes = len(to_create) + len(to_update)
+    written = 0
+    for batch in _in_batches(to_create, WRITE_BATCH):
+        School.objects.bulk_create(batch)
+        written += len(batch)
+        progress("Writing schools", written, total_writes)
+    for batch in _in_batches(to_update, WRITE_BATCH):
+        School.objects.bulk_update(batch, [*fields, "updated_at"])
+        written += len(batch)
+        progress("Writing schools", written, total_writes)
+
+    in_scope = (lambda code: True) if all_regions else (lambda code: code in LONDON_LA_CODES)
+    missing_urns = sorted(
+        urn
+        for urn, current in existing.items()
+        if urn not in plan.seen_urns
+        and current["status"] != School.Status.CLOSED
+        and in_scope(current["local_authority_id"])
+    )
+    if full_extract and missing_urns:
+        for batch in _in_batches(missing_urns, 500):
+            School.objects.filter(urn__in=batch).update(status=School.Status.CLOSED, updated_at=now)
+        counts["closed"] += len(missing_urns)
+
+    report = GiasImport.objects.create(
+        file_name=extract.file_name[:255],
+        started_at=started_at,
+        finished_at=timezone.now(),
+        all_regions=all_regions,
+        full_extract=full_extract,
+        rows_read=len(extract.rows),
+        skipped=len(plan.problems),
+        outside_scope=plan.outside_scope,
+        missing=len(missing_urns),
+        authorities_created=len(plan.new_authorities),
+        missing_urns=missing_urns,
+        problems=plan.problems[:PROBLEMS_KEPT],
+        **counts,
+    )
+    audit_record(
+        actor=actor,
+        verb="gias_import",
+        target=report,
+        reason="full extract: schools missing from the file marked closed" if full_extract else "",
+        data={"summary": report.summary, "missing": len(missing_urns), "all_regions": all_regions},
+    )
+    report.problems = plan.problems  # every problem for the caller, even past what is kept
+    if dry_run:
+        transaction.set_rollback(True)
+        report.pk = None
+    return report
