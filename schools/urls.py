@@ -5,4 +5,5 @@ from . import views
 app_name = "schools"
 urlpatterns = [
     path("", views.school_list, name="list"),
+    path("<int:urn>/", views.school_detail, name="detail"),
 ]

@@ -1,5 +1,96 @@
+from django.core.paginator import Page, Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .models import School
+from .selectors import school_filter, school_get
+
+RESULTS_PER_PAGE = 25
+CITY_OF_LONDON_CODE = 201
+STATUS_TAG_CLASSES = {
+    School.Status.OPEN: "govuk-tag--green",
+    School.Status.OPEN_PROPOSED_TO_CLOSE: "govuk-tag--yellow",
+    School.Status.PROPOSED_TO_OPEN: "govuk-tag--blue",
+    School.Status.CLOSED: "govuk-tag--grey",
+}
 
 
-def school_list(request):
-    return render(request, "schools/school_list.html", {})
+def _page_href(query: QueryDict, number: int) -> str:
+    """A link to another page of the same search: every filter kept, only the page changed."""
+    query = query.copy()
+    query["page"] = str(number)
+    return f"?{query.urlencode()}"
+
+
+def _pagination(page: Page, query: QueryDict) -> dict | None:
+    """The GOV.UK pagination component's items: numbered links with gaps, previous and next."""
+    if page.paginator.num_pages <= 1:
+        return None
+    items = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == Paginator.ELLIPSIS:
+            items.append({"ellipsis": True})
+        else:
+            items.append({"number": number, "href": _page_href(query, number), "current": number == page.number})
+    return {
+        "items": items,
+        "previous": _page_href(query, page.previous_page_number()) if page.has_previous() else "",
+        "next": _page_href(query, page.next_page_number()) if page.has_next() else "",
+    }
+
+
+@require_GET
+def school_list(request: HttpRequest) -> HttpResponse:
+    """Find a school: search and filter the register; errors in the filters are shown, never a server error."""
+    filterset = school_filter(params=request.GET)
+    context = {"form": filterset.form, "page": None, "pagination": None, "results": []}
+    if filterset.is_valid():
+        paginator = Paginator(filterset.qs, RESULTS_PER_PAGE)
+        page = paginator.get_page(request.GET.get("page"))
+        query = request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            page=page,
+            pagination=_pagination(page, query),
+            results=[{"school": school, "tag": STATUS_TAG_CLASSES.get(school.status, "")} for school in page],
+        )
+    # Statuses have no control on the page (the API's and links' parameter), so a valid one is carried along.
+    context["kept_statuses"] = [status for status in request.GET.getlist("status") if status in School.Status.values]
+    return render(request, "schools/school_list.html", context)
+
+
+def website_href(website: str) -> str:
+    """GIAS websites often lack a scheme ("www.example.sch.uk"); a link needs one."""
+    website = website.strip()
+    if not website:
+        return ""
+    if website.lower().startswith(("http://", "https://")):
+        return website
+    return f"http://{website}"
+
+
+@require_GET
+def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
+    """A school's page: what the register holds about it, including who polices it."""
+    try:
+        school = school_get(urn=urn)
+    except School.DoesNotExist:
+        raise Http404("No school with this URN") from None
+    authority = school.local_authority
+    if authority.bcu_id:
+        police = authority.bcu.name
+    elif authority.code == CITY_OF_LONDON_CODE:
+        police = "City of London Police (not covered by the Met)"
+    else:
+        police = "Outside the Metropolitan Police area"
+    return render(
+        request,
+        "schools/school_detail.html",
+        {
+            "school": school,
+            "police": police,
+            "website_href": website_href(school.website),
+            "status_tag": STATUS_TAG_CLASSES.get(school.status, ""),
+        },
+    )

@@ -1,0 +1,98 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from schools.models import BasicCommandUnit, LocalAuthority, School
+
+
+class BasicCommandUnitSummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = BasicCommandUnit
+        fields = ["slug", "name"]
+        read_only_fields = fields
+
+
+class LocalAuthoritySummarySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LocalAuthority
+        fields = ["code", "name"]
+        read_only_fields = fields
+
+
+class SchoolListSerializer(serializers.ModelSerializer):
+    """A line in a list of schools; reads only the columns `selectors.school_list` loads."""
+
+    local_authority = LocalAuthoritySummarySerializer(read_only=True)
+    bcu = BasicCommandUnitSummarySerializer(
+        source="local_authority.bcu", read_only=True, allow_null=True, help_text="Null for the City of London"
+    )
+
+    class Meta:
+        model = School
+        fields = ["urn", "name", "type_name", "phase", "status", "postcode", "local_authority", "bcu"]
+        read_only_fields = fields
+
+
+class SchoolDetailSerializer(SchoolListSerializer):
+    is_open = serializers.BooleanField(read_only=True)
+    is_pupil_referral_unit = serializers.BooleanField(read_only=True)
+    is_special = serializers.BooleanField(read_only=True)
+    address_lines = serializers.SerializerMethodField()
+
+    class Meta:
+        model = School
+        fields = [
+            "urn",
+            "name",
+            "type_name",
+            "type_group_name",
+            "phase",
+            "status",
+            "is_open",
+            "is_pupil_referral_unit",
+            "is_special",
+            "statutory_low_age",
+            "statutory_high_age",
+            "number_of_pupils",
+            "gender",
+            "religious_character",
+            "street",
+            "locality",
+            "address3",
+            "town",
+            "postcode",
+            "address_lines",
+            "telephone",
+            "website",
+            "easting",
+            "northing",
+            "latitude",
+            "longitude",
+            "open_date",
+            "close_date",
+            "local_authority",
+            "bcu",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_address_lines(self, school: School) -> list[str]:
+        return school.address_lines
+
+
+class LocalAuthoritySerializer(serializers.ModelSerializer):
+    bcu = BasicCommandUnitSummarySerializer(read_only=True, allow_null=True, help_text="Null for the City of London")
+
+    class Meta:
+        model = LocalAuthority
+        fields = ["code", "name", "gss_code", "area", "bcu"]
+        read_only_fields = fields
+
+
+class BasicCommandUnitSerializer(serializers.ModelSerializer):
+    local_authorities = LocalAuthoritySummarySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = BasicCommandUnit
+        fields = ["slug", "name", "local_authorities"]
+        read_only_fields = fields

@@ -1,0 +1,76 @@
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
+from rest_framework import mixins, viewsets
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
+
+from schools.models import School
+from schools.selectors import bcu_list, local_authority_list, school_get, school_list
+
+from .filters import SchoolFilter
+from .serializers import (
+    BasicCommandUnitSerializer,
+    LocalAuthoritySerializer,
+    SchoolDetailSerializer,
+    SchoolListSerializer,
+)
+
+
+class PublicRegisterMixin:
+    """The register is public information: anyone may read it, at a rate that keeps the service up."""
+
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Find schools",
+        description="London schools from the DfE register (GIAS), by name. Closed schools are left out unless "
+        "`include_closed=true` or a `status` is given. Bad filter values get a 400 naming each parameter.",
+    ),
+    retrieve=extend_schema(
+        summary="One school by URN",
+        parameters=[OpenApiParameter("urn", OpenApiTypes.INT, OpenApiParameter.PATH, description="6-digit URN")],
+    ),
+)
+class SchoolViewSet(PublicRegisterMixin, viewsets.ReadOnlyModelViewSet):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SchoolFilter
+    lookup_field = "urn"
+    lookup_value_regex = r"[0-9]+"
+
+    def get_queryset(self):
+        return school_list()
+
+    def get_serializer_class(self):
+        return SchoolDetailSerializer if self.action == "retrieve" else SchoolListSerializer
+
+    def get_object(self) -> School:
+        try:
+            return school_get(urn=int(self.kwargs["urn"]))
+        except School.DoesNotExist:
+            raise Http404("No school with this URN") from None
+
+
+@extend_schema_view(list=extend_schema(summary="Local authorities", description="Every authority, by name."))
+class LocalAuthorityViewSet(PublicRegisterMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = LocalAuthoritySerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return local_authority_list()
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Met Basic Command Units", description="The 12 BCUs, each with its boroughs.")
+)
+class BasicCommandUnitViewSet(PublicRegisterMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    serializer_class = BasicCommandUnitSerializer
+    pagination_class = None
+    filter_backends = []
+
+    def get_queryset(self):
+        return bcu_list()
