@@ -1,0 +1,71 @@
+"""The chart component in a real browser: axe finds nothing, with the table hidden and shown, in every chart state."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.template import Context, Template
+
+from core.charts import bar_chart, line_chart
+
+pytestmark = pytest.mark.browser
+
+PORTAL_CSS = Path(settings.BASE_DIR) / "schools_portal" / "static" / "css" / "portal.css"
+BOROUGHS = [
+    "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "City of London", "Croydon", "Ealing",
+    "Enfield", "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey", "Harrow", "Havering", "Hillingdon",
+    "Hounslow", "Islington", "Kensington and Chelsea", "Kingston upon Thames", "Lambeth", "Lewisham", "Merton",
+    "Newham", "Redbridge", "Richmond upon Thames", "Southwark", "Sutton", "Tower Hamlets", "Waltham Forest",
+    "Wandsworth", "Westminster",
+]  # fmt: skip
+MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def charts_page() -> str:
+    charts = [
+        bar_chart(title="Wand requests by phase", series=[("Primary", 12), ("Secondary", 48), ("Special", 3)]),
+        bar_chart(
+            title="Schools that took up the wand offer, by borough",
+            series=[(name, (index * 7) % 23) for index, name in enumerate(BOROUGHS)],
+            label_heading="Borough",
+            value_heading="Schools",
+        ),
+        bar_chart(title="Referrals by BCU", series=[("Central East", 3), ("North West", 14)], suppress_below=5),
+        bar_chart(title="Returns", series=[("Jan", 0), ("Feb", 0)]),
+        bar_chart(title="Nothing yet", series=[]),
+        line_chart(
+            title="Wands dispatched per month",
+            points=list(zip(MONTHS, [5, 8, None, 12, 30, 31, 20, 2, 40, 42, 38, 10], strict=True)),
+            label_heading="Month",
+            value_heading="Wands",
+        ),
+        line_chart(title="Take-up", points=[("2025", 40.5), ("2026", 62.25)], unit="%"),
+    ]
+    body = Template(
+        '{% load charts %}{% for c in charts %}{% if forloop.last %}{% chart c table="visible" %}'
+        "{% else %}{% chart c %}{% endif %}{% endfor %}"
+    ).render(Context({"charts": charts}))
+    return (
+        '<!DOCTYPE html><html lang="en" class="govuk-template"><head><meta charset="utf-8"><title>Charts</title>'
+        '</head><body class="govuk-template__body"><div class="govuk-width-container">'
+        '<main class="govuk-main-wrapper" id="main-content"><h1 class="govuk-heading-l">Charts</h1>'
+        f"{body}</main></div></body></html>"
+    )
+
+
+def test_charts_have_no_axe_violations(page, axe_check):
+    page.set_content(charts_page())
+    page.add_style_tag(content=PORTAL_CSS.read_text())
+    svgs = page.locator("svg.portal-chart")
+    assert svgs.count() == 6
+    # The CSS reached the SVG: bars are GOV.UK blue, not the default black.
+    assert page.locator(".portal-chart__bar").first.evaluate("el => getComputedStyle(el).fill") == "rgb(29, 112, 184)"
+    assert page.get_by_role("img", name="Wand requests by phase").count() == 1
+    assert page.get_by_text("No data yet.").count() == 1
+    axe_check(page)
+
+    for summary in page.locator("summary.govuk-details__summary").all():
+        summary.click()
+    assert page.locator("details[open]").count() == 5
+    assert page.get_by_role("cell", name="fewer than 5").count() == 1
+    axe_check(page)
