@@ -74,6 +74,11 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # After authentication and messages: end expired or revoked sessions, then demand two-factor set-up (checked
+    # against the real user), then swap in the user being viewed as.
+    "accounts.identity.middleware.SessionPolicyMiddleware",
+    "accounts.identity.middleware.TwoFactorRequiredMiddleware",
+    "accounts.identity.middleware.ViewAsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -92,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "core.context_processors.service",
+                "accounts.identity.context_processors.session_timeout",
             ],
             "builtins": ["core.templatetags.govuk"],
         },
@@ -141,7 +147,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 
-# django-allauth: email is the login, verified before use; no enumeration.
+# django-allauth: email is the login, verified before use; no enumeration. Rate limits live in the default cache, so
+# they hold across app servers when REDIS_URL gives them a shared one.
+ACCOUNT_ADAPTER = "accounts.identity.adapter.AccountAdapter"
+MFA_ADAPTER = "accounts.identity.adapter.MFAAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -158,11 +167,15 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "confirm_email": "1/3m/key",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
 
-SESSION_COOKIE_AGE = 12 * 60 * 60  # absolute limit; the idle limit is enforced by middleware
+# accounts.identity.middleware.SessionPolicyMiddleware ends a session 12 hours after sign-in whatever happens, after
+# 30 minutes without a request, and when the user signs out everywhere; the cookie never outlives the absolute limit.
+SESSION_COOKIE_AGE = 12 * 60 * 60
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -198,7 +211,12 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    # Personal API tokens for integrations (first, so an unauthenticated call gets 401 with WWW-Authenticate: Bearer),
+    # the session for the browser.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.identity.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",

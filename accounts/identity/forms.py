@@ -1,0 +1,69 @@
+from django import forms
+
+from accounts.identity.services import TOKEN_MAX_DAYS
+
+TOKEN_LIFETIME_CHOICES = [(7, "7 days"), (30, "30 days"), (90, "90 days"), (TOKEN_MAX_DAYS, "1 year")]
+
+
+class ApiTokenCreateForm(forms.Form):
+    name = forms.CharField(
+        label="What is the token for?",
+        help_text="For example, 'School MIS integration'. Only you see this.",
+        max_length=100,
+        error_messages={"required": "Enter what the token is for"},
+    )
+    days = forms.TypedChoiceField(
+        label="How long should it work?",
+        choices=TOKEN_LIFETIME_CHOICES,
+        coerce=int,
+        initial=30,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how long the token should work"},
+    )
+    password = forms.CharField(
+        label="Your password",
+        help_text="Enter your password again to confirm it is you.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        strip=False,
+        error_messages={"required": "Enter your password"},
+    )
+    otp_code = forms.CharField(
+        label="Code from your authenticator app",
+        help_text="The 6-digit code your app shows now, or one of your recovery codes.",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, needs_code: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if needs_code:
+            self.fields["otp_code"].required = True
+            self.fields["otp_code"].error_messages["required"] = "Enter the code from your authenticator app"
+        else:
+            del self.fields["otp_code"]
+
+
+class PersonAndReasonForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address of the person",
+        error_messages={"required": "Enter the person's email address", "invalid": "Enter a valid email address"},
+        widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 1000}),
+        error_messages={"required": "Enter a reason"},
+    )
+
+    def __init__(self, *args, reason_label: str, reason_hint: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].label = reason_label
+        self.fields["reason"].help_text = reason_hint
+
+
+def add_domain_error(form: forms.Form, error) -> None:
+    """Show a service's DomainError on the field it names, or above the form."""
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)

@@ -1,0 +1,178 @@
+"""Session policy, two-factor enforcement and 'view as', in that order, after authentication and messages.
+
+- SessionPolicyMiddleware ends a session that has been idle too long, is older than the absolute limit, or started
+  before the user signed out everywhere; it stamps the start of every new sign-in and keeps `last_seen_at`.
+- TwoFactorRequiredMiddleware sends a user whose roles require two-factor sign-in, and who has not set it up, to
+  allauth's set-up page; nothing else is reachable for them (the API answers 403).
+- ViewAsMiddleware runs a programme admin's requests as the user they view, read-only.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, get_user_model, logout
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
+
+from accounts.identity import mfa, sessions, view_as
+from accounts.identity.permissions import can_view_as
+from accounts.identity.services import user_mark_seen, view_as_stop
+
+IDLE_MESSAGE = "You were signed out because you had not used the service for 30 minutes."
+ABSOLUTE_MESSAGE = "You were signed out because you had been signed in for 12 hours. Sign in again to continue."
+REVOKED_MESSAGE = "You were signed out because your account was signed out everywhere. Sign in again to continue."
+
+TWO_FACTOR_API_MESSAGE = "Your roles require two-factor sign-in. Set it up in the portal before you use the API."
+
+# While two-factor set-up is outstanding only these are reachable (plus static files).
+TWO_FACTOR_SETUP_URL_NAMES = frozenset(
+    {
+        "account_logout",
+        "account_reauthenticate",
+        "mfa_reauthenticate",
+        "mfa_index",
+        "mfa_activate_totp",
+        "mfa_view_recovery_codes",
+        "mfa_generate_recovery_codes",
+        "mfa_download_recovery_codes",
+        "healthz",
+        "identity:session_keep_alive",
+        "identity:session_timed_out",
+    }
+)
+# While viewing as someone, these are the only requests that may write (they change nothing in the service's data).
+VIEW_AS_WRITABLE_URL_NAMES = frozenset({"identity:view_as_stop", "account_logout", "identity:session_keep_alive"})
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def _url_name(request) -> str:
+    try:
+        return resolve(request.path_info).view_name
+    except Resolver404:
+        return ""
+
+
+def _is_api(request) -> bool:
+    return request.path_info.startswith("/api/")
+
+
+class SessionPolicyMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        now = time.time()
+        self._enforce(request, now)
+        signed_in_as_before = request.session.get(SESSION_KEY)
+        response = self.get_response(request)
+        self._stamp(request, signed_in_as_before, now)
+        return response
+
+    def _enforce(self, request, now: float) -> None:
+        user = request.user
+        if not user.is_authenticated:
+            return
+        session = request.session
+        started = session.get(sessions.STARTED_KEY)
+        if started is None:  # a session created outside a sign-in request (e.g. before this policy existed)
+            started = session[sessions.STARTED_KEY] = now
+            sessions.mark_active(session, now)
+        last_active = session.get(sessions.ACTIVITY_KEY, started)
+        ended_because = ""
+        if now - started >= sessions.absolute_timeout():
+            ended_because = ABSOLUTE_MESSAGE
+        elif now - last_active >= sessions.idle_timeout():
+            ended_because = IDLE_MESSAGE
+        elif user.sessions_revoked_at is not None and started < user.sessions_revoked_at.timestamp():
+            ended_because = REVOKED_MESSAGE
+        if ended_because:
+            logout(request)
+            messages.info(request, ended_because)
+            return
+        user_mark_seen(user=user)
+
+    def _stamp(self, request, signed_in_as_before, now: float) -> None:
+        session = request.session
+        signed_in_as = session.get(SESSION_KEY)
+        if not signed_in_as:
+            return
+        if signed_in_as != signed_in_as_before or sessions.STARTED_KEY not in session:
+            # Signed in during this request: Django has already given the session a new key.
+            session[sessions.STARTED_KEY] = now
+            sessions.mark_active(session, now)
+            return
+        if getattr(request, "identity_passive", False):
+            return
+        if now - session.get(sessions.ACTIVITY_KEY, 0) >= sessions.ACTIVITY_RESOLUTION:
+            sessions.mark_active(session, now)
+
+
+class TwoFactorRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not self._exempt(request) and mfa.two_factor_missing(user):
+            if _is_api(request):
+                return JsonResponse({"detail": TWO_FACTOR_API_MESSAGE, "code": "two_factor_required"}, status=403)
+            messages.warning(request, "Your roles require two-factor sign-in. Set up an authenticator app to continue.")
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)
+
+    @staticmethod
+    def _exempt(request) -> bool:
+        if request.path_info.startswith(settings.STATIC_URL):
+            return True
+        return _url_name(request) in TWO_FACTOR_SETUP_URL_NAMES
+
+
+class ViewAsMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.view_as_actor = None
+        state = request.session.get(view_as.SESSION_KEY)
+        if state:
+            refused = self._apply(request, state)
+            if refused is not None:
+                return refused
+        return self.get_response(request)
+
+    def _apply(self, request, state: dict):
+        actor = request.user
+        if not actor.is_authenticated:
+            request.session.pop(view_as.SESSION_KEY, None)
+            return None
+        target = get_user_model().objects.filter(pk=state.get("user_id")).first()
+        expired = time.time() - state.get("started_at", 0) >= view_as.MAX_SECONDS
+        if expired or not can_view_as(actor, target):
+            request.session.pop(view_as.SESSION_KEY, None)
+            ended_by = "30 minutes passed" if expired else "no longer allowed"
+            view_as_stop(actor=actor, target_id=state.get("user_id"), ended_by=ended_by)
+            messages.info(request, f"Viewing as another user ended: {ended_by}.")
+            return None
+        request.view_as_actor = actor
+        request.user = target
+
+        async def auser():
+            return target
+
+        request.auser = auser
+        if request.method not in SAFE_METHODS and _url_name(request) not in VIEW_AS_WRITABLE_URL_NAMES:
+            return self._refuse(request, target)
+        return None
+
+    @staticmethod
+    def _refuse(request, target):
+        message = "You are viewing the service as another user: it is read-only. Stop viewing as them to make changes."
+        if _is_api(request):
+            return JsonResponse({"detail": message, "code": "view_as_read_only"}, status=403)
+        return render(
+            request, "accounts/identity/view_as_refused.html", {"message": message, "viewed": target}, status=403
+        )
