@@ -27,7 +27,7 @@ def vru_admin():
 
 def test_every_role_is_covered():
     assert set(ROLE_USER_BUILDERS) == set(roles.ROLES)
-    assert roles.MFA_REQUIRED_ROLES == {
+    assert {
         roles.POLICE_ALLOCATOR,
         roles.POLICE_OFFICER,
         roles.PROGRAMME_ADMIN,
@@ -36,7 +36,7 @@ def test_every_role_is_covered():
         roles.FULFILMENT_STAFF,
         roles.HEADTEACHER,
         roles.STEPPING_STONES_LEAD,
-    }
+    } == roles.MFA_REQUIRED_ROLES
 
 
 @pytest.mark.parametrize("role", sorted(roles.ROLES))
@@ -154,7 +154,9 @@ class TestReset:
         RecoveryCodes.activate(user)
         return user
 
-    def test_admin_resets_with_a_reason_audited_and_user_told(self, client, vru_admin, django_capture_on_commit_callbacks):
+    def test_admin_resets_with_a_reason_audited_and_user_told(
+        self, client, vru_admin, django_capture_on_commit_callbacks
+    ):
         target = self._target()
         client.force_login(vru_admin)
         assert client.get(reverse("identity:two_factor_reset")).status_code == 200
