@@ -1,0 +1,305 @@
+"""Invitations: a programme admin invites headteachers, a headteacher invites staff; the emailed link is single use."""
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import partial
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+
+from core.errors import Conflict, DomainError, InvalidTransition
+from core.services import audit_record
+from schools.models import School
+
+from ..models import Invitation, SchoolMembership, User
+from ..permissions import can_invite_headteacher, can_invite_staff, can_revoke_invitation
+from . import notifications
+from ._common import end_record, now_or, require, token_hash, token_new
+
+MAX_CSV_ROWS = 2000
+MAX_CSV_BYTES = 1_000_000
+
+
+def _normalise_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise DomainError(
+            "Enter an email address in the correct format, like name@example.org", field="email"
+        ) from None
+    return email
+
+
+def _check_invitable(*, school: School, email: str, role: str, now) -> None:
+    if not school.is_open:
+        raise DomainError(f"{school.name} is closed: invitations are only for open schools", field="school")
+    pending = Invitation.objects.filter(
+        school=school, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+    )
+    if pending.exists():
+        raise Conflict(
+            f"{email} already has an invitation to {school.name} waiting; revoke it to send a new one", field="email"
+        )
+    member = SchoolMembership.objects.current().filter(school=school, user__email__iexact=email).first()
+    if member is not None and (member.role == role or member.role == SchoolMembership.Role.HEADTEACHER):
+        raise Conflict(f"{email} is already {member.get_role_display().lower()} at {school.name}", field="email")
+
+
+def _create(*, actor: User, school: School, email: str, role: str, now) -> tuple[Invitation, str]:
+    token, hashed = token_new()
+    invitation = Invitation.objects.create(
+        email=email,
+        school=school,
+        role=role,
+        token_hash=hashed,
+        invited_by=actor,
+        created_at=now,
+        expires_at=now + timedelta(days=Invitation.VALID_FOR_DAYS),
+    )
+    audit_record(
+        actor=actor,
+        verb="invitation.sent",
+        target=invitation,
+        to_state="pending",
+        data={"school_urn": school.urn, "role": role},
+    )
+    transaction.on_commit(
+        partial(
+            notifications.invitation_email,
+            email=email,
+            token=token,
+            school_name=school.name,
+            role_label="headteacher" if role == Invitation.Role.HEADTEACHER else "a member of staff",
+            expires_on=f"{invitation.expires_at:%-d %B %Y}",
+        )
+    )
+    return invitation, token
+
+
+@transaction.atomic
+def headteacher_invite(*, actor: User, school: School, email: str, now=None) -> tuple[Invitation, str]:
+    """A programme admin invites a school's headteacher by email; the link is single use and expires in 7 days."""
+    require(can_invite_headteacher(actor))
+    now = now_or(now)
+    email = _normalise_email(email)
+    _check_invitable(school=school, email=email, role=Invitation.Role.HEADTEACHER, now=now)
+    return _create(actor=actor, school=school, email=email, role=Invitation.Role.HEADTEACHER, now=now)
+
+
+@transaction.atomic
+def staff_invite(*, actor: User, school: School, email: str, now=None) -> tuple[Invitation, str]:
+    """A headteacher invites a member of staff to their own school."""
+    require(can_invite_staff(actor, school))
+    now = now_or(now)
+    email = _normalise_email(email)
+    _check_invitable(school=school, email=email, role=Invitation.Role.STAFF, now=now)
+    return _create(actor=actor, school=school, email=email, role=Invitation.Role.STAFF, now=now)
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    line: int
+    urn: int
+    email: str
+    school_name: str
+
+
+class InvitationFileRejected(DomainError):
+    """A CSV of invitations with at least one bad row: nothing is sent, every bad row is listed with its line."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        self.errors = errors
+        summary = "; ".join(f"line {line}: {message}" for line, message in errors[:20])
+        super().__init__(f"The file was not accepted. Fix these rows and upload it again: {summary}", field="file")
+
+
+def headteacher_invitations_check_csv(*, data: bytes, now=None) -> list[InvitationRow]:
+    """Check every row of a `urn,email` CSV before anything is sent; any bad row rejects the whole file."""
+    now = now_or(now)
+    if not data or not data.strip():
+        raise InvitationFileRejected([(1, "The file is empty")])
+    if len(data) > MAX_CSV_BYTES:
+        raise InvitationFileRejected([(1, "The file must be smaller than 1 MB")])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            raise InvitationFileRejected([(1, "The file must be a CSV saved as UTF-8")]) from None
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = [cell.strip().lower() for cell in next(reader)]
+    except (StopIteration, csv.Error):
+        raise InvitationFileRejected([(1, "The file is empty")]) from None
+    if "urn" not in header or "email" not in header:
+        raise InvitationFileRejected([(1, "The first row must be the headings urn,email")])
+    urn_col, email_col = header.index("urn"), header.index("email")
+
+    parsed: list[tuple[int, str, str]] = []
+    errors: list[tuple[int, str]] = []
+    try:
+        for line_number, cells in enumerate(reader, start=2):
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(parsed) >= MAX_CSV_ROWS:
+                errors.append((line_number, f"The file has more than {MAX_CSV_ROWS} rows: split it"))
+                break
+            cells = cells + [""] * (max(urn_col, email_col) + 1 - len(cells))
+            parsed.append((line_number, cells[urn_col].strip(), cells[email_col].strip().lower()))
+    except csv.Error as exc:
+        errors.append((reader.line_num, f"This row cannot be read as CSV ({exc})"))
+
+    urns = {int(urn) for _, urn, _ in parsed if urn.isdigit() and len(urn) == 6}
+    schools = School.objects.in_bulk(urns)
+    pending = {
+        (school_id, email.lower())
+        for school_id, email in Invitation.objects.filter(
+            school_id__in=urns, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        ).values_list("school_id", "email")
+    }
+    seen: dict[tuple[str, str], int] = {}
+    rows: list[InvitationRow] = []
+    for line, urn_text, email in parsed:
+        problems = []
+        school = None
+        if not (urn_text.isdigit() and len(urn_text) == 6):
+            problems.append(f"URN '{urn_text[:20]}' must be 6 digits")
+        else:
+            school = schools.get(int(urn_text))
+            if school is None:
+                problems.append(f"URN {urn_text} is not a school in the register")
+            elif not school.is_open:
+                problems.append(f"URN {urn_text} ({school.name}) is closed")
+        try:
+            validate_email(email)
+        except ValidationError:
+            problems.append(f"'{email[:60]}' is not a valid email address" if email else "The email address is missing")
+        key = (urn_text, email)
+        if key in seen:
+            problems.append(f"Duplicate of line {seen[key]}")
+        else:
+            seen[key] = line
+        if school is not None and (school.urn, email) in pending:
+            problems.append(f"{email} already has an invitation to {school.name} waiting")
+        if problems:
+            errors.append((line, "; ".join(problems)))
+        elif school is not None:
+            rows.append(InvitationRow(line=line, urn=school.urn, email=email, school_name=school.name))
+    if not parsed and not errors:
+        errors.append((2, "The file has no invitations in it"))
+    if errors:
+        raise InvitationFileRejected(sorted(errors))
+    return rows
+
+
+@transaction.atomic
+def headteacher_invitations_send(*, actor: User, rows: list[InvitationRow], now=None) -> list[Invitation]:
+    """Send every checked invitation of a file, all or none (rows are checked again inside the transaction)."""
+    require(can_invite_headteacher(actor))
+    now = now_or(now)
+    schools = School.objects.in_bulk({row.urn for row in rows})
+    invitations = []
+    for row in rows:
+        school = schools.get(row.urn)
+        if school is None:
+            raise DomainError(f"URN {row.urn} is not a school in the register", field="file")
+        email = _normalise_email(row.email)
+        _check_invitable(school=school, email=email, role=Invitation.Role.HEADTEACHER, now=now)
+        invitation, _token = _create(actor=actor, school=school, email=email, role=Invitation.Role.HEADTEACHER, now=now)
+        invitations.append(invitation)
+    return invitations
+
+
+@transaction.atomic
+def invitation_revoke(*, actor: User, invitation_id: int, now=None) -> Invitation:
+    """Revoke an invitation nobody has used yet; its link stops working."""
+    now = now_or(now)
+    invitation = Invitation.objects.select_for_update().select_related("school").get(pk=invitation_id)
+    require(can_revoke_invitation(actor, invitation))
+    if invitation.accepted_at:
+        raise InvalidTransition("This invitation has already been accepted: end the membership instead")
+    if invitation.revoked_at:
+        raise InvalidTransition("This invitation has already been revoked")
+    invitation.revoked_at = now
+    invitation.revoked_by = actor
+    invitation.save(update_fields=["revoked_at", "revoked_by"])
+    audit_record(actor=actor, verb="invitation.revoked", target=invitation, from_state="pending", to_state="revoked")
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation | None:
+    """The invitation a link points at (any state), or None: the token is compared by its hash only."""
+    if not token or len(token) > 200:
+        return None
+    return Invitation.objects.select_related("school").filter(token_hash=token_hash(token)).first()
+
+
+INVITATION_NOT_VALID = "This invitation link is not valid. Check you copied the whole link from the email."
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, user: User, now=None) -> SchoolMembership:
+    """The signed-in person the invitation was sent to accepts it once, before it expires; no account is created."""
+    now = now_or(now)
+    if not token or len(token) > 200:
+        raise DomainError(INVITATION_NOT_VALID)
+    invitation = (
+        Invitation.objects.select_for_update().select_related("school").filter(token_hash=token_hash(token)).first()
+    )
+    if invitation is None:
+        raise DomainError(INVITATION_NOT_VALID)
+    if invitation.revoked_at:
+        raise InvalidTransition("This invitation has been withdrawn. Ask whoever invited you to send a new one.")
+    if invitation.accepted_at:
+        raise InvalidTransition("This invitation has already been used. Each invitation link works only once.")
+    if invitation.expires_at <= now:
+        raise InvalidTransition(
+            "This invitation has expired (invitations last 7 days). Ask whoever invited you to send a new one."
+        )
+    if not user.is_authenticated or user.email.lower() != invitation.email.lower():
+        raise DomainError(
+            "This invitation was sent to a different email address. Sign in with the address the email was sent to."
+        )
+    school = invitation.school
+    if not school.is_open:
+        raise DomainError(f"{school.name} has closed, so this invitation can no longer be accepted.")
+
+    current = SchoolMembership.objects.select_for_update().current().filter(user=user, school=school).first()
+    membership = current
+    if current is not None and current.role == SchoolMembership.Role.STAFF and invitation.role == "headteacher":
+        end_record(
+            current,
+            actor=user,
+            reason="Became headteacher by invitation",
+            verb="membership.ended",
+            now=now,
+            data={"school_urn": school.urn, "role": current.role},
+        )
+        membership = None
+    if membership is None:
+        membership = SchoolMembership.objects.create(
+            user=user, school=school, role=invitation.role, granted_by=invitation.invited_by, granted_at=now
+        )
+        if current is not None:
+            # A member of staff who becomes headteacher keeps their duties.
+            for duty in current.duties.current():
+                end_record(duty, actor=user, reason="Moved to headteacher membership", verb="duty.moved", now=now)
+                membership.duties.create(duty=duty.duty, granted_by=duty.granted_by, granted_at=duty.granted_at)
+        audit_record(
+            actor=user,
+            verb="membership.granted",
+            target=membership,
+            to_state="current",
+            reason="Accepted an invitation",
+            data={"school_urn": school.urn, "role": membership.role, "invitation_id": invitation.pk},
+        )
+    invitation.accepted_at = now
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    audit_record(actor=user, verb="invitation.accepted", target=invitation, from_state="pending", to_state="accepted")
+    return membership

@@ -1,0 +1,543 @@
+"""Pages for invitations, school people, join requests, programme roles, organisations and access reviews.
+
+Views gate early (403 for pages a role never gets, 404 for objects outside the user's scope), then call a service.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from core.errors import DomainError
+from schools.models import School
+
+from . import forms, selectors, services
+from .models import JoinRequest, Organisation, PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership
+from .permissions import (
+    can_decide_join_request,
+    can_end_membership,
+    can_grant_programme_roles,
+    can_invite_headteacher,
+    can_invite_staff,
+    can_manage_duties,
+    can_manage_school_members,
+    can_review_access,
+    can_revoke_invitation,
+    can_verify_organisation,
+    can_view_school_members,
+    is_programme_admin,
+)
+
+CSV_SESSION_KEY = "accounts.invitation_rows"
+PAGE_SIZE = 50
+
+
+def _form_error(form, exc: DomainError) -> None:
+    """Show a service's refusal next to the field it is about, and in the error summary."""
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+
+
+def _page(request, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# Invitations ----------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def invitation_list(request):
+    user = request.user
+    _require(is_programme_admin(user) or bool(selectors.headteacher_school_ids(user)))
+    invitations = selectors.invitations_visible_to(user)
+    if not is_programme_admin(user):
+        invitations = invitations.filter(school_id__in=selectors.headteacher_school_ids(user))
+    page = _page(request, invitations)
+    now = timezone.now()
+    for invitation in page:
+        invitation.current_status = invitation.status_at(now)
+        invitation.can_revoke = invitation.current_status == "pending" and can_revoke_invitation(user, invitation)
+    return render(request, "accounts/invitation_list.html", {"page": page, "is_admin": is_programme_admin(user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_headteacher(request):
+    _require(can_invite_headteacher(request.user))
+    form = forms.HeadteacherInviteForm(request.POST or None, initial={"urn": request.GET.get("urn", "")[:6]})
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.headteacher_invite(
+                actor=request.user, school=form.cleaned_data["urn"], email=form.cleaned_data["email"]
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("accounts:invitation_sent", pk=invitation.pk)
+    return render(request, "accounts/invite_headteacher.html", {"form": form})
+
+
+@login_required
+def invitation_sent(request, pk: int):
+    invitation = get_object_or_404(selectors.invitations_visible_to(request.user), pk=pk)
+    _require(invitation.invited_by_id == request.user.pk or is_programme_admin(request.user))
+    return render(request, "accounts/invitation_sent.html", {"invitation": invitation})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_headteacher_csv(request):
+    _require(can_invite_headteacher(request.user))
+    form = forms.InvitationFileForm(request.POST or None, request.FILES or None)
+    file_errors: list[tuple[int, str]] = []
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            if upload.size > services.invitations.MAX_CSV_BYTES:
+                raise services.InvitationFileRejected([(1, "The file must be smaller than 1 MB")])
+            rows = services.headteacher_invitations_check_csv(data=upload.read())
+        except services.InvitationFileRejected as exc:
+            file_errors = exc.errors
+            count = len(file_errors)
+            form.add_error("file", f"The file has {count} row{'s' if count != 1 else ''} with problems: fix them all")
+        else:
+            request.session[CSV_SESSION_KEY] = [
+                {"line": r.line, "urn": r.urn, "email": r.email, "school_name": r.school_name} for r in rows
+            ]
+            return redirect("accounts:invite_headteacher_csv_check")
+    return render(request, "accounts/invite_headteacher_csv.html", {"form": form, "file_errors": file_errors})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invite_headteacher_csv_check(request):
+    _require(can_invite_headteacher(request.user))
+    stored = request.session.get(CSV_SESSION_KEY)
+    if not stored:
+        return redirect("accounts:invite_headteacher_csv")
+    rows = [services.InvitationRow(**row) for row in stored]
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitations = services.headteacher_invitations_send(actor=request.user, rows=rows)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            del request.session[CSV_SESSION_KEY]
+            messages.success(request, f"{len(invitations)} invitations sent")
+            return redirect("accounts:invitations")
+    return render(request, "accounts/invite_headteacher_csv_check.html", {"form": form, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitation_revoke(request, pk: int):
+    invitation = get_object_or_404(selectors.invitations_visible_to(request.user), pk=pk)
+    _require(can_revoke_invitation(request.user, invitation))
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.invitation_revoke(actor=request.user, invitation_id=invitation.pk)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"Invitation for {invitation.email} revoked")
+            if is_programme_admin(request.user):
+                return redirect("accounts:invitations")
+            return redirect("accounts:school_people", urn=invitation.school_id)
+    return render(request, "accounts/invitation_revoke.html", {"form": form, "invitation": invitation})
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request, token: str):
+    """The link in the invitation email. The token is a secret; nothing about the invitee is shown to others."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None:
+        return render(
+            request, "accounts/invitation_accept.html", {"problem": services.INVITATION_NOT_VALID}, status=404
+        )
+    now = timezone.now()
+    status = invitation.status_at(now)
+    context = {"invitation": invitation, "status": status, "next": request.path}
+    user = request.user
+    if status == "pending" and user.is_authenticated:
+        context["email_matches"] = user.email.lower() == invitation.email.lower()
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        if form.is_valid():
+            try:
+                membership = services.invitation_accept(token=token, user=user, now=now)
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(
+                    request, f"You are now {membership.get_role_display().lower()} at {membership.school.name}"
+                )
+                if membership.role == SchoolMembership.Role.HEADTEACHER:
+                    return redirect("accounts:school_people", urn=membership.school_id)
+                return redirect("accounts:my_schools")
+    context["form"] = form
+    return render(request, "accounts/invitation_accept.html", context)
+
+
+# Schools and their people ---------------------------------------------------------------------------------------------
+
+
+@login_required
+def my_schools(request):
+    user = request.user
+    memberships = (
+        SchoolMembership.objects.current()
+        .filter(user=user)
+        .select_related("school")
+        .prefetch_related(selectors._current_duties_prefetch())
+    )
+    return render(
+        request,
+        "accounts/my_schools.html",
+        {
+            "memberships": memberships,
+            "join_requests": selectors.join_requests_visible_to(user).filter(user=user)[:50],
+            "invitations": selectors.invitations_pending_for(user),
+            "organisations": selectors.organisations_of(user),
+        },
+    )
+
+
+def _school_in_scope(request, urn: int) -> School:
+    school = get_object_or_404(School.objects.select_related("local_authority"), urn=urn)
+    if not can_view_school_members(request.user, school):
+        raise Http404
+    return school
+
+
+@login_required
+def school_people(request, urn: int):
+    school = _school_in_scope(request, urn)
+    user = request.user
+    now = timezone.now()
+    invitations = list(
+        selectors.invitations_visible_to(user).filter(
+            school=school, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
+        )
+    )
+    return render(
+        request,
+        "accounts/school_people.html",
+        {
+            "school": school,
+            "memberships": selectors.memberships_of_school(school=school, actor=user),
+            "join_requests": selectors.join_requests_visible_to(user).filter(
+                school=school, status=JoinRequest.Status.PENDING
+            ),
+            "invitations": invitations,
+            "can_manage": can_manage_school_members(user, school),
+            "can_invite": can_invite_staff(user, school),
+            "has_headteacher": selectors.school_has_headteacher(school),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_invite(request, urn: int):
+    school = _school_in_scope(request, urn)
+    _require(can_invite_staff(request.user, school))
+    form = forms.StaffInviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.staff_invite(
+                actor=request.user, school=school, email=form.cleaned_data["email"]
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("accounts:invitation_sent", pk=invitation.pk)
+    return render(request, "accounts/staff_invite.html", {"form": form, "school": school})
+
+
+def _membership_in_scope(request, membership_id: int) -> SchoolMembership:
+    membership = selectors.membership_get(membership_id=membership_id, actor=request.user)
+    if membership is None:
+        raise Http404
+    return membership
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_duties(request, membership_id: int):
+    membership = _membership_in_scope(request, membership_id)
+    _require(can_manage_duties(request.user, membership))
+    current = {duty.duty: duty for duty in membership.current_duties}
+    form = forms.DutiesForm(request.POST or None, initial={"duties": list(current)})
+    if request.method == "POST" and form.is_valid():
+        wanted = set(form.cleaned_data["duties"])
+        try:
+            for duty in sorted(wanted - set(current)):
+                services.duty_grant(actor=request.user, membership_id=membership.pk, duty=duty)
+            for duty in sorted(set(current) - wanted):
+                services.duty_remove(actor=request.user, duty_id=current[duty].pk, reason="Removed by the headteacher")
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"Duties of {membership.user} updated")
+            return redirect("accounts:school_people", urn=membership.school_id)
+    return render(request, "accounts/membership_duties.html", {"form": form, "membership": membership})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_end(request, membership_id: int):
+    membership = _membership_in_scope(request, membership_id)
+    _require(can_end_membership(request.user, membership))
+    form = forms.ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_end(actor=request.user, membership_id=membership.pk, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{membership.user} is no longer a member of {membership.school.name}")
+            if can_view_school_members(request.user, membership.school):
+                return redirect("accounts:school_people", urn=membership.school_id)
+            return redirect("accounts:my_schools")
+    return render(request, "accounts/membership_end.html", {"form": form, "membership": membership})
+
+
+# Join requests --------------------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_request_create(request):
+    urn = request.GET.get("urn", "")
+    form = forms.JoinRequestForm(request.POST or None, initial={"urn": urn[:6] if urn.isdigit() else ""})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.join_request_create(
+                user=request.user, school=form.cleaned_data["urn"], message=form.cleaned_data["message"]
+            )
+        except DomainError as exc:
+            if exc.field == "school":
+                exc.field = "urn"
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"Request sent: the headteacher of {form.cleaned_data['urn'].name} will decide")
+            return redirect("accounts:my_schools")
+    return render(request, "accounts/join_request_create.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def join_request_decide(request, pk: int):
+    join_request = get_object_or_404(selectors.join_requests_visible_to(request.user), pk=pk)
+    allowed = can_decide_join_request(request.user, join_request)
+    if join_request.user_id == request.user.pk and not allowed:
+        return redirect("accounts:my_schools")
+    _require(allowed)
+    form = forms.DecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "approve":
+                services.join_request_approve(actor=request.user, join_request_id=join_request.pk)
+                messages.success(request, f"{join_request.user} has joined {join_request.school.name}")
+            else:
+                services.join_request_decline(
+                    actor=request.user, join_request_id=join_request.pk, reason=form.cleaned_data["reason"]
+                )
+                messages.success(request, f"Request from {join_request.user} declined")
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            if can_view_school_members(request.user, join_request.school):
+                return redirect("accounts:school_people", urn=join_request.school_id)
+            return redirect("accounts:schools_without_headteacher")
+    return render(request, "accounts/join_request_decide.html", {"form": form, "join_request": join_request})
+
+
+# Programme roles ------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def programme_roles(request):
+    _require(can_grant_programme_roles(request.user))
+    return render(
+        request,
+        "accounts/programme_roles.html",
+        {"police_roles": selectors.police_roles_current(), "programme_roles": selectors.programme_roles_current()},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def police_role_grant(request):
+    _require(can_grant_programme_roles(request.user))
+    form = forms.PoliceRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_for_email(data["email"])
+            services.police_role_grant(
+                actor=request.user, user=user, kind=data["kind"], all_london=data["all_london"], bcus=data["bcus"]
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{user.email} is now a {PoliceRole.Kind(data['kind']).label.lower()}")
+            return redirect("accounts:programme_roles")
+    return render(request, "accounts/role_grant.html", {"form": form, "title": "Grant a police role"})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_role_grant(request):
+    _require(can_grant_programme_roles(request.user))
+    form = forms.ProgrammeRoleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            user = services.user_for_email(data["email"])
+            services.programme_role_grant(actor=request.user, user=user, kind=data["kind"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{user.email} is now a {ProgrammeRole.Kind(data['kind']).label.lower()}")
+            return redirect("accounts:programme_roles")
+    return render(request, "accounts/role_grant.html", {"form": form, "title": "Grant a VRU or fulfilment role"})
+
+
+def _role_end(request, *, model, pk: int, service):
+    _require(can_grant_programme_roles(request.user))
+    record = get_object_or_404(model.objects.current().select_related("user"), pk=pk)
+    form = forms.ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            service(actor=request.user, role_id=record.pk, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{record.user.email} is no longer a {record.get_kind_display().lower()}")
+            return redirect("accounts:programme_roles")
+    return render(request, "accounts/role_end.html", {"form": form, "record": record})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def police_role_end(request, pk: int):
+    return _role_end(request, model=PoliceRole, pk=pk, service=services.police_role_end)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def programme_role_end(request, pk: int):
+    return _role_end(request, model=ProgrammeRole, pk=pk, service=services.programme_role_end)
+
+
+@login_required
+def schools_without_headteacher(request):
+    _require(is_programme_admin(request.user))
+    page = _page(request, selectors.schools_without_headteacher())
+    return render(request, "accounts/schools_without_headteacher.html", {"page": page})
+
+
+# Organisations --------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def organisation_list(request):
+    organisations = selectors.organisations_visible_to(request.user).order_by("status", "name")
+    if request.GET.get("status") in Organisation.Status.values:
+        organisations = organisations.filter(status=request.GET["status"])
+    return render(
+        request,
+        "accounts/organisation_list.html",
+        {"page": _page(request, organisations), "is_admin": can_verify_organisation(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_register(request):
+    form = forms.OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.organisation_register(user=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            return redirect("accounts:organisation_detail", pk=organisation.pk)
+    return render(request, "accounts/organisation_register.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_detail(request, pk: int):
+    organisation = get_object_or_404(selectors.organisations_visible_to(request.user), pk=pk)
+    can_decide = can_verify_organisation(request.user) and organisation.status == Organisation.Status.PENDING
+    form = forms.OrganisationDecisionForm(request.POST or None) if can_decide else None
+    if request.method == "POST":
+        _require(can_decide)
+        if form.is_valid():
+            try:
+                if form.cleaned_data["decision"] == "verify":
+                    services.organisation_verify(actor=request.user, organisation_id=organisation.pk)
+                    messages.success(request, f"{organisation.name} verified")
+                else:
+                    services.organisation_decline(
+                        actor=request.user, organisation_id=organisation.pk, reason=form.cleaned_data["reason"]
+                    )
+                    messages.success(request, f"{organisation.name} declined")
+            except DomainError as exc:
+                _form_error(form, exc)
+            else:
+                return redirect("accounts:organisations")
+    return render(request, "accounts/organisation_detail.html", {"organisation": organisation, "form": form})
+
+
+# Access reviews -------------------------------------------------------------------------------------------------------
+
+
+@login_required
+def access_reviews(request):
+    _require(can_review_access(request.user))
+    return render(request, "accounts/access_reviews.html", {"reviews": selectors.access_reviews_for(request.user)})
+
+
+_REVIEW_MODELS = {"duty": SchoolDuty, "police": PoliceRole, "programme": ProgrammeRole}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def role_confirm(request, kind: str, pk: int):
+    from .permissions import can_confirm_role
+
+    model = _REVIEW_MODELS.get(kind)
+    if model is None:
+        raise Http404
+    queryset = model.objects.current()
+    queryset = queryset.select_related("membership__user", "membership__school") if kind == "duty" else queryset
+    record = queryset.filter(pk=pk).first()
+    if record is None or not can_confirm_role(request.user, record):
+        raise Http404
+    form = forms.ConfirmForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.role_confirm(actor=request.user, kind=kind, record_id=record.pk)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Role confirmed for another 6 months")
+            return redirect("accounts:access_reviews")
+    holder = record.membership.user if kind == "duty" else record.user
+    return render(request, "accounts/role_confirm.html", {"form": form, "record": record, "holder": holder})
