@@ -38,6 +38,20 @@ class AuditEvent(models.Model):
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.actor_label or 'system'} {self.verb} {self.target_label}"
 
+    @property
+    def verb_display(self) -> str:
+        """ "wand_request.approved" -> "Wand request approved"."""
+        words = self.verb.replace(".", " ").replace("_", " ").strip()
+        return words[:1].upper() + words[1:]
+
+    @property
+    def from_state_display(self) -> str:
+        return self.from_state.replace("_", " ")
+
+    @property
+    def to_state_display(self) -> str:
+        return self.to_state.replace("_", " ")
+
     def save(self, *args, **kwargs):
         if self.pk is not None and not self._state.adding:
             raise TypeError("Audit events are append-only.")

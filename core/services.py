@@ -16,8 +16,12 @@ def audit_record(
     to_state: str = "",
     reason: str = "",
     data: dict[str, Any] | None = None,
+    target_label: str | None = None,
 ) -> AuditEvent:
-    """Every state change leaves one append-only record; call inside the same transaction as the change."""
+    """Every state change leaves one append-only record; call inside the same transaction as the change.
+
+    `target_label` defaults to `str(target)`: pass one without personal data where `str()` would show it (pupils).
+    """
     actor = actor if getattr(actor, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=actor,
@@ -25,7 +29,7 @@ def audit_record(
         verb=verb,
         target_type=ContentType.objects.get_for_model(target, for_concrete_model=False),
         target_id=str(target.pk),
-        target_label=str(target)[:255],
+        target_label=(str(target) if target_label is None else target_label)[:255],
         from_state=str(from_state or ""),
         to_state=str(to_state or ""),
         reason=reason or "",
