@@ -1,6 +1,6 @@
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiTypes, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
@@ -16,6 +16,15 @@ from .serializers import (
     SchoolListSerializer,
 )
 
+FIELD_ERRORS = OpenApiResponse(
+    description="A filter value is not valid: each bad parameter with its messages",
+    response={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+)
+NOT_FOUND = OpenApiResponse(
+    description="No school has this URN",
+    response={"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+)
+
 
 class PublicRegisterMixin:
     """The register is public information: anyone may read it, at a rate that keeps the service up."""
@@ -29,10 +38,12 @@ class PublicRegisterMixin:
         summary="Find schools",
         description="London schools from the DfE register (GIAS), by name. Closed schools are left out unless "
         "`include_closed=true` or a `status` is given. Bad filter values get a 400 naming each parameter.",
+        responses={200: SchoolListSerializer, 400: FIELD_ERRORS},
     ),
     retrieve=extend_schema(
         summary="One school by URN",
         parameters=[OpenApiParameter("urn", OpenApiTypes.INT, OpenApiParameter.PATH, description="6-digit URN")],
+        responses={200: SchoolDetailSerializer, 404: NOT_FOUND},
     ),
 )
 class SchoolViewSet(PublicRegisterMixin, viewsets.ReadOnlyModelViewSet):

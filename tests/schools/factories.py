@@ -53,5 +53,28 @@ class SchoolFactory(factory.django.DjangoModelFactory):
 
 
 def create_schools(count: int, **kwargs) -> list[School]:
-    """Many schools in one INSERT, for lists and query counts; each still gets its own URN and name."""
-    return School.objects.bulk_create(SchoolFactory.build_batch(count, **kwargs))
+    """Many open primary schools in one INSERT, for lists and query counts (factory traits cost ~5 ms a school).
+
+    URNs and names come from SchoolFactory's sequence, so they never clash with schools the factory makes.
+    """
+    authority = kwargs.pop("local_authority", None) or local_authority(HACKNEY)
+    schools = []
+    for _ in range(count):
+        n = SchoolFactory._meta.next_sequence()
+        fields = {
+            "urn": 100000 + n,
+            "name": f"Test School {n}",
+            "local_authority": authority,
+            "type_name": "Community school",
+            "type_group_name": "Local authority maintained schools",
+            "phase": School.Phase.PRIMARY,
+            "status": School.Status.OPEN,
+            "statutory_low_age": 4,
+            "statutory_high_age": 11,
+            "number_of_pupils": 150 + n % 600,
+            "street": f"{n} School Road",
+            "town": "London",
+            "postcode": "E8 1AA",
+        }
+        schools.append(School(**{**fields, **kwargs}))
+    return School.objects.bulk_create(schools)
