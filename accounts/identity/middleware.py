@@ -80,7 +80,7 @@ class SessionPolicyMiddleware:
         started = session.get(sessions.STARTED_KEY)
         if started is None:  # a session created outside a sign-in request (e.g. before this policy existed)
             started = session[sessions.STARTED_KEY] = now
-            sessions.mark_active(session, now)
+            session.setdefault(sessions.ACTIVITY_KEY, now)
         last_active = session.get(sessions.ACTIVITY_KEY, started)
         ended_because = ""
         if now - started >= sessions.absolute_timeout():

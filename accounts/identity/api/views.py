@@ -5,7 +5,7 @@ from dataclasses import asdict
 from django.contrib.auth import get_user_model
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import permissions, status
+from rest_framework import generics, mixins, permissions, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -21,6 +21,7 @@ from accounts.identity.api.serializers import (
 )
 from accounts.identity.permissions import is_programme_admin
 from accounts.identity.roles_bridge import roles_summary
+from core.api.pagination import PagePagination
 
 
 class MeView(APIView):
@@ -40,12 +41,18 @@ class MeView(APIView):
         return Response(MeSerializer(data).data)
 
 
-class TokenListCreateView(APIView):
+class TokenListCreateView(mixins.ListModelMixin, generics.GenericAPIView):
     permission_classes = [permissions.IsAuthenticated]
+    serializer_class = ApiTokenSerializer
+    pagination_class = PagePagination
+    filter_backends: list = []
 
-    @extend_schema(responses=ApiTokenSerializer(many=True), summary="Your API tokens (never the tokens themselves)")
+    def get_queryset(self):
+        return selectors.api_tokens_of(self.request.user)
+
+    @extend_schema(summary="Your API tokens (never the tokens themselves)")
     def get(self, request):
-        return Response(ApiTokenSerializer(selectors.api_tokens_of(request.user), many=True).data)
+        return self.list(request)
 
     @extend_schema(
         request=ApiTokenCreateSerializer,
