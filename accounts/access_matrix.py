@@ -272,4 +272,45 @@ ROLES_ROWS = [
     ),
 ]
 
-ROWS = [*IDENTITY_ROWS, *ROLES_ROWS]
+API_SIGNED_IN = {"anonymous": 401, "default": 200}
+POST_ONLY = {"anonymous": 401, "default": 405}
+API_ROWS = [
+    AccessRow("accounts-api:invitations", API_SIGNED_IN, notes="each sees only the invitations in their scope"),
+    AccessRow("accounts-api:invitation_accept", POST_ONLY),
+    AccessRow(
+        "accounts-api:invitation_detail",
+        {"anonymous": 401, "default": 404, roles.PROGRAMME_ADMIN: 200, roles.HEADTEACHER: 200},
+        kwargs=_invitation_pk,
+    ),
+    AccessRow("accounts-api:invitation_revoke", POST_ONLY, kwargs=_invitation_pk),
+    AccessRow("accounts-api:join_requests", API_SIGNED_IN),
+    AccessRow(
+        "accounts-api:join_request_detail",
+        {"anonymous": 401, "default": 404, roles.PROGRAMME_ADMIN: 200, roles.HEADTEACHER: 200},
+        kwargs=_join_request,
+    ),
+    AccessRow("accounts-api:join_request_approve", POST_ONLY, kwargs=_join_request),
+    AccessRow("accounts-api:join_request_decline", POST_ONLY, kwargs=_join_request),
+    AccessRow("accounts-api:organisations", API_SIGNED_IN),
+    AccessRow(
+        "accounts-api:organisation_detail",
+        {"anonymous": 401, "default": 404, roles.PROGRAMME_ADMIN: 200},
+        kwargs=_organisation,
+    ),
+    AccessRow("accounts-api:organisation_verify", POST_ONLY, kwargs=_organisation),
+    AccessRow("accounts-api:organisation_decline", POST_ONLY, kwargs=_organisation),
+    AccessRow(
+        "accounts-api:school_memberships",
+        {"anonymous": 401, "default": 404, roles.PROGRAMME_ADMIN: 200, roles.HEADTEACHER: 200},
+        kwargs=_matrix_school_urn,
+    ),
+    AccessRow(
+        "accounts-api:membership_duty_grant", POST_ONLY, kwargs=lambda: {"pk": _staff_membership()["membership_id"]}
+    ),
+    AccessRow(
+        "accounts-api:membership_duty_remove", POST_ONLY, kwargs=lambda: {"pk": _staff_membership()["membership_id"]}
+    ),
+    AccessRow("accounts-api:membership_end", POST_ONLY, kwargs=lambda: {"pk": _staff_membership()["membership_id"]}),
+]
+
+ROWS = [*IDENTITY_ROWS, *ROLES_ROWS, *API_ROWS]

@@ -1,0 +1,166 @@
+"""Input and output shapes of the roles API. Input serializers parse only; the services decide."""
+
+from rest_framework import serializers
+
+from schools.models import LocalAuthority, School
+
+from ..models import Invitation, JoinRequest, Organisation, SchoolDuty, SchoolMembership
+
+
+class SchoolUrnField(serializers.IntegerField):
+    """A school from the register by URN (400 if there is none)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 100000)
+        kwargs.setdefault("max_value", 999999)
+        kwargs.setdefault("help_text", "The school's 6-digit URN")
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        urn = super().to_internal_value(data)
+        school = School.objects.filter(urn=urn).first()
+        if school is None:
+            raise serializers.ValidationError("No school in the register has that URN")
+        return school
+
+    def to_representation(self, value):
+        return value.urn if isinstance(value, School) else value
+
+
+class InvitationSerializer(serializers.ModelSerializer):
+    school_urn = serializers.IntegerField(source="school_id")
+    school_name = serializers.CharField(source="school.name")
+    status = serializers.CharField(read_only=True, help_text="pending, accepted, revoked or expired")
+    invited_by = serializers.EmailField(source="invited_by.email", allow_null=True, default=None)
+
+    class Meta:
+        model = Invitation
+        fields = [
+            "id",
+            "email",
+            "school_urn",
+            "school_name",
+            "role",
+            "status",
+            "invited_by",
+            "created_at",
+            "expires_at",
+            "accepted_at",
+            "revoked_at",
+        ]
+        read_only_fields = fields
+
+
+class InvitationCreateSerializer(serializers.Serializer):
+    urn = SchoolUrnField()
+    email = serializers.EmailField()
+    role = serializers.ChoiceField(choices=Invitation.Role.choices, default=Invitation.Role.HEADTEACHER)
+
+
+class InvitationAcceptSerializer(serializers.Serializer):
+    token = serializers.CharField(max_length=200, help_text="The secret from the invitation link")
+
+
+class JoinRequestSerializer(serializers.ModelSerializer):
+    user_email = serializers.EmailField(source="user.email")
+    user_name = serializers.CharField(source="user.get_full_name")
+    school_urn = serializers.IntegerField(source="school_id")
+    school_name = serializers.CharField(source="school.name")
+    status = serializers.CharField(read_only=True, help_text="pending, approved or declined")
+
+    class Meta:
+        model = JoinRequest
+        fields = [
+            "id",
+            "user_email",
+            "user_name",
+            "school_urn",
+            "school_name",
+            "message",
+            "status",
+            "reason",
+            "created_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+
+class JoinRequestCreateSerializer(serializers.Serializer):
+    urn = SchoolUrnField()
+    message = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, help_text="Kept in the audit record")
+
+
+class DutySerializer(serializers.Serializer):
+    duty = serializers.ChoiceField(choices=SchoolDuty.Duty.choices)
+
+
+class DutyRemoveSerializer(DutySerializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class DutyOutSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = SchoolDuty
+        fields = ["id", "duty", "granted_at", "confirmed_at"]
+        read_only_fields = fields
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    user_email = serializers.EmailField(source="user.email")
+    user_name = serializers.CharField(source="user.get_full_name")
+    school_urn = serializers.IntegerField(source="school_id")
+    duties = DutyOutSerializer(source="current_duties", many=True)
+    granted_by = serializers.EmailField(source="granted_by.email", allow_null=True, default=None)
+
+    class Meta:
+        model = SchoolMembership
+        fields = [
+            "id",
+            "user_email",
+            "user_name",
+            "school_urn",
+            "role",
+            "duties",
+            "granted_by",
+            "granted_at",
+            "ended_at",
+        ]
+        read_only_fields = fields
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    borough_code = serializers.IntegerField(source="borough_id")
+    borough_name = serializers.CharField(source="borough.name")
+    status = serializers.CharField(read_only=True, help_text="pending, verified or declined")
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "id",
+            "name",
+            "type",
+            "borough_code",
+            "borough_name",
+            "website",
+            "description",
+            "status",
+            "decline_reason",
+            "created_at",
+            "verified_at",
+        ]
+        read_only_fields = fields
+
+
+class OrganisationRegisterSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=200)
+    type = serializers.ChoiceField(choices=Organisation.Type.choices)
+    borough = serializers.PrimaryKeyRelatedField(
+        queryset=LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE),
+        help_text="The DfE code of the London borough, e.g. 204",
+    )
+    website = serializers.URLField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

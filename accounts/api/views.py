@@ -1,0 +1,268 @@
+"""Thin API views over the roles services: parse, call the service, render. Errors: 400/409 JSON, 404 out of scope."""
+
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from schools.models import School
+
+from .. import selectors, services
+from ..models import JoinRequest, Organisation, SchoolMembership
+from ..permissions import can_view_school_members
+from . import serializers as s
+
+ERRORS = {
+    400: OpenApiResponse(description="Bad input: each field with its messages"),
+    403: OpenApiResponse(description="Not allowed for your roles"),
+    404: OpenApiResponse(description="Not found, or outside what you may see"),
+    409: OpenApiResponse(description="Clashes with the current state (already decided, already invited)"),
+}
+
+
+class RolesApiView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def parse(self, serializer_class):
+        serializer = serializer_class(data=self.request.data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+class InvitationListCreateView(generics.ListAPIView, RolesApiView):
+    serializer_class = s.InvitationSerializer
+
+    def get_queryset(self):
+        return selectors.invitations_visible_to(self.request.user)
+
+    @extend_schema(summary="Invitations you may see", responses={200: s.InvitationSerializer(many=True)})
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Invite a headteacher (programme admins) or a member of staff (the school's headteacher)",
+        description="The invitation link is emailed to the address; it is never returned by the API.",
+        request=s.InvitationCreateSerializer,
+        responses={201: s.InvitationSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = self.parse(s.InvitationCreateSerializer)
+        invite = services.headteacher_invite if data["role"] == "headteacher" else services.staff_invite
+        invitation, _token = invite(actor=request.user, school=data["urn"], email=data["email"])
+        return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class InvitationDetailView(RolesApiView):
+    @extend_schema(summary="One invitation", responses={200: s.InvitationSerializer, **ERRORS})
+    def get(self, request, pk: int):
+        invitation = get_object_or_404(selectors.invitations_visible_to(request.user), pk=pk)
+        return Response(s.InvitationSerializer(invitation).data)
+
+
+class InvitationRevokeView(RolesApiView):
+    @extend_schema(summary="Revoke an invitation", request=None, responses={200: s.InvitationSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        invitation = get_object_or_404(selectors.invitations_visible_to(request.user), pk=pk)
+        invitation = services.invitation_revoke(actor=request.user, invitation_id=invitation.pk)
+        return Response(s.InvitationSerializer(invitation).data)
+
+
+class InvitationAcceptView(RolesApiView):
+    @extend_schema(
+        summary="Accept an invitation sent to your email address",
+        request=s.InvitationAcceptSerializer,
+        responses={200: s.MembershipSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = self.parse(s.InvitationAcceptSerializer)
+        membership = services.invitation_accept(token=data["token"], user=request.user)
+        membership.current_duties = list(membership.duties.current())
+        return Response(s.MembershipSerializer(membership).data)
+
+
+class JoinRequestListCreateView(generics.ListAPIView, RolesApiView):
+    serializer_class = s.JoinRequestSerializer
+
+    def get_queryset(self):
+        queryset = selectors.join_requests_visible_to(self.request.user)
+        if self.request.query_params.get("status") in JoinRequest.Status.values:
+            queryset = queryset.filter(status=self.request.query_params["status"])
+        return queryset
+
+    @extend_schema(summary="Requests to join a school that you may see (yours, your school's, or all for admins)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Ask to join a school's staff",
+        request=s.JoinRequestCreateSerializer,
+        responses={201: s.JoinRequestSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = self.parse(s.JoinRequestCreateSerializer)
+        join_request = services.join_request_create(user=request.user, school=data["urn"], message=data["message"])
+        return Response(s.JoinRequestSerializer(join_request).data, status=status.HTTP_201_CREATED)
+
+
+def _join_request(request, pk: int) -> JoinRequest:
+    return get_object_or_404(selectors.join_requests_visible_to(request.user), pk=pk)
+
+
+class JoinRequestDetailView(RolesApiView):
+    @extend_schema(summary="One request to join a school", responses={200: s.JoinRequestSerializer, **ERRORS})
+    def get(self, request, pk: int):
+        return Response(s.JoinRequestSerializer(_join_request(request, pk)).data)
+
+
+class JoinRequestApproveView(RolesApiView):
+    @extend_schema(
+        summary="Approve a request to join", request=None, responses={200: s.JoinRequestSerializer, **ERRORS}
+    )
+    def post(self, request, pk: int):
+        join_request = services.join_request_approve(actor=request.user, join_request_id=_join_request(request, pk).pk)
+        return Response(s.JoinRequestSerializer(join_request).data)
+
+
+class JoinRequestDeclineView(RolesApiView):
+    @extend_schema(
+        summary="Decline a request to join, with a reason",
+        request=s.ReasonSerializer,
+        responses={200: s.JoinRequestSerializer, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        join_request = _join_request(request, pk)
+        data = self.parse(s.ReasonSerializer)
+        join_request = services.join_request_decline(
+            actor=request.user, join_request_id=join_request.pk, reason=data["reason"]
+        )
+        return Response(s.JoinRequestSerializer(join_request).data)
+
+
+class OrganisationListCreateView(generics.ListAPIView, RolesApiView):
+    serializer_class = s.OrganisationSerializer
+
+    def get_queryset(self):
+        queryset = selectors.organisations_visible_to(self.request.user)
+        if self.request.query_params.get("status") in Organisation.Status.values:
+            queryset = queryset.filter(status=self.request.query_params["status"])
+        return queryset
+
+    @extend_schema(summary="Organisations you may see (yours, or all for programme admins)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Register a community, faith or youth organisation",
+        request=s.OrganisationRegisterSerializer,
+        responses={201: s.OrganisationSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = self.parse(s.OrganisationRegisterSerializer)
+        organisation = services.organisation_register(user=request.user, **data)
+        return Response(s.OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)
+
+
+def _organisation(request, pk: int) -> Organisation:
+    return get_object_or_404(selectors.organisations_visible_to(request.user), pk=pk)
+
+
+class OrganisationDetailView(RolesApiView):
+    @extend_schema(summary="One organisation", responses={200: s.OrganisationSerializer, **ERRORS})
+    def get(self, request, pk: int):
+        return Response(s.OrganisationSerializer(_organisation(request, pk)).data)
+
+
+class OrganisationVerifyView(RolesApiView):
+    @extend_schema(summary="Verify an organisation", request=None, responses={200: s.OrganisationSerializer, **ERRORS})
+    def post(self, request, pk: int):
+        organisation = services.organisation_verify(actor=request.user, organisation_id=_organisation(request, pk).pk)
+        return Response(s.OrganisationSerializer(organisation).data)
+
+
+class OrganisationDeclineView(RolesApiView):
+    @extend_schema(
+        summary="Decline an organisation, with a reason",
+        request=s.ReasonSerializer,
+        responses={200: s.OrganisationSerializer, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        organisation = _organisation(request, pk)
+        data = self.parse(s.ReasonSerializer)
+        organisation = services.organisation_decline(
+            actor=request.user, organisation_id=organisation.pk, reason=data["reason"]
+        )
+        return Response(s.OrganisationSerializer(organisation).data)
+
+
+class SchoolMembershipListView(generics.ListAPIView, RolesApiView):
+    serializer_class = s.MembershipSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return SchoolMembership.objects.none()
+        school = get_object_or_404(School, urn=self.kwargs["urn"])
+        if not can_view_school_members(self.request.user, school):
+            raise Http404
+        return selectors.memberships_of_school(school=school, actor=self.request.user)
+
+    @extend_schema(summary="A school's current people and their duties (its headteacher and programme admins)")
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+
+def _membership(request, pk: int):
+    membership = selectors.membership_get(membership_id=pk, actor=request.user)
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _membership_out(pk: int):
+    membership = SchoolMembership.objects.select_related("user", "granted_by").get(pk=pk)
+    membership.current_duties = list(membership.duties.current())
+    return s.MembershipSerializer(membership).data
+
+
+class MembershipDutyGrantView(RolesApiView):
+    @extend_schema(
+        summary="Give a member of your school a duty",
+        request=s.DutySerializer,
+        responses={201: s.MembershipSerializer, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        membership = _membership(request, pk)
+        data = self.parse(s.DutySerializer)
+        services.duty_grant(actor=request.user, membership_id=membership.pk, duty=data["duty"])
+        return Response(_membership_out(membership.pk), status=status.HTTP_201_CREATED)
+
+
+class MembershipDutyRemoveView(RolesApiView):
+    @extend_schema(
+        summary="Remove a duty from a member of your school",
+        request=s.DutyRemoveSerializer,
+        responses={200: s.MembershipSerializer, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        membership = _membership(request, pk)
+        data = self.parse(s.DutyRemoveSerializer)
+        duty = next((d for d in membership.current_duties if d.duty == data["duty"]), None)
+        if duty is None:
+            return Response({"duty": ["They do not have this duty"], "code": "invalid"}, status=400)
+        services.duty_remove(actor=request.user, duty_id=duty.pk, reason=data["reason"])
+        return Response(_membership_out(membership.pk))
+
+
+class MembershipEndView(RolesApiView):
+    @extend_schema(
+        summary="End a membership, with a reason",
+        request=s.ReasonSerializer,
+        responses={200: s.MembershipSerializer, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        membership = _membership(request, pk)
+        data = self.parse(s.ReasonSerializer)
+        services.membership_end(actor=request.user, membership_id=membership.pk, reason=data["reason"])
+        return Response(_membership_out(membership.pk))
