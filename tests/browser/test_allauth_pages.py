@@ -58,10 +58,10 @@ def link_in(message) -> str:
     return match.group(0)
 
 
-def on_page(page, axe_check, heading: str, *, error: bool = False):
+def on_page(page, axe_check, heading: str, *, error: bool = False, title: str | None = None):
     """The page has this h1 and title (with the GOV.UK 'Error: ' prefix when asked), and axe finds nothing."""
     expect(page.locator("h1")).to_have_text(heading)
-    expect(page).to_have_title(f"{'Error: ' if error else ''}{heading} – {SERVICE}")
+    expect(page).to_have_title(f"{'Error: ' if error else ''}{title or heading} – {SERVICE}")
     if error:
         expect(page.locator(".govuk-error-summary")).to_be_visible()
     axe_check(page)
