@@ -225,6 +225,8 @@ def decode_gias_bytes(data: bytes, *, file_name: str) -> str:
         raise GiasFileRefused(f"{file_name} is UTF-16 text. {as_downloaded}")
     if data.startswith(codecs.BOM_UTF8):
         raise GiasFileRefused(f"{file_name} starts with a UTF-8 byte-order mark: it was re-saved. {as_downloaded}")
+    if b"\x00" in data:
+        raise GiasFileRefused(f"{file_name} is not a text file (it has NUL bytes): it is not a GIAS extract.")
     try:
         text = data.decode(ENCODING)
     except UnicodeDecodeError as exc:
