@@ -36,7 +36,7 @@ def join_request_decided_email(*, email: str, name: str, school_name: str, appro
             "name": name,
             "school_name": school_name,
             "approved": approved,
-            "link": absolute_url("accounts:my_requests"),
+            "link": absolute_url("accounts:my_schools"),
         },
     )
 
