@@ -1,0 +1,60 @@
+"""Factories for the wands programme. Workflow states are Traits; they set fields only (no stock ledger), so tests
+that care about stock drive requests through the services instead."""
+
+import factory
+from django.utils import timezone
+
+from accounts.models import ProgrammeRole
+from tests.accounts.factories import ProgrammeRoleFactory, SchoolDutyFactory, SchoolFactory, UserFactory
+from wands.models import WandRequest
+
+
+class WandRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = WandRequest
+
+    school = factory.SubFactory(SchoolFactory)
+    quantity = 2
+    contact_name = factory.Sequence(lambda n: f"Site manager {n}")
+    contact_phone = "020 7946 0000"
+    delivery_address = "1 School Lane\nLondon"
+    delivery_postcode = "E8 1AA"
+    policy_confirmed = True
+    requested_by = factory.SubFactory(UserFactory)
+
+    class Params:
+        approved = factory.Trait(
+            status=WandRequest.Status.APPROVED,
+            decided_at=factory.LazyFunction(timezone.now),
+            reserved_at=factory.LazyFunction(timezone.now),
+        )
+        waiting = factory.Trait(
+            status=WandRequest.Status.WAITING_FOR_STOCK, decided_at=factory.LazyFunction(timezone.now)
+        )
+        rejected = factory.Trait(
+            status=WandRequest.Status.REJECTED,
+            decision_reason="You already have wands from another scheme",
+            decided_at=factory.LazyFunction(timezone.now),
+        )
+        cancelled = factory.Trait(status=WandRequest.Status.CANCELLED)
+        dispatched = factory.Trait(
+            status=WandRequest.Status.DISPATCHED,
+            courier="Parcelforce",
+            tracking_reference=factory.Sequence(lambda n: f"PF{n:08d}"),
+            dispatched_at=factory.LazyFunction(timezone.now),
+        )
+        delivered = factory.Trait(
+            status=WandRequest.Status.DELIVERED,
+            courier="Parcelforce",
+            tracking_reference=factory.Sequence(lambda n: f"PF{n:08d}"),
+            dispatched_at=factory.LazyFunction(timezone.now),
+            delivered_at=factory.LazyFunction(timezone.now),
+        )
+
+
+def fulfilment_staff(**user_kwargs):
+    return ProgrammeRoleFactory(user=UserFactory(**user_kwargs), kind=ProgrammeRole.Kind.FULFILMENT_STAFF).user
+
+
+def staff_with_wand_duty(school, **user_kwargs):
+    return SchoolDutyFactory(membership__school=school, membership__user=UserFactory(**user_kwargs)).membership.user

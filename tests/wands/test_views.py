@@ -1,0 +1,213 @@
+"""The wands pages, through HTTP: the school's journey, the admin's decisions, fulfilment's uploads, scoping."""
+
+import pytest
+from django.urls import reverse
+
+from tests.accounts.factories import SchoolFactory
+from wands import services
+from wands.models import StockLevel, WandRequest
+
+from .factories import WandRequestFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(**overrides):
+    data = {
+        "quantity": "3",
+        "contact_name": "Sam Site",
+        "contact_phone": "020 7946 0000",
+        "delivery_address": "1 High Street\nLondon",
+        "delivery_postcode": "E8 1AA",
+        "policy_confirmed": "on",
+    }
+    data.update(overrides)
+    return data
+
+
+class TestSchoolJourney:
+    def test_allowance_page(self, client, head, school):
+        client.force_login(head)
+        page = client.get(reverse("wands:home"))
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "Left to request" in body and ">6<" in body
+        assert reverse("wands:request_new", kwargs={"urn": school.pk}) in body
+
+    def test_form_defaults_to_register_address(self, client, head, school):
+        client.force_login(head)
+        page = client.get(reverse("wands:request_new", kwargs={"urn": school.pk}))
+        assert "1 High Street" in page.content.decode()
+
+    def test_request_check_confirm(self, client, head, school):
+        client.force_login(head)
+        url = reverse("wands:request_new", kwargs={"urn": school.pk})
+        response = client.post(url, form_data())
+        assert response["Location"] == reverse("wands:request_check", kwargs={"urn": school.pk})
+        check = client.get(response["Location"])
+        assert "Check your answers" in check.content.decode()
+        key = check.context["draft"]["idempotency_key"]
+        sent = client.post(response["Location"], {"idempotency_key": key})
+        wand_request = WandRequest.objects.get()
+        assert sent["Location"] == reverse("wands:request_confirmation", kwargs={"pk": wand_request.pk})
+        confirmation = client.get(sent["Location"])
+        assert wand_request.reference in confirmation.content.decode()
+        # Back button and send again, or a double click: still one request, same confirmation.
+        again = client.post(response["Location"], {"idempotency_key": key})
+        assert again["Location"] == sent["Location"]
+        assert WandRequest.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        ("quantity", "message"),
+        [("0", "1 or more"), ("-2", "1 or more"), ("ten", "whole number"), ("7", "6 or fewer"), ("", "Enter")],
+    )
+    def test_bad_quantity_shows_error_summary(self, client, head, school, quantity, message):
+        client.force_login(head)
+        page = client.post(reverse("wands:request_new", kwargs={"urn": school.pk}), form_data(quantity=quantity))
+        assert page.status_code == 200
+        body = page.content.decode()
+        assert "There is a problem" in body and message in body and 'href="#id_quantity"' in body
+        assert not WandRequest.objects.exists()
+
+    def test_policy_confirmation_required(self, client, head, school):
+        client.force_login(head)
+        data = form_data()
+        del data["policy_confirmed"]
+        page = client.post(reverse("wands:request_new", kwargs={"urn": school.pk}), data)
+        assert "behaviour policy" in page.content.decode() and page.status_code == 200
+
+    def test_other_schools_request_is_404(self, client, head, rules):
+        other = WandRequestFactory(school=SchoolFactory())
+        client.force_login(head)
+        assert client.get(reverse("wands:request_detail", kwargs={"pk": other.pk})).status_code == 404
+        assert client.get(reverse("wands:request_new", kwargs={"urn": other.school_id})).status_code == 404
+
+    def test_timeline_and_cancel(self, client, head, submit):
+        wand_request = submit(2)
+        client.force_login(head)
+        page = client.get(reverse("wands:request_detail", kwargs={"pk": wand_request.pk}))
+        assert "Request submitted" in page.content.decode()
+        response = client.post(reverse("wands:request_cancel", kwargs={"pk": wand_request.pk}), {"reason": "No need"})
+        assert response.status_code == 302
+        wand_request.refresh_from_db()
+        assert wand_request.status == WandRequest.Status.CANCELLED
+        page = client.get(reverse("wands:request_detail", kwargs={"pk": wand_request.pk}))
+        assert "Cancelled" in page.content.decode() and "No need" in page.content.decode()
+
+
+class TestProgrammePages:
+    def test_reject_needs_reason_then_school_sees_it(self, client, admin, head, submit):
+        wand_request = submit(2)
+        client.force_login(admin)
+        url = reverse("wands:request_decide", kwargs={"pk": wand_request.pk})
+        page = client.post(url, {"decision": "reject", "reason": ""})
+        assert "Enter the reason" in page.content.decode()
+        client.post(url, {"decision": "reject", "reason": "Covered by the borough's scheme"})
+        client.force_login(head)
+        page = client.get(reverse("wands:request_detail", kwargs={"pk": wand_request.pk}))
+        assert "Covered by the borough&#x27;s scheme" in page.content.decode()
+
+    def test_approve_when_another_admin_rejected_shows_error(self, client, admin, submit):
+        wand_request = submit(2)
+        services.wand_request_reject(wand_request_id=wand_request.pk, actor=admin, reason="No")
+        client.force_login(admin)
+        page = client.post(reverse("wands:request_decide", kwargs={"pk": wand_request.pk}), {"decision": "approve"})
+        assert page.status_code == 200
+        assert "already rejected" in page.content.decode()
+
+    def test_approve_short_stock_says_how_many_missing(self, client, admin, submit):
+        wand_request = submit(3)
+        client.force_login(admin)
+        response = client.post(
+            reverse("wands:request_decide", kwargs={"pk": wand_request.pk}), {"decision": "approve"}, follow=True
+        )
+        assert "waits for stock: 3 wands short" in response.content.decode()
+
+    def test_queue_filters_and_bulk_approve(self, client, admin, add_stock, rules):
+        add_stock(10)
+        hackney = WandRequestFactory.create_batch(2, school=SchoolFactory())
+        camden = WandRequestFactory(school=SchoolFactory(local_authority_id=202))
+        client.force_login(admin)
+        page = client.get(reverse("wands:queue"), {"borough": 202})
+        assert [r.pk for r in page.context["page"].object_list] == [camden.pk]
+        page = client.get(reverse("wands:queue"), {"status": "nonsense"})
+        assert page.status_code == 200 and "There is a problem" in page.content.decode()
+        client.post(reverse("wands:approve_many"), {"requests": [r.pk for r in hackney]})
+        assert set(WandRequest.objects.filter(pk__in=[r.pk for r in hackney]).values_list("status", flat=True)) == {
+            "approved"
+        }
+        assert StockLevel.objects.get().reserved == 4
+
+    def test_dispatch_csv_problems_listed(self, client, fulfilment, admin, add_stock, rules):
+        add_stock(5)
+        wand_request = WandRequestFactory(quantity=2)
+        services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
+        client.force_login(fulfilment)
+        listing = client.get(reverse("wands:dispatch_list_csv"))
+        assert wand_request.reference in b"".join(listing.streaming_content).decode("utf-8-sig")
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        bad = SimpleUploadedFile(
+            "d.csv", f"reference,courier,tracking\n{wand_request.reference},DPD,T1\nKW-424242,DPD,T2\n".encode()
+        )
+        page = client.post(reverse("wands:dispatch_upload"), {"file": bad})
+        body = page.content.decode()
+        assert "Nothing was dispatched" in body and "KW-424242" in body and ">3<" in body
+        wand_request.refresh_from_db()
+        assert wand_request.status == WandRequest.Status.APPROVED
+
+    def test_dashboard_and_export(self, client, admin, rules):
+        WandRequestFactory(approved=True, school=SchoolFactory(name="=HYPERLINK(1)"))
+        client.force_login(admin)
+        page = client.get(reverse("wands:dashboard"))
+        assert page.status_code == 200
+        assert page.context["figures"]["schools_taken_up"] == 1
+        export = b"".join(client.get(reverse("wands:export_csv")).streaming_content).decode("utf-8-sig")
+        assert "'=HYPERLINK(1)" in export
+
+    def test_school_allowance_override(self, client, admin, school):
+        client.force_login(admin)
+        url = reverse("wands:school_allowance", kwargs={"urn": school.pk})
+        page = client.post(url, {"override": "9", "reason": ""})
+        assert "Enter why" in page.content.decode() or "required" in page.content.decode()
+        client.post(url, {"override": "9", "reason": "Large sixth form"})
+        page = client.get(url)
+        assert "Large sixth form" in page.content.decode()
+
+
+def bulk_requests(n):
+    schools = [SchoolFactory() for _ in range(5)]
+    WandRequest.objects.bulk_create(
+        [
+            WandRequest(
+                school=schools[i % 5],
+                quantity=1,
+                contact_name="A",
+                contact_phone="020 7946 0000",
+                delivery_address="x",
+                delivery_postcode="E1 1AA",
+                policy_confirmed=True,
+            )
+            for i in range(n)
+        ]
+    )
+
+
+def queries_for(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_queue_issues_the_same_queries_at_10_and_5000_requests(client, admin, rules):
+    client.force_login(admin)
+    url = reverse("wands:queue")
+    bulk_requests(10)
+    client.get(url)  # warm per-process caches (content types)
+    small = queries_for(client, url)
+    bulk_requests(4990)
+    assert WandRequest.objects.count() == 5000
+    assert queries_for(client, url) == small

@@ -1,0 +1,331 @@
+"""Knife wands: allowances, requests and their workflow, the stock ledger. Data and invariants only; writes live in
+services.py."""
+
+import re
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+
+REFERENCE_PREFIX = "KW-"
+REFERENCE_PATTERN = re.compile(r"^\s*KW-?(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def reference_for(pk: int) -> str:
+    return f"{REFERENCE_PREFIX}{pk:06d}"
+
+
+def pk_from_reference(reference: str) -> int | None:
+    """`KW-000123` → 123; None for anything that is not a wand request reference."""
+    match = REFERENCE_PATTERN.match(reference or "")
+    return int(match.group(1)) if match else None
+
+
+class AllowanceRule(models.Model):
+    """One band of the allowance rule: schools of this phase (or any) with at least `min_pupils` pupils may hold
+    `wands` wands. The band with the highest `min_pupils` that fits wins; a phase-specific band beats an "any" band."""
+
+    phase = models.CharField(
+        max_length=20, blank=True, help_text="A school phase from the register; empty means any phase."
+    )
+    min_pupils = models.PositiveIntegerField(default=0)
+    wands = models.PositiveSmallIntegerField()
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["phase", "min_pupils"]
+        constraints = [
+            models.UniqueConstraint(fields=["phase", "min_pupils"], name="wand_rule_one_band_per_phase_size"),
+            models.CheckConstraint(condition=Q(wands__lte=100), name="wand_rule_wands_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.phase or 'any phase'}, {self.min_pupils}+ pupils: {self.wands} wands"
+
+
+class SchoolAllowance(models.Model):
+    """A school's allowance record: the row that is locked while a request is checked against the allowance, and the
+    optional override (with its reason) that replaces the rule for this school."""
+
+    school = models.OneToOneField("schools.School", primary_key=True, on_delete=models.PROTECT, related_name="+")
+    override = models.PositiveSmallIntegerField(null=True, blank=True)
+    override_reason = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(override__isnull=True) | ~Q(override_reason=""), name="wand_override_has_reason"
+            )
+        ]
+
+    def __str__(self):
+        return f"Wand allowance of {self.school_id}"
+
+
+class AllowanceChange(models.Model):
+    """History of a school's allowance overrides: who, when, why, from what to what (append-only)."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    from_override = models.PositiveSmallIntegerField(null=True, blank=True)
+    to_override = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Empty: back to the rule.")
+    reason = models.TextField()
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"Allowance of {self.school_id}: {self.from_override} → {self.to_override}"
+
+
+class WandRequest(models.Model):
+    """A school's request for wands, from submission to delivery. Only services._move() changes `status`."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        WAITING_FOR_STOCK = "waiting_for_stock", "Approved, waiting for stock"
+        APPROVED = "approved", "Approved"
+        DISPATCHED = "dispatched", "Dispatched"
+        DELIVERED = "delivered", "Delivered"
+        REJECTED = "rejected", "Rejected"
+        CANCELLED = "cancelled", "Cancelled"
+
+    NEXT = {
+        Status.SUBMITTED: {Status.APPROVED, Status.WAITING_FOR_STOCK, Status.REJECTED, Status.CANCELLED},
+        Status.WAITING_FOR_STOCK: {Status.APPROVED, Status.CANCELLED},
+        Status.APPROVED: {Status.DISPATCHED, Status.CANCELLED},
+        Status.DISPATCHED: {Status.DELIVERED},
+        Status.DELIVERED: set(),
+        Status.REJECTED: set(),
+        Status.CANCELLED: set(),
+    }
+    # Wands these requests hold against the school's allowance.
+    COUNTS_AGAINST_ALLOWANCE = (
+        Status.SUBMITTED,
+        Status.WAITING_FOR_STOCK,
+        Status.APPROVED,
+        Status.DISPATCHED,
+        Status.DELIVERED,
+    )
+    # "Has taken up the wand offer" (PRODUCT.md): a request approved and not cancelled.
+    TAKEN_UP = (Status.WAITING_FOR_STOCK, Status.APPROVED, Status.DISPATCHED, Status.DELIVERED)
+    CANCELLABLE = (Status.SUBMITTED, Status.WAITING_FOR_STOCK, Status.APPROVED)
+    OPEN = (Status.SUBMITTED, Status.WAITING_FOR_STOCK, Status.APPROVED, Status.DISPATCHED)
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="wand_requests")
+    quantity = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED, db_index=True)
+    contact_name = models.CharField("delivery contact", max_length=120)
+    contact_phone = models.CharField("delivery contact phone", max_length=30)
+    delivery_address = models.TextField()
+    delivery_postcode = models.CharField(max_length=10)
+    policy_confirmed = models.BooleanField(
+        help_text="The behaviour policy says pupils may be screened (DfE 'Searching, screening and confiscation')."
+    )
+    replaces = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replacements",
+        help_text="A replacement for faulty or missing wands of this request: outside the allowance.",
+    )
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    idempotency_key = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    reserved_at = models.DateTimeField(null=True, blank=True)
+    courier = models.CharField(max_length=80, blank=True)
+    tracking_reference = models.CharField(max_length=80, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="wand_request_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(
+                    status__in=[
+                        "submitted",
+                        "waiting_for_stock",
+                        "approved",
+                        "dispatched",
+                        "delivered",
+                        "rejected",
+                        "cancelled",
+                    ]
+                ),
+                name="wand_request_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(decision_reason=""), name="wand_request_rejection_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["requested_by", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="wand_request_idempotent_submission",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "decided_at"], name="wand_request_queue_idx"),
+            models.Index(fields=["school", "status"], name="wand_request_school_idx"),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return reference_for(self.pk) if self.pk else "KW-(new)"
+
+    @property
+    def is_replacement(self) -> bool:
+        return self.replaces_id is not None
+
+
+class WandSerial(models.Model):
+    """A wand's serial number, dispatched with a request or recorded as delivered before the portal. A serial can be
+    out with only one school at a time."""
+
+    serial = models.CharField(max_length=60)
+    wand_request = models.ForeignKey(
+        WandRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="serials"
+    )
+    existing_delivery = models.ForeignKey(
+        "ExistingDelivery", null=True, blank=True, on_delete=models.PROTECT, related_name="serials"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["serial"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["serial"], condition=Q(returned_at__isnull=True), name="wand_serial_out_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(wand_request__isnull=False) | Q(existing_delivery__isnull=False),
+                name="wand_serial_has_origin",
+            ),
+        ]
+
+    def __str__(self):
+        return self.serial
+
+
+class ExistingDelivery(models.Model):
+    """Wands a school received before the portal, imported so allowances start right."""
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveSmallIntegerField()
+    delivered_on = models.DateField()
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-delivered_on", "-id"]
+        verbose_name_plural = "existing deliveries"
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="wand_existing_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.quantity} wands to {self.school_id} on {self.delivered_on}"
+
+
+class WandIssue(models.Model):
+    """A school's report of faulty or missing wands, which opens a replacement or a return."""
+
+    class Kind(models.TextChoices):
+        FAULTY = "faulty", "Faulty"
+        MISSING = "missing", "Missing"
+
+    class Outcome(models.TextChoices):
+        REPLACEMENT = "replacement", "Send a replacement"
+        RETURN = "return", "Return without replacement"
+
+    wand_request = models.ForeignKey(WandRequest, on_delete=models.PROTECT, related_name="issues")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    outcome = models.CharField(max_length=12, choices=Outcome.choices)
+    quantity = models.PositiveSmallIntegerField()
+    details = models.TextField()
+    replacement = models.OneToOneField(
+        WandRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="replacing_issue"
+    )
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    reported_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-reported_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="wand_issue_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} wands on {self.wand_request.reference}"
+
+
+class StockLevel(models.Model):
+    """The one row holding stock on hand and reserved; the database refuses any update that would make either
+    negative or reserve more than is on hand. Changed only together with a StockMovement row."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    on_hand = models.IntegerField(default=0)
+    reserved = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="wand_stock_single_row"),
+            models.CheckConstraint(condition=Q(on_hand__gte=0), name="wand_stock_on_hand_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__gte=0), name="wand_stock_reserved_not_negative"),
+            models.CheckConstraint(condition=Q(reserved__lte=F("on_hand")), name="wand_stock_reserved_within_on_hand"),
+        ]
+
+    def __str__(self):
+        return f"{self.on_hand} on hand, {self.reserved} reserved"
+
+    @property
+    def available(self) -> int:
+        return self.on_hand - self.reserved
+
+
+class StockMovement(models.Model):
+    """One line of the stock ledger. `on_hand_change` and `reserved_change` sum to the StockLevel row."""
+
+    class Kind(models.TextChoices):
+        DELIVERY = "delivery", "Delivery from the supplier"
+        RESERVATION = "reservation", "Reserved for a request"
+        RELEASE = "release", "Reservation released"
+        DISPATCH = "dispatch", "Dispatched to a school"
+        RETURN = "return", "Returned by a school"
+        WRITE_OFF = "write_off", "Written off"
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, db_index=True)
+    quantity = models.PositiveIntegerField()
+    on_hand_change = models.IntegerField()
+    reserved_change = models.IntegerField()
+    batch = models.CharField(max_length=80, blank=True)
+    serials = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    wand_request = models.ForeignKey(
+        WandRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="stock_movements"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="wand_movement_quantity_positive")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.quantity}"

@@ -1,0 +1,93 @@
+"""Who may do what with wands. Each predicate answers True or False and never raises."""
+
+from accounts import roles
+from accounts.selectors import schools_acting_for, user_role_names
+
+WAND_REQUESTS_DUTY = "wand_requests"
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def _pk(obj):
+    return getattr(obj, "pk", obj)
+
+
+def is_wand_admin(user) -> bool:
+    return _active(user) and roles.PROGRAMME_ADMIN in user_role_names(user)
+
+
+def is_fulfilment(user) -> bool:
+    return _active(user) and roles.FULFILMENT_STAFF in user_role_names(user)
+
+
+def can_run_wand_programme(user) -> bool:
+    """Programme admins and fulfilment staff see every request, the queue, stock and the dashboard."""
+    return _active(user) and bool(user_role_names(user) & {roles.PROGRAMME_ADMIN, roles.FULFILMENT_STAFF})
+
+
+def acts_for_school_on_wands(user, school) -> bool:
+    """The school's headteacher, or a member of its staff holding the wand-requests duty."""
+    if not _active(user) or school is None:
+        return False
+    return schools_acting_for(user, duty=WAND_REQUESTS_DUTY).filter(pk=_pk(school)).exists()
+
+
+def can_request_wands(user, school) -> bool:
+    return school is not None and school.is_open and acts_for_school_on_wands(user, school)
+
+
+def can_view_wand_request(user, wand_request) -> bool:
+    if wand_request is None:
+        return False
+    return can_run_wand_programme(user) or acts_for_school_on_wands(user, wand_request.school_id)
+
+
+def can_cancel_wand_request(user, wand_request) -> bool:
+    if wand_request is None or wand_request.status not in wand_request.CANCELLABLE:
+        return False
+    return is_wand_admin(user) or acts_for_school_on_wands(user, wand_request.school_id)
+
+
+def can_decide_wand_request(user, wand_request=None) -> bool:
+    """Approving and rejecting belong to programme admins."""
+    return is_wand_admin(user)
+
+
+def can_dispatch_wand_request(user, wand_request=None) -> bool:
+    return is_fulfilment(user)
+
+
+def can_confirm_wand_delivery(user, wand_request) -> bool:
+    if wand_request is None or wand_request.status != wand_request.Status.DISPATCHED:
+        return False
+    return is_fulfilment(user) or acts_for_school_on_wands(user, wand_request.school_id)
+
+
+def can_report_wand_issue(user, wand_request) -> bool:
+    if wand_request is None or wand_request.status != wand_request.Status.DELIVERED:
+        return False
+    return acts_for_school_on_wands(user, wand_request.school_id)
+
+
+def can_resolve_wand_issue(user, issue=None) -> bool:
+    """Fulfilment staff take returns in."""
+    return is_fulfilment(user)
+
+
+def can_manage_wand_stock(user) -> bool:
+    """Deliveries from the supplier and write-offs: programme admins and fulfilment staff."""
+    return can_run_wand_programme(user)
+
+
+def can_manage_wand_allowances(user) -> bool:
+    return is_wand_admin(user)
+
+
+def can_import_existing_deliveries(user) -> bool:
+    return is_wand_admin(user)
+
+
+def can_view_wand_school_allowance(user, school) -> bool:
+    return can_run_wand_programme(user) or acts_for_school_on_wands(user, school)

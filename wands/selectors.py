@@ -1,0 +1,282 @@
+"""Reads of the wands programme, already scoped to what the asking user may see."""
+
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from accounts.selectors import schools_acting_for
+from core.selectors import audit_timeline
+from schools.models import LocalAuthority, School
+
+from .models import (
+    AllowanceChange,
+    AllowanceRule,
+    ExistingDelivery,
+    SchoolAllowance,
+    StockLevel,
+    StockMovement,
+    WandIssue,
+    WandRequest,
+    pk_from_reference,
+)
+from .permissions import WAND_REQUESTS_DUTY, can_run_wand_programme
+
+
+def _sum(queryset, field: str = "quantity") -> int:
+    return queryset.aggregate(total=Coalesce(Sum(field), 0))["total"]
+
+
+def allowance_rule_for(school: School) -> int:
+    """The rule's allowance for a school: the largest band its pupil numbers reach, its own phase's bands first."""
+    pupils = school.number_of_pupils or 0
+    band = (
+        AllowanceRule.objects.filter(Q(phase=school.phase) | Q(phase=""), min_pupils__lte=pupils)
+        .annotate(specific=Case(When(phase="", then=Value(0)), default=Value(1), output_field=IntegerField()))
+        .order_by("-specific", "-min_pupils")
+        .first()
+    )
+    return band.wands if band else 0
+
+
+def allowance_override_for(school: School) -> SchoolAllowance | None:
+    return SchoolAllowance.objects.filter(school=school).first()
+
+
+def allowance_total(school: School) -> int:
+    """How many wands the school may hold: its override if it has one, otherwise the rule."""
+    record = allowance_override_for(school)
+    if record is not None and record.override is not None:
+        return record.override
+    return allowance_rule_for(school)
+
+
+def wands_held_against_allowance(school: School) -> int:
+    """Wands requested or received that count against the allowance (replacements do not; returns give back)."""
+    requested = _sum(
+        WandRequest.objects.filter(
+            school=school, status__in=WandRequest.COUNTS_AGAINST_ALLOWANCE, replaces__isnull=True
+        )
+    )
+    existing = _sum(ExistingDelivery.objects.filter(school=school))
+    returned = _sum(WandIssue.objects.filter(wand_request__school=school, outcome=WandIssue.Outcome.RETURN))
+    return requested + existing - returned
+
+
+@dataclass(frozen=True)
+class AllowanceFigures:
+    school: School
+    allowance: int
+    from_override: bool
+    override_reason: str
+    in_progress: int
+    received: int
+    remaining: int
+
+
+def school_allowance_figures(*, school: School) -> AllowanceFigures:
+    """What the school's allowance page shows: allowance, requested (in progress), received and left."""
+    record = allowance_override_for(school)
+    from_override = record is not None and record.override is not None
+    allowance = record.override if from_override else allowance_rule_for(school)
+    in_progress = _sum(
+        WandRequest.objects.filter(
+            school=school,
+            replaces__isnull=True,
+            status__in=[
+                WandRequest.Status.SUBMITTED,
+                WandRequest.Status.WAITING_FOR_STOCK,
+                WandRequest.Status.APPROVED,
+                WandRequest.Status.DISPATCHED,
+            ],
+        )
+    )
+    delivered = _sum(
+        WandRequest.objects.filter(school=school, replaces__isnull=True, status=WandRequest.Status.DELIVERED)
+    )
+    existing = _sum(ExistingDelivery.objects.filter(school=school))
+    returned = _sum(WandIssue.objects.filter(wand_request__school=school, outcome=WandIssue.Outcome.RETURN))
+    received = delivered + existing - returned
+    return AllowanceFigures(
+        school=school,
+        allowance=allowance,
+        from_override=from_override,
+        override_reason=record.override_reason if from_override else "",
+        in_progress=in_progress,
+        received=received,
+        remaining=max(allowance - in_progress - received, 0),
+    )
+
+
+def allowance_history(*, school: School) -> QuerySet[AllowanceChange]:
+    return AllowanceChange.objects.filter(school=school).select_related("changed_by")
+
+
+def allowance_rules() -> QuerySet[AllowanceRule]:
+    return AllowanceRule.objects.order_by("phase", "min_pupils")
+
+
+def wand_schools_for(user) -> QuerySet[School]:
+    """The schools this person requests wands for."""
+    return schools_acting_for(user, duty=WAND_REQUESTS_DUTY).order_by("name")
+
+
+def _with_related(queryset: QuerySet[WandRequest]) -> QuerySet[WandRequest]:
+    return queryset.select_related("school__local_authority__bcu", "requested_by", "decided_by")
+
+
+def wand_requests_visible_to(user) -> QuerySet[WandRequest]:
+    """The only way views and the API get wand requests: everything for the programme, a school's own otherwise."""
+    if can_run_wand_programme(user):
+        return _with_related(WandRequest.objects.all())
+    schools = schools_acting_for(user, duty=WAND_REQUESTS_DUTY).values("pk")
+    return _with_related(WandRequest.objects.filter(school__in=schools))
+
+
+def wand_request_get(*, user, pk: int) -> WandRequest | None:
+    """One request if the user may see it; None otherwise (the view answers 404)."""
+    return wand_requests_visible_to(user).filter(pk=pk).first()
+
+
+def wand_request_by_reference(*, user, reference: str) -> WandRequest | None:
+    pk = pk_from_reference(reference)
+    return wand_request_get(user=user, pk=pk) if pk else None
+
+
+TIMELINE_TITLES = {
+    "wand_request.submitted": "Request submitted",
+    "wand_request.approved": "Approved: wands reserved",
+    "wand_request.waiting_for_stock": "Approved: waiting for stock",
+    "wand_request.rejected": "Not approved",
+    "wand_request.cancelled": "Cancelled",
+    "wand_request.dispatched": "Dispatched",
+    "wand_request.delivered": "Delivery confirmed",
+    "wand_issue.faulty": "Faulty wands reported",
+    "wand_issue.missing": "Missing wands reported",
+}
+
+
+def wand_request_timeline(*, wand_request: WandRequest) -> list[dict]:
+    """Every step of a request, oldest first, in words a school understands."""
+    entries = []
+    for event in audit_timeline(target=wand_request):
+        detail = ""
+        if event.verb == "wand_request.dispatched":
+            detail = f"{event.data.get('courier', '')}, tracking reference {event.data.get('tracking_reference', '')}"
+        elif event.verb == "wand_request.waiting_for_stock":
+            detail = f"{event.data.get('wands_short', '')} wands short when approved"
+        entries.append(
+            {
+                "title": TIMELINE_TITLES.get(event.verb, event.verb.replace("_", " ").replace(".", ": ")),
+                "at": event.created_at,
+                "by": event.actor_label or "the portal",
+                "reason": event.reason,
+                "detail": detail,
+            }
+        )
+    return entries
+
+
+def wand_request_issues(*, wand_request: WandRequest) -> QuerySet[WandIssue]:
+    return wand_request.issues.select_related("replacement", "reported_by")
+
+
+def school_wand_requests(*, school: School) -> QuerySet[WandRequest]:
+    return WandRequest.objects.filter(school=school).order_by("-created_at", "-id")
+
+
+def stock_level() -> StockLevel:
+    level = StockLevel.objects.filter(pk=1).first()
+    return level or StockLevel(pk=1, on_hand=0, reserved=0)
+
+
+def stock_movements() -> QuerySet[StockMovement]:
+    return StockMovement.objects.select_related("actor", "wand_request").order_by("-created_at", "-id")
+
+
+def wand_requests_waiting_for_stock() -> QuerySet[WandRequest]:
+    """Approved requests waiting for stock, in the order they were approved (the order deliveries reserve them)."""
+    return WandRequest.objects.filter(status=WandRequest.Status.WAITING_FOR_STOCK).order_by("decided_at", "id")
+
+
+def wands_short() -> int:
+    """How many wands the requests waiting for stock need beyond what is available."""
+    waiting = _sum(wand_requests_waiting_for_stock())
+    return max(waiting - stock_level().available, 0)
+
+
+def wand_requests_to_dispatch() -> QuerySet[WandRequest]:
+    return (
+        WandRequest.objects.filter(status=WandRequest.Status.APPROVED)
+        .select_related("school__local_authority")
+        .order_by("reserved_at", "id")
+    )
+
+
+def dashboard_figures() -> dict:
+    """Take-up (PRODUCT.md: a school with an approved, not cancelled request) by borough and BCU, wands through each
+    stage, stock, and the median days from request to delivery."""
+    open_london = School.objects.filter(status__in=School.OPEN_STATUSES).exclude(
+        local_authority__area=LocalAuthority.Area.OUTSIDE
+    )
+    taken_up = open_london.filter(wand_requests__status__in=WandRequest.TAKEN_UP).distinct()
+    taken_up_ids = set(taken_up.values_list("pk", flat=True))
+    open_count = open_london.count()
+    by_borough = {}
+    for row in open_london.values("pk", "local_authority__name", "local_authority__bcu__name"):
+        borough = row["local_authority__name"]
+        entry = by_borough.setdefault(
+            borough, {"name": borough, "bcu": row["local_authority__bcu__name"] or "", "schools": 0, "taken_up": 0}
+        )
+        entry["schools"] += 1
+        entry["taken_up"] += row["pk"] in taken_up_ids
+    by_bcu: dict[str, dict] = {}
+    for entry in by_borough.values():
+        name = entry["bcu"] or "City of London Police"
+        bcu = by_bcu.setdefault(name, {"name": name, "schools": 0, "taken_up": 0})
+        bcu["schools"] += entry["schools"]
+        bcu["taken_up"] += entry["taken_up"]
+    for entry in [*by_borough.values(), *by_bcu.values()]:
+        entry["percent"] = round(100 * entry["taken_up"] / entry["schools"], 1) if entry["schools"] else 0.0
+    totals = WandRequest.objects.aggregate(
+        requested=Coalesce(
+            Sum("quantity", filter=~Q(status__in=[WandRequest.Status.CANCELLED, WandRequest.Status.REJECTED])), 0
+        ),
+        dispatched=Coalesce(
+            Sum("quantity", filter=Q(status__in=[WandRequest.Status.DISPATCHED, WandRequest.Status.DELIVERED])), 0
+        ),
+        delivered=Coalesce(Sum("quantity", filter=Q(status=WandRequest.Status.DELIVERED)), 0),
+        requests=Count("id"),
+    )
+    durations = [
+        (delivered - created).total_seconds() / 86400
+        for created, delivered in WandRequest.objects.filter(
+            status=WandRequest.Status.DELIVERED, delivered_at__isnull=False
+        ).values_list("created_at", "delivered_at")
+    ]
+    level = stock_level()
+    return {
+        "schools_taken_up": len(taken_up_ids),
+        "open_london_schools": open_count,
+        "percent_taken_up": round(100 * len(taken_up_ids) / open_count, 1) if open_count else 0.0,
+        "by_borough": sorted(by_borough.values(), key=lambda e: e["name"]),
+        "by_bcu": sorted(by_bcu.values(), key=lambda e: e["name"]),
+        "wands_requested": totals["requested"],
+        "wands_dispatched": totals["dispatched"],
+        "wands_delivered": totals["delivered"],
+        "stock_on_hand": level.on_hand,
+        "stock_reserved": level.reserved,
+        "stock_available": level.available,
+        "median_days_to_delivery": round(statistics.median(durations), 1) if durations else None,
+        "status_counts": dict(WandRequest.objects.order_by().values_list("status").annotate(n=Count("id"))),
+    }
+
+
+def wand_returns_open() -> QuerySet[WandIssue]:
+    """Returns fulfilment is waiting to take in, oldest first."""
+    return (
+        WandIssue.objects.filter(outcome=WandIssue.Outcome.RETURN, resolved_at__isnull=True)
+        .select_related("wand_request__school")
+        .order_by("reported_at", "id")
+    )

@@ -1,0 +1,719 @@
+"""Wands pages. Views gate early (403 / 404), call one service, and turn domain errors into GOV.UK errors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.charts import bar_chart
+from core.csv_export import csv_streaming_response
+from core.errors import DomainError
+from schools.models import School
+from schools.selectors import school_get
+
+from . import permissions, selectors, services
+from .filters import WandRequestFilter
+from .forms import (
+    ApproveManyForm,
+    CancelForm,
+    ConfirmForm,
+    CsvUploadForm,
+    DecisionForm,
+    DispatchForm,
+    IssueForm,
+    OverrideForm,
+    RuleForm,
+    StockDeliveryForm,
+    WandRequestForm,
+    WriteOffForm,
+    new_idempotency_key,
+)
+from .models import WandRequest
+
+PER_PAGE = 25
+STATUS_TAGS = {
+    WandRequest.Status.SUBMITTED: "govuk-tag--blue",
+    WandRequest.Status.WAITING_FOR_STOCK: "govuk-tag--yellow",
+    WandRequest.Status.APPROVED: "govuk-tag--turquoise",
+    WandRequest.Status.DISPATCHED: "govuk-tag--purple",
+    WandRequest.Status.DELIVERED: "govuk-tag--green",
+    WandRequest.Status.REJECTED: "govuk-tag--red",
+    WandRequest.Status.CANCELLED: "govuk-tag--grey",
+}
+DRAFT_KEY = "wand_request_draft:{urn}"
+
+
+def _add_domain_error(form, error: DomainError) -> None:
+    field = error.field if error.field in form.fields else None
+    form.add_error(field, error.message)
+
+
+def _pagination(page, query: QueryDict) -> dict | None:
+    if page.paginator.num_pages <= 1:
+        return None
+
+    def href(number):
+        q = query.copy()
+        q["page"] = str(number)
+        return f"?{q.urlencode()}"
+
+    items = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == Paginator.ELLIPSIS:
+            items.append({"ellipsis": True})
+        else:
+            items.append({"number": number, "href": href(number), "current": number == page.number})
+    return {
+        "items": items,
+        "previous": href(page.previous_page_number()) if page.has_previous() else "",
+        "next": href(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+def _paginate(request, queryset):
+    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, _pagination(page, query)
+
+
+def _visible_request(request, pk: int) -> WandRequest:
+    wand_request = selectors.wand_request_get(user=request.user, pk=pk)
+    if wand_request is None:
+        raise Http404("No wand request you can see has this reference")
+    return wand_request
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _school_for(request, urn: int) -> School:
+    """A school the user requests wands for; 404 for any other school."""
+    school = selectors.wand_schools_for(request.user).filter(pk=urn).first()
+    if school is None:
+        raise Http404("You do not request wands for this school")
+    return school
+
+
+# --- schools -------------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Programme staff go to the queue; a school sees its allowance and its requests."""
+    if permissions.can_run_wand_programme(request.user):
+        return redirect("wands:queue")
+    schools = list(selectors.wand_schools_for(request.user))
+    _require(bool(schools))
+    school = schools[0]
+    chosen = request.GET.get("school", "")
+    if chosen:
+        school = next((s for s in schools if str(s.pk) == chosen), None)
+        if school is None:
+            raise Http404("You do not request wands for this school")
+    figures = selectors.school_allowance_figures(school=school)
+    return render(
+        request,
+        "wands/home.html",
+        {
+            "schools": schools,
+            "school": school,
+            "figures": figures,
+            "wand_requests": selectors.school_wand_requests(school=school)[:50],
+            "status_tags": STATUS_TAGS,
+            "can_request": school.is_open and figures.remaining > 0,
+        },
+    )
+
+
+def _default_address(school: School) -> dict:
+    return {
+        "delivery_address": "\n".join(
+            [school.name, *[p for p in (school.street, school.locality, school.address3, school.town) if p]]
+        ),
+        "delivery_postcode": school.postcode,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_new(request: HttpRequest, urn: int) -> HttpResponse:
+    """The request form; answers are kept in the session until the school checks and sends them."""
+    school = _school_for(request, urn)
+    _require(permissions.can_request_wands(request.user, school))
+    figures = selectors.school_allowance_figures(school=school)
+    draft_key = DRAFT_KEY.format(urn=school.pk)
+    if request.method == "POST":
+        form = WandRequestForm(request.POST, remaining=figures.remaining)
+        if form.is_valid():
+            previous = request.session.get(draft_key) or {}
+            request.session[draft_key] = {
+                **form.cleaned_data,
+                "idempotency_key": previous.get("idempotency_key") or new_idempotency_key(),
+            }
+            return redirect("wands:request_check", urn=school.pk)
+    else:
+        draft = request.session.get(draft_key)
+        form = WandRequestForm(initial=draft or _default_address(school), remaining=figures.remaining)
+    return render(request, "wands/request_form.html", {"form": form, "school": school, "figures": figures})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_check(request: HttpRequest, urn: int) -> HttpResponse:
+    """Check your answers, then send. The draft's idempotency key makes a double click or a resubmit one request."""
+    school = _school_for(request, urn)
+    _require(permissions.acts_for_school_on_wands(request.user, school))
+    draft_key = DRAFT_KEY.format(urn=school.pk)
+    draft = request.session.get(draft_key)
+    if request.method == "POST":
+        key = request.POST.get("idempotency_key", "")
+        if not draft or draft.get("idempotency_key") != key:
+            # Already sent (back button, double click): show the request that key created.
+            existing = WandRequest.objects.none()
+            if key:
+                existing = selectors.wand_requests_visible_to(request.user).filter(
+                    requested_by=request.user, idempotency_key=key
+                )
+            sent = existing.first()
+            if sent is not None:
+                return redirect("wands:request_confirmation", pk=sent.pk)
+            return redirect("wands:request_new", urn=school.pk)
+        try:
+            wand_request = services.wand_request_submit(
+                actor=request.user,
+                school=school,
+                quantity=draft["quantity"],
+                contact_name=draft["contact_name"],
+                contact_phone=draft["contact_phone"],
+                delivery_address=draft["delivery_address"],
+                delivery_postcode=draft["delivery_postcode"],
+                policy_confirmed=draft["policy_confirmed"],
+                idempotency_key=key,
+            )
+        except DomainError as error:
+            figures = selectors.school_allowance_figures(school=school)
+            form = WandRequestForm(data={**draft, "quantity": str(draft["quantity"])}, remaining=figures.remaining)
+            form.is_valid()
+            _add_domain_error(form, error)
+            return render(request, "wands/request_form.html", {"form": form, "school": school, "figures": figures})
+        request.session.pop(draft_key, None)
+        return redirect("wands:request_confirmation", pk=wand_request.pk)
+    if not draft:
+        return redirect("wands:request_new", urn=school.pk)
+    return render(request, "wands/request_check.html", {"school": school, "draft": draft})
+
+
+@require_GET
+@login_required
+def request_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
+    wand_request = _visible_request(request, pk)
+    return render(request, "wands/request_confirmation.html", {"wand_request": wand_request})
+
+
+@require_GET
+@login_required
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A request with its timeline and what the viewer may do next."""
+    wand_request = _visible_request(request, pk)
+    user = request.user
+    runs_programme = permissions.can_run_wand_programme(user)
+    return render(
+        request,
+        "wands/request_detail.html",
+        {
+            "wand_request": wand_request,
+            "status_tag": STATUS_TAGS.get(wand_request.status, ""),
+            "timeline": selectors.wand_request_timeline(wand_request=wand_request),
+            "issues": selectors.wand_request_issues(wand_request=wand_request),
+            "serials": list(wand_request.serials.values_list("serial", flat=True)),
+            "figures": selectors.school_allowance_figures(school=wand_request.school) if runs_programme else None,
+            "school_history": (
+                selectors.school_wand_requests(school=wand_request.school).exclude(pk=wand_request.pk)[:10]
+                if runs_programme
+                else []
+            ),
+            "can_cancel": permissions.can_cancel_wand_request(user, wand_request),
+            "can_decide": permissions.can_decide_wand_request(user)
+            and wand_request.status == WandRequest.Status.SUBMITTED,
+            "can_dispatch": permissions.can_dispatch_wand_request(user)
+            and wand_request.status == WandRequest.Status.APPROVED,
+            "can_confirm_delivery": permissions.can_confirm_wand_delivery(user, wand_request),
+            "can_report_issue": permissions.can_report_wand_issue(user, wand_request),
+            "status_tags": STATUS_TAGS,
+        },
+    )
+
+
+def _action_page(request, pk, *, allowed, form_class, template, perform, success):
+    wand_request = _visible_request(request, pk)
+    _require(allowed(request.user, wand_request))
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = perform(wand_request, form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            # A perform that returns text has its own message; one that returns the changed object uses `success`.
+            messages.success(request, result if isinstance(result, str) else success)
+            return redirect("wands:request_detail", pk=wand_request.pk)
+    return render(request, template, {"form": form, "wand_request": wand_request})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action_page(
+        request,
+        pk,
+        allowed=permissions.can_cancel_wand_request,
+        form_class=CancelForm,
+        template="wands/request_cancel.html",
+        perform=lambda wr, data: services.wand_request_cancel(
+            wand_request_id=wr.pk, actor=request.user, reason=data["reason"]
+        ),
+        success="The request is cancelled.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(wand_request, data):
+        if data["decision"] == "reject":
+            services.wand_request_reject(wand_request_id=wand_request.pk, actor=request.user, reason=data["reason"])
+            return f"{wand_request.reference} is rejected. The school has been told why."
+        outcome = services.wand_request_approve(
+            wand_request_id=wand_request.pk, actor=request.user, note=data["reason"]
+        )
+        if outcome.reserved:
+            return f"{wand_request.reference} is approved and its wands are reserved."
+        return (
+            f"{wand_request.reference} is approved but waits for stock: {outcome.wands_short} "
+            f"wand{'s' if outcome.wands_short != 1 else ''} short. It will be reserved when stock is delivered."
+        )
+
+    return _action_page(
+        request,
+        pk,
+        allowed=lambda user, wr: permissions.can_decide_wand_request(user, wr),
+        form_class=DecisionForm,
+        template="wands/request_decide.html",
+        perform=perform,
+        success="",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action_page(
+        request,
+        pk,
+        allowed=lambda user, wr: permissions.can_dispatch_wand_request(user, wr),
+        form_class=DispatchForm,
+        template="wands/request_dispatch.html",
+        perform=lambda wr, data: services.wand_request_dispatch(
+            wand_request_id=wr.pk,
+            actor=request.user,
+            courier=data["courier"],
+            tracking_reference=data["tracking_reference"],
+            serials=data["serials"],
+        ),
+        success="Dispatch recorded. The school has been sent the tracking reference.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_confirm_delivery(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action_page(
+        request,
+        pk,
+        allowed=permissions.can_confirm_wand_delivery,
+        form_class=ConfirmForm,
+        template="wands/request_confirm_delivery.html",
+        perform=lambda wr, data: services.wand_request_confirm_delivery(wand_request_id=wr.pk, actor=request.user),
+        success="Delivery confirmed. Thank you.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_report_issue(request: HttpRequest, pk: int) -> HttpResponse:
+    def perform(wand_request, data):
+        issue = services.wand_issue_report(
+            wand_request_id=wand_request.pk,
+            actor=request.user,
+            kind=data["kind"],
+            outcome=data["outcome"],
+            quantity=data["quantity"],
+            details=data["details"],
+        )
+        if issue.replacement:
+            return f"Problem reported. Replacement request {issue.replacement.reference} is open."
+        return "Problem reported. Fulfilment will contact you to collect the wands."
+
+    return _action_page(
+        request,
+        pk,
+        allowed=permissions.can_report_wand_issue,
+        form_class=IssueForm,
+        template="wands/request_report_issue.html",
+        perform=perform,
+        success="",
+    )
+
+
+# --- programme -----------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    """Every request with filters and sorting; submitted ones can be approved together."""
+    _require(permissions.can_run_wand_programme(request.user))
+    filterset = WandRequestFilter(request.GET or None, queryset=selectors.wand_requests_visible_to(request.user))
+    page = pagination = None
+    if filterset.is_valid():
+        page, pagination = _paginate(request, filterset.qs)
+    return render(
+        request,
+        "wands/queue.html",
+        {
+            "filter_form": filterset.form,
+            "page": page,
+            "pagination": pagination,
+            "status_tags": STATUS_TAGS,
+            "can_decide": permissions.can_decide_wand_request(request.user),
+            "waiting_short": selectors.wands_short(),
+            "stock": selectors.stock_level(),
+        },
+    )
+
+
+@require_POST
+@login_required
+def approve_many(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_decide_wand_request(request.user))
+    ids = request.POST.getlist("requests")
+    form = ApproveManyForm(request.POST, choices=[(i, i) for i in ids if i.isdigit()])
+    if not form.is_valid():
+        messages.error(request, "Select at least one request to approve.")
+        return redirect("wands:queue")
+    outcome = services.wand_requests_approve_many(wand_request_ids=form.cleaned_data["requests"], actor=request.user)
+    if outcome.approved:
+        messages.success(request, f"{len(outcome.approved)} request(s) approved and reserved.")
+    if outcome.waiting:
+        messages.warning(
+            request,
+            f"{len(outcome.waiting)} request(s) approved but waiting for stock: "
+            + ", ".join(r.reference for r in outcome.waiting),
+        )
+    for reference, reason in outcome.skipped:
+        messages.error(request, f"{reference} was not approved: {reason}")
+    return redirect("wands:queue")
+
+
+@require_GET
+@login_required
+def stock(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_manage_wand_stock(request.user))
+    page, pagination = _paginate(request, selectors.stock_movements())
+    return render(
+        request,
+        "wands/stock.html",
+        {
+            "level": selectors.stock_level(),
+            "waiting": selectors.wand_requests_waiting_for_stock().select_related("school")[:50],
+            "wands_short": selectors.wands_short(),
+            "page": page,
+            "pagination": pagination,
+        },
+    )
+
+
+def _form_page(request, *, allowed, form_class, template, perform, redirect_to, context=None, files=False):
+    _require(allowed)
+    if request.method == "POST":
+        form = form_class(request.POST, request.FILES) if files else form_class(request.POST)
+    else:
+        form = form_class()
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = perform(form.cleaned_data)
+        except services.CsvRejected as error:
+            form.add_error("file", error.message)
+            problems = error.problems
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, message)
+            return redirect(redirect_to)
+    return render(request, template, {"form": form, "problems": problems, **(context or {})})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stock_delivery(request: HttpRequest) -> HttpResponse:
+    def perform(data):
+        movement, reserved = services.stock_delivery_record(
+            actor=request.user,
+            quantity=data["quantity"],
+            batch=data["batch"],
+            serials=data["serials"],
+            note=data["note"],
+        )
+        message = f"{movement.quantity} wands added to stock."
+        if reserved:
+            message += " Reserved for waiting requests: " + ", ".join(r.reference for r in reserved) + "."
+        return message
+
+    return _form_page(
+        request,
+        allowed=permissions.can_manage_wand_stock(request.user),
+        form_class=StockDeliveryForm,
+        template="wands/stock_delivery.html",
+        perform=perform,
+        redirect_to="wands:stock",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def stock_write_off(request: HttpRequest) -> HttpResponse:
+    return _form_page(
+        request,
+        allowed=permissions.can_manage_wand_stock(request.user),
+        form_class=WriteOffForm,
+        template="wands/stock_write_off.html",
+        perform=lambda data: (
+            f"{services.stock_write_off(actor=request.user, quantity=data['quantity'], note=data['note']).quantity} "
+            "wands written off."
+        ),
+        redirect_to="wands:stock",
+        context={"level": selectors.stock_level()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def dispatch_upload(request: HttpRequest) -> HttpResponse:
+    return _form_page(
+        request,
+        allowed=permissions.can_dispatch_wand_request(request.user),
+        form_class=CsvUploadForm,
+        template="wands/dispatch_upload.html",
+        perform=lambda data: (
+            f"{len(services.dispatch_csv_apply(data=data['file'].read(), actor=request.user))} request(s) dispatched."
+        ),
+        redirect_to="wands:queue",
+        context={"to_dispatch": selectors.wand_requests_to_dispatch().count()},
+        files=True,
+    )
+
+
+@require_GET
+@login_required
+def dispatch_list_csv(request: HttpRequest) -> HttpResponse:
+    """The list for the courier: approved requests with delivery details, and empty columns to fill in."""
+    _require(permissions.can_dispatch_wand_request(request.user))
+    rows = (
+        (
+            r.reference,
+            r.school.name,
+            r.school_id,
+            r.quantity,
+            r.contact_name,
+            r.contact_phone,
+            r.delivery_address.replace("\n", ", "),
+            r.delivery_postcode,
+            "",
+            "",
+            "",
+        )
+        for r in selectors.wand_requests_to_dispatch().iterator(chunk_size=500)
+    )
+    return csv_streaming_response(
+        filename="wands-to-dispatch.csv",
+        header=[
+            "reference",
+            "school",
+            "urn",
+            "quantity",
+            "contact",
+            "phone",
+            "address",
+            "postcode",
+            "courier",
+            "tracking",
+            "serials",
+        ],
+        rows=rows,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def existing_import(request: HttpRequest) -> HttpResponse:
+    return _form_page(
+        request,
+        allowed=permissions.can_import_existing_deliveries(request.user),
+        form_class=CsvUploadForm,
+        template="wands/existing_import.html",
+        perform=lambda data: (
+            f"{len(services.existing_deliveries_import(data=data['file'].read(), actor=request.user))}"
+            " earlier deliveries imported."
+        ),
+        redirect_to="wands:dashboard",
+        files=True,
+    )
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_run_wand_programme(request.user))
+    figures = selectors.dashboard_figures()
+    chart = bar_chart(
+        title="Schools that have taken up the wand offer, by BCU",
+        series=[(row["name"], row["taken_up"]) for row in figures["by_bcu"]],
+        label_heading="Basic Command Unit",
+        value_heading="Schools",
+        orientation="horizontal",
+    )
+    return render(request, "wands/dashboard.html", {"figures": figures, "chart": chart})
+
+
+@require_GET
+@login_required
+def export_csv(request: HttpRequest) -> HttpResponse:
+    """Every request the filters select, safe to open in a spreadsheet."""
+    _require(permissions.can_run_wand_programme(request.user))
+    filterset = WandRequestFilter(request.GET or None, queryset=selectors.wand_requests_visible_to(request.user))
+    queryset = filterset.qs if filterset.is_valid() else selectors.wand_requests_visible_to(request.user)
+    rows = (
+        (
+            r.reference,
+            r.school_id,
+            r.school.name,
+            r.school.local_authority.name,
+            r.school.local_authority.bcu.name if r.school.local_authority.bcu_id else "",
+            r.quantity,
+            r.get_status_display(),
+            r.created_at,
+            r.decided_at,
+            r.dispatched_at,
+            r.delivered_at,
+            r.courier,
+            r.tracking_reference,
+            r.decision_reason,
+        )
+        for r in queryset.iterator(chunk_size=500)
+    )
+    return csv_streaming_response(
+        filename="wand-requests.csv",
+        header=[
+            "reference",
+            "urn",
+            "school",
+            "borough",
+            "bcu",
+            "quantity",
+            "status",
+            "submitted",
+            "decided",
+            "dispatched",
+            "delivered",
+            "courier",
+            "tracking",
+            "decision reason",
+        ],
+        rows=rows,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def allowance_rules(request: HttpRequest) -> HttpResponse:
+    def perform(data):
+        services.allowance_rule_set(
+            actor=request.user,
+            phase=data["phase"],
+            min_pupils=data["min_pupils"],
+            wands=data["wands"],
+            reason=data["reason"],
+        )
+        return "The allowance rule is updated."
+
+    return _form_page(
+        request,
+        allowed=permissions.can_manage_wand_allowances(request.user),
+        form_class=RuleForm,
+        template="wands/allowance_rules.html",
+        perform=perform,
+        redirect_to="wands:allowance_rules",
+        context={"rules": selectors.allowance_rules()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def school_allowance(request: HttpRequest, urn: int) -> HttpResponse:
+    _require(permissions.can_manage_wand_allowances(request.user))
+    try:
+        school = school_get(urn=urn)
+    except School.DoesNotExist:
+        raise Http404("No school has this URN") from None
+
+    def perform(data):
+        override = data["override"].strip() or None
+        services.allowance_override_set(actor=request.user, school=school, override=override, reason=data["reason"])
+        return f"{school.name}'s allowance is updated."
+
+    return _form_page(
+        request,
+        allowed=True,
+        form_class=OverrideForm,
+        template="wands/school_allowance.html",
+        perform=perform,
+        redirect_to=reverse("wands:school_allowance", kwargs={"urn": school.pk}),
+        context={
+            "school": school,
+            "figures": selectors.school_allowance_figures(school=school),
+            "history": selectors.allowance_history(school=school),
+            "rule_allowance": selectors.allowance_rule_for(school),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def returns(request: HttpRequest) -> HttpResponse:
+    """Returns fulfilment is waiting for: mark them received, working (back to stock) or faulty (written off)."""
+    _require(permissions.can_resolve_wand_issue(request.user))
+    if request.method == "POST":
+        issue_id = request.POST.get("issue", "")
+        condition = request.POST.get("condition", "")
+        if not issue_id.isdigit() or condition not in {"working", "faulty"}:
+            messages.error(request, "Choose a return and whether the wands work.")
+        else:
+            try:
+                services.wand_issue_return_received(
+                    issue_id=int(issue_id), actor=request.user, working=condition == "working"
+                )
+            except DomainError as error:
+                messages.error(request, error.message)
+            else:
+                messages.success(request, "Return received.")
+        return redirect("wands:returns")
+    return render(request, "wands/returns.html", {"returns": selectors.wand_returns_open()})
