@@ -5,6 +5,8 @@ Views check these to show a 403 (or 404 for objects outside scope) early; servic
 
 from functools import wraps
 
+from django.core.exceptions import ObjectDoesNotExist
+
 from . import roles
 from .models import Invitation, PoliceRole, ProgrammeRole, SchoolDuty
 from .selectors import headteacher_school_ids, school_has_headteacher, user_role_names
@@ -19,7 +21,11 @@ def _predicate(func):
             return False
         if any(arg is None for arg in args):
             return False
-        return bool(func(user, *args, **kwargs))
+        try:
+            return bool(func(user, *args, **kwargs))
+        except (AttributeError, TypeError, ValueError, ObjectDoesNotExist):
+            # Asked about something that is not what the predicate is about: the answer is no.
+            return False
 
     return wrapper
 

@@ -1,0 +1,145 @@
+"""Access reviews with frozen times: lapsing, reminders, confirming, dormant accounts, and the commands."""
+
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.exceptions import PermissionDenied
+from django.core.management import call_command
+from django.utils import timezone
+
+from accounts import selectors, services
+from accounts.models import PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership, User
+from core.models import AuditEvent
+
+from .factories import (
+    PoliceRoleFactory,
+    ProgrammeRoleFactory,
+    SchoolDutyFactory,
+    SchoolMembershipFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+NOW = timezone.now()
+SIX_MONTHS = timedelta(days=183)
+
+
+def ago(days: int):
+    return NOW - timedelta(days=days)
+
+
+class TestLapse:
+    def test_unconfirmed_roles_reaching_pupil_or_police_data_lapse(self, school):
+        lead = SchoolDutyFactory(
+            membership=SchoolMembershipFactory(school=school), stepping_stones_lead=True, granted_at=ago(200)
+        )
+        wands = SchoolDutyFactory(membership=lead.membership, granted_at=ago(400))
+        officer = PoliceRoleFactory(granted_at=ago(184))
+        coordinator = ProgrammeRoleFactory(kind="stepping_stones_coordinator", granted_at=ago(300))
+        admin_role = ProgrammeRoleFactory(kind="programme_admin", granted_at=ago(300), confirmed_at=ago(20))
+        editor = ProgrammeRoleFactory(kind="toolkit_editor", granted_at=ago(900))
+        staff = lead.membership
+        assert services.roles_lapse_unconfirmed(now=NOW) == 3
+        for record in (lead, officer, coordinator):
+            record.refresh_from_db()
+            assert record.ended_at == NOW and record.lapsed and "access review" in record.end_reason
+        for record in (wands, admin_role, editor, staff):
+            record.refresh_from_db()
+            assert record.ended_at is None
+        assert AuditEvent.objects.filter(verb="role.lapsed", actor__isnull=True).count() == 3
+        assert "stepping_stones_lead" not in selectors.user_role_names(User.objects.get(pk=staff.user_id))
+
+    def test_a_day_before_the_period_nothing_lapses(self):
+        PoliceRoleFactory(granted_at=ago(182))
+        assert services.roles_lapse_unconfirmed(now=NOW) == 0
+
+    def test_confirming_restarts_the_clock(self, admin):
+        officer = PoliceRoleFactory(granted_at=ago(180))
+        services.role_confirm(actor=admin, kind="police", record_id=officer.pk, now=ago(1))
+        assert services.roles_lapse_unconfirmed(now=NOW + timedelta(days=100)) == 0
+        assert services.roles_lapse_unconfirmed(now=ago(1) + SIX_MONTHS + timedelta(days=1)) == 1
+        assert AuditEvent.objects.filter(verb="role.confirmed").count() == 1
+
+    def test_headteacher_confirms_their_schools_leads_not_police(self, head, school):
+        lead = SchoolDutyFactory(membership=SchoolMembershipFactory(school=school), stepping_stones_lead=True)
+        services.role_confirm(actor=head, kind="duty", record_id=lead.pk, now=NOW)
+        assert SchoolDuty.objects.get(pk=lead.pk).confirmed_by == head
+        with pytest.raises(PermissionDenied):
+            services.role_confirm(actor=head, kind="police", record_id=PoliceRoleFactory().pk)
+
+    def test_admins_cannot_confirm_themselves(self, admin):
+        with pytest.raises(PermissionDenied):
+            services.role_confirm(actor=admin, kind="programme", record_id=admin.programme_roles.get().pk)
+
+    def test_command(self):
+        PoliceRoleFactory(granted_at=timezone.now() - timedelta(days=200))
+        call_command("lapse_unconfirmed_roles")
+        assert PoliceRole.objects.get().lapsed
+
+
+class TestReminders:
+    def test_reviewers_get_one_email_with_a_count_and_no_names(self, head, school, admin, run_on_commit):
+        lead = SchoolDutyFactory(
+            membership=SchoolMembershipFactory(school=school, user=UserFactory(full_name="Lee Lead")),
+            stepping_stones_lead=True,
+            granted_at=ago(175),
+        )
+        PoliceRoleFactory(granted_at=ago(170))
+        ProgrammeRoleFactory(kind="stepping_stones_coordinator", granted_at=ago(100))  # not due yet
+        with run_on_commit():
+            assert services.access_review_reminders_send(now=NOW) == 2
+        by_recipient = {message.to[0]: message for message in mail.outbox}
+        assert set(by_recipient) == {head.email, admin.email}
+        assert "1 role" in by_recipient[head.email].subject
+        assert (
+            "Lee Lead" not in by_recipient[head.email].body
+            and lead.membership.user.email not in by_recipient[head.email].body
+        )
+        assert "/access-reviews/" in by_recipient[admin.email].body
+
+    def test_nothing_due_sends_nothing(self, admin):
+        PoliceRoleFactory(granted_at=ago(10))
+        assert services.access_review_reminders_send(now=NOW) == 0
+
+    def test_command(self, admin, capsys):
+        PoliceRoleFactory(granted_at=timezone.now() - timedelta(days=175))
+        call_command("review_access_reminders")
+        assert "sent: 1" in capsys.readouterr().out
+
+
+class TestDormant:
+    def test_unused_accounts_are_deactivated_and_audited(self):
+        dormant = UserFactory(date_joined=ago(200), last_login=ago(95))
+        never_seen = UserFactory(date_joined=ago(91))
+        recent_login = UserFactory(date_joined=ago(200), last_login=ago(5))
+        recent_request = UserFactory(date_joined=ago(200), last_login=ago(120), last_seen_at=ago(3))
+        new = UserFactory(date_joined=ago(10))
+        assert services.users_deactivate_dormant(now=NOW) == 2
+        states = {u.pk: u.is_active for u in User.objects.all()}
+        assert not states[dormant.pk] and not states[never_seen.pk]
+        assert states[recent_login.pk] and states[recent_request.pk] and states[new.pk]
+        event = AuditEvent.objects.get(verb="user.deactivated", target_id=str(dormant.pk))
+        assert event.actor is None and "90 days" in event.reason
+
+    def test_deactivated_user_holds_no_role(self):
+        membership = SchoolMembershipFactory(
+            headteacher=True, user=UserFactory(date_joined=ago(200), last_login=ago(100))
+        )
+        services.users_deactivate_dormant(now=NOW)
+        assert selectors.user_role_names(User.objects.get(pk=membership.user_id)) == set()
+        assert SchoolMembership.objects.current().filter(pk=membership.pk).exists()  # the record stays
+
+    def test_command(self):
+        UserFactory(date_joined=timezone.now() - timedelta(days=100))
+        call_command("deactivate_dormant_accounts")
+        assert not User.objects.get().is_active
+
+
+def test_grant_programme_admin_command():
+    user = UserFactory(email="first@example.org")
+    call_command("grant_programme_admin", "first@example.org")
+    role = ProgrammeRole.objects.get(user=user)
+    assert role.kind == "programme_admin" and role.granted_by is None
+    assert AuditEvent.objects.filter(verb="programme_role.granted", actor__isnull=True).exists()
