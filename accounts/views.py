@@ -42,6 +42,17 @@ def _form_error(form, exc: DomainError) -> None:
     form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
+def _posted(request):
+    """Bind forms on POST even when nothing was filled in, so an empty submission shows its errors."""
+    return request.POST if request.method == "POST" else None
+
+
+def _bound(request):
+    if request.method != "POST":
+        return (None, None)
+    return (request.POST, request.FILES)
+
+
 def _page(request, queryset):
     return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
 
@@ -73,7 +84,7 @@ def invitation_list(request):
 @require_http_methods(["GET", "POST"])
 def invite_headteacher(request):
     _require(can_invite_headteacher(request.user))
-    form = forms.HeadteacherInviteForm(request.POST or None, initial={"urn": request.GET.get("urn", "")[:6]})
+    form = forms.HeadteacherInviteForm(_posted(request), initial={"urn": request.GET.get("urn", "")[:6]})
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.headteacher_invite(
@@ -97,7 +108,7 @@ def invitation_sent(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def invite_headteacher_csv(request):
     _require(can_invite_headteacher(request.user))
-    form = forms.InvitationFileForm(request.POST or None, request.FILES or None)
+    form = forms.InvitationFileForm(*_bound(request))
     file_errors: list[tuple[int, str]] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -125,7 +136,7 @@ def invite_headteacher_csv_check(request):
     if not stored:
         return redirect("accounts:invite_headteacher_csv")
     rows = [services.InvitationRow(**row) for row in stored]
-    form = forms.ConfirmForm(request.POST or None)
+    form = forms.ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitations = services.headteacher_invitations_send(actor=request.user, rows=rows)
@@ -143,7 +154,7 @@ def invite_headteacher_csv_check(request):
 def invitation_revoke(request, pk: int):
     invitation = get_object_or_404(selectors.invitations_visible_to(request.user), pk=pk)
     _require(can_revoke_invitation(request.user, invitation))
-    form = forms.ConfirmForm(request.POST or None)
+    form = forms.ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_revoke(actor=request.user, invitation_id=invitation.pk)
@@ -171,7 +182,7 @@ def invitation_accept(request, token: str):
     user = request.user
     if status == "pending" and user.is_authenticated:
         context["email_matches"] = user.email.lower() == invitation.email.lower()
-    form = forms.ConfirmForm(request.POST or None)
+    form = forms.ConfirmForm(_posted(request))
     if request.method == "POST":
         if not user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
@@ -254,7 +265,7 @@ def school_people(request, urn: int):
 def staff_invite(request, urn: int):
     school = _school_in_scope(request, urn)
     _require(can_invite_staff(request.user, school))
-    form = forms.StaffInviteForm(request.POST or None)
+    form = forms.StaffInviteForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.staff_invite(
@@ -280,7 +291,7 @@ def membership_duties(request, membership_id: int):
     membership = _membership_in_scope(request, membership_id)
     _require(can_manage_duties(request.user, membership))
     current = {duty.duty: duty for duty in membership.current_duties}
-    form = forms.DutiesForm(request.POST or None, initial={"duties": list(current)})
+    form = forms.DutiesForm(_posted(request), initial={"duties": list(current)})
     if request.method == "POST" and form.is_valid():
         wanted = set(form.cleaned_data["duties"])
         try:
@@ -301,7 +312,7 @@ def membership_duties(request, membership_id: int):
 def membership_end(request, membership_id: int):
     membership = _membership_in_scope(request, membership_id)
     _require(can_end_membership(request.user, membership))
-    form = forms.ReasonForm(request.POST or None)
+    form = forms.ReasonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.membership_end(actor=request.user, membership_id=membership.pk, reason=form.cleaned_data["reason"])
@@ -322,7 +333,7 @@ def membership_end(request, membership_id: int):
 @require_http_methods(["GET", "POST"])
 def join_request_create(request):
     urn = request.GET.get("urn", "")
-    form = forms.JoinRequestForm(request.POST or None, initial={"urn": urn[:6] if urn.isdigit() else ""})
+    form = forms.JoinRequestForm(_posted(request), initial={"urn": urn[:6] if urn.isdigit() else ""})
     if request.method == "POST" and form.is_valid():
         try:
             services.join_request_create(
@@ -346,7 +357,7 @@ def join_request_decide(request, pk: int):
     if join_request.user_id == request.user.pk and not allowed:
         return redirect("accounts:my_schools")
     _require(allowed)
-    form = forms.DecisionForm(request.POST or None)
+    form = forms.DecisionForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             if form.cleaned_data["decision"] == "approve":
@@ -383,7 +394,7 @@ def programme_roles(request):
 @require_http_methods(["GET", "POST"])
 def police_role_grant(request):
     _require(can_grant_programme_roles(request.user))
-    form = forms.PoliceRoleForm(request.POST or None)
+    form = forms.PoliceRoleForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -403,7 +414,7 @@ def police_role_grant(request):
 @require_http_methods(["GET", "POST"])
 def programme_role_grant(request):
     _require(can_grant_programme_roles(request.user))
-    form = forms.ProgrammeRoleForm(request.POST or None)
+    form = forms.ProgrammeRoleForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -420,7 +431,7 @@ def programme_role_grant(request):
 def _role_end(request, *, model, pk: int, service):
     _require(can_grant_programme_roles(request.user))
     record = get_object_or_404(model.objects.current().select_related("user"), pk=pk)
-    form = forms.ReasonForm(request.POST or None)
+    form = forms.ReasonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             service(actor=request.user, role_id=record.pk, reason=form.cleaned_data["reason"])
@@ -469,7 +480,7 @@ def organisation_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def organisation_register(request):
-    form = forms.OrganisationForm(request.POST or None)
+    form = forms.OrganisationForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             organisation = services.organisation_register(user=request.user, **form.cleaned_data)
@@ -485,7 +496,7 @@ def organisation_register(request):
 def organisation_detail(request, pk: int):
     organisation = get_object_or_404(selectors.organisations_visible_to(request.user), pk=pk)
     can_decide = can_verify_organisation(request.user) and organisation.status == Organisation.Status.PENDING
-    form = forms.OrganisationDecisionForm(request.POST or None) if can_decide else None
+    form = forms.OrganisationDecisionForm(_posted(request)) if can_decide else None
     if request.method == "POST":
         _require(can_decide)
         if form.is_valid():
@@ -530,7 +541,7 @@ def role_confirm(request, kind: str, pk: int):
     record = queryset.filter(pk=pk).first()
     if record is None or not can_confirm_role(request.user, record):
         raise Http404
-    form = forms.ConfirmForm(request.POST or None)
+    form = forms.ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.role_confirm(actor=request.user, kind=kind, record_id=record.pk)

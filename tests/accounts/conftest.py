@@ -2,7 +2,7 @@
 
 import pytest
 
-from .factories import SchoolFactory, headteacher_of, programme_admin
+from .factories import SchoolFactory, headteacher_of, programme_admin, with_two_factor
 
 
 @pytest.fixture
@@ -12,12 +12,12 @@ def school(db):
 
 @pytest.fixture
 def head(school):
-    return headteacher_of(school, email="head@example.org", full_name="Hana Head")
+    return with_two_factor(headteacher_of(school, email="head@example.org", full_name="Hana Head"))
 
 
 @pytest.fixture
 def admin(db):
-    return programme_admin(email="admin@example.org", full_name="Pat Admin")
+    return with_two_factor(programme_admin(email="admin@example.org", full_name="Pat Admin"))
 
 
 @pytest.fixture

@@ -193,3 +193,11 @@ def headteacher_of(school=None, **user_kwargs) -> User:
 
 def programme_admin(**user_kwargs) -> User:
     return ProgrammeRoleFactory(user=UserFactory(**user_kwargs), kind=ProgrammeRole.Kind.PROGRAMME_ADMIN).user
+
+
+def with_two_factor(user: User) -> User:
+    """Set up TOTP, as roles that require two-factor sign-in need before they reach any page."""
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    TOTP.activate(user, generate_totp_secret())
+    return user
