@@ -2,9 +2,13 @@ import logging
 
 from django.core.cache import cache
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseServerError, JsonResponse
+from django.template import TemplateDoesNotExist, loader
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
+
+from .request_context import current_request_id
 
 logger = logging.getLogger(__name__)
 
@@ -30,3 +34,14 @@ def healthz(request):
         checks["cache"] = "error"
     healthy = all(value == "ok" for value in checks.values())
     return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+
+
+@requires_csrf_token
+def server_error(request, template_name="500.html"):
+    """The 500 page, with the request id a person can quote to support. No request context: it may be what failed."""
+    try:
+        template = loader.get_template(template_name)
+    except TemplateDoesNotExist:
+        return HttpResponseServerError("<h1>Server Error (500)</h1>", content_type="text/html")
+    request_id = getattr(request, "request_id", "") or current_request_id()
+    return HttpResponseServerError(template.render({"request_id": request_id}))
