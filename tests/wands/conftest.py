@@ -9,7 +9,13 @@ from .factories import fulfilment_staff
 
 @pytest.fixture
 def rules():
-    """The allowance bands the tests rely on (transactional tests flush the migration's defaults)."""
+    """The allowance bands and register reference data the tests rely on (transactional tests flush what the
+    migrations loaded)."""
+    from schools.models import BasicCommandUnit, LocalAuthority
+    from schools.reference_data import load_reference_data
+
+    if not LocalAuthority.objects.exists():
+        load_reference_data(bcu_model=BasicCommandUnit, authority_model=LocalAuthority)
     for phase, min_pupils, wands in [("", 0, 2), ("secondary", 0, 4), ("secondary", 750, 6), ("primary", 0, 1)]:
         AllowanceRule.objects.update_or_create(phase=phase, min_pupils=min_pupils, defaults={"wands": wands})
     StockLevel.objects.get_or_create(pk=1)
