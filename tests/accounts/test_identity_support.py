@@ -25,9 +25,9 @@ ROLE_USER_BUILDERS = {
     roles.POLICE_ALLOCATOR: lambda: PoliceRoleFactory(allocator=True).user,
     roles.POLICE_OFFICER: lambda: PoliceRoleFactory().user,
     roles.PROGRAMME_ADMIN: lambda: ProgrammeRoleFactory(kind=ProgrammeRole.Kind.PROGRAMME_ADMIN).user,
-    roles.STEPPING_STONES_COORDINATOR: lambda: ProgrammeRoleFactory(
-        kind=ProgrammeRole.Kind.STEPPING_STONES_COORDINATOR
-    ).user,
+    roles.STEPPING_STONES_COORDINATOR: lambda: (
+        ProgrammeRoleFactory(kind=ProgrammeRole.Kind.STEPPING_STONES_COORDINATOR).user
+    ),
     roles.TOOLKIT_EDITOR: lambda: ProgrammeRoleFactory(kind=ProgrammeRole.Kind.TOOLKIT_EDITOR).user,
     roles.FULFILMENT_STAFF: lambda: ProgrammeRoleFactory(kind=ProgrammeRole.Kind.FULFILMENT_STAFF).user,
     roles.ORGANISATION_MEMBER: lambda: OrganisationMembershipFactory().user,
