@@ -233,6 +233,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status` field; name each choice set after its model so the schema stays stable.
+    "ENUM_NAME_OVERRIDES": {
+        "SchoolStatusEnum": "schools.models.School.Status",
+        "OrganisationStatusEnum": "accounts.models.Organisation.Status",
+        "JoinRequestStatusEnum": "accounts.models.JoinRequest.Status",
+        "WandRequestStatusEnum": "wands.models.WandRequest.Status",
+    },
 }
 
 # Content security policy with per-request nonces (GOV.UK Frontend's inline js-enabled script carries one).
