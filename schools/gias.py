@@ -104,16 +104,24 @@ def _whole_number(maximum: int) -> Callable[[str, str], int | None]:
     return parse
 
 
+@lru_cache(maxsize=8192)
+def _calendar_date(value: str) -> datetime.date:
+    """dd-mm-yyyy (GIAS) or dd/mm/yyyy (the same file re-saved by a spreadsheet); ValueError otherwise."""
+    parts = value.replace("/", "-").split("-")
+    if len(parts) != 3 or len(parts[2]) != 4 or not all(part.isascii() and part.isdigit() for part in parts):
+        raise ValueError(value)
+    day, month, year = (int(part) for part in parts)
+    return datetime.date(year, month, day)
+
+
 def _date(raw: str, column: str) -> datetime.date | None:
     value = raw.strip()
     if not value:
         return None
-    for pattern in ("%d-%m-%Y", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value, pattern).date()  # noqa: DTZ007 (a calendar date, no time)
-        except ValueError:
-            continue
-    raise RowProblem(f"{column} {value!r} is not a date (dd-mm-yyyy)")
+    try:
+        return _calendar_date(value)  # far faster than strptime, and GIAS dates repeat
+    except ValueError:
+        raise RowProblem(f"{column} {value!r} is not a date (dd-mm-yyyy)") from None
 
 
 def _choice(mapping: dict[str, str], what: str) -> Callable[[str, str], str]:
@@ -272,7 +280,7 @@ def parse_gias_text(text: str, *, file_name: str) -> GiasExtract:
     line = reader.line_num + 1
     try:
         for cells in reader:
-            if any(cell.strip() for cell in cells):
+            if any(cells):  # skip blank lines
                 rows.append(GiasRow(line=line, cells=cells))
             line = reader.line_num + 1
     except csv.Error as exc:

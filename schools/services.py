@@ -79,13 +79,15 @@ def _plan_rows(*, extract: GiasExtract, authorities: dict[int, str], all_regions
         if len(cells) != width:
             plan.skip(row.line, raw_urn, f"the row has {len(cells)} fields but the header has {width}")
             continue
+        raw_code = cells[la_code_at].strip()
+        if not all_regions and raw_code.isascii() and raw_code.isdigit() and int(raw_code) not in LONDON_LA_CODES:
+            # Any other number, including GIAS's 000 "Does not apply", is simply not London.
+            plan.outside_scope += 1
+            continue
         try:
-            la_code = parse_la_code(cells[la_code_at])
+            la_code = parse_la_code(raw_code)
         except RowProblem as problem:
             plan.skip(row.line, raw_urn, str(problem))
-            continue
-        if la_code not in LONDON_LA_CODES and not all_regions:
-            plan.outside_scope += 1
             continue
         if la_code not in authorities and la_code not in plan.new_authorities:
             la_name = cells[la_name_at].strip()

@@ -294,7 +294,6 @@ def test_rows_outside_london_are_ignored_unless_all_regions(gias_file):
         ({"urn": ""}, "URN is empty"),
         ({"la_code": "XYZ"}, "unknown LA code 'XYZ'"),
         ({"la_code": ""}, "LA (code) is empty"),
-        ({"la_code": "9999"}, "unknown LA code '9999'"),
         ({"low_age": "eleven"}, "StatutoryLowAge 'eleven' is not a whole number"),
         ({"pupils": "12.5"}, "NumberOfPupils '12.5' is not a whole number"),
         ({"pupils": "-3"}, "NumberOfPupils '-3' is not a whole number"),
@@ -319,6 +318,18 @@ def test_a_malformed_row_is_skipped_with_its_line_and_reason(gias_file, bad, rea
     assert problem["urn"] == bad.get("urn", "100002")
     assert problem["reason"].startswith(reason)
     assert sorted(School.objects.values_list("urn", flat=True)) == [100001, 100003]
+
+
+@pytest.mark.parametrize("code", ["000", "9999", "42"])
+def test_a_number_that_is_no_la_code_is_outside_london_or_unknown_in_all_regions(gias_file, code):
+    path = gias_file([gias_row(100001), gias_row(100002, la_code=code, la_name="Does not apply")])
+
+    london = run_import(path, dry_run=True)
+    england = run_import(path, all_regions=True)
+
+    assert (london.created, london.outside_scope, london.skipped) == (1, 1, 0)
+    assert england.problems == [{"line": 3, "urn": "100002", "reason": f"unknown LA code '{code}'"}]
+    assert not LocalAuthority.objects.filter(name="Does not apply").exists()
 
 
 def test_a_london_code_with_no_authority_is_an_unknown_la_code(gias_file):
