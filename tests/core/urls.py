@@ -20,7 +20,7 @@ def suspicious(request):
     raise SuspiciousOperation("tampered form")
 
 
-def broken(request):
+def broken(request, urn=""):
     raise RuntimeError("the database fell over")
 
 
@@ -33,6 +33,7 @@ urlpatterns = [
     path("core-test/schools/<str:urn>", not_found),
     path("core-test/suspicious", suspicious),
     path("core-test/broken", broken),
+    path("core-test/broken/<str:urn>", broken),
     path("core-test/rate-limited", rate_limited),
     *project_urlpatterns,
 ]
