@@ -11,13 +11,13 @@ class SchoolUrnField(serializers.IntegerField):
     """A school from the register by URN (400 if there is none)."""
 
     def __init__(self, **kwargs):
-        kwargs.setdefault("min_value", 100000)
-        kwargs.setdefault("max_value", 999999)
         kwargs.setdefault("help_text", "The school's 6-digit URN")
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         urn = super().to_internal_value(data)
+        if not 100000 <= urn <= 999999:
+            raise serializers.ValidationError("Enter a URN of 6 digits")
         school = School.objects.filter(urn=urn).first()
         if school is None:
             raise serializers.ValidationError("No school in the register has that URN")
