@@ -76,7 +76,29 @@ def _rows():
         AccessRow("wands:existing_import", {**ANON, "default": 403, "programme_admin": 200}),
         AccessRow("wands:dashboard", {**ANON, **PROGRAMME, "default": 403}),
         AccessRow("wands:allowance_rules", {**ANON, "default": 403, "programme_admin": 200}),
+        *_api_rows(),
     ]
+
+
+def _api_rows():
+    api_anon = {"anonymous": 401}
+    programme = {"programme_admin": 200, "fulfilment_staff": 200}
+    post_only = {**api_anon, "default": 405}
+    rows = [
+        AccessRow("wands-api:requests", {**api_anon, "default": 200}, notes="Scoped: empty for people with no school."),
+        AccessRow("wands-api:approve-many", post_only),
+        AccessRow("wands-api:request", {**api_anon, **programme, "default": 404}, kwargs=_pk()),
+        AccessRow("wands-api:allowance", {**api_anon, **programme, "default": 404}, kwargs=_urn),
+        AccessRow("wands-api:stock", {**api_anon, **programme, "default": 403}),
+        AccessRow("wands-api:stock-movements", {**api_anon, **programme, "default": 403}),
+        AccessRow("wands-api:write-off", {**api_anon, "default": 403, "programme_admin": 405, "fulfilment_staff": 405}),
+        AccessRow("wands-api:dispatch-csv", post_only),
+        AccessRow("wands-api:existing-deliveries", post_only),
+        AccessRow("wands-api:dashboard", {**api_anon, **programme, "default": 403}),
+    ]
+    for name in ("approve", "reject", "cancel", "dispatch", "confirm-delivery", "report-issue"):
+        rows.append(AccessRow(f"wands-api:{name}", post_only, kwargs=_pk(), notes="POST only."))
+    return rows
 
 
 def _only_built_roles(rows):

@@ -516,13 +516,15 @@ def _dispatch(wand_request: WandRequest, *, actor, courier: str, tracking_refere
 def _dispatch_problems(wand_request: WandRequest | None, *, courier: str, tracking: str, serials: list[str]) -> list:
     problems = []
     if wand_request is None:
-        return ["no wand request has this reference"]
-    if wand_request.status != WandRequest.Status.APPROVED:
+        problems.append("no wand request has this reference")
+    elif wand_request.status != WandRequest.Status.APPROVED:
         problems.append(f"{wand_request.reference} is {wand_request.get_status_display().lower()}, not approved")
     if not courier:
         problems.append("courier is missing")
     if not tracking:
         problems.append("tracking reference is missing")
+    if wand_request is None:
+        return problems
     if len(serials) > wand_request.quantity:
         problems.append(f"{len(serials)} serial numbers but only {wand_request.quantity} wands were approved")
     elif serials and len(serials) != wand_request.quantity:

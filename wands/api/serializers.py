@@ -1,0 +1,155 @@
+from rest_framework import serializers
+
+from wands.models import StockMovement, WandIssue, WandRequest
+
+
+class WandRequestSerializer(serializers.ModelSerializer):
+    reference = serializers.CharField(read_only=True)
+    school_urn = serializers.IntegerField(source="school_id", read_only=True)
+    school_name = serializers.CharField(source="school.name", read_only=True)
+    borough = serializers.CharField(source="school.local_authority.name", read_only=True)
+    status_label = serializers.CharField(source="get_status_display", read_only=True)
+    replaces = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WandRequest
+        fields = [
+            "id",
+            "reference",
+            "school_urn",
+            "school_name",
+            "borough",
+            "quantity",
+            "status",
+            "status_label",
+            "contact_name",
+            "contact_phone",
+            "delivery_address",
+            "delivery_postcode",
+            "created_at",
+            "decided_at",
+            "decision_reason",
+            "reserved_at",
+            "courier",
+            "tracking_reference",
+            "dispatched_at",
+            "delivered_at",
+            "replaces",
+        ]
+        read_only_fields = fields
+
+    def get_replaces(self, obj) -> str | None:
+        return f"KW-{obj.replaces_id:06d}" if obj.replaces_id else None
+
+
+class WandRequestCreateSerializer(serializers.Serializer):
+    school_urn = serializers.IntegerField()
+    quantity = serializers.IntegerField(min_value=1, max_value=100)
+    contact_name = serializers.CharField(max_length=120)
+    contact_phone = serializers.CharField(max_length=30)
+    delivery_address = serializers.CharField(required=False, allow_blank=True)
+    delivery_postcode = serializers.CharField(max_length=10, required=False, allow_blank=True)
+    policy_confirmed = serializers.BooleanField()
+    idempotency_key = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="Send the same key again (or the Idempotency-Key header) to get the same request, not a new one.",
+    )
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RejectSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="The school sees it.")
+
+
+class ApproveManySerializer(serializers.Serializer):
+    ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
+
+
+class ApprovalResultSerializer(serializers.Serializer):
+    request = WandRequestSerializer(source="wand_request")
+    reserved = serializers.BooleanField()
+    wands_short = serializers.IntegerField()
+
+
+class DispatchSerializer(serializers.Serializer):
+    courier = serializers.CharField(max_length=80)
+    tracking_reference = serializers.CharField(max_length=80)
+    serials = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
+
+
+class IssueSerializer(serializers.ModelSerializer):
+    replacement = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WandIssue
+        fields = ["id", "kind", "outcome", "quantity", "details", "reported_at", "resolved_at", "replacement"]
+        read_only_fields = ["id", "reported_at", "resolved_at", "replacement"]
+
+    def get_replacement(self, obj) -> str | None:
+        return obj.replacement.reference if obj.replacement_id else None
+
+
+class AllowanceSerializer(serializers.Serializer):
+    school_urn = serializers.IntegerField(source="school.pk")
+    allowance = serializers.IntegerField()
+    from_override = serializers.BooleanField()
+    override_reason = serializers.CharField()
+    in_progress = serializers.IntegerField()
+    received = serializers.IntegerField()
+    remaining = serializers.IntegerField()
+
+
+class OverrideSerializer(serializers.Serializer):
+    override = serializers.IntegerField(min_value=0, max_value=100, allow_null=True)
+    reason = serializers.CharField()
+
+
+class StockLevelSerializer(serializers.Serializer):
+    on_hand = serializers.IntegerField()
+    reserved = serializers.IntegerField()
+    available = serializers.IntegerField()
+    wands_short = serializers.IntegerField()
+
+
+class StockMovementSerializer(serializers.ModelSerializer):
+    request = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id",
+            "kind",
+            "quantity",
+            "on_hand_change",
+            "reserved_change",
+            "batch",
+            "serials",
+            "note",
+            "request",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_request(self, obj) -> str | None:
+        return f"KW-{obj.wand_request_id:06d}" if obj.wand_request_id else None
+
+
+class StockDeliverySerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=100000)
+    batch = serializers.CharField(max_length=80)
+    serials = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class WriteOffSerializer(serializers.Serializer):
+    quantity = serializers.IntegerField(min_value=1, max_value=100000)
+    note = serializers.CharField()
+
+
+class CsvUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()

@@ -1,0 +1,354 @@
+"""The wands API: the same services and selectors as the pages. 400 with field errors, 409 for state conflicts."""
+
+from django.http import Http404
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import CreatedCursorPagination
+from schools.models import School
+from schools.selectors import school_get
+from wands import permissions, selectors, services
+from wands.filters import WandRequestFilter
+
+from . import serializers as s
+
+CSV_REJECTED = OpenApiResponse(
+    description="Nothing applied: the file and every bad row (line and reason)",
+    response=inline_serializer(
+        "CsvRejected",
+        {
+            "file": serializers.ListField(child=serializers.CharField()),
+            "code": serializers.CharField(),
+            "rows": serializers.ListField(child=serializers.DictField()),
+        },
+    ),
+)
+
+
+def _csv_rejected(error: services.CsvRejected) -> Response:
+    return Response(
+        {"file": [error.message], "code": error.code, "rows": [{"line": n, "reason": r} for n, r in error.problems]},
+        status=status.HTTP_400_BAD_REQUEST,
+    )
+
+
+class WandRequestList(generics.ListCreateAPIView):
+    """Wand requests you may see (a school its own; programme staff all), newest first, with the queue's filters."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = CreatedCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = WandRequestFilter
+    serializer_class = s.WandRequestSerializer
+
+    def get_queryset(self):
+        return selectors.wand_requests_visible_to(self.request.user)
+
+    @extend_schema(
+        request=s.WandRequestCreateSerializer, responses={201: s.WandRequestSerializer, 200: s.WandRequestSerializer}
+    )
+    def post(self, request, *args, **kwargs):
+        """Request wands for a school you act for. Sending the same idempotency key again returns the same request."""
+        data = s.WandRequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        school = selectors.wand_schools_for(request.user).filter(pk=values["school_urn"]).first()
+        if school is None:
+            raise serializers.ValidationError({"school_urn": ["You do not request wands for a school with this URN."]})
+        key = values.get("idempotency_key") or request.headers.get("Idempotency-Key", "")
+        already = (
+            bool(key)
+            and selectors.wand_requests_visible_to(request.user)
+            .filter(requested_by=request.user, idempotency_key=key)
+            .exists()
+        )
+        wand_request = services.wand_request_submit(
+            actor=request.user,
+            school=school,
+            quantity=values["quantity"],
+            contact_name=values["contact_name"],
+            contact_phone=values["contact_phone"],
+            delivery_address=values.get("delivery_address") or "\n".join([school.name, *school.address_lines[:-1]]),
+            delivery_postcode=values.get("delivery_postcode") or school.postcode,
+            policy_confirmed=values["policy_confirmed"],
+            idempotency_key=key,
+        )
+        wand_request = selectors.wand_request_get(user=request.user, pk=wand_request.pk)
+        return Response(
+            s.WandRequestSerializer(wand_request).data,
+            status=status.HTTP_200_OK if already else status.HTTP_201_CREATED,
+        )
+
+
+class WandRequestDetail(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.WandRequestSerializer
+
+    def get_queryset(self):
+        return selectors.wand_requests_visible_to(self.request.user)
+
+
+class _RequestAction(APIView):
+    """POST to a request you may see (404 otherwise); the service decides whether you may act (403)."""
+
+    permission_classes = [IsAuthenticated]
+    input_serializer = None
+
+    def _visible(self, pk):
+        wand_request = selectors.wand_request_get(user=self.request.user, pk=pk)
+        if wand_request is None:
+            raise Http404
+        return wand_request
+
+    def _input(self):
+        if self.input_serializer is None:
+            return {}
+        data = self.input_serializer(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    def _respond(self, wand_request):
+        return Response(
+            s.WandRequestSerializer(selectors.wand_request_get(user=self.request.user, pk=wand_request.pk)).data
+        )
+
+
+class ApproveView(_RequestAction):
+    input_serializer = s.ReasonSerializer
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.ApprovalResultSerializer})
+    def post(self, request, pk):
+        """Approve and reserve the wands; when stock is short the request waits and `wands_short` says by how many."""
+        self._visible(pk)
+        values = self._input()
+        outcome = services.wand_request_approve(wand_request_id=pk, actor=request.user, note=values["reason"])
+        outcome.wand_request = selectors.wand_request_get(user=request.user, pk=pk)
+        return Response(s.ApprovalResultSerializer(outcome).data)
+
+
+class RejectView(_RequestAction):
+    input_serializer = s.RejectSerializer
+
+    @extend_schema(request=s.RejectSerializer, responses={200: s.WandRequestSerializer})
+    def post(self, request, pk):
+        self._visible(pk)
+        values = self._input()
+        return self._respond(
+            services.wand_request_reject(wand_request_id=pk, actor=request.user, reason=values["reason"])
+        )
+
+
+class CancelView(_RequestAction):
+    input_serializer = s.ReasonSerializer
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.WandRequestSerializer})
+    def post(self, request, pk):
+        self._visible(pk)
+        values = self._input()
+        return self._respond(
+            services.wand_request_cancel(wand_request_id=pk, actor=request.user, reason=values["reason"])
+        )
+
+
+class DispatchView(_RequestAction):
+    input_serializer = s.DispatchSerializer
+
+    @extend_schema(request=s.DispatchSerializer, responses={200: s.WandRequestSerializer})
+    def post(self, request, pk):
+        self._visible(pk)
+        values = self._input()
+        return self._respond(
+            services.wand_request_dispatch(
+                wand_request_id=pk,
+                actor=request.user,
+                courier=values["courier"],
+                tracking_reference=values["tracking_reference"],
+                serials=values["serials"],
+            )
+        )
+
+
+class ConfirmDeliveryView(_RequestAction):
+    @extend_schema(request=None, responses={200: s.WandRequestSerializer})
+    def post(self, request, pk):
+        self._visible(pk)
+        return self._respond(services.wand_request_confirm_delivery(wand_request_id=pk, actor=request.user))
+
+
+class ReportIssueView(_RequestAction):
+    input_serializer = s.IssueSerializer
+
+    @extend_schema(request=s.IssueSerializer, responses={201: s.IssueSerializer})
+    def post(self, request, pk):
+        """Report faulty or missing wands: `replacement` opens a replacement request, `return` a return."""
+        self._visible(pk)
+        values = self._input()
+        issue = services.wand_issue_report(
+            wand_request_id=pk,
+            actor=request.user,
+            kind=values["kind"],
+            outcome=values["outcome"],
+            quantity=values["quantity"],
+            details=values["details"],
+        )
+        return Response(s.IssueSerializer(issue).data, status=status.HTTP_201_CREATED)
+
+
+class ApproveManyView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.ApproveManySerializer,
+        responses={
+            200: inline_serializer(
+                "ApproveManyResult",
+                {
+                    "approved": serializers.ListField(child=serializers.CharField()),
+                    "waiting_for_stock": serializers.ListField(child=serializers.CharField()),
+                    "skipped": serializers.ListField(child=serializers.DictField()),
+                },
+            )
+        },
+    )
+    def post(self, request):
+        data = s.ApproveManySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcome = services.wand_requests_approve_many(wand_request_ids=data.validated_data["ids"], actor=request.user)
+        return Response(
+            {
+                "approved": [r.reference for r in outcome.approved],
+                "waiting_for_stock": [r.reference for r in outcome.waiting],
+                "skipped": [{"reference": ref, "reason": reason} for ref, reason in outcome.skipped],
+            }
+        )
+
+
+class AllowanceView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def _school(self, urn):
+        try:
+            school = school_get(urn=urn)
+        except School.DoesNotExist:
+            raise Http404 from None
+        if not permissions.can_view_wand_school_allowance(self.request.user, school):
+            raise Http404
+        return school
+
+    @extend_schema(responses={200: s.AllowanceSerializer})
+    def get(self, request, urn):
+        """A school's allowance: how many wands it may hold, has in progress, has received and has left."""
+        return Response(s.AllowanceSerializer(selectors.school_allowance_figures(school=self._school(urn))).data)
+
+    @extend_schema(request=s.OverrideSerializer, responses={200: s.AllowanceSerializer})
+    def post(self, request, urn):
+        """Set (or with null, remove) the school's own allowance, with a reason. Programme admins only."""
+        school = self._school(urn)
+        data = s.OverrideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.allowance_override_set(
+            actor=request.user,
+            school=school,
+            override=data.validated_data["override"],
+            reason=data.validated_data["reason"],
+        )
+        return Response(s.AllowanceSerializer(selectors.school_allowance_figures(school=school)).data)
+
+
+class _ProgrammeOnly(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if not permissions.can_run_wand_programme(request.user):
+            raise ApiPermissionDenied("Only programme admins and fulfilment staff can do this.")
+
+
+class StockView(_ProgrammeOnly):
+    @extend_schema(responses={200: s.StockLevelSerializer})
+    def get(self, request):
+        level = selectors.stock_level()
+        return Response(
+            s.StockLevelSerializer(
+                {
+                    "on_hand": level.on_hand,
+                    "reserved": level.reserved,
+                    "available": level.available,
+                    "wands_short": selectors.wands_short(),
+                }
+            ).data
+        )
+
+
+class StockMovementList(_ProgrammeOnly, generics.ListCreateAPIView):
+    """The stock ledger, newest first. POST records a delivery from the supplier (waiting requests are reserved)."""
+
+    pagination_class = CreatedCursorPagination
+    serializer_class = s.StockMovementSerializer
+
+    def get_queryset(self):
+        return selectors.stock_movements()
+
+    @extend_schema(request=s.StockDeliverySerializer, responses={201: s.StockMovementSerializer})
+    def post(self, request, *args, **kwargs):
+        data = s.StockDeliverySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        movement, _ = services.stock_delivery_record(actor=request.user, **data.validated_data)
+        return Response(s.StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+
+class WriteOffView(_ProgrammeOnly):
+    @extend_schema(request=s.WriteOffSerializer, responses={201: s.StockMovementSerializer})
+    def post(self, request):
+        data = s.WriteOffSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        movement = services.stock_write_off(actor=request.user, **data.validated_data)
+        return Response(s.StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+
+class DispatchCsvView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request={"multipart/form-data": s.CsvUploadSerializer},
+        responses={200: s.WandRequestSerializer(many=True), 400: CSV_REJECTED},
+    )
+    def post(self, request):
+        """Dispatch every row of a CSV (reference, courier, tracking, serials), or nothing if any row is bad."""
+        data = s.CsvUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            dispatched = services.dispatch_csv_apply(data=data.validated_data["file"].read(), actor=request.user)
+        except services.CsvRejected as error:
+            return _csv_rejected(error)
+        return Response(s.WandRequestSerializer(dispatched, many=True).data)
+
+
+class ExistingDeliveriesView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request={"multipart/form-data": s.CsvUploadSerializer},
+        responses={200: inline_serializer("Imported", {"imported": serializers.IntegerField()}), 400: CSV_REJECTED},
+    )
+    def post(self, request):
+        """Import wands delivered before the portal (urn, quantity, date, serials): all rows or none."""
+        data = s.CsvUploadSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            created = services.existing_deliveries_import(data=data.validated_data["file"].read(), actor=request.user)
+        except services.CsvRejected as error:
+            return _csv_rejected(error)
+        return Response({"imported": len(created)})
+
+
+class DashboardView(_ProgrammeOnly):
+    @extend_schema(responses={200: inline_serializer("WandDashboard", {"figures": serializers.DictField()})})
+    def get(self, request):
+        """Take-up by borough and BCU, wands through each stage, stock, median days from request to delivery."""
+        return Response({"figures": selectors.dashboard_figures()})
