@@ -25,6 +25,11 @@ NOT_FOUND = OpenApiResponse(
     response={"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
 )
 
+THROTTLED = OpenApiResponse(
+    description="Too many requests from this client: wait the seconds the `Retry-After` header gives",
+    response={"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
+)
+
 
 class PublicRegisterMixin:
     """The register is public information: anyone may read it, at a rate that keeps the service up."""
@@ -38,12 +43,12 @@ class PublicRegisterMixin:
         summary="Find schools",
         description="London schools from the DfE register (GIAS), by name. Closed schools are left out unless "
         "`include_closed=true` or a `status` is given. Bad filter values get a 400 naming each parameter.",
-        responses={200: SchoolListSerializer, 400: FIELD_ERRORS},
+        responses={200: SchoolListSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
     ),
     retrieve=extend_schema(
         summary="One school by URN",
         parameters=[OpenApiParameter("urn", OpenApiTypes.INT, OpenApiParameter.PATH, description="6-digit URN")],
-        responses={200: SchoolDetailSerializer, 404: NOT_FOUND},
+        responses={200: SchoolDetailSerializer, 404: NOT_FOUND, 429: THROTTLED},
     ),
 )
 class SchoolViewSet(PublicRegisterMixin, viewsets.ReadOnlyModelViewSet):
@@ -65,7 +70,13 @@ class SchoolViewSet(PublicRegisterMixin, viewsets.ReadOnlyModelViewSet):
             raise Http404("No school with this URN") from None
 
 
-@extend_schema_view(list=extend_schema(summary="Local authorities", description="Every authority, by name."))
+@extend_schema_view(
+    list=extend_schema(
+        summary="Local authorities",
+        description="Every authority, by name.",
+        responses={200: LocalAuthoritySerializer(many=True), 429: THROTTLED},
+    )
+)
 class LocalAuthorityViewSet(PublicRegisterMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = LocalAuthoritySerializer
     pagination_class = None
@@ -76,7 +87,11 @@ class LocalAuthorityViewSet(PublicRegisterMixin, mixins.ListModelMixin, viewsets
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Met Basic Command Units", description="The 12 BCUs, each with its boroughs.")
+    list=extend_schema(
+        summary="Met Basic Command Units",
+        description="The 12 BCUs, each with its boroughs.",
+        responses={200: BasicCommandUnitSerializer(many=True), 429: THROTTLED},
+    )
 )
 class BasicCommandUnitViewSet(PublicRegisterMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     serializer_class = BasicCommandUnitSerializer

@@ -1,6 +1,7 @@
 import pytest
 import yaml
 from django.urls import reverse
+from rest_framework.throttling import AnonRateThrottle
 
 from schools.models import School
 from tests.schools.factories import SchoolFactory, create_schools, local_authority
@@ -204,3 +205,11 @@ def test_schema_documents_the_endpoints_their_parameters_and_responses(client):
     bad_filter = list_operation["responses"]["400"]["content"]["application/json"]["schema"]
     assert bad_filter["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
     assert "404" in paths["/api/v1/schools/{urn}/"]["get"]["responses"]
+    for path in ["/api/v1/schools/", "/api/v1/schools/{urn}/", "/api/v1/local-authorities/", "/api/v1/bcus/"]:
+        assert "429" in paths[path]["get"]["responses"], path
+
+
+def test_anonymous_clients_are_throttled(client, monkeypatch):
+    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    statuses = [client.get("/api/v1/bcus/").status_code for _ in range(4)]
+    assert statuses == [200, 200, 200, 429]
