@@ -101,15 +101,4 @@ def _api_rows():
     return rows
 
 
-def _only_built_roles(rows):
-    """Name only the roles the accounts app already builds users for (it adds them role by role)."""
-    from accounts.access_matrix import ROLE_BUILDERS
-
-    known = set(ROLE_BUILDERS) | {"default"}
-    return [
-        AccessRow(row.url_name, {k: v for k, v in row.expected.items() if k in known}, row.kwargs, row.query, row.notes)
-        for row in rows
-    ]
-
-
-ROWS = _only_built_roles(_rows())
+ROWS = _rows()
