@@ -1,12 +1,13 @@
 from django.http import Http404
 from django_filters.rest_framework import DjangoFilterBackend
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, OpenApiTypes, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
 from schools.models import School
-from schools.selectors import bcu_list, local_authority_list, school_get, school_list
+from schools.reference_data import read_csv
+from schools.selectors import URN_MAX, URN_MIN, bcu_list, local_authority_list, school_get, school_list
 
 from .filters import SchoolFilter
 from .serializers import (
@@ -16,9 +17,14 @@ from .serializers import (
     SchoolListSerializer,
 )
 
+BCU_SLUGS = sorted(row["bcu_slug"] for row in read_csv("met_bcus.csv"))
 FIELD_ERRORS = OpenApiResponse(
     description="A filter value is not valid: each bad parameter with its messages",
     response={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
+)
+PAGE_NOT_FOUND = OpenApiResponse(
+    description="The page number is past the last page",
+    response={"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
 )
 NOT_FOUND = OpenApiResponse(
     description="No school has this URN",
@@ -43,11 +49,26 @@ class PublicRegisterMixin:
         summary="Find schools",
         description="London schools from the DfE register (GIAS), by name. Closed schools are left out unless "
         "`include_closed=true` or a `status` is given. Bad filter values get a 400 naming each parameter.",
-        responses={200: SchoolListSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
+        parameters=[
+            OpenApiParameter(
+                "bcu",
+                str,
+                enum=BCU_SLUGS,
+                description="Met Basic Command Unit by its slug. The City of London has its own police force.",
+            )
+        ],
+        responses={200: SchoolListSerializer, 400: FIELD_ERRORS, 404: PAGE_NOT_FOUND, 429: THROTTLED},
     ),
     retrieve=extend_schema(
         summary="One school by URN",
-        parameters=[OpenApiParameter("urn", OpenApiTypes.INT, OpenApiParameter.PATH, description="6-digit URN")],
+        parameters=[
+            OpenApiParameter(
+                "urn",
+                {"type": "integer", "minimum": URN_MIN, "maximum": URN_MAX},
+                OpenApiParameter.PATH,
+                description="The school's 6-digit unique reference number from GIAS",
+            )
+        ],
         responses={200: SchoolDetailSerializer, 404: NOT_FOUND, 429: THROTTLED},
     ),
 )
@@ -55,6 +76,7 @@ class SchoolViewSet(PublicRegisterMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
     filterset_class = SchoolFilter
     lookup_field = "urn"
+    # Digits only, so that sibling routes other apps add under /api/v1/schools/ are never shadowed.
     lookup_value_regex = r"[0-9]+"
 
     def get_queryset(self):

@@ -147,6 +147,11 @@ def test_unknown_urn_is_404(client, urn):
     assert response.json() == {"detail": "No school with this URN"}
 
 
+@pytest.mark.parametrize("urn", ["-1", "abc", "1e5"])
+def test_a_urn_that_is_not_digits_is_404(client, urn):
+    assert client.get(f"{LIST_URL}{urn}/").status_code == 404
+
+
 def test_api_is_read_only(client, django_user_model):
     school = SchoolFactory()
     user = django_user_model.objects.create_user(email="writer@example.org", password="a-long-test-password")
@@ -195,6 +200,9 @@ def test_schema_documents_the_endpoints_their_parameters_and_responses(client):
     assert set(parameters["phase"]["schema"]["items"]["enum"]) == set(School.Phase.values)
     assert parameters["include_closed"]["schema"]["type"] == "boolean"
     assert parameters["q"]["description"]
+    assert len(parameters["bcu"]["schema"]["enum"]) == 12
+    (urn,) = paths["/api/v1/schools/{urn}/"]["get"]["parameters"]
+    assert urn["schema"] == {"type": "integer", "minimum": 100000, "maximum": 999999}
 
     page_ref = list_operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     page_schema = schema["components"]["schemas"][page_ref.rsplit("/", 1)[1]]
