@@ -414,3 +414,16 @@ def test_every_rewritten_email_renders_in_plain_words():
         assert "someone@example.org" not in body, f"{name} repeats the email address"
         assert "IP address" not in body and "Browser" not in body, f"{name} carries personal data"
         assert "{%" not in body and "{{" not in body, name
+
+
+def test_security_notifications_say_when_in_plain_words():
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from django.template.loader import render_to_string
+
+    when = datetime(2026, 3, 4, 16, 5, tzinfo=ZoneInfo("Europe/London"))
+    body = render_to_string("account/email/password_changed_message.txt", {"timestamp": when, "ip": "203.0.113.9"})
+    assert "This change was made on 4 March 2026 at 4:05pm." in body
+    assert "203.0.113.9" not in body
+    assert "reset your password" in body
