@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import BasicCommandUnit, LocalAuthority, School
+from .models import BasicCommandUnit, GiasImport, LocalAuthority, School
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -40,3 +40,10 @@ class SchoolAdmin(ReadOnlyAdmin):
     search_fields = ["name", "=urn", "postcode"]
     show_full_result_count = False
     readonly_fields = ["created_at", "updated_at"]
+
+
+@admin.register(GiasImport)
+class GiasImportAdmin(ReadOnlyAdmin):
+    list_display = ["file_name", "started_at", "all_regions", "full_extract", "created", "updated", "closed", "skipped"]
+    list_filter = ["all_regions", "full_extract"]
+    date_hierarchy = "started_at"

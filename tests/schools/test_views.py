@@ -227,3 +227,28 @@ def test_website_with_scheme_is_linked_as_is(client):
 @pytest.mark.parametrize("path", ["/schools/999999/", "/schools/12/", "/schools/123456789012345678901234567890/"])
 def test_unknown_urn_is_404(client, path):
     assert client.get(path).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/django-admin/schools/school/",
+        "/django-admin/schools/school/?q=hackney&phase__exact=primary&local_authority__bcu__id__exact=1",
+        "/django-admin/schools/localauthority/",
+        "/django-admin/schools/basiccommandunit/",
+        "/django-admin/schools/giasimport/",
+    ],
+)
+def test_admin_lists_the_register(admin_client, path):
+    SchoolFactory(name="Hackney Admin School")
+    assert admin_client.get(path).status_code == 200
+
+
+def test_admin_cannot_add_change_or_delete_schools(admin_client):
+    school = SchoolFactory()
+    assert admin_client.get("/django-admin/schools/school/add/").status_code == 403
+    view = admin_client.get(f"/django-admin/schools/school/{school.urn}/change/")
+    assert view.status_code == 200
+    assert 'name="_save"' not in view.content.decode()
+    assert admin_client.post(f"/django-admin/schools/school/{school.urn}/delete/", {"post": "yes"}).status_code == 403
+    assert School.objects.filter(urn=school.urn).exists()
