@@ -4,7 +4,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from core.services import audit_record
@@ -31,6 +31,8 @@ PROGRESS_EVERY = 500
 PROBLEMS_KEPT = 1000
 MISSING_SHOWN = 10
 
+# Any number of our own choosing, the same in every process: two imports must not interleave.
+GIAS_IMPORT_LOCK = 0x6_1A5
 # progress(stage, done, total): called now and then while the import runs, for a terminal progress bar.
 Progress = Callable[[str, int, int], None]
 
@@ -117,6 +119,17 @@ def _add_coordinates(rows: dict[int, dict]) -> None:
             values["latitude"] = values["longitude"] = None
 
 
+def _wait_for_other_imports() -> None:
+    """One import at a time: a second one would read the register before the first commits and insert twice.
+
+    SQLite's IMMEDIATE transactions already take the write lock at the start; PostgreSQL needs a lock of its own,
+    held until this transaction ends.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GIAS_IMPORT_LOCK])
+
+
 def _in_batches(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -136,6 +149,7 @@ def gias_import_run(
     progress = progress or _noop_progress
     started_at = timezone.now()
     extract = read_gias_file(path)
+    _wait_for_other_imports()
 
     authorities = dict(LocalAuthority.objects.values_list("code", "area"))
     plan = _plan_rows(extract=extract, authorities=authorities, all_regions=all_regions, progress=progress)

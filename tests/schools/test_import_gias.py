@@ -4,9 +4,11 @@ import datetime
 import io
 import math
 import random
+import threading
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from core.models import AuditEvent
 from schools.gias import GiasFileRefused
@@ -531,3 +533,33 @@ def test_the_command_options_reach_the_import(gias_file):
     call_command("import_gias", str(gias_file([gias_row(100001)], name="one.csv")), "--full-extract", "--all-regions",
                  stdout=out)  # fmt: skip
     assert School.objects.get(urn=100002).status == School.Status.CLOSED
+
+
+# --- two imports at once -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_at_once_take_turns(gias_file):
+    path = gias_file([gias_row(100000 + n) for n in range(1, 301)])
+    reports, errors = [], []
+    start = threading.Barrier(2)
+
+    def run():
+        try:
+            start.wait()
+            reports.append(run_import(path))
+        except Exception as exc:  # noqa: BLE001 - the test reports any failure of either thread
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert errors == []
+    assert sorted((report.created, report.unchanged) for report in reports) == [(0, 300), (300, 0)]
+    assert School.objects.count() == 300
