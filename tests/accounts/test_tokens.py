@@ -302,3 +302,70 @@ def test_account_page_queries_do_not_grow_with_tokens(client, django_assert_max_
     assert response.status_code == 200
     with django_assert_max_num_queries(12):
         assert len(client.get(reverse("identity-api:tokens")).json()["results"]) == count
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_revoking_at_once_from_two_places_has_one_outcome():
+    import threading
+
+    from django.db import connection
+
+    issued = api_token_create(user=UserFactory(), name="MIS", password=TEST_PASSWORD)
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def revoke():
+        try:
+            barrier.wait()
+            api_token_revoke(token_id=issued.token.pk, actor=issued.token.user)
+            outcomes.append("revoked")
+        except Conflict:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=revoke) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "revoked"]
+    assert AuditEvent.objects.filter(verb="api_token.revoked").count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_admins_resetting_at_once_reset_once():
+    import threading
+
+    from django.db import connection
+
+    from accounts.identity.services import two_factor_reset
+    from schools.models import BasicCommandUnit, LocalAuthority
+    from schools.reference_data import load_reference_data
+    from tests.accounts.test_identity_support import programme_admin_with_two_factor
+
+    load_reference_data(bcu_model=BasicCommandUnit, authority_model=LocalAuthority)  # a transactional test flushed it
+    target = user_with_role(roles.HEADTEACHER, two_factor=True)
+    admins = [programme_admin_with_two_factor(), programme_admin_with_two_factor()]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(2)
+
+    def reset(admin):
+        try:
+            barrier.wait()
+            two_factor_reset(user_id=target.pk, actor=admin, reason="Phoned them")
+            outcomes.append("reset")
+        except Conflict:
+            outcomes.append("conflict")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=reset, args=(admin,)) for admin in admins]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "reset"]
+    assert AuditEvent.objects.filter(verb="two_factor.reset").count() == 1
