@@ -76,6 +76,19 @@ def test_chosen_filters_are_shown_as_chosen(client):
     assert re.search(r'id="id_special" name="special" type="checkbox" value="on" checked', html)
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="core/templatetags/govuk.py field_kind() tests RadioSelect before CheckboxSelectMultiple, which subclasses "
+    "it, so multiple-choice fields render as radios; remove this marker once field_kind checks checkboxes first",
+)
+def test_phase_filter_is_a_set_of_checkboxes(client):
+    html = client.get(LIST_URL).content.decode()
+    assert '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">' in html
+    assert re.search(
+        r'<input class="govuk-checkboxes__input" id="id_phase_2" name="phase" type="checkbox" value="primary"', html
+    )
+
+
 def test_no_results_gives_advice(client):
     response = client.get(LIST_URL, {"q": "no such school"})
     html = response.content.decode()
