@@ -55,8 +55,10 @@ def test_find_a_school_by_name_and_borough(live_server, page, axe_check):
     axe_check(page)
 
     page.get_by_label("Borough").select_option(label="Camden")
+    page.get_by_label("Secondary", exact=True).check()
     page.get_by_role("button", name="Search").click()
-    expect(page).to_have_url(re.compile(r"q=hill.*borough=202"))
+    expect(page).to_have_url(re.compile(r"q=hill.*borough=202.*phase=secondary"))
+    expect(page.get_by_label("Secondary", exact=True)).to_be_checked()
     expect(page.locator("#results-count")).to_have_text("1 school")
     expect(page.get_by_label("Name, URN or postcode")).to_have_value("hill")
     axe_check(page)
