@@ -1,5 +1,6 @@
-"""The chart component in a real browser: axe finds nothing, with the table hidden and shown, in every chart state."""
+"""The chart component (and the audit timeline) in a real browser: axe finds nothing, tables hidden and shown."""
 
+import datetime
 from pathlib import Path
 
 import pytest
@@ -7,6 +8,7 @@ from django.conf import settings
 from django.template import Context, Template
 
 from core.charts import bar_chart, line_chart
+from core.models import AuditEvent
 
 pytestmark = pytest.mark.browser
 
@@ -19,6 +21,25 @@ BOROUGHS = [
     "Wandsworth", "Westminster",
 ]  # fmt: skip
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+
+def timeline_events() -> list[AuditEvent]:
+    """Unsaved events: the timeline template only reads them."""
+    when = datetime.datetime(2026, 11, 25, 14, 5, tzinfo=datetime.UTC)
+    return [
+        AuditEvent(
+            created_at=when, actor_label="head@school.example", verb="wand_request.submitted", to_state="submitted"
+        ),
+        AuditEvent(
+            created_at=when + datetime.timedelta(days=1),
+            actor_label="admin@vru.example",
+            verb="wand_request.approved",
+            from_state="submitted",
+            to_state="approved",
+            reason="Behaviour policy confirmed",
+        ),
+        AuditEvent(created_at=when + datetime.timedelta(days=2), actor_label="system", verb="access.lapsed"),
+    ]
 
 
 def charts_page() -> str:
@@ -44,7 +65,8 @@ def charts_page() -> str:
     body = Template(
         '{% load charts %}{% for c in charts %}{% if forloop.last %}{% chart c table="visible" %}'
         "{% else %}{% chart c %}{% endif %}{% endfor %}"
-    ).render(Context({"charts": charts}))
+        '<h2 class="govuk-heading-m">History</h2>{% include "core/timeline.html" with events=events %}'
+    ).render(Context({"charts": charts, "events": timeline_events()}))
     return (
         '<!DOCTYPE html><html lang="en" class="govuk-template"><head><meta charset="utf-8"><title>Charts</title>'
         '</head><body class="govuk-template__body"><div class="govuk-width-container">'
@@ -62,6 +84,7 @@ def test_charts_have_no_axe_violations(page, axe_check):
     assert page.locator(".portal-chart__bar").first.evaluate("el => getComputedStyle(el).fill") == "rgb(29, 112, 184)"
     assert page.get_by_role("img", name="Wand requests by phase").count() == 1
     assert page.get_by_text("No data yet.").count() == 1
+    assert page.locator(".portal-timeline__item").count() == 3
     axe_check(page)
 
     for summary in page.locator("summary.govuk-details__summary").all():
