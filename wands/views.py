@@ -381,7 +381,7 @@ def request_report_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """Every request with filters and sorting; submitted ones can be approved together."""
     _require(permissions.can_run_wand_programme(request.user))
-    filterset = WandRequestFilter(request.GET or None, queryset=selectors.wand_requests_visible_to(request.user))
+    filterset = WandRequestFilter(request.GET, queryset=selectors.wand_requests_visible_to(request.user))
     page = pagination = None
     if filterset.is_valid():
         page, pagination = _paginate(request, filterset.qs)
@@ -599,7 +599,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> HttpResponse:
     """Every request the filters select, safe to open in a spreadsheet."""
     _require(permissions.can_run_wand_programme(request.user))
-    filterset = WandRequestFilter(request.GET or None, queryset=selectors.wand_requests_visible_to(request.user))
+    filterset = WandRequestFilter(request.GET, queryset=selectors.wand_requests_visible_to(request.user))
     queryset = filterset.qs if filterset.is_valid() else selectors.wand_requests_visible_to(request.user)
     rows = (
         (

@@ -128,6 +128,8 @@ class TestProgrammePages:
         hackney = WandRequestFactory.create_batch(2, school=SchoolFactory())
         camden = WandRequestFactory(school=SchoolFactory(local_authority_id=202))
         client.force_login(admin)
+        page = client.get(reverse("wands:queue"))
+        assert len(page.context["page"].object_list) == 3
         page = client.get(reverse("wands:queue"), {"borough": 202})
         assert [r.pk for r in page.context["page"].object_list] == [camden.pk]
         page = client.get(reverse("wands:queue"), {"status": "nonsense"})
