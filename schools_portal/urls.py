@@ -10,12 +10,14 @@ api_v1 = [
     path("", include("accounts.api.urls")),
     path("", include("accounts.identity.api_urls")),
     path("wands/", include("wands.api.urls")),
+    path("toolkit/", include("education_toolkit.api.urls")),
 ]
 
 urlpatterns = [
     path("", include("public.urls")),
     path("schools/", include("schools.urls")),
     path("wands/", include("wands.urls")),
+    path("toolkit/", include("education_toolkit.urls")),
     path("account/", include("accounts.identity.urls")),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),

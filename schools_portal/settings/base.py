@@ -59,6 +59,7 @@ LOCAL_APPS = [
     "schools",
     "accounts",
     "wands",
+    "education_toolkit",
     "public",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
