@@ -1,7 +1,7 @@
 """Accessible charts: the geometry of a bar or line chart is computed here, rendered as SVG by `{% chart %}`.
 
 No JavaScript. Every chart carries a text summary (the SVG's title and desc) and the same data as a GOV.UK table, so
-nobody needs to see the picture to get the numbers. Pass plain numbers; `value_format` turns them into text.
+nobody needs to see the picture to get the numbers. Pass ints, floats or Decimals; `value_format` gets a float.
 """
 
 import hashlib
@@ -201,10 +201,13 @@ def _extremes(items: Sequence[tuple[str, float]], value_text: Callable[[float], 
     return f"Highest: {highest[0]}, {value_text(highest[1])}. Lowest: {lowest[0]}, {value_text(lowest[1])}."
 
 
-def _check_numbers(values: Sequence[float | None]) -> None:
-    for value in values:
-        if value is not None and (isinstance(value, bool) or not math.isfinite(value)):
-            raise ValueError(f"Chart values must be finite numbers, not {value!r}.")
+def _as_float(value) -> float | None:
+    """Counts, averages and sums (ints, floats, Decimals from the database) as floats; None stays None."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal) or not math.isfinite(value):
+        raise ValueError(f"Chart values must be finite numbers, not {value!r}.")
+    return float(value)
 
 
 def bar_chart(
@@ -220,8 +223,7 @@ def bar_chart(
     chart_id: str = "",
 ) -> BarChart:
     """A bar per (label, value). Values under `suppress_below` are shown as "fewer than N" and not drawn."""
-    series = [(str(label), value) for label, value in series]
-    _check_numbers([value for _, value in series])
+    series = [(str(label), _as_float(value)) for label, value in series]
     if any(value is None for _, value in series):
         raise ValueError("Bar chart values must be numbers; leave out a bar with no data, or pass 0.")
 
@@ -400,8 +402,7 @@ def line_chart(
     chart_id: str = "",
 ) -> LineChart:
     """A line through (label, value) points in order; a None value is a gap in the line ("no data")."""
-    points = [(str(label), value) for label, value in points]
-    _check_numbers([value for _, value in points])
+    points = [(str(label), _as_float(value)) for label, value in points]
 
     def value_text(value: float) -> str:
         return _with_unit(value_format(value), unit)

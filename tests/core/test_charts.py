@@ -1,6 +1,7 @@
 """Charts: geometry from the data, round axis ticks, escaped labels, the same data as a table, empty and zero data."""
 
 import re
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
@@ -188,11 +189,22 @@ def test_unit_and_value_format():
     assert chart.bars[0].value_label == "£1,200"
 
 
+def test_database_numbers_are_accepted():
+    chart = bar_chart(title="Average wands", series=[("Inner", Decimal("2.50")), ("Outer", 4)])
+    assert [bar.value_label for bar in chart.bars] == ["2.5", "4"]
+    assert chart.bars[1].height / chart.bars[0].height == pytest.approx(4 / 2.5, rel=0.01)
+    assert line_chart(title="t", points=[("Jan", Decimal("1.25"))]).points[0].value_label == "1.25"
+
+
 def test_values_must_be_numbers():
     with pytest.raises(ValueError):
         bar_chart(title="t", series=[("a", float("nan"))])
     with pytest.raises(ValueError):
         bar_chart(title="t", series=[("a", None)])
+    with pytest.raises(ValueError):
+        bar_chart(title="t", series=[("a", "12")])
+    with pytest.raises(ValueError):
+        line_chart(title="t", points=[("a", True)])
 
 
 MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
