@@ -213,3 +213,80 @@ def test_queue_issues_the_same_queries_at_10_and_5000_requests(client, admin, ru
     bulk_requests(4990)
     assert WandRequest.objects.count() == 5000
     assert queries_for(client, url) == small
+
+
+class TestMorePages:
+    @pytest.fixture
+    def delivered(self, submit, admin, fulfilment, head, add_stock):
+        add_stock(5)
+        wand_request = submit(2)
+        services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
+        services.wand_request_dispatch(
+            wand_request_id=wand_request.pk, actor=fulfilment, courier="DPD", tracking_reference="T"
+        )
+        services.wand_request_confirm_delivery(wand_request_id=wand_request.pk, actor=head)
+        return wand_request
+
+    def test_report_issue_and_take_the_return_in(self, client, head, fulfilment, delivered):
+        client.force_login(head)
+        url = reverse("wands:request_report_issue", kwargs={"pk": delivered.pk})
+        page = client.post(url, {"kind": "faulty", "quantity": "3", "outcome": "return", "details": "x"})
+        assert "2 or fewer" in page.content.decode()
+        response = client.post(url, {"kind": "faulty", "quantity": "1", "outcome": "return", "details": "No beep"})
+        assert response.status_code == 302
+        client.force_login(fulfilment)
+        page = client.get(reverse("wands:returns"))
+        issue = page.context["returns"][0]
+        assert "No beep" in page.content.decode()
+        client.post(reverse("wands:returns"), {"issue": issue.pk, "condition": "working"})
+        assert StockLevel.objects.get().on_hand == 4
+        assert not client.get(reverse("wands:returns")).context["returns"]
+
+    def test_replacement_issue_links_new_request(self, client, head, delivered):
+        client.force_login(head)
+        response = client.post(
+            reverse("wands:request_report_issue", kwargs={"pk": delivered.pk}),
+            {"kind": "missing", "quantity": "1", "outcome": "replacement", "details": "Box had one"},
+            follow=True,
+        )
+        replacement = WandRequest.objects.get(replaces=delivered)
+        assert f"Replacement request {replacement.reference} is open" in response.content.decode()
+
+    def test_stock_delivery_and_write_off_pages(self, client, admin):
+        client.force_login(admin)
+        page = client.post(reverse("wands:stock_delivery"), {"quantity": "abc", "batch": "B"})
+        assert "whole number" in page.content.decode()
+        client.post(reverse("wands:stock_delivery"), {"quantity": "12", "batch": "SUP-9"})
+        page = client.post(reverse("wands:stock_write_off"), {"quantity": "20", "note": "Lost"})
+        assert "Only 12 wands" in page.content.decode()
+        client.post(reverse("wands:stock_write_off"), {"quantity": "2", "note": "Lost"})
+        page = client.get(reverse("wands:stock"))
+        assert page.context["level"].on_hand == 10 and "SUP-9" in page.content.decode()
+
+    def test_existing_import_page_lists_bad_rows(self, client, admin, school):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        client.force_login(admin)
+        bad = SimpleUploadedFile("e.csv", f"urn,quantity,date\n{school.pk},2,2024-01-01\n123,1,2024-01-01\n".encode())
+        page = client.post(reverse("wands:existing_import"), {"file": bad})
+        assert "Nothing was imported" in page.content.decode() and "URN 123" in page.content.decode()
+        good = SimpleUploadedFile("e.csv", f"urn,quantity,date\n{school.pk},2,2024-01-01\n".encode())
+        assert client.post(reverse("wands:existing_import"), {"file": good}).status_code == 302
+
+    def test_allowance_rule_page(self, client, admin, school):
+        client.force_login(admin)
+        page = client.post(reverse("wands:allowance_rules"), {"phase": "secondary", "min_pupils": "x", "wands": "5"})
+        assert "whole number" in page.content.decode()
+        client.post(
+            reverse("wands:allowance_rules"),
+            {"phase": "secondary", "min_pupils": "750", "wands": "8", "reason": "New funding"},
+        )
+        from wands.selectors import school_allowance_figures
+
+        assert school_allowance_figures(school=school).allowance == 8
+
+    def test_staff_without_duty_cannot_reach_wands(self, client, school):
+        from tests.accounts.factories import SchoolMembershipFactory
+
+        client.force_login(SchoolMembershipFactory(school=school).user)
+        assert client.get(reverse("wands:home")).status_code == 403

@@ -58,31 +58,31 @@ class WandRequestCreateSerializer(serializers.Serializer):
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class WandReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class RejectSerializer(serializers.Serializer):
+class WandRejectSerializer(serializers.Serializer):
     reason = serializers.CharField(help_text="The school sees it.")
 
 
-class ApproveManySerializer(serializers.Serializer):
+class WandApproveManySerializer(serializers.Serializer):
     ids = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=500)
 
 
-class ApprovalResultSerializer(serializers.Serializer):
+class WandApprovalResultSerializer(serializers.Serializer):
     request = WandRequestSerializer(source="wand_request")
     reserved = serializers.BooleanField()
     wands_short = serializers.IntegerField()
 
 
-class DispatchSerializer(serializers.Serializer):
+class WandDispatchSerializer(serializers.Serializer):
     courier = serializers.CharField(max_length=80)
     tracking_reference = serializers.CharField(max_length=80)
     serials = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
 
 
-class IssueSerializer(serializers.ModelSerializer):
+class WandIssueSerializer(serializers.ModelSerializer):
     replacement = serializers.SerializerMethodField()
 
     class Meta:
@@ -94,7 +94,7 @@ class IssueSerializer(serializers.ModelSerializer):
         return obj.replacement.reference if obj.replacement_id else None
 
 
-class AllowanceSerializer(serializers.Serializer):
+class WandAllowanceSerializer(serializers.Serializer):
     school_urn = serializers.IntegerField(source="school.pk")
     allowance = serializers.IntegerField()
     from_override = serializers.BooleanField()
@@ -104,19 +104,19 @@ class AllowanceSerializer(serializers.Serializer):
     remaining = serializers.IntegerField()
 
 
-class OverrideSerializer(serializers.Serializer):
+class WandOverrideSerializer(serializers.Serializer):
     override = serializers.IntegerField(min_value=0, max_value=100, allow_null=True)
     reason = serializers.CharField()
 
 
-class StockLevelSerializer(serializers.Serializer):
+class WandStockLevelSerializer(serializers.Serializer):
     on_hand = serializers.IntegerField()
     reserved = serializers.IntegerField()
     available = serializers.IntegerField()
     wands_short = serializers.IntegerField()
 
 
-class StockMovementSerializer(serializers.ModelSerializer):
+class WandStockMovementSerializer(serializers.ModelSerializer):
     request = serializers.SerializerMethodField()
 
     class Meta:
@@ -139,17 +139,17 @@ class StockMovementSerializer(serializers.ModelSerializer):
         return f"KW-{obj.wand_request_id:06d}" if obj.wand_request_id else None
 
 
-class StockDeliverySerializer(serializers.Serializer):
+class WandStockDeliverySerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=100000)
     batch = serializers.CharField(max_length=80)
     serials = serializers.ListField(child=serializers.CharField(max_length=60), required=False, default=list)
     note = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class WriteOffSerializer(serializers.Serializer):
+class WandWriteOffSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=1, max_value=100000)
     note = serializers.CharField()
 
 
-class CsvUploadSerializer(serializers.Serializer):
+class WandCsvUploadSerializer(serializers.Serializer):
     file = serializers.FileField()

@@ -20,7 +20,7 @@ from . import serializers as s
 CSV_REJECTED = OpenApiResponse(
     description="Nothing applied: the file and every bad row (line and reason)",
     response=inline_serializer(
-        "CsvRejected",
+        "WandCsvRejected",
         {
             "file": serializers.ListField(child=serializers.CharField()),
             "code": serializers.CharField(),
@@ -119,22 +119,22 @@ class _RequestAction(APIView):
 
 
 class ApproveView(_RequestAction):
-    input_serializer = s.ReasonSerializer
+    input_serializer = s.WandReasonSerializer
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.ApprovalResultSerializer})
+    @extend_schema(request=s.WandReasonSerializer, responses={200: s.WandApprovalResultSerializer})
     def post(self, request, pk):
         """Approve and reserve the wands; when stock is short the request waits and `wands_short` says by how many."""
         self._visible(pk)
         values = self._input()
         outcome = services.wand_request_approve(wand_request_id=pk, actor=request.user, note=values["reason"])
         outcome.wand_request = selectors.wand_request_get(user=request.user, pk=pk)
-        return Response(s.ApprovalResultSerializer(outcome).data)
+        return Response(s.WandApprovalResultSerializer(outcome).data)
 
 
 class RejectView(_RequestAction):
-    input_serializer = s.RejectSerializer
+    input_serializer = s.WandRejectSerializer
 
-    @extend_schema(request=s.RejectSerializer, responses={200: s.WandRequestSerializer})
+    @extend_schema(request=s.WandRejectSerializer, responses={200: s.WandRequestSerializer})
     def post(self, request, pk):
         self._visible(pk)
         values = self._input()
@@ -144,9 +144,9 @@ class RejectView(_RequestAction):
 
 
 class CancelView(_RequestAction):
-    input_serializer = s.ReasonSerializer
+    input_serializer = s.WandReasonSerializer
 
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.WandRequestSerializer})
+    @extend_schema(request=s.WandReasonSerializer, responses={200: s.WandRequestSerializer})
     def post(self, request, pk):
         self._visible(pk)
         values = self._input()
@@ -156,9 +156,9 @@ class CancelView(_RequestAction):
 
 
 class DispatchView(_RequestAction):
-    input_serializer = s.DispatchSerializer
+    input_serializer = s.WandDispatchSerializer
 
-    @extend_schema(request=s.DispatchSerializer, responses={200: s.WandRequestSerializer})
+    @extend_schema(request=s.WandDispatchSerializer, responses={200: s.WandRequestSerializer})
     def post(self, request, pk):
         self._visible(pk)
         values = self._input()
@@ -181,9 +181,9 @@ class ConfirmDeliveryView(_RequestAction):
 
 
 class ReportIssueView(_RequestAction):
-    input_serializer = s.IssueSerializer
+    input_serializer = s.WandIssueSerializer
 
-    @extend_schema(request=s.IssueSerializer, responses={201: s.IssueSerializer})
+    @extend_schema(request=s.WandIssueSerializer, responses={201: s.WandIssueSerializer})
     def post(self, request, pk):
         """Report faulty or missing wands: `replacement` opens a replacement request, `return` a return."""
         self._visible(pk)
@@ -196,17 +196,17 @@ class ReportIssueView(_RequestAction):
             quantity=values["quantity"],
             details=values["details"],
         )
-        return Response(s.IssueSerializer(issue).data, status=status.HTTP_201_CREATED)
+        return Response(s.WandIssueSerializer(issue).data, status=status.HTTP_201_CREATED)
 
 
 class ApproveManyView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request=s.ApproveManySerializer,
+        request=s.WandApproveManySerializer,
         responses={
             200: inline_serializer(
-                "ApproveManyResult",
+                "WandApproveManyResult",
                 {
                     "approved": serializers.ListField(child=serializers.CharField()),
                     "waiting_for_stock": serializers.ListField(child=serializers.CharField()),
@@ -216,7 +216,7 @@ class ApproveManyView(APIView):
         },
     )
     def post(self, request):
-        data = s.ApproveManySerializer(data=request.data)
+        data = s.WandApproveManySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         outcome = services.wand_requests_approve_many(wand_request_ids=data.validated_data["ids"], actor=request.user)
         return Response(
@@ -240,16 +240,16 @@ class AllowanceView(APIView):
             raise Http404
         return school
 
-    @extend_schema(responses={200: s.AllowanceSerializer})
+    @extend_schema(responses={200: s.WandAllowanceSerializer})
     def get(self, request, urn):
         """A school's allowance: how many wands it may hold, has in progress, has received and has left."""
-        return Response(s.AllowanceSerializer(selectors.school_allowance_figures(school=self._school(urn))).data)
+        return Response(s.WandAllowanceSerializer(selectors.school_allowance_figures(school=self._school(urn))).data)
 
-    @extend_schema(request=s.OverrideSerializer, responses={200: s.AllowanceSerializer})
+    @extend_schema(request=s.WandOverrideSerializer, responses={200: s.WandAllowanceSerializer})
     def post(self, request, urn):
         """Set (or with null, remove) the school's own allowance, with a reason. Programme admins only."""
         school = self._school(urn)
-        data = s.OverrideSerializer(data=request.data)
+        data = s.WandOverrideSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         services.allowance_override_set(
             actor=request.user,
@@ -257,7 +257,7 @@ class AllowanceView(APIView):
             override=data.validated_data["override"],
             reason=data.validated_data["reason"],
         )
-        return Response(s.AllowanceSerializer(selectors.school_allowance_figures(school=school)).data)
+        return Response(s.WandAllowanceSerializer(selectors.school_allowance_figures(school=school)).data)
 
 
 class _ProgrammeOnly(APIView):
@@ -270,11 +270,11 @@ class _ProgrammeOnly(APIView):
 
 
 class StockView(_ProgrammeOnly):
-    @extend_schema(responses={200: s.StockLevelSerializer})
+    @extend_schema(responses={200: s.WandStockLevelSerializer})
     def get(self, request):
         level = selectors.stock_level()
         return Response(
-            s.StockLevelSerializer(
+            s.WandStockLevelSerializer(
                 {
                     "on_hand": level.on_hand,
                     "reserved": level.reserved,
@@ -289,38 +289,38 @@ class StockMovementList(_ProgrammeOnly, generics.ListCreateAPIView):
     """The stock ledger, newest first. POST records a delivery from the supplier (waiting requests are reserved)."""
 
     pagination_class = CreatedCursorPagination
-    serializer_class = s.StockMovementSerializer
+    serializer_class = s.WandStockMovementSerializer
 
     def get_queryset(self):
         return selectors.stock_movements()
 
-    @extend_schema(request=s.StockDeliverySerializer, responses={201: s.StockMovementSerializer})
+    @extend_schema(request=s.WandStockDeliverySerializer, responses={201: s.WandStockMovementSerializer})
     def post(self, request, *args, **kwargs):
-        data = s.StockDeliverySerializer(data=request.data)
+        data = s.WandStockDeliverySerializer(data=request.data)
         data.is_valid(raise_exception=True)
         movement, _ = services.stock_delivery_record(actor=request.user, **data.validated_data)
-        return Response(s.StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+        return Response(s.WandStockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
 
 class WriteOffView(_ProgrammeOnly):
-    @extend_schema(request=s.WriteOffSerializer, responses={201: s.StockMovementSerializer})
+    @extend_schema(request=s.WandWriteOffSerializer, responses={201: s.WandStockMovementSerializer})
     def post(self, request):
-        data = s.WriteOffSerializer(data=request.data)
+        data = s.WandWriteOffSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         movement = services.stock_write_off(actor=request.user, **data.validated_data)
-        return Response(s.StockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
+        return Response(s.WandStockMovementSerializer(movement).data, status=status.HTTP_201_CREATED)
 
 
 class DispatchCsvView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request={"multipart/form-data": s.CsvUploadSerializer},
+        request={"multipart/form-data": s.WandCsvUploadSerializer},
         responses={200: s.WandRequestSerializer(many=True), 400: CSV_REJECTED},
     )
     def post(self, request):
         """Dispatch every row of a CSV (reference, courier, tracking, serials), or nothing if any row is bad."""
-        data = s.CsvUploadSerializer(data=request.data)
+        data = s.WandCsvUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             dispatched = services.dispatch_csv_apply(data=data.validated_data["file"].read(), actor=request.user)
@@ -333,12 +333,15 @@ class ExistingDeliveriesView(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(
-        request={"multipart/form-data": s.CsvUploadSerializer},
-        responses={200: inline_serializer("Imported", {"imported": serializers.IntegerField()}), 400: CSV_REJECTED},
+        request={"multipart/form-data": s.WandCsvUploadSerializer},
+        responses={
+            200: inline_serializer("WandExistingDeliveriesImported", {"imported": serializers.IntegerField()}),
+            400: CSV_REJECTED,
+        },
     )
     def post(self, request):
         """Import wands delivered before the portal (urn, quantity, date, serials): all rows or none."""
-        data = s.CsvUploadSerializer(data=request.data)
+        data = s.WandCsvUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
             created = services.existing_deliveries_import(data=data.validated_data["file"].read(), actor=request.user)
