@@ -427,3 +427,51 @@ def test_security_notifications_say_when_in_plain_words():
     assert "This change was made on 4 March 2026 at 4:05pm." in body
     assert "203.0.113.9" not in body
     assert "reset your password" in body
+
+
+# --- pages this service does not switch on still render as portal pages ---------------------------------------------
+
+
+def test_enter_a_code_page_has_the_portal_title_and_error_summary(rf):
+    """allauth's code pages name a block `title`; the portal's versions keep the page <title> intact."""
+    from allauth.account.forms import BaseConfirmCodeForm
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    request = rf.post(reverse("account_email_verification_sent"))
+    request.user = AnonymousUser()
+    verify_form = BaseConfirmCodeForm({"code": ""}, code="ABC123")
+    html = render_to_string(
+        "account/confirm_email_verification_code.html",
+        {"verify_form": verify_form, "email": "someone@example.org", "can_resend": True},
+        request=request,
+    )
+    assert f"<title>Error: Check your email – {SERVICE}</title>" in html
+    assert html.index('class="govuk-error-summary"') < html.index("<h1")
+    assert re.search(r'<li><a href="#id_code">', html)
+    assert 'id="id_code-error" class="govuk-error-message"' in html
+    assert "Send a new code</button>" in html
+
+
+def test_generic_elements_emit_govuk_markup(rf):
+    """A page left to allauth's own template and elements (here 'send me a sign-in code') gets GOV.UK components."""
+    from allauth.account.forms import ResetPasswordForm
+    from django.contrib.auth.models import AnonymousUser
+    from django.template.loader import render_to_string
+
+    request = rf.post("/")
+    request.user = AnonymousUser()
+    html = render_to_string(
+        "account/request_login_code.html",
+        {"form": ResetPasswordForm({"email": "nope"}), "request_login_code_url": "/x/", "login_url": "/login/"},
+        request=request,
+    )
+    assert f"<title>Error: Sign In – {SERVICE}</title>" in html
+    assert re.search(r'<h1 class="govuk-heading-l">\s*Send me a sign-in code\s*</h1>', html)
+    assert '<p class="govuk-body">' in html
+    assert html.index('class="govuk-error-summary"') < html.index("<h1")
+    assert re.search(r'<li><a href="#id_email">', html)
+    assert 'class="govuk-input govuk-input--error' in html
+    assert 'class="govuk-button"' in html
+    assert re.search(r'<a href="/login/" role="button"[^>]*class="govuk-button govuk-button--secondary"', html)
+    assert re.search(r'<form method="post" action="/x/"[^>]*novalidate', html)
