@@ -157,8 +157,17 @@ TIMELINE_TITLES = {
 }
 
 
-def wand_request_timeline(*, wand_request: WandRequest) -> list[dict]:
-    """Every step of a request, oldest first, in words a school understands."""
+PROGRAMME_STEPS = {
+    "wand_request.approved",
+    "wand_request.waiting_for_stock",
+    "wand_request.rejected",
+    "wand_request.dispatched",
+}
+
+
+def wand_request_timeline(*, wand_request: WandRequest, for_programme: bool = False) -> list[dict]:
+    """Every step of a request, oldest first, in words a school understands. Schools see the programme's steps as
+    "the programme team", not the name of the admin or fulfilment person."""
     entries = []
     for event in audit_timeline(target=wand_request):
         detail = ""
@@ -170,7 +179,11 @@ def wand_request_timeline(*, wand_request: WandRequest) -> list[dict]:
             {
                 "title": TIMELINE_TITLES.get(event.verb, event.verb.replace("_", " ").replace(".", ": ")),
                 "at": event.created_at,
-                "by": event.actor_label or "the portal",
+                "by": (
+                    "the programme team"
+                    if event.verb in PROGRAMME_STEPS and not for_programme
+                    else event.actor_label or "the portal"
+                ),
                 "reason": event.reason,
                 "detail": detail,
             }

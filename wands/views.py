@@ -231,7 +231,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "wand_request": wand_request,
             "status_tag": STATUS_TAGS.get(wand_request.status, ""),
-            "timeline": selectors.wand_request_timeline(wand_request=wand_request),
+            "timeline": selectors.wand_request_timeline(wand_request=wand_request, for_programme=runs_programme),
             "issues": selectors.wand_request_issues(wand_request=wand_request),
             "serials": list(wand_request.serials.values_list("serial", flat=True)),
             "figures": selectors.school_allowance_figures(school=wand_request.school) if runs_programme else None,

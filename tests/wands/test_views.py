@@ -106,6 +106,7 @@ class TestProgrammePages:
         client.force_login(head)
         page = client.get(reverse("wands:request_detail", kwargs={"pk": wand_request.pk}))
         assert "Covered by the borough&#x27;s scheme" in page.content.decode()
+        assert "by the programme team" in page.content.decode() and admin.email not in page.content.decode()
 
     def test_approve_when_another_admin_rejected_shows_error(self, client, admin, submit):
         wand_request = submit(2)
