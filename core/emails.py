@@ -1,4 +1,10 @@
-"""Emails go out from a background task, and only once the transaction that asked for them has committed."""
+"""Emails go out from a background task, and only once the transaction that asked for them has committed.
+
+An email is three templates in an app's `templates/emails/`: `<name>_subject.txt` (one line), `<name>.txt` (plain
+text, `{% extends "emails/base.txt" %}`) and `<name>.html` (`{% extends "emails/base.html" %}`, inline styles only).
+The context is stored as JSON with the task: pass strings, numbers and ids, and absolute links built from
+`settings.SITE_URL`. Never a UPN or other pupil detail: emails leave the service.
+"""
 
 import json
 import logging
@@ -51,6 +57,17 @@ def _addresses(value: Sequence[str] | None, name: str) -> list[str]:
     return addresses
 
 
+def _enqueue(*, to: list[str], template: str, context: dict, reply_to: list[str] | None) -> None:
+    # The change has committed: a queue failure must not turn it into an error page, nor log the addresses.
+    try:
+        email_deliver.enqueue(to=to, template=template, context=context, reply_to=reply_to)
+    except Exception as exc:  # noqa: BLE001
+        logger.error(
+            "email could not be queued",
+            extra={"template": template, "recipients": len(to), "error": type(exc).__name__},
+        )
+
+
 def email_send(*, to: list[str], template: str, context: dict, reply_to: list[str] | None = None) -> None:
     """Send `emails/<template>` to `to` after the current transaction commits; nothing is sent if it rolls back."""
     recipients = _addresses(to, "to")
@@ -67,13 +84,7 @@ def email_send(*, to: list[str], template: str, context: dict, reply_to: list[st
     # A copy, so a caller changing its dict before the commit cannot change what is sent.
     context = json.loads(json.dumps(context))
     transaction.on_commit(
-        partial(
-            email_deliver.enqueue,
-            to=recipients,
-            template=template,
-            context=context,
-            reply_to=reply_addresses,
-        )
+        partial(_enqueue, to=recipients, template=template, context=context, reply_to=reply_addresses)
     )
     # Addresses and context values are personal data: log only what kind of email and how many recipients.
     logger.info("email scheduled", extra={"template": template, "recipients": len(recipients)})

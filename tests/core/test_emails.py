@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+from types import SimpleNamespace
 
 import pytest
 from django.core import mail
@@ -168,3 +169,21 @@ def test_a_failed_send_keeps_the_addresses_out_of_logs_and_stored_errors(caplog)
     text = "\n".join(JsonFormatter().format(record) for record in caplog.records)
     assert '"message": "email failed"' in text
     assert "head@school.example" not in text
+
+
+def test_a_queue_failure_after_commit_is_logged_without_addresses(
+    django_capture_on_commit_callbacks, caplog, monkeypatch
+):
+    from core import emails
+
+    def refuse(**kwargs):
+        raise ConnectionError(f"queue down while sending to {kwargs['to']}")
+
+    monkeypatch.setattr(emails, "email_deliver", SimpleNamespace(enqueue=refuse))
+    with django_capture_on_commit_callbacks(execute=True):
+        send_notice()  # the committed change stands; no exception reaches the view
+    text = "\n".join(JsonFormatter().format(record) for record in caplog.records)
+    assert '"message": "email could not be queued"' in text
+    assert '"error": "ConnectionError"' in text
+    assert "head@school.example" not in text
+    assert mail.outbox == []
