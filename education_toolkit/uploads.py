@@ -1,0 +1,121 @@
+"""Checking uploaded files by their content, not their name: allowed types, size limit, a safe filename."""
+
+import codecs
+import os
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+
+from core.errors import DomainError
+
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+CHUNK = 64 * 1024
+
+# extension → (kind, content type)
+ALLOWED = {
+    ".pdf": ("pdf", "application/pdf"),
+    ".docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    ".pptx": ("pptx", "application/vnd.openxmlformats-officedocument.presentationml.presentation"),
+    ".xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    ".png": ("png", "image/png"),
+    ".jpg": ("jpeg", "image/jpeg"),
+    ".jpeg": ("jpeg", "image/jpeg"),
+    ".mp4": ("mp4", "video/mp4"),
+    ".txt": ("text", "text/plain; charset=utf-8"),
+    ".csv": ("csv", "text/csv; charset=utf-8"),
+}
+ALLOWED_LIST = "PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), PNG, JPEG, MP4, text (.txt) or CSV"
+OOXML_PART = {"docx": "word/", "pptx": "ppt/", "xlsx": "xl/"}
+
+
+class UploadRejected(DomainError):
+    code = "upload_rejected"
+
+    def __init__(self, message: str):
+        super().__init__(message, field="file")
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    filename: str
+    extension: str
+    kind: str
+    content_type: str
+    size: int
+
+
+def safe_filename(name: str) -> str:
+    """A name without path parts or odd characters; refuses names that carry a path."""
+    if not name or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
+        raise UploadRejected("The file name must be a plain name, without folders (for example lesson-plan.pdf).")
+    name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem, ext = os.path.splitext(name)
+    stem = re.sub(r"[^A-Za-z0-9._ -]+", "", stem).strip(" .-_")[:100] or "file"
+    stem = re.sub(r"\s+", "-", stem)
+    return f"{stem}{ext.lower()}"
+
+
+def _is_ooxml(upload, kind: str) -> bool:
+    upload.seek(0)
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
+    finally:
+        upload.seek(0)
+    return "[Content_Types].xml" in names and any(n.startswith(OOXML_PART[kind]) for n in names)
+
+
+def _is_utf8_text(upload) -> bool:
+    upload.seek(0)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in upload.chunks(CHUNK):
+            if b"\x00" in chunk:
+                return False
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    finally:
+        upload.seek(0)
+    return True
+
+
+def _content_matches(upload, kind: str) -> bool:
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    if kind == "pdf":
+        return head.startswith(b"%PDF-")
+    if kind in OOXML_PART:
+        return head.startswith(b"PK\x03\x04") and _is_ooxml(upload, kind)
+    if kind == "png":
+        return head.startswith(b"\x89PNG\r\n\x1a\n")
+    if kind == "jpeg":
+        return head.startswith(b"\xff\xd8\xff")
+    if kind == "mp4":
+        return len(head) >= 12 and head[4:8] == b"ftyp"
+    return _is_utf8_text(upload)
+
+
+def check_upload(upload) -> CheckedUpload:
+    """Refuse anything that is too big, empty, of a type we do not take, or whose content is not what its name says."""
+    filename = safe_filename(getattr(upload, "name", "") or "")
+    extension = os.path.splitext(filename)[1].lower()
+    if extension not in ALLOWED:
+        raise UploadRejected(f"The file must be a {ALLOWED_LIST} file.")
+    size = upload.size
+    if size is None or size == 0:
+        raise UploadRejected("The selected file is empty.")
+    if size > MAX_UPLOAD_BYTES:
+        raise UploadRejected(f"The file must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
+    kind, content_type = ALLOWED[extension]
+    if not _content_matches(upload, kind):
+        raise UploadRejected(
+            f"The file's content is not a {ALLOWED[extension][0].upper()} file, although its name ends {extension}. "
+            "Check you chose the right file."
+        )
+    return CheckedUpload(filename=filename, extension=extension, kind=kind, content_type=content_type, size=size)
