@@ -93,7 +93,9 @@ def organisation_verify(*, actor: User, organisation_id: int, now=None) -> Organ
     """A programme admin verifies an organisation: its members see restricted toolkit items."""
     require(can_verify_organisation(actor))
     now = now_or(now)
-    organisation = Organisation.objects.select_for_update().select_related("registered_by").get(pk=organisation_id)
+    organisation = (
+        Organisation.objects.select_for_update(of=("self",)).select_related("registered_by").get(pk=organisation_id)
+    )
     _move(organisation, to=Organisation.Status.VERIFIED, actor=actor, now=now)
     if callback := _registrant_email(organisation, verified=True):
         transaction.on_commit(callback)
@@ -106,7 +108,9 @@ def organisation_decline(*, actor: User, organisation_id: int, reason: str, now=
     require(can_verify_organisation(actor))
     now = now_or(now)
     reason = reason_required(reason, what="Give a reason for declining the organisation")
-    organisation = Organisation.objects.select_for_update().select_related("registered_by").get(pk=organisation_id)
+    organisation = (
+        Organisation.objects.select_for_update(of=("self",)).select_related("registered_by").get(pk=organisation_id)
+    )
     _move(organisation, to=Organisation.Status.DECLINED, actor=actor, now=now, reason=reason)
     if callback := _registrant_email(organisation, verified=False):
         transaction.on_commit(callback)
