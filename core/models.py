@@ -52,6 +52,19 @@ class AuditEvent(models.Model):
         words = self.verb.replace(".", " ").replace("_", " ").strip()
         return words[:1].upper() + words[1:]
 
+    # The names core/timeline.html reads, which an app's own entries (dicts) can use too.
+    @property
+    def title(self) -> str:
+        return self.verb_display
+
+    @property
+    def at(self):
+        return self.created_at
+
+    @property
+    def by(self) -> str:
+        return self.actor_label
+
     @property
     def from_state_display(self) -> str:
         return self.from_state.replace("_", " ")

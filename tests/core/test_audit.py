@@ -219,3 +219,22 @@ def test_postgres_refuses_raw_sql_changes_but_lets_an_actor_go(admin_user, group
     admin_user.delete()
     event = AuditEvent.objects.get(pk=event.pk)
     assert (event.actor_id, event.actor_label, event.reason) == (None, "admin@vru.example", "Set up")
+
+
+def test_timeline_template_takes_an_apps_own_entries():
+    import datetime
+
+    entries = [
+        {
+            "title": "Dispatched",
+            "at": datetime.datetime(2026, 11, 25, 9, 30, tzinfo=datetime.UTC),
+            "by": "the programme team",
+            "detail": "Royal Mail, tracking reference RM123",
+        }
+    ]
+    html = render_to_string("core/timeline.html", {"events": entries})
+    assert '<h3 class="portal-timeline__title">Dispatched</h3>' in html
+    assert "by the programme team" in html
+    assert "Royal Mail, tracking reference RM123" in html
+    assert '<time datetime="2026-11-25T09:30:00+00:00">25 November 2026 at 9:30am</time>' in html
+    assert "Status" not in html
