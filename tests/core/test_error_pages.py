@@ -99,3 +99,11 @@ def test_500_page_through_djangos_default_handler():
     html = page_text(response)
     assert "Sorry, there is a problem with the service" in html
     assert "the database fell over" not in html
+
+
+@override_settings(DEBUG=False, ALLOWED_HOSTS=["portal.example.org"])
+def test_400_page_for_a_host_that_is_not_ours(client):
+    response = client.get("/", HTTP_HOST="evil.example")
+    assert response.status_code == 400
+    assert "Sorry, there is a problem with your request" in page_text(response)
+    assert "evil.example" not in page_text(response)
