@@ -130,6 +130,26 @@ def _wait_for_other_imports() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [GIAS_IMPORT_LOCK])
 
 
+def _update_schools(rows: list[tuple[int, dict]], *, fields: list[str], now) -> None:
+    """Write changed schools with one UPDATE statement run for every row (executemany).
+
+    Django's bulk_update builds a CASE expression per field per row: minutes for a few thousand schools, where this
+    takes about a second. Values go through each field's own database preparation, as a save would.
+    """
+    model_fields = [School._meta.get_field(name) for name in fields]
+    updated_at = School._meta.get_field("updated_at")
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in [*model_fields, updated_at])
+    sql = f"UPDATE {quote(School._meta.db_table)} SET {assignments} WHERE {quote('urn')} = %s"  # noqa: S608 (names from the model)
+    stamp = updated_at.get_db_prep_save(now, connection)
+    params = [
+        [field.get_db_prep_save(values[field.attname], connection) for field in model_fields] + [stamp, urn]
+        for urn, values in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
 def _in_batches(items: list, size: int):
     for start in range(0, len(items), size):
         yield items[start : start + size]
@@ -188,7 +208,7 @@ def gias_import_run(
         if all(current[name] == values[name] for name in fields):
             counts["unchanged"] += 1
             continue
-        to_update.append(School(urn=urn, updated_at=now, **values))
+        to_update.append((urn, values))
         newly_closed = values["status"] == School.Status.CLOSED and current["status"] != School.Status.CLOSED
         counts["closed" if newly_closed else "updated"] += 1
 
@@ -199,7 +219,7 @@ def gias_import_run(
         written += len(batch)
         progress("Writing schools", written, total_writes)
     for batch in _in_batches(to_update, WRITE_BATCH):
-        School.objects.bulk_update(batch, [*fields, "updated_at"])
+        _update_schools(batch, fields=fields, now=now)
         written += len(batch)
         progress("Writing schools", written, total_writes)
 

@@ -483,6 +483,20 @@ def test_re_importing_runs_the_same_queries_for_ten_or_a_thousand_schools(gias_f
     assert counts[0] == counts[1] <= 10
 
 
+def test_updating_a_thousand_schools_takes_as_few_queries_as_ten(gias_file, django_assert_max_num_queries):
+    counts = []
+    for size in (10, 1000):
+        School.objects.all().delete()
+        run_import(gias_file([gias_row(100000 + n) for n in range(1, size + 1)], name=f"{size}.csv"))
+        changed = gias_file([gias_row(100000 + n, pupils="99") for n in range(1, size + 1)], name=f"{size}-changed.csv")
+        with django_assert_max_num_queries(10) as captured:
+            report = run_import(changed)
+        assert report.updated == size
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1]
+    assert set(School.objects.values_list("number_of_pupils", flat=True)) == {99}
+
+
 def test_progress_is_reported_while_reading_and_writing(gias_file):
     calls = []
     run_import(gias_file([gias_row(100000 + n) for n in range(1, 1201)]), progress=lambda *a: calls.append(a))
