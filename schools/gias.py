@@ -270,8 +270,7 @@ def parse_gias_text(text: str, *, file_name: str) -> GiasExtract:
     if missing:
         raise GiasFileRefused(
             f"{file_name} is not a GIAS extract: it has no {', '.join(repr(name) for name in missing)} "
-            f"column{'s' if len(missing) > 1 else ''}. The import finds columns by their GIAS header names and needs "
-            f"{', '.join(REQUIRED_HEADERS)}."
+            f"column{'s' if len(missing) > 1 else ''} (columns are found by their GIAS header names)."
         )
     duplicated = sorted({name for name in headers if headers.count(name) > 1 and (name in COLUMNS or name in (URN,))})
     if duplicated:
