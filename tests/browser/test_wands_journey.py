@@ -93,7 +93,6 @@ def open_in_queue(page, live_server, axe_check, wand_request):
 
 def test_request_approve_dispatch_deliver(live_server, page, axe_check, people):
     # Stock is in the warehouse.
-    StockLevel.objects.filter(pk=1).delete()
     from wands import services
 
     services.stock_delivery_record(actor=people["admin"], quantity=20, batch="SUP-1")

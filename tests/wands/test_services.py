@@ -445,3 +445,33 @@ class TestExistingDeliveries:
             services.existing_deliveries_import(data=data, actor=admin)
         assert {line for line, _ in error.value.problems} == {3, 4, 5}
         assert school_allowance_figures(school=school).received == 0
+
+
+class TestEmailsAfterCommit:
+    def test_nothing_sent_when_the_transaction_rolls_back(self, submit, django_capture_on_commit_callbacks):
+        from django.db import transaction
+
+        with (
+            django_capture_on_commit_callbacks(execute=True) as callbacks,
+            pytest.raises(RuntimeError),
+            transaction.atomic(),
+        ):
+            submit(2)
+            raise RuntimeError("something later failed")
+        assert callbacks == [] and mail.outbox == []
+        assert not WandRequest.objects.exists()
+
+    def test_delivery_tells_schools_and_admins_about_reserved_requests(
+        self, submit, admin, add_stock, head, django_capture_on_commit_callbacks
+    ):
+        wand_request = submit(2)
+        services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            add_stock(2)
+        by_recipient = {tuple(m.to): m.subject for m in mail.outbox}
+        assert "approved" in by_recipient[(head.email,)]
+        assert wand_request.reference in mail.outbox[-1].body or any(
+            wand_request.reference in m.body for m in mail.outbox if m.to == [admin.email]
+        )
+        assert any(m.to == [admin.email] and "Wands reserved" in m.subject for m in mail.outbox)
