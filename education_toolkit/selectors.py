@@ -87,6 +87,7 @@ def facet_counts(queryset: QuerySet[Resource]) -> dict[str, dict[str, int]]:
 
 
 def resource_get(*, user, slug: str) -> Resource | None:
+    """A resource page: its current files and facets in two more queries."""
     resource = resources_visible_to(user).prefetch_related(_files_prefetch()).filter(slug=slug).first()
     return resource
 
@@ -217,3 +218,8 @@ def toolkit_analytics(*, resource_id: int | None = None) -> dict:
         "young_people_reached": sum(row["young_people"] for row in reach),
         "delivery_reports": sum(row["reports"] for row in reach),
     }
+
+
+def catalogue_resources() -> QuerySet[Resource]:
+    """What the catalogue lists: published resources, with their facets in one extra query."""
+    return Resource.objects.filter(status=Resource.Status.PUBLISHED).prefetch_related("tags").order_by("title", "id")

@@ -1,0 +1,476 @@
+"""Toolkit pages. Views gate early (403 / 404), call one service, and turn domain errors into GOV.UK errors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.charts import bar_chart
+from core.errors import DomainError
+
+from . import permissions, selectors, services
+from .filters import FILTER_FACETS, ResourceFilter
+from .forms import (
+    DeliveryReportForm,
+    DownloadForm,
+    FileAddForm,
+    ResourceForm,
+    StatusForm,
+    TermsForm,
+    VersionUploadForm,
+)
+from .models import FACET_LABELS, FACETS, Resource, ResourceFile
+from .zips import unique_names, zip_stream
+
+PER_PAGE = 20
+SESSION_TERMS = "toolkit_terms_version"
+STATUS_TAGS = {
+    Resource.Status.DRAFT: "govuk-tag--grey",
+    Resource.Status.PUBLISHED: "govuk-tag--green",
+    Resource.Status.ARCHIVED: "govuk-tag--orange",
+}
+ACCESS_TAGS = {"public": "", "registered": "govuk-tag--blue", "verified": "govuk-tag--purple"}
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _add_domain_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _terms_ok(request) -> bool:
+    if request.user.is_authenticated:
+        return services.terms_accepted(request.user)
+    return request.session.get(SESSION_TERMS) == services.TERMS_VERSION
+
+
+def _accept_terms(request) -> None:
+    if request.user.is_authenticated:
+        services.terms_accept(user=request.user)
+    else:
+        request.session[SESSION_TERMS] = services.TERMS_VERSION
+
+
+def _pagination(page, query) -> dict | None:
+    if page.paginator.num_pages <= 1:
+        return None
+
+    def href(number):
+        q = query.copy()
+        q["page"] = str(number)
+        return f"?{q.urlencode()}"
+
+    items = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        if number == Paginator.ELLIPSIS:
+            items.append({"ellipsis": True})
+        else:
+            items.append({"number": number, "href": href(number), "current": number == page.number})
+    return {
+        "items": items,
+        "previous": href(page.previous_page_number()) if page.has_previous() else "",
+        "next": href(page.next_page_number()) if page.has_next() else "",
+    }
+
+
+# --- browse ----------------------------------------------------------------------------------------------------
+
+
+def _checkbox_groups(form, counts) -> list[dict]:
+    """Each filter as a group of GOV.UK checkboxes, every option with how many results it has."""
+    groups = []
+    for name in (*FILTER_FACETS, "resource_type", "access_level", "duration"):
+        field = form[name]
+        chosen = {str(v) for v in (field.value() or [])}
+        options = []
+        for index, (value, label) in enumerate(field.field.choices):
+            count = counts.get(name, {}).get(value)
+            options.append(
+                {
+                    "id": f"filter-{name}-{index}",
+                    "value": value,
+                    "label": label if count is None else f"{label} ({count})",
+                    "checked": str(value) in chosen,
+                }
+            )
+        groups.append({"name": name, "legend": field.label, "options": options, "open": bool(chosen)})
+    return groups
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Every published resource, with search and a filter for each facet, and counts for each option."""
+    filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
+    valid = filterset.is_valid()
+    queryset = filterset.qs if valid else selectors.catalogue_resources().none()
+    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    counts = selectors.facet_counts(queryset)
+    chosen = []
+    for name in (*FILTER_FACETS, "resource_type", "access_level", "duration"):
+        labels = dict(filterset.form.fields[name].choices)
+        for value in request.GET.getlist(name):
+            if value in labels:
+                remaining = query.copy()
+                remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
+                chosen.append({"label": labels[value], "href": f"?{remaining.urlencode()}"})
+    return render(
+        request,
+        "education_toolkit/catalogue.html",
+        {
+            "filter_form": filterset.form,
+            "groups": _checkbox_groups(filterset.form, counts),
+            "page": page,
+            "pagination": _pagination(page, query),
+            "chosen": chosen,
+            "access_tags": ACCESS_TAGS,
+            "is_editor": permissions.is_toolkit_editor(request.user),
+        },
+    )
+
+
+def _visible_resource(request, slug: str) -> Resource:
+    resource = selectors.resource_get(user=request.user, slug=slug)
+    if resource is None or not permissions.can_view_resource(request.user, resource):
+        raise Http404("No toolkit resource has this address")
+    return resource
+
+
+def _resource_context(request, resource: Resource, *, form=None, preview=False) -> dict:
+    files = [f for f in resource.files.all() if f.current_version_id]
+    needs_terms = not _terms_ok(request)
+    user = request.user
+    return {
+        "resource": resource,
+        "files": files,
+        "form": form or DownloadForm(versions=[f.current_version for f in files], needs_terms=needs_terms),
+        "needs_terms": needs_terms,
+        "can_download": permissions.can_download_resource(user, resource),
+        "refusal": permissions.download_refusal(user, resource),
+        "related": selectors.related_resources(user=user, resource=resource),
+        "follows": selectors.user_follows(user=user, resource=resource),
+        "downloaded": selectors.user_has_downloaded(user=user, resource=resource),
+        "access_tags": ACCESS_TAGS,
+        "status_tags": STATUS_TAGS,
+        "facet_rows": [(FACET_LABELS[kind], resource.tag_labels(kind)) for kind in FACETS],
+        "preview": preview,
+        "is_editor": permissions.is_toolkit_editor(user),
+    }
+
+
+@require_GET
+def resource(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = _visible_resource(request, slug)
+    return render(request, "education_toolkit/resource.html", _resource_context(request, resource))
+
+
+def _refuse_download(request, resource):
+    if not request.user.is_authenticated:
+        return redirect_to_login(reverse("toolkit:resource", kwargs={"slug": resource.slug}))
+    context = _resource_context(request, resource)
+    return render(request, "education_toolkit/resource.html", context, status=403)
+
+
+@require_POST
+def download_selected(request: HttpRequest, slug: str) -> HttpResponse:
+    """Ticked files (or all of them) as one zip, streamed; terms accepted here if not yet."""
+    resource = _visible_resource(request, slug)
+    if not permissions.can_download_resource(request.user, resource):
+        return _refuse_download(request, resource)
+    files = [f for f in resource.files.all() if f.current_version_id]
+    everything = "all" in request.POST
+    form = DownloadForm(
+        request.POST,
+        versions=[f.current_version for f in files],
+        needs_terms=not _terms_ok(request),
+        everything=everything,
+    )
+    if form.is_valid():
+        if form.cleaned_data["accept_terms"]:
+            _accept_terms(request)
+        try:
+            chosen = services.downloads_record(
+                user=request.user,
+                resource=resource,
+                version_ids=None if everything else form.cleaned_data["files"],
+                as_zip=True,
+                subscribe=form.cleaned_data["subscribe"],
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            names = unique_names(c.name for c in chosen)
+            response = StreamingHttpResponse(
+                zip_stream([(name, c.stored_name) for name, c in zip(names, chosen, strict=True)]),
+                content_type="application/zip",
+            )
+            response["Content-Disposition"] = f'attachment; filename="{resource.slug}.zip"'
+            return response
+    context = _resource_context(request, resource, form=form)
+    return render(request, "education_toolkit/resource.html", context, status=400)
+
+
+@require_GET
+def download_file(request: HttpRequest, version_id: int) -> HttpResponse:
+    """One file, served by the storage backend as a stream (never read whole into memory)."""
+    version = selectors.file_version_for_download(user=request.user, version_id=version_id)
+    if version is None:
+        raise Http404("No file you can download has this address")
+    resource = version.file.resource
+    if not permissions.can_download_resource(request.user, resource):
+        return _refuse_download(request, selectors.resource_get(user=request.user, slug=resource.slug))
+    if not _terms_ok(request):
+        return redirect(f"{reverse('toolkit:terms')}?next={request.path}")
+    services.downloads_record(user=request.user, resource=resource, version_ids=[version.pk])
+    return FileResponse(
+        default_storage.open(version.stored.name, "rb"),
+        as_attachment=True,
+        filename=version.filename,
+        content_type=version.content_type,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def terms(request: HttpRequest) -> HttpResponse:
+    next_url = request.POST.get("next") or request.GET.get("next") or reverse("toolkit:catalogue")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("toolkit:catalogue")
+    form = TermsForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _accept_terms(request)
+        return redirect(next_url)
+    return render(
+        request, "education_toolkit/terms.html", {"form": form, "next": next_url, "accepted": _terms_ok(request)}
+    )
+
+
+@require_POST
+@login_required
+def updates(request: HttpRequest, slug: str) -> HttpResponse:
+    resource = _visible_resource(request, slug)
+    wanted = request.POST.get("wanted") == "yes"
+    services.update_emails_set(user=request.user, resource=resource, wanted=wanted)
+    messages.success(
+        request,
+        "We will email you when a new version is published." if wanted else "You will not get update emails for it.",
+    )
+    return redirect("toolkit:resource", slug=resource.slug)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def delivery_report(request: HttpRequest, slug: str) -> HttpResponse:
+    """ "Did you deliver it?": reach figures for the programme."""
+    resource = _visible_resource(request, slug)
+    _require(permissions.can_report_delivery(request.user, resource))
+    form = DeliveryReportForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.delivery_report_submit(actor=request.user, resource=resource, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "Thank you for telling us you delivered it.")
+            return redirect("toolkit:resource", slug=resource.slug)
+    return render(request, "education_toolkit/delivery_report.html", {"form": form, "resource": resource})
+
+
+# --- editors --------------------------------------------------------------------------------------------------
+
+
+def _editable(request, pk: int) -> Resource:
+    _require(permissions.can_edit_toolkit(request.user))
+    resource = selectors.resource_for_editor(user=request.user, pk=pk)
+    if resource is None:
+        raise Http404("No toolkit resource has this id")
+    return resource
+
+
+@require_GET
+@login_required
+def editor_list(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_edit_toolkit(request.user))
+    return render(
+        request,
+        "education_toolkit/editor_list.html",
+        {"resources": selectors.resources_for_editor_list(), "status_tags": STATUS_TAGS},
+    )
+
+
+def _resource_form_page(request, *, resource=None):
+    if resource is None:
+        initial = {"access_level": "public"}
+    else:
+        initial = {name: getattr(resource, name) for name in services.EDITABLE_FIELDS}
+        initial.update({kind: resource.tag_values(kind) for kind in FACETS})
+    form = ResourceForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        values, facets = form.values()
+        try:
+            if resource is None:
+                resource = services.resource_create(actor=request.user, facets=facets, **values)
+                messages.success(request, "Draft created. Add its files, preview it, then publish it.")
+            else:
+                services.resource_update(actor=request.user, resource_id=resource.pk, facets=facets, **values)
+                messages.success(request, "Changes saved.")
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            return redirect("toolkit:editor_edit", pk=resource.pk)
+    return render(
+        request,
+        "education_toolkit/editor_form.html",
+        {
+            "form": form,
+            "resource": resource,
+            "facet_fields": [form[kind] for kind in FACETS],
+            "status_tags": STATUS_TAGS,
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def editor_create(request: HttpRequest) -> HttpResponse:
+    _require(permissions.can_edit_toolkit(request.user))
+    return _resource_form_page(request)
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def editor_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    return _resource_form_page(request, resource=_editable(request, pk))
+
+
+@require_GET
+@login_required
+def editor_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The resource page as downloaders will see it, for drafts too."""
+    resource = _editable(request, pk)
+    resource = selectors.resource_get(user=request.user, slug=resource.slug)
+    return render(request, "education_toolkit/resource.html", _resource_context(request, resource, preview=True))
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def editor_file_add(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _editable(request, pk)
+    form = FileAddForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.file_add(
+                actor=request.user,
+                resource_id=resource.pk,
+                upload=form.cleaned_data["file"],
+                title=form.cleaned_data["title"],
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "File added.")
+            return redirect("toolkit:editor_edit", pk=resource.pk)
+    return render(request, "education_toolkit/editor_file_add.html", {"form": form, "resource": resource})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def editor_version_upload(request: HttpRequest, file_id: int) -> HttpResponse:
+    _require(permissions.can_edit_toolkit(request.user))
+    file = ResourceFile.objects.select_related("resource", "current_version").filter(pk=file_id).first()
+    if file is None:
+        raise Http404("No toolkit file has this id")
+    form = VersionUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.file_version_upload(
+                actor=request.user,
+                file_id=file.pk,
+                upload=form.cleaned_data["file"],
+                change_note=form.cleaned_data["change_note"],
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Version {version.number} of {file.title} is published. Earlier downloaders who asked for updates "
+                "are being emailed.",
+            )
+            return redirect("toolkit:editor_edit", pk=file.resource_id)
+    return render(request, "education_toolkit/editor_version.html", {"form": form, "file": file})
+
+
+def _status_page(request, pk, *, perform, template, success):
+    resource = _editable(request, pk)
+    form = StatusForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            perform(actor=request.user, resource_id=resource.pk, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("toolkit:editor_edit", pk=resource.pk)
+    return render(request, template, {"form": form, "resource": resource, "status_tags": STATUS_TAGS})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def editor_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_page(
+        request,
+        pk,
+        perform=services.resource_publish,
+        template="education_toolkit/editor_publish.html",
+        success="Published. It is in the toolkit now.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def editor_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    return _status_page(
+        request,
+        pk,
+        perform=services.resource_archive,
+        template="education_toolkit/editor_archive.html",
+        success="Archived. It is no longer in the toolkit.",
+    )
+
+
+@require_GET
+@login_required
+def editor_history(request: HttpRequest, pk: int) -> HttpResponse:
+    resource = _editable(request, pk)
+    return render(
+        request,
+        "education_toolkit/editor_history.html",
+        {"resource": resource, "events": selectors.resource_history(resource=resource)},
+    )
+
+
+@require_GET
+@login_required
+def analytics(request: HttpRequest) -> HttpResponse:
+    """Downloads by resource, organisation type, borough and month; reach from delivery reports. No personal data."""
+    _require(permissions.can_view_toolkit_analytics(request.user))
+    figures = selectors.toolkit_analytics()
+    chart = bar_chart(
+        title="Toolkit downloads by month",
+        series=[(row["label"], row["downloads"]) for row in figures["by_month"]],
+        label_heading="Month",
+        value_heading="Downloads",
+        orientation="vertical" if len(figures["by_month"]) <= 12 else "horizontal",
+    )
+    return render(request, "education_toolkit/analytics.html", {"figures": figures, "chart": chart})
