@@ -147,6 +147,9 @@ def _default_address(school: School) -> dict:
 def request_new(request: HttpRequest, urn: int) -> HttpResponse:
     """The request form; answers are kept in the session until the school checks and sends them."""
     school = _school_for(request, urn)
+    if not school.is_open:
+        messages.error(request, f"{school.name} is closed in the schools register, so it cannot request wands.")
+        return redirect(f"{reverse('wands:home')}?school={school.pk}")
     _require(permissions.can_request_wands(request.user, school))
     figures = selectors.school_allowance_figures(school=school)
     draft_key = DRAFT_KEY.format(urn=school.pk)

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from tests.accounts.factories import SchoolFactory
+from tests.accounts.factories import SchoolFactory, headteacher_of
 from wands import services
 from wands.models import StockLevel, WandRequest
 
@@ -291,3 +291,16 @@ class TestMorePages:
 
         client.force_login(SchoolMembershipFactory(school=school).user)
         assert client.get(reverse("wands:home")).status_code == 403
+
+
+def test_closed_school_is_told_it_cannot_request(client, rules):
+    from tests.accounts.test_identity_support import give_totp
+
+    closed = SchoolFactory(closed=True)
+    head = headteacher_of(closed)
+    give_totp(head)
+    client.force_login(head)
+    response = client.get(reverse("wands:request_new", kwargs={"urn": closed.pk}), follow=True)
+    body = response.content.decode()
+    assert "is closed in the schools register" in body
+    assert 'class="govuk-button govuk-button--start"' not in body
