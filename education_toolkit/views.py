@@ -39,6 +39,13 @@ STATUS_TAGS = {
 ACCESS_TAGS = {"public": "", "registered": "govuk-tag--blue", "verified": "govuk-tag--purple"}
 
 
+def _posted(request, *, files: bool = False):
+    """Bind forms on every POST, so an empty submission shows its errors."""
+    if request.method != "POST":
+        return None
+    return request.FILES if files else request.POST
+
+
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
@@ -246,7 +253,7 @@ def terms(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or reverse("toolkit:catalogue")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("toolkit:catalogue")
-    form = TermsForm(request.POST or None)
+    form = TermsForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         _accept_terms(request)
         return redirect(next_url)
@@ -274,7 +281,7 @@ def delivery_report(request: HttpRequest, slug: str) -> HttpResponse:
     """ "Did you deliver it?": reach figures for the programme."""
     resource = _visible_resource(request, slug)
     _require(permissions.can_report_delivery(request.user, resource))
-    form = DeliveryReportForm(request.POST or None)
+    form = DeliveryReportForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             services.delivery_report_submit(actor=request.user, resource=resource, **form.cleaned_data)
@@ -314,7 +321,7 @@ def _resource_form_page(request, *, resource=None):
     else:
         initial = {name: getattr(resource, name) for name in services.EDITABLE_FIELDS}
         initial.update({kind: resource.tag_values(kind) for kind in FACETS})
-    form = ResourceForm(request.POST or None, initial=initial)
+    form = ResourceForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         values, facets = form.values()
         try:
@@ -366,7 +373,7 @@ def editor_preview(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def editor_file_add(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _editable(request, pk)
-    form = FileAddForm(request.POST or None, request.FILES or None)
+    form = FileAddForm(_posted(request), _posted(request, files=True))
     if request.method == "POST" and form.is_valid():
         try:
             services.file_add(
@@ -390,7 +397,7 @@ def editor_version_upload(request: HttpRequest, file_id: int) -> HttpResponse:
     file = ResourceFile.objects.select_related("resource", "current_version").filter(pk=file_id).first()
     if file is None:
         raise Http404("No toolkit file has this id")
-    form = VersionUploadForm(request.POST or None, request.FILES or None)
+    form = VersionUploadForm(_posted(request), _posted(request, files=True))
     if request.method == "POST" and form.is_valid():
         try:
             version = services.file_version_upload(
@@ -413,7 +420,7 @@ def editor_version_upload(request: HttpRequest, file_id: int) -> HttpResponse:
 
 def _status_page(request, pk, *, perform, template, success):
     resource = _editable(request, pk)
-    form = StatusForm(request.POST or None)
+    form = StatusForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             perform(actor=request.user, resource_id=resource.pk, reason=form.cleaned_data["reason"])
