@@ -155,10 +155,10 @@ def test_many_pages_are_elided(client):
     assert html.count("govuk-pagination__item--ellipsis") == 2
 
 
-@pytest.mark.parametrize("page", ["0", "999", "abc", "-1", "1e9"])
-def test_odd_page_numbers_still_show_a_page(client, page):
+@pytest.mark.parametrize("page_number", ["0", "999", "abc", "-1", "1e9"])
+def test_odd_page_numbers_still_show_a_page(client, page_number):
     SchoolFactory.create_batch(30)
-    response = client.get(LIST_URL, {"page": page})
+    response = client.get(LIST_URL, {"page": page_number})
     assert response.status_code == 200
     assert len(response.context["results"]) in {25, 5}
 
