@@ -1,1 +1,14 @@
-urlpatterns = []
+from django.urls import path
+
+from . import views
+
+app_name = "toolkit-api"
+urlpatterns = [
+    path("resources/", views.ResourceList.as_view(), name="resources"),
+    path("resources/facets/", views.FacetCounts.as_view(), name="facets"),
+    path("resources/<slug:slug>/", views.ResourceDetail.as_view(), name="resource"),
+    path("resources/<slug:slug>/zip/", views.ResourceZip.as_view(), name="resource-zip"),
+    path("files/<int:version_id>/download/", views.FileDownload.as_view(), name="file-download"),
+    path("terms/", views.Terms.as_view(), name="terms"),
+    path("analytics/", views.Analytics.as_view(), name="analytics"),
+]

@@ -1,0 +1,178 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from education_toolkit.models import FACETS, FileVersion, Resource
+
+
+class ToolkitFileSerializer(serializers.ModelSerializer):
+    file_id = serializers.IntegerField(source="file.pk", read_only=True)
+    title = serializers.CharField(source="file.title", read_only=True)
+    kind_label = serializers.CharField(source="get_kind_display", read_only=True)
+    download_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = FileVersion
+        fields = [
+            "id",
+            "file_id",
+            "title",
+            "filename",
+            "kind",
+            "kind_label",
+            "content_type",
+            "size",
+            "number",
+            "uploaded_at",
+            "download_url",
+        ]
+        read_only_fields = fields
+
+    def get_download_url(self, obj) -> str:
+        from django.urls import reverse
+
+        return reverse("toolkit-api:file-download", kwargs={"version_id": obj.pk})
+
+
+class _FacetsMixin(serializers.Serializer):
+    audiences = serializers.SerializerMethodField()
+    key_stages = serializers.SerializerMethodField()
+    settings = serializers.SerializerMethodField()
+    topics = serializers.SerializerMethodField()
+
+    def get_audiences(self, obj) -> list[str]:
+        return obj.tag_values("audience")
+
+    def get_key_stages(self, obj) -> list[str]:
+        return obj.tag_values("key_stage")
+
+    def get_settings(self, obj) -> list[str]:
+        return obj.tag_values("setting")
+
+    def get_topics(self, obj) -> list[str]:
+        return obj.tag_values("topic")
+
+
+RESOURCE_LIST_FIELDS = [
+    "slug",
+    "title",
+    "summary",
+    "resource_type",
+    "age_range",
+    "duration_minutes",
+    "access_level",
+    "language",
+    "licence",
+    "published_at",
+    "content_updated_at",
+    "audiences",
+    "key_stages",
+    "settings",
+    "topics",
+]
+
+
+class ToolkitResourceSerializer(_FacetsMixin, serializers.ModelSerializer):
+    class Meta:
+        model = Resource
+        fields = RESOURCE_LIST_FIELDS
+        read_only_fields = fields
+
+
+class ToolkitResourceDetailSerializer(_FacetsMixin, serializers.ModelSerializer):
+    files = serializers.SerializerMethodField()
+    learning_objectives = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Resource
+        fields = [
+            *RESOURCE_LIST_FIELDS,
+            "learning_objectives",
+            "content_guidance",
+            "safeguarding_notes",
+            "signposting",
+            "files",
+        ]
+        read_only_fields = fields
+
+    def get_learning_objectives(self, obj) -> list[str]:
+        return obj.objectives_list
+
+    @extend_schema_field(ToolkitFileSerializer(many=True))
+    def get_files(self, obj):
+        return ToolkitFileSerializer(
+            [f.current_version for f in obj.files.all() if f.current_version_id], many=True
+        ).data
+
+
+class ToolkitZipRequestSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=100,
+        help_text="Ids of current file versions of this resource.",
+    )
+    all = serializers.BooleanField(default=False, help_text="Every current file of the resource.")
+    subscribe = serializers.BooleanField(default=False, help_text="Email me when a new version is published.")
+
+    def validate(self, data):
+        if not data.get("all") and not data.get("files"):
+            raise serializers.ValidationError({"files": ["Select at least one file to download, or set all."]})
+        return data
+
+
+class ToolkitTermsSerializer(serializers.Serializer):
+    terms_version = serializers.CharField(read_only=True)
+    accepted = serializers.BooleanField(read_only=True)
+
+
+class ToolkitFacetCountsSerializer(serializers.Serializer):
+    audience = serializers.DictField(child=serializers.IntegerField())
+    key_stage = serializers.DictField(child=serializers.IntegerField())
+    setting = serializers.DictField(child=serializers.IntegerField())
+    topic = serializers.DictField(child=serializers.IntegerField())
+    resource_type = serializers.DictField(child=serializers.IntegerField())
+    total = serializers.IntegerField()
+
+
+class _CountRow(serializers.Serializer):
+    downloads = serializers.IntegerField()
+
+
+class ToolkitDownloadsByResourceSerializer(_CountRow):
+    resource_id = serializers.IntegerField()
+    title = serializers.CharField()
+
+
+class ToolkitDownloadsByOrganisationTypeSerializer(_CountRow):
+    organisation_type = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ToolkitDownloadsByBoroughSerializer(_CountRow):
+    borough = serializers.CharField()
+
+
+class ToolkitDownloadsByMonthSerializer(_CountRow):
+    month = serializers.CharField(help_text="YYYY-MM")
+    label = serializers.CharField()
+
+
+class ToolkitReachSerializer(serializers.Serializer):
+    setting = serializers.CharField()
+    label = serializers.CharField()
+    reports = serializers.IntegerField()
+    young_people = serializers.IntegerField()
+
+
+class ToolkitAnalyticsSerializer(serializers.Serializer):
+    total_downloads = serializers.IntegerField()
+    by_resource = ToolkitDownloadsByResourceSerializer(many=True)
+    by_organisation_type = ToolkitDownloadsByOrganisationTypeSerializer(many=True)
+    by_borough = ToolkitDownloadsByBoroughSerializer(many=True)
+    by_month = ToolkitDownloadsByMonthSerializer(many=True)
+    reach = ToolkitReachSerializer(many=True)
+    young_people_reached = serializers.IntegerField()
+    delivery_reports = serializers.IntegerField()
+
+
+FACET_KINDS = tuple(FACETS)

@@ -1,0 +1,152 @@
+"""The toolkit API: browse, search, download and analytics, through the same selectors and services as the pages."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics
+from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import PagePagination
+from education_toolkit import permissions, selectors, services
+from education_toolkit.filters import ResourceFilter
+from education_toolkit.zips import unique_names, zip_stream
+
+from . import serializers as s
+
+BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file (a zip for several files)")
+
+
+def _refuse(user, resource):
+    if not getattr(user, "is_authenticated", False):
+        raise NotAuthenticated(permissions.download_refusal(user, resource))
+    raise ApiPermissionDenied(permissions.download_refusal(user, resource))
+
+
+class ResourceList(generics.ListAPIView):
+    """Published resources, title order, with full-text search (`q`) and a filter for every facet."""
+
+    permission_classes = [AllowAny]
+    serializer_class = s.ToolkitResourceSerializer
+    pagination_class = PagePagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ResourceFilter
+
+    def get_queryset(self):
+        return selectors.catalogue_resources()
+
+
+class FacetCounts(APIView):
+    """How many resources the same filters give for each facet value and type."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=s.ToolkitFacetCountsSerializer, filters=True)
+    def get(self, request):
+        filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
+        if not filterset.is_valid():
+            from rest_framework.exceptions import ValidationError
+
+            raise ValidationError(filterset.errors)
+        queryset = filterset.qs
+        return Response({**selectors.facet_counts(queryset), "total": queryset.count()})
+
+
+class ResourceDetail(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=s.ToolkitResourceDetailSerializer)
+    def get(self, request, slug):
+        resource = selectors.resource_get(user=request.user, slug=slug)
+        if resource is None:
+            raise Http404
+        return Response(s.ToolkitResourceDetailSerializer(resource).data)
+
+
+class ResourceZip(APIView):
+    """Several (or all) current files of one resource as one zip, streamed. Terms must be accepted first."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.ToolkitZipRequestSerializer, responses={200: BINARY})
+    def post(self, request, slug):
+        resource = selectors.resource_get(user=request.user, slug=slug)
+        if resource is None:
+            raise Http404
+        if not permissions.can_download_resource(request.user, resource):
+            _refuse(request.user, resource)
+        data = s.ToolkitZipRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        try:
+            chosen = services.downloads_record(
+                user=request.user,
+                resource=resource,
+                version_ids=None if values["all"] else values["files"],
+                as_zip=True,
+                subscribe=values["subscribe"],
+            )
+        except PermissionDenied as error:
+            raise ApiPermissionDenied(str(error)) from None
+        names = unique_names(c.name for c in chosen)
+        response = StreamingHttpResponse(
+            zip_stream([(n, c.stored_name) for n, c in zip(names, chosen, strict=True)]),
+            content_type="application/zip",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{resource.slug}.zip"'
+        return response
+
+
+class FileDownload(APIView):
+    """One current file version, streamed by the storage backend."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: BINARY})
+    def get(self, request, version_id):
+        version = selectors.file_version_for_download(user=request.user, version_id=version_id)
+        if version is None:
+            raise Http404
+        resource = version.file.resource
+        if not permissions.can_download_resource(request.user, resource):
+            _refuse(request.user, resource)
+        services.downloads_record(user=request.user, resource=resource, version_ids=[version.pk])
+        return FileResponse(
+            default_storage.open(version.stored.name, "rb"),
+            as_attachment=True,
+            filename=version.filename,
+            content_type=version.content_type,
+        )
+
+
+class Terms(APIView):
+    """Whether you have accepted the toolkit's terms of use; POST to accept them (once)."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.ToolkitTermsSerializer)
+    def get(self, request):
+        return Response({"terms_version": services.TERMS_VERSION, "accepted": services.terms_accepted(request.user)})
+
+    @extend_schema(request=None, responses=s.ToolkitTermsSerializer)
+    def post(self, request):
+        services.terms_accept(user=request.user)
+        return Response({"terms_version": services.TERMS_VERSION, "accepted": True})
+
+
+class Analytics(APIView):
+    """Downloads by resource, organisation type, borough and month; reach from delivery reports. Toolkit editors."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.ToolkitAnalyticsSerializer)
+    def get(self, request):
+        if not permissions.can_view_toolkit_analytics(request.user):
+            raise ApiPermissionDenied
+        return Response(selectors.toolkit_analytics())

@@ -1,0 +1,128 @@
+"""The toolkit API: browse, search, facet counts, downloads with the same rules as the pages, analytics."""
+
+import io
+import zipfile
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from education_toolkit import services
+from education_toolkit.models import Download, ResourceTag
+
+from .factories import ResourceFactory, with_file
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def test_list_filters_and_search(api):
+    ResourceFactory(title="Stop and think", tags=[("key_stage", "ks3")])
+    ResourceFactory(title="Assembly on loss", resource_type="assembly", tags=[("key_stage", "ks3")])
+    ResourceFactory(title="Hidden draft", draft=True, tags=[("key_stage", "ks3")])
+    response = api.get(reverse("toolkit-api:resources"), {"key_stage": "ks3", "resource_type": "lesson_plan"})
+    assert response.status_code == 200
+    assert [r["title"] for r in response.json()["results"]] == ["Stop and think"]
+    assert response.json()["results"][0]["key_stages"] == ["ks3"]
+    found = api.get(reverse("toolkit-api:resources"), {"q": "loss"}).json()["results"]
+    assert [r["title"] for r in found] == ["Assembly on loss"]
+
+
+def test_bad_filter_is_a_400_with_the_field(api):
+    response = api.get(reverse("toolkit-api:resources"), {"key_stage": "ks42"})
+    assert response.status_code == 400 and "key_stage" in response.json()
+
+
+def test_facet_counts(api):
+    ResourceFactory(tags=[("key_stage", "ks3"), ("audience", "faith")])
+    ResourceFactory(tags=[("key_stage", "ks3")])
+    body = api.get(reverse("toolkit-api:facets"), {"key_stage": "ks3"}).json()
+    assert body["total"] == 2 and body["key_stage"]["ks3"] == 2 and body["audience"]["faith"] == 1
+
+
+@pytest.mark.parametrize("size", [10, 1000])
+def test_list_query_count_is_flat(api, size, django_assert_num_queries):
+    resources = ResourceFactory.create_batch(size)
+    ResourceTag.objects.bulk_create([ResourceTag(resource=r, kind="topic", value="law") for r in resources])
+    with django_assert_num_queries(3):  # count, page, tags
+        response = api.get(reverse("toolkit-api:resources"), {"topic": "law"})
+    assert response.json()["count"] == size
+
+
+def test_detail_lists_current_files(api):
+    resource = ResourceFactory()
+    file = with_file(resource, title="Plan")
+    body = api.get(reverse("toolkit-api:resource", kwargs={"slug": resource.slug})).json()
+    assert [f["id"] for f in body["files"]] == [file.current_version_id]
+    assert body["safeguarding_notes"] == resource.safeguarding_notes
+
+
+def test_zip_download_with_terms(api, teacher):
+    resource = ResourceFactory()
+    files = [with_file(resource, title=t) for t in ("Plan", "Slides", "Extra")]
+    api.force_authenticate(teacher)
+    url = reverse("toolkit-api:resource-zip", kwargs={"slug": resource.slug})
+    response = api.post(url, {"files": [files[0].current_version_id, files[1].current_version_id]}, format="json")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
+        assert archive.namelist() == ["plan.pdf", "slides.pdf"]
+
+
+def test_zip_naming_another_resources_file_is_a_400(api, teacher):
+    resource, other = ResourceFactory(), ResourceFactory()
+    with_file(resource)
+    theirs = with_file(other)
+    api.force_authenticate(teacher)
+    response = api.post(
+        reverse("toolkit-api:resource-zip", kwargs={"slug": resource.slug}),
+        {"files": [theirs.current_version_id]},
+        format="json",
+    )
+    assert response.status_code == 400 and "files" in response.json()
+    assert not Download.objects.exists()
+
+
+def test_terms_needed_then_accepted_once(api):
+    from tests.accounts.factories import UserFactory
+
+    user = UserFactory()
+    resource = ResourceFactory()
+    file = with_file(resource)
+    api.force_authenticate(user)
+    url = reverse("toolkit-api:file-download", kwargs={"version_id": file.current_version_id})
+    refused = api.get(url)
+    assert refused.status_code == 400 and "accept_terms" in refused.json()
+    assert api.post(reverse("toolkit-api:terms")).json() == {"terms_version": services.TERMS_VERSION, "accepted": True}
+    assert api.get(url).status_code == 200
+
+
+def test_restricted_items(api, community_member):
+    resource = ResourceFactory(verified=True)
+    file = with_file(resource)
+    url = reverse("toolkit-api:file-download", kwargs={"version_id": file.current_version_id})
+    assert api.get(url).status_code == 401
+    api.force_authenticate(community_member)
+    response = api.get(url)
+    assert response.status_code == 403 and "verified" in response.json()["detail"]
+    assert not Download.objects.exists()
+
+
+def test_analytics_for_editors_only(api, editor, teacher):
+    resource = ResourceFactory(title="Counted")
+    with_file(resource)
+    services.downloads_record(user=teacher, resource=resource)
+    api.force_authenticate(teacher)
+    assert api.get(reverse("toolkit-api:analytics")).status_code == 403
+    api.force_authenticate(editor)
+    body = api.get(reverse("toolkit-api:analytics")).json()
+    assert body["total_downloads"] == 1 and body["by_resource"][0]["title"] == "Counted"
+
+
+def test_schema_has_the_toolkit(api):
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    assert "/api/v1/toolkit/resources/" in schema["paths"]
+    assert "ToolkitAnalytics" in schema["components"]["schemas"]
