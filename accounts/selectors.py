@@ -143,11 +143,24 @@ def verified_organisation_member(user) -> bool:
     return roles.ORGANISATION_MEMBER in user_role_names(user)
 
 
-def _current_duties_prefetch() -> Prefetch:
+def current_duties_prefetch() -> Prefetch:
     return Prefetch(
         "duties",
         queryset=SchoolDuty.objects.current().select_related("granted_by").order_by("duty"),
         to_attr="current_duties",
+    )
+
+
+def memberships_of_user(user) -> QuerySet[SchoolMembership]:
+    """The user's own current school memberships with their duties."""
+    if not _signed_in(user):
+        return SchoolMembership.objects.none()
+    return (
+        SchoolMembership.objects.current()
+        .filter(user=user)
+        .select_related("school")
+        .prefetch_related(current_duties_prefetch())
+        .order_by("school__name")
     )
 
 
@@ -161,7 +174,7 @@ def memberships_of_school(*, school, actor) -> QuerySet[SchoolMembership]:
         SchoolMembership.objects.current()
         .filter(school=school)
         .select_related("user", "granted_by", "school")
-        .prefetch_related(_current_duties_prefetch())
+        .prefetch_related(current_duties_prefetch())
         .order_by("role", "user__email")
     )
 
@@ -173,7 +186,7 @@ def membership_get(*, membership_id: int, actor) -> SchoolMembership | None:
     membership = (
         SchoolMembership.objects.current()
         .select_related("user", "school", "granted_by")
-        .prefetch_related(_current_duties_prefetch())
+        .prefetch_related(current_duties_prefetch())
         .filter(pk=membership_id)
         .first()
     )
@@ -298,7 +311,7 @@ def user_roles_summary(user) -> list[dict]:
         SchoolMembership.objects.current()
         .filter(user=user)
         .select_related("school", "granted_by")
-        .prefetch_related(_current_duties_prefetch())
+        .prefetch_related(current_duties_prefetch())
     )
     for membership in memberships:
         row(

@@ -19,6 +19,7 @@ from schools.models import School
 from . import forms, selectors, services
 from .models import JoinRequest, Organisation, PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership
 from .permissions import (
+    can_confirm_role,
     can_decide_join_request,
     can_end_membership,
     can_grant_programme_roles,
@@ -208,12 +209,7 @@ def invitation_accept(request, token: str):
 @login_required
 def my_schools(request):
     user = request.user
-    memberships = (
-        SchoolMembership.objects.current()
-        .filter(user=user)
-        .select_related("school")
-        .prefetch_related(selectors._current_duties_prefetch())
-    )
+    memberships = selectors.memberships_of_user(user)
     return render(
         request,
         "accounts/my_schools.html",
@@ -531,8 +527,6 @@ _REVIEW_MODELS = {"duty": SchoolDuty, "police": PoliceRole, "programme": Program
 @login_required
 @require_http_methods(["GET", "POST"])
 def role_confirm(request, kind: str, pk: int):
-    from .permissions import can_confirm_role
-
     model = _REVIEW_MODELS.get(kind)
     if model is None:
         raise Http404
