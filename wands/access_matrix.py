@@ -95,6 +95,8 @@ def _api_rows():
         AccessRow("wands-api:dispatch-csv", post_only),
         AccessRow("wands-api:existing-deliveries", post_only),
         AccessRow("wands-api:dashboard", {**api_anon, **programme, "default": 403}),
+        AccessRow("wands-api:allowance-rules", {**api_anon, **programme, "default": 403}),
+        AccessRow("wands-api:return-received", post_only, kwargs=lambda: {"pk": 1}, notes="POST only."),
     ]
     for name in ("approve", "reject", "cancel", "dispatch", "confirm-delivery", "report-issue"):
         rows.append(AccessRow(f"wands-api:{name}", post_only, kwargs=_pk(), notes="POST only."))

@@ -169,3 +169,35 @@ def test_list_issues_the_same_queries_at_10_and_5000_requests(api, admin, rules)
     large, rows_large = count()
     assert (rows_small, rows_large) == (10, 50)
     assert small == large
+
+
+def test_allowance_rule_and_return_over_the_api(api, admin, fulfilment, head, school, submit, add_stock):
+    api.force_authenticate(head)
+    assert api.get(reverse("wands-api:allowance-rules")).status_code == 403
+    api.force_authenticate(admin)
+    response = api.post(
+        reverse("wands-api:allowance-rules"),
+        {"phase": "secondary", "min_pupils": 750, "wands": 7, "reason": "More funding"},
+        format="json",
+    )
+    assert response.status_code == 201, response.json()
+    assert api.get(reverse("wands-api:allowance", kwargs={"urn": school.pk})).json()["allowance"] == 7
+    add_stock(3)
+    wand_request = submit(2)
+    services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
+    services.wand_request_dispatch(
+        wand_request_id=wand_request.pk, actor=fulfilment, courier="D", tracking_reference="T"
+    )
+    services.wand_request_confirm_delivery(wand_request_id=wand_request.pk, actor=head)
+    api.force_authenticate(head)
+    issue = api.post(
+        reverse("wands-api:report-issue", kwargs={"pk": wand_request.pk}),
+        {"kind": "faulty", "outcome": "return", "quantity": 1, "details": "Cracked"},
+        format="json",
+    )
+    assert issue.status_code == 201
+    api.force_authenticate(fulfilment)
+    url = reverse("wands-api:return-received", kwargs={"pk": issue.json()["id"]})
+    assert api.post(url, {"working": False}, format="json").status_code == 200
+    assert api.post(url, {"working": False}, format="json").status_code == 409
+    assert StockLevel.objects.get().on_hand == 1

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from wands.models import StockMovement, WandIssue, WandRequest
+from wands.models import AllowanceRule, StockMovement, WandIssue, WandRequest
 
 
 class WandRequestSerializer(serializers.ModelSerializer):
@@ -153,3 +153,17 @@ class WandWriteOffSerializer(serializers.Serializer):
 
 class WandCsvUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+
+class WandAllowanceRuleSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(write_only=True, help_text="Why the rule is changing (audited).")
+
+    class Meta:
+        model = AllowanceRule
+        fields = ["id", "phase", "min_pupils", "wands", "updated_at", "reason"]
+        read_only_fields = ["id", "updated_at"]
+        validators = []  # setting a band that exists changes it
+
+
+class WandReturnReceivedSerializer(serializers.Serializer):
+    working = serializers.BooleanField(help_text="Working wands go back to stock; faulty ones are written off.")

@@ -19,5 +19,7 @@ urlpatterns = [
     path("stock/write-off/", views.WriteOffView.as_view(), name="write-off"),
     path("dispatch-csv/", views.DispatchCsvView.as_view(), name="dispatch-csv"),
     path("existing-deliveries/", views.ExistingDeliveriesView.as_view(), name="existing-deliveries"),
+    path("allowance-rules/", views.AllowanceRuleList.as_view(), name="allowance-rules"),
+    path("returns/<int:pk>/received/", views.ReturnReceivedView.as_view(), name="return-received"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
 ]

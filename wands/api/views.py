@@ -355,3 +355,33 @@ class DashboardView(_ProgrammeOnly):
     def get(self, request):
         """Take-up by borough and BCU, wands through each stage, stock, median days from request to delivery."""
         return Response({"figures": selectors.dashboard_figures()})
+
+
+class AllowanceRuleList(_ProgrammeOnly, generics.ListCreateAPIView):
+    """The allowance rule's bands. POST sets a band (phase, min_pupils, wands, reason): programme admins only."""
+
+    pagination_class = None
+    serializer_class = s.WandAllowanceRuleSerializer
+
+    def get_queryset(self):
+        return selectors.allowance_rules()
+
+    def post(self, request, *args, **kwargs):
+        data = s.WandAllowanceRuleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rule = services.allowance_rule_set(actor=request.user, **data.validated_data)
+        return Response(s.WandAllowanceRuleSerializer(rule).data, status=status.HTTP_201_CREATED)
+
+
+class ReturnReceivedView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.WandReturnReceivedSerializer, responses={200: s.WandIssueSerializer})
+    def post(self, request, pk):
+        """Fulfilment takes in returned wands (a problem reported with the outcome `return`)."""
+        data = s.WandReturnReceivedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        issue = services.wand_issue_return_received(
+            issue_id=pk, actor=request.user, working=data.validated_data["working"]
+        )
+        return Response(s.WandIssueSerializer(issue).data)
