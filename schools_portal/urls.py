@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("accounts.identity.api_urls")),
     path("wands/", include("wands.api.urls")),
     path("toolkit/", include("education_toolkit.api.urls")),
+    path("officers/", include("officers.api.urls")),
 ]
 
 urlpatterns = [
@@ -18,6 +19,7 @@ urlpatterns = [
     path("schools/", include("schools.urls")),
     path("wands/", include("wands.urls")),
     path("toolkit/", include("education_toolkit.urls")),
+    path("officers/", include("officers.urls")),
     path("account/", include("accounts.identity.urls")),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),

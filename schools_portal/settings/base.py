@@ -59,6 +59,7 @@ LOCAL_APPS = [
     "schools",
     "accounts",
     "wands",
+    "officers",
     "education_toolkit",
     "public",
 ]
