@@ -9,11 +9,12 @@ from .models import WandRequest
 class WandRequestFilter(django_filters.FilterSet):
     """The queue's filters (status, borough, BCU, phase, date) and sorting, for the admin page and the API."""
 
-    status = django_filters.ChoiceFilter(choices=WandRequest.Status.choices, empty_label="Any status")
+    status = django_filters.ChoiceFilter(choices=WandRequest.Status.choices, empty_label="Any status", label="Status")
     borough = django_filters.ModelChoiceFilter(
         field_name="school__local_authority",
         queryset=LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE).order_by("name"),
         empty_label="Any borough",
+        label="Borough",
     )
     bcu = django_filters.ModelChoiceFilter(
         field_name="school__local_authority__bcu",
@@ -23,7 +24,7 @@ class WandRequestFilter(django_filters.FilterSet):
         label="BCU",
     )
     phase = django_filters.ChoiceFilter(
-        field_name="school__phase", choices=School.Phase.choices, empty_label="Any phase"
+        field_name="school__phase", choices=School.Phase.choices, empty_label="Any phase", label="Phase"
     )
     submitted_from = django_filters.DateFilter(
         field_name="created_at",

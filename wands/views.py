@@ -250,6 +250,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and wand_request.status == WandRequest.Status.APPROVED,
             "can_confirm_delivery": permissions.can_confirm_wand_delivery(user, wand_request),
             "can_report_issue": permissions.can_report_wand_issue(user, wand_request),
+            "can_manage_allowance": permissions.can_manage_wand_allowances(user),
             "status_tags": STATUS_TAGS,
         },
     )
