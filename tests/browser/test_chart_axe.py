@@ -92,3 +92,22 @@ def test_charts_have_no_axe_violations(page, axe_check):
     assert page.locator("details[open]").count() == 5
     assert page.get_by_role("cell", name="fewer than 5").count() == 1
     axe_check(page)
+
+
+ERROR_PATHS = {
+    "/core-test/no-such-page": "Page not found",
+    "/core-test/forbidden": "You do not have access to this page",
+    "/core-test/suspicious": "Sorry, there is a problem with your request",
+    "/core-test/rate-limited": "There have been too many attempts",
+    "/core-test/broken": "Sorry, there is a problem with the service",
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.urls("tests.core.urls")
+@pytest.mark.parametrize("path", ERROR_PATHS)
+def test_error_pages_have_no_axe_violations(live_server, page, axe_check, path):
+    """Each error page served for real (CSS and scripts loaded), then checked by axe."""
+    page.goto(live_server.url + path)
+    assert page.locator("h1").inner_text() == ERROR_PATHS[path]
+    axe_check(page)
