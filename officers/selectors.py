@@ -1,0 +1,311 @@
+"""Reads for the officers app, scoped to the asking user: allocators see only their BCUs (404 elsewhere)."""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.selectors import bcus_covered_by, headteacher_school_ids
+from schools.models import BasicCommandUnit, School
+
+from .models import Assignment, Officer, OfficerRequest, SchoolWeightOverride, SchoolWeightRule
+from .optimiser import haversine_km
+
+DEFAULT_WEIGHT = 10
+_BCU_CACHE = "_officers_bcu_ids"
+_PRU_OR_SPECIAL_WORDS = ("pupil referral", "special")
+
+
+def allocator_bcu_ids(user) -> frozenset[int]:
+    """The BCUs the user allocates in (cached per request on the user object)."""
+    cached = getattr(user, _BCU_CACHE, None)
+    if cached is None:
+        cached = frozenset(bcus_covered_by(user).values_list("pk", flat=True))
+        if user is not None and getattr(user, "is_authenticated", False):
+            setattr(user, _BCU_CACHE, cached)
+    return cached
+
+
+def allocator_bcus(user) -> QuerySet[BasicCommandUnit]:
+    return BasicCommandUnit.objects.filter(pk__in=allocator_bcu_ids(user)).order_by("name")
+
+
+def officer_of_user(user) -> Officer | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Officer.objects.filter(user=user, active=True).select_related("bcu").first()
+
+
+# --- weights ----------------------------------------------------------------------------------------------------
+
+
+def is_pru_or_special(school: School) -> bool:
+    name = (school.type_name or "").lower()
+    return any(word in name for word in _PRU_OR_SPECIAL_WORDS)
+
+
+class WeightBook:
+    """The weight rules and overrides, loaded once; `weight(school)` gives (weight, why)."""
+
+    def __init__(self, urns=None):
+        self.rules = list(SchoolWeightRule.objects.all())
+        overrides = SchoolWeightOverride.objects.all()
+        if urns is not None:
+            overrides = overrides.filter(school_id__in=list(urns))
+        self.overrides = {o.school_id: o for o in overrides}
+
+    def rule_for(self, school: School) -> SchoolWeightRule | None:
+        pupils = school.number_of_pupils or 0
+        special = is_pru_or_special(school)
+        matching = [
+            r
+            for r in self.rules
+            if (not r.pru_or_special or special) and r.phase in ("", school.phase) and pupils >= r.min_pupils
+        ]
+        if not matching:
+            return None
+        return max(matching, key=lambda r: (r.pru_or_special, r.phase != "", r.min_pupils))
+
+    def weight(self, school: School) -> tuple[int, str]:
+        override = self.overrides.get(school.pk)
+        if override is not None:
+            return override.weight, f"set for this school: {override.reason}"
+        rule = self.rule_for(school)
+        if rule is None:
+            return DEFAULT_WEIGHT, "default weight"
+        return rule.weight, f"rule: {rule}"
+
+
+def school_weight(school: School) -> int:
+    return WeightBook(urns=[school.pk]).weight(school)[0]
+
+
+def weight_rules() -> QuerySet[SchoolWeightRule]:
+    return SchoolWeightRule.objects.all()
+
+
+# --- officers and loads -------------------------------------------------------------------------------------------
+
+
+def _current_load():
+    return Coalesce(Sum("assignments__weight", filter=Q(assignments__end_date__isnull=True)), Value(0))
+
+
+def officers_with_load(queryset: QuerySet[Officer] | None = None) -> QuerySet[Officer]:
+    queryset = Officer.objects.all() if queryset is None else queryset
+    return queryset.select_related("bcu").annotate(
+        load=_current_load(),
+        school_count=Count("assignments", filter=Q(assignments__end_date__isnull=True)),
+    )
+
+
+def officers_visible_to(user) -> QuerySet[Officer]:
+    return officers_with_load(Officer.objects.filter(bcu_id__in=allocator_bcu_ids(user)))
+
+
+def officer_get(*, user, pk: int) -> Officer | None:
+    return officers_visible_to(user).filter(pk=pk).first()
+
+
+def officer_current_assignments(officer: Officer) -> QuerySet[Assignment]:
+    return (
+        officer.assignments.filter(end_date__isnull=True)
+        .select_related("school__local_authority")
+        .order_by("school__name")
+    )
+
+
+def officer_history(officer: Officer) -> QuerySet[Assignment]:
+    return officer.assignments.select_related("school").order_by("-start_date", "-id")
+
+
+# --- schools ------------------------------------------------------------------------------------------------------
+
+
+def _schools_in_scope() -> QuerySet[School]:
+    return School.objects.filter(status__in=School.OPEN_STATUSES)
+
+
+def school_for_allocator(*, user, urn: int) -> School | None:
+    return (
+        _schools_in_scope()
+        .filter(pk=urn, local_authority__bcu_id__in=allocator_bcu_ids(user))
+        .select_related("local_authority__bcu")
+        .first()
+    )
+
+
+def current_assignment(school) -> Assignment | None:
+    return Assignment.objects.filter(school=school, end_date__isnull=True).select_related("officer__bcu").first()
+
+
+def school_assignment_history(school) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(school=school).select_related("officer").order_by("-start_date", "-id")
+
+
+def school_coordinates(school: School) -> tuple[float, float, bool] | None:
+    """(lat, lon, estimated): the school's own point, or its borough's centre (estimated=True), or None."""
+    if school.latitude is not None and school.longitude is not None:
+        return school.latitude, school.longitude, False
+    la = school.local_authority
+    if la.centroid_latitude is not None and la.centroid_longitude is not None:
+        return la.centroid_latitude, la.centroid_longitude, True
+    return None
+
+
+def queue_for(user, *, bcu_id: int | None = None) -> QuerySet[School]:
+    """Open schools in the allocator's BCUs with no named officer, or with an open request from the school."""
+    bcu_ids = allocator_bcu_ids(user)
+    if bcu_id is not None:
+        bcu_ids = bcu_ids & {bcu_id}
+    current = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
+    open_request = OfficerRequest.objects.filter(school=OuterRef("pk"), status=OfficerRequest.Status.OPEN)
+    last_ended = (
+        Assignment.objects.filter(school=OuterRef("pk"))
+        .order_by()
+        .values("school")
+        .annotate(last=Max("end_date"))
+        .values("last")
+    )
+    return (
+        _schools_in_scope()
+        .filter(local_authority__bcu_id__in=bcu_ids)
+        .annotate(has_officer=Exists(current), has_request=Exists(open_request))
+        .filter(Q(has_officer=False) | Q(has_request=True))
+        .annotate(
+            waiting_since=Subquery(last_ended),
+            request_kind=Subquery(open_request.values("kind")[:1]),
+            request_reason=Subquery(open_request.values("reason")[:1]),
+            request_at=Subquery(open_request.values("created_at")[:1]),
+        )
+        .select_related("local_authority__bcu")
+        .order_by("-has_request", "waiting_since", "name")
+    )
+
+
+def days_waiting(school, *, today: date | None = None) -> int | None:
+    today = today or timezone.localdate()
+    since = getattr(school, "waiting_since", None)
+    if since is None and getattr(school, "request_at", None) is not None:
+        since = timezone.localdate(school.request_at)
+    return (today - since).days if since else None
+
+
+def named_officer_for(school) -> Officer | None:
+    assignment = current_assignment(school)
+    return assignment.officer if assignment else None
+
+
+def headteacher_schools(user) -> QuerySet[School]:
+    return School.objects.filter(pk__in=headteacher_school_ids(user)).select_related("local_authority__bcu")
+
+
+def open_request_for(school) -> OfficerRequest | None:
+    return OfficerRequest.objects.filter(school=school, status=OfficerRequest.Status.OPEN).first()
+
+
+# --- suggestions --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Suggestion:
+    officer: Officer
+    km: float
+    load_before: int
+    load_after: int
+    fits: bool
+    reason: str
+
+    @property
+    def percent_before(self) -> int:
+        return round(100 * self.load_before / self.officer.capacity)
+
+    @property
+    def percent_after(self) -> int:
+        return round(100 * self.load_after / self.officer.capacity)
+
+
+def suggestions_for(school: School, *, weight: int | None = None, limit: int = 10) -> tuple[list[Suggestion], str]:
+    """Active officers of the school's BCU, those with room first, nearest first; each with a one-line reason.
+    Returns (suggestions, note) where the note says why there are none or that the borough centre was used."""
+    bcu_id = school.local_authority.bcu_id
+    if bcu_id is None:
+        return [], "This school is policed by the City of London Police, which this service does not cover."
+    point = school_coordinates(school)
+    if point is None:
+        return [], "This school has no location and its borough has no centre, so distances cannot be worked out."
+    lat, lon, estimated = point
+    weight = school_weight(school) if weight is None else weight
+    current = current_assignment(school)
+    officers = list(officers_with_load(Officer.objects.filter(bcu_id=bcu_id, active=True)))
+    suggestions = []
+    for officer in officers:
+        km = float(haversine_km(lat, lon, officer.base_latitude, officer.base_longitude))
+        already = current is not None and current.officer_id == officer.pk
+        after = officer.load if already else officer.load + weight
+        fits = after <= officer.capacity
+        reason = (
+            f"same BCU, {km:.1f} km from base, load {round(100 * officer.load / officer.capacity)}% → "
+            f"{round(100 * after / officer.capacity)}%{'' if fits else ' (over capacity)'}"
+        )
+        suggestions.append(Suggestion(officer, km, officer.load, after, fits, reason))
+    suggestions.sort(key=lambda s: (not s.fits, s.km))
+    note = "This school has no location of its own: distances are from the centre of its borough." if estimated else ""
+    if not officers:
+        note = "No active officer serves this school's BCU."
+    return suggestions[:limit], note
+
+
+# --- coverage ---------------------------------------------------------------------------------------------------
+
+
+def coverage_by_borough(user) -> list[dict]:
+    """Per borough in the allocator's BCUs: open schools, schools with a named officer, % covered."""
+    current = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
+    rows = (
+        _schools_in_scope()
+        .filter(local_authority__bcu_id__in=allocator_bcu_ids(user))
+        .annotate(covered=Exists(current))
+        .values("local_authority__name", "local_authority__bcu__name")
+        .annotate(
+            schools=Count("pk"),
+            covered_count=Count("pk", filter=Q(covered=True)),
+        )
+        .order_by("local_authority__bcu__name", "local_authority__name")
+    )
+    result = []
+    for row in rows:
+        result.append(
+            {
+                "borough": row["local_authority__name"],
+                "bcu": row["local_authority__bcu__name"],
+                "schools": row["schools"],
+                "covered": row["covered_count"],
+                "percent": round(100 * row["covered_count"] / row["schools"]) if row["schools"] else 0,
+            }
+        )
+    return result
+
+
+def city_of_london_schools_count() -> int:
+    return _schools_in_scope().filter(local_authority__bcu__isnull=True, local_authority__code=201).count()
+
+
+def officer_school_rows(officer: Officer) -> list[dict]:
+    """The officer's schools with work contacts (no pupil details)."""
+    return [
+        {
+            "school": a.school,
+            "since": a.start_date,
+            "telephone": a.school.telephone,
+            "website": a.school.website,
+        }
+        for a in officer_current_assignments(officer)
+    ]
+
+
+def count_label(value: int) -> str:
+    """Counts below 5 are shown as 'fewer than 5' so small numbers cannot identify pupils."""
+    return "fewer than 5" if 0 < value < 5 else str(value)

@@ -1,0 +1,413 @@
+"""Every write of the officers app. Hard rules: an officer serves the BCU that covers the school; load within capacity
+unless the allocator gives a reason; one current named officer per school (row lock plus a conditional unique
+constraint); ending an officer puts their schools back in the queue."""
+
+from datetime import date
+
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from core.emails import email_send
+from core.errors import Conflict, DomainError
+from core.services import audit_record
+from schools.models import School
+
+from . import permissions, selectors
+from .models import Assignment, Officer, OfficerRequest, SchoolWeightOverride, SchoolWeightRule
+
+OFFICER_FIELDS = (
+    "name",
+    "shoulder_number",
+    "rank",
+    "role_type",
+    "bcu",
+    "base_name",
+    "base_postcode",
+    "base_latitude",
+    "base_longitude",
+    "capacity",
+    "work_email",
+    "work_phone",
+    "user",
+)
+
+
+def _load(officer_id: int) -> int:
+    return (
+        Assignment.objects.filter(officer_id=officer_id, end_date__isnull=True).aggregate(total=Sum("weight"))["total"]
+        or 0
+    )
+
+
+@transaction.atomic
+def officer_create(
+    *,
+    actor,
+    name: str,
+    shoulder_number: str,
+    bcu,
+    base_name: str,
+    base_postcode: str,
+    base_latitude: float,
+    base_longitude: float,
+    capacity: int,
+    rank: str = Officer.Rank.PC,
+    role_type: str = Officer.RoleType.SAFER_SCHOOLS,
+    work_email: str = "",
+    work_phone: str = "",
+    user=None,
+) -> Officer:
+    """An allocator adds an officer in one of their BCUs; shoulder numbers are unique."""
+    if not permissions.can_allocate_in_bcu(actor, bcu):
+        raise PermissionDenied
+    if capacity is None or capacity <= 0:
+        raise DomainError("Enter a capacity greater than 0.", field="capacity")
+    if Officer.objects.filter(shoulder_number__iexact=shoulder_number).exists():
+        raise DomainError(f"An officer with shoulder number {shoulder_number} already exists.", field="shoulder_number")
+    officer = Officer.objects.create(
+        name=name,
+        shoulder_number=shoulder_number,
+        bcu=bcu,
+        base_name=base_name,
+        base_postcode=base_postcode,
+        base_latitude=base_latitude,
+        base_longitude=base_longitude,
+        capacity=capacity,
+        rank=rank,
+        role_type=role_type,
+        work_email=work_email,
+        work_phone=work_phone,
+        user=user,
+    )
+    audit_record(actor=actor, verb="officer.created", target=officer, to_state="active")
+    return officer
+
+
+@transaction.atomic
+def officer_update(*, actor, officer_id: int, **changes) -> Officer:
+    """Change an officer's details; a lower capacity may not fall below the current load."""
+    officer = Officer.objects.select_for_update().get(pk=officer_id)
+    if not permissions.can_manage_officer(actor, officer):
+        raise PermissionDenied
+    unknown = set(changes) - set(OFFICER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not officer fields: {sorted(unknown)}")
+    if "bcu" in changes and not permissions.can_allocate_in_bcu(actor, changes["bcu"]):
+        raise PermissionDenied
+    if "bcu" in changes and changes["bcu"].pk != officer.bcu_id and _load(officer.pk):
+        raise DomainError(
+            "Move this officer's schools to other officers before moving them to another BCU.", field="bcu"
+        )
+    if "capacity" in changes and changes["capacity"] < _load(officer.pk):
+        raise DomainError(
+            "The capacity is below the officer's current load: move some schools first.", field="capacity"
+        )
+    before = {key: str(getattr(officer, key)) for key in changes}
+    for key, value in changes.items():
+        setattr(officer, key, value)
+    officer.save()
+    audit_record(
+        actor=actor,
+        verb="officer.updated",
+        target=officer,
+        data={"before": before, "after": {k: str(v) for k, v in changes.items()}},
+    )
+    return officer
+
+
+@transaction.atomic
+def officer_end(*, actor, officer_id: int, reason: str) -> list[int]:
+    """An officer leaves or moves: they become inactive and every school of theirs goes back to the queue."""
+    officer = Officer.objects.select_for_update().get(pk=officer_id)
+    if not permissions.can_manage_officer(actor, officer):
+        raise PermissionDenied
+    if not reason.strip():
+        raise DomainError(
+            "Say why this officer is ending (for example: left the Met, moved to another team).", field="reason"
+        )
+    if not officer.active:
+        raise Conflict("This officer has already ended.")
+    today = timezone.localdate()
+    current = list(Assignment.objects.select_for_update().filter(officer=officer, end_date__isnull=True))
+    for assignment in current:
+        _end(assignment, actor=actor, reason=f"Officer ended: {reason}", today=today)
+    officer.active = False
+    officer.ended_at = timezone.now()
+    officer.end_reason = reason
+    officer.save(update_fields=["active", "ended_at", "end_reason"])
+    audit_record(
+        actor=actor,
+        verb="officer.ended",
+        target=officer,
+        from_state="active",
+        to_state="ended",
+        reason=reason,
+        data={"schools_back_in_queue": [a.school_id for a in current]},
+    )
+    return [a.school_id for a in current]
+
+
+def _end(assignment: Assignment, *, actor, reason: str, today: date) -> None:
+    # An assignment made today and ended today still satisfies start <= end.
+    assignment.end_date = max(today, assignment.start_date)
+    assignment.end_reason = reason
+    assignment.save(update_fields=["end_date", "end_reason"])
+    audit_record(
+        actor=actor,
+        verb="assignment.ended",
+        target=assignment,
+        from_state="current",
+        to_state="ended",
+        reason=reason,
+        data={"school": assignment.school_id, "officer": assignment.officer_id},
+    )
+
+
+def _lock_school(urn: int) -> School:
+    school = School.objects.select_for_update(of=("self",)).select_related("local_authority").filter(pk=urn).first()
+    if school is None:
+        raise DomainError("There is no school with this URN.", field="school")
+    return school
+
+
+def _assign(
+    *,
+    actor,
+    school: School,
+    officer: Officer,
+    weight: int,
+    start_date: date,
+    reason: str,
+    override_reason: str,
+    replace: bool,
+) -> Assignment:
+    """The hard rules, with the school and officer rows already locked."""
+    if school.local_authority.bcu_id is None:
+        raise DomainError(
+            f"{school.name} is policed by the City of London Police, which this service does not cover.", field="school"
+        )
+    if not officer.active:
+        raise DomainError(f"{officer.name} is no longer an active officer.", field="officer")
+    if officer.bcu_id != school.local_authority.bcu_id:
+        raise DomainError(
+            f"{officer.name} serves {officer.bcu.name}, not the BCU that covers {school.name}.", field="officer"
+        )
+    current = Assignment.objects.select_for_update().filter(school=school, end_date__isnull=True).first()
+    if current is not None and current.officer_id == officer.pk:
+        raise Conflict(f"{officer.name} is already the named officer for {school.name}.")
+    if current is not None and not replace:
+        raise Conflict(
+            f"{school.name} has just been given {current.officer.name} as its named officer by someone "
+            "else. Check the school again before changing it."
+        )
+    load_after = _load(officer.pk) + weight
+    if load_after > officer.capacity and not override_reason.strip():
+        raise DomainError(
+            f"{officer.name} would be at {round(100 * load_after / officer.capacity)}% of capacity. "
+            "Give a reason to go over capacity, or choose another officer.",
+            field="override_reason",
+        )
+    if current is not None:
+        _end(current, actor=actor, reason=f"Replaced by {officer.name}: {reason or override_reason}", today=start_date)
+    try:
+        with transaction.atomic():
+            assignment = Assignment.objects.create(
+                officer=officer,
+                school=school,
+                start_date=start_date,
+                weight=weight,
+                reason=reason,
+                override_reason=override_reason,
+                created_by=actor,
+            )
+    except IntegrityError as error:
+        raise Conflict(
+            f"{school.name} already has a named officer: someone else assigned one at the same moment."
+        ) from error
+    OfficerRequest.objects.filter(school=school, status=OfficerRequest.Status.OPEN).update(
+        status=OfficerRequest.Status.RESOLVED, resolved_at=timezone.now()
+    )
+    audit_record(
+        actor=actor,
+        verb="assignment.created",
+        target=assignment,
+        to_state="current",
+        reason=override_reason or reason,
+        data={
+            "school": school.pk,
+            "officer": officer.pk,
+            "weight": weight,
+            "load_after": load_after,
+            "capacity": officer.capacity,
+            "replaced_officer": current.officer_id if current else None,
+        },
+    )
+    if officer.work_email:
+        email_send(
+            to=[officer.work_email],
+            template="officers/school_assigned",
+            context={
+                "officer_name": officer.name,
+                "school_name": school.name,
+                "urn": school.pk,
+                "start_date": start_date.isoformat(),
+            },
+        )
+    return assignment
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    actor,
+    school_urn: int,
+    officer_id: int,
+    start_date: date | None = None,
+    reason: str = "",
+    override_reason: str = "",
+    replace: bool = False,
+    require_top_or_reason: bool = True,
+) -> Assignment:
+    """Make an officer the named contact for a school. Choosing someone other than the top suggestion needs a reason."""
+    school = _lock_school(school_urn)
+    if not permissions.can_allocate_for_school(actor, school):
+        raise PermissionDenied
+    officer = Officer.objects.select_for_update().select_related("bcu").filter(pk=officer_id).first()
+    if officer is None or not permissions.can_manage_officer(actor, officer):
+        raise DomainError("Choose an officer from your BCUs.", field="officer")
+    start_date = start_date or timezone.localdate()
+    if require_top_or_reason and not override_reason.strip():
+        suggestions, _note = selectors.suggestions_for(school, limit=1)
+        if suggestions and suggestions[0].officer.pk != officer.pk:
+            raise DomainError(
+                f"{officer.name} is not the top suggestion ({suggestions[0].officer.name}). Say why you chose them.",
+                field="override_reason",
+            )
+    weight = selectors.school_weight(school)
+    return _assign(
+        actor=actor,
+        school=school,
+        officer=officer,
+        weight=weight,
+        start_date=start_date,
+        reason=reason,
+        override_reason=override_reason,
+        replace=replace,
+    )
+
+
+@transaction.atomic
+def assignment_end(*, actor, assignment_id: int, reason: str) -> Assignment:
+    """End a school's named officer; the school goes back to the queue."""
+    assignment = Assignment.objects.select_for_update().select_related("school__local_authority").get(pk=assignment_id)
+    if not permissions.can_allocate_for_school(actor, assignment.school):
+        raise PermissionDenied
+    if assignment.end_date is not None:
+        raise Conflict("This assignment has already ended.")
+    if not reason.strip():
+        raise DomainError("Say why this officer is no longer the school's named contact.", field="reason")
+    _end(assignment, actor=actor, reason=reason, today=timezone.localdate())
+    return assignment
+
+
+@transaction.atomic
+def plan_apply(*, actor, bcu_id: int, pairs: list[tuple[int, int]], allow_moves: bool = False) -> list[Assignment]:
+    """Apply chosen optimiser proposals in one action: every pair passes the hard rules, or nothing is written."""
+    if not permissions.can_allocate_in_bcu(actor, bcu_id):
+        raise PermissionDenied
+    if not pairs:
+        raise DomainError("Choose at least one proposed assignment to apply.", field="pairs")
+    made, problems = [], []
+    today = timezone.localdate()
+    officers = {
+        o.pk: o
+        for o in Officer.objects.select_for_update()
+        .select_related("bcu")
+        .filter(pk__in={officer_id for _urn, officer_id in pairs})
+    }
+    book = selectors.WeightBook(urns=[urn for urn, _ in pairs])
+    for urn, officer_id in sorted(pairs):
+        try:
+            school = _lock_school(urn)
+            officer = officers.get(officer_id)
+            if officer is None or officer.bcu_id != bcu_id or school.local_authority.bcu_id != bcu_id:
+                raise DomainError(f"School {urn}: the officer and school must both be in this BCU.")
+            with transaction.atomic():
+                made.append(
+                    _assign(
+                        actor=actor,
+                        school=school,
+                        officer=officer,
+                        weight=book.weight(school)[0],
+                        start_date=today,
+                        reason="Optimiser proposal",
+                        override_reason="",
+                        replace=allow_moves,
+                    )
+                )
+        except DomainError as error:
+            problems.append(f"School {urn}: {error.message}")
+    if problems:
+        transaction.set_rollback(True)
+        raise Conflict("Nothing was applied. " + " ".join(problems))
+    audit_record(actor=actor, verb="plan.applied", target=made[0].officer.bcu, data={"count": len(made)})
+    return made
+
+
+@transaction.atomic
+def weight_override_set(*, actor, school_urn: int, weight: int, reason: str) -> SchoolWeightOverride:
+    """An allocator sets one school's weight, with a reason; current assignments keep the weight they had."""
+    school = _lock_school(school_urn)
+    if not permissions.can_allocate_for_school(actor, school):
+        raise PermissionDenied
+    if weight is None or weight <= 0:
+        raise DomainError("Enter a weight greater than 0.", field="weight")
+    if not reason.strip():
+        raise DomainError("Say why this school's weight differs from the rule.", field="reason")
+    override, _created = SchoolWeightOverride.objects.update_or_create(
+        school=school, defaults={"weight": weight, "reason": reason, "set_by": actor}
+    )
+    audit_record(actor=actor, verb="weight.overridden", target=school, to_state=str(weight), reason=reason)
+    return override
+
+
+@transaction.atomic
+def weight_rule_set(
+    *, actor, phase: str, pru_or_special: bool, min_pupils: int, weight: int, reason: str
+) -> SchoolWeightRule:
+    """Allocators edit the weight rule band by band, with a reason."""
+    if not permissions.is_allocator(actor):
+        raise PermissionDenied
+    if weight is None or weight <= 0:
+        raise DomainError("Enter a weight greater than 0.", field="weight")
+    if not reason.strip():
+        raise DomainError("Say why the rule changes.", field="reason")
+    rule, _created = SchoolWeightRule.objects.update_or_create(
+        phase=phase, pru_or_special=pru_or_special, min_pupils=min_pupils, defaults={"weight": weight}
+    )
+    audit_record(actor=actor, verb="weight_rule.set", target=rule, to_state=str(weight), reason=reason)
+    return rule
+
+
+@transaction.atomic
+def officer_request_create(*, actor, school_urn: int, kind: str, reason: str) -> OfficerRequest:
+    """A headteacher asks for a named officer or a different one, with a reason; one open request per school."""
+    school = _lock_school(school_urn)
+    if not permissions.can_request_officer(actor, school):
+        raise PermissionDenied
+    if kind not in OfficerRequest.Kind.values:
+        raise DomainError("Choose what you are asking for.", field="kind")
+    if not reason.strip():
+        raise DomainError("Tell us why you are asking.", field="reason")
+    if school.local_authority.bcu_id is None:
+        raise DomainError("City of London schools are served by the City of London Police, not this service.")
+    has_officer = Assignment.objects.filter(school=school, end_date__isnull=True).exists()
+    if kind == OfficerRequest.Kind.CHANGE and not has_officer:
+        kind = OfficerRequest.Kind.NEW
+    if OfficerRequest.objects.filter(school=school, status=OfficerRequest.Status.OPEN).exists():
+        raise Conflict("Your school already has an open request. The allocators will answer it.")
+    request = OfficerRequest.objects.create(school=school, kind=kind, reason=reason, requested_by=actor)
+    audit_record(actor=actor, verb="officer_request.created", target=request, to_state="open", reason=reason)
+    return request
