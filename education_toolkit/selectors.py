@@ -54,8 +54,8 @@ def resources_search(queryset: QuerySet[Resource], text: str) -> QuerySet[Resour
         )
         query = SearchQuery(text, search_type="websearch", config="english")
         return (
-            queryset.annotate(search_rank=SearchRank(vector, query))
-            .filter(search_rank__gt=0)
+            queryset.annotate(search=vector, search_rank=SearchRank(vector, query))
+            .filter(search=query)
             .order_by("-search_rank", "title", "id")
         )
     condition = Q()
