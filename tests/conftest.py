@@ -53,3 +53,22 @@ def _clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data_for_transactional_tests(request):
+    """Transactional tests (live_server, threaded races) flush the database, migrated reference data included:
+    load the 33 authorities and 12 BCUs again before each of them (idempotent)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in request.fixturenames
+        or "live_server" in request.fixturenames
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from schools.models import BasicCommandUnit, LocalAuthority
+        from schools.reference_data import load_reference_data
+
+        load_reference_data(bcu_model=BasicCommandUnit, authority_model=LocalAuthority)
+    yield

@@ -76,11 +76,6 @@ def test_chosen_filters_are_shown_as_chosen(client):
     assert re.search(r'id="id_special" name="special" type="checkbox" value="on" checked', html)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="core/templatetags/govuk.py field_kind() tests RadioSelect before CheckboxSelectMultiple, which subclasses "
-    "it, so multiple-choice fields render as radios; remove this marker once field_kind checks checkboxes first",
-)
 def test_phase_filter_is_a_set_of_checkboxes(client):
     html = client.get(LIST_URL).content.decode()
     assert '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">' in html
