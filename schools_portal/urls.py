@@ -14,6 +14,8 @@ api_v1 = [
     path("officers/", include("officers.api.urls")),
 ]
 
+handler500 = "core.views.server_error"
+
 urlpatterns = [
     path("", include("public.urls")),
     path("schools/", include("schools.urls")),

@@ -266,6 +266,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # Error reports never carry request bodies or cookies: pupil data passes through forms.
 DEFAULT_EXCEPTION_REPORTER_FILTER = "core.errors.NoRequestBodyReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "core.errors.NoRequestDataExceptionReporter"
 
 LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {

@@ -107,3 +107,12 @@ def test_400_page_for_a_host_that_is_not_ours(client):
     assert response.status_code == 400
     assert "Sorry, there is a problem with your request" in page_text(response)
     assert "evil.example" not in page_text(response)
+
+
+@pytest.mark.django_db
+def test_a_form_sent_without_its_csrf_token_gets_the_govuk_page():
+    response = Client(enforce_csrf_checks=True).post("/account/login/", {"login": "a@example.org", "password": "x"})
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "Your form could not be sent" in html
+    assert "Go back, refresh the page and try again" in html
