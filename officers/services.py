@@ -172,6 +172,14 @@ def _lock_school(urn: int) -> School:
     return school
 
 
+def _refuse_city_of_london(school: School) -> None:
+    if school.local_authority.bcu_id is None:
+        raise DomainError(
+            f"{school.name} is policed by the City of London Police, which this service does not cover.",
+            field="school",
+        )
+
+
 def _assign(
     *,
     actor,
@@ -184,10 +192,7 @@ def _assign(
     replace: bool,
 ) -> Assignment:
     """The hard rules, with the school and officer rows already locked."""
-    if school.local_authority.bcu_id is None:
-        raise DomainError(
-            f"{school.name} is policed by the City of London Police, which this service does not cover.", field="school"
-        )
+    _refuse_city_of_london(school)
     if not officer.active:
         raise DomainError(f"{officer.name} is no longer an active officer.", field="officer")
     if officer.bcu_id != school.local_authority.bcu_id:
@@ -272,6 +277,7 @@ def assignment_create(
 ) -> Assignment:
     """Make an officer the named contact for a school. Choosing someone other than the top suggestion needs a reason."""
     school = _lock_school(school_urn)
+    _refuse_city_of_london(school)
     if not permissions.can_allocate_for_school(actor, school):
         raise PermissionDenied
     officer = Officer.objects.select_for_update().select_related("bcu").filter(pk=officer_id).first()
