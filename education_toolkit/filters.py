@@ -20,7 +20,7 @@ def _facet_filter(kind: str, label: str):
         label=label,
         choices=list(FACETS[kind].items()),
         widget=forms.CheckboxSelectMultiple,
-        method=lambda qs, name, values: method(qs, name, values),
+        method=method,
     )
 
 

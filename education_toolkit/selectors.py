@@ -18,9 +18,12 @@ from .models import (
     ResourceFile,
     ResourceTag,
     ResourceType,
+    TermsAcceptance,
     UpdateSubscription,
 )
 
+# Bump when the terms of use change: everyone is asked to accept the new ones once.
+TERMS_VERSION = "2026-1"
 SEARCH_FIELDS = ("title", "summary", "learning_objectives", "content_guidance")
 
 
@@ -223,3 +226,10 @@ def toolkit_analytics(*, resource_id: int | None = None) -> dict:
 def catalogue_resources() -> QuerySet[Resource]:
     """What the catalogue lists: published resources, with their facets in one extra query."""
     return Resource.objects.filter(status=Resource.Status.PUBLISHED).prefetch_related("tags").order_by("title", "id")
+
+
+def terms_accepted(user) -> bool:
+    """Whether a signed-in person has accepted the current terms of use (visitors accept per session, in the view)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return TermsAcceptance.objects.filter(user=user, terms_version=TERMS_VERSION).exists()

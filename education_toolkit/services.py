@@ -31,9 +31,9 @@ from .models import (
     TermsAcceptance,
     UpdateSubscription,
 )
+from .selectors import TERMS_VERSION, terms_accepted
 from .uploads import check_upload
 
-TERMS_VERSION = "2026-1"
 EDITABLE_FIELDS = (
     "title",
     "summary",
@@ -329,12 +329,6 @@ def _file_version_upload(*, actor, file_id, stored_name, checked, change_note) -
 
 
 # --- everyone: terms, downloads, follow-ups -------------------------------------------------------------------
-
-
-def terms_accepted(user) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return TermsAcceptance.objects.filter(user=user, terms_version=TERMS_VERSION).exists()
 
 
 @transaction.atomic

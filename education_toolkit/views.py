@@ -57,15 +57,15 @@ def _add_domain_error(form, error: DomainError) -> None:
 
 def _terms_ok(request) -> bool:
     if request.user.is_authenticated:
-        return services.terms_accepted(request.user)
-    return request.session.get(SESSION_TERMS) == services.TERMS_VERSION
+        return selectors.terms_accepted(request.user)
+    return request.session.get(SESSION_TERMS) == selectors.TERMS_VERSION
 
 
 def _accept_terms(request) -> None:
     if request.user.is_authenticated:
         services.terms_accept(user=request.user)
     else:
-        request.session[SESSION_TERMS] = services.TERMS_VERSION
+        request.session[SESSION_TERMS] = selectors.TERMS_VERSION
 
 
 def _pagination(page, query) -> dict | None:

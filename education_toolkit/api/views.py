@@ -132,12 +132,12 @@ class Terms(APIView):
 
     @extend_schema(responses=s.ToolkitTermsSerializer)
     def get(self, request):
-        return Response({"terms_version": services.TERMS_VERSION, "accepted": services.terms_accepted(request.user)})
+        return Response({"terms_version": selectors.TERMS_VERSION, "accepted": selectors.terms_accepted(request.user)})
 
     @extend_schema(request=None, responses=s.ToolkitTermsSerializer)
     def post(self, request):
         services.terms_accept(user=request.user)
-        return Response({"terms_version": services.TERMS_VERSION, "accepted": True})
+        return Response({"terms_version": selectors.TERMS_VERSION, "accepted": True})
 
 
 class Analytics(APIView):

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from education_toolkit import services
+from education_toolkit import selectors, services
 from education_toolkit.models import Download, ResourceTag
 
 from .factories import ResourceFactory, with_file
@@ -96,7 +96,7 @@ def test_terms_needed_then_accepted_once(api):
     url = reverse("toolkit-api:file-download", kwargs={"version_id": file.current_version_id})
     refused = api.get(url)
     assert refused.status_code == 400 and "accept_terms" in refused.json()
-    assert api.post(reverse("toolkit-api:terms")).json() == {"terms_version": services.TERMS_VERSION, "accepted": True}
+    assert api.post(reverse("toolkit-api:terms")).json() == {"terms_version": selectors.TERMS_VERSION, "accepted": True}
     assert api.get(url).status_code == 200
 
 

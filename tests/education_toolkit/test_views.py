@@ -291,3 +291,25 @@ class TestEditor:
         client.force_login(editor)
         page = client.get(reverse("toolkit:analytics")).content.decode()
         assert "Counted" in page and 'id="total-downloads">1<' in page
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_resource_page_queries_do_not_grow_with_files_or_related(client, teacher, signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if signed_in:
+        client.force_login(teacher)
+    counts = []
+    for size in (1, 12):
+        resource = ResourceFactory(tags=[("topic", "law"), ("key_stage", "ks3")])
+        for n in range(size):
+            with_file(resource, title=f"File {n}")
+        for _ in range(size):
+            ResourceFactory(tags=[("topic", "law")])
+        url = reverse("toolkit:resource", kwargs={"slug": resource.slug})
+        client.get(url)  # warm the per-process caches (content types, site)
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
