@@ -52,7 +52,7 @@ def safe_filename(name: str) -> str:
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     stem, ext = os.path.splitext(name)
     stem = re.sub(r"[^A-Za-z0-9._ -]+", "", stem).strip(" .-_")[:100] or "file"
-    stem = re.sub(r"\s+", "-", stem)
+    stem = re.sub(r"-{2,}", "-", re.sub(r"\s+", "-", stem))
     return f"{stem}{ext.lower()}"
 
 

@@ -113,6 +113,11 @@ class ToolkitZipRequestSerializer(serializers.Serializer):
     )
     all = serializers.BooleanField(default=False, help_text="Every current file of the resource.")
     subscribe = serializers.BooleanField(default=False, help_text="Email me when a new version is published.")
+    accept_terms = serializers.BooleanField(
+        default=False,
+        help_text="Accept the terms of use, including reading the safeguarding notes before delivering. Needed once "
+        "for an account, and on every call without one.",
+    )
 
     def validate(self, data):
         if not data.get("all") and not data.get("files"):

@@ -5,9 +5,9 @@ from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics
-from rest_framework.exceptions import NotAuthenticated
+from rest_framework.exceptions import NotAuthenticated, ValidationError
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
@@ -21,6 +21,19 @@ from education_toolkit.zips import unique_names, zip_stream
 from . import serializers as s
 
 BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file (a zip for several files)")
+
+
+TERMS_NEEDED = "Accept the terms of use (accept_terms) to download toolkit files."
+
+
+def _terms(request, accepted: bool) -> None:
+    """Signed-in callers accept once (recorded); callers without an account accept on every call."""
+    if request.user.is_authenticated:
+        if accepted:
+            services.terms_accept(user=request.user)
+        return  # the service refuses a download until the terms are accepted
+    if not accepted:
+        raise ValidationError({"accept_terms": [TERMS_NEEDED]})
 
 
 def _refuse(user, resource):
@@ -51,8 +64,6 @@ class FacetCounts(APIView):
     def get(self, request):
         filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
         if not filterset.is_valid():
-            from rest_framework.exceptions import ValidationError
-
             raise ValidationError(filterset.errors)
         queryset = filterset.qs
         return Response({**selectors.facet_counts(queryset), "total": queryset.count()})
@@ -84,6 +95,7 @@ class ResourceZip(APIView):
         data = s.ToolkitZipRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        _terms(request, values["accept_terms"])
         try:
             chosen = services.downloads_record(
                 user=request.user,
@@ -108,7 +120,14 @@ class FileDownload(APIView):
 
     permission_classes = [AllowAny]
 
-    @extend_schema(responses={200: BINARY})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "accept_terms", bool, description="Accept the terms of use (once for an account; always without one)"
+            )
+        ],
+        responses={200: BINARY},
+    )
     def get(self, request, version_id):
         version = selectors.file_version_for_download(user=request.user, version_id=version_id)
         if version is None:
@@ -116,6 +135,7 @@ class FileDownload(APIView):
         resource = version.file.resource
         if not permissions.can_download_resource(request.user, resource):
             _refuse(request.user, resource)
+        _terms(request, request.query_params.get("accept_terms", "").lower() in {"true", "1", "yes"})
         services.downloads_record(user=request.user, resource=resource, version_ids=[version.pk])
         return FileResponse(
             default_storage.open(version.stored.name, "rb"),

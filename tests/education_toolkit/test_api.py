@@ -126,3 +126,29 @@ def test_schema_has_the_toolkit(api):
     schema = api.get("/api/schema/", {"format": "json"}).json()
     assert "/api/v1/toolkit/resources/" in schema["paths"]
     assert "ToolkitAnalytics" in schema["components"]["schemas"]
+
+
+def test_callers_without_an_account_accept_the_terms_on_each_call(api):
+    resource = ResourceFactory()
+    file = with_file(resource, title="Plan")
+    zip_url = reverse("toolkit-api:resource-zip", kwargs={"slug": resource.slug})
+    refused = api.post(zip_url, {"all": True}, format="json")
+    assert refused.status_code == 400 and "accept_terms" in refused.json()
+    assert api.post(zip_url, {"all": True, "accept_terms": True}, format="json").status_code == 200
+    file_url = reverse("toolkit-api:file-download", kwargs={"version_id": file.current_version_id})
+    assert api.get(file_url).status_code == 400
+    assert api.get(file_url, {"accept_terms": "true"}).status_code == 200
+    assert Download.objects.count() == 2
+
+
+def test_terms_accepted_with_the_zip_request_are_recorded(api):
+    from tests.accounts.factories import UserFactory
+
+    user = UserFactory()
+    resource = ResourceFactory()
+    with_file(resource)
+    api.force_authenticate(user)
+    url = reverse("toolkit-api:resource-zip", kwargs={"slug": resource.slug})
+    assert api.post(url, {"all": True}, format="json").status_code == 400
+    assert api.post(url, {"all": True, "accept_terms": True}, format="json").status_code == 200
+    assert selectors.terms_accepted(user)
