@@ -309,3 +309,110 @@ def officer_school_rows(officer: Officer) -> list[dict]:
 def count_label(value: int) -> str:
     """Counts below 5 are shown as 'fewer than 5' so small numbers cannot identify pupils."""
     return "fewer than 5" if 0 < value < 5 else str(value)
+
+
+# --- optimiser inputs -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class AreaPlan:
+    bcu: BasicCommandUnit
+    plan: object
+    baseline: object
+    schools: dict
+    officers: dict
+    estimated: set
+    weights: dict
+    unlocated: list
+
+    def rows(self) -> list[dict]:
+        """The proposal as reviewable rows: new assignments and moves, nearest first within each officer."""
+        rows = []
+        for urn, officer_id in {**self.plan.new, **{u: m[1] for u, m in self.plan.moves.items()}}.items():
+            school, officer = self.schools[urn], self.officers[officer_id]
+            moving_from = self.plan.moves.get(urn, (None,))[0]
+            rows.append(
+                {
+                    "school": school,
+                    "officer": officer,
+                    "km": self.distance(urn, officer_id),
+                    "weight": self.weights[urn],
+                    "estimated": urn in self.estimated,
+                    "moving_from": self.officers.get(moving_from) if moving_from else None,
+                    "value": f"{urn}:{officer_id}",
+                }
+            )
+        rows.sort(key=lambda r: (r["officer"].name, r["km"]))
+        return rows
+
+    def distance(self, urn, officer_id) -> float:
+        point, officer = self._points[urn], self.officers[officer_id]
+        return round(float(haversine_km(point[0], point[1], officer.base_latitude, officer.base_longitude)), 1)
+
+    def uncovered_rows(self) -> list[dict]:
+        rows = [{"school": self.schools[u], "why": why} for u, why in self.plan.uncovered.items()]
+        rows += [{"school": s, "why": "no location for the school or its borough"} for s in self.unlocated]
+        return sorted(rows, key=lambda r: r["school"].name)
+
+    def load_spread(self, plan) -> tuple[int, int]:
+        percents = [round(100 * plan.loads[o.pk] / o.capacity) for o in self.officers.values()]
+        return (min(percents), max(percents)) if percents else (0, 0)
+
+
+def area_plan(*, user, bcu_id: int, allow_moves: bool = False, time_limit: float = 10.0) -> AreaPlan | None:
+    """Run the optimiser and the greedy baseline for one of the allocator's BCUs (None if not theirs)."""
+    from .optimiser import OfficerIn, SchoolIn, greedy, optimise
+
+    if bcu_id not in allocator_bcu_ids(user):
+        return None
+    bcu = BasicCommandUnit.objects.get(pk=bcu_id)
+    officers = {o.pk: o for o in Officer.objects.filter(bcu_id=bcu_id, active=True)}
+    current = dict(
+        Assignment.objects.filter(school__local_authority__bcu_id=bcu_id, end_date__isnull=True).values_list(
+            "school_id", "officer_id"
+        )
+    )
+    asked = set(
+        OfficerRequest.objects.filter(
+            school__local_authority__bcu_id=bcu_id, status=OfficerRequest.Status.OPEN
+        ).values_list("school_id", flat=True)
+    )
+    schools = {
+        s.pk: s for s in _schools_in_scope().filter(local_authority__bcu_id=bcu_id).select_related("local_authority")
+    }
+    book = WeightBook(urns=schools)
+    weights = {urn: book.weight(s)[0] for urn, s in schools.items()}
+    # Current assignments keep the weight they were made with, so loads match what allocators see.
+    for urn, weight in Assignment.objects.filter(
+        school__local_authority__bcu_id=bcu_id, end_date__isnull=True
+    ).values_list("school_id", "weight"):
+        weights[urn] = weight
+    school_inputs, estimated, unlocated, points = [], set(), [], {}
+    for urn, school in schools.items():
+        point = school_coordinates(school)
+        if point is None:
+            unlocated.append(school)
+            continue
+        points[urn] = point
+        if point[2]:
+            estimated.add(urn)
+        school_inputs.append(
+            SchoolIn(
+                urn=urn,
+                area=str(bcu_id),
+                latitude=point[0],
+                longitude=point[1],
+                weight=weights[urn],
+                priority=2 if urn in asked else 1,
+                current_officer=current.get(urn) if current.get(urn) in officers else None,
+            )
+        )
+    officer_inputs = [
+        OfficerIn(id=o.pk, area=str(bcu_id), latitude=o.base_latitude, longitude=o.base_longitude, capacity=o.capacity)
+        for o in officers.values()
+    ]
+    plan = optimise(school_inputs, officer_inputs, allow_moves=allow_moves, time_limit=time_limit)
+    baseline = greedy(school_inputs, officer_inputs)
+    result = AreaPlan(bcu, plan, baseline, schools, officers, estimated, weights, unlocated)
+    result._points = points
+    return result

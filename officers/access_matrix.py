@@ -1,0 +1,86 @@
+"""What each role gets from a GET of every officers URL. The allocator role user covers Central East, where the
+objects are built; the police-officer role user has no officer record yet, so their own pages refuse them."""
+
+from core.access import AccessRow
+
+ANON = {"anonymous": 302}
+ALLOCATOR = {**ANON, "default": 403, "police_allocator": 200}
+
+
+def _officer():
+    from tests.officers.factories import OfficerFactory
+
+    return OfficerFactory()
+
+
+def _school():
+    from tests.accounts.factories import SchoolFactory
+
+    return SchoolFactory(latitude=51.545, longitude=-0.055)
+
+
+def _urn():
+    return {"urn": _school().pk}
+
+
+def _assigned_urn():
+    from tests.officers.factories import AssignmentFactory
+
+    return {"urn": AssignmentFactory(school=_school(), officer=_officer()).school_id}
+
+
+def _officer_pk():
+    return {"pk": _officer().pk}
+
+
+def _rows():
+    return [
+        AccessRow(
+            "officers:home",
+            {**ANON, "default": 403, "police_allocator": 302, "headteacher": 302},
+            notes="Allocators go to the queue, headteachers to their named officer; officers with a record to theirs.",
+        ),
+        AccessRow("officers:queue", ALLOCATOR),
+        AccessRow("officers:school_detail", ALLOCATOR, kwargs=_urn),
+        AccessRow("officers:school_weight", ALLOCATOR, kwargs=_urn),
+        AccessRow("officers:assignment_end", ALLOCATOR, kwargs=_assigned_urn),
+        AccessRow(
+            "officers:request_officer", {**ANON, "default": 404}, kwargs=_urn, notes="Not the role user's school."
+        ),
+        AccessRow("officers:officer_list", ALLOCATOR),
+        AccessRow("officers:officer_create", ALLOCATOR),
+        AccessRow("officers:officer_detail", ALLOCATOR, kwargs=_officer_pk),
+        AccessRow("officers:officer_end", ALLOCATOR, kwargs=_officer_pk),
+        AccessRow("officers:coverage", ALLOCATOR),
+        AccessRow("officers:optimiser", ALLOCATOR),
+        AccessRow("officers:optimiser_apply", {"default": 405}, notes="POST only."),
+        AccessRow("officers:weight_rules", ALLOCATOR),
+        AccessRow("officers:my_schools", {**ANON, "default": 403}, notes="Only a user linked to an officer record."),
+        AccessRow("officers:named_officer", {**ANON, "default": 403, "headteacher": 200}),
+        *_api_rows(),
+    ]
+
+
+def _api_rows():
+    anon = {"anonymous": 401}
+    allocator = {**anon, "default": 403, "police_allocator": 200}
+    post_only = {**anon, "default": 405}
+    return [
+        AccessRow("officers-api:officers", allocator),
+        AccessRow("officers-api:officer", allocator, kwargs=_officer_pk),
+        AccessRow("officers-api:officer-end", post_only, kwargs=_officer_pk),
+        AccessRow("officers-api:queue", allocator),
+        AccessRow("officers-api:suggestions", allocator, kwargs=_urn),
+        AccessRow("officers-api:assignments", post_only),
+        AccessRow("officers-api:assignment-end", post_only, kwargs=lambda: {"pk": 1}),
+        AccessRow("officers-api:coverage", allocator),
+        AccessRow("officers-api:optimiser", post_only),
+        AccessRow("officers-api:optimiser-apply", post_only),
+        AccessRow("officers-api:weight-override", post_only, kwargs=_urn),
+        AccessRow("officers-api:requests", post_only),
+        AccessRow("officers-api:named-officers", {**anon, "default": 200}, notes="Scoped: empty for non-headteachers."),
+        AccessRow("officers-api:my-schools", {**anon, "default": 403}),
+    ]
+
+
+ROWS = _rows()

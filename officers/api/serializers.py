@@ -1,0 +1,133 @@
+from rest_framework import serializers
+
+from officers.models import Officer, OfficerRequest
+
+
+class OfficerSerializer(serializers.ModelSerializer):
+    bcu = serializers.CharField(source="bcu.name", read_only=True)
+    load = serializers.IntegerField(read_only=True)
+    school_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Officer
+        fields = [
+            "id",
+            "name",
+            "shoulder_number",
+            "rank",
+            "role_type",
+            "bcu",
+            "base_name",
+            "base_postcode",
+            "base_latitude",
+            "base_longitude",
+            "capacity",
+            "load",
+            "school_count",
+            "active",
+            "work_email",
+            "work_phone",
+        ]
+        ref_name = "OfficersOfficer"
+
+
+class OfficerCreateSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    shoulder_number = serializers.CharField(max_length=20)
+    rank = serializers.ChoiceField(choices=Officer.Rank.choices, default=Officer.Rank.PC)
+    role_type = serializers.ChoiceField(choices=Officer.RoleType.choices, default=Officer.RoleType.SAFER_SCHOOLS)
+    bcu_id = serializers.IntegerField()
+    base_name = serializers.CharField(max_length=120)
+    base_postcode = serializers.CharField(max_length=10)
+    base_latitude = serializers.FloatField(min_value=51.2, max_value=51.8)
+    base_longitude = serializers.FloatField(min_value=-0.6, max_value=0.4)
+    capacity = serializers.IntegerField(min_value=1, max_value=1000)
+    work_email = serializers.EmailField(required=False, default="")
+    work_phone = serializers.CharField(required=False, default="", max_length=30)
+
+
+class QueueSchoolSerializer(serializers.Serializer):
+    urn = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    borough = serializers.CharField(source="local_authority.name")
+    bcu = serializers.CharField(source="local_authority.bcu.name")
+    request_kind = serializers.CharField(allow_null=True)
+    days_waiting = serializers.IntegerField(allow_null=True)
+
+
+class SuggestionSerializer(serializers.Serializer):
+    officer_id = serializers.IntegerField(source="officer.pk")
+    officer_name = serializers.CharField(source="officer.name")
+    km = serializers.FloatField()
+    load_before = serializers.IntegerField()
+    load_after = serializers.IntegerField()
+    capacity = serializers.IntegerField(source="officer.capacity")
+    fits = serializers.BooleanField()
+    reason = serializers.CharField()
+
+
+class AssignmentCreateSerializer(serializers.Serializer):
+    school_urn = serializers.IntegerField()
+    officer_id = serializers.IntegerField()
+    start_date = serializers.DateField(required=False)
+    override_reason = serializers.CharField(required=False, default="", allow_blank=True, max_length=300)
+    replace = serializers.BooleanField(required=False, default=False)
+
+
+class AssignmentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    school_urn = serializers.IntegerField(source="school_id")
+    officer_id = serializers.IntegerField()
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+    weight = serializers.IntegerField()
+    override_reason = serializers.CharField()
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=300)
+
+
+class OptimiserRunSerializer(serializers.Serializer):
+    bcu_id = serializers.IntegerField()
+    allow_moves = serializers.BooleanField(default=False)
+
+
+class ProposalSerializer(serializers.Serializer):
+    school_urn = serializers.IntegerField()
+    officer_id = serializers.IntegerField()
+
+
+class OptimiserApplySerializer(serializers.Serializer):
+    bcu_id = serializers.IntegerField()
+    allow_moves = serializers.BooleanField(default=False)
+    proposals = ProposalSerializer(many=True, allow_empty=False)
+
+
+class WeightOverrideSerializer(serializers.Serializer):
+    weight = serializers.IntegerField(min_value=1, max_value=200)
+    reason = serializers.CharField(max_length=300)
+
+
+class OfficerRequestCreateSerializer(serializers.Serializer):
+    school_urn = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=OfficerRequest.Kind.choices)
+    reason = serializers.CharField(max_length=1000)
+
+
+class NamedOfficerSerializer(serializers.Serializer):
+    school_urn = serializers.IntegerField()
+    school_name = serializers.CharField()
+    officer_name = serializers.CharField(allow_null=True)
+    rank = serializers.CharField(allow_null=True)
+    role = serializers.CharField(allow_null=True)
+    work_email = serializers.CharField(allow_null=True)
+    work_phone = serializers.CharField(allow_null=True)
+
+
+class CoverageSerializer(serializers.Serializer):
+    borough = serializers.CharField()
+    bcu = serializers.CharField()
+    schools = serializers.IntegerField()
+    covered = serializers.IntegerField()
+    percent = serializers.IntegerField()

@@ -1,0 +1,292 @@
+"""The officers API: the same services and selectors as the pages. 400 with field errors, 409 for conflicts."""
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.api.pagination import PagePagination
+from officers import permissions, selectors, services
+from officers.models import Assignment
+from schools.models import BasicCommandUnit
+
+from . import serializers as s
+
+
+def _allocator(request):
+    if not permissions.is_allocator(request.user):
+        raise ApiPermissionDenied("Only police allocators can do this.")
+
+
+def _assignment(assignment: Assignment) -> dict:
+    return s.AssignmentSerializer(assignment).data
+
+
+class OfficerList(generics.ListAPIView):
+    """Officers in your BCUs with their current load."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = PagePagination
+    serializer_class = s.OfficerSerializer
+
+    def get_queryset(self):
+        _allocator(self.request)
+        return selectors.officers_visible_to(self.request.user).order_by("name", "pk")
+
+    @extend_schema(request=s.OfficerCreateSerializer, responses={201: s.OfficerSerializer})
+    def post(self, request):
+        """Add an officer in one of your BCUs."""
+        _allocator(request)
+        data = s.OfficerCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        bcu = BasicCommandUnit.objects.filter(pk=values.pop("bcu_id")).first()
+        if bcu is None or not permissions.can_allocate_in_bcu(request.user, bcu):
+            return Response({"bcu_id": ["Choose one of your BCUs."]}, status=status.HTTP_400_BAD_REQUEST)
+        officer = services.officer_create(actor=request.user, bcu=bcu, **values)
+        return Response(s.OfficerSerializer(selectors.officer_get(user=request.user, pk=officer.pk)).data, status=201)
+
+
+class OfficerDetail(generics.RetrieveAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.OfficerSerializer
+
+    def get_object(self):
+        _allocator(self.request)
+        officer = selectors.officer_get(user=self.request.user, pk=self.kwargs["pk"])
+        if officer is None:
+            raise Http404
+        return officer
+
+
+class OfficerEnd(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses=inline_serializer("OfficersEnded", {"schools_back_in_queue": serializers.ListField()}),
+    )
+    def post(self, request, pk):
+        """End an officer (left, moved): their schools go back to the queue."""
+        _allocator(request)
+        if selectors.officer_get(user=request.user, pk=pk) is None:
+            raise Http404
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        back = services.officer_end(actor=request.user, officer_id=pk, reason=data.validated_data["reason"])
+        return Response({"schools_back_in_queue": back})
+
+
+class QueueList(generics.ListAPIView):
+    """Schools in your BCUs without a named officer, or asking for a change."""
+
+    permission_classes = [IsAuthenticated]
+    pagination_class = PagePagination
+    serializer_class = s.QueueSchoolSerializer
+
+    def get_queryset(self):
+        _allocator(self.request)
+        return selectors.queue_for(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.get_queryset())
+        for school in page:
+            school.days_waiting = selectors.days_waiting(school)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class Suggestions(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "OfficersSuggestions",
+            {"note": serializers.CharField(), "suggestions": s.SuggestionSerializer(many=True)},
+        )
+    )
+    def get(self, request, urn):
+        """Officers ranked for one school, each with a one-line reason and the load before and after."""
+        _allocator(request)
+        school = selectors.school_for_allocator(user=request.user, urn=urn)
+        if school is None:
+            raise Http404
+        suggestions, note = selectors.suggestions_for(school)
+        return Response({"note": note, "suggestions": s.SuggestionSerializer(suggestions, many=True).data})
+
+
+class AssignmentCreate(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.AssignmentCreateSerializer, responses={201: s.AssignmentSerializer})
+    def post(self, request):
+        """Make an officer a school's named contact. Not the top suggestion, or over capacity: give override_reason."""
+        _allocator(request)
+        data = s.AssignmentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if selectors.school_for_allocator(user=request.user, urn=values["school_urn"]) is None:
+            raise Http404
+        assignment = services.assignment_create(actor=request.user, **values)
+        return Response(_assignment(assignment), status=status.HTTP_201_CREATED)
+
+
+class AssignmentEnd(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.ReasonSerializer, responses=s.AssignmentSerializer)
+    def post(self, request, pk):
+        _allocator(request)
+        assignment = Assignment.objects.filter(
+            pk=pk, school__local_authority__bcu_id__in=selectors.allocator_bcu_ids(request.user)
+        ).first()
+        if assignment is None:
+            raise Http404
+        data = s.ReasonSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        ended = services.assignment_end(actor=request.user, assignment_id=pk, reason=data.validated_data["reason"])
+        return Response(_assignment(ended))
+
+
+class Coverage(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.CoverageSerializer(many=True))
+    def get(self, request):
+        """Open schools with a named officer, by borough, in your BCUs."""
+        _allocator(request)
+        return Response(s.CoverageSerializer(selectors.coverage_by_borough(request.user), many=True).data)
+
+
+def _plan_summary(plan) -> dict:
+    return {
+        "status": plan.status,
+        "gap": plan.gap,
+        "seconds": plan.seconds,
+        "total_km": plan.total_km,
+        "covered": len(plan.assignments),
+        "new": [{"school_urn": u, "officer_id": o} for u, o in sorted(plan.new.items())],
+        "moves": [
+            {"school_urn": u, "from_officer_id": m[0], "officer_id": m[1]} for u, m in sorted(plan.moves.items())
+        ],
+        "uncovered": [{"school_urn": u, "why": why} for u, why in sorted(plan.uncovered.items())],
+    }
+
+
+class OptimiserRun(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.OptimiserRunSerializer,
+        responses=inline_serializer(
+            "OfficersProposal", {"optimiser": serializers.DictField(), "greedy": serializers.DictField()}
+        ),
+    )
+    def post(self, request):
+        """Propose named officers for a BCU (read-only): the optimiser's plan beside the greedy one."""
+        _allocator(request)
+        data = s.OptimiserRunSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = selectors.area_plan(user=request.user, **data.validated_data)
+        if result is None:
+            raise Http404
+        return Response({"optimiser": _plan_summary(result.plan), "greedy": _plan_summary(result.baseline)})
+
+
+class OptimiserApply(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.OptimiserApplySerializer, responses=s.AssignmentSerializer(many=True))
+    def post(self, request):
+        """Apply some or all proposals in one action: all pass the hard rules, or nothing is written (409)."""
+        _allocator(request)
+        data = s.OptimiserApplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        made = services.plan_apply(
+            actor=request.user,
+            bcu_id=values["bcu_id"],
+            pairs=[(p["school_urn"], p["officer_id"]) for p in values["proposals"]],
+            allow_moves=values["allow_moves"],
+        )
+        return Response([_assignment(a) for a in made], status=status.HTTP_201_CREATED)
+
+
+class WeightOverride(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.WeightOverrideSerializer, responses=s.WeightOverrideSerializer)
+    def post(self, request, urn):
+        _allocator(request)
+        if selectors.school_for_allocator(user=request.user, urn=urn) is None:
+            raise Http404
+        data = s.WeightOverrideSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        override = services.weight_override_set(actor=request.user, school_urn=urn, **data.validated_data)
+        return Response({"weight": override.weight, "reason": override.reason})
+
+
+class OfficerRequestCreate(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.OfficerRequestCreateSerializer,
+        responses={201: inline_serializer("OfficersRequestMade", {"id": serializers.IntegerField()})},
+    )
+    def post(self, request):
+        """A headteacher asks for a named officer or a different one, with a reason."""
+        data = s.OfficerRequestCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        if not selectors.headteacher_schools(request.user).filter(pk=values["school_urn"]).exists():
+            raise Http404
+        made = services.officer_request_create(actor=request.user, **values)
+        return Response({"id": made.pk}, status=status.HTTP_201_CREATED)
+
+
+class NamedOfficers(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.NamedOfficerSerializer(many=True))
+    def get(self, request):
+        """Your schools' named officers: name, role and work contact."""
+        rows = []
+        for school in selectors.headteacher_schools(request.user):
+            officer = selectors.named_officer_for(school)
+            rows.append(
+                {
+                    "school_urn": school.pk,
+                    "school_name": school.name,
+                    "officer_name": officer.name if officer else None,
+                    "rank": officer.get_rank_display() if officer else None,
+                    "role": officer.get_role_type_display() if officer else None,
+                    "work_email": officer.work_email if officer else None,
+                    "work_phone": officer.work_phone if officer else None,
+                }
+            )
+        return Response(s.NamedOfficerSerializer(rows, many=True).data)
+
+
+class MySchools(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        responses=inline_serializer(
+            "OfficersMySchool",
+            {"urn": serializers.IntegerField(), "name": serializers.CharField(), "since": serializers.DateField()},
+            many=True,
+        )
+    )
+    def get(self, request):
+        """The schools you are the named officer for."""
+        officer = selectors.officer_of_user(request.user)
+        if officer is None:
+            raise ApiPermissionDenied("Only officers linked to an officer record have schools.")
+        return Response(
+            [
+                {"urn": r["school"].pk, "name": r["school"].name, "since": r["since"]}
+                for r in selectors.officer_school_rows(officer)
+            ]
+        )

@@ -1,0 +1,98 @@
+"""Forms for the officers pages. Business rules live in the services; forms check shape and required answers."""
+
+from django import forms
+
+from .models import Officer, OfficerRequest
+
+
+class AssignForm(forms.Form):
+    officer = forms.TypedChoiceField(
+        label="Choose the named officer",
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose an officer"},
+    )
+    override_reason = forms.CharField(
+        label="Reason (needed if you choose someone other than the top suggestion, or go over capacity)",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, suggestions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["officer"].choices = [(s.officer.pk, f"{s.officer.name} — {s.reason}") for s in suggestions]
+
+
+class EndForm(forms.Form):
+    reason = forms.CharField(
+        label="Why is this ending?",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say why this is ending"},
+    )
+
+
+class WeightOverrideForm(forms.Form):
+    weight = forms.IntegerField(
+        label="Weight", min_value=1, max_value=200, error_messages={"required": "Enter a weight"}
+    )
+    reason = forms.CharField(
+        label="Why does this school differ from the rule?",
+        max_length=300,
+        error_messages={"required": "Say why this school's weight differs"},
+    )
+
+
+class WeightRuleForm(forms.Form):
+    phase = forms.CharField(label="Phase (leave blank for any phase)", required=False, max_length=20)
+    pru_or_special = forms.BooleanField(label="Pupil referral units and special schools", required=False)
+    min_pupils = forms.IntegerField(label="From this many pupils", min_value=0, initial=0)
+    weight = forms.IntegerField(label="Weight", min_value=1, max_value=200)
+    reason = forms.CharField(label="Why are you changing the rule?", max_length=300)
+
+
+class OfficerForm(forms.Form):
+    name = forms.CharField(max_length=120, error_messages={"required": "Enter the officer's name"})
+    shoulder_number = forms.CharField(max_length=20, error_messages={"required": "Enter the shoulder number"})
+    rank = forms.ChoiceField(choices=Officer.Rank.choices)
+    role_type = forms.ChoiceField(label="Role", choices=Officer.RoleType.choices, widget=forms.RadioSelect)
+    bcu = forms.ModelChoiceField(label="BCU", queryset=None, empty_label=None)
+    base_name = forms.CharField(label="Base (police station)", max_length=120)
+    base_postcode = forms.CharField(label="Base postcode", max_length=10)
+    base_latitude = forms.FloatField(label="Base latitude", min_value=51.2, max_value=51.8)
+    base_longitude = forms.FloatField(label="Base longitude", min_value=-0.6, max_value=0.4)
+    capacity = forms.IntegerField(label="Capacity (weighted load)", min_value=1, max_value=1000)
+    work_email = forms.EmailField(label="Work email", required=False)
+    work_phone = forms.CharField(label="Work phone", required=False, max_length=30)
+
+    def __init__(self, *args, bcus=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bcu"].queryset = bcus
+
+
+class OfficerRequestForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What are you asking for?",
+        choices=OfficerRequest.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what you are asking for"},
+    )
+    reason = forms.CharField(
+        label="Why are you asking?",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Tell us why you are asking"},
+    )
+
+
+class OptimiserForm(forms.Form):
+    bcu = forms.ModelChoiceField(label="BCU", queryset=None, empty_label=None)
+    allow_moves = forms.BooleanField(
+        label="Allow schools to move to another officer when it saves more than 2 km", required=False
+    )
+
+    def __init__(self, *args, bcus=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bcu"].queryset = bcus

@@ -1,0 +1,340 @@
+"""Officers pages. Views gate early (403 / 404), call one service, and turn domain errors into GOV.UK errors."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from core.charts import bar_chart
+from core.errors import DomainError
+from core.selectors import audit_timeline
+
+from . import permissions, selectors, services
+from .forms import (
+    AssignForm,
+    EndForm,
+    OfficerForm,
+    OfficerRequestForm,
+    OptimiserForm,
+    WeightOverrideForm,
+    WeightRuleForm,
+)
+
+PER_PAGE = 50
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+def _add_domain_error(form, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def _allocator_school(request, urn: int):
+    _require(permissions.is_allocator(request.user))
+    school = selectors.school_for_allocator(user=request.user, urn=urn)
+    if school is None:
+        raise Http404("No school in your BCUs has this URN")
+    return school
+
+
+def _allocator_officer(request, pk: int):
+    _require(permissions.is_allocator(request.user))
+    officer = selectors.officer_get(user=request.user, pk=pk)
+    if officer is None:
+        raise Http404("No officer in your BCUs has this number")
+    return officer
+
+
+@require_GET
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Allocators go to the queue, officers to their schools, headteachers to their named officer."""
+    if permissions.is_allocator(request.user):
+        return redirect("officers:queue")
+    if permissions.is_officer(request.user):
+        return redirect("officers:my_schools")
+    if selectors.headteacher_schools(request.user).exists():
+        return redirect("officers:named_officer")
+    raise PermissionDenied
+
+
+# --- allocators ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def queue(request: HttpRequest) -> HttpResponse:
+    _require(permissions.is_allocator(request.user))
+    bcus = list(selectors.allocator_bcus(request.user))
+    chosen = request.GET.get("bcu", "")
+    bcu_id = int(chosen) if chosen.isdigit() and int(chosen) in {b.pk for b in bcus} else None
+    page = Paginator(selectors.queue_for(request.user, bcu_id=bcu_id), PER_PAGE).get_page(request.GET.get("page"))
+    rows = [{"school": s, "days": selectors.days_waiting(s)} for s in page.object_list]
+    return render(request, "officers/queue.html", {"page": page, "rows": rows, "bcus": bcus, "bcu_id": bcu_id})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
+    """One school: its named officer and history, and the ranked suggestions to choose from."""
+    school = _allocator_school(request, urn)
+    current = selectors.current_assignment(school)
+    suggestions, note = selectors.suggestions_for(school)
+    form = AssignForm(request.POST or None, suggestions=suggestions)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_create(
+                actor=request.user,
+                school_urn=school.pk,
+                officer_id=form.cleaned_data["officer"],
+                override_reason=form.cleaned_data["override_reason"],
+                replace=current is not None,
+            )
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"{school.name} has a named officer.")
+            return redirect("officers:school_detail", urn=school.pk)
+    return render(
+        request,
+        "officers/school_detail.html",
+        {
+            "school": school,
+            "current": current,
+            "suggestions": suggestions,
+            "note": note,
+            "form": form,
+            "weight": selectors.WeightBook(urns=[school.pk]).weight(school),
+            "history": selectors.school_assignment_history(school)[:20],
+            "open_request": selectors.open_request_for(school),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def school_weight(request: HttpRequest, urn: int) -> HttpResponse:
+    school = _allocator_school(request, urn)
+    form = WeightOverrideForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.weight_override_set(actor=request.user, school_urn=school.pk, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "The school's weight is saved.")
+            return redirect("officers:school_detail", urn=school.pk)
+    return render(request, "officers/school_weight.html", {"school": school, "form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def assignment_end(request: HttpRequest, urn: int) -> HttpResponse:
+    school = _allocator_school(request, urn)
+    current = selectors.current_assignment(school)
+    if current is None:
+        raise Http404("This school has no named officer")
+    form = EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assignment_end(actor=request.user, assignment_id=current.pk, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"{school.name} is back in the queue.")
+            return redirect("officers:school_detail", urn=school.pk)
+    return render(request, "officers/assignment_end.html", {"school": school, "current": current, "form": form})
+
+
+@require_GET
+@login_required
+def officer_list(request: HttpRequest) -> HttpResponse:
+    _require(permissions.is_allocator(request.user))
+    officers = list(selectors.officers_visible_to(request.user).filter(active=True))
+    chart = bar_chart(
+        title="Load per officer, as % of capacity",
+        series=[(o.name, round(100 * o.load / o.capacity)) for o in officers[:60]],
+        label_heading="Officer",
+        value_heading="Load (%)",
+        orientation="horizontal",
+    )
+    return render(request, "officers/officer_list.html", {"officers": officers, "chart": chart})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def officer_create(request: HttpRequest) -> HttpResponse:
+    _require(permissions.is_allocator(request.user))
+    form = OfficerForm(request.POST or None, bcus=selectors.allocator_bcus(request.user))
+    if request.method == "POST" and form.is_valid():
+        try:
+            officer = services.officer_create(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"{officer.name} is added.")
+            return redirect("officers:officer_detail", pk=officer.pk)
+    return render(request, "officers/officer_form.html", {"form": form})
+
+
+@require_GET
+@login_required
+def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    officer = _allocator_officer(request, pk)
+    return render(
+        request,
+        "officers/officer_detail.html",
+        {
+            "officer": officer,
+            "assignments": selectors.officer_current_assignments(officer),
+            "timeline": audit_timeline(target=officer),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def officer_end(request: HttpRequest, pk: int) -> HttpResponse:
+    officer = _allocator_officer(request, pk)
+    form = EndForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            back = services.officer_end(actor=request.user, officer_id=officer.pk, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"{officer.name} has ended. {len(back)} schools are back in the queue.")
+            return redirect("officers:queue")
+    return render(request, "officers/officer_end.html", {"officer": officer, "form": form})
+
+
+@require_GET
+@login_required
+def coverage(request: HttpRequest) -> HttpResponse:
+    _require(permissions.is_allocator(request.user))
+    rows = selectors.coverage_by_borough(request.user)
+    by_bcu: dict[str, dict] = {}
+    for row in rows:
+        entry = by_bcu.setdefault(row["bcu"], {"bcu": row["bcu"], "schools": 0, "covered": 0})
+        entry["schools"] += row["schools"]
+        entry["covered"] += row["covered"]
+    bcu_rows = [
+        {**e, "percent": round(100 * e["covered"] / e["schools"]) if e["schools"] else 0} for e in by_bcu.values()
+    ]
+    chart = bar_chart(
+        title="Open schools with a named officer, by BCU (%)",
+        series=[(r["bcu"], r["percent"]) for r in bcu_rows],
+        label_heading="BCU",
+        value_heading="Covered (%)",
+        orientation="horizontal",
+    )
+    return render(
+        request,
+        "officers/coverage.html",
+        {"rows": rows, "bcu_rows": bcu_rows, "chart": chart, "city": selectors.city_of_london_schools_count()},
+    )
+
+
+@require_GET
+@login_required
+def optimiser(request: HttpRequest) -> HttpResponse:
+    """Choose a BCU; the proposal is shown beside the greedy choice, for review before anything is applied."""
+    _require(permissions.is_allocator(request.user))
+    bcus = selectors.allocator_bcus(request.user)
+    form = OptimiserForm(request.GET or None, bcus=bcus)
+    result = None
+    if request.GET and form.is_valid():
+        result = selectors.area_plan(
+            user=request.user, bcu_id=form.cleaned_data["bcu"].pk, allow_moves=form.cleaned_data["allow_moves"]
+        )
+    return render(request, "officers/optimiser.html", {"form": form, "result": result})
+
+
+@require_POST
+@login_required
+def optimiser_apply(request: HttpRequest) -> HttpResponse:
+    _require(permissions.is_allocator(request.user))
+    bcu = request.POST.get("bcu", "")
+    pairs = []
+    for value in request.POST.getlist("pair"):
+        urn, _, officer_id = value.partition(":")
+        if urn.isdigit() and officer_id.isdigit():
+            pairs.append((int(urn), int(officer_id)))
+    if not bcu.isdigit() or not permissions.can_allocate_in_bcu(request.user, int(bcu)):
+        raise Http404("Not one of your BCUs")
+    try:
+        made = services.plan_apply(
+            actor=request.user, bcu_id=int(bcu), pairs=pairs, allow_moves=request.POST.get("allow_moves") == "on"
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(f"{reverse('officers:optimiser')}?bcu={bcu}")
+    messages.success(request, f"{len(made)} schools have a named officer.")
+    return redirect(f"{reverse('officers:optimiser')}?bcu={bcu}")
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def weight_rules(request: HttpRequest) -> HttpResponse:
+    _require(permissions.is_allocator(request.user))
+    form = WeightRuleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.weight_rule_set(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "The weight rule is saved.")
+            return redirect("officers:weight_rules")
+    return render(request, "officers/weight_rules.html", {"form": form, "rules": selectors.weight_rules()})
+
+
+# --- officers and headteachers --------------------------------------------------------------------------------
+
+
+@require_GET
+@login_required
+def my_schools(request: HttpRequest) -> HttpResponse:
+    officer = selectors.officer_of_user(request.user)
+    _require(officer is not None)
+    return render(
+        request, "officers/my_schools.html", {"officer": officer, "rows": selectors.officer_school_rows(officer)}
+    )
+
+
+@require_GET
+@login_required
+def named_officer(request: HttpRequest) -> HttpResponse:
+    schools = list(selectors.headteacher_schools(request.user))
+    _require(bool(schools))
+    rows = [
+        {"school": s, "officer": selectors.named_officer_for(s), "request": selectors.open_request_for(s)}
+        for s in schools
+    ]
+    return render(request, "officers/named_officer.html", {"rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def request_officer(request: HttpRequest, urn: int) -> HttpResponse:
+    school = selectors.headteacher_schools(request.user).filter(pk=urn).first()
+    if school is None:
+        raise Http404("You are not the headteacher of this school")
+    current = selectors.named_officer_for(school)
+    form = OfficerRequestForm(request.POST or None, initial={"kind": "change" if current else "new"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.officer_request_create(actor=request.user, school_urn=school.pk, **form.cleaned_data)
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, "Your request is sent to the police allocators for your area.")
+            return redirect("officers:named_officer")
+    return render(request, "officers/request_officer.html", {"school": school, "current": current, "form": form})
