@@ -17,5 +17,7 @@ def collect_demo_steps():
             if exc.name != f"{config.name}.demo":
                 raise
             continue
+        if not callable(getattr(module, "seed", None)):
+            continue  # e.g. core.demo is this registry, not a demo step
         steps.append((getattr(module, "ORDER", 100), config.label, module))
     return sorted(steps, key=lambda step: (step[0], step[1]))

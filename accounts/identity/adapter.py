@@ -10,6 +10,20 @@ from accounts.identity.roles_bridge import requires_two_factor
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "Enter a correct email address and password",
+        "account_inactive": "This account has been deactivated. Ask the programme team to restore it",
+        "incorrect_code": "Enter the 6-digit code from your authenticator app",
+        "incorrect_password": "Enter your current password",
+        "enter_current_password": "Enter your current password",
+        "invalid_or_expired_key": "This link has expired or has already been used. Ask for a new one",
+        "invalid_password_reset": "This link has expired or has already been used. Ask for a new one",
+        "too_many_login_attempts": "Too many failed attempts to sign in. Wait 5 minutes and try again",
+        "rate_limited": "You have sent too many requests. Wait a few minutes and try again",
+        "email_taken": "An account with this email address already exists",
+    }
+
     def get_login_redirect_url(self, request):
         """Someone whose roles need two-factor sign-in, and who has not set it up, goes straight to set it up."""
         if mfa.two_factor_missing(request.user):

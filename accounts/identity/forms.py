@@ -67,3 +67,55 @@ def add_domain_error(form: forms.Form, error) -> None:
     """Show a service's DomainError on the field it names, or above the form."""
     field = error.field if error.field in form.fields else None
     form.add_error(field, error.message)
+
+
+# allauth's forms with GOV.UK error wording ("Enter your email address", not "This field is required.").
+_REQUIRED = {
+    "login": "Enter your email address",
+    "email": "Enter your email address",
+    "password": "Enter your password",
+    "password1": "Enter a password",
+    "password2": "Enter the password again",
+    "remember": "",
+}
+_INVALID = {
+    "login": "Enter an email address in the correct format, like name@example.org",
+    "email": "Enter an email address in the correct format, like name@example.org",
+}
+
+
+def _govuk_errors(form):
+    for name, field in form.fields.items():
+        if _REQUIRED.get(name):
+            field.error_messages["required"] = _REQUIRED[name]
+        if name in _INVALID:
+            field.error_messages["invalid"] = _INVALID[name]
+
+
+def _allauth_form(base):
+    class GovukForm(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            _govuk_errors(self)
+
+    GovukForm.__name__ = base.__name__
+    GovukForm.__qualname__ = base.__qualname__
+    return GovukForm
+
+
+def _allauth_forms():
+    from allauth.account import forms as allauth_forms
+
+    return {
+        "LoginForm": _allauth_form(allauth_forms.LoginForm),
+        "SignupForm": _allauth_form(allauth_forms.SignupForm),
+        "ResetPasswordForm": _allauth_form(allauth_forms.ResetPasswordForm),
+        "ResetPasswordKeyForm": _allauth_form(allauth_forms.ResetPasswordKeyForm),
+    }
+
+
+_FORMS = _allauth_forms()
+LoginForm = _FORMS["LoginForm"]
+SignupForm = _FORMS["SignupForm"]
+ResetPasswordForm = _FORMS["ResetPasswordForm"]
+ResetPasswordKeyForm = _FORMS["ResetPasswordKeyForm"]

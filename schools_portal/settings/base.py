@@ -152,6 +152,12 @@ LOGIN_REDIRECT_URL = "/"
 # django-allauth: email is the login, verified before use; no enumeration. Rate limits live in the default cache, so
 # they hold across app servers when REDIS_URL gives them a shared one.
 ACCOUNT_ADAPTER = "accounts.identity.adapter.AccountAdapter"
+ACCOUNT_FORMS = {
+    "login": "accounts.identity.forms.LoginForm",
+    "signup": "accounts.identity.forms.SignupForm",
+    "reset_password": "accounts.identity.forms.ResetPasswordForm",
+    "reset_password_from_key": "accounts.identity.forms.ResetPasswordKeyForm",
+}
 MFA_ADAPTER = "accounts.identity.adapter.MFAAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

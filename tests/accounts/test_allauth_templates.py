@@ -119,7 +119,7 @@ def test_sign_in_with_wrong_password_links_the_error_to_the_email_field(client):
     links = error_summary_links(response)
     assert len(links) == 1
     assert links[0][0] == "#id_login"
-    assert "not correct" in links[0][1]
+    assert "Enter a correct email address and password" in links[0][1]
     # the email address the person typed is kept; the password never is
     html = response.content.decode()
     assert 'value="head@example.org"' in html
