@@ -27,3 +27,37 @@ if env_bool("DJANGO_BEHIND_PROXY", True):
 
 if env("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    # Several app servers share the cache, so sessions and allauth's rate limits hold across them. Timeouts keep a
+    # stalled Redis from hanging requests; /healthz reports the cache as failing instead.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": env("REDIS_URL"),
+            "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal"),
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
+    }
+# Without REDIS_URL the cache is per process (base settings): fine for one app server with one gunicorn worker only.
+# deploy/gunicorn.conf.py refuses to start more than one worker without REDIS_URL; docs/operations.md explains.
+
+# Uploaded files: the filesystem (MEDIA_ROOT) by default; S3-compatible object storage when a bucket is named.
+if env("AWS_STORAGE_BUCKET_NAME"):
+    STORAGES = {
+        **STORAGES,  # noqa: F405
+        "default": {
+            "BACKEND": "storages.backends.s3.S3Storage",
+            "OPTIONS": {
+                "bucket_name": env("AWS_STORAGE_BUCKET_NAME"),
+                "region_name": env("AWS_S3_REGION_NAME"),
+                "endpoint_url": env("AWS_S3_ENDPOINT_URL"),
+                "default_acl": None,
+                "querystring_auth": True,
+                "querystring_expire": int(env("AWS_QUERYSTRING_EXPIRE", "300")),
+                "file_overwrite": False,
+                "object_parameters": {"ServerSideEncryption": "AES256"},
+            },
+        },
+    }
+
+# Outgoing mail, errors to the admins without request data (base settings); the file backend is for smoke tests.
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH")
