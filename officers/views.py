@@ -87,7 +87,7 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
     school = _allocator_school(request, urn)
     current = selectors.current_assignment(school)
     suggestions, note = selectors.suggestions_for(school)
-    form = AssignForm(request.POST or None, suggestions=suggestions)
+    form = AssignForm(request.POST if request.method == "POST" else None, suggestions=suggestions)
     if request.method == "POST" and form.is_valid():
         try:
             services.assignment_create(
@@ -122,7 +122,7 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
 @login_required
 def school_weight(request: HttpRequest, urn: int) -> HttpResponse:
     school = _allocator_school(request, urn)
-    form = WeightOverrideForm(request.POST or None)
+    form = WeightOverrideForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.weight_override_set(actor=request.user, school_urn=school.pk, **form.cleaned_data)
@@ -141,7 +141,7 @@ def assignment_end(request: HttpRequest, urn: int) -> HttpResponse:
     current = selectors.current_assignment(school)
     if current is None:
         raise Http404("This school has no named officer")
-    form = EndForm(request.POST or None)
+    form = EndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.assignment_end(actor=request.user, assignment_id=current.pk, reason=form.cleaned_data["reason"])
@@ -172,7 +172,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def officer_create(request: HttpRequest) -> HttpResponse:
     _require(permissions.is_allocator(request.user))
-    form = OfficerForm(request.POST or None, bcus=selectors.allocator_bcus(request.user))
+    form = OfficerForm(request.POST if request.method == "POST" else None, bcus=selectors.allocator_bcus(request.user))
     if request.method == "POST" and form.is_valid():
         try:
             officer = services.officer_create(actor=request.user, **form.cleaned_data)
@@ -203,7 +203,7 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def officer_end(request: HttpRequest, pk: int) -> HttpResponse:
     officer = _allocator_officer(request, pk)
-    form = EndForm(request.POST or None)
+    form = EndForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             back = services.officer_end(actor=request.user, officer_id=officer.pk, reason=form.cleaned_data["reason"])
@@ -284,7 +284,7 @@ def optimiser_apply(request: HttpRequest) -> HttpResponse:
 @login_required
 def weight_rules(request: HttpRequest) -> HttpResponse:
     _require(permissions.is_allocator(request.user))
-    form = WeightRuleForm(request.POST or None)
+    form = WeightRuleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.weight_rule_set(actor=request.user, **form.cleaned_data)
@@ -328,7 +328,9 @@ def request_officer(request: HttpRequest, urn: int) -> HttpResponse:
     if school is None:
         raise Http404("You are not the headteacher of this school")
     current = selectors.named_officer_for(school)
-    form = OfficerRequestForm(request.POST or None, initial={"kind": "change" if current else "new"})
+    form = OfficerRequestForm(
+        request.POST if request.method == "POST" else None, initial={"kind": "change" if current else "new"}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.officer_request_create(actor=request.user, school_urn=school.pk, **form.cleaned_data)

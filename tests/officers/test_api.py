@@ -1,0 +1,94 @@
+"""The officers API: same rules as the pages, 400 with field errors, 409 on conflicts, 404 out of scope."""
+
+import pytest
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from officers import selectors
+from tests.accounts.factories import SchoolFactory, london_authority
+
+from .factories import AssignmentFactory, OfficerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def api(alloc):
+    client = APIClient()
+    client.force_authenticate(alloc)
+    return client
+
+
+def test_suggestions_then_assign_then_conflict(api, school, near, far):
+    body = api.get(reverse("officers-api:suggestions", kwargs={"urn": school.pk})).json()
+    assert body["suggestions"][0]["officer_id"] == near.pk
+    assert body["suggestions"][0]["reason"].startswith("same BCU")
+    url = reverse("officers-api:assignments")
+    refused = api.post(url, {"school_urn": school.pk, "officer_id": far.pk}, format="json")
+    assert refused.status_code == 400 and "override_reason" in refused.json()
+    made = api.post(url, {"school_urn": school.pk, "officer_id": near.pk}, format="json")
+    assert made.status_code == 201
+    again = api.post(url, {"school_urn": school.pk, "officer_id": far.pk, "override_reason": "x"}, format="json")
+    assert again.status_code == 409
+
+
+def test_bad_input_is_400_not_500(api):
+    response = api.post(reverse("officers-api:assignments"), {"school_urn": "x"}, format="json")
+    assert response.status_code == 400
+    assert "school_urn" in response.json() and "officer_id" in response.json()
+
+
+def test_school_outside_bcu_is_404(api, reference_data, near):
+    barnet = SchoolFactory(local_authority=london_authority(302))
+    assert api.get(reverse("officers-api:suggestions", kwargs={"urn": barnet.pk})).status_code == 404
+    response = api.post(
+        reverse("officers-api:assignments"), {"school_urn": barnet.pk, "officer_id": near.pk}, format="json"
+    )
+    assert response.status_code == 404
+
+
+def test_optimiser_run_and_apply(api, school, near):
+    run = api.post(reverse("officers-api:optimiser"), {"bcu_id": near.bcu_id}, format="json").json()
+    assert run["optimiser"]["new"] == [{"school_urn": school.pk, "officer_id": near.pk}]
+    applied = api.post(
+        reverse("officers-api:optimiser-apply"),
+        {"bcu_id": near.bcu_id, "proposals": run["optimiser"]["new"]},
+        format="json",
+    )
+    assert applied.status_code == 201
+    assert selectors.named_officer_for(school) == near
+
+
+def test_headteacher_named_officer_and_request(head, school, near):
+    AssignmentFactory(school=school, officer=near)
+    client = APIClient()
+    client.force_authenticate(head)
+    rows = client.get(reverse("officers-api:named-officers")).json()
+    assert rows[0]["officer_name"] == "Near Officer" and rows[0]["work_email"] == near.work_email
+    made = client.post(
+        reverse("officers-api:requests"), {"school_urn": school.pk, "kind": "change", "reason": "x"}, format="json"
+    )
+    assert made.status_code == 201
+
+
+@pytest.mark.parametrize("url_name", ["officers-api:officers", "officers-api:queue", "officers-api:coverage"])
+def test_lists_query_count_flat(api, url_name, reference_data, django_assert_max_num_queries):
+    def many(n):
+        officers = [OfficerFactory() for _ in range(max(1, n // 5))]
+        for i in range(n):
+            s = SchoolFactory(latitude=51.54, longitude=-0.05)
+            if i % 2:
+                AssignmentFactory(school=s, officer=officers[i % len(officers)], weight=1)
+
+    many(5)
+    api.get(reverse(url_name))
+    with django_assert_max_num_queries(15) as small:
+        assert api.get(reverse(url_name)).status_code == 200
+    many(100)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert api.get(reverse(url_name)).status_code == 200
+
+
+def test_schema_lists_the_officers_api(client):
+    schema = client.get("/api/schema/").content.decode()
+    assert "/api/v1/officers/schools/{urn}/suggestions/" in schema

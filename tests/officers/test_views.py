@@ -1,0 +1,114 @@
+"""Pages: assign from a suggestion, override with a reason, optimiser apply, headteacher asks; flat query counts."""
+
+import pytest
+from django.urls import reverse
+
+from officers import selectors
+from officers.models import Assignment, OfficerRequest
+from tests.accounts.factories import SchoolFactory, london_authority
+
+from .factories import AssignmentFactory, OfficerFactory, officer_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def client_as(client):
+    def _as(user):
+        client.force_login(user)
+        return client
+
+    return _as
+
+
+def test_allocator_assigns_the_top_suggestion(client_as, alloc, school, near, far):
+    client = client_as(alloc)
+    page = client.get(reverse("officers:school_detail", kwargs={"urn": school.pk}))
+    assert "same BCU, 0.1 km from base, load 0% → 20%" in page.content.decode()
+    response = client.post(reverse("officers:school_detail", kwargs={"urn": school.pk}), {"officer": near.pk})
+    assert response.status_code == 302
+    assert selectors.named_officer_for(school) == near
+
+
+def test_choosing_a_lower_ranked_officer_asks_why(client_as, alloc, school, near, far):
+    client = client_as(alloc)
+    url = reverse("officers:school_detail", kwargs={"urn": school.pk})
+    response = client.post(url, {"officer": far.pk})
+    assert response.status_code == 200
+    assert "is not the top suggestion" in response.content.decode()
+    assert "govuk-error-summary" in response.content.decode()
+    assert not Assignment.objects.exists()
+    client.post(url, {"officer": far.pk, "override_reason": "Worked with this school before"})
+    assert Assignment.objects.get().override_reason == "Worked with this school before"
+
+
+def test_empty_post_shows_errors_not_500(client_as, alloc, school, near):
+    response = client_as(alloc).post(reverse("officers:school_detail", kwargs={"urn": school.pk}), {})
+    assert response.status_code == 200
+    assert "Choose an officer" in response.content.decode()
+
+
+def test_school_outside_the_allocators_bcus_is_404(client_as, alloc, reference_data):
+    barnet = SchoolFactory(local_authority=london_authority(302))
+    assert client_as(alloc).get(reverse("officers:school_detail", kwargs={"urn": barnet.pk})).status_code == 404
+
+
+def test_optimiser_proposes_and_applies_the_ticked_rows(client_as, alloc, school, near, reference_data):
+    second = SchoolFactory(latitude=51.55, longitude=-0.06)
+    client = client_as(alloc)
+    page = client.get(reverse("officers:optimiser"), {"bcu": near.bcu_id})
+    body = page.content.decode()
+    assert "Proposal for Central East" in body and f'value="{school.pk}:{near.pk}"' in body
+    response = client.post(
+        reverse("officers:optimiser_apply"), {"bcu": near.bcu_id, "pair": [f"{school.pk}:{near.pk}"]}
+    )
+    assert response.status_code == 302
+    assert selectors.named_officer_for(school) == near
+    assert selectors.named_officer_for(second) is None
+
+
+def test_headteacher_sees_named_officer_and_asks_for_a_change(client_as, head, school, near, alloc):
+    AssignmentFactory(school=school, officer=near)
+    client = client_as(head)
+    body = client.get(reverse("officers:named_officer")).content.decode()
+    assert "Near Officer" in body and near.work_email in body
+    response = client.post(
+        reverse("officers:request_officer", kwargs={"urn": school.pk}), {"kind": "change", "reason": "Never visits"}
+    )
+    assert response.status_code == 302
+    assert OfficerRequest.objects.get().reason == "Never visits"
+    assert school in selectors.queue_for(alloc)
+
+
+def test_officer_sees_their_schools(client, school, near):
+    AssignmentFactory(school=school, officer=near)
+    client.force_login(officer_user(near))
+    body = client.get(reverse("officers:my_schools")).content.decode()
+    assert school.name in body and school.telephone in body
+
+
+def test_end_officer_page_puts_schools_back(client_as, alloc, school, near):
+    AssignmentFactory(school=school, officer=near)
+    response = client_as(alloc).post(reverse("officers:officer_end", kwargs={"pk": near.pk}), {"reason": "Retired"})
+    assert response.status_code == 302
+    assert school in selectors.queue_for(alloc)
+
+
+def _many(n):
+    officers = [OfficerFactory() for _ in range(max(1, n // 5))]
+    for i in range(n):
+        school = SchoolFactory(latitude=51.54, longitude=-0.05)
+        if i % 2:
+            AssignmentFactory(school=school, officer=officers[i % len(officers)], weight=1)
+
+
+@pytest.mark.parametrize("url_name", ["officers:queue", "officers:officer_list", "officers:coverage"])
+def test_list_pages_query_count_does_not_grow(client_as, alloc, url_name, django_assert_max_num_queries):
+    client = client_as(alloc)
+    _many(5)
+    client.get(reverse(url_name))
+    with django_assert_max_num_queries(20) as small:
+        assert client.get(reverse(url_name)).status_code == 200
+    _many(120)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(reverse(url_name)).status_code == 200
