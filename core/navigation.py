@@ -1,0 +1,40 @@
+"""Service navigation: each app may add links in its own `navigation.py` with `items(request) -> list[NavItem]`.
+
+Apps decide visibility with their own permission predicates, so the header never names a role.
+"""
+
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    order: int = 50
+
+    def is_active(self, path: str) -> bool:
+        return path == self.url or (self.url != "/" and path.startswith(self.url))
+
+
+def _modules():
+    for config in apps.get_app_configs():
+        try:
+            yield import_module(f"{config.name}.navigation")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.navigation":
+                raise
+
+
+def navigation_items(request) -> list[dict]:
+    """The links this person may use, in order, each marked active when the current page is under it."""
+    items: list[NavItem] = []
+    for module in _modules():
+        if callable(getattr(module, "items", None)):  # core.navigation itself is the registry
+            items.extend(module.items(request))
+    return [
+        {"label": item.label, "url": item.url, "active": item.is_active(request.path)}
+        for item in sorted(items, key=lambda item: (item.order, item.label))
+    ]
