@@ -177,27 +177,30 @@ def optimise(
     cols = np.array([p[1] for p in pairs])
     km = np.array([p[2] for p in pairs])
     weights = np.array([free_schools[i].weight for i in rows], dtype=float)
-    priority = np.array([free_schools[i].priority for i in rows], dtype=float)
     keeps = np.array([free_schools[i].current_officer == officers[j].id for i, j in zip(rows, cols, strict=True)])
-    # Covering a school is worth more than twice the longest candidate trip, so coverage comes first in practice
-    # while the objective stays well scaled (a bonus of the sum of all distances made HiGHS crawl).
-    bonus = 2 * (km.max() + stability_km) + 10.0
-    cost = km - bonus * priority - np.where(keeps, stability_km, 0.0)
+    # Each school is covered by one candidate or left uncovered through a slack variable whose cost (more than twice
+    # the longest candidate trip, times the school's priority) makes coverage come first in practice. With the
+    # slack form the objective is the travel distance itself once every school is covered, so HiGHS's relative
+    # gap is a gap on distance (a form with a negative coverage bonus made the gap meaningless and HiGHS crawl).
+    uncovered_cost = (2 * (km.max() + stability_km) + 10.0) * np.array([s.priority for s in free_schools], float)
+    cost = np.concatenate([km - np.where(keeps, stability_km, 0.0), uncovered_cost])
 
-    n = len(pairs)
-    one_officer = csr_array((np.ones(n), (rows, np.arange(n))), shape=(len(free_schools), n))
-    capacity = csr_array((weights, (cols, np.arange(n))), shape=(len(officers), n))
+    n, m = len(pairs), len(free_schools)
+    one_officer = csr_array(
+        (np.ones(n + m), (np.concatenate([rows, np.arange(m)]), np.arange(n + m))), shape=(m, n + m)
+    )
+    capacity = csr_array((weights, (cols, np.arange(n))), shape=(len(officers), n + m))
     remaining = np.array([o.capacity for o in officers], dtype=float) - fixed_load
     if (remaining < 0).any():
         notes.append("Some officers are already over capacity through their current schools.")
     constraints = [
-        LinearConstraint(one_officer, -np.inf, 1),
+        LinearConstraint(one_officer, 1, 1),
         LinearConstraint(capacity, -np.inf, np.maximum(remaining, 0)),
     ]
     result = milp(
         cost,
         constraints=constraints,
-        integrality=np.ones(n),
+        integrality=np.concatenate([np.ones(n), np.zeros(m)]),
         bounds=Bounds(0, 1),
         options={"time_limit": time_limit, "mip_rel_gap": gap_target, "presolve": True},
     )
@@ -213,7 +216,7 @@ def optimise(
             status="no solution",
             notes=notes,
         )
-    chosen = np.flatnonzero(result.x > 0.5)
+    chosen = np.flatnonzero(result.x[:n] > 0.5)
     for p in chosen:
         assignments[free_schools[rows[p]].urn] = officers[cols[p]].id
     gap = _distance_gap(result, cost, km, chosen)
@@ -231,13 +234,11 @@ def optimise(
 
 
 def _distance_gap(result, cost, km, chosen) -> float:
-    """HiGHS's gap is relative to the objective, which includes the coverage bonus; report it against distance."""
+    """The proven gap: how far the plan's objective (distance, plus any uncovered cost) may be above the optimum."""
     dual_bound = getattr(result, "mip_dual_bound", None)
-    if dual_bound is None or not math.isfinite(dual_bound):
+    if dual_bound is None or not math.isfinite(dual_bound) or not result.fun:
         return float(getattr(result, "mip_gap", 0.0) or 0.0)
-    absolute = max(0.0, float(result.fun) - float(dual_bound))
-    distance = float(km[chosen].sum()) if len(chosen) else 0.0
-    return absolute / distance if distance > 0 else 0.0
+    return max(0.0, float(result.fun) - float(dual_bound)) / abs(float(result.fun))
 
 
 def greedy(schools: list[SchoolIn], officers: list[OfficerIn], **_ignored) -> Plan:
