@@ -3,7 +3,7 @@ from rest_framework import serializers
 from officers.models import Officer, OfficerRequest
 
 
-class OfficerSerializer(serializers.ModelSerializer):
+class OfficersOfficerSerializer(serializers.ModelSerializer):
     bcu = serializers.CharField(source="bcu.name", read_only=True)
     load = serializers.IntegerField(read_only=True)
     school_count = serializers.IntegerField(read_only=True)
@@ -31,7 +31,7 @@ class OfficerSerializer(serializers.ModelSerializer):
         ref_name = "OfficersOfficer"
 
 
-class OfficerCreateSerializer(serializers.Serializer):
+class OfficersOfficerCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     shoulder_number = serializers.CharField(max_length=20)
     rank = serializers.ChoiceField(choices=Officer.Rank.choices, default=Officer.Rank.PC)
@@ -46,7 +46,7 @@ class OfficerCreateSerializer(serializers.Serializer):
     work_phone = serializers.CharField(required=False, default="", max_length=30)
 
 
-class QueueSchoolSerializer(serializers.Serializer):
+class OfficersQueueSchoolSerializer(serializers.Serializer):
     urn = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     borough = serializers.CharField(source="local_authority.name")
@@ -55,7 +55,7 @@ class QueueSchoolSerializer(serializers.Serializer):
     days_waiting = serializers.IntegerField(allow_null=True)
 
 
-class SuggestionSerializer(serializers.Serializer):
+class OfficersSuggestionSerializer(serializers.Serializer):
     officer_id = serializers.IntegerField(source="officer.pk")
     officer_name = serializers.CharField(source="officer.name")
     km = serializers.FloatField()
@@ -66,7 +66,7 @@ class SuggestionSerializer(serializers.Serializer):
     reason = serializers.CharField()
 
 
-class AssignmentCreateSerializer(serializers.Serializer):
+class OfficersAssignmentCreateSerializer(serializers.Serializer):
     school_urn = serializers.IntegerField()
     officer_id = serializers.IntegerField()
     start_date = serializers.DateField(required=False)
@@ -74,7 +74,7 @@ class AssignmentCreateSerializer(serializers.Serializer):
     replace = serializers.BooleanField(required=False, default=False)
 
 
-class AssignmentSerializer(serializers.Serializer):
+class OfficersAssignmentSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     school_urn = serializers.IntegerField(source="school_id")
     officer_id = serializers.IntegerField()
@@ -84,38 +84,38 @@ class AssignmentSerializer(serializers.Serializer):
     override_reason = serializers.CharField()
 
 
-class ReasonSerializer(serializers.Serializer):
+class OfficersReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
-class OptimiserRunSerializer(serializers.Serializer):
+class OfficersOptimiserRunSerializer(serializers.Serializer):
     bcu_id = serializers.IntegerField()
     allow_moves = serializers.BooleanField(default=False)
 
 
-class ProposalSerializer(serializers.Serializer):
+class OfficersProposalSerializer(serializers.Serializer):
     school_urn = serializers.IntegerField()
     officer_id = serializers.IntegerField()
 
 
-class OptimiserApplySerializer(serializers.Serializer):
+class OfficersOptimiserApplySerializer(serializers.Serializer):
     bcu_id = serializers.IntegerField()
     allow_moves = serializers.BooleanField(default=False)
-    proposals = ProposalSerializer(many=True, allow_empty=False)
+    proposals = OfficersProposalSerializer(many=True, allow_empty=False)
 
 
-class WeightOverrideSerializer(serializers.Serializer):
+class OfficersWeightOverrideSerializer(serializers.Serializer):
     weight = serializers.IntegerField(min_value=1, max_value=200)
     reason = serializers.CharField(max_length=300)
 
 
-class OfficerRequestCreateSerializer(serializers.Serializer):
+class OfficersOfficerRequestCreateSerializer(serializers.Serializer):
     school_urn = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=OfficerRequest.Kind.choices)
     reason = serializers.CharField(max_length=1000)
 
 
-class NamedOfficerSerializer(serializers.Serializer):
+class OfficersNamedOfficerSerializer(serializers.Serializer):
     school_urn = serializers.IntegerField()
     school_name = serializers.CharField()
     officer_name = serializers.CharField(allow_null=True)
@@ -125,7 +125,7 @@ class NamedOfficerSerializer(serializers.Serializer):
     work_phone = serializers.CharField(allow_null=True)
 
 
-class CoverageSerializer(serializers.Serializer):
+class OfficersCoverageSerializer(serializers.Serializer):
     borough = serializers.CharField()
     bcu = serializers.CharField()
     schools = serializers.IntegerField()
