@@ -27,7 +27,9 @@ on_exit() {
   smoke_stop
   if [ "$status" -ne 0 ]; then
     echo "-- smoke test failed; last lines of the logs:"
-    tail -n 30 "$WORK"/gunicorn.log "$WORK"/worker.log 2>/dev/null || true
+    grep -h '"level": "ERROR"' "$WORK"/gunicorn.log 2>/dev/null | tail -n 5 || true
+    tail -n 10 "$WORK"/gunicorn.log "$WORK"/worker.log 2>/dev/null || true
+    rm -rf /tmp/portal-smoke-last && cp -r "$WORK" /tmp/portal-smoke-last && echo "-- logs kept in /tmp/portal-smoke-last"
   fi
   rm -rf "$WORK"
   exit "$status"

@@ -24,6 +24,9 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 # Only behind a proxy that always sets (and overwrites) this header.
 if env_bool("DJANGO_BEHIND_PROXY", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    # Sign-in rate limits per IP must see the client, not the proxy: take the address the proxy appends to
+    # X-Forwarded-For (the number of proxies in front; without the header allauth falls back to REMOTE_ADDR).
+    ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "1"))
 
 if env("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"

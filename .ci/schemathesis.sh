@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Schemathesis against the whole OpenAPI schema of the running smoke server (called by .ci/smoke.sh through
+# SMOKE_AFTER, with SMOKE_BASE and the smoke environment). Check: not_a_server_error, bounded by SCHEMATHESIS_MAX_TIME.
+# Requests carry an API token of the demo programme admin (the widest read and write access), made through the
+# service with the password and a TOTP code from the seeded secret.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+WORK="$(mktemp -d /tmp/portal-st.XXXXXX)"
+trap 'rm -rf "$WORK"' EXIT
+TOKEN="$($PY manage.py shell -v0 -c '
+import runpy
+from accounts.identity.services import api_token_create
+from accounts.models import User
+totp = runpy.run_path(".ci/smoke.py", run_name="smoke_lib")["totp"]
+user = User.objects.get(email="programme-admin@demo.schools-safety.london")
+issued = api_token_create(user=user, name="schemathesis", password="demo-password-2026", otp_code=totp("JBSWY3DPEHPK3PXP"))
+print(issued.plaintext)')"
+curl -fsS -H 'X-Forwarded-Proto: https' -H "Authorization: Bearer $TOKEN" -H 'Accept: application/json' \
+  "$SMOKE_BASE/api/schema/?format=json" -o "$WORK/schema.json"
+operations="$($PY -c 'import json,sys; p=json.load(open(sys.argv[1]))["paths"]; print(sum(len([m for m in v if m in ("get","post","put","patch","delete")]) for v in p.values()))' "$WORK/schema.json")"
+echo "  schema: $operations operations"
+.venv/bin/schemathesis run "$WORK/schema.json" --url "$SMOKE_BASE" \
+  --checks not_a_server_error \
+  --max-time "${SCHEMATHESIS_MAX_TIME:-90}" --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
+  --workers 2 --seed 20261125 --request-timeout 30 --no-color \
+  --suppress-health-check all --warnings off \
+  -H 'X-Forwarded-Proto: https' -H "Authorization: Bearer $TOKEN" \
+  --report junit --report-dir "$WORK/report"
