@@ -62,7 +62,8 @@ def walk_patterns(resolver: URLResolver | None = None, prefix: str = "", names: 
     for pattern in resolver.url_patterns:
         route = str(pattern.pattern)
         if isinstance(pattern, URLResolver):
-            yield from walk_patterns(pattern, prefix + route, names + ((pattern.namespace,) if pattern.namespace else ()))
+            namespace = (pattern.namespace,) if pattern.namespace else ()
+            yield from walk_patterns(pattern, prefix + route, names + namespace)
             continue
         assert isinstance(pattern, URLPattern)
         full = prefix + route
