@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test test-postgres lint format assets chromium worker clean
+.PHONY: install run test test-postgres lint format assets chromium worker clean smoke security
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -54,3 +54,13 @@ assets:
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
+
+## Production smoke test on PostgreSQL + Redis (gunicorn, db_worker, an HTTP journey); SMOKE_AFTER=.ci/schemathesis.sh adds the API fuzzing.
+smoke: install
+	.ci/smoke.sh
+
+## Security baseline: bandit (accepted findings in pyproject.toml and .ci/bandit-baseline.json), pip-audit, tests/security.
+security: install
+	$(BIN)/bandit -c pyproject.toml -r . -q -b .ci/bandit-baseline.json
+	$(BIN)/python .ci/audit_deps.py
+	$(BIN)/pytest -q tests/security
