@@ -96,3 +96,31 @@ class OptimiserForm(forms.Form):
     def __init__(self, *args, bcus=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["bcu"].queryset = bcus
+
+
+class WhatIfForm(forms.Form):
+    bcu = forms.ModelChoiceField(label="BCU", queryset=None, empty_label=None)
+    officers = forms.ModelMultipleChoiceField(
+        label="Officers who leave", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    cut = forms.IntegerField(
+        label="Or: how many officers are cut (those with the fewest schools go first)",
+        min_value=0,
+        max_value=200,
+        required=False,
+    )
+
+    def __init__(self, *args, bcus=None, officers=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bcu"].queryset = bcus
+        self.fields["officers"].queryset = officers
+        self.fields["officers"].label_from_instance = lambda o: f"{o.name} ({o.shoulder_number}, {o.bcu.name})"
+
+    def clean(self):
+        data = super().clean()
+        officers, bcu = data.get("officers") or [], data.get("bcu")
+        if bcu is not None and any(o.bcu_id != bcu.pk for o in officers):
+            self.add_error("officers", "Choose officers from the BCU you are simulating")
+        if not officers and not data.get("cut"):
+            self.add_error("cut", "Choose officers who leave, or enter how many are cut")
+        return data

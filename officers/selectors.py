@@ -359,14 +359,17 @@ class AreaPlan:
         return (min(percents), max(percents)) if percents else (0, 0)
 
 
-def area_plan(*, user, bcu_id: int, allow_moves: bool = False, time_limit: float = 10.0) -> AreaPlan | None:
-    """Run the optimiser and the greedy baseline for one of the allocator's BCUs (None if not theirs)."""
+def area_plan(
+    *, user, bcu_id: int, allow_moves: bool = False, time_limit: float = 10.0, without: frozenset[int] = frozenset()
+) -> AreaPlan | None:
+    """Run the optimiser and the greedy baseline for one of the allocator's BCUs (None if not theirs).
+    `without`: officers left out, as if they had gone (the what-if simulation); nothing is written."""
     from .optimiser import OfficerIn, SchoolIn, greedy, optimise
 
     if bcu_id not in allocator_bcu_ids(user):
         return None
     bcu = BasicCommandUnit.objects.get(pk=bcu_id)
-    officers = {o.pk: o for o in Officer.objects.filter(bcu_id=bcu_id, active=True)}
+    officers = {o.pk: o for o in Officer.objects.filter(bcu_id=bcu_id, active=True).exclude(pk__in=without)}
     current = dict(
         Assignment.objects.filter(school__local_authority__bcu_id=bcu_id, end_date__isnull=True).values_list(
             "school_id", "officer_id"
@@ -416,3 +419,46 @@ def area_plan(*, user, bcu_id: int, allow_moves: bool = False, time_limit: float
     result = AreaPlan(bcu, plan, baseline, schools, officers, estimated, weights, unlocated)
     result._points = points
     return result
+
+
+@dataclass
+class WhatIf:
+    leaving: list
+    losing_cover: list
+    result: AreaPlan
+
+    @property
+    def recovered(self) -> list[dict]:
+        lost = {school.pk for school in self.losing_cover}
+        return [row for row in self.result.rows() if row["school"].pk in lost]
+
+    @property
+    def uncovered_in_bcu(self) -> int:
+        return len(self.result.plan.uncovered) + len(self.result.unlocated)
+
+    @property
+    def still_uncovered(self) -> list[dict]:
+        lost = {school.pk for school in self.losing_cover}
+        return [row for row in self.result.uncovered_rows() if row["school"].pk in lost]
+
+
+def what_if(*, user, bcu_id: int, officer_ids=(), cut: int = 0, time_limit: float = 10.0) -> WhatIf | None:
+    """If these officers leave (or `cut` officers go: those with the fewest schools, the least disruption), which
+    schools lose cover and what the optimiser proposes. Read-only."""
+    if bcu_id not in allocator_bcu_ids(user):
+        return None
+    active = officers_with_load(Officer.objects.filter(bcu_id=bcu_id, active=True))
+    leaving = list(active.filter(pk__in=list(officer_ids)))
+    if cut:
+        chosen = {o.pk for o in leaving}
+        extra = active.exclude(pk__in=chosen).order_by("school_count", "load", "pk")[:cut]
+        leaving += list(extra)
+    leaving_ids = frozenset(o.pk for o in leaving)
+    losing = [
+        a.school
+        for a in Assignment.objects.filter(officer_id__in=leaving_ids, end_date__isnull=True)
+        .select_related("school")
+        .order_by("school__name")
+    ]
+    result = area_plan(user=user, bcu_id=bcu_id, time_limit=time_limit, without=leaving_ids)
+    return WhatIf(leaving=leaving, losing_cover=losing, result=result)

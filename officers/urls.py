@@ -17,6 +17,7 @@ urlpatterns = [
     path("coverage/", views.coverage, name="coverage"),
     path("optimiser/", views.optimiser, name="optimiser"),
     path("optimiser/apply/", views.optimiser_apply, name="optimiser_apply"),
+    path("what-if/", views.what_if, name="what_if"),
     path("weight-rules/", views.weight_rules, name="weight_rules"),
     path("my-schools/", views.my_schools, name="my_schools"),
     path("named-officer/", views.named_officer, name="named_officer"),

@@ -22,6 +22,7 @@ from .forms import (
     OptimiserForm,
     WeightOverrideForm,
     WeightRuleForm,
+    WhatIfForm,
 )
 
 PER_PAGE = 50
@@ -255,6 +256,24 @@ def optimiser(request: HttpRequest) -> HttpResponse:
             user=request.user, bcu_id=form.cleaned_data["bcu"].pk, allow_moves=form.cleaned_data["allow_moves"]
         )
     return render(request, "officers/optimiser.html", {"form": form, "result": result})
+
+
+@require_GET
+@login_required
+def what_if(request: HttpRequest) -> HttpResponse:
+    """A read-only simulation: if these officers leave, which schools lose cover and what the optimiser proposes."""
+    _require(permissions.is_allocator(request.user))
+    officers = selectors.officers_visible_to(request.user).filter(active=True).order_by("bcu__name", "name")
+    form = WhatIfForm(request.GET or None, bcus=selectors.allocator_bcus(request.user), officers=officers)
+    outcome = None
+    if request.GET and form.is_valid():
+        outcome = selectors.what_if(
+            user=request.user,
+            bcu_id=form.cleaned_data["bcu"].pk,
+            officer_ids=[o.pk for o in form.cleaned_data["officers"]],
+            cut=form.cleaned_data["cut"] or 0,
+        )
+    return render(request, "officers/what_if.html", {"form": form, "outcome": outcome})
 
 
 @require_POST

@@ -131,3 +131,14 @@ class OfficersCoverageSerializer(serializers.Serializer):
     schools = serializers.IntegerField()
     covered = serializers.IntegerField()
     percent = serializers.IntegerField()
+
+
+class OfficersWhatIfSerializer(serializers.Serializer):
+    bcu_id = serializers.IntegerField()
+    officer_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
+    cut = serializers.IntegerField(min_value=0, max_value=200, required=False, default=0)
+
+    def validate(self, data):
+        if not data["officer_ids"] and not data["cut"]:
+            raise serializers.ValidationError({"cut": ["Give officer_ids who leave, or how many officers are cut."]})
+        return data

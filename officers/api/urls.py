@@ -15,6 +15,7 @@ urlpatterns = [
     path("coverage/", views.Coverage.as_view(), name="coverage"),
     path("optimiser/", views.OptimiserRun.as_view(), name="optimiser"),
     path("optimiser/apply/", views.OptimiserApply.as_view(), name="optimiser-apply"),
+    path("what-if/", views.WhatIf.as_view(), name="what-if"),
     path("requests/", views.OfficerRequestCreate.as_view(), name="requests"),
     path("named-officers/", views.NamedOfficers.as_view(), name="named-officers"),
     path("my-schools/", views.MySchools.as_view(), name="my-schools"),

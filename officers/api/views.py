@@ -201,6 +201,40 @@ class OptimiserRun(APIView):
         return Response({"optimiser": _plan_summary(result.plan), "greedy": _plan_summary(result.baseline)})
 
 
+class WhatIf(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=s.OfficersWhatIfSerializer,
+        responses=inline_serializer(
+            "OfficersWhatIfResult",
+            {
+                "leaving": serializers.ListField(child=serializers.IntegerField()),
+                "losing_cover": serializers.ListField(child=serializers.IntegerField()),
+                "optimiser": serializers.DictField(),
+            },
+        ),
+    )
+    def post(self, request):
+        """Read-only: if these officers leave (or N are cut), which schools lose cover; what the optimiser proposes."""
+        _allocator(request)
+        data = s.OfficersWhatIfSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        outcome = selectors.what_if(
+            user=request.user, bcu_id=values["bcu_id"], officer_ids=values["officer_ids"], cut=values["cut"]
+        )
+        if outcome is None:
+            raise Http404
+        return Response(
+            {
+                "leaving": [o.pk for o in outcome.leaving],
+                "losing_cover": [school.pk for school in outcome.losing_cover],
+                "optimiser": _plan_summary(outcome.result.plan),
+            }
+        )
+
+
 class OptimiserApply(APIView):
     permission_classes = [IsAuthenticated]
 

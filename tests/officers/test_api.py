@@ -92,3 +92,13 @@ def test_lists_query_count_flat(api, url_name, reference_data, django_assert_max
 def test_schema_lists_the_officers_api(client):
     schema = client.get("/api/schema/").content.decode()
     assert "/api/v1/officers/schools/{urn}/suggestions/" in schema
+
+
+def test_what_if_is_read_only(api, school, near, far):
+    AssignmentFactory(school=school, officer=near)
+    body = api.post(reverse("officers-api:what-if"), {"bcu_id": near.bcu_id, "officer_ids": [near.pk]}, format="json")
+    assert body.status_code == 200
+    assert body.json()["losing_cover"] == [school.pk]
+    assert body.json()["optimiser"]["new"] == [{"school_urn": school.pk, "officer_id": far.pk}]
+    assert selectors.named_officer_for(school) == near
+    assert api.post(reverse("officers-api:what-if"), {"bcu_id": near.bcu_id}, format="json").status_code == 400

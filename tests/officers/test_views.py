@@ -112,3 +112,16 @@ def test_list_pages_query_count_does_not_grow(client_as, alloc, url_name, django
     _many(120)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse(url_name)).status_code == 200
+
+
+def test_what_if_shows_schools_losing_cover_and_the_proposal_without_writing(client_as, alloc, school, near, far):
+    AssignmentFactory(school=school, officer=near, weight=20)
+    client = client_as(alloc)
+    body = client.get(reverse("officers:what_if"), {"bcu": near.bcu_id, "officers": [near.pk]}).content.decode()
+    assert 'id="losing">1<' in body
+    assert "Far Officer" in body  # proposed for the school that loses Near Officer
+    assert selectors.named_officer_for(school) == near  # nothing written
+    cut = client.get(reverse("officers:what_if"), {"bcu": near.bcu_id, "cut": 2}).content.decode()
+    assert "would stay without an officer" in cut and "no active officer serves" in cut
+    refused = client.get(reverse("officers:what_if"), {"bcu": near.bcu_id})
+    assert "Choose officers who leave, or enter how many are cut" in refused.content.decode()
