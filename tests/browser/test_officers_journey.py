@@ -84,6 +84,14 @@ def test_allocator_assigns_from_a_suggestion_overrides_and_runs_the_optimiser(pa
     axe_check(page)
     assert selectors.named_officer_for(third) is not None
 
+    # What if Sam Near left: a read-only simulation.
+    page.goto(live_server.url + "/officers/what-if/")
+    axe_check(page)
+    page.get_by_label("Sam Near").check()
+    page.get_by_role("button", name="Simulate").click()
+    expect(page.get_by_role("heading", name="If 1 officer left Central East")).to_be_visible()
+    axe_check(page)
+
 
 def test_headteacher_sees_the_named_officer_and_asks_for_a_change(page, live_server, axe_check, people):
     from officers import services
