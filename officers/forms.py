@@ -124,3 +124,11 @@ class WhatIfForm(forms.Form):
         if not officers and not data.get("cut"):
             self.add_error("cut", "Choose officers who leave, or enter how many are cut")
         return data
+
+
+class CsvUploadForm(forms.Form):
+    file = forms.FileField(
+        label="Upload a CSV file",
+        widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
+        error_messages={"required": "Choose a CSV file to upload", "empty": "The file is empty"},
+    )

@@ -417,3 +417,144 @@ def officer_request_create(*, actor, school_urn: int, kind: str, reason: str) ->
     request = OfficerRequest.objects.create(school=school, kind=kind, reason=reason, requested_by=actor)
     audit_record(actor=actor, verb="officer_request.created", target=request, to_state="open", reason=reason)
     return request
+
+
+class CsvRejected(DomainError):
+    """A CSV with any bad row: nothing applied. `problems` lists every bad row as (line, reason)."""
+
+    code = "csv_rejected"
+
+    def __init__(self, message: str, *, problems: list[tuple[int, str]]):
+        super().__init__(message, field="file")
+        self.problems = problems
+
+
+CSV_COLUMNS = (
+    "shoulder_number", "name", "bcu", "base_name", "base_postcode", "base_latitude", "base_longitude", "capacity",
+    "school_urns",
+)  # fmt: skip
+MAX_CSV_BYTES = 2_000_000
+
+
+def _csv_rows(data: bytes) -> list[tuple[int, dict]]:
+    import csv
+    import io
+
+    if len(data) > MAX_CSV_BYTES:
+        raise CsvRejected("The file is larger than 2 MB.", problems=[])
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise CsvRejected("The file must be a CSV saved as UTF-8.", problems=[]) from error
+    reader = csv.DictReader(io.StringIO(text))
+    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
+    missing = [c for c in CSV_COLUMNS if c not in headers]
+    if missing:
+        raise CsvRejected(f"The file is missing these columns: {', '.join(missing)}.", problems=[])
+    reader.fieldnames = headers
+    return [(n, {k: (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, start=2)]
+
+
+@transaction.atomic
+def officers_import_csv(*, actor, data: bytes) -> tuple[int, int]:
+    """Import current officers and their schools. Every row is checked first; any bad row rejects the whole file,
+    listing every bad row. Officers are matched by shoulder number (updated) or created; returns (officers, schools)."""
+    from schools.models import BasicCommandUnit
+
+    if not permissions.is_allocator(actor):
+        raise PermissionDenied
+    rows = _csv_rows(data)
+    if not rows:
+        raise CsvRejected("The file has no rows.", problems=[])
+    allowed = selectors.allocator_bcu_ids(actor)
+    bcus = {b.slug: b for b in BasicCommandUnit.objects.all()} | {
+        b.name.lower(): b for b in BasicCommandUnit.objects.all()
+    }
+    all_urns = set()
+    for _line, row in rows:
+        all_urns.update(int(u) for u in row["school_urns"].replace(";", " ").split() if u.isdigit())
+    schools = {s.pk: s for s in School.objects.filter(pk__in=all_urns).select_related("local_authority")}
+    taken = dict(
+        Assignment.objects.filter(school_id__in=all_urns, end_date__isnull=True).values_list(
+            "school_id", "officer__shoulder_number"
+        )
+    )
+    book = selectors.WeightBook(urns=all_urns)
+    problems: list[tuple[int, str]] = []
+    seen_numbers: dict[str, int] = {}
+    seen_urns: dict[int, int] = {}
+    plan = []
+    for line, row in rows:
+        errors = []
+        number = row["shoulder_number"].upper()
+        if not number:
+            errors.append("shoulder number is missing")
+        elif number in seen_numbers:
+            errors.append(f"shoulder number {number} is also on line {seen_numbers[number]}")
+        seen_numbers.setdefault(number, line)
+        if not row["name"]:
+            errors.append("name is missing")
+        bcu = bcus.get(row["bcu"].lower())
+        if bcu is None:
+            errors.append(f"BCU '{row['bcu']}' is not a Met BCU")
+        elif bcu.pk not in allowed:
+            errors.append(f"you do not allocate in {bcu.name}")
+        try:
+            lat, lon = float(row["base_latitude"]), float(row["base_longitude"])
+            if not (51.2 <= lat <= 51.8 and -0.6 <= lon <= 0.4):
+                errors.append("the base is not in London (check latitude and longitude)")
+        except ValueError:
+            lat = lon = None
+            errors.append("base latitude and longitude must be numbers")
+        capacity = int(row["capacity"]) if row["capacity"].isdigit() else 0
+        if capacity <= 0:
+            errors.append("capacity must be a whole number above 0")
+        urns = []
+        for token in row["school_urns"].replace(";", " ").split():
+            if not token.isdigit() or int(token) not in schools:
+                errors.append(f"school URN {token} is not a known school")
+                continue
+            urn = int(token)
+            school = schools[urn]
+            if school.status not in School.OPEN_STATUSES:
+                errors.append(f"school {urn} is closed")
+            elif bcu is not None and school.local_authority.bcu_id != bcu.pk:
+                errors.append(f"school {urn} is not in {bcu.name}")
+            if urn in seen_urns:
+                errors.append(f"school {urn} is also on line {seen_urns[urn]}")
+            elif urn in taken and taken[urn] != number:
+                errors.append(f"school {urn} already has officer {taken[urn]}")
+            seen_urns.setdefault(urn, line)
+            urns.append(urn)
+        load = sum(book.weight(schools[u])[0] for u in urns if u in schools)
+        if capacity and load > capacity:
+            errors.append(f"the schools' weight ({load}) is over the capacity ({capacity})")
+        if errors:
+            problems.append((line, "; ".join(errors)))
+        else:
+            plan.append((row, number, bcu, lat, lon, capacity, urns))
+    if problems:
+        raise CsvRejected(
+            f"Nothing was imported: {len(problems)} {'rows need' if len(problems) != 1 else 'row needs'} fixing.",
+            problems=problems,
+        )
+    schools_assigned = 0
+    today = timezone.localdate()
+    for row, number, bcu, lat, lon, capacity, urns in plan:
+        values = {
+            "name": row["name"], "bcu": bcu, "base_name": row["base_name"], "base_postcode": row["base_postcode"],
+            "base_latitude": lat, "base_longitude": lon, "capacity": capacity,
+        }  # fmt: skip
+        officer = Officer.objects.select_for_update().filter(shoulder_number__iexact=number).first()
+        if officer is None:
+            officer = officer_create(actor=actor, shoulder_number=number, **values)
+        else:
+            officer = officer_update(actor=actor, officer_id=officer.pk, **values)
+        for urn in urns:
+            if taken.get(urn) == number:
+                continue
+            school = _lock_school(urn)
+            _assign(actor=actor, school=school, officer=officer, weight=book.weight(school)[0], start_date=today,
+                    reason="Imported from CSV", override_reason="", replace=False)  # fmt: skip
+            schools_assigned += 1
+    return len(plan), schools_assigned

@@ -12,6 +12,7 @@ urlpatterns = [
     path("schools/<int:urn>/ask/", views.request_officer, name="request_officer"),
     path("people/", views.officer_list, name="officer_list"),
     path("people/new/", views.officer_create, name="officer_create"),
+    path("people/import/", views.officer_import, name="officer_import"),
     path("people/<int:pk>/", views.officer_detail, name="officer_detail"),
     path("people/<int:pk>/end/", views.officer_end, name="officer_end"),
     path("coverage/", views.coverage, name="coverage"),

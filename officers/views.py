@@ -16,6 +16,7 @@ from core.selectors import audit_timeline
 from . import permissions, selectors, services
 from .forms import (
     AssignForm,
+    CsvUploadForm,
     EndForm,
     OfficerForm,
     OfficerRequestForm,
@@ -183,6 +184,31 @@ def officer_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"{officer.name} is added.")
             return redirect("officers:officer_detail", pk=officer.pk)
     return render(request, "officers/officer_form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def officer_import(request: HttpRequest) -> HttpResponse:
+    """Import current officers and their schools from a CSV: every row checked first, any bad row rejects the file."""
+    _require(permissions.is_allocator(request.user))
+    form = CsvUploadForm(request.POST if request.method == "POST" else None, request.FILES or None)
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            officers, schools = services.officers_import_csv(actor=request.user, data=form.cleaned_data["file"].read())
+        except services.CsvRejected as error:
+            form.add_error("file", error.message)
+            problems = error.problems
+        except DomainError as error:
+            _add_domain_error(form, error)
+        else:
+            messages.success(request, f"Imported {officers} officers and {schools} named-officer assignments.")
+            return redirect("officers:officer_list")
+    return render(
+        request,
+        "officers/officer_import.html",
+        {"form": form, "problems": problems, "columns": services.CSV_COLUMNS},
+    )
 
 
 @require_GET

@@ -1,0 +1,54 @@
+"""Officer CSV import: every row checked first; any bad row rejects the file and lists every bad row."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from officers import services
+from officers.models import Assignment, Officer
+from tests.accounts.factories import SchoolFactory, london_authority
+
+pytestmark = pytest.mark.django_db
+
+HEADER = "shoulder_number,name,bcu,base_name,base_postcode,base_latitude,base_longitude,capacity,school_urns\n"
+
+
+def test_good_file_creates_officers_and_assignments(alloc, school, reference_data):
+    other = SchoolFactory()
+    data = HEADER + (
+        f"123CE,Sam Near,central-east,Stoke Newington,N16 8DS,51.56,-0.075,100,{school.pk};{other.pk}\n"
+        "124CE,Kit Far,Central East,Hackney,E8 1DY,51.545,-0.055,100,\n"
+    )
+    assert services.officers_import_csv(actor=alloc, data=data.encode()) == (2, 2)
+    assert Officer.objects.get(shoulder_number="123CE").assignments.count() == 2
+    # Re-importing the same file changes nothing and adds no assignments.
+    assert services.officers_import_csv(actor=alloc, data=data.encode()) == (2, 0)
+
+
+def test_any_bad_row_rejects_the_file_listing_every_bad_row(alloc, school, reference_data):
+    barnet = SchoolFactory(local_authority=london_authority(302))
+    data = HEADER + (
+        f"123CE,Sam Near,central-east,Stoke Newington,N16 8DS,51.56,-0.075,100,{school.pk}\n"
+        f"123CE,,north,X,N1,55,-0.1,0,{barnet.pk} 999999\n"
+        f"125CE,Al,central-east,X,N1,51.5,-0.1,10,{school.pk} {barnet.pk}\n"
+    )
+    with pytest.raises(services.CsvRejected) as error:
+        services.officers_import_csv(actor=alloc, data=data.encode())
+    problems = dict(error.value.problems)
+    assert set(problems) == {3, 4}
+    assert "also on line 2" in problems[3] and "name is missing" in problems[3]
+    assert "you do not allocate in North Area" in problems[3] and "999999 is not a known school" in problems[3]
+    assert f"school {school.pk} is also on line 2" in problems[4] and "is not in Central East" in problems[4]
+    assert not Officer.objects.exists() and not Assignment.objects.exists()
+
+
+def test_import_page_shows_the_rows_to_fix(client, alloc, reference_data):
+    client.force_login(alloc)
+    upload = SimpleUploadedFile("officers.csv", (HEADER + "1,,nowhere,,,x,y,z,\n").encode(), content_type="text/csv")
+    response = client.post(reverse("officers:officer_import"), {"file": upload})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Nothing was imported: 1 row needs fixing" in body and "BCU &#x27;nowhere&#x27; is not a Met BCU" in body
+    missing = SimpleUploadedFile("officers.csv", b"name\nx\n", content_type="text/csv")
+    body = client.post(reverse("officers:officer_import"), {"file": missing}).content.decode()
+    assert "missing these columns" in body
