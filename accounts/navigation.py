@@ -2,16 +2,18 @@ from django.urls import reverse
 
 from core.navigation import NavItem
 
-from . import permissions, selectors
+from . import roles
+from .selectors import user_role_names
+
+SCHOOL_ROLES = {roles.HEADTEACHER, roles.SCHOOL_STAFF, roles.STEPPING_STONES_LEAD}
 
 
 def items(request) -> list[NavItem]:
-    user = request.user
-    if not user.is_authenticated:
-        return []
+    """Built from the role names the request has already read, so the header adds no queries."""
+    held = user_role_names(request.user)
     links = []
-    if selectors.schools_acting_for(user).exists():
+    if held & SCHOOL_ROLES:
         links.append(NavItem("Your schools", reverse("accounts:my_schools"), order=10))
-    if permissions.can_grant_programme_roles(user):
+    if roles.PROGRAMME_ADMIN in held:
         links.append(NavItem("People and roles", reverse("accounts:programme_roles"), order=80))
     return links

@@ -30,6 +30,8 @@ def _modules():
 
 def navigation_items(request) -> list[dict]:
     """The links this person may use, in order, each marked active when the current page is under it."""
+    if not hasattr(request, "user"):
+        return []  # error pages rendered before authentication ran (e.g. a 400 for a host that is not ours)
     items: list[NavItem] = []
     for module in _modules():
         if callable(getattr(module, "items", None)):  # core.navigation itself is the registry
