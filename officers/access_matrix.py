@@ -70,6 +70,7 @@ def _api_rows():
     return [
         AccessRow("officers-api:officers", allocator),
         AccessRow("officers-api:officer", allocator, kwargs=_officer_pk),
+        AccessRow("officers-api:officer-import", post_only),
         AccessRow("officers-api:officer-end", post_only, kwargs=_officer_pk),
         AccessRow("officers-api:queue", allocator),
         AccessRow("officers-api:suggestions", allocator, kwargs=_urn),

@@ -5,6 +5,7 @@ from . import views
 app_name = "officers-api"
 urlpatterns = [
     path("officers/", views.OfficerList.as_view(), name="officers"),
+    path("officers/import/", views.OfficerImport.as_view(), name="officer-import"),
     path("officers/<int:pk>/", views.OfficerDetail.as_view(), name="officer"),
     path("officers/<int:pk>/end/", views.OfficerEnd.as_view(), name="officer-end"),
     path("queue/", views.QueueList.as_view(), name="queue"),

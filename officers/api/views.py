@@ -4,6 +4,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,6 +53,41 @@ class OfficerList(generics.ListAPIView):
         return Response(
             s.OfficersOfficerSerializer(selectors.officer_get(user=request.user, pk=officer.pk)).data, status=201
         )
+
+
+class OfficerImport(APIView):
+    permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(
+        request={"multipart/form-data": inline_serializer("OfficersImportFile", {"file": serializers.FileField()})},
+        responses={
+            201: inline_serializer(
+                "OfficersImported", {"officers": serializers.IntegerField(), "schools": serializers.IntegerField()}
+            ),
+            400: inline_serializer(
+                "OfficersCsvRejected",
+                {
+                    "file": serializers.ListField(child=serializers.CharField()),
+                    "rows": serializers.ListField(child=serializers.DictField()),
+                },
+            ),
+        },
+    )
+    def post(self, request):
+        """Import current officers and their schools; any bad row rejects the file, listing every bad row."""
+        _allocator(request)
+        upload = request.FILES.get("file")
+        if upload is None:
+            return Response({"file": ["Attach a CSV file as 'file'."]}, status=status.HTTP_400_BAD_REQUEST)
+        try:
+            officers, schools = services.officers_import_csv(actor=request.user, data=upload.read())
+        except services.CsvRejected as error:
+            return Response(
+                {"file": [error.message], "rows": [{"line": n, "reason": r} for n, r in error.problems]},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        return Response({"officers": officers, "schools": schools}, status=status.HTTP_201_CREATED)
 
 
 class OfficerDetail(generics.RetrieveAPIView):

@@ -52,3 +52,16 @@ def test_import_page_shows_the_rows_to_fix(client, alloc, reference_data):
     missing = SimpleUploadedFile("officers.csv", b"name\nx\n", content_type="text/csv")
     body = client.post(reverse("officers:officer_import"), {"file": missing}).content.decode()
     assert "missing these columns" in body
+
+
+def test_api_import_rejects_with_rows_then_imports(alloc, school, reference_data):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(alloc)
+    bad = SimpleUploadedFile("o.csv", (HEADER + "1,,nowhere,,,x,y,z,\n").encode())
+    response = api.post(reverse("officers-api:officer-import"), {"file": bad}, format="multipart")
+    assert response.status_code == 400 and response.json()["rows"][0]["line"] == 2
+    good = SimpleUploadedFile("o.csv", (HEADER + f"9CE,Sam,central-east,S,N16,51.56,-0.075,100,{school.pk}\n").encode())
+    response = api.post(reverse("officers-api:officer-import"), {"file": good}, format="multipart")
+    assert response.status_code == 201 and response.json() == {"officers": 1, "schools": 1}
