@@ -52,3 +52,23 @@ def test_the_current_section_is_marked(client):
 )
 def test_accounts_links_follow_roles(role, link, shown):
     assert (link in _nav_html(role)) is shown
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        ("police_allocator", True),
+        ("police_officer", True),
+        ("headteacher", True),
+        ("school_staff", False),
+        ("anonymous", False),
+    ],
+)
+def test_school_officers_link(role, shown):
+    assert ("School officers" in _nav_html(role)) is shown
+
+
+@pytest.mark.django_db
+def test_toolkit_link_for_everyone():
+    assert "Toolkit" in _nav_html("anonymous")
