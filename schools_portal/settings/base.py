@@ -40,6 +40,7 @@ DJANGO_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # FORM_RENDERER is TemplatesSetting: Django's own form templates must be findable
 ]
 THIRD_PARTY_APPS = [
     "rest_framework",

@@ -13,11 +13,10 @@ pytestmark = pytest.mark.django_db
 
 # Swagger UI (drf-spectacular's SpectacularSwaggerView) renders an inline script without the nonce, so the policy
 # blocks it and the page does not work in production; SpectacularSwaggerSplitView serves that script as a file.
-# schools_portal/urls.py is not this suite's to change: the strict xfail below flags the day it is fixed.
-INLINE_SCRIPT_WITHOUT_NONCE = {"/api/docs/"}
-# The Django admin's sign-in page fails with TemplateDoesNotExist django/forms/errors/list/default.html: FORM_RENDERER
-# is TemplatesSetting but "django.forms" is not in INSTALLED_APPS (schools_portal/settings/base.py). Strict xfail below.
-KNOWN_SERVER_ERRORS = {"/django-admin/login/"}
+# No page is exempt: Swagger UI is served by the split view (script from a URL, no inline script) and the admin's
+# sign-in page renders now that "django.forms" is installed for the TemplatesSetting renderer.
+INLINE_SCRIPT_WITHOUT_NONCE: set[str] = set()
+KNOWN_SERVER_ERRORS: set[str] = set()
 
 
 def safe_paths():
@@ -64,14 +63,12 @@ def test_every_page_has_the_security_headers(production_security, client, signed
     assert checked > 50
 
 
-@pytest.mark.xfail(strict=True, reason="Swagger UI's inline script has no nonce (use SpectacularSwaggerSplitView)")
 def test_api_docs_inline_script_carries_the_nonce(production_security, client):
     response = client.get("/api/docs/", secure=True)
     assert response.status_code == 200
     assert_security_headers(response, "/api/docs/")
 
 
-@pytest.mark.xfail(strict=True, reason="'django.forms' missing from INSTALLED_APPS with the TemplatesSetting renderer")
 def test_admin_sign_in_page_renders(production_security, client):
     response = client.get("/django-admin/login/", secure=True)
     assert response.status_code == 200

@@ -7,7 +7,7 @@ from rest_framework.test import APIClient
 
 from tests.accounts.factories import SchoolFactory
 from wands import services
-from wands.models import StockLevel, WandRequest
+from wands.models import AllowanceRule, StockLevel, WandRequest
 
 from .factories import WandRequestFactory
 from .test_views import bulk_requests
@@ -201,3 +201,13 @@ def test_allowance_rule_and_return_over_the_api(api, admin, fulfilment, head, sc
     assert api.post(url, {"working": False}, format="json").status_code == 200
     assert api.post(url, {"working": False}, format="json").status_code == 409
     assert StockLevel.objects.get().on_hand == 1
+
+
+def test_allowance_rule_without_its_band_is_a_400_not_a_500(api, admin):
+    """Found by schemathesis: a band named by wands and reason alone crashed the service call."""
+    api.force_authenticate(admin)
+    before = AllowanceRule.objects.count()
+    response = api.post(reverse("wands-api:allowance-rules"), {"wands": 0, "reason": "0"}, format="json")
+    assert response.status_code == 400
+    assert set(response.json()) >= {"phase", "min_pupils"}
+    assert AllowanceRule.objects.count() == before

@@ -162,6 +162,8 @@ class WandAllowanceRuleSerializer(serializers.ModelSerializer):
         model = AllowanceRule
         fields = ["id", "phase", "min_pupils", "wands", "updated_at", "reason"]
         read_only_fields = ["id", "updated_at"]
+        # A band is named by phase and pupil numbers: both must be sent (the model's defaults would hide a missing one).
+        extra_kwargs = {"phase": {"required": True, "allow_blank": True}, "min_pupils": {"required": True}}
         validators = []  # setting a band that exists changes it
 
 
