@@ -68,28 +68,6 @@ def _accept_terms(request) -> None:
         request.session[SESSION_TERMS] = selectors.TERMS_VERSION
 
 
-def _pagination(page, query) -> dict | None:
-    if page.paginator.num_pages <= 1:
-        return None
-
-    def href(number):
-        q = query.copy()
-        q["page"] = str(number)
-        return f"?{q.urlencode()}"
-
-    items = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-        if number == Paginator.ELLIPSIS:
-            items.append({"ellipsis": True})
-        else:
-            items.append({"number": number, "href": href(number), "current": number == page.number})
-    return {
-        "items": items,
-        "previous": href(page.previous_page_number()) if page.has_previous() else "",
-        "next": href(page.next_page_number()) if page.has_next() else "",
-    }
-
-
 # --- browse ----------------------------------------------------------------------------------------------------
 
 
@@ -139,7 +117,6 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "filter_form": filterset.form,
             "groups": _checkbox_groups(filterset.form, counts),
             "page": page,
-            "pagination": _pagination(page, query),
             "chosen": chosen,
             "access_tags": ACCESS_TAGS,
             "is_editor": permissions.is_toolkit_editor(request.user),

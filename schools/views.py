@@ -1,5 +1,5 @@
-from django.core.paginator import Page, Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -16,43 +16,16 @@ STATUS_TAG_CLASSES = {
 }
 
 
-def _page_href(query: QueryDict, number: int) -> str:
-    """A link to another page of the same search: every filter kept, only the page changed."""
-    query = query.copy()
-    query["page"] = str(number)
-    return f"?{query.urlencode()}"
-
-
-def _pagination(page: Page, query: QueryDict) -> dict | None:
-    """The GOV.UK pagination component's items: numbered links with gaps, previous and next."""
-    if page.paginator.num_pages <= 1:
-        return None
-    items = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-        if number == Paginator.ELLIPSIS:
-            items.append({"ellipsis": True})
-        else:
-            items.append({"number": number, "href": _page_href(query, number), "current": number == page.number})
-    return {
-        "items": items,
-        "previous": _page_href(query, page.previous_page_number()) if page.has_previous() else "",
-        "next": _page_href(query, page.next_page_number()) if page.has_next() else "",
-    }
-
-
 @require_GET
 def school_list(request: HttpRequest) -> HttpResponse:
     """Find a school: search and filter the register; errors in the filters are shown, never a server error."""
     filterset = school_filter(params=request.GET)
-    context = {"form": filterset.form, "page": None, "pagination": None, "results": []}
+    context = {"form": filterset.form, "page": None, "results": []}
     if filterset.is_valid():
         paginator = Paginator(filterset.qs, RESULTS_PER_PAGE)
         page = paginator.get_page(request.GET.get("page"))
-        query = request.GET.copy()
-        query.pop("page", None)
         context.update(
             page=page,
-            pagination=_pagination(page, query),
             results=[{"school": school, "tag": STATUS_TAG_CLASSES.get(school.status, "")} for school in page],
         )
     # Statuses have no control on the page (the API's and links' parameter), so a valid one is carried along.

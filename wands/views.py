@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -52,33 +52,8 @@ def _add_domain_error(form, error: DomainError) -> None:
     form.add_error(field, error.message)
 
 
-def _pagination(page, query: QueryDict) -> dict | None:
-    if page.paginator.num_pages <= 1:
-        return None
-
-    def href(number):
-        q = query.copy()
-        q["page"] = str(number)
-        return f"?{q.urlencode()}"
-
-    items = []
-    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-        if number == Paginator.ELLIPSIS:
-            items.append({"ellipsis": True})
-        else:
-            items.append({"number": number, "href": href(number), "current": number == page.number})
-    return {
-        "items": items,
-        "previous": href(page.previous_page_number()) if page.has_previous() else "",
-        "next": href(page.next_page_number()) if page.has_next() else "",
-    }
-
-
 def _paginate(request, queryset):
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, _pagination(page, query)
+    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _visible_request(request, pk: int) -> WandRequest:
@@ -386,16 +361,15 @@ def queue(request: HttpRequest) -> HttpResponse:
     """Every request with filters and sorting; submitted ones can be approved together."""
     _require(permissions.can_run_wand_programme(request.user))
     filterset = WandRequestFilter(request.GET, queryset=selectors.wand_requests_visible_to(request.user))
-    page = pagination = None
+    page = None
     if filterset.is_valid():
-        page, pagination = _paginate(request, filterset.qs)
+        page = _paginate(request, filterset.qs)
     return render(
         request,
         "wands/queue.html",
         {
             "filter_form": filterset.form,
             "page": page,
-            "pagination": pagination,
             "status_tags": STATUS_TAGS,
             "can_decide": permissions.can_decide_wand_request(request.user),
             "waiting_short": selectors.wands_short(),
@@ -431,7 +405,7 @@ def approve_many(request: HttpRequest) -> HttpResponse:
 @login_required
 def stock(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_manage_wand_stock(request.user))
-    page, pagination = _paginate(request, selectors.stock_movements())
+    page = _paginate(request, selectors.stock_movements())
     return render(
         request,
         "wands/stock.html",
@@ -440,7 +414,6 @@ def stock(request: HttpRequest) -> HttpResponse:
             "waiting": selectors.wand_requests_waiting_for_stock().select_related("school")[:50],
             "wands_short": selectors.wands_short(),
             "page": page,
-            "pagination": pagination,
         },
     )
 

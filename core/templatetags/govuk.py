@@ -119,3 +119,15 @@ def govuk_field(
         "checked": bool(value) if kind == "checkbox" else False,
         "accept": attrs.get("accept", ""),
     }
+
+
+@register.inclusion_tag("govuk/pagination.html", takes_context=True)
+def govuk_pagination(context, page):
+    """`{% govuk_pagination page %}`: the GOV.UK pagination component for a Django `Page`, keeping the filters."""
+    from django.http import QueryDict
+
+    from core.pagination import govuk_pagination_items
+
+    request = context.get("request")
+    query = request.GET if request is not None else QueryDict()
+    return {"pagination": govuk_pagination_items(page=page, query=query)}
