@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 from schools.models import School
 
 from . import forms, selectors, services
@@ -36,11 +37,6 @@ from .permissions import (
 
 CSV_SESSION_KEY = "accounts.invitation_rows"
 PAGE_SIZE = 50
-
-
-def _form_error(form, exc: DomainError) -> None:
-    """Show a service's refusal next to the field it is about, and in the error summary."""
-    form.add_error(exc.field if exc.field in form.fields else None, exc.message)
 
 
 def _posted(request):
@@ -92,7 +88,7 @@ def invite_headteacher(request):
                 actor=request.user, school=form.cleaned_data["urn"], email=form.cleaned_data["email"]
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             return redirect("accounts:invitation_sent", pk=invitation.pk)
     return render(request, "accounts/invite_headteacher.html", {"form": form})
@@ -142,7 +138,7 @@ def invite_headteacher_csv_check(request):
         try:
             invitations = services.headteacher_invitations_send(actor=request.user, rows=rows)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             del request.session[CSV_SESSION_KEY]
             messages.success(request, f"{len(invitations)} invitations sent")
@@ -160,7 +156,7 @@ def invitation_revoke(request, pk: int):
         try:
             services.invitation_revoke(actor=request.user, invitation_id=invitation.pk)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"Invitation for {invitation.email} revoked")
             if is_programme_admin(request.user):
@@ -191,7 +187,7 @@ def invitation_accept(request, token: str):
             try:
                 membership = services.invitation_accept(token=token, user=user, now=now)
             except DomainError as exc:
-                _form_error(form, exc)
+                form_add_domain_error(form, exc)
             else:
                 messages.success(
                     request, f"You are now {membership.get_role_display().lower()} at {membership.school.name}"
@@ -268,7 +264,7 @@ def staff_invite(request, urn: int):
                 actor=request.user, school=school, email=form.cleaned_data["email"]
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             return redirect("accounts:invitation_sent", pk=invitation.pk)
     return render(request, "accounts/staff_invite.html", {"form": form, "school": school})
@@ -296,7 +292,7 @@ def membership_duties(request, membership_id: int):
             for duty in sorted(set(current) - wanted):
                 services.duty_remove(actor=request.user, duty_id=current[duty].pk, reason="Removed by the headteacher")
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"Duties of {membership.user} updated")
             return redirect("accounts:school_people", urn=membership.school_id)
@@ -313,7 +309,7 @@ def membership_end(request, membership_id: int):
         try:
             services.membership_end(actor=request.user, membership_id=membership.pk, reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"{membership.user} is no longer a member of {membership.school.name}")
             if can_view_school_members(request.user, membership.school):
@@ -338,7 +334,7 @@ def join_request_create(request):
         except DomainError as exc:
             if exc.field == "school":
                 exc.field = "urn"
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"Request sent: the headteacher of {form.cleaned_data['urn'].name} will decide")
             return redirect("accounts:my_schools")
@@ -365,7 +361,7 @@ def join_request_decide(request, pk: int):
                 )
                 messages.success(request, f"Request from {join_request.user} declined")
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             if can_view_school_members(request.user, join_request.school):
                 return redirect("accounts:school_people", urn=join_request.school_id)
@@ -399,7 +395,7 @@ def police_role_grant(request):
                 actor=request.user, user=user, kind=data["kind"], all_london=data["all_london"], bcus=data["bcus"]
             )
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"{user.email} is now a {PoliceRole.Kind(data['kind']).label.lower()}")
             return redirect("accounts:programme_roles")
@@ -417,7 +413,7 @@ def programme_role_grant(request):
             user = services.user_for_email(data["email"])
             services.programme_role_grant(actor=request.user, user=user, kind=data["kind"])
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"{user.email} is now a {ProgrammeRole.Kind(data['kind']).label.lower()}")
             return redirect("accounts:programme_roles")
@@ -432,7 +428,7 @@ def _role_end(request, *, model, pk: int, service):
         try:
             service(actor=request.user, role_id=record.pk, reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, f"{record.user.email} is no longer a {record.get_kind_display().lower()}")
             return redirect("accounts:programme_roles")
@@ -481,7 +477,7 @@ def organisation_register(request):
         try:
             organisation = services.organisation_register(user=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             return redirect("accounts:organisation_detail", pk=organisation.pk)
     return render(request, "accounts/organisation_register.html", {"form": form})
@@ -506,7 +502,7 @@ def organisation_detail(request, pk: int):
                     )
                     messages.success(request, f"{organisation.name} declined")
             except DomainError as exc:
-                _form_error(form, exc)
+                form_add_domain_error(form, exc)
             else:
                 return redirect("accounts:organisations")
     return render(request, "accounts/organisation_detail.html", {"organisation": organisation, "form": form})
@@ -540,7 +536,7 @@ def role_confirm(request, kind: str, pk: int):
         try:
             services.role_confirm(actor=request.user, kind=kind, record_id=record.pk)
         except DomainError as exc:
-            _form_error(form, exc)
+            form_add_domain_error(form, exc)
         else:
             messages.success(request, "Role confirmed for another 6 months")
             return redirect("accounts:access_reviews")

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.charts import bar_chart
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 
 from . import permissions, selectors, services
 from .filters import FILTER_FACETS, ResourceFilter
@@ -49,10 +50,6 @@ def _posted(request, *, files: bool = False):
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def _add_domain_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _terms_ok(request) -> bool:
@@ -192,7 +189,7 @@ def download_selected(request: HttpRequest, slug: str) -> HttpResponse:
                 subscribe=form.cleaned_data["subscribe"],
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             names = unique_names(c.name for c in chosen)
             response = StreamingHttpResponse(
@@ -263,7 +260,7 @@ def delivery_report(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             services.delivery_report_submit(actor=request.user, resource=resource, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "Thank you for telling us you delivered it.")
             return redirect("toolkit:resource", slug=resource.slug)
@@ -309,7 +306,7 @@ def _resource_form_page(request, *, resource=None):
                 services.resource_update(actor=request.user, resource_id=resource.pk, facets=facets, **values)
                 messages.success(request, "Changes saved.")
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             return redirect("toolkit:editor_edit", pk=resource.pk)
     return render(
@@ -360,7 +357,7 @@ def editor_file_add(request: HttpRequest, pk: int) -> HttpResponse:
                 title=form.cleaned_data["title"],
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "File added.")
             return redirect("toolkit:editor_edit", pk=resource.pk)
@@ -384,7 +381,7 @@ def editor_version_upload(request: HttpRequest, file_id: int) -> HttpResponse:
                 change_note=form.cleaned_data["change_note"],
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(
                 request,
@@ -402,7 +399,7 @@ def _status_page(request, pk, *, perform, template, success):
         try:
             perform(actor=request.user, resource_id=resource.pk, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, success)
             return redirect("toolkit:editor_edit", pk=resource.pk)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.charts import bar_chart
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 from core.selectors import audit_timeline
 
 from . import permissions, selectors, services
@@ -32,10 +33,6 @@ PER_PAGE = 50
 def _require(allowed: bool) -> None:
     if not allowed:
         raise PermissionDenied
-
-
-def _add_domain_error(form, error: DomainError) -> None:
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def _allocator_school(request, urn: int):
@@ -100,7 +97,7 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
                 replace=current is not None,
             )
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"{school.name} has a named officer.")
             return redirect("officers:school_detail", urn=school.pk)
@@ -129,7 +126,7 @@ def school_weight(request: HttpRequest, urn: int) -> HttpResponse:
         try:
             services.weight_override_set(actor=request.user, school_urn=school.pk, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "The school's weight is saved.")
             return redirect("officers:school_detail", urn=school.pk)
@@ -148,7 +145,7 @@ def assignment_end(request: HttpRequest, urn: int) -> HttpResponse:
         try:
             services.assignment_end(actor=request.user, assignment_id=current.pk, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"{school.name} is back in the queue.")
             return redirect("officers:school_detail", urn=school.pk)
@@ -179,7 +176,7 @@ def officer_create(request: HttpRequest) -> HttpResponse:
         try:
             officer = services.officer_create(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"{officer.name} is added.")
             return redirect("officers:officer_detail", pk=officer.pk)
@@ -200,7 +197,7 @@ def officer_import(request: HttpRequest) -> HttpResponse:
             form.add_error("file", error.message)
             problems = error.problems
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"Imported {officers} officers and {schools} named-officer assignments.")
             return redirect("officers:officer_list")
@@ -235,7 +232,7 @@ def officer_end(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             back = services.officer_end(actor=request.user, officer_id=officer.pk, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, f"{officer.name} has ended. {len(back)} schools are back in the queue.")
             return redirect("officers:queue")
@@ -334,7 +331,7 @@ def weight_rules(request: HttpRequest) -> HttpResponse:
         try:
             services.weight_rule_set(actor=request.user, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "The weight rule is saved.")
             return redirect("officers:weight_rules")
@@ -380,7 +377,7 @@ def request_officer(request: HttpRequest, urn: int) -> HttpResponse:
         try:
             services.officer_request_create(actor=request.user, school_urn=school.pk, **form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, "Your request is sent to the police allocators for your area.")
             return redirect("officers:named_officer")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.charts import bar_chart
 from core.csv_export import csv_streaming_response
 from core.errors import DomainError
+from core.forms import form_add_domain_error
 from schools.models import School
 from schools.selectors import school_get
 
@@ -45,11 +46,6 @@ STATUS_TAGS = {
     WandRequest.Status.CANCELLED: "govuk-tag--grey",
 }
 DRAFT_KEY = "wand_request_draft:{urn}"
-
-
-def _add_domain_error(form, error: DomainError) -> None:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
 
 
 def _paginate(request, queryset):
@@ -180,7 +176,7 @@ def request_check(request: HttpRequest, urn: int) -> HttpResponse:
             figures = selectors.school_allowance_figures(school=school)
             form = WandRequestForm(data={**draft, "quantity": str(draft["quantity"])}, remaining=figures.remaining)
             form.is_valid()
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
             return render(request, "wands/request_form.html", {"form": form, "school": school, "figures": figures})
         request.session.pop(draft_key, None)
         return redirect("wands:request_confirmation", pk=wand_request.pk)
@@ -239,7 +235,7 @@ def _action_page(request, pk, *, allowed, form_class, template, perform, success
         try:
             result = perform(wand_request, form.cleaned_data)
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             # A perform that returns text has its own message; one that returns the changed object uses `success`.
             messages.success(request, result if isinstance(result, str) else success)
@@ -432,7 +428,7 @@ def _form_page(request, *, allowed, form_class, template, perform, redirect_to, 
             form.add_error("file", error.message)
             problems = error.problems
         except DomainError as error:
-            _add_domain_error(form, error)
+            form_add_domain_error(form, error)
         else:
             messages.success(request, message)
             return redirect(redirect_to)
