@@ -12,6 +12,9 @@ api_v1 = [
     path("wands/", include("wands.api.urls")),
     path("toolkit/", include("education_toolkit.api.urls")),
     path("officers/", include("officers.api.urls")),
+    path("stepping-stones/", include("stepping_stones.api.urls")),
+    path("insights/", include("insights.api.urls")),
+    path("open/", include("public.api.urls")),
 ]
 
 handler500 = "core.views.server_error"
@@ -22,6 +25,8 @@ urlpatterns = [
     path("wands/", include("wands.urls")),
     path("toolkit/", include("education_toolkit.urls")),
     path("officers/", include("officers.urls")),
+    path("stepping-stones/", include("stepping_stones.urls")),
+    path("insights/", include("insights.urls")),
     path("account/", include("accounts.identity.urls")),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),

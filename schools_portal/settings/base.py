@@ -62,7 +62,9 @@ LOCAL_APPS = [
     "wands",
     "officers",
     "education_toolkit",
+    "stepping_stones",
     "public",
+    "insights",
 ]
 INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 

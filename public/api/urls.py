@@ -1,0 +1,2 @@
+app_name = "public-api"
+urlpatterns: list = []

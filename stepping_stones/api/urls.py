@@ -1,0 +1,2 @@
+app_name = "stepping_stones-api"
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+app_name = "stepping_stones"
+urlpatterns: list = []
