@@ -1,0 +1,78 @@
+"""What one programme may show about itself elsewhere in the portal, without the programmes importing each other.
+
+Each app may provide a `figures.py` module with any of:
+
+- `school_activity(school_ids: Collection[int]) -> dict[int, list[Activity]]`: counts of the school's current activity
+  in that programme (open wand requests, Stepping Stones pupils...), never personal data. Officers show these in the
+  queue and on an officer's schools; the school profile shows them too.
+- `tasks_for(user) -> list[Task]`: what this user has to do in that programme now (requests waiting, referrals to
+  answer, schools without an officer), each with a link. The signed-in landing page lists them.
+
+`collect_school_activity` and `collect_tasks` ask every installed app that has such a module. `public` and `insights`
+may import programme selectors directly; programmes reach each other only through here.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from importlib import import_module
+
+from django.apps import apps
+
+SMALL_COUNT_THRESHOLD = 5
+
+
+def small_count_label(value: int, *, threshold: int = SMALL_COUNT_THRESHOLD) -> str:
+    """A count as shown to people who may not see the records behind it: 1 to 4 as "fewer than 5"."""
+    return f"fewer than {threshold}" if 0 < value < threshold else str(value)
+
+
+@dataclass(frozen=True)
+class Activity:
+    programme: str  # "Knife wands", "Stepping Stones", ...
+    label: str  # "Open wand requests"
+    count: int
+    suppress_small: bool = False  # True for counts of pupils: shown through small_count_label
+
+    @property
+    def display(self) -> str:
+        return small_count_label(self.count) if self.suppress_small else str(self.count)
+
+
+@dataclass(frozen=True)
+class Task:
+    programme: str
+    label: str  # "Wand requests waiting for approval"
+    count: int
+    url: str
+
+
+def _figures_modules():
+    for config in apps.get_app_configs():
+        try:
+            yield import_module(f"{config.name}.figures")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.figures":
+                raise
+
+
+def collect_school_activity(school_ids: Collection[int]) -> dict[int, list[Activity]]:
+    ids = list(school_ids)
+    result: dict[int, list[Activity]] = {school_id: [] for school_id in ids}
+    if not ids:
+        return result
+    for module in _figures_modules():
+        provider = getattr(module, "school_activity", None)
+        if provider is None:
+            continue
+        for school_id, items in provider(ids).items():
+            result.setdefault(school_id, []).extend(items)
+    return result
+
+
+def collect_tasks(user) -> list[Task]:
+    tasks: list[Task] = []
+    for module in _figures_modules():
+        provider = getattr(module, "tasks_for", None)
+        if provider is not None:
+            tasks.extend(task for task in provider(user) if task.count)
+    return tasks
