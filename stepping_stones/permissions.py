@@ -1,0 +1,166 @@
+"""Who may do what in Stepping Stones. Each predicate answers True or False and never raises.
+
+Pupil records are seen only by the Stepping Stones leads of the referring primary and the receiving secondary (the
+"stepping_stones_lead" duty; headteachers hold every duty at their school) and by VRU Stepping Stones coordinators.
+Programme admins, police and anyone "viewing as" another user see nothing: pass the request (not request.user) to
+`pupil_reader()` or to the selectors, and a view-as session reads as nobody.
+"""
+
+from accounts import roles
+from accounts.selectors import schools_acting_for, user_role_names
+
+LEAD_DUTY = "stepping_stones_lead"
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def _pk(obj):
+    return getattr(obj, "pk", obj)
+
+
+def pupil_reader(user_or_request):
+    """The user whose pupil access applies: None while viewing as someone (view-as never sees pupil records).
+
+    Accepts a Django/DRF request or a user.
+    """
+    if user_or_request is None:
+        return None
+    if hasattr(user_or_request, "META") or hasattr(user_or_request, "_request"):  # a request
+        if getattr(user_or_request, "view_as_actor", None) is not None:
+            return None
+        user = getattr(user_or_request, "user", None)
+    else:
+        user = user_or_request
+    return user if _active(user) else None
+
+
+def is_coordinator(user) -> bool:
+    user = pupil_reader(user)
+    return user is not None and roles.STEPPING_STONES_COORDINATOR in user_role_names(user)
+
+
+def lead_school_ids(user) -> frozenset[int]:
+    """URNs of the schools where the user is a Stepping Stones lead (or headteacher); cached on the user."""
+    user = pupil_reader(user)
+    if user is None:
+        return frozenset()
+    cached = getattr(user, "_ss_lead_school_ids", None)
+    if cached is None:
+        cached = frozenset(schools_acting_for(user, duty=LEAD_DUTY).values_list("pk", flat=True))
+        user._ss_lead_school_ids = cached
+    return cached
+
+
+def is_lead(user) -> bool:
+    return bool(lead_school_ids(user))
+
+
+def leads_school(user, school) -> bool:
+    school_id = _pk(school)
+    return school_id is not None and school_id in lead_school_ids(user)
+
+
+def can_use_stepping_stones(user) -> bool:
+    """Sees the Stepping Stones pages at all: coordinators and leads."""
+    return is_coordinator(user) or is_lead(user)
+
+
+def can_view_referral(user, referral) -> bool:
+    if referral is None or referral.erased_at is not None and not is_coordinator(user):
+        return False
+    return (
+        is_coordinator(user)
+        or leads_school(user, referral.referring_school_id)
+        or (referral.receiving_school_id is not None and leads_school(user, referral.receiving_school_id))
+    )
+
+
+def can_refer_from(user, school) -> bool:
+    """A primary's lead refers its own pupils; coordinators may refer on a primary's behalf."""
+    return is_coordinator(user) or leads_school(user, school)
+
+
+def can_edit_referral(user, referral) -> bool:
+    """The referring primary edits until the secondary accepts; coordinators may correct any live record."""
+    if referral is None or not referral.has_personal_data or referral.status not in referral.LIVE:
+        return False
+    if is_coordinator(user):
+        return True
+    return leads_school(user, referral.referring_school_id) and not referral.is_locked_for_primary
+
+
+def can_record_consent(user, referral) -> bool:
+    return can_edit_referral(user, referral)
+
+
+def can_submit_referral(user, referral) -> bool:
+    return (
+        referral is not None
+        and referral.status == referral.Status.DRAFT
+        and (is_coordinator(user) or leads_school(user, referral.referring_school_id))
+    )
+
+
+def can_decide_referral(user, referral) -> bool:
+    """Accept, waitlist, decline, confirm an offered place: the receiving secondary's lead or a coordinator."""
+    if referral is None or referral.receiving_school_id is None:
+        return False
+    return is_coordinator(user) or leads_school(user, referral.receiving_school_id)
+
+
+def can_set_destination(user, referral) -> bool:
+    """Route a pending referral once its secondary is known: coordinators and the referring primary's lead."""
+    if referral is None or referral.status not in (referral.Status.PENDING_DESTINATION, referral.Status.DRAFT):
+        return False
+    return is_coordinator(user) or leads_school(user, referral.referring_school_id)
+
+
+def can_update_progress(user, referral) -> bool:
+    if referral is None or referral.receiving_school_id is None:
+        return False
+    return is_coordinator(user) or leads_school(user, referral.receiving_school_id)
+
+
+def can_withdraw_referral(user, referral) -> bool:
+    """Withdraw or record a move: anyone who may see the live record."""
+    return referral is not None and referral.status in referral.LIVE and can_view_referral(user, referral)
+
+
+def can_withdraw_consent(user, referral) -> bool:
+    return can_withdraw_referral(user, referral)
+
+
+def can_manage_cohorts(user) -> bool:
+    """Cohorts, participating schools, needs and imports belong to the VRU coordinators."""
+    return is_coordinator(user)
+
+
+def can_view_dashboard(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_pending_destinations(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_export_evaluation(user) -> bool:
+    return is_coordinator(user)
+
+
+def can_export_subject_access(user, referral=None) -> bool:
+    return is_coordinator(user)
+
+
+def can_erase_referral(user, referral=None) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_access_log(user, referral=None) -> bool:
+    return is_coordinator(user)
+
+
+def can_view_school_cohort(user, school) -> bool:
+    """A secondary's lead sees their own school's cohort (its places and waiting list)."""
+    return is_coordinator(user) or leads_school(user, school)

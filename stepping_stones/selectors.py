@@ -1,0 +1,414 @@
+"""Reads of Stepping Stones, already scoped to what the asking user may see.
+
+Every function taking `user` also accepts the request itself (pass the request from views: a "view as" session then
+reads as nobody). Out-of-scope or unknown records come back as None / empty, which views turn into 404.
+
+Pupil records: `referrals_visible_to`, `referral_get_for`, `referral_find`, `referral_access_log`,
+`pending_destinations_for`, `waiting_list_for`, `referrals_to_answer_for`, `referral_consent_current`.
+Programme: `cohorts_visible_to`, `cohort_current`, `cohort_get_for`, `participating_schools_for`,
+`participating_school_get_for`, `needs_active`, `needs_all`, `referring_schools_for`, `receiving_schools_for`.
+Counts only (never personal data): `dashboard_figures`, `places_by_cohort`, `counts_by_school`, `school_cohort_figures`.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+
+from core.models import AuditEvent
+from schools.models import School
+
+from . import permissions
+from .models import Cohort, Consent, Need, ParticipatingSchool, Referral
+from .upn import upn_normalise
+
+PUPIL_VERB_PREFIX = "stepping_stones."
+
+
+# --- pupil records ---------------------------------------------------------------------------------------------
+
+
+def _referral_queryset() -> QuerySet[Referral]:
+    return Referral.objects.select_related(
+        "cohort",
+        "referring_school",
+        "receiving_school",
+        "progress",
+        "created_by",
+        "submitted_by",
+        "decided_by",
+    ).prefetch_related(
+        Prefetch("needs", queryset=Need.objects.order_by("order", "name")),
+        Prefetch("consents", queryset=Consent.objects.select_related("recorded_by").order_by("-recorded_at", "-id")),
+    )
+
+
+def referrals_visible_to(user) -> QuerySet[Referral]:
+    """Referrals the user may see: coordinators every one; a lead those from or to their school(s); others none.
+
+    Erased records are left out for everyone but coordinators.
+    """
+    reader = permissions.pupil_reader(user)
+    if reader is None:
+        return Referral.objects.none()
+    if permissions.is_coordinator(reader):
+        return _referral_queryset()
+    school_ids = permissions.lead_school_ids(reader)
+    if not school_ids:
+        return Referral.objects.none()
+    return _referral_queryset().filter(
+        Q(referring_school_id__in=school_ids) | Q(receiving_school_id__in=school_ids), erased_at__isnull=True
+    )
+
+
+def referral_get_for(user, reference: str) -> Referral | None:
+    """One referral by its reference ("SS26-4K7Q2", any case) if the user may see it, else None (→ 404)."""
+    reference = (reference or "").strip().upper()
+    if not reference or len(reference) > 10:
+        return None
+    return referrals_visible_to(user).filter(reference=reference).first()
+
+
+def referral_find(
+    user, *, upn: str | None = None, name: str | None = None, dob: date | None = None
+) -> QuerySet[Referral]:
+    """Search the user's visible referrals (the pages POST the search; never GET parameters).
+
+    `upn` matches exactly (spaces ignored); `name` matches first or last name or "first last" (case-insensitive,
+    contains); `dob` exactly. With no criteria, nothing.
+    """
+    queryset = referrals_visible_to(user).filter(minimised_at__isnull=True, erased_at__isnull=True)
+    criteria = False
+    if upn and upn.strip():
+        queryset = queryset.filter(upn=upn_normalise(upn))
+        criteria = True
+    if name and name.strip():
+        for word in name.split()[:4]:
+            queryset = queryset.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+        criteria = True
+    if dob:
+        queryset = queryset.filter(date_of_birth=dob)
+        criteria = True
+    return queryset if criteria else Referral.objects.none()
+
+
+def referral_consent_current(referral: Referral) -> Consent | None:
+    """The consent in force (uses the prefetch from the visible queryset)."""
+    for consent in referral.consents.all():
+        if consent.withdrawn_at is None:
+            return consent
+    return None
+
+
+def referral_access_log(user, referral: Referral) -> QuerySet[AuditEvent]:
+    """Who viewed, changed or exported this pupil's record, when and what: coordinators only (else none)."""
+    if referral is None or not permissions.can_view_access_log(user, referral):
+        return AuditEvent.objects.none()
+    return (
+        AuditEvent.objects.filter(
+            target_type=ContentType.objects.get_for_model(Referral),
+            target_id=str(referral.pk),
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")
+    )
+
+
+def pending_destinations_for(user) -> QuerySet[Referral]:
+    """The VRU queue: submitted referrals whose secondary is not yet known (oldest first). Coordinators only."""
+    if not permissions.can_view_pending_destinations(user):
+        return Referral.objects.none()
+    return (
+        referrals_visible_to(user)
+        .filter(status=Referral.Status.PENDING_DESTINATION)
+        .order_by("priority", "submitted_at", "id")
+    )
+
+
+def waiting_list_for(user, *, cohort: Cohort, school) -> QuerySet[Referral]:
+    """A secondary's waiting list in this cohort, in offer order: priority, then when they joined the list."""
+    if not permissions.can_view_school_cohort(permissions.pupil_reader(user), school):
+        return Referral.objects.none()
+    return (
+        referrals_visible_to(user)
+        .filter(cohort=cohort, receiving_school_id=getattr(school, "pk", school), status=Referral.Status.WAITLISTED)
+        .order_by("priority", "waitlisted_at", "id")
+    )
+
+
+def waiting_list_position(referral: Referral) -> int | None:
+    """1 for the top of the waiting list; None when the referral is not waiting."""
+    if referral.status != Referral.Status.WAITLISTED or referral.waitlisted_at is None:
+        return None
+    ahead = Referral.objects.filter(
+        cohort_id=referral.cohort_id,
+        receiving_school_id=referral.receiving_school_id,
+        status=Referral.Status.WAITLISTED,
+    ).filter(
+        Q(priority__lt=referral.priority)
+        | Q(priority=referral.priority, waitlisted_at__lt=referral.waitlisted_at)
+        | Q(priority=referral.priority, waitlisted_at=referral.waitlisted_at, id__lt=referral.id)
+    )
+    return ahead.count() + 1
+
+
+def referrals_to_answer_for(user) -> QuerySet[Referral]:
+    """Referrals waiting for the user's secondary school to accept, waitlist or decline, or to confirm an offer."""
+    reader = permissions.pupil_reader(user)
+    school_ids = permissions.lead_school_ids(reader)
+    if not school_ids:
+        return Referral.objects.none()
+    return (
+        referrals_visible_to(reader)
+        .filter(receiving_school_id__in=school_ids, status__in=Referral.AWAITING_SECONDARY)
+        .order_by("priority", "submitted_at", "id")
+    )
+
+
+def drafts_for(user) -> QuerySet[Referral]:
+    """Draft referrals of the user's primary school(s)."""
+    reader = permissions.pupil_reader(user)
+    school_ids = permissions.lead_school_ids(reader)
+    if not school_ids:
+        return Referral.objects.none()
+    return referrals_visible_to(reader).filter(referring_school_id__in=school_ids, status=Referral.Status.DRAFT)
+
+
+# --- programme -------------------------------------------------------------------------------------------------
+
+
+def cohorts_visible_to(user) -> QuerySet[Cohort]:
+    """Every cohort for coordinators and leads (cohorts carry no personal data); none for anyone else."""
+    if not permissions.can_use_stepping_stones(user):
+        return Cohort.objects.none()
+    return Cohort.objects.order_by("-transition_year")
+
+
+def cohort_current() -> Cohort | None:
+    """The cohort open for referrals with the latest year, else the latest cohort."""
+    return (
+        Cohort.objects.filter(status=Cohort.Status.OPEN).order_by("-transition_year").first()
+        or Cohort.objects.order_by("-transition_year").first()
+    )
+
+
+def cohort_get_for(user, transition_year: int) -> Cohort | None:
+    try:
+        year = int(transition_year)
+    except (TypeError, ValueError):
+        return None
+    return cohorts_visible_to(user).filter(transition_year=year).first()
+
+
+def participating_schools_for(user, *, cohort: Cohort | None = None) -> QuerySet[ParticipatingSchool]:
+    """Participating secondaries (places, feeders): every one for coordinators and leads (needed to refer)."""
+    if not permissions.can_use_stepping_stones(user):
+        return ParticipatingSchool.objects.none()
+    queryset = ParticipatingSchool.objects.select_related("cohort", "school__local_authority").prefetch_related(
+        Prefetch("feeder_primaries", queryset=School.objects.order_by("name"))
+    )
+    if cohort is not None:
+        queryset = queryset.filter(cohort=cohort)
+    return queryset.order_by("-cohort__transition_year", "school__name")
+
+
+def participating_school_get_for(user, *, cohort: Cohort, school_id) -> ParticipatingSchool | None:
+    try:
+        school_id = int(school_id)
+    except (TypeError, ValueError):
+        return None
+    return participating_schools_for(user, cohort=cohort).filter(school_id=school_id).first()
+
+
+def needs_active() -> QuerySet[Need]:
+    return Need.objects.filter(is_active=True).order_by("order", "name")
+
+
+def needs_all() -> QuerySet[Need]:
+    return Need.objects.order_by("order", "name")
+
+
+def referring_schools_for(user) -> QuerySet[School]:
+    """Primaries the user may refer from: their own as a lead; every feeder primary for coordinators."""
+    reader = permissions.pupil_reader(user)
+    if reader is None:
+        return School.objects.none()
+    if permissions.is_coordinator(reader):
+        return School.objects.filter(phase__in=School.FEEDER_PHASES).order_by("name")
+    return School.objects.filter(pk__in=permissions.lead_school_ids(reader)).order_by("name")
+
+
+def receiving_schools_for(cohort: Cohort) -> QuerySet[School]:
+    """Secondaries taking part in the cohort (the choices for "receiving school")."""
+    return School.objects.filter(pk__in=ParticipatingSchool.objects.filter(cohort=cohort).values("school_id")).order_by(
+        "name"
+    )
+
+
+# --- counts only -----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SchoolPlaces:
+    school_id: int
+    school_name: str
+    places: int
+    places_filled: int
+    waiting: int
+
+    @property
+    def places_left(self) -> int:
+        return max(self.places - self.places_filled, 0)
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    pupils: int
+    engagement_day: int
+    summer_school: int
+    peer_mentors: int
+    sessions_total: int
+
+
+@dataclass
+class DashboardFigures:
+    cohort: Cohort | None
+    places: list[SchoolPlaces] = field(default_factory=list)
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_primary: list[tuple[int, str, int]] = field(default_factory=list)  # (urn, name, referrals)
+    pending_destination: int = 0
+    attendance: AttendanceSummary | None = None
+
+
+def _places_for(cohort: Cohort) -> list[SchoolPlaces]:
+    waiting = dict(
+        Referral.objects.filter(cohort=cohort, status=Referral.Status.WAITLISTED)
+        .order_by()
+        .values_list("receiving_school_id")
+        .annotate(n=Count("id"))
+    )
+    return [
+        SchoolPlaces(
+            school_id=row.school_id,
+            school_name=row.school.name,
+            places=row.places,
+            places_filled=row.places_taken,
+            waiting=waiting.get(row.school_id, 0),
+        )
+        for row in ParticipatingSchool.objects.filter(cohort=cohort).select_related("school").order_by("school__name")
+    ]
+
+
+def _attendance_for(referrals: QuerySet[Referral]) -> AttendanceSummary:
+    in_programme = referrals.filter(status__in=Referral.HOLDS_PLACE)
+    totals = in_programme.aggregate(
+        pupils=Count("id"),
+        engagement_day=Count("id", filter=Q(progress__engagement_day_attended=True)),
+        summer_school=Count("id", filter=Q(progress__summer_school_attended=True)),
+        peer_mentors=Count("id", filter=Q(progress__peer_mentor_assigned=True)),
+        sessions_total=Coalesce(Sum("progress__sessions_attended"), 0),
+    )
+    return AttendanceSummary(**totals)
+
+
+def dashboard_figures(user, *, cohort: Cohort | None = None) -> DashboardFigures | None:
+    """The coordinator dashboard: places filled vs available per school, waiting lists, referrals by primary,
+    statuses, attendance. Counts only. None for anyone but a coordinator."""
+    if not permissions.can_view_dashboard(user):
+        return None
+    cohort = cohort or cohort_current()
+    if cohort is None:
+        return DashboardFigures(cohort=None)
+    referrals = Referral.objects.filter(cohort=cohort).exclude(status=Referral.Status.DRAFT)
+    by_status = dict(referrals.order_by().values_list("status").annotate(n=Count("id")))
+    by_primary = [
+        (urn, name, n)
+        for urn, name, n in referrals.order_by()
+        .values_list("referring_school_id", "referring_school__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "referring_school__name")
+    ]
+    return DashboardFigures(
+        cohort=cohort,
+        places=_places_for(cohort),
+        by_status=by_status,
+        by_primary=by_primary,
+        pending_destination=by_status.get(Referral.Status.PENDING_DESTINATION, 0),
+        attendance=_attendance_for(referrals),
+    )
+
+
+def school_cohort_figures(user, *, cohort: Cohort, school) -> SchoolPlaces | None:
+    """A secondary's own places and waiting list count (its lead or a coordinator)."""
+    if not permissions.can_view_school_cohort(permissions.pupil_reader(user), school):
+        return None
+    school_id = getattr(school, "pk", school)
+    for row in _places_for(cohort):
+        if row.school_id == school_id:
+            return row
+    return None
+
+
+@dataclass(frozen=True)
+class CohortPlaces:
+    transition_year: int
+    schools: int
+    places_available: int
+    places_filled: int
+
+
+def places_by_cohort() -> list[CohortPlaces]:
+    """Per cohort: participating schools, places available and filled. Counts only (public/insights may use it)."""
+    rows = (
+        ParticipatingSchool.objects.order_by()
+        .values("cohort__transition_year")
+        .annotate(schools=Count("id"), available=Coalesce(Sum("places"), 0), filled=Coalesce(Sum("places_taken"), 0))
+        .order_by("-cohort__transition_year")
+    )
+    return [
+        CohortPlaces(
+            transition_year=row["cohort__transition_year"],
+            schools=row["schools"],
+            places_available=row["available"],
+            places_filled=row["filled"],
+        )
+        for row in rows
+    ]
+
+
+@dataclass(frozen=True)
+class SchoolCounts:
+    referred: int = 0  # pupils referred from (primary) or to (secondary) this school, submitted or later
+    in_programme: int = 0  # pupils holding a place at this school (offered, accepted, enrolled, active, completed)
+
+
+def counts_by_school(school_ids, *, cohort: Cohort | None = None) -> dict[int, SchoolCounts]:
+    """Per school id: pupils referred (from or to it) and pupils in the programme there. Counts only; callers show
+    them through core.figures.small_count_label."""
+    ids = [int(i) for i in school_ids]
+    if not ids:
+        return {}
+    base = Referral.objects.exclude(status=Referral.Status.DRAFT)
+    if cohort is not None:
+        base = base.filter(cohort=cohort)
+    referred_from = dict(
+        base.filter(referring_school_id__in=ids).order_by().values_list("referring_school_id").annotate(n=Count("id"))
+    )
+    referred_to = dict(
+        base.filter(receiving_school_id__in=ids).order_by().values_list("receiving_school_id").annotate(n=Count("id"))
+    )
+    in_programme = dict(
+        base.filter(receiving_school_id__in=ids, status__in=Referral.HOLDS_PLACE)
+        .order_by()
+        .values_list("receiving_school_id")
+        .annotate(n=Count("id"))
+    )
+    result = {}
+    for school_id in ids:
+        referred = referred_from.get(school_id, 0) + referred_to.get(school_id, 0)
+        placed = in_programme.get(school_id, 0)
+        if referred or placed:
+            result[school_id] = SchoolCounts(referred=referred, in_programme=placed)
+    return result
