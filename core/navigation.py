@@ -40,3 +40,14 @@ def navigation_items(request) -> list[dict]:
         {"label": item.label, "url": item.url, "active": item.is_active(request.path)}
         for item in sorted(items, key=lambda item: (item.order, item.label))
     ]
+
+
+def items(request) -> list[NavItem]:
+    """The audit link, for the VRU roles who may search it (read from the request's cached role names)."""
+    from django.urls import reverse
+
+    from .audit_views import can_search_audit
+
+    if can_search_audit(request.user):
+        return [NavItem("Audit", reverse("audit:search"), order=90)]
+    return []

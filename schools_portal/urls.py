@@ -15,6 +15,7 @@ api_v1 = [
     path("stepping-stones/", include("stepping_stones.api.urls")),
     path("insights/", include("insights.api.urls")),
     path("open/", include("public.api.urls")),
+    path("audit/", include("core.api.audit")),
 ]
 
 handler500 = "core.views.server_error"
@@ -28,6 +29,7 @@ urlpatterns = [
     path("stepping-stones/", include("stepping_stones.urls")),
     path("insights/", include("insights.urls")),
     path("account/", include("accounts.identity.urls")),
+    path("audit/", include("core.audit_urls")),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("api/v1/", include(api_v1)),

@@ -1,0 +1,242 @@
+"""The audit view for VRU roles: search the append-only history by who, what object, referral, date and verb; export.
+
+Entries about pupil records (Stepping Stones) are evidence about children: only Stepping Stones coordinators see them,
+in the page, the export and the API alike, because all three read `audit_events_visible_to`.
+
+The role check reads `accounts` lazily: `core` comes before `accounts` in the import direction, and only this view
+(not the audit record itself) needs to know who holds which role.
+"""
+
+import django_filters
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from .csv_export import csv_streaming_response
+from .models import AuditEvent
+
+PER_PAGE = 50
+PUPIL_APP = "stepping_stones"
+# Apps whose objects the audit records; Django's own bookkeeping tables are not offered as object types.
+NOT_AUDITED_APPS = {"admin", "contenttypes", "sessions", "django_tasks_database", "account", "mfa", "sites"}
+
+
+def _role_names(user) -> set[str]:
+    from accounts.selectors import user_role_names
+
+    return user_role_names(user)
+
+
+def can_search_audit(user) -> bool:
+    """Programme admins, Stepping Stones coordinators and toolkit editors (the VRU roles) search the audit."""
+    from accounts import roles
+
+    return bool(_role_names(user) & roles.VRU_ROLES)
+
+
+def can_see_pupil_audit(user) -> bool:
+    """Entries about pupil records are for Stepping Stones coordinators only."""
+    from accounts import roles
+
+    return roles.STEPPING_STONES_COORDINATOR in _role_names(user)
+
+
+def not_about_pupils_q() -> Q:
+    """Entries that are not about pupil records: not a Stepping Stones object or verb, and no data marking a pupil.
+
+    Spelled out rather than `~Q(data__pupil_record=True)`: on a row without that key the comparison is NULL, and
+    NOT NULL would drop the row, so ordinary entries would vanish for non-coordinators.
+    """
+    return (
+        ~Q(target_type__app_label=PUPIL_APP)
+        & ~Q(verb__startswith=f"{PUPIL_APP}.")
+        & ~Q(data__has_key="pupil_id")
+        & (Q(data__pupil_record__isnull=True) | ~Q(data__pupil_record=True))
+    )
+
+
+def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+    """The audit events this person may search, newest first; none for anyone without a VRU role."""
+    if not can_search_audit(user):
+        return AuditEvent.objects.none()
+    events = AuditEvent.objects.select_related("target_type").order_by("-created_at", "-id")
+    if not can_see_pupil_audit(user):
+        events = events.filter(not_about_pupils_q())
+    return events
+
+
+def object_types_for(user) -> QuerySet[ContentType]:
+    types = ContentType.objects.exclude(app_label__in=NOT_AUDITED_APPS).order_by("app_label", "model")
+    if not can_see_pupil_audit(user):
+        types = types.exclude(app_label=PUPIL_APP)
+    return types
+
+
+class _ObjectTypeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.app_labeled_name[:1].upper()}{obj.app_labeled_name[1:]}"
+
+
+class ObjectTypeFilter(django_filters.ModelChoiceFilter):
+    field_class = _ObjectTypeField
+
+
+class AuditFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("date_from"), cleaned.get("date_to")
+        if start and end and start > end:
+            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
+        return cleaned
+
+
+class AuditFilter(django_filters.FilterSet):
+    """Who (email), which object (type and id, or its label), which referral, when, and what happened."""
+
+    actor = django_filters.CharFilter(
+        field_name="actor_label",
+        lookup_expr="iexact",
+        label="Who (email address)",
+        widget=forms.EmailInput(attrs={"spellcheck": "false"}),
+    )
+    object_type = ObjectTypeFilter(
+        field_name="target_type",
+        queryset=ContentType.objects.none(),
+        empty_label="Any type of object",
+        label="Type of object",
+    )
+    object_id = django_filters.CharFilter(field_name="target_id", lookup_expr="exact", label="Object ID")
+    object_label = django_filters.CharFilter(
+        field_name="target_label", lookup_expr="icontains", label="Object name or reference contains"
+    )
+    referral = django_filters.CharFilter(method="filter_referral", label="Referral reference")
+    verb = django_filters.CharFilter(
+        field_name="verb",
+        lookup_expr="startswith",
+        label="What happened",
+        help_text="For example wand_request.approved, or wand_request for every wand request change",
+    )
+    date_from = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label="From",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_to = django_filters.DateFilter(
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label="To",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = AuditEvent
+        fields: list[str] = []
+        form = AuditFilterForm
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None and self.request is not None:
+            user = self.request.user  # the API's filter backend passes the request
+        self.filters["object_type"].queryset = object_types_for(user)
+
+    def filter_referral(self, queryset, name, value):
+        """A referral's entries carry its reference as their label (pupil entries: coordinators only, by scope)."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(target_type__app_label=PUPIL_APP, target_label__iexact=value)
+
+
+def audit_filter(request: HttpRequest) -> AuditFilter:
+    return AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user), user=request.user)
+
+
+def _gate(request: HttpRequest) -> None:
+    if not can_search_audit(request.user):
+        raise PermissionDenied
+
+
+def _filtered(filterset: AuditFilter) -> QuerySet[AuditEvent] | None:
+    """The filtered events, or None when a filter is not valid (nothing is shown or exported then)."""
+    if not filterset.is_bound:
+        return filterset.queryset
+    if not filterset.is_valid():
+        return None
+    return filterset.qs
+
+
+@require_GET
+@login_required
+def audit_search(request: HttpRequest) -> HttpResponse:
+    """Search the audit; the filters stay in the page links and in the export link."""
+    _gate(request)
+    filterset = audit_filter(request)
+    events = _filtered(filterset)
+    page = Paginator(events, PER_PAGE).get_page(request.GET.get("page")) if events is not None else None
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_search.html",
+        {
+            "filter_form": filterset.form,
+            "page": page,
+            "export_query": query.urlencode(),
+            "sees_pupil_entries": can_see_pupil_audit(request.user),
+        },
+    )
+
+
+EXPORT_HEADER = [
+    "when",
+    "who",
+    "what",
+    "object type",
+    "object id",
+    "object",
+    "from",
+    "to",
+    "reason",
+    "request id",
+]
+
+
+def export_rows(events: QuerySet[AuditEvent]):
+    for event in events.iterator(chunk_size=500):
+        yield (
+            event.created_at,
+            event.actor_label,
+            event.verb,
+            f"{event.target_type.app_label}.{event.target_type.model}",
+            event.target_id,
+            event.target_label,
+            event.from_state,
+            event.to_state,
+            event.reason,
+            event.request_id,
+        )
+
+
+@require_GET
+@login_required
+def audit_export(request: HttpRequest) -> HttpResponse:
+    """The filtered entries as CSV (streamed; formula-safe). Bad filters show the search page with its errors."""
+    _gate(request)
+    filterset = audit_filter(request)
+    events = _filtered(filterset)
+    if events is None:
+        response = render(
+            request,
+            "core/audit_search.html",
+            {"filter_form": filterset.form, "page": None, "export_query": "", "sees_pupil_entries": False},
+            status=400,
+        )
+        return response
+    return csv_streaming_response(filename="audit.csv", header=EXPORT_HEADER, rows=export_rows(events))

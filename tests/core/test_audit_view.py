@@ -1,0 +1,301 @@
+"""The audit view (/audit/, its CSV export and GET /api/v1/audit/): VRU roles search the append-only history; entries
+about pupil records reach Stepping Stones coordinators only, in the page, the export and the API alike."""
+
+import csv
+import datetime
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from accounts.models import ProgrammeRole
+from core.models import AuditEvent
+from core.services import audit_record
+from tests.accounts.factories import ProgrammeRoleFactory, UserFactory, headteacher_of, with_two_factor
+
+pytestmark = pytest.mark.django_db
+
+PUPIL_REFERENCE = "SS-2026-00042"
+
+
+def vru(kind: str):
+    return with_two_factor(ProgrammeRoleFactory(user=UserFactory(), kind=kind).user)
+
+
+@pytest.fixture
+def admin():
+    return vru(ProgrammeRole.Kind.PROGRAMME_ADMIN)
+
+
+@pytest.fixture
+def coordinator():
+    return vru(ProgrammeRole.Kind.STEPPING_STONES_COORDINATOR)
+
+
+@pytest.fixture
+def editor():
+    return vru(ProgrammeRole.Kind.TOOLKIT_EDITOR)
+
+
+def referral_type() -> ContentType:
+    # The Stepping Stones app's referral, whether or not its model has landed: entries point at a content type.
+    return ContentType.objects.get_or_create(app_label="stepping_stones", model="referral")[0]
+
+
+def pupil_event(*, verb="stepping_stones.referral.accepted", reference=PUPIL_REFERENCE, actor=None, **extra):
+    return AuditEvent.objects.create(
+        actor=actor,
+        actor_label=actor.email if actor else "system",
+        verb=verb,
+        target_type=referral_type(),
+        target_id="42",
+        target_label=reference,
+        **extra,
+    )
+
+
+@pytest.fixture
+def history(admin):
+    """A wand-like change, a group change with data that is not about pupils, and four pupil-record entries."""
+    group = Group.objects.create(name="Wand request WR-0007")
+    ordinary = audit_record(
+        actor=admin, verb="wand_request.approved", target=group, from_state="submitted", to_state="approved"
+    )
+    plain_data = audit_record(actor=admin, verb="group.renamed", target=group, data={"pupil_record": False})
+    pupil_app = pupil_event(actor=admin)
+    pupil_verb = audit_record(actor=admin, verb="stepping_stones.consent.recorded", target=group)
+    marked = audit_record(actor=admin, verb="record.viewed", target=group, data={"pupil_record": True})
+    keyed = audit_record(actor=admin, verb="record.exported", target=group, data={"pupil_id": 9})
+    return {
+        "group": group,
+        "ordinary": [ordinary, plain_data],
+        "pupil": [pupil_app, pupil_verb, marked, keyed],
+    }
+
+
+def ids_in_page(response) -> set[int]:
+    return {event.pk for event in response.context["page"].object_list}
+
+
+def export_rows(response) -> list[dict]:
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+# --- who sees what -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["admin", "editor"])
+def test_other_vru_roles_never_see_pupil_entries_in_page_export_or_api(client, history, request, who):
+    user = request.getfixturevalue(who)
+    client.force_login(user)
+    ordinary = {e.pk for e in history["ordinary"]}
+
+    page = client.get(reverse("audit:search"))
+    assert page.status_code == 200
+    assert ids_in_page(page) == ordinary
+    assert PUPIL_REFERENCE not in page.content.decode()
+    assert "shown only to Stepping Stones coordinators" in page.content.decode()
+
+    rows = export_rows(client.get(reverse("audit:export")))
+    assert {row["what"] for row in rows} == {"wand_request.approved", "group.renamed"}
+
+    api = APIClient()
+    api.force_authenticate(user)
+    body = api.get(reverse("audit-api:list")).json()
+    assert {item["id"] for item in body["results"]} == ordinary
+
+
+def test_other_vru_roles_cannot_reach_pupil_entries_by_searching_for_them(client, admin, history):
+    client.force_login(admin)
+    by_reference = client.get(reverse("audit:search"), {"referral": PUPIL_REFERENCE})
+    assert by_reference.status_code == 200 and ids_in_page(by_reference) == set()
+    by_verb = client.get(reverse("audit:search"), {"verb": "stepping_stones"})
+    assert ids_in_page(by_verb) == set()
+    # The Stepping Stones object types are not offered, and naming one is refused like any unknown choice.
+    form = by_reference.context["filter_form"]
+    assert referral_type() not in form.fields["object_type"].queryset
+    refused = client.get(reverse("audit:search"), {"object_type": referral_type().pk})
+    assert refused.status_code == 200 and refused.context["page"] is None
+    assert "govuk-error-summary" in refused.content.decode()
+    api = APIClient()
+    api.force_authenticate(admin)
+    assert api.get(reverse("audit-api:list"), {"object_type": referral_type().pk}).status_code == 400
+    assert api.get(reverse("audit-api:list"), {"referral": PUPIL_REFERENCE}).json()["results"] == []
+
+
+def test_coordinators_see_every_entry_including_pupil_records(client, coordinator, history):
+    client.force_login(coordinator)
+    every = {e.pk for e in history["ordinary"] + history["pupil"]}
+    page = client.get(reverse("audit:search"))
+    assert ids_in_page(page) == every
+    assert "shown only to Stepping Stones coordinators" not in page.content.decode()
+    assert len(export_rows(client.get(reverse("audit:export")))) == len(every)
+    api = APIClient()
+    api.force_authenticate(coordinator)
+    assert {item["id"] for item in api.get(reverse("audit-api:list")).json()["results"]} == every
+
+
+def test_coordinator_finds_a_referral_by_its_reference(client, coordinator, history):
+    pupil_event(reference="SS-2026-00099")
+    client.force_login(coordinator)
+    response = client.get(reverse("audit:search"), {"referral": PUPIL_REFERENCE.lower()})
+    assert ids_in_page(response) == {history["pupil"][0].pk}
+
+
+@pytest.mark.parametrize("path", ["audit:search", "audit:export", "audit-api:list"])
+def test_people_without_a_vru_role_are_refused(client, path, history):
+    head = with_two_factor(headteacher_of())
+    client.force_login(head)
+    assert client.get(reverse(path)).status_code == 403
+
+
+# --- searching ---------------------------------------------------------------------------------------------------
+
+
+def test_search_by_actor_object_verb_and_date(client, admin, history):
+    other = vru(ProgrammeRole.Kind.TOOLKIT_EDITOR)
+    other_group = Group.objects.create(name="Toolkit item Assembly pack")
+    by_other = audit_record(actor=other, verb="toolkit_item.published", target=other_group)
+    client.force_login(admin)
+    url = reverse("audit:search")
+
+    assert ids_in_page(client.get(url, {"actor": other.email.upper()})) == {by_other.pk}
+    group_type = ContentType.objects.get_for_model(Group)
+    by_object = client.get(url, {"object_type": group_type.pk, "object_id": str(other_group.pk)})
+    assert ids_in_page(by_object) == {by_other.pk}
+    assert ids_in_page(client.get(url, {"object_label": "wr-0007"})) == {e.pk for e in history["ordinary"]}
+    assert ids_in_page(client.get(url, {"verb": "wand_request"})) == {history["ordinary"][0].pk}
+    assert ids_in_page(client.get(url, {"verb": "toolkit_item.published"})) == {by_other.pk}
+
+    today = timezone.localdate()
+    everything = {e.pk for e in history["ordinary"]} | {by_other.pk}
+    assert ids_in_page(client.get(url, {"date_from": today.isoformat(), "date_to": today.isoformat()})) == everything
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+    assert ids_in_page(client.get(url, {"date_from": tomorrow})) == set()
+    yesterday = (today - datetime.timedelta(days=1)).isoformat()
+    assert ids_in_page(client.get(url, {"date_to": yesterday})) == set()
+
+
+def test_a_reversed_date_range_is_a_clear_error_and_exports_nothing(client, admin, history):
+    client.force_login(admin)
+    query = {"date_from": "2026-05-02", "date_to": "2026-05-01"}
+    response = client.get(reverse("audit:search"), query)
+    body = response.content.decode()
+    assert response.status_code == 200 and response.context["page"] is None
+    assert "govuk-error-summary" in body and "must be the same as or after" in body
+    assert client.get(reverse("audit:export"), query).status_code == 400
+    assert client.get(reverse("audit:search"), {"date_from": "yesterday"}).context["page"] is None
+    api = APIClient()
+    api.force_authenticate(admin)
+    refused = api.get(reverse("audit-api:list"), query)
+    assert refused.status_code == 400 and "date_to" in refused.json()
+
+
+def test_pages_keep_the_filters_and_the_export_keeps_them_too(client, admin):
+    group = Group.objects.create(name="Busy object")
+    for _ in range(55):
+        audit_record(actor=admin, verb="busy.changed", target=group)
+    audit_record(actor=admin, verb="quiet.changed", target=group)
+    client.force_login(admin)
+    response = client.get(reverse("audit:search"), {"verb": "busy"})
+    body = response.content.decode()
+    assert response.context["page"].paginator.count == 55
+    assert "?verb=busy&amp;page=2" in body
+    assert f"{reverse('audit:export')}?verb=busy" in body
+    second = client.get(reverse("audit:search"), {"verb": "busy", "page": 2})
+    assert len(second.context["page"].object_list) == 5
+    rows = export_rows(client.get(reverse("audit:export"), {"verb": "busy"}))
+    assert len(rows) == 55 and {row["what"] for row in rows} == {"busy.changed"}
+
+
+def test_export_neutralises_formulas_and_is_not_cached(client, admin):
+    group = Group.objects.create(name='=HYPERLINK("http://evil.example","click")')
+    audit_record(actor=admin, verb="group.renamed", target=group, reason="+SUM(1,2)")
+    client.force_login(admin)
+    response = client.get(reverse("audit:export"))
+    assert response["Cache-Control"] == "private, no-store"
+    assert 'filename="audit.csv"' in response["Content-Disposition"]
+    (row,) = export_rows(response)
+    assert row["object"].startswith("'=HYPERLINK")
+    assert row["reason"] == "'+SUM(1,2)"
+
+
+# --- the API -----------------------------------------------------------------------------------------------------
+
+
+def test_api_is_cursor_paginated_newest_first(admin):
+    group = Group.objects.create(name="Paged")
+    events = [audit_record(actor=admin, verb=f"paged.step{n}", target=group) for n in range(5)]
+    api = APIClient()
+    api.force_authenticate(admin)
+    first = api.get(reverse("audit-api:list"), {"page_size": 3}).json()
+    assert [item["id"] for item in first["results"]] == [e.pk for e in events[::-1][:3]]
+    assert first["next"] and "cursor=" in first["next"]
+    second = api.get(first["next"]).json()
+    assert [item["id"] for item in second["results"]] == [events[1].pk, events[0].pk]
+    assert first["results"][0]["object_type"] == "auth.group"
+
+
+@pytest.mark.parametrize("method", ["post", "put", "patch", "delete"])
+def test_api_has_no_write_method(admin, history, method):
+    api = APIClient()
+    api.force_authenticate(admin)
+    count = AuditEvent.objects.count()
+    response = getattr(api, method)(reverse("audit-api:list"), {"verb": "forged"}, format="json")
+    assert response.status_code == 405
+    assert AuditEvent.objects.count() == count
+
+
+def test_api_is_in_the_schema(admin):
+    api = APIClient()
+    api.force_authenticate(admin)
+    schema = api.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+    operations = schema["paths"]["/api/v1/audit/"]
+    assert set(operations) == {"get"}
+    parameters = {p["name"] for p in operations["get"]["parameters"]}
+    assert {"actor", "object_type", "object_id", "referral", "verb", "date_from", "date_to", "cursor"} <= parameters
+
+
+# --- query counts ------------------------------------------------------------------------------------------------
+
+
+def _grow(admin, n):
+    group = Group.objects.create(name=f"Grow {n}")
+    for i in range(n):
+        audit_record(actor=admin, verb=f"grow.step{i}", target=group)
+
+
+def test_page_export_and_api_queries_stay_constant_as_entries_grow(client, admin, django_assert_max_num_queries):
+    client.force_login(admin)
+    api = APIClient()
+    api.force_authenticate(admin)
+    _grow(admin, 3)
+    with django_assert_max_num_queries(12) as small_page:
+        client.get(reverse("audit:search"))
+    with django_assert_max_num_queries(10) as small_export:
+        b"".join(client.get(reverse("audit:export")).streaming_content)
+    with django_assert_max_num_queries(8) as small_api:
+        api.get(reverse("audit-api:list"))
+    _grow(admin, 60)
+    with django_assert_max_num_queries(len(small_page.captured_queries)):
+        client.get(reverse("audit:search"))
+    with django_assert_max_num_queries(len(small_export.captured_queries)):
+        b"".join(client.get(reverse("audit:export")).streaming_content)
+    with django_assert_max_num_queries(len(small_api.captured_queries)):
+        api.get(reverse("audit-api:list"))
+
+
+# --- navigation --------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who, shown", [("admin", True), ("coordinator", True), ("editor", True), ("head", False)])
+def test_audit_link_for_vru_roles_only(client, request, who, shown):
+    user = with_two_factor(headteacher_of()) if who == "head" else request.getfixturevalue(who)
+    client.force_login(user)
+    response = client.get(reverse("toolkit:catalogue") if who == "head" else reverse("audit:search"))
+    assert (f'href="{reverse("audit:search")}"' in response.content.decode()) is shown
