@@ -1056,6 +1056,10 @@ def referral_withdraw(*, actor, referral: Referral, reason: str, moved_school: b
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
+    if referral.status not in Referral.LIVE:
+        raise InvalidTransition(
+            f"{referral.reference} is {referral.get_status_display().lower()}: it can no longer be withdrawn."
+        )
     _require(permissions.can_withdraw_referral(actor, referral))
     referral.leave_reason = reason
     _withdraw(referral, actor=actor, reason=reason, to=S.MOVED_SCHOOL if moved_school else S.WITHDRAWN)
@@ -1092,6 +1096,10 @@ def consent_withdraw(*, actor, referral: Referral, reason: str = "") -> Referral
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
+    if referral.status not in Referral.LIVE or not referral.has_personal_data:
+        raise InvalidTransition(
+            f"{referral.reference} is {referral.get_status_display().lower()}: nothing to withdraw."
+        )
     _require(permissions.can_withdraw_consent(actor, referral))
     reason = _clean_text(reason, field_name="reason", label="the reason", max_length=1000)
     now = timezone.now()
