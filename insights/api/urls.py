@@ -1,2 +1,10 @@
+from django.urls import path
+
+from . import views
+
 app_name = "insights-api"
-urlpatterns: list = []
+urlpatterns = [
+    path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
+    path("map/", views.MapView.as_view(), name="map"),
+    path("schools/<int:urn>/", views.SchoolProfileView.as_view(), name="school-profile"),
+]

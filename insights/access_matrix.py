@@ -1,0 +1,47 @@
+"""What each role gets from a GET of every insights URL. The school profile points at the access matrix's own school
+(Hackney, Central East BCU, where the matrix allocator works), so its staff, that allocator and VRU roles see it;
+everyone else gets 404."""
+
+from core.access import AccessRow
+
+DASHBOARD = {
+    "police_allocator": 200,
+    "programme_admin": 200,
+    "stepping_stones_coordinator": 200,
+    "toolkit_editor": 200,
+}
+PROFILE = {
+    "headteacher": 200,
+    "school_staff": 200,
+    "stepping_stones_lead": 200,
+    "police_allocator": 200,
+    "programme_admin": 200,
+    "stepping_stones_coordinator": 200,
+    "toolkit_editor": 200,
+}
+
+
+def _matrix_school():
+    from accounts.access_matrix import matrix_school
+
+    return {"urn": matrix_school().pk}
+
+
+ROWS = [
+    AccessRow("insights:dashboard", {"anonymous": 302, "default": 403, **DASHBOARD}),
+    AccessRow(
+        "insights:dashboard",
+        {"anonymous": 302, "default": 403, **DASHBOARD},
+        query="measure=officer_cover_percent&phase=secondary",
+        notes="Another measure and a filter.",
+    ),
+    AccessRow(
+        "insights:school_profile",
+        {"anonymous": 302, "default": 404, **PROFILE},
+        kwargs=_matrix_school,
+        notes="Officers see only schools they are the named contact for; others 404.",
+    ),
+    AccessRow("insights-api:dashboard", {"anonymous": 401, "default": 403, **DASHBOARD}),
+    AccessRow("insights-api:map", {"anonymous": 401, "default": 403, **DASHBOARD}, query="measure=wands_delivered"),
+    AccessRow("insights-api:school-profile", {"anonymous": 401, "default": 404, **PROFILE}, kwargs=_matrix_school),
+]

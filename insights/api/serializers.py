@@ -1,0 +1,149 @@
+"""Insights API shapes. Pupil counts reach people who may not see the pupils as a label only ("fewer than 5"), with
+the number left out (null)."""
+
+from rest_framework import serializers
+
+from insights.selectors import MEASURES, PHASE_GROUPS
+
+
+class InsightsQuerySerializer(serializers.Serializer):
+    bcu = serializers.ChoiceField(choices=[], required=False, allow_blank=True, help_text="A BCU slug in your scope.")
+    phase = serializers.ChoiceField(choices=list(PHASE_GROUPS), required=False, allow_blank=True)
+
+    def __init__(self, *args, bcus=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.bcus = {bcu.slug: bcu for bcu in bcus}
+        self.fields["bcu"].choices = list(self.bcus)
+
+
+class InsightsMapQuerySerializer(InsightsQuerySerializer):
+    measure = serializers.ChoiceField(choices=list(MEASURES), required=False, allow_blank=True)
+
+
+class InsightsBoroughSerializer(serializers.Serializer):
+    la_code = serializers.IntegerField()
+    name = serializers.CharField()
+    bcu = serializers.CharField(source="bcu_name", help_text="Empty for the City of London (City of London Police).")
+    open_schools = serializers.IntegerField()
+    schools_taken_up = serializers.IntegerField()
+    take_up_percent = serializers.FloatField(allow_null=True)
+    wands_delivered = serializers.IntegerField()
+    schools_with_officer = serializers.IntegerField(allow_null=True)
+    officer_cover_percent = serializers.FloatField(allow_null=True, help_text="Null where the Met does not police.")
+    stepping_stones_pupils = serializers.SerializerMethodField(help_text="Null when suppressed (1 to 4).")
+    stepping_stones_pupils_label = serializers.CharField(source="stepping_stones_enrolled_display")
+    stepping_stones_places = serializers.IntegerField()
+    toolkit_downloads_12_months = serializers.IntegerField(source="toolkit_downloads")
+
+    def get_stepping_stones_pupils(self, row) -> int | None:
+        return None if row.stepping_stones_enrolled_suppressed else row.stepping_stones_enrolled
+
+    def to_representation(self, row):
+        data = super().to_representation(row)
+        if not row.police_area:
+            data["schools_with_officer"] = None
+        return data
+
+
+class InsightsDashboardSerializer(serializers.Serializer):
+    bcu = serializers.CharField(allow_null=True)
+    phase = serializers.CharField()
+    stepping_stones_cohort = serializers.CharField()
+    small_counts_suppressed = serializers.BooleanField()
+    as_of = serializers.DateTimeField()
+    boroughs = InsightsBoroughSerializer(many=True)
+    totals = InsightsBoroughSerializer()
+
+
+class InsightsBinSerializer(serializers.Serializer):
+    low = serializers.FloatField()
+    high = serializers.FloatField()
+    label = serializers.CharField()
+    colour = serializers.CharField(source="fill")
+
+
+class InsightsMapValueSerializer(serializers.Serializer):
+    la_code = serializers.IntegerField()
+    name = serializers.CharField()
+    abbreviation = serializers.CharField()
+    col = serializers.IntegerField()
+    row = serializers.IntegerField()
+    bcu = serializers.CharField()
+    in_scope = serializers.BooleanField()
+    value = serializers.FloatField(allow_null=True)
+    display = serializers.CharField()
+    suppressed = serializers.BooleanField()
+    reason = serializers.CharField()
+    colour = serializers.CharField()
+
+
+class InsightsMapSerializer(serializers.Serializer):
+    measure = serializers.CharField()
+    label = serializers.CharField()
+    percent = serializers.BooleanField()
+    bins = InsightsBinSerializer(many=True)
+    boroughs = InsightsMapValueSerializer(many=True)
+
+
+class InsightsActivitySerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    label = serializers.CharField()
+    display = serializers.CharField()
+
+
+class InsightsWandRequestSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    quantity = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class InsightsOfficerSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    rank = serializers.CharField(source="get_rank_display")
+    role = serializers.CharField(source="get_role_type_display")
+    work_email = serializers.CharField()
+    work_phone = serializers.CharField()
+
+
+class InsightsAssignmentSerializer(serializers.Serializer):
+    officer = serializers.CharField(source="officer.name")
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True)
+
+
+class InsightsSchoolProfileSerializer(serializers.Serializer):
+    urn = serializers.IntegerField(source="school.urn")
+    name = serializers.CharField(source="school.name")
+    borough = serializers.CharField(source="school.local_authority.name")
+    bcu = serializers.SerializerMethodField()
+    activity = InsightsActivitySerializer(many=True)
+    wand_allowance = serializers.SerializerMethodField()
+    wand_requests = InsightsWandRequestSerializer(many=True)
+    named_officer = InsightsOfficerSerializer(allow_null=True)
+    named_officer_since = serializers.DateField(source="officer_since", allow_null=True)
+    officer_history = InsightsAssignmentSerializer(many=True)
+    stepping_stones = serializers.SerializerMethodField()
+    toolkit_downloads_12_months = serializers.IntegerField(source="toolkit_downloads_year")
+    toolkit_downloads_total = serializers.IntegerField()
+
+    def get_bcu(self, profile) -> str | None:
+        bcu = profile.school.local_authority.bcu
+        return bcu.name if bcu else None
+
+    def get_wand_allowance(self, profile) -> dict[str, int]:
+        figures = profile.allowance
+        return {name: getattr(figures, name) for name in ("allowance", "in_progress", "received", "remaining")}
+
+    def get_stepping_stones(self, profile) -> dict[str, object]:
+        places = profile.stepping_stones
+        exact = not places.suppressed
+        return {
+            "cohort": places.cohort_name,
+            "participating": places.participating,
+            "places": places.places,
+            "pupils_in_programme": places.pupils_in_programme if exact else None,
+            "pupils_in_programme_label": places.pupils_in_programme_display,
+            "pupils_referred": places.pupils_referred if exact else None,
+            "pupils_referred_label": places.pupils_referred_display,
+        }

@@ -1,0 +1,392 @@
+"""Reads for the cross-programme dashboard, the London map and the school safety profile, scoped to the asking user.
+
+The dashboard is a fixed number of aggregate queries (one per programme, grouped by borough with values/annotate),
+whatever the number of schools or boroughs. Counts of pupils reach people who may not see the pupils only through
+`core.figures.small_count_label` ("fewer than 5").
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.utils import timezone
+
+from accounts.models import SchoolMembership
+from core.figures import Activity, collect_school_activity, small_count_label
+from education_toolkit.models import Download
+from officers import selectors as officer_selectors
+from officers.models import Assignment
+from schools.models import BasicCommandUnit, LocalAuthority, School
+from wands import selectors as wand_selectors
+from wands.models import WandRequest
+
+from . import permissions
+from . import stepping_stones as ss
+
+CITY_OF_LONDON = 201
+CITY_POLICE_NOTE = "City of London Police: not covered by the Met's Safer Schools Officers"
+DOWNLOAD_WINDOW_DAYS = 365
+
+PHASE_GROUPS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "primary": ("Primary", (School.Phase.PRIMARY, School.Phase.MIDDLE_PRIMARY)),
+    "secondary": ("Secondary", (School.Phase.SECONDARY, School.Phase.MIDDLE_SECONDARY)),
+    "all_through": ("All-through", (School.Phase.ALL_THROUGH,)),
+    "other": (
+        "Nursery, 16 plus and not applicable (most special schools and pupil referral units)",
+        (School.Phase.NURSERY, School.Phase.SIXTEEN_PLUS, School.Phase.NOT_APPLICABLE),
+    ),
+}
+
+
+# --- scope --------------------------------------------------------------------------------------------------------
+
+
+def dashboard_bcus(user) -> list[BasicCommandUnit]:
+    """The BCUs the person may filter by: all of them for VRU roles, the allocator's own otherwise."""
+    if permissions.is_vru(user):
+        return list(BasicCommandUnit.objects.order_by("name"))
+    return list(officer_selectors.allocator_bcus(user))
+
+
+def dashboard_la_codes(user, *, bcu: BasicCommandUnit | None = None) -> frozenset[int]:
+    """The boroughs the dashboard shows this person: all 33 for VRU roles (the City of London included), the
+    boroughs of the allocator's BCUs otherwise; narrowed to one BCU when filtered."""
+    if not permissions.can_view_dashboard(user):
+        return frozenset()
+    authorities = LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE)
+    if not permissions.is_vru(user):
+        authorities = authorities.filter(bcu_id__in=officer_selectors.allocator_bcu_ids(user))
+    if bcu is not None:
+        authorities = authorities.filter(bcu=bcu)
+    return frozenset(authorities.values_list("code", flat=True))
+
+
+def suppress_pupil_counts(viewer) -> bool:
+    """Stepping Stones coordinators see every pupil record, so they see the counts as they are; everyone else sees
+    counts below 5 as "fewer than 5" (PRODUCT.md: police and dashboards see counts, small ones hidden). `viewer` is
+    the request where there is one: a "view as" session is never a pupil reader."""
+    return not ss.ss_permissions.is_coordinator(viewer)
+
+
+# --- per borough --------------------------------------------------------------------------------------------------
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+@dataclass
+class BoroughFigures:
+    la_code: int
+    name: str
+    bcu_name: str
+    in_scope: bool
+    open_schools: int = 0
+    schools_taken_up: int = 0
+    wands_delivered: int = 0
+    schools_with_officer: int = 0
+    police_area: bool = True  # False for the City of London (its own police force)
+    policed_open_schools: int | None = None  # for totals: open schools in Met boroughs only
+    stepping_stones_enrolled: int = 0
+    stepping_stones_places: int = 0
+    toolkit_downloads: int = 0
+    suppress_pupils: bool = True
+
+    @property
+    def take_up_percent(self) -> float | None:
+        return _percent(self.schools_taken_up, self.open_schools)
+
+    @property
+    def officer_cover_percent(self) -> float | None:
+        if not self.police_area:
+            return None
+        whole = self.open_schools if self.policed_open_schools is None else self.policed_open_schools
+        return _percent(self.schools_with_officer, whole)
+
+    def _pupils(self, value: int) -> str:
+        return small_count_label(value) if self.suppress_pupils else str(value)
+
+    @property
+    def stepping_stones_enrolled_display(self) -> str:
+        return self._pupils(self.stepping_stones_enrolled)
+
+    @property
+    def stepping_stones_places_display(self) -> str:
+        # Places are capacity, not pupils: never suppressed.
+        return str(self.stepping_stones_places)
+
+    @property
+    def stepping_stones_enrolled_suppressed(self) -> bool:
+        return self.suppress_pupils and 0 < self.stepping_stones_enrolled < 5
+
+
+@dataclass
+class Dashboard:
+    boroughs: list[BoroughFigures]  # all 33, in_scope marks the ones this person sees
+    totals: BoroughFigures
+    bcu: BasicCommandUnit | None
+    phase: str
+    suppress_pupils: bool
+    cohort_name: str = ""
+    as_of: object = field(default_factory=timezone.now)
+
+    @property
+    def rows(self) -> list[BoroughFigures]:
+        return [row for row in self.boroughs if row.in_scope]
+
+
+def _open_london_schools(la_codes, phase: str):
+    schools = School.objects.filter(status__in=School.OPEN_STATUSES, local_authority_id__in=la_codes)
+    if phase:
+        schools = schools.filter(phase__in=PHASE_GROUPS[phase][1])
+    return schools
+
+
+def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", viewer=None) -> Dashboard:
+    """Per borough, the four programmes side by side: open schools, wand take-up ("taken up" = a request approved and
+    not cancelled) and wands delivered, % of open schools with a named police contact (current assignments),
+    Stepping Stones pupils enrolled and places, toolkit downloads in the last 12 months.
+
+    A fixed number of aggregate queries, however many schools there are. `viewer`: the request, if there is one."""
+    codes = dashboard_la_codes(user, bcu=bcu)
+    suppress = suppress_pupil_counts(viewer or user)
+    authorities = (
+        LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE)
+        .select_related("bcu")
+        .order_by("name")
+        .only("code", "name", "bcu__name")
+    )
+    rows = {
+        la.code: BoroughFigures(
+            la_code=la.code,
+            name=la.name,
+            bcu_name=la.bcu.name if la.bcu_id else "",
+            in_scope=la.code in codes,
+            police_area=la.bcu_id is not None,
+            suppress_pupils=suppress,
+        )
+        for la in authorities
+    }
+    schools = _open_london_schools(codes, phase)
+    taken_up = WandRequest.objects.filter(school=OuterRef("pk"), status__in=WandRequest.TAKEN_UP)
+    covered = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
+    for row in (
+        schools.annotate(taken=Exists(taken_up), covered=Exists(covered))
+        .order_by()
+        .values("local_authority_id")
+        .annotate(
+            n=Count("pk"),
+            taken_n=Count("pk", filter=Q(taken=True)),
+            covered_n=Count("pk", filter=Q(covered=True)),
+        )
+    ):
+        entry = rows[row["local_authority_id"]]
+        entry.open_schools, entry.schools_taken_up, entry.schools_with_officer = (
+            row["n"],
+            row["taken_n"],
+            row["covered_n"],
+        )
+    delivered = WandRequest.objects.filter(status=WandRequest.Status.DELIVERED, school__local_authority_id__in=codes)
+    if phase:
+        delivered = delivered.filter(school__phase__in=PHASE_GROUPS[phase][1])
+    for row in delivered.order_by().values("school__local_authority_id").annotate(n=Sum("quantity")):
+        rows[row["school__local_authority_id"]].wands_delivered = row["n"] or 0
+    since = timezone.now() - timedelta(days=DOWNLOAD_WINDOW_DAYS)
+    for row in (
+        Download.objects.filter(downloaded_at__gte=since, borough_id__in=codes)
+        .order_by()
+        .values("borough_id")
+        .annotate(n=Count("pk"))
+    ):
+        rows[row["borough_id"]].toolkit_downloads = row["n"]
+    phases = PHASE_GROUPS[phase][1] if phase else None
+    cohort = ss.current_cohort()
+    for code, (enrolled, places) in ss.counts_by_borough(la_codes=codes, phases=phases, cohort=cohort).items():
+        if code in rows:
+            rows[code].stepping_stones_enrolled, rows[code].stepping_stones_places = enrolled, places
+    boroughs = list(rows.values())
+    shown = [row for row in boroughs if row.in_scope]
+    totals = BoroughFigures(
+        la_code=0,
+        name="Total",
+        bcu_name="",
+        in_scope=True,
+        open_schools=sum(r.open_schools for r in shown),
+        schools_taken_up=sum(r.schools_taken_up for r in shown),
+        wands_delivered=sum(r.wands_delivered for r in shown),
+        schools_with_officer=sum(r.schools_with_officer for r in shown if r.police_area),
+        stepping_stones_enrolled=sum(r.stepping_stones_enrolled for r in shown),
+        stepping_stones_places=sum(r.stepping_stones_places for r in shown),
+        toolkit_downloads=sum(r.toolkit_downloads for r in shown),
+        suppress_pupils=suppress,
+        # Police cover is a share of the schools the Met polices: the City of London's are left out of the total.
+        police_area=any(r.police_area for r in shown),
+        policed_open_schools=sum(r.open_schools for r in shown if r.police_area),
+    )
+    return Dashboard(
+        boroughs=boroughs,
+        totals=totals,
+        bcu=bcu,
+        phase=phase,
+        suppress_pupils=suppress,
+        cohort_name=cohort.name if cohort else "",
+    )
+
+
+# --- measures for the map -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    key: str
+    label: str
+    percent: bool = False
+    police: bool = False  # a Met measure: not applicable in the City of London
+    pupils: bool = False  # a count of pupils: suppressed below 5 for people who may not see them
+
+    def value(self, row: BoroughFigures):
+        return getattr(row, ATTRIBUTES[self.key])
+
+
+ATTRIBUTES = {
+    "wand_take_up_percent": "take_up_percent",
+    "schools_taken_up": "schools_taken_up",
+    "wands_delivered": "wands_delivered",
+    "officer_cover_percent": "officer_cover_percent",
+    "stepping_stones_enrolled": "stepping_stones_enrolled",
+    "stepping_stones_places": "stepping_stones_places",
+    "toolkit_downloads": "toolkit_downloads",
+    "open_schools": "open_schools",
+}
+
+MEASURES: dict[str, Measure] = {
+    m.key: m
+    for m in (
+        Measure("wand_take_up_percent", "Open schools that have taken up wands (%)", percent=True),
+        Measure("schools_taken_up", "Schools that have taken up wands"),
+        Measure("wands_delivered", "Wands delivered"),
+        Measure("officer_cover_percent", "Open schools with a named police contact (%)", percent=True, police=True),
+        Measure("stepping_stones_enrolled", "Stepping Stones pupils enrolled", pupils=True),
+        Measure("stepping_stones_places", "Stepping Stones places"),
+        Measure("toolkit_downloads", "Toolkit downloads in the last 12 months"),
+        Measure("open_schools", "Open schools"),
+    )
+}
+DEFAULT_MEASURE = "wand_take_up_percent"
+
+
+def measure_display(measure: Measure, row: BoroughFigures) -> str:
+    value = measure.value(row)
+    if value is None:
+        return "Not applicable" if measure.police and not row.police_area else "No open schools"
+    if measure.pupils:
+        return row.stepping_stones_enrolled_display
+    if measure.percent:
+        return f"{value:g}%"
+    return f"{value:,}"
+
+
+def measure_values(board: Dashboard, measure: Measure) -> list[dict]:
+    """Every borough's value of one measure, as the map and the API show it (the same numbers as the table)."""
+    result = []
+    for row in board.boroughs:
+        value = measure.value(row) if row.in_scope else None
+        suppressed = bool(row.in_scope and measure.pupils and row.stepping_stones_enrolled_suppressed)
+        if suppressed:
+            value = None
+        reason = ""
+        if row.in_scope and measure.police and not row.police_area:
+            reason = CITY_POLICE_NOTE
+        elif not row.in_scope:
+            reason = "Outside the area you are looking at"
+        result.append(
+            {
+                "la_code": row.la_code,
+                "name": row.name,
+                "bcu": row.bcu_name,
+                "in_scope": row.in_scope,
+                "value": value,
+                "display": measure_display(measure, row) if row.in_scope else "Not shown",
+                "suppressed": suppressed,
+                "reason": reason,
+            }
+        )
+    return result
+
+
+# --- school safety profile ----------------------------------------------------------------------------------------
+
+
+def school_for_profile(*, user, urn: int) -> School | None:
+    """The school if this person may see its profile; None (404) otherwise, and for schools outside London."""
+    school = (
+        School.objects.filter(pk=urn)
+        .exclude(local_authority__area=LocalAuthority.Area.OUTSIDE)
+        .select_related("local_authority__bcu")
+        .first()
+    )
+    if school is None or not permissions.can_view_school_profile(user, school):
+        return None
+    return school
+
+
+@dataclass
+class SchoolProfile:
+    school: School
+    activity: list[Activity]
+    allowance: object
+    wand_requests: list[WandRequest]
+    visible_request_ids: frozenset[int]
+    named_officer: object
+    officer_since: object
+    officer_history: list[Assignment]
+    stepping_stones: ss.SchoolPlaces
+    may_see_pupils: bool
+    pupil_links: list[tuple[str, str]]
+    toolkit_downloads_total: int
+    toolkit_downloads_year: int
+    toolkit_by_resource: list[dict]
+    is_policed_by_met: bool
+
+
+def _staff_user_ids(school: School):
+    return SchoolMembership.objects.current().filter(school=school).values("user_id")
+
+
+def school_profile(*, user, school: School, viewer=None) -> SchoolProfile:
+    """Everything the portal knows about one school's safety work, counts only where the viewer may not see pupils.
+
+    Call only with a school from `school_for_profile`; `viewer` is the request, if there is one ("view as" sees no
+    pupils)."""
+    current = officer_selectors.current_assignment(school)
+    since = timezone.now() - timedelta(days=DOWNLOAD_WINDOW_DAYS)
+    downloads = Download.objects.filter(user_id__in=_staff_user_ids(school))
+    counts = downloads.aggregate(total=Count("pk"), year=Count("pk", filter=Q(downloaded_at__gte=since)))
+    by_resource = list(
+        downloads.order_by().values("resource__title").annotate(n=Count("pk")).order_by("-n", "resource__title")[:10]
+    )
+    may_see = ss.may_see_pupils(viewer or user, school)
+    suppress = not may_see
+    places = ss.school_places(school=school, suppress=suppress)
+    visible = frozenset(
+        wand_selectors.wand_requests_visible_to(user).filter(school=school).values_list("pk", flat=True)
+    )
+    # Counts of pupils carry suppress_small and are shown through small_count_label (Activity.display).
+    activity = collect_school_activity([school.pk]).get(school.pk, [])
+    return SchoolProfile(
+        school=school,
+        activity=activity,
+        allowance=wand_selectors.school_allowance_figures(school=school),
+        wand_requests=list(wand_selectors.school_wand_requests(school=school)[:20]),
+        visible_request_ids=visible,
+        named_officer=current.officer if current else None,
+        officer_since=current.start_date if current else None,
+        officer_history=list(officer_selectors.school_assignment_history(school)[:20]),
+        stepping_stones=places,
+        may_see_pupils=may_see,
+        pupil_links=ss.pupil_links(viewer or user, school) if may_see else [],
+        toolkit_downloads_total=counts["total"],
+        toolkit_downloads_year=counts["year"],
+        toolkit_by_resource=[{"title": r["resource__title"], "downloads": r["n"]} for r in by_resource],
+        is_policed_by_met=school.local_authority.bcu_id is not None,
+    )

@@ -1,0 +1,110 @@
+"""Stepping Stones as the dashboard and the school profile show it: counts only, never a pupil.
+
+Places and pupils holding a place come from the current cohort's participating schools (places and places_taken, the
+counter Stepping Stones keeps), grouped by the borough of the receiving secondary in one aggregate query; a school's
+referral counts come from `stepping_stones.selectors.counts_by_school`. Whether someone may see the pupils behind the
+counts is Stepping Stones' own rule (`stepping_stones.permissions`), asked with the request so that "view as" never
+counts as a pupil reader.
+"""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+
+from django.db.models import Sum
+from django.db.models.functions import Coalesce
+from django.urls import NoReverseMatch, reverse
+
+from core.figures import small_count_label
+from stepping_stones import permissions as ss_permissions
+from stepping_stones import selectors as ss_selectors
+from stepping_stones.models import ParticipatingSchool
+
+
+def current_cohort():
+    return ss_selectors.cohort_current()
+
+
+def counts_by_borough(*, la_codes: Collection[int], phases=None, cohort=None) -> dict[int, tuple[int, int]]:
+    """{la_code: (pupils holding a place, places)} for the current cohort's participating secondaries."""
+    cohort = cohort or current_cohort()
+    if cohort is None or not la_codes:
+        return {}
+    rows = ParticipatingSchool.objects.filter(cohort=cohort, school__local_authority_id__in=list(la_codes))
+    if phases:
+        rows = rows.filter(school__phase__in=phases)
+    return {
+        row["school__local_authority_id"]: (row["filled"], row["places"])
+        for row in rows.order_by()
+        .values("school__local_authority_id")
+        .annotate(filled=Coalesce(Sum("places_taken"), 0), places=Coalesce(Sum("places"), 0))
+    }
+
+
+def may_see_pupils(viewer, school) -> bool:
+    """Coordinators and the school's own Stepping Stones lead (headteachers hold every duty); `viewer` is the request
+    (a "view as" session sees no pupils) or a user."""
+    return ss_permissions.is_coordinator(viewer) or ss_permissions.leads_school(viewer, school)
+
+
+@dataclass(frozen=True)
+class SchoolPlaces:
+    cohort_name: str
+    participating: bool
+    places: int
+    pupils_in_programme: int
+    pupils_referred: int
+    suppressed: bool
+
+    def _show(self, value: int) -> str:
+        return small_count_label(value) if self.suppressed else str(value)
+
+    @property
+    def pupils_in_programme_display(self) -> str:
+        return self._show(self.pupils_in_programme)
+
+    @property
+    def pupils_referred_display(self) -> str:
+        return self._show(self.pupils_referred)
+
+    @property
+    def places_left_display(self) -> str:
+        left = max(self.places - self.pupils_in_programme, 0)
+        # Places left would give away a small number of pupils: hidden along with them.
+        if self.suppressed and 0 < self.pupils_in_programme < 5:
+            return "not shown"
+        return str(left)
+
+
+def school_places(*, school, suppress: bool) -> SchoolPlaces:
+    cohort = current_cohort()
+    if cohort is None:
+        return SchoolPlaces("", False, 0, 0, 0, suppress)
+    participation = ParticipatingSchool.objects.filter(cohort=cohort, school=school).first()
+    counts = ss_selectors.counts_by_school([school.pk], cohort=cohort).get(school.pk)
+    return SchoolPlaces(
+        cohort_name=cohort.name,
+        participating=participation is not None,
+        places=participation.places if participation else 0,
+        pupils_in_programme=counts.in_programme if counts else 0,
+        pupils_referred=counts.referred if counts else 0,
+        suppressed=suppress,
+    )
+
+
+# Stepping Stones pages a pupil reader may open from the profile, by URL name (those that exist are linked).
+PUPIL_PAGES = (
+    ("stepping_stones:home", "Stepping Stones referrals and places"),
+    ("stepping_stones:dashboard", "Stepping Stones dashboard"),
+)
+
+
+def pupil_links(viewer, school) -> list[tuple[str, str]]:
+    links = []
+    for name, label in PUPIL_PAGES:
+        if name == "stepping_stones:dashboard" and not ss_permissions.can_view_dashboard(viewer):
+            continue
+        try:
+            links.append((reverse(name), label))
+        except NoReverseMatch:
+            continue
+    return links

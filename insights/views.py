@@ -1,0 +1,57 @@
+"""Insights pages: the cross-programme dashboard with the London map, and the school safety profile.
+
+Read-only. Views gate early (403 for people who may not see the dashboard, 404 for a school outside their scope) and
+hand the work to the selectors."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from . import permissions, selectors
+from .forms import DashboardFilterForm
+from .maps import borough_map
+
+
+def dashboard_filters(request) -> tuple[DashboardFilterForm, dict]:
+    """The filter form bound to the query string, and the filters to apply (defaults for any invalid value)."""
+    form = DashboardFilterForm(
+        request.GET or None,
+        bcus=selectors.dashboard_bcus(request.user),
+        all_london=permissions.is_vru(request.user),
+    )
+    return form, form.chosen()
+
+
+@require_GET
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    if not permissions.can_view_dashboard(request.user):
+        raise PermissionDenied
+    form, chosen = dashboard_filters(request)
+    board = selectors.dashboard(user=request.user, bcu=chosen["bcu"], phase=chosen["phase"], viewer=request)
+    measure = chosen["measure"]
+    return render(
+        request,
+        "insights/dashboard.html",
+        {
+            "form": form,
+            "board": board,
+            "measure": measure,
+            "tile_map": borough_map(board, measure),
+            "measure_rows": selectors.measure_values(board, measure),
+            "all_london": permissions.is_vru(request.user),
+            "phase_label": selectors.PHASE_GROUPS[board.phase][0] if board.phase else "",
+        },
+    )
+
+
+@require_GET
+@login_required
+def school_profile(request: HttpRequest, urn: int) -> HttpResponse:
+    school = selectors.school_for_profile(user=request.user, urn=urn)
+    if school is None:
+        raise Http404("No school you can see has this URN")
+    profile = selectors.school_profile(user=request.user, school=school, viewer=request)
+    return render(request, "insights/school_profile.html", {"profile": profile, "school": school})
