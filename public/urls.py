@@ -8,4 +8,12 @@ urlpatterns = [
     path("privacy", views.static_page, {"page": "privacy"}, name="privacy"),
     path("cookies", views.static_page, {"page": "cookies"}, name="cookies"),
     path("accessibility", views.static_page, {"page": "accessibility"}, name="accessibility"),
+    path("figures", views.figures, name="figures"),
+    path("updates/sign-up", views.signup, name="signup"),
+    path("updates/check-your-email", views.signup_sent, name="signup_sent"),
+    path("updates/confirm/<str:token>", views.signup_confirm, name="signup_confirm"),
+    path("updates/unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
+    path("updates/admin", views.updates_admin, name="updates_admin"),
+    path("updates/admin/consent-records.csv", views.updates_export, name="updates_export"),
+    path("updates/admin/send", views.updates_send, name="updates_send"),
 ]

@@ -1,11 +1,282 @@
-from django.shortcuts import render
+"""Public pages: the landing page (and the signed-in user's tasks), the VRU updates sign-up, confirm and
+unsubscribe, the programme admins' sign-up page, and the open figures. Views gate early, call one service or selector,
+and turn domain errors into GOV.UK errors."""
+
+from allauth.account.adapter import get_adapter
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.dateparse import parse_datetime
+from django.views.decorators.http import require_GET, require_http_methods
+
+from core.charts import bar_chart, line_chart
+from core.csv_export import csv_streaming_response
+from core.errors import DomainError
+from core.figures import SMALL_COUNT_THRESHOLD
+from core.forms import form_add_domain_error
+
+from . import permissions, selectors, services
+from .forms import SignupForm, UpdateForm
 
 PAGES = {"privacy", "cookies", "accessibility"}
 
 
-def home(request):
-    return render(request, "public/home.html")
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Everyone: what the four programmes are and who uses them. Signed in: your tasks first (sign-in lands here)."""
+    context = {}
+    if request.user.is_authenticated:
+        context["task_groups"] = selectors.tasks_by_programme(request.user)
+    return render(request, "public/home.html", context)
 
 
 def static_page(request, page: str):
     return render(request, f"public/{page}.html")
+
+
+# --- sign-up -------------------------------------------------------------------------------------------------------
+
+
+def _client_ip(request) -> str:
+    try:
+        return get_adapter().get_client_ip(request)
+    except PermissionDenied:
+        return "unknown"
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request: HttpRequest) -> HttpResponse:
+    """Email, topics and the consent statement. Every accepted sign-up lands on the same "check your email" page."""
+    statement = services.current_consent_statement()
+    topics = list(selectors.active_topics())
+    status = 200
+    if request.method == "POST":
+        form = SignupForm(request.POST, topics=topics, statement=statement)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.signup_rate_check(client_ip=_client_ip(request), email=data["email"])
+                services.signup_request(
+                    email=data["email"], topic_slugs=data["topics"], statement_version=data["statement_version"]
+                )
+            except services.RateLimited as error:
+                form_add_domain_error(form, error)
+                status = 429
+            except DomainError as error:
+                form_add_domain_error(form, error)
+                status = 400
+            else:
+                return redirect("public:signup_sent")
+        else:
+            status = 400
+    else:
+        form = SignupForm(topics=topics, statement=statement)
+    return render(request, "public/updates/signup.html", {"form": form, "statement": statement}, status=status)
+
+
+@require_GET
+def signup_sent(request: HttpRequest) -> HttpResponse:
+    return render(request, "public/updates/signup_sent.html", {"days": services.CONFIRM_MAX_AGE.days})
+
+
+def _link_problem(request, error: DomainError) -> HttpResponse:
+    expired = isinstance(error, services.LinkExpired)
+    return render(
+        request,
+        "public/updates/link_problem.html",
+        {"message": error.message, "expired": expired},
+        status=400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def signup_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button (link checkers that open every link must not confirm for the person); POST confirms."""
+    try:
+        if request.method == "POST":
+            consent = services.signup_confirm(token=token)
+            return render(
+                request, "public/updates/confirmed.html", {"consent": consent, "topics": consent.topics.all()}
+            )
+        consent = services.signup_consent_for_token(token)
+    except DomainError as error:
+        return _link_problem(request, error)
+    return render(request, "public/updates/confirm.html", {"consent": consent, "topics": consent.topics.all()})
+
+
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """The link in every email: no sign-in. GET shows one button; POST unsubscribes for good."""
+    try:
+        if request.method == "POST":
+            services.unsubscribe(token=token)
+            return render(request, "public/updates/unsubscribed.html")
+        services.subscriber_id_from_unsubscribe_token(token)
+    except DomainError as error:
+        return _link_problem(request, error)
+    return render(request, "public/updates/unsubscribe.html")
+
+
+# --- programme admins ----------------------------------------------------------------------------------------------
+
+
+def _require_updates_admin(request) -> None:
+    if not permissions.can_manage_vru_updates(request.user):
+        raise PermissionDenied
+
+
+@require_GET
+@login_required
+def updates_admin(request: HttpRequest) -> HttpResponse:
+    """Counts per topic and per status, the consent statement versions, the consent export and recent updates."""
+    _require_updates_admin(request)
+    from .models import ConsentStatement, UpdateMessage
+
+    return render(
+        request,
+        "public/updates/admin.html",
+        {
+            "topics": selectors.topic_counts(),
+            "statuses": selectors.subscriber_status_counts(),
+            "statements": ConsentStatement.objects.order_by("-version"),
+            "recent_updates": UpdateMessage.objects.select_related("topic", "sent_by")[:10],
+        },
+    )
+
+
+@require_GET
+@login_required
+def updates_export(request: HttpRequest) -> HttpResponse:
+    """Every consent record with the exact statement text agreed to, safe to open in a spreadsheet."""
+    _require_updates_admin(request)
+    services.consent_export_audit(actor=request.user)
+    rows = (
+        (
+            record.pk,
+            record.subscriber.email,
+            record.subscriber.get_status_display(),
+            record.statement.version,
+            record.statement.text,
+            "; ".join(topic.name for topic in record.topics.all()),
+            record.given_at,
+            record.confirmed_at,
+            record.withdrawn_at,
+        )
+        for record in selectors.consent_records().iterator(chunk_size=500)
+    )
+    return csv_streaming_response(
+        filename="vru-updates-consent-records.csv",
+        header=[
+            "Consent record",
+            "Email address",
+            "Subscriber status",
+            "Statement version",
+            "Statement text",
+            "Topics",
+            "Given at",
+            "Confirmed at",
+            "Withdrawn at",
+        ],
+        rows=rows,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def updates_send(request: HttpRequest) -> HttpResponse:
+    """Send an update to a topic's confirmed subscribers (by the worker, each with its unsubscribe link)."""
+    _require_updates_admin(request)
+    topics = selectors.topic_counts()
+    form = UpdateForm(request.POST or None, topics=topics)
+    if request.method == "POST" and form.is_valid():
+        try:
+            message = services.update_send(
+                actor=request.user,
+                topic_id=form.cleaned_data["topic"],
+                **{key: form.cleaned_data[key] for key in ("subject", "body")},
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(
+                request,
+                f"Update sent to {message.recipients} confirmed subscriber{'s' if message.recipients != 1 else ''}.",
+            )
+            return redirect("public:updates_admin")
+    return render(
+        request, "public/updates/send.html", {"form": form, "topics": topics}, status=400 if form.errors else 200
+    )
+
+
+# --- open figures --------------------------------------------------------------------------------------------------
+
+
+def _or_suppressed(value: int | None) -> int:
+    return 1 if value is None else value
+
+
+def figures_charts(figures: dict) -> dict:
+    boroughs = figures["wands"]["boroughs"]
+    take_up = bar_chart(
+        title="Schools that have taken up the wand offer, by borough",
+        # A suppressed count goes to the chart as 1, which it shows as "fewer than 5" and does not draw.
+        series=[(row["borough"], _or_suppressed(row["schools_taken_up"])) for row in boroughs],
+        label_heading="Borough",
+        value_heading="Schools",
+        orientation="horizontal",
+        suppress_below=SMALL_COUNT_THRESHOLD,
+        chart_id="wands-take-up",
+    )
+    contacts = bar_chart(
+        title="Open schools with a named police contact, by borough",
+        series=[
+            (row["borough"], row["percent_with_contact"])
+            for row in figures["police_contacts"]["boroughs"]
+            if row["percent_with_contact"] is not None
+        ],
+        unit="%",
+        label_heading="Borough",
+        value_heading="Open schools with a named police contact",
+        orientation="horizontal",
+        chart_id="police-contacts",
+    )
+    downloads = line_chart(
+        title="Toolkit downloads per month",
+        points=[(row["label"], row["downloads"]) for row in figures["toolkit_downloads"]["months"]],
+        label_heading="Month",
+        value_heading="Downloads",
+        chart_id="toolkit-downloads",
+    )
+    cohorts = figures["stepping_stones"]["cohorts"]
+    places = (
+        bar_chart(
+            title="Stepping Stones places filled, by cohort",
+            series=[(row["cohort"], _or_suppressed(row["places_filled"])) for row in cohorts],
+            label_heading="Cohort",
+            value_heading="Places filled",
+            suppress_below=SMALL_COUNT_THRESHOLD,
+            chart_id="stepping-stones-places",
+        )
+        if cohorts
+        else None
+    )
+    return {"take_up": take_up, "contacts": contacts, "downloads": downloads, "places": places}
+
+
+@require_GET
+def figures(request: HttpRequest) -> HttpResponse:
+    """The figures City Hall publishes: counts only, 1 to 4 shown as "fewer than 5", refreshed every 10 minutes."""
+    data = selectors.open_figures()
+    return render(
+        request,
+        "public/figures.html",
+        {
+            "figures": data,
+            "as_of": parse_datetime(data["as_of"]),
+            "charts": figures_charts(data),
+            "datasets": list(selectors.OPEN_DATASETS),
+            "threshold": SMALL_COUNT_THRESHOLD,
+        },
+    )

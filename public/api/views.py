@@ -1,0 +1,119 @@
+"""The open figures API: counts only, no sign-in, the same cached figures as the /figures page."""
+
+from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.throttling import AnonRateThrottle
+from rest_framework.views import APIView
+
+from core.csv_export import csv_streaming_response
+from public import selectors
+
+
+class _Suppressed(serializers.Serializer):
+    suppressed = serializers.BooleanField(help_text="True when a count of 1 to 4 schools or pupils is withheld (null).")
+
+
+class OpenWandsLondon(_Suppressed):
+    open_schools = serializers.IntegerField()
+    schools_taken_up = serializers.IntegerField(allow_null=True)
+    percent_taken_up = serializers.FloatField(allow_null=True)
+    wands_delivered = serializers.IntegerField()
+
+
+class OpenWandsBorough(_Suppressed):
+    borough = serializers.CharField()
+    code = serializers.IntegerField(help_text="DfE local authority code")
+    open_schools = serializers.IntegerField()
+    schools_taken_up = serializers.IntegerField(allow_null=True)
+    percent_taken_up = serializers.FloatField(allow_null=True)
+    wands_delivered = serializers.IntegerField(allow_null=True)
+
+
+class OpenWands(serializers.Serializer):
+    london = OpenWandsLondon()
+    boroughs = OpenWandsBorough(many=True)
+
+
+class OpenPoliceLondon(_Suppressed):
+    open_schools = serializers.IntegerField()
+    schools_with_contact = serializers.IntegerField(allow_null=True)
+    percent_with_contact = serializers.FloatField(allow_null=True)
+
+
+class OpenPoliceBorough(OpenPoliceLondon):
+    borough = serializers.CharField()
+    code = serializers.IntegerField()
+    police = serializers.CharField(help_text="The Met BCU, or City of London Police")
+
+
+class OpenPolice(serializers.Serializer):
+    london = OpenPoliceLondon()
+    boroughs = OpenPoliceBorough(many=True)
+
+
+class OpenCohort(_Suppressed):
+    cohort = serializers.CharField()
+    transition_year = serializers.IntegerField(help_text="The September the pupils start Year 7")
+    participating_schools = serializers.IntegerField()
+    places_available = serializers.IntegerField()
+    places_filled = serializers.IntegerField(allow_null=True)
+
+
+class OpenSteppingStones(serializers.Serializer):
+    cohorts = OpenCohort(many=True)
+
+
+class OpenMonth(serializers.Serializer):
+    month = serializers.CharField(help_text="YYYY-MM")
+    label = serializers.CharField()
+    downloads = serializers.IntegerField()
+
+
+class OpenToolkit(serializers.Serializer):
+    months = OpenMonth(many=True)
+
+
+class OpenFiguresSerializer(serializers.Serializer):
+    as_of = serializers.DateTimeField(help_text="When these figures were computed (they are cached for 10 minutes).")
+    suppression_threshold = serializers.IntegerField(
+        help_text="Counts below this are withheld where they could identify a school or pupil."
+    )
+    wands = OpenWands()
+    police_contacts = OpenPolice()
+    stepping_stones = OpenSteppingStones()
+    toolkit_downloads = OpenToolkit()
+
+
+class _Open(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [AnonRateThrottle]
+
+
+class OpenFiguresView(_Open):
+    @extend_schema(responses={200: OpenFiguresSerializer}, tags=["open"])
+    def get(self, request):
+        """Every open figure: wand take-up and deliveries, named police contacts, Stepping Stones places, toolkit
+        downloads. No personal data; counts of 1 to 4 are null with `suppressed: true`."""
+        return Response(selectors.open_figures())
+
+
+class OpenDatasetCsvView(_Open):
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(response=OpenApiTypes.STR, description="CSV, one row per line")},
+        tags=["open"],
+    )
+    def get(self, request, dataset: str):
+        """One open dataset as CSV: wands-take-up, police-contacts, stepping-stones-places or toolkit-downloads.
+        Suppressed counts are empty cells with `suppressed` = Yes."""
+        found = selectors.open_dataset_rows(dataset)
+        if found is None:
+            raise Http404
+        header, rows = found
+        response = csv_streaming_response(filename=f"open-figures-{dataset}.csv", header=header, rows=rows)
+        response["Cache-Control"] = "public, max-age=600"  # open data, no personal data
+        return response

@@ -1,0 +1,13 @@
+"""Who may do what on the public side. Each predicate answers True or False and never raises."""
+
+from accounts import roles
+from accounts.selectors import user_role_names
+
+
+def _active(user) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+
+
+def can_manage_vru_updates(user) -> bool:
+    """Programme admins see the sign-up counts, export the consent records and send updates."""
+    return _active(user) and roles.PROGRAMME_ADMIN in user_role_names(user)

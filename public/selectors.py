@@ -1,0 +1,350 @@
+"""Reads of the public side: the open figures (counts only, small numbers suppressed, cached), the sign-up counts
+and consent records for programme admins, and the signed-in user's tasks."""
+
+from collections import OrderedDict
+from datetime import date
+
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
+
+from core.figures import SMALL_COUNT_THRESHOLD, Task, collect_tasks
+from education_toolkit.models import Download
+from officers.models import Assignment
+from schools.models import LocalAuthority, School
+from wands.models import WandRequest
+
+from .models import ConsentRecord, Subscriber, Topic
+
+OPEN_FIGURES_CACHE_KEY = "public:open-figures:v1"
+OPEN_FIGURES_CACHE_SECONDS = 10 * 60
+TOOLKIT_MONTHS = 12
+LONDON_AREAS = (LocalAuthority.Area.INNER, LocalAuthority.Area.OUTER)
+
+
+# --- small-number suppression --------------------------------------------------------------------------------------
+
+
+def is_small(value: int | None) -> bool:
+    """1 to 4 could point at a school or a pupil: such counts are not published."""
+    return value is not None and 0 < value < SMALL_COUNT_THRESHOLD
+
+
+def _published(value: int) -> int | None:
+    return None if is_small(value) else value
+
+
+def _percent(part: int, whole: int) -> float | None:
+    return round(100 * part / whole, 1) if whole else None
+
+
+# --- open figures --------------------------------------------------------------------------------------------------
+
+
+def _london_boroughs() -> list[LocalAuthority]:
+    return list(LocalAuthority.objects.filter(area__in=LONDON_AREAS).select_related("bcu").order_by("name"))
+
+
+def _school_counts_by_borough() -> dict[int, dict]:
+    """Per London borough: open schools, schools that have taken up the wand offer (a request approved and not
+    cancelled, PRODUCT.md), and schools with a named police contact now (a current officer assignment)."""
+    taken_up = WandRequest.objects.filter(school=OuterRef("pk"), status__in=WandRequest.TAKEN_UP)
+    contact = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
+    rows = (
+        School.objects.filter(status__in=School.OPEN_STATUSES, local_authority__area__in=LONDON_AREAS)
+        .annotate(has_taken_up=Exists(taken_up), has_contact=Exists(contact))
+        .order_by()
+        .values("local_authority_id")
+        .annotate(
+            schools=Count("pk"),
+            taken_up=Count("pk", filter=Q(has_taken_up=True)),
+            with_contact=Count("pk", filter=Q(has_contact=True)),
+        )
+    )
+    return {row["local_authority_id"]: row for row in rows}
+
+
+def _wands_delivered_by_borough() -> dict[int, dict]:
+    rows = (
+        WandRequest.objects.filter(status=WandRequest.Status.DELIVERED, school__local_authority__area__in=LONDON_AREAS)
+        .order_by()
+        .values("school__local_authority_id")
+        .annotate(wands=Sum("quantity"), schools=Count("school", distinct=True))
+    )
+    return {row["school__local_authority_id"]: row for row in rows}
+
+
+def _stepping_stones_places() -> dict:
+    """Places available and filled per cohort, from the Stepping Stones selector (counts only). Places filled are
+    pupils: 1 to 4 is withheld."""
+    from stepping_stones.selectors import places_by_cohort
+
+    cohorts = [
+        {
+            "cohort": f"{row.transition_year} transition",
+            "transition_year": row.transition_year,
+            "participating_schools": row.schools,
+            "places_available": row.places_available,
+            "places_filled": _published(row.places_filled),
+            "suppressed": is_small(row.places_filled),
+        }
+        for row in places_by_cohort()
+    ]
+    return {"cohorts": cohorts}
+
+
+def _month_starts(today: date, months: int) -> list[date]:
+    year, month = today.year, today.month
+    starts = []
+    for _ in range(months):
+        starts.append(date(year, month, 1))
+        month -= 1
+        if month == 0:
+            year, month = year - 1, 12
+    return list(reversed(starts))
+
+
+def _toolkit_downloads_by_month(today: date) -> list[dict]:
+    """Downloads of toolkit files per month over the last 12 months (months with none show 0). Counts of downloads
+    across London do not point at a school or a pupil, so they are not suppressed."""
+    from django.db.models.functions import TruncMonth
+
+    starts = _month_starts(today, TOOLKIT_MONTHS)
+    counts = {
+        row["month"].strftime("%Y-%m"): row["n"]
+        for row in Download.objects.filter(downloaded_at__date__gte=starts[0])
+        .order_by()
+        .annotate(month=TruncMonth("downloaded_at"))
+        .values("month")
+        .annotate(n=Count("pk"))
+    }
+    return [
+        {
+            "month": start.strftime("%Y-%m"),
+            "label": start.strftime("%B %Y"),
+            "downloads": counts.get(start.strftime("%Y-%m"), 0),
+        }
+        for start in starts
+    ]
+
+
+def open_figures_compute() -> dict:
+    """Every open figure, counts only: nothing here names a person, and counts of 1 to 4 schools or pupils are
+    published as null with `suppressed: true`."""
+    now = timezone.now()
+    counts = _school_counts_by_borough()
+    delivered = _wands_delivered_by_borough()
+    take_up_rows, contact_rows = [], []
+    totals = {"schools": 0, "taken_up": 0, "with_contact": 0, "wands": 0}
+    for borough in _london_boroughs():
+        row = counts.get(borough.code, {"schools": 0, "taken_up": 0, "with_contact": 0})
+        wands = delivered.get(borough.code, {"wands": 0, "schools": 0})
+        for key in ("schools", "taken_up", "with_contact"):
+            totals[key] += row[key]
+        totals["wands"] += wands["wands"] or 0
+        # A borough's wand total is suppressed with its take-up: fewer than 5 schools' deliveries would show what one
+        # school received.
+        take_up_small = is_small(row["taken_up"]) or is_small(wands["schools"])
+        take_up_rows.append(
+            {
+                "borough": borough.name,
+                "code": borough.code,
+                "open_schools": row["schools"],
+                "schools_taken_up": None if is_small(row["taken_up"]) else row["taken_up"],
+                "percent_taken_up": None if is_small(row["taken_up"]) else _percent(row["taken_up"], row["schools"]),
+                "wands_delivered": None if take_up_small else (wands["wands"] or 0),
+                "suppressed": take_up_small,
+            }
+        )
+        without = row["schools"] - row["with_contact"]
+        contact_small = is_small(row["with_contact"]) or is_small(without)
+        contact_rows.append(
+            {
+                "borough": borough.name,
+                "code": borough.code,
+                "police": borough.bcu.name if borough.bcu_id else "City of London Police",
+                "open_schools": row["schools"],
+                "schools_with_contact": None if contact_small else row["with_contact"],
+                "percent_with_contact": None if contact_small else _percent(row["with_contact"], row["schools"]),
+                "suppressed": contact_small,
+            }
+        )
+    return {
+        "as_of": now.isoformat(timespec="seconds"),
+        "suppression_threshold": SMALL_COUNT_THRESHOLD,
+        "wands": {
+            "london": {
+                "open_schools": totals["schools"],
+                "schools_taken_up": _published(totals["taken_up"]),
+                "percent_taken_up": None
+                if is_small(totals["taken_up"])
+                else _percent(totals["taken_up"], totals["schools"]),
+                "wands_delivered": totals["wands"],
+                "suppressed": is_small(totals["taken_up"]),
+            },
+            "boroughs": take_up_rows,
+        },
+        "police_contacts": {
+            "london": {
+                "open_schools": totals["schools"],
+                "schools_with_contact": _published(totals["with_contact"]),
+                "percent_with_contact": None
+                if is_small(totals["with_contact"])
+                else _percent(totals["with_contact"], totals["schools"]),
+                "suppressed": is_small(totals["with_contact"]),
+            },
+            "boroughs": contact_rows,
+        },
+        "stepping_stones": _stepping_stones_places(),
+        "toolkit_downloads": {"months": _toolkit_downloads_by_month(timezone.localdate(now))},
+    }
+
+
+def open_figures() -> dict:
+    """The open figures as last computed, at most 10 minutes old; the page and the API read the same copy."""
+    figures = cache.get(OPEN_FIGURES_CACHE_KEY)
+    if figures is None:
+        figures = open_figures_compute()
+        cache.set(OPEN_FIGURES_CACHE_KEY, figures, OPEN_FIGURES_CACHE_SECONDS)
+    return figures
+
+
+# One CSV per dataset: (header, rows from the figures).
+OPEN_DATASETS = OrderedDict(
+    [
+        (
+            "wands-take-up",
+            (
+                [
+                    "borough",
+                    "la_code",
+                    "open_schools",
+                    "schools_taken_up",
+                    "percent_taken_up",
+                    "wands_delivered",
+                    "suppressed",
+                ],
+                lambda f: [
+                    [
+                        r["borough"],
+                        r["code"],
+                        r["open_schools"],
+                        r["schools_taken_up"],
+                        r["percent_taken_up"],
+                        r["wands_delivered"],
+                        r["suppressed"],
+                    ]
+                    for r in f["wands"]["boroughs"]
+                ],
+            ),
+        ),
+        (
+            "police-contacts",
+            (
+                [
+                    "borough",
+                    "la_code",
+                    "police",
+                    "open_schools",
+                    "schools_with_contact",
+                    "percent_with_contact",
+                    "suppressed",
+                ],
+                lambda f: [
+                    [
+                        r["borough"],
+                        r["code"],
+                        r["police"],
+                        r["open_schools"],
+                        r["schools_with_contact"],
+                        r["percent_with_contact"],
+                        r["suppressed"],
+                    ]
+                    for r in f["police_contacts"]["boroughs"]
+                ],
+            ),
+        ),
+        (
+            "stepping-stones-places",
+            (
+                ["transition_year", "participating_schools", "places_available", "places_filled", "suppressed"],
+                lambda f: [
+                    [
+                        r["transition_year"],
+                        r["participating_schools"],
+                        r["places_available"],
+                        r["places_filled"],
+                        r["suppressed"],
+                    ]
+                    for r in f["stepping_stones"]["cohorts"]
+                ],
+            ),
+        ),
+        (
+            "toolkit-downloads",
+            (
+                ["month", "downloads"],
+                lambda f: [[r["month"], r["downloads"]] for r in f["toolkit_downloads"]["months"]],
+            ),
+        ),
+    ]
+)
+
+
+def open_dataset_rows(name: str, figures: dict | None = None) -> tuple[list[str], list[list]] | None:
+    if name not in OPEN_DATASETS:
+        return None
+    header, rows = OPEN_DATASETS[name]
+    return header, rows(figures if figures is not None else open_figures())
+
+
+# --- the sign-up, for programme admins -----------------------------------------------------------------------------
+
+
+def topic_counts() -> list[dict]:
+    """Per topic: confirmed subscribers and sign-ups still waiting for confirmation."""
+    topics = Topic.objects.annotate(
+        confirmed=Count("subscribers", filter=Q(subscribers__status=Subscriber.Status.CONFIRMED)),
+        pending=Count("subscribers", filter=Q(subscribers__status=Subscriber.Status.PENDING)),
+    ).order_by("order", "name")
+    return [
+        {
+            "id": t.pk,
+            "slug": t.slug,
+            "name": t.name,
+            "active": t.is_active,
+            "confirmed": t.confirmed,
+            "pending": t.pending,
+        }
+        for t in topics
+    ]
+
+
+def subscriber_status_counts() -> dict[str, int]:
+    counts = dict(Subscriber.objects.order_by().values_list("status").annotate(n=Count("pk")))
+    return {status: counts.get(status, 0) for status in Subscriber.Status.values}
+
+
+def consent_records() -> QuerySet[ConsentRecord]:
+    """Every consent given, oldest first, with its statement (exact text) and topics, in a constant number of
+    queries."""
+    return (
+        ConsentRecord.objects.select_related("subscriber", "statement")
+        .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("order", "name")))
+        .order_by("given_at", "id")
+    )
+
+
+def active_topics() -> QuerySet[Topic]:
+    return Topic.objects.filter(is_active=True).order_by("order", "name")
+
+
+# --- tasks ---------------------------------------------------------------------------------------------------------
+
+
+def tasks_by_programme(user) -> list[tuple[str, list[Task]]]:
+    """The user's tasks from every programme, grouped by programme in the order they came."""
+    groups: OrderedDict[str, list[Task]] = OrderedDict()
+    for task in collect_tasks(user):
+        groups.setdefault(task.programme, []).append(task)
+    return list(groups.items())

@@ -1,0 +1,173 @@
+"""Open figures: counts only (no emails, names or UPNs), small numbers suppressed, cached with the "as of" time,
+page and API agree, CSV per dataset, query counts constant."""
+
+import csv
+import io
+import json
+import re
+
+import pytest
+from django.core.cache import cache
+from django.urls import reverse
+
+from officers.models import Assignment
+from public import selectors
+from tests.accounts.factories import SchoolFactory, headteacher_of, london_authority
+from tests.wands.factories import WandRequestFactory
+from wands.models import WandRequest
+
+pytestmark = pytest.mark.django_db
+
+EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+")
+UPN = re.compile(r"\b[A-Z]\d{11}[0-9A-Z]\b")
+
+
+def _schools(count, *, code, **kwargs):
+    return [SchoolFactory(local_authority=london_authority(code), **kwargs) for _ in range(count)]
+
+
+def _take_up(school, status=WandRequest.Status.DELIVERED, quantity=3):
+    return WandRequestFactory(school=school, status=status, quantity=quantity)
+
+
+@pytest.fixture
+def london():
+    """Hackney (204): 8 open schools, 6 taken up (one request cancelled does not count); Camden (202): 7 schools,
+    2 taken up (suppressed)."""
+    hackney = _schools(8, code=204)
+    camden = _schools(7, code=202)
+    for school in hackney[:6]:
+        _take_up(school)
+    WandRequestFactory(school=hackney[6], status=WandRequest.Status.CANCELLED, quantity=2)
+    for school in camden[:2]:
+        _take_up(school, quantity=5)
+    for school in [*hackney, *camden]:
+        headteacher_of(school, full_name="Hana Sensitive-Name", email=f"head{school.pk}@example.org")
+    return {"hackney": hackney, "camden": camden}
+
+
+def _borough(rows, code):
+    return next(row for row in rows if row["code"] == code)
+
+
+class TestFigures:
+    def test_take_up_counts_and_suppression(self, london):
+        figures = selectors.open_figures_compute()
+        hackney = _borough(figures["wands"]["boroughs"], 204)
+        camden = _borough(figures["wands"]["boroughs"], 202)
+        assert hackney == {
+            "borough": "Hackney",
+            "code": 204,
+            "open_schools": 8,
+            "schools_taken_up": 6,
+            "percent_taken_up": 75.0,
+            "wands_delivered": 18,
+            "suppressed": False,
+        }
+        assert camden["schools_taken_up"] is None and camden["percent_taken_up"] is None
+        assert camden["wands_delivered"] is None and camden["suppressed"] is True
+        assert camden["open_schools"] == 7
+        london_row = figures["wands"]["london"]
+        assert london_row["schools_taken_up"] == 8 and london_row["wands_delivered"] == 28
+        assert len(figures["wands"]["boroughs"]) == 33  # every London borough, none outside
+
+    def test_zero_is_not_suppressed(self, london):
+        figures = selectors.open_figures_compute()
+        islington = _borough(figures["wands"]["boroughs"], 206)
+        assert islington["open_schools"] == 0 and islington["schools_taken_up"] == 0
+        assert islington["suppressed"] is False
+
+    def test_police_contacts_per_borough(self, london):
+        from tests.officers.factories import OfficerFactory  # noqa: PLC0415
+
+        officer = OfficerFactory()
+        for school in london["hackney"][:6]:
+            Assignment.objects.create(officer=officer, school=school, start_date="2026-01-01", weight=1)
+        ended = london["hackney"][6]
+        Assignment.objects.create(
+            officer=officer, school=ended, start_date="2025-01-01", end_date="2025-12-31", weight=1
+        )
+        figures = selectors.open_figures_compute()
+        hackney = _borough(figures["police_contacts"]["boroughs"], 204)
+        # 6 with a contact, 2 without: "2 without" would point at the schools, so the borough's figure is withheld.
+        assert hackney["suppressed"] is True and hackney["schools_with_contact"] is None
+        for school in london["hackney"][6:]:
+            Assignment.objects.create(officer=officer, school=school, start_date="2026-02-01", weight=1)
+        hackney = _borough(selectors.open_figures_compute()["police_contacts"]["boroughs"], 204)
+        assert hackney["schools_with_contact"] == 8 and hackney["percent_with_contact"] == 100.0
+        assert hackney["police"] == "Central East"
+
+    def test_toolkit_downloads_per_month_covers_twelve_months(self, london):
+        months = selectors.open_figures_compute()["toolkit_downloads"]["months"]
+        assert len(months) == 12
+        assert all(row["downloads"] == 0 for row in months)
+
+    def test_no_personal_data_anywhere(self, client, london):
+        api = client.get(reverse("public-api:figures"))
+        text = api.content.decode()
+        for dataset in selectors.OPEN_DATASETS:
+            response = client.get(reverse("public-api:figures-csv", kwargs={"dataset": dataset}))
+            text += b"".join(response.streaming_content).decode()
+        text += client.get(reverse("public:figures")).content.decode()
+        assert not EMAIL.search(text), EMAIL.search(text)
+        assert not UPN.search(text)
+        assert "Sensitive-Name" not in text
+        for school in london["hackney"]:
+            assert school.name not in text
+            assert f'"{school.pk}"' not in text
+
+
+class TestCacheAndAgreement:
+    def test_cached_with_as_of(self, client, london):
+        first = client.get(reverse("public-api:figures")).json()
+        _take_up(london["camden"][2])
+        second = client.get(reverse("public-api:figures")).json()
+        assert first == second  # the cached copy, for 10 minutes
+        cache.delete(selectors.OPEN_FIGURES_CACHE_KEY)
+        third = client.get(reverse("public-api:figures")).json()
+        assert _borough(third["wands"]["boroughs"], 202)["suppressed"] is True  # 3 still fewer than 5
+        assert third["as_of"] >= first["as_of"]
+
+    def test_page_and_api_agree(self, client, london):
+        data = client.get(reverse("public-api:figures")).json()
+        page = client.get(reverse("public:figures")).content.decode()
+        assert f'datetime="{data["as_of"]}"' in page
+        for row in data["wands"]["boroughs"]:
+            match = re.search(rf'data-code="{row["code"]}">.*?data-figure="schools_taken_up">([^<]+)<', page, re.S)
+            shown = match.group(1).strip()
+            assert shown == ("fewer than 5" if row["schools_taken_up"] is None else str(row["schools_taken_up"]))
+
+    def test_csv_matches_the_json_and_marks_suppression(self, client, london):
+        data = client.get(reverse("public-api:figures")).json()
+        response = client.get(reverse("public-api:figures-csv", kwargs={"dataset": "wands-take-up"}))
+        assert response["Content-Type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+        assert len(rows) == 33
+        camden = next(row for row in rows if row["la_code"] == "202")
+        assert camden["schools_taken_up"] == "" and camden["suppressed"] == "Yes"
+        hackney = next(row for row in rows if row["la_code"] == "204")
+        assert int(hackney["schools_taken_up"]) == _borough(data["wands"]["boroughs"], 204)["schools_taken_up"]
+
+    def test_unknown_dataset_is_404(self, client):
+        assert client.get(reverse("public-api:figures-csv", kwargs={"dataset": "nope"})).status_code == 404
+
+    def test_in_the_openapi_schema(self, client):
+        schema = client.get(reverse("api-schema"), {"format": "json"})
+        paths = json.loads(schema.content)["paths"]
+        assert "/api/v1/open/figures/" in paths
+        assert "/api/v1/open/figures/{dataset}.csv" in paths
+
+
+class TestQueryCounts:
+    def test_constant_as_schools_grow(self, client, django_assert_max_num_queries, london):
+        with django_assert_max_num_queries(12):
+            selectors.open_figures_compute()
+        for school in _schools(20, code=210):
+            _take_up(school)
+        with django_assert_max_num_queries(12):
+            selectors.open_figures_compute()
+
+    def test_page_reads_the_cache(self, client, django_assert_max_num_queries, london):
+        client.get(reverse("public:figures"))
+        with django_assert_max_num_queries(2):
+            assert client.get(reverse("public:figures")).status_code == 200
