@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import PagePagination
+from core.api.rows import ValuesListMixin
 from education_toolkit import permissions, selectors, services
 from education_toolkit.filters import ResourceFilter
 from education_toolkit.zips import unique_names, zip_stream
@@ -42,10 +43,12 @@ def _refuse(user, resource):
     raise ApiPermissionDenied(permissions.download_refusal(user, resource))
 
 
-class ResourceList(generics.ListAPIView):
+class ResourceList(ValuesListMixin, generics.ListAPIView):
     """Published resources, title order, with full-text search (`q`) and a filter for every facet."""
 
     permission_classes = [AllowAny]
+    # The list: rows from `.values()` in ToolkitResourceSerializer's shape (docs/performance.md).
+    values_fields = s.RESOURCE_LIST_VALUES
     serializer_class = s.ToolkitResourceSerializer
     pagination_class = PagePagination
     filter_backends = [DjangoFilterBackend]
@@ -53,6 +56,9 @@ class ResourceList(generics.ListAPIView):
 
     def get_queryset(self):
         return selectors.catalogue_resources()
+
+    def represent_rows(self, rows):
+        return s.resource_rows(rows)
 
 
 class FacetCounts(APIView):

@@ -32,6 +32,36 @@ class SchoolListSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+# The list endpoint builds SchoolListSerializer's shape from these `.values()` (core.api.rows; tests/bench checks both
+# give the same output): a ModelSerializer list cost 3.3x the bare rows on the national register.
+SCHOOL_LIST_VALUES = (
+    "urn",
+    "name",
+    "type_name",
+    "phase",
+    "status",
+    "postcode",
+    "local_authority__code",
+    "local_authority__name",
+    "local_authority__bcu__slug",
+    "local_authority__bcu__name",
+)
+
+
+def school_list_row(row: dict) -> dict:
+    bcu_slug = row["local_authority__bcu__slug"]
+    return {
+        "urn": row["urn"],
+        "name": row["name"],
+        "type_name": row["type_name"],
+        "phase": row["phase"],
+        "status": row["status"],
+        "postcode": row["postcode"],
+        "local_authority": {"code": row["local_authority__code"], "name": row["local_authority__name"]},
+        "bcu": None if bcu_slug is None else {"slug": bcu_slug, "name": row["local_authority__bcu__name"]},
+    }
+
+
 class SchoolDetailSerializer(SchoolListSerializer):
     is_open = serializers.BooleanField(read_only=True)
     is_pupil_referral_unit = serializers.BooleanField(read_only=True)

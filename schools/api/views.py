@@ -5,16 +5,19 @@ from rest_framework import mixins, viewsets
 from rest_framework.permissions import AllowAny
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from core.api.rows import ValuesListMixin
 from schools.models import School
 from schools.reference_data import read_csv
 from schools.selectors import URN_MAX, URN_MIN, bcu_list, local_authority_list, school_get, school_list
 
 from .filters import SchoolFilter
 from .serializers import (
+    SCHOOL_LIST_VALUES,
     BasicCommandUnitSerializer,
     LocalAuthoritySerializer,
     SchoolDetailSerializer,
     SchoolListSerializer,
+    school_list_row,
 )
 
 BCU_SLUGS = sorted(row["bcu_slug"] for row in read_csv("met_bcus.csv"))
@@ -72,12 +75,18 @@ class PublicRegisterMixin:
         responses={200: SchoolDetailSerializer, 404: NOT_FOUND, 429: THROTTLED},
     ),
 )
-class SchoolViewSet(PublicRegisterMixin, viewsets.ReadOnlyModelViewSet):
+class SchoolViewSet(PublicRegisterMixin, ValuesListMixin, viewsets.ReadOnlyModelViewSet):
     filter_backends = [DjangoFilterBackend]
+    # The list: rows from `.values()` in SchoolListSerializer's shape (docs/performance.md).
+    values_fields = SCHOOL_LIST_VALUES
+    represent_row = staticmethod(school_list_row)
     filterset_class = SchoolFilter
     lookup_field = "urn"
     # Digits only, so that sibling routes other apps add under /api/v1/schools/ are never shadowed.
     lookup_value_regex = r"[0-9]+"
+
+    def unfiltered(self, queryset):
+        return queryset.exclude(status=School.Status.CLOSED)  # what SchoolFilter gives without parameters
 
     def get_queryset(self):
         return school_list()

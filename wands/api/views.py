@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import CreatedCursorPagination
+from core.api.rows import ValuesListMixin
 from schools.models import School
 from schools.selectors import school_get
 from wands import permissions, selectors, services
@@ -37,10 +38,13 @@ def _csv_rejected(error: services.CsvRejected) -> Response:
     )
 
 
-class WandRequestList(generics.ListCreateAPIView):
+class WandRequestList(ValuesListMixin, generics.ListCreateAPIView):
     """Wand requests you may see (a school its own; programme staff all), newest first, with the queue's filters."""
 
     permission_classes = [IsAuthenticated]
+    # The list: rows from `.values()` in WandRequestSerializer's shape (docs/performance.md).
+    values_fields = s.WAND_REQUEST_LIST_VALUES
+    represent_row = staticmethod(s.wand_request_row)
     pagination_class = CreatedCursorPagination
     filter_backends = [DjangoFilterBackend]
     filterset_class = WandRequestFilter
@@ -285,9 +289,11 @@ class StockView(_ProgrammeOnly):
         )
 
 
-class StockMovementList(_ProgrammeOnly, generics.ListCreateAPIView):
+class StockMovementList(_ProgrammeOnly, ValuesListMixin, generics.ListCreateAPIView):
     """The stock ledger, newest first. POST records a delivery from the supplier (waiting requests are reserved)."""
 
+    values_fields = s.STOCK_MOVEMENT_LIST_VALUES
+    represent_row = staticmethod(s.stock_movement_row)
     pagination_class = CreatedCursorPagination
     serializer_class = s.WandStockMovementSerializer
 

@@ -1,0 +1,1 @@
+"""Benchmarks (not shipped): national-scale data, API/HTML/export/load measurements. See docs/performance.md."""
