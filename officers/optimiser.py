@@ -1,31 +1,35 @@
 """Propose named officers for an area's schools: a generalised assignment problem solved as a mixed-integer programme.
 
-Each school may go to one of its K nearest eligible officers (same BCU, active). The objective covers schools first
-(each school carries a coverage bonus larger than any distance, scaled by its priority) and then minimises total
-straight-line distance from officer base to school, subject to each officer's remaining weighted capacity. Current
-assignments stay fixed; with `allow_moves` they become choices too, and keeping one is worth `stability_km`, so a move
-must save more than that distance. HiGHS (through SciPy's `milp`) solves it within a time limit and reports the gap.
+Each school may go to one of its K nearest eligible officers (same BCU, active), its current officer, or the officer
+the simple greedy choice gives it. The objective covers schools first (leaving a school uncovered costs more than any
+trip, scaled by its priority) and then minimises total straight-line distance from officer base to school, subject to
+each officer's remaining weighted capacity. Current assignments stay fixed; with `allow_moves` they become choices
+too, and keeping one is worth `stability_km`, so a move must save more than that distance.
+
+Areas (BCUs) are independent under the BCU rule, so each is its own small programme. HiGHS (through `highspy`)
+solves each within the time left, starting from the greedy plan (always feasible, so there is a plan even if time
+runs out), and reports the proved gap between the plan and the best possible.
 
 Pure Python data in, data out: no database here, so the benchmark and tests can call it directly.
 """
 
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 
+import highspy
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
-from scipy.sparse import csr_array
 
 EARTH_RADIUS_KM = 6371.0088
-# Three primal heuristics that cost more than they find on these assignment problems: without them HiGHS reached the
-# same optimal plans about 2.5 times faster on the benchmark's BCU-sized areas (bench/bench_optimiser.py).
+# Three primal heuristics that cost more than they find on these assignment problems (the greedy start already gives
+# HiGHS a good plan): without them HiGHS reaches the same optimal plans faster on BCU-sized areas.
 HIGHS_OPTIONS = {
     "mip_heuristic_run_root_reduced_cost": False,
     "mip_heuristic_run_zi_round": False,
     "mip_heuristic_run_shifting": False,
 }
+NO_OFFICER = "no active officer serves this school's BCU"
+NO_CAPACITY = "not enough officer capacity in the BCU"
 
 
 def haversine_km(lat1, lon1, lat2, lon2):
@@ -60,7 +64,7 @@ class Plan:
     assignments: dict[int, int]  # urn -> officer id, for every school covered (fixed ones included)
     new: dict[int, int]  # urn -> officer id proposed (not already current)
     moves: dict[int, tuple[int, int]]  # urn -> (from officer, to officer)
-    uncovered: dict[int, str]  # urn -> why
+    uncovered: dict[int, str]  # urn -> why, most urgent first (priority, then weight)
     total_km: float
     loads: dict[int, int]
     gap: float | None = None
@@ -70,8 +74,19 @@ class Plan:
     notes: list[str] = field(default_factory=list)
 
 
-def _distance(school: SchoolIn, officer: OfficerIn) -> float:
-    return float(haversine_km(school.latitude, school.longitude, officer.latitude, officer.longitude))
+def _distance_matrix(schools, officers) -> np.ndarray:
+    s_lat = np.array([s.latitude for s in schools], dtype=float)[:, None]
+    s_lon = np.array([s.longitude for s in schools], dtype=float)[:, None]
+    o_lat = np.array([o.latitude for o in officers], dtype=float)[None, :]
+    o_lon = np.array([o.longitude for o in officers], dtype=float)[None, :]
+    return haversine_km(s_lat, s_lon, o_lat, o_lon).reshape(len(schools), len(officers))
+
+
+def _group(items) -> dict[str, list]:
+    groups: dict[str, list] = {}
+    for item in items:
+        groups.setdefault(item.area, []).append(item)
+    return groups
 
 
 def _finish(schools, officers, assignments, *, method, seconds, gap=None, status="", notes=None) -> Plan:
@@ -79,21 +94,23 @@ def _finish(schools, officers, assignments, *, method, seconds, gap=None, status
     loads = {o.id: 0 for o in officers}
     new, moves, uncovered, total = {}, {}, {}, 0.0
     eligible_areas = {o.area for o in officers}
+    located = {}
     for school in schools:
         officer_id = assignments.get(school.urn)
         if officer_id is None:
-            uncovered[school.urn] = (
-                "no active officer serves this school's BCU"
-                if school.area not in eligible_areas
-                else "not enough officer capacity in the BCU"
-            )
             continue
         loads[officer_id] += school.weight
-        total += _distance(school, by_id[officer_id])
+        located.setdefault(officer_id, []).append(school)
         if school.current_officer is None:
             new[school.urn] = officer_id
         elif school.current_officer != officer_id:
             moves[school.urn] = (school.current_officer, officer_id)
+    for officer_id, own in located.items():
+        officer = by_id[officer_id]
+        total += float(_distance_matrix(own, [officer]).sum())
+    for school in sorted(schools, key=lambda s: (-s.priority, -s.weight, s.urn)):
+        if school.urn not in assignments:
+            uncovered[school.urn] = NO_OFFICER if school.area not in eligible_areas else NO_CAPACITY
     return Plan(
         assignments=assignments,
         new=new,
@@ -109,38 +126,181 @@ def _finish(schools, officers, assignments, *, method, seconds, gap=None, status
     )
 
 
-def _candidates(schools, officers, k):
-    """For each school, its k nearest officers in the same area: (school index, officer index, km)."""
-    by_area: dict[str, list[int]] = {}
-    for j, officer in enumerate(officers):
-        by_area.setdefault(officer.area, []).append(j)
-    pairs = []
-    for area, school_idx in _group(schools).items():
-        officer_idx = by_area.get(area)
-        if not officer_idx:
+def _queue_order(schools) -> list[int]:
+    return sorted(range(len(schools)), key=lambda i: (-schools[i].priority, -schools[i].weight, schools[i].urn))
+
+
+def _greedy_area(schools, officers, km, room) -> np.ndarray:
+    """Indices of the officer the greedy gives each school (-1: none), updating `room` (remaining capacity)."""
+    choice = np.full(len(schools), -1, dtype=int)
+    if not len(officers):
+        return choice
+    nearest_first = np.argsort(km, axis=1, kind="stable")
+    for i in _queue_order(schools):
+        weight = schools[i].weight
+        for j in nearest_first[i]:
+            if room[j] >= weight:
+                choice[i] = j
+                room[j] -= weight
+                break
+    return choice
+
+
+def greedy(schools: list[SchoolIn], officers: list[OfficerIn], **_ignored) -> Plan:
+    """The simple choice an allocator makes: current officers stay; then the schools in queue order (those that asked
+    first, heavier first), each to its nearest officer with room. The baseline the optimiser is compared with."""
+    started = time.perf_counter()
+    assignments: dict[int, int] = {}
+    officers_by_area = _group(officers)
+    for area, area_schools in _group(schools).items():
+        area_officers = officers_by_area.get(area, [])
+        index = {o.id: j for j, o in enumerate(area_officers)}
+        room = np.array([o.capacity for o in area_officers], dtype=float)
+        waiting = []
+        for school in area_schools:
+            if school.current_officer in index:
+                assignments[school.urn] = school.current_officer
+                room[index[school.current_officer]] -= school.weight
+            else:
+                waiting.append(school)
+        if not waiting or not area_officers:
             continue
-        s_lat = np.array([schools[i].latitude for i in school_idx])[:, None]
-        s_lon = np.array([schools[i].longitude for i in school_idx])[:, None]
-        o_lat = np.array([officers[j].latitude for j in officer_idx])[None, :]
-        o_lon = np.array([officers[j].longitude for j in officer_idx])[None, :]
-        km = haversine_km(s_lat, s_lon, o_lat, o_lon)
-        keep = min(k, len(officer_idx))
-        nearest = np.argsort(km, axis=1)[:, :keep]
-        for row, i in enumerate(school_idx):
-            chosen = set(nearest[row].tolist())
-            current = schools[i].current_officer
-            for col, j in enumerate(officer_idx):
-                # A school's current officer is always a candidate, so keeping it is possible.
-                if col in chosen or officers[j].id == current:
-                    pairs.append((i, j, float(km[row, col])))
-    return pairs
+        choice = _greedy_area(waiting, area_officers, _distance_matrix(waiting, area_officers), room)
+        for school, j in zip(waiting, choice, strict=True):
+            if j >= 0:
+                assignments[school.urn] = area_officers[j].id
+    return _finish(schools, officers, assignments, method="greedy", seconds=time.perf_counter() - started)
 
 
-def _group(schools):
-    groups: dict[str, list[int]] = {}
-    for i, school in enumerate(schools):
-        groups.setdefault(school.area, []).append(i)
-    return groups
+@dataclass
+class _AreaResult:
+    assignments: dict[int, int]
+    objective: float  # the plan's cost (distance, less stability bonuses, plus uncovered penalties)
+    bound: float  # HiGHS's proved lower bound on that cost
+    status: str
+    notes: list[str]
+
+
+def _solve_area(schools, officers, *, k, allow_moves, stability_km, time_limit, gap_target, threads) -> _AreaResult:
+    index = {o.id: j for j, o in enumerate(officers)}
+    remaining = np.array([o.capacity for o in officers], dtype=float)
+    assignments: dict[int, int] = {}
+    free: list[SchoolIn] = []
+    for school in schools:
+        if school.current_officer in index and not allow_moves:
+            assignments[school.urn] = school.current_officer
+            remaining[index[school.current_officer]] -= school.weight
+        else:
+            free.append(school)
+    notes = []
+    if (remaining < 0).any():
+        notes.append("Some officers are already over capacity through their current schools.")
+    if not free:
+        return _AreaResult(assignments, 0.0, 0.0, "optimal", notes)
+    m, n_officers = len(free), len(officers)
+    km = _distance_matrix(free, officers)
+    current = np.array([index.get(s.current_officer, -1) for s in free])
+
+    # The starting plan: current officers kept where they fit, then the greedy choice for the rest.
+    room = np.maximum(remaining, 0)
+    start = np.full(m, -1, dtype=int)
+    for i in np.flatnonzero(current >= 0):
+        if room[current[i]] >= free[i].weight:
+            start[i] = current[i]
+            room[current[i]] -= free[i].weight
+    rest = np.flatnonzero(start < 0)
+    if len(rest):
+        start[rest] = _greedy_area([free[i] for i in rest], officers, km[rest], room)
+
+    # Candidates: the K nearest, the current officer and the starting plan's officer.
+    keep = min(k, n_officers)
+    candidate = np.zeros((m, n_officers), dtype=bool)
+    nearest = np.argpartition(km, keep - 1, axis=1)[:, :keep] if keep < n_officers else np.arange(n_officers)[None, :]
+    np.put_along_axis(candidate, np.broadcast_to(nearest, (m, nearest.shape[1])), True, axis=1)
+    for choices in (current, start):
+        chosen = np.flatnonzero(choices >= 0)
+        candidate[chosen, choices[chosen]] = True
+    rows, cols = np.nonzero(candidate)
+    n = len(rows)
+    pair_km = km[rows, cols]
+    weights = np.array([s.weight for s in free], dtype=float)
+    priority = np.array([s.priority for s in free], dtype=float)
+    keeps = cols == current[rows]
+    # Leaving a school uncovered costs more than twice the longest candidate trip, times its priority: coverage comes
+    # first in practice, and once every school is covered the objective is the travel itself, so the gap is on distance.
+    uncovered_cost = (2 * (float(pair_km.max()) + stability_km) + 10.0) * priority
+    cost = np.concatenate([pair_km - np.where(keeps, stability_km, 0.0), uncovered_cost])
+
+    # Column-wise matrix: a pair (school i, officer j) has 1 in school row i and the school's weight in capacity row
+    # m + j; the uncovered column of school i has 1 in row i.
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n + m, m + n_officers
+    lp.col_cost_ = cost
+    lp.col_lower_ = np.zeros(n + m)
+    lp.col_upper_ = np.ones(n + m)
+    lp.row_lower_ = np.concatenate([np.ones(m), np.full(n_officers, -highspy.kHighsInf)])
+    lp.row_upper_ = np.concatenate([np.ones(m), np.maximum(remaining, 0)])
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n + [highspy.HighsVarType.kContinuous] * m
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n + m, m + n_officers
+    lp.a_matrix_.start_ = np.concatenate([np.arange(0, 2 * n + 1, 2), 2 * n + np.arange(1, m + 1)])
+    lp.a_matrix_.index_ = np.concatenate([np.column_stack([rows, m + cols]).ravel(), np.arange(m)])
+    lp.a_matrix_.value_ = np.concatenate([np.column_stack([np.ones(n), weights[rows]]).ravel(), np.ones(m)])
+
+    warm = np.zeros(n + m)
+    pair_of = {(int(i), int(j)): p for p, (i, j) in enumerate(zip(rows, cols, strict=True))}
+    for i, j in enumerate(start):
+        if j >= 0:
+            warm[pair_of[(i, int(j))]] = 1.0
+        else:
+            warm[n + i] = 1.0
+    options = {**HIGHS_OPTIONS, "mip_rel_gap": float(gap_target), "threads": int(threads)}
+    deadline = time.perf_counter() + max(0.1, float(time_limit))
+
+    solved = _run(lp, options, deadline, integer=True, start=warm)
+    if solved is None or solved[0] is None:
+        x = warm
+        notes.append("The solver found no better plan in time than the starting plan.")
+        bound_value, model_ok = -math.inf, False
+    else:
+        x, bound_value, model_ok = solved
+    for p in np.flatnonzero(x[:n] > 0.5):
+        assignments[free[rows[p]].urn] = officers[cols[p]].id
+    objective = float(cost @ x)
+    status = "optimal" if model_ok else "time limit reached"
+    return _AreaResult(assignments, objective, min(bound_value, objective), status, notes)
+
+
+def _run(lp, options, deadline, *, integer, start=None):
+    """Solve `lp` (as a MIP or its LP relaxation) with HiGHS until `deadline`: (x, proved bound, finished) or None."""
+    left = deadline - time.perf_counter()
+    if left <= 0:
+        return None
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    for name, value in {**options, "time_limit": left}.items():
+        highs.setOptionValue(name, value)
+    if not integer:
+        saved = lp.integrality_
+        lp.integrality_ = []
+        highs.passModel(lp)
+        lp.integrality_ = saved
+    else:
+        highs.passModel(lp)
+    if start is not None:
+        solution = highspy.HighsSolution()
+        solution.col_value = start
+        highs.setSolution(solution)
+    highs.run()
+    info = highs.getInfo()
+    status = highs.getModelStatus()
+    if info.primal_solution_status != 2:  # 2: a feasible solution
+        return None
+    x = np.asarray(highs.getSolution().col_value)
+    if not integer:
+        return x, float(info.objective_function_value), status == highspy.HighsModelStatus.kOptimal
+    bound = float(info.mip_dual_bound) if math.isfinite(info.mip_dual_bound) else -math.inf
+    return x, bound, status == highspy.HighsModelStatus.kOptimal
 
 
 def optimise(
@@ -152,125 +312,45 @@ def optimise(
     stability_km: float = 2.0,
     time_limit: float = 20.0,
     gap_target: float = 0.001,
+    threads: int = 1,
 ) -> Plan:
-    """The best plan HiGHS finds in `time_limit` seconds (proved within `gap_target` of optimal when status is
-    'optimal'). Hard rules: same area, capacity; fixed schools keep their officer unless `allow_moves`."""
+    """The best plan HiGHS finds in `time_limit` seconds for all the areas together (proved within `gap_target` of
+    optimal in every area when status is 'optimal'). Hard rules: same area, capacity; fixed schools keep their
+    officer unless `allow_moves`. Each area is solved on its own, in the time the earlier ones left."""
     started = time.perf_counter()
-    officer_index = {o.id: j for j, o in enumerate(officers)}
-    fixed_load = np.zeros(len(officers))
+    deadline = started + time_limit
+    officers_by_area = _group(officers)
     assignments: dict[int, int] = {}
-    free: list[int] = []
-    notes = []
-    for i, school in enumerate(schools):
-        if school.current_officer is not None and school.current_officer in officer_index and not allow_moves:
-            assignments[school.urn] = school.current_officer
-            fixed_load[officer_index[school.current_officer]] += school.weight
-        else:
-            free.append(i)
-    free_schools = [schools[i] for i in free]
-    pairs = _candidates(free_schools, officers, k)
-    if not pairs:
-        return _finish(
-            schools,
-            officers,
-            assignments,
-            method="milp",
-            seconds=time.perf_counter() - started,
-            gap=0.0,
-            status="optimal",
-            notes=notes,
+    notes: list[str] = []
+    objective = bound = 0.0
+    statuses = []
+    for area, area_schools in sorted(_group(schools).items()):
+        area_officers = officers_by_area.get(area)
+        if not area_officers:
+            continue
+        result = _solve_area(
+            area_schools,
+            area_officers,
+            k=k,
+            allow_moves=allow_moves,
+            stability_km=stability_km,
+            time_limit=deadline - time.perf_counter(),
+            gap_target=gap_target,
+            threads=threads,
         )
-
-    rows = np.array([p[0] for p in pairs])
-    cols = np.array([p[1] for p in pairs])
-    km = np.array([p[2] for p in pairs])
-    weights = np.array([free_schools[i].weight for i in rows], dtype=float)
-    keeps = np.array([free_schools[i].current_officer == officers[j].id for i, j in zip(rows, cols, strict=True)])
-    # Each school is covered by one candidate or left uncovered through a slack variable whose cost (more than twice
-    # the longest candidate trip, times the school's priority) makes coverage come first in practice. With the
-    # slack form the objective is the travel distance itself once every school is covered, so HiGHS's relative
-    # gap is a gap on distance (a form with a negative coverage bonus made the gap meaningless and HiGHS crawl).
-    uncovered_cost = (2 * (km.max() + stability_km) + 10.0) * np.array([s.priority for s in free_schools], float)
-    cost = np.concatenate([km - np.where(keeps, stability_km, 0.0), uncovered_cost])
-
-    n, m = len(pairs), len(free_schools)
-    one_officer = csr_array(
-        (np.ones(n + m), (np.concatenate([rows, np.arange(m)]), np.arange(n + m))), shape=(m, n + m)
-    )
-    capacity = csr_array((weights, (cols, np.arange(n))), shape=(len(officers), n + m))
-    remaining = np.array([o.capacity for o in officers], dtype=float) - fixed_load
-    if (remaining < 0).any():
-        notes.append("Some officers are already over capacity through their current schools.")
-    constraints = [
-        LinearConstraint(one_officer, 1, 1),
-        LinearConstraint(capacity, -np.inf, np.maximum(remaining, 0)),
-    ]
-    with warnings.catch_warnings():
-        # SciPy passes HiGHS options it does not list itself through verbatim, and warns that it does so.
-        warnings.filterwarnings("ignore", message="Unrecognized options detected", category=RuntimeWarning)
-        result = milp(
-            cost,
-            constraints=constraints,
-            integrality=np.concatenate([np.ones(n), np.zeros(m)]),
-            bounds=Bounds(0, 1),
-            options={"time_limit": time_limit, "mip_rel_gap": gap_target, "presolve": True, **HIGHS_OPTIONS},
-        )
-    if result.x is None:
-        notes.append(f"The solver found no plan in time ({result.message}).")
-        return _finish(
-            schools,
-            officers,
-            assignments,
-            method="milp",
-            seconds=time.perf_counter() - started,
-            gap=None,
-            status="no solution",
-            notes=notes,
-        )
-    chosen = np.flatnonzero(result.x[:n] > 0.5)
-    for p in chosen:
-        assignments[free_schools[rows[p]].urn] = officers[cols[p]].id
-    gap = _distance_gap(result, cost, km, chosen)
-    status = "optimal" if result.status == 0 else "time limit reached"
+        assignments.update(result.assignments)
+        objective += result.objective
+        bound += result.bound
+        statuses.append(result.status)
+        notes.extend(note for note in result.notes if note not in notes)
+    gap = max(0.0, objective - bound) / abs(objective) if objective else 0.0
     return _finish(
         schools,
         officers,
         assignments,
         method="milp",
         seconds=time.perf_counter() - started,
-        gap=gap,
-        status=status,
+        gap=gap if math.isfinite(gap) else None,
+        status="optimal" if all(s == "optimal" for s in statuses) else "time limit reached",
         notes=notes,
     )
-
-
-def _distance_gap(result, cost, km, chosen) -> float:
-    """The proven gap: how far the plan's objective (distance, plus any uncovered cost) may be above the optimum."""
-    dual_bound = getattr(result, "mip_dual_bound", None)
-    if dual_bound is None or not math.isfinite(dual_bound) or not result.fun:
-        return float(getattr(result, "mip_gap", 0.0) or 0.0)
-    return max(0.0, float(result.fun) - float(dual_bound)) / abs(float(result.fun))
-
-
-def greedy(schools: list[SchoolIn], officers: list[OfficerIn], **_ignored) -> Plan:
-    """The simple choice: schools by priority then weight, each to its nearest officer with room (baseline only)."""
-    started = time.perf_counter()
-    room = {o.id: o.capacity for o in officers}
-    assignments: dict[int, int] = {}
-    for school in schools:
-        if school.current_officer is not None and school.current_officer in room:
-            assignments[school.urn] = school.current_officer
-            room[school.current_officer] -= school.weight
-    by_area: dict[str, list[OfficerIn]] = {}
-    for officer in officers:
-        by_area.setdefault(officer.area, []).append(officer)
-    waiting = [s for s in schools if s.urn not in assignments]
-    waiting.sort(key=lambda s: (-s.priority, -s.weight, s.urn))
-    for school in waiting:
-        options = sorted(by_area.get(school.area, []), key=lambda o: _distance(school, o))
-        for officer in options:
-            if room[officer.id] >= school.weight:
-                assignments[school.urn] = officer.id
-                room[officer.id] -= school.weight
-                break
-    return _finish(schools, officers, assignments, method="greedy", seconds=time.perf_counter() - started)

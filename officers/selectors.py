@@ -124,8 +124,24 @@ def officer_history(officer: Officer) -> QuerySet[Assignment]:
 # --- schools ------------------------------------------------------------------------------------------------------
 
 
-def _schools_in_scope() -> QuerySet[School]:
+def schools_in_scope() -> QuerySet[School]:
+    """Open schools (the officers app deals only with these)."""
     return School.objects.filter(status__in=School.OPEN_STATUSES)
+
+
+_schools_in_scope = schools_in_scope
+
+
+def other_programme_activity(school_ids) -> dict[int, list]:
+    """Each school's counts from the other programmes (core.figures), for the queue and an officer's schools."""
+    from core.figures import collect_school_activity
+
+    from .figures import PROGRAMME
+
+    return {
+        school_id: [item for item in items if item.programme != PROGRAMME]
+        for school_id, items in collect_school_activity(school_ids).items()
+    }
 
 
 def school_for_allocator(*, user, urn: int) -> School | None:
@@ -294,15 +310,18 @@ def city_of_london_schools_count() -> int:
 
 
 def officer_school_rows(officer: Officer) -> list[dict]:
-    """The officer's schools with work contacts (no pupil details)."""
+    """The officer's schools with work contacts and counts from the other programmes (no pupil details)."""
+    assignments = list(officer_current_assignments(officer))
+    activity = other_programme_activity([a.school_id for a in assignments])
     return [
         {
             "school": a.school,
             "since": a.start_date,
             "telephone": a.school.telephone,
             "website": a.school.website,
+            "activity": activity.get(a.school_id, []),
         }
-        for a in officer_current_assignments(officer)
+        for a in assignments
     ]
 
 

@@ -75,7 +75,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     chosen = request.GET.get("bcu", "")
     bcu_id = int(chosen) if chosen.isdigit() and int(chosen) in {b.pk for b in bcus} else None
     page = Paginator(selectors.queue_for(request.user, bcu_id=bcu_id), PER_PAGE).get_page(request.GET.get("page"))
-    rows = [{"school": s, "days": selectors.days_waiting(s)} for s in page.object_list]
+    activity = selectors.other_programme_activity([s.pk for s in page.object_list])
+    rows = [
+        {"school": s, "days": selectors.days_waiting(s), "activity": activity.get(s.pk, [])} for s in page.object_list
+    ]
     return render(request, "officers/queue.html", {"page": page, "rows": rows, "bcus": bcus, "bcu_id": bcu_id})
 
 
