@@ -218,6 +218,35 @@ def headteacher_schools(user) -> QuerySet[School]:
     return School.objects.filter(pk__in=headteacher_school_ids(user)).select_related("local_authority__bcu")
 
 
+def allocator_emails_for_bcu(bcu_id: int) -> list[str]:
+    """Work addresses of the current allocators covering a BCU (all-London allocators included)."""
+    from accounts.models import PoliceRole
+
+    return sorted(
+        set(
+            PoliceRole.objects.current()
+            .filter(kind=PoliceRole.Kind.ALLOCATOR, user__is_active=True)
+            .filter(Q(all_london=True) | Q(bcus=bcu_id))
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
+def headteacher_emails_for(school) -> list[str]:
+    """The addresses of the school's current headteachers."""
+    from accounts.models import SchoolMembership
+
+    return sorted(
+        set(
+            SchoolMembership.objects.current()
+            .filter(school=school, role=SchoolMembership.Role.HEADTEACHER, user__is_active=True)
+            .exclude(user__email="")
+            .values_list("user__email", flat=True)
+        )
+    )
+
+
 def open_request_for(school) -> OfficerRequest | None:
     return OfficerRequest.objects.filter(school=school, status=OfficerRequest.Status.OPEN).first()
 

@@ -4,9 +4,11 @@ constraint); ending an officer puts their schools back in the queue."""
 
 from datetime import date
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import timezone
 
 from core.emails import email_send
@@ -260,7 +262,35 @@ def _assign(
                 "start_date": start_date.isoformat(),
             },
         )
+    _tell_headteachers(school, officer, start_date)
     return assignment
+
+
+def _link(name: str, **kwargs) -> str:
+    return settings.SITE_URL.rstrip("/") + reverse(name, kwargs=kwargs or None)
+
+
+def _tell_headteachers(school: School, officer: Officer, start_date: date) -> None:
+    """The school's headteachers learn their named officer's name, role and work contact (after commit)."""
+    recipients = selectors.headteacher_emails_for(school)
+    if not recipients:
+        return
+    email_send(
+        to=recipients,
+        template="officers/named_officer",
+        context={
+            "school_name": school.name,
+            "officer_name": officer.name,
+            "rank": officer.get_rank_display(),
+            "role_type": officer.get_role_type_display(),
+            "bcu": officer.bcu.name,
+            "work_email": officer.work_email,
+            "work_phone": officer.work_phone,
+            "base_name": officer.base_name,
+            "start_date": start_date.isoformat(),
+            "link": _link("officers:named_officer"),
+        },
+    )
 
 
 @transaction.atomic
@@ -416,6 +446,21 @@ def officer_request_create(*, actor, school_urn: int, kind: str, reason: str) ->
         raise Conflict("Your school already has an open request. The allocators will answer it.")
     request = OfficerRequest.objects.create(school=school, kind=kind, reason=reason, requested_by=actor)
     audit_record(actor=actor, verb="officer_request.created", target=request, to_state="open", reason=reason)
+    recipients = selectors.allocator_emails_for_bcu(school.local_authority.bcu_id)
+    if recipients:
+        # The school's reason stays in the service (it may name people): the email says who asks and links to it.
+        email_send(
+            to=recipients,
+            template="officers/request_received",
+            context={
+                "school_name": school.name,
+                "urn": school.pk,
+                "borough": school.local_authority.name,
+                "bcu": school.local_authority.bcu.name,
+                "kind": kind,
+                "link": _link("officers:school_detail", urn=school.pk),
+            },
+        )
     return request
 
 
