@@ -1,0 +1,265 @@
+"""Reads and responses only the Stepping Stones pages need (the domain's selectors and services do the rest).
+
+Scoping still comes from `permissions` and `selectors`: everything here starts from a scoped queryset or a predicate.
+"""
+
+import json
+
+from django.db.models import Count, Q
+from django.http import HttpResponse
+
+from core.charts import bar_chart
+from core.csv_export import csv_streaming_response
+from core.figures import small_count_label
+from core.selectors import audit_timeline
+from schools.models import School
+
+from . import permissions, selectors, services
+from .models import Cohort, ParticipatingSchool, Referral
+
+# The consent text a parent or carer is shown, by version (services.CONSENT_TEXT_VERSIONS: the last is current).
+CONSENT_TEXTS = {
+    "2025-1": (
+        "I agree that my child's primary school may share my child's name, date of birth, unique pupil number, "
+        "needs and strengths with their secondary school for the Stepping Stones programme.\n"
+        "I understand that the Violence Reduction Unit will see this information to run and evaluate the "
+        "programme, and that I can withdraw my consent at any time."
+    ),
+    "2026-1": (
+        "I agree that my child's primary school may share my child's name, date of birth, unique pupil number, "
+        "needs and strengths, and the name of a member of staff who knows them, with their secondary school for "
+        "the Stepping Stones transition programme.\n"
+        "I understand that the London Violence Reduction Unit will see this information to run the programme, "
+        "that its evaluation uses no names, pupil numbers or full dates of birth, and that I can withdraw my "
+        "consent at any time by telling the school: my child then leaves the programme and their details are "
+        "removed."
+    ),
+}
+
+
+def consent_version() -> str:
+    return services.CONSENT_TEXT_VERSIONS[-1]
+
+
+def consent_text(version: str | None = None) -> str:
+    return CONSENT_TEXTS.get(version or consent_version(), "")
+
+
+def can_refer(request) -> bool:
+    """A primary's Stepping Stones lead (or headteacher) or a coordinator: someone with a school to refer from."""
+    return selectors.referring_schools_for(request).exists()
+
+
+def cohorts_open_for_referral(request):
+    return selectors.cohorts_visible_to(request).filter(status=Cohort.Status.OPEN)
+
+
+def referrals_from_my_schools(request):
+    """The referrals from the primary schools this person leads (a coordinator: every referral), newest first."""
+    queryset = selectors.referrals_visible_to(request)
+    if not permissions.is_coordinator(request):
+        queryset = queryset.filter(referring_school_id__in=permissions.lead_school_ids(request))
+    return queryset.order_by("-created_at", "-id")
+
+
+def lead_secondary_rows(request, *, cohort) -> list[dict]:
+    """The participating secondaries this person leads in the cohort: places, waiting list, referrals to answer."""
+    school_ids = permissions.lead_school_ids(request)
+    if cohort is None or not school_ids:
+        return []
+    participating = (
+        ParticipatingSchool.objects.filter(cohort=cohort, school_id__in=school_ids)
+        .select_related("school")
+        .order_by("school__name")
+    )
+    counts = (
+        Referral.objects.filter(cohort=cohort, receiving_school_id__in=school_ids)
+        .order_by()
+        .values("receiving_school_id")
+        .annotate(
+            waiting=Count("id", filter=Q(status=Referral.Status.WAITLISTED)),
+            to_answer=Count("id", filter=Q(status__in=Referral.AWAITING_SECONDARY)),
+        )
+    )
+    by_school = {row["receiving_school_id"]: row for row in counts}
+    return [
+        {
+            "school_id": row.school_id,
+            "school_name": row.school.name,
+            "places": row.places,
+            "places_filled": row.places_taken,
+            "waiting": by_school.get(row.school_id, {}).get("waiting", 0),
+            "to_answer": by_school.get(row.school_id, {}).get("to_answer", 0),
+        }
+        for row in participating
+    ]
+
+
+def cohort_from_query(request) -> Cohort | None:
+    """The cohort named by ?year= (a transition year: public, not personal), else the current one."""
+    year = request.GET.get("year", "")
+    if year:
+        return selectors.cohort_get_for(request, year)
+    return selectors.cohort_current()
+
+
+def school_get(urn: int) -> School | None:
+    return School.objects.filter(pk=urn).first()
+
+
+VERB_TITLES = {
+    "referral.created": "Referral started",
+    "referral.changed": "Referral changed",
+    "referral.imported": "Referral imported",
+    "referral.destination_set": "Receiving school chosen",
+    "consent.recorded": "Parental consent recorded",
+    "consent.withdrawn": "Parental consent withdrawn",
+    "progress.updated": "Progress recorded",
+    "referral.minimised": "Pupil's details removed",
+    "referral.erased": "Pupil's details erased",
+    "referral.submitted": "Referral sent to the secondary school",
+    "referral.pending_destination": "Referral sent: waiting for a secondary school to be known",
+    "referral.accepted": "Accepted: the pupil has a place",
+    "referral.waitlisted": "Put on the waiting list",
+    "referral.offered": "A place was offered from the waiting list",
+    "referral.declined": "Declined",
+    "referral.enrolled": "Enrolled",
+    "referral.active": "Active in the programme",
+    "referral.completed": "Completed the programme",
+    "referral.withdrawn": "Withdrawn",
+    "referral.moved_school": "Moved school",
+}
+HIDDEN_FROM_HISTORY = {"referral.viewed", "referral.subject_access_export"}
+
+
+def referral_history(referral: Referral) -> list[dict]:
+    """The record's changes for its timeline (views and exports are in the access log, for coordinators)."""
+    entries = []
+    for event in audit_timeline(target=referral):
+        verb = event.verb.removeprefix(services.VERB)
+        if verb in HIDDEN_FROM_HISTORY:
+            continue
+        entries.append(
+            {
+                "title": VERB_TITLES.get(verb, event.verb_display),
+                "at": event.created_at,
+                "by": event.actor_label,
+                "reason": event.reason,
+            }
+        )
+    return entries
+
+
+def access_log_entries(events) -> list:
+    """Each audit event of a record with a plain-English "what" (views name the page that was seen)."""
+    events = list(events)
+    for event in events:
+        verb = event.verb.removeprefix(services.VERB)
+        if verb == "referral.viewed":
+            event.what = f"Viewed ({(event.data or {}).get('what', 'record')})"
+        elif verb == "referral.subject_access_export":
+            event.what = "Downloaded everything held (subject access)"
+        else:
+            event.what = VERB_TITLES.get(verb, event.verb_display)
+    return events
+
+
+def dashboard_context(figures) -> dict:
+    """Charts and tables for the coordinator dashboard. Pupil counts below 5 show as "fewer than 5"."""
+    places = [
+        {
+            "school_name": row.school_name,
+            "places": row.places,
+            "places_left": row.places_left,
+            "filled_label": small_count_label(row.places_filled),
+            "waiting_label": small_count_label(row.waiting),
+        }
+        for row in figures.places
+    ]
+    totals = {
+        "places": sum(row.places for row in figures.places),
+        "filled_label": small_count_label(sum(row.places_filled for row in figures.places)),
+        "waiting_label": small_count_label(sum(row.waiting for row in figures.places)),
+        "pending_label": small_count_label(figures.pending_destination),
+    }
+    places_chart = bar_chart(
+        title=f"Places filled by school, {figures.cohort}",
+        series=[(row.school_name, row.places_filled) for row in figures.places],
+        label_heading="School",
+        value_heading="Places filled",
+        orientation="horizontal",
+        suppress_below=5,
+    )
+    primary_chart = None
+    if figures.by_primary:
+        primary_chart = bar_chart(
+            title=f"Referrals by primary school, {figures.cohort}",
+            series=[(name, count) for _, name, count in figures.by_primary],
+            label_heading="Primary school",
+            value_heading="Referrals",
+            orientation="horizontal",
+            suppress_below=5,
+        )
+    status_chart = None
+    if figures.by_status:
+        status_chart = bar_chart(
+            title=f"Referrals by status, {figures.cohort}",
+            series=[
+                (status.label, figures.by_status[status.value])
+                for status in Referral.Status
+                if figures.by_status.get(status.value)
+            ],
+            label_heading="Status",
+            value_heading="Referrals",
+            orientation="horizontal",
+            suppress_below=5,
+        )
+    attendance = None
+    if figures.attendance is not None:
+        attendance = {
+            name: small_count_label(getattr(figures.attendance, name))
+            for name in ("pupils", "engagement_day", "summer_school", "peer_mentors")
+        }
+        attendance["sessions_total"] = figures.attendance.sessions_total
+    return {
+        "places": places,
+        "totals": totals,
+        "places_chart": places_chart,
+        "primary_chart": primary_chart,
+        "status_chart": status_chart,
+        "attendance": attendance,
+    }
+
+
+def import_summary(result) -> str:
+    count = len(result.created)
+    message = f"{count} pupil{'s' if count != 1 else ''} imported."
+    if result.temporary_upns:
+        message += (
+            f" {len(result.temporary_upns)} have a temporary UPN: "
+            + ", ".join(result.temporary_upns[:20])
+            + ("…" if len(result.temporary_upns) > 20 else "")
+        )
+    return message
+
+
+def subject_access_response(*, actor, referral: Referral) -> HttpResponse:
+    """The subject access file: JSON, downloaded, never cached. The service audits the export."""
+    data = services.referral_subject_access_export(actor=actor, referral=referral)
+    response = HttpResponse(
+        json.dumps(data, indent=2, ensure_ascii=False, default=str), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="subject-access-{referral.reference}.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def evaluation_response(*, actor, cohort: Cohort):
+    filename, header, rows = services.evaluation_export(actor=actor, cohort=cohort)
+    return csv_streaming_response(filename=filename, header=header, rows=rows)
+
+
+def search_results_logged(*, actor, referrals) -> None:
+    """Each pupil a search shows is a view of their record: logged like any other."""
+    for referral in referrals:
+        services.referral_viewed(actor=actor, referral=referral, what="search result")

@@ -1,0 +1,650 @@
+"""The Stepping Stones pages through HTTP: the primary's referral journey, the secondary's decisions, places and
+progress, the coordinator's pages, finding a pupil; and the protections every pupil page carries (404 out of scope
+and for view-as, no-store, no pupil data in any URL, every view logged)."""
+
+import contextlib
+import html
+import re
+import time
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from accounts.identity import view_as
+from core.models import AuditEvent
+from stepping_stones import services
+from stepping_stones.models import Consent, ParticipatingSchool, Referral
+from tests.accounts.factories import programme_admin, with_two_factor
+
+from .factories import (
+    ConsentFactory,
+    lead_of,
+    primary_school,
+    upn_for,
+    year6_dob,
+)
+
+pytestmark = pytest.mark.django_db
+
+CANARY = {"first_name": "Zebedee", "last_name": "Quillfeather", "upn": upn_for(777)}
+CANARY_DOB = year6_dob(2026, month=2, day=28)
+
+
+def url(name, referral=None, **kwargs):
+    if referral is not None:
+        kwargs["reference"] = referral.reference
+    return reverse(f"stepping_stones:{name}", kwargs=kwargs)
+
+
+def pupil_data(**overrides):
+    data = {
+        "first_name": CANARY["first_name"],
+        "last_name": CANARY["last_name"],
+        "date_of_birth_day": str(CANARY_DOB.day),
+        "date_of_birth_month": str(CANARY_DOB.month),
+        "date_of_birth_year": str(CANARY_DOB.year),
+        "upn": CANARY["upn"],
+        "outside_age_group_reason": "",
+        "action": "continue",
+    }
+    data.update(overrides)
+    return data
+
+
+def consent_data(**overrides):
+    today = date.today()
+    data = {
+        "given_by_name": "Perpetua Quillfeather",
+        "relationship": "mother",
+        "method": "paper",
+        "given_on_day": str(today.day),
+        "given_on_month": str(today.month),
+        "given_on_year": str(today.year),
+        "text_confirmed": "on",
+        "action": "continue",
+    }
+    data.update(overrides)
+    return data
+
+
+def assert_error_summary(response, *messages):
+    assert response.status_code in (200, 400)
+    body = html.unescape(response.content.decode())
+    assert "govuk-error-summary" in body and "There is a problem" in body
+    for message in messages:
+        assert message in body, message
+
+
+def assert_no_pupil_data(text: str):
+    for value in (*CANARY.values(), CANARY_DOB.isoformat(), CANARY_DOB.strftime("%d/%m/%Y")):
+        assert value.lower() not in text.lower(), f"pupil data {value!r} in {text!r}"
+
+
+@pytest.fixture
+def lead_client(client, primary_lead):
+    client.force_login(primary_lead)
+    return client
+
+
+@pytest.fixture
+def draft(cohort, primary, secondary, participating, primary_lead, need):
+    referral = services.referral_create(
+        actor=primary_lead,
+        cohort=cohort,
+        referring_school=primary,
+        receiving_school=secondary,
+        needs=[need],
+        strengths="Loves drawing",
+        known_by_name="Ms Example",
+        known_by_role="Year 6 teacher",
+        **CANARY,
+        date_of_birth=CANARY_DOB,
+    )
+    return referral
+
+
+class TestReferralJourney:
+    def test_start_page_interrupts_with_the_safeguarding_message(self, lead_client, cohort):
+        body = lead_client.get(url("refer_start")).content.decode()
+        assert "govuk-panel--interruption" in body
+        assert "This is not how to report a safeguarding concern" in body
+        assert "designated safeguarding lead" in body
+        assert url("referral_new") in body
+
+    def test_full_journey_with_consent_submits_and_shows_the_reference(
+        self, lead_client, cohort, participating, secondary, need
+    ):
+        visited = []
+
+        def follow(response):
+            assert response.status_code == 302, response.content.decode()[:2000]
+            visited.append(response["Location"])
+            return response["Location"]
+
+        page = lead_client.get(url("referral_new"))
+        assert page.status_code == 200
+        location = follow(lead_client.post(url("referral_new"), pupil_data()))
+        referral = Referral.objects.get()
+        assert referral.status == Referral.Status.DRAFT
+        assert location == url("referral_destination", referral)
+        assert secondary.name in lead_client.get(location).content.decode()
+        location = follow(lead_client.post(location, {"receiving_school": str(secondary.pk), "action": "continue"}))
+        assert location == url("referral_needs", referral)
+        location = follow(
+            lead_client.post(location, {"needs": [str(need.pk)], "strengths": "Kind", "action": "continue"})
+        )
+        assert location == url("referral_contact", referral)
+        location = follow(
+            lead_client.post(
+                location, {"known_by_name": "Ms Example", "known_by_role": "Class teacher", "action": "continue"}
+            )
+        )
+        assert location == url("referral_consent", referral)
+        consent_page = lead_client.get(location).content.decode()
+        assert f"version {services.CONSENT_TEXT_VERSIONS[-1]}" in consent_page
+        location = follow(lead_client.post(location, consent_data()))
+        assert location == url("referral_check", referral)
+        check = lead_client.get(location).content.decode()
+        assert "Check your answers" in check and "Send referral" in check and "Perpetua Quillfeather" in check
+        location = follow(lead_client.post(location))
+        assert location == url("referral_confirmation", referral)
+        confirmation = lead_client.get(location).content.decode()
+        assert "govuk-panel--confirmation" in confirmation and referral.reference in confirmation
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.SUBMITTED
+        assert referral.receiving_school == secondary
+        for visited_url in visited:
+            assert_no_pupil_data(visited_url)
+
+    def test_not_yet_known_goes_to_the_vru_queue(self, lead_client, draft):
+        lead_client.post(url("referral_destination", draft), {"receiving_school": "not-yet-known"})
+        draft.refresh_from_db()
+        assert draft.receiving_school is None
+        ConsentFactory(referral=draft)
+        lead_client.post(url("referral_check", draft))
+        draft.refresh_from_db()
+        assert draft.status == Referral.Status.PENDING_DESTINATION
+
+    def test_save_as_draft_goes_to_my_referrals(self, lead_client, draft):
+        response = lead_client.post(
+            url("referral_contact", draft), {"known_by_name": "Mr New", "known_by_role": "Mentor", "action": "draft"}
+        )
+        assert response["Location"] == url("referral_list")
+        draft.refresh_from_db()
+        assert draft.known_by_name == "Mr New" and draft.status == Referral.Status.DRAFT
+        listing = lead_client.get(url("referral_list")).content.decode()
+        assert draft.reference in listing and "Draft" in listing
+
+    @pytest.mark.parametrize(
+        ("overrides", "message", "anchor"),
+        [
+            ({"upn": "A12345"}, "UPN", "#id_upn"),
+            ({"upn": "Z202234525001"}, "check letter", "#id_upn"),
+            ({"upn": ""}, "Enter the pupil's unique pupil number", "#id_upn"),
+            ({"first_name": ""}, "Enter the pupil's first name", "#id_first_name"),
+            ({"date_of_birth_day": "31", "date_of_birth_month": "2"}, "must be a real date", "#id_date_of_birth_day"),
+            ({"date_of_birth_day": "", "date_of_birth_month": "", "date_of_birth_year": ""}, "Enter", "#id_date"),
+            ({"date_of_birth_year": "2010"}, "Year 6", "#id_date_of_birth_day"),
+        ],
+    )
+    def test_bad_pupil_details_show_an_error_summary_and_write_nothing(
+        self, lead_client, cohort, participating, overrides, message, anchor
+    ):
+        response = lead_client.post(url("referral_new"), pupil_data(**overrides))
+        assert_error_summary(response, message, f'href="{anchor}')
+        assert not Referral.objects.exists()
+
+    def test_outside_age_group_with_a_reason_is_accepted(self, lead_client, cohort, participating):
+        response = lead_client.post(
+            url("referral_new"),
+            pupil_data(date_of_birth_year=str(CANARY_DOB.year - 1), outside_age_group_reason="Held back a year"),
+        )
+        assert response.status_code == 302
+        assert Referral.objects.get().outside_age_group_reason == "Held back a year"
+
+    def test_duplicate_upn_in_the_cohort_is_refused(self, lead_client, draft):
+        response = lead_client.post(url("referral_new"), pupil_data(first_name="Other"))
+        assert_error_summary(response, "already been referred")
+        assert Referral.objects.count() == 1
+
+    def test_temporary_upn_is_accepted_and_flagged(self, lead_client, cohort, participating):
+        lead_client.post(url("referral_new"), pupil_data(upn=upn_for(5, temporary=True)))
+        referral = Referral.objects.get()
+        assert referral.upn_is_temporary
+        assert "Temporary UPN" in lead_client.get(url("referral_check", referral)).content.decode()
+
+    def test_bad_consent_shows_errors_and_records_nothing(self, lead_client, draft):
+        tomorrow = date.fromordinal(date.today().toordinal() + 1)
+        response = lead_client.post(
+            url("referral_consent", draft),
+            consent_data(
+                given_by_name="",
+                method="",
+                text_confirmed="",
+                given_on_day=str(tomorrow.day),
+                given_on_month=str(tomorrow.month),
+                given_on_year=str(tomorrow.year),
+            ),
+        )
+        assert_error_summary(
+            response,
+            "Enter the name of the parent or carer",
+            "Choose how consent was given",
+            "today or in the past",
+            "Confirm that the parent or carer was given",
+        )
+        assert not Consent.objects.exists()
+
+    def test_without_consent_check_your_answers_stops_with_no_submit(self, lead_client, draft):
+        page = lead_client.get(url("referral_check", draft)).content.decode()
+        assert "You cannot submit until you record parental consent" in page
+        assert "Send referral" not in page
+        assert url("referral_consent", draft) in page
+        response = lead_client.post(url("referral_check", draft))
+        assert_error_summary(response, "You cannot submit until you record parental consent")
+        draft.refresh_from_db()
+        assert draft.status == Referral.Status.DRAFT
+
+    def test_privacy_notice_linked_from_the_form_explains_every_field(self, lead_client, cohort, participating):
+        form = lead_client.get(url("referral_new")).content.decode()
+        assert url("privacy") in form
+        notice = lead_client.get(url("privacy")).content.decode()
+        for field in ("Date of birth", "Unique pupil number", "Needs", "Strengths", "Parental consent"):
+            assert field in notice
+
+
+class TestPrimaryAfterSubmission:
+    def test_my_referrals_shows_statuses_and_the_decline_reason(self, lead_client, make_referral, secondary_lead):
+        referral = make_referral()
+        services.referral_decline(actor=secondary_lead, referral=referral, reason="No places for this year group")
+        listing = lead_client.get(url("referral_list")).content.decode()
+        assert referral.reference in listing and "Declined" in listing
+        detail = lead_client.get(url("referral_detail", referral)).content.decode()
+        assert "No places for this year group" in detail
+
+    def test_accepted_record_is_read_only_for_the_primary(self, lead_client, make_referral, secondary_lead):
+        referral = make_referral()
+        services.referral_accept(actor=secondary_lead, referral=referral)
+        detail = lead_client.get(url("referral_detail", referral)).content.decode()
+        assert "can no longer be changed" in detail
+        assert url("referral_pupil", referral) not in detail
+        for name in ("referral_pupil", "referral_needs", "referral_contact", "referral_consent"):
+            response = lead_client.get(url(name, referral))
+            assert response["Location"] == url("referral_detail", referral), name
+        response = lead_client.post(url("referral_pupil", referral), pupil_data(first_name="Changed"))
+        assert response["Location"] == url("referral_detail", referral)
+        referral.refresh_from_db()
+        assert referral.first_name != "Changed"
+
+    def test_submitted_but_not_accepted_can_still_be_changed(self, lead_client, make_referral):
+        referral = make_referral()
+        response = lead_client.post(
+            url("referral_contact", referral), {"known_by_name": "Mr Later", "known_by_role": "Mentor"}
+        )
+        assert response["Location"] == url("referral_detail", referral)
+        referral.refresh_from_db()
+        assert referral.known_by_name == "Mr Later"
+
+
+class TestSecondaryLead:
+    @pytest.fixture
+    def sec_client(self, client, secondary_lead):
+        client.force_login(secondary_lead)
+        return client
+
+    def test_school_page_lists_referrals_to_answer_and_places(self, sec_client, make_referral, secondary):
+        referral = make_referral()
+        page = sec_client.get(url("school_cohort", urn=secondary.pk)).content.decode()
+        assert referral.reference in page and "Referrals to answer" in page
+        assert "Places available" in page
+
+    def test_accept(self, sec_client, make_referral, participating):
+        referral = make_referral()
+        response = sec_client.post(url("referral_decide", referral), {"decision": "accept"})
+        assert response["Location"] == url("referral_detail", referral)
+        referral.refresh_from_db()
+        participating.refresh_from_db()
+        assert referral.status == Referral.Status.ACCEPTED and participating.places_taken == 1
+
+    def test_decline_needs_a_reason(self, sec_client, make_referral):
+        referral = make_referral()
+        response = sec_client.post(url("referral_decide", referral), {"decision": "decline", "reason": ""})
+        assert_error_summary(response, "Enter the reason for declining")
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.SUBMITTED
+
+    def test_waitlist_needs_a_priority(self, sec_client, make_referral):
+        referral = make_referral()
+        response = sec_client.post(url("referral_decide", referral), {"decision": "waitlist"})
+        assert_error_summary(response, "Choose the pupil's priority")
+        sec_client.post(url("referral_decide", referral), {"decision": "waitlist", "priority": "1"})
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.WAITLISTED and referral.priority == 1
+
+    def test_accepting_past_capacity_is_refused_with_a_message(self, sec_client, make_referral, participating):
+        ParticipatingSchool.objects.filter(pk=participating.pk).update(places=1, places_taken=1)
+        referral = make_referral()
+        response = sec_client.post(url("referral_decide", referral), {"decision": "accept"})
+        assert_error_summary(response, "no places left")
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.SUBMITTED
+
+    def test_withdrawal_offers_the_place_to_the_top_of_the_waiting_list_and_the_lead_confirms(
+        self, sec_client, make_referral, participating, secondary
+    ):
+        ParticipatingSchool.objects.filter(pk=participating.pk).update(places=1)
+        placed = make_referral(n=1)
+        sec_client.post(url("referral_decide", placed), {"decision": "accept"})
+        later = make_referral(n=2)
+        sec_client.post(url("referral_decide", later), {"decision": "waitlist", "priority": "3"})
+        urgent = make_referral(n=3)
+        sec_client.post(url("referral_decide", urgent), {"decision": "waitlist", "priority": "1"})
+        page = sec_client.get(url("school_cohort", urn=secondary.pk)).content.decode()
+        waiting = page[page.index("Waiting list") :]
+        assert waiting.index(urgent.reference) < waiting.index(later.reference)
+        response = sec_client.post(
+            url("referral_withdraw", placed), {"kind": "withdrawn", "reason": "Family moved away"}
+        )
+        assert response.status_code == 302
+        urgent.refresh_from_db()
+        assert urgent.status == Referral.Status.OFFERED
+        detail = sec_client.get(url("referral_detail", urgent)).content.decode()
+        assert url("referral_confirm_place", urgent) in detail
+        sec_client.post(url("referral_confirm_place", urgent))
+        urgent.refresh_from_db()
+        assert urgent.status == Referral.Status.ACCEPTED
+
+    def test_progress_and_status(self, sec_client, make_referral):
+        referral = make_referral()
+        sec_client.post(url("referral_decide", referral), {"decision": "accept"})
+        response = sec_client.post(
+            url("referral_progress", referral),
+            {"engagement_day": "yes", "summer_school": "", "sessions_attended": "x", "peer_mentor_assigned": "no"},
+        )
+        assert_error_summary(response, "whole number")
+        sec_client.post(
+            url("referral_progress", referral),
+            {"engagement_day": "yes", "summer_school": "", "sessions_attended": "4", "peer_mentor_assigned": "yes"},
+        )
+        referral.progress.refresh_from_db()
+        assert referral.progress.engagement_day_attended is True
+        assert referral.progress.summer_school_attended is None
+        assert referral.progress.sessions_attended == 4 and referral.progress.peer_mentor_assigned
+        sec_client.post(url("referral_status", referral), {"status": "enrolled"})
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.ENROLLED
+        response = sec_client.post(url("referral_status", referral), {"status": "completed"})
+        assert response.status_code == 200  # not offered: only "active" follows enrolled
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.ENROLLED
+
+    def test_moved_school_with_a_reason(self, sec_client, make_referral):
+        referral = make_referral()
+        response = sec_client.post(url("referral_withdraw", referral), {"kind": "moved_school", "reason": ""})
+        assert_error_summary(response, "Enter the reason the pupil is leaving")
+        sec_client.post(url("referral_withdraw", referral), {"kind": "moved_school", "reason": "Moved to Kent"})
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.MOVED_SCHOOL and referral.leave_reason == "Moved to Kent"
+
+    def test_consent_withdrawn_minimises_the_record(self, sec_client, make_referral):
+        referral = make_referral()
+        sec_client.post(url("referral_withdraw", referral), {"kind": "consent_withdrawn", "reason": "Parent asked"})
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.WITHDRAWN and referral.minimised_at and not referral.first_name
+
+
+class TestCoordinator:
+    @pytest.fixture
+    def vru_client(self, client, vru):
+        client.force_login(vru)
+        return client
+
+    def test_pending_queue_and_routing(self, vru_client, make_referral, secondary):
+        referral = make_referral(receiving_school=None)
+        assert referral.status == Referral.Status.PENDING_DESTINATION
+        queue = vru_client.get(url("pending")).content.decode()
+        assert referral.reference in queue
+        response = vru_client.post(url("referral_route", referral), {})
+        assert_error_summary(response, "Choose the secondary school")
+        vru_client.post(url("referral_route", referral), {"receiving_school": str(secondary.pk)})
+        referral.refresh_from_db()
+        assert referral.status == Referral.Status.SUBMITTED and referral.receiving_school == secondary
+
+    def test_dashboard_has_charts_with_tables(self, vru_client, make_referral):
+        for n in range(6):
+            make_referral(n=n)
+        page = vru_client.get(url("dashboard")).content.decode()
+        assert "<svg" in page and "govuk-table" in page
+        assert "Places filled by school" in page and "Referrals by primary school" in page
+
+    def test_cohort_pages(self, vru_client, participating, cohort):
+        listing = vru_client.get(url("cohorts")).content.decode()
+        assert str(cohort) in listing
+        detail = vru_client.get(url("cohort_detail", year=cohort.transition_year)).content.decode()
+        assert participating.school.name in detail
+
+    def test_import_lists_every_bad_row_and_writes_nothing(self, vru_client, cohort, participating, primary):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        header = ",".join(services.IMPORT_COLUMNS)
+        good = (
+            f"Ann,Example,{year6_dob(2026).isoformat()},{upn_for(11)},{primary.pk},{participating.school_id},,Kind,,,"
+            f"Pat Example,carer,paper,{date.today().isoformat()},{services.CONSENT_TEXT_VERSIONS[-1]}"
+        )
+        bad_upn = good.replace(upn_for(11), "X12").replace("Ann", "Bob")
+        bad_method = good.replace(upn_for(11), upn_for(12)).replace(",paper,", ",pigeon,")
+        upload = SimpleUploadedFile("cohort.csv", "\n".join([header, good, bad_upn, bad_method]).encode())
+        response = vru_client.post(url("cohort_import", year=cohort.transition_year), {"file": upload})
+        assert_error_summary(response, "Line 3", "Line 4", "consent_method")
+        assert not Referral.objects.exists()
+        upload = SimpleUploadedFile("cohort.csv", "\n".join([header, good]).encode())
+        response = vru_client.post(url("cohort_import", year=cohort.transition_year), {"file": upload})
+        assert response.status_code == 302
+        assert Referral.objects.count() == 1
+
+    def test_evaluation_export_is_pseudonymised(self, vru_client, make_referral, cohort):
+        referral = make_referral(**{**CANARY, "date_of_birth": CANARY_DOB})
+        response = vru_client.get(url("evaluation_export", year=cohort.transition_year))
+        assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+        body = b"".join(response.streaming_content).decode()
+        assert referral.pseudonym in body
+        assert_no_pupil_data(body)
+        assert AuditEvent.objects.filter(verb="stepping_stones.evaluation.exported").exists()
+
+    def test_evaluation_export_refused_to_leads(self, client, secondary_lead, cohort):
+        client.force_login(secondary_lead)
+        assert client.get(url("evaluation_export", year=cohort.transition_year)).status_code == 403
+
+    def test_subject_access_and_erasure(self, vru_client, make_referral):
+        referral = make_referral(**{**CANARY, "date_of_birth": CANARY_DOB})
+        assert vru_client.get(url("referral_subject_access", referral)).status_code == 200
+        download = vru_client.post(url("referral_subject_access", referral))
+        assert download["Content-Disposition"].startswith("attachment")
+        assert CANARY["upn"] in download.content.decode()
+        assert "no-store" in download["Cache-Control"]
+        response = vru_client.post(url("referral_erase", referral), {"reason": "", "confirm": ""})
+        assert_error_summary(response, "Enter why the record is being erased")
+        vru_client.post(url("referral_erase", referral), {"reason": "Parent's request of 1 March", "confirm": "on"})
+        referral.refresh_from_db()
+        assert referral.erased_at and not referral.upn
+        verbs = set(AuditEvent.objects.values_list("verb", flat=True))
+        assert {"stepping_stones.referral.subject_access_export", "stepping_stones.referral.erased"} <= verbs
+
+    def test_access_log_shows_views(self, vru_client, make_referral, primary_lead, client):
+        referral = make_referral()
+        vru_client.get(url("referral_detail", referral))
+        log = vru_client.get(url("referral_access_log", referral)).content.decode()
+        assert "Viewed (record)" in log
+
+    def test_access_log_refused_to_leads(self, client, make_referral, secondary_lead):
+        referral = make_referral()
+        client.force_login(secondary_lead)
+        assert client.get(url("referral_access_log", referral)).status_code == 403
+
+    def test_needs_list(self, vru_client):
+        response = vru_client.post(url("needs"), {"name": ""})
+        assert_error_summary(response, "Enter the need")
+        vru_client.post(url("needs"), {"name": "Anger management", "description": ""})
+        assert "Anger management" in vru_client.get(url("needs")).content.decode()
+
+
+class TestFindingAPupil:
+    def test_search_by_post_never_puts_criteria_in_the_url(self, lead_client, make_referral):
+        referral = make_referral(**{**CANARY, "date_of_birth": CANARY_DOB})
+        page = lead_client.get(url("find")).content.decode()
+        assert 'method="post"' in page and 'method="get"' not in page
+        response = lead_client.post(url("find"), {"form": "search", "upn": CANARY["upn"].lower(), "name": ""})
+        assert response.status_code == 200
+        assert referral.reference in response.content.decode()
+        assert AuditEvent.objects.filter(verb="stepping_stones.referral.viewed", data__what="search result").exists()
+        response = lead_client.post(
+            url("find"),
+            {
+                "form": "search",
+                "name": "quillfeather",
+                "dob_day": str(CANARY_DOB.day),
+                "dob_month": str(CANARY_DOB.month),
+                "dob_year": str(CANARY_DOB.year),
+            },
+        )
+        assert referral.reference in response.content.decode()
+
+    def test_empty_search_shows_an_error(self, lead_client):
+        response = lead_client.post(url("find"), {"form": "search"})
+        assert_error_summary(response, "Enter a UPN, a name or a date of birth")
+
+    def test_reference_goes_to_the_record(self, lead_client, make_referral):
+        referral = make_referral()
+        response = lead_client.post(url("find"), {"form": "reference", "reference": referral.reference.lower()})
+        assert response["Location"] == url("referral_detail", referral)
+        response = lead_client.post(url("find"), {"form": "reference", "reference": "SS26-XXXXX"})
+        assert_error_summary(response, "No referral you can see has this reference number")
+
+    def test_search_finds_nothing_outside_the_users_schools(self, client, make_referral, cohort):
+        make_referral(**{**CANARY, "date_of_birth": CANARY_DOB})
+        other = with_two_factor(lead_of(primary_school()))
+        client.force_login(other)
+        response = client.post(url("find"), {"form": "search", "upn": CANARY["upn"]})
+        assert "No pupils found" in response.content.decode()
+
+
+PUPIL_PAGES = [
+    "referral_detail",
+    "referral_pupil",
+    "referral_destination",
+    "referral_needs",
+    "referral_contact",
+    "referral_consent",
+    "referral_check",
+    "referral_confirmation",
+    "referral_decide",
+    "referral_withdraw",
+]
+
+
+class TestProtections:
+    @pytest.mark.parametrize("name", PUPIL_PAGES)
+    def test_other_schools_leads_and_programme_admins_get_404(self, client, draft, name):
+        for user in (with_two_factor(lead_of(primary_school())), with_two_factor(programme_admin())):
+            client.force_login(user)
+            assert client.get(url(name, draft)).status_code == 404, name
+
+    @pytest.mark.parametrize("name", [*PUPIL_PAGES, "home", "referral_list", "find"])
+    def test_view_as_gets_404(self, client, draft, primary_lead, name):
+        admin = with_two_factor(programme_admin())
+        client.force_login(admin)
+        session = client.session
+        session[view_as.SESSION_KEY] = {"user_id": primary_lead.pk, "started_at": time.time()}
+        session.save()
+        kwargs = {"reference": draft.reference} if name in PUPIL_PAGES else {}
+        assert client.get(reverse(f"stepping_stones:{name}", kwargs=kwargs)).status_code == 404
+
+    @pytest.mark.parametrize("name", PUPIL_PAGES)
+    def test_every_pupil_page_is_no_store(self, lead_client, draft, name):
+        response = lead_client.get(url(name, draft))
+        assert "no-store" in response["Cache-Control"], name
+
+    def test_list_and_search_pages_are_no_store(self, lead_client, secondary_lead, client, secondary, draft):
+        for name in ("home", "referral_list", "find"):
+            assert "no-store" in lead_client.get(url(name))["Cache-Control"]
+        assert "no-store" in lead_client.post(url("find"), {"form": "search", "upn": "x"})["Cache-Control"]
+
+    def test_viewing_a_record_is_logged_without_pupil_data(self, lead_client, draft):
+        lead_client.get(url("referral_detail", draft))
+        event = AuditEvent.objects.filter(verb="stepping_stones.referral.viewed").latest("id")
+        assert event.target_label == draft.reference
+        assert_no_pupil_data(repr(event.data) + event.reason + event.target_label)
+
+    def test_sensitive_post_parameters_are_marked(self, rf, lead_client, draft):
+        from django.views.debug import SafeExceptionReporterFilter
+
+        from stepping_stones import views
+
+        request = rf.post("/", {"first_name": CANARY["first_name"]})
+        request.user = draft.created_by
+        request.session = {}
+        request.view_as_actor = None
+        with contextlib.suppress(Exception):  # only the marking on the request matters here
+            views.referral_pupil(request, reference="SS26-NOPE9")
+        assert request.sensitive_post_parameters == "__ALL__"
+        cleansed = SafeExceptionReporterFilter().get_post_parameters(request)
+        assert CANARY["first_name"] not in str(cleansed)
+
+    def test_canary_never_in_a_url_of_the_secondary_journey(self, client, make_referral, secondary_lead, secondary):
+        referral = make_referral(**{**CANARY, "date_of_birth": CANARY_DOB})
+        client.force_login(secondary_lead)
+        for path in (url("school_cohort", urn=secondary.pk), url("referral_detail", referral)):
+            body = client.get(path).content.decode()
+            for href in re.findall(r'(?:href|action)="([^"]*)"', body):
+                assert_no_pupil_data(href)
+
+
+def queries_for(client, path) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+class TestQueryCounts:
+    @pytest.mark.parametrize(
+        ("who", "name"),
+        [
+            ("primary_lead", "referral_list"),
+            ("secondary_lead", "school_cohort"),
+            ("vru", "pending"),
+            ("vru", "dashboard"),
+            ("vru", "home"),
+            ("secondary_lead", "home"),
+        ],
+    )
+    def test_list_pages_do_not_grow_with_rows(self, request, client, make_referral, secondary, who, name):
+        client.force_login(request.getfixturevalue(who))
+        kwargs = {"urn": secondary.pk} if name == "school_cohort" else {}
+        path = reverse(f"stepping_stones:{name}", kwargs=kwargs)
+
+        def grow(start, count):
+            for n in range(start, start + count):
+                if name == "pending":
+                    make_referral(n=n, receiving_school=None)
+                else:
+                    make_referral(n=n)
+
+        grow(0, 2)
+        client.get(path)  # warm per-process caches (content types)
+        few = queries_for(client, path)
+        grow(2, 8)
+        assert queries_for(client, path) <= few
+
+    def test_access_log_does_not_grow(self, client, vru, make_referral):
+        referral = make_referral()
+        client.force_login(vru)
+        path = url("referral_access_log", referral)
+        client.get(path)
+        few = queries_for(client, path)
+        for _ in range(10):
+            client.get(url("referral_detail", referral))
+        assert queries_for(client, path) <= few
