@@ -1,0 +1,203 @@
+"""Who sees which pupil records (every role, view-as included), searches, the access log, counts and figures."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import RequestFactory
+
+from core.figures import collect_school_activity, collect_tasks
+from stepping_stones import figures, selectors, services
+from tests.accounts.factories import (
+    OrganisationMembershipFactory,
+    PoliceRoleFactory,
+    ProgrammeRoleFactory,
+    SchoolMembershipFactory,
+    UserFactory,
+    headteacher_of,
+    programme_admin,
+)
+
+from .factories import coordinator, lead_of, primary_school, refer, secondary_school
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def referral(make_referral):
+    return make_referral()
+
+
+def _sees(user, referral) -> bool:
+    found = selectors.referral_get_for(user, referral.reference)
+    in_list = selectors.referrals_visible_to(user).filter(pk=referral.pk).exists()
+    assert (found is not None) == in_list
+    return in_list
+
+
+def test_leads_of_both_schools_and_coordinators_see_the_record(referral, primary_lead, secondary_lead):
+    assert _sees(primary_lead, referral)
+    assert _sees(secondary_lead, referral)
+    assert _sees(coordinator(), referral)
+    assert _sees(headteacher_of(referral.referring_school), referral)  # headteachers hold every duty
+    assert _sees(headteacher_of(referral.receiving_school), referral)
+
+
+@pytest.mark.parametrize(
+    "build",
+    [
+        lambda r: lead_of(primary_school()),
+        lambda r: lead_of(secondary_school()),
+        lambda r: headteacher_of(primary_school()),
+        lambda r: SchoolMembershipFactory(school=r.referring_school).user,  # staff without the duty
+        lambda r: programme_admin(),
+        lambda r: ProgrammeRoleFactory(kind="toolkit_editor").user,
+        lambda r: ProgrammeRoleFactory(kind="fulfilment_staff").user,
+        lambda r: PoliceRoleFactory(kind="officer").user,
+        lambda r: PoliceRoleFactory(kind="allocator", all_london=True).user,
+        lambda r: OrganisationMembershipFactory().user,
+        lambda r: UserFactory(),
+        lambda r: None,
+    ],
+    ids=[
+        "other-primary-lead",
+        "other-secondary-lead",
+        "other-head",
+        "staff-without-duty",
+        "programme-admin",
+        "toolkit-editor",
+        "fulfilment",
+        "police-officer",
+        "police-allocator",
+        "organisation-member",
+        "signed-in",
+        "anonymous",
+    ],
+)
+def test_everyone_else_sees_nothing(referral, build):
+    user = build(referral)
+    assert not _sees(user, referral)
+    assert not selectors.referral_find(user, upn=referral.upn).exists()
+    assert not selectors.referral_access_log(user, referral).exists()
+    assert selectors.dashboard_figures(user) is None
+
+
+def test_view_as_sees_nothing_even_as_the_lead(referral, secondary_lead):
+    request = RequestFactory().get("/")
+    request.user = secondary_lead
+    request.view_as_actor = programme_admin()
+    assert not _sees(request, referral)
+    assert selectors.referral_find(request, upn=referral.upn).count() == 0
+    assert selectors.cohorts_visible_to(request).count() == 0
+    request.view_as_actor = None
+    assert _sees(request, referral)
+
+
+def test_ended_duty_loses_access(referral, primary):
+    from django.utils import timezone
+
+    from accounts.models import SchoolDuty
+
+    lead = lead_of(primary)
+    assert _sees(lead, referral)
+    SchoolDuty.objects.filter(membership__user=lead).update(ended_at=timezone.now())
+    lead = type(lead).objects.get(pk=lead.pk)  # a new request: role caches are per user object
+    assert not _sees(lead, referral)
+
+
+def test_erased_records_are_hidden_from_leads(referral, primary_lead):
+    vru = coordinator()
+    services.referral_erase(actor=vru, referral=referral, reason="Request")
+    assert not _sees(primary_lead, referral)
+    assert _sees(vru, referral)
+
+
+def test_find_by_upn_name_or_dob(make_referral, primary_lead):
+    first = make_referral(0)
+    make_referral(1, first_name="Other", last_name="Person")
+    assert list(selectors.referral_find(primary_lead, upn=first.upn.lower())) == [first]
+    assert list(selectors.referral_find(primary_lead, name="testpupil0 fictional")) == [first]
+    assert selectors.referral_find(primary_lead, dob=first.date_of_birth).count() == 2
+    assert not selectors.referral_find(primary_lead).exists()
+
+
+def test_access_log_lists_views_changes_and_exports(referral, secondary_lead):
+    services.referral_viewed(actor=secondary_lead, referral=referral, what="detail")
+    vru = coordinator()
+    services.referral_subject_access_export(actor=vru, referral=referral)
+    verbs = list(selectors.referral_access_log(vru, referral).values_list("verb", flat=True))
+    assert "stepping_stones.referral.viewed" in verbs
+    assert "stepping_stones.referral.subject_access_export" in verbs
+    assert "stepping_stones.referral.submitted" in verbs
+    assert not selectors.referral_access_log(secondary_lead, referral).exists()
+
+
+def test_dashboard_and_public_counts(make_referral, secondary_lead, participating, primary):
+    accepted = make_referral(0)
+    services.referral_accept(actor=secondary_lead, referral=accepted)
+    services.progress_update(actor=secondary_lead, referral=accepted, engagement_day_attended=True, sessions_attended=5)
+    waiting = make_referral(1)
+    services.referral_waitlist(actor=secondary_lead, referral=waiting)
+    make_referral(2)
+    figures_ = selectors.dashboard_figures(coordinator())
+    row = figures_.places[0]
+    assert (row.places, row.places_filled, row.waiting, row.places_left) == (3, 1, 1, 2)
+    assert figures_.by_status == {"accepted": 1, "waitlisted": 1, "submitted": 1}
+    assert figures_.by_primary == [(primary.pk, primary.name, 3)]
+    assert (figures_.attendance.pupils, figures_.attendance.engagement_day, figures_.attendance.sessions_total) == (
+        1,
+        1,
+        5,
+    )
+    [cohort_places] = selectors.places_by_cohort()
+    assert (cohort_places.transition_year, cohort_places.places_available, cohort_places.places_filled) == (2026, 3, 1)
+    counts = selectors.counts_by_school([primary.pk, participating.school_id, 1])
+    assert counts[primary.pk].referred == 3 and counts[participating.school_id].in_programme == 1
+    assert 1 not in counts
+
+
+def test_figures_suppress_small_counts_and_list_tasks(
+    make_referral, primary_lead, secondary_lead, participating, primary, cohort
+):
+    make_referral(0)
+    refer(actor=primary_lead, cohort=cohort, referring_school=primary, n=5, submit=False)  # a draft
+    activity = figures.school_activity([primary.pk, participating.school_id])
+    referred = next(a for a in activity[primary.pk] if "referred" in a.label)
+    assert referred.count == 1 and referred.display == "fewer than 5"
+    assert collect_school_activity([primary.pk])[primary.pk]
+    secondary_tasks = {t.label: t.count for t in figures.tasks_for(secondary_lead)}
+    assert secondary_tasks["Stepping Stones referrals to answer"] == 1
+    primary_tasks = {t.label: t.count for t in collect_tasks(primary_lead) if t.programme == "Stepping Stones"}
+    assert primary_tasks == {"Stepping Stones referrals to finish": 1}
+    refer(actor=primary_lead, cohort=cohort, referring_school=primary, n=6)  # no destination: the VRU queue
+    assert {t.label: t.count for t in figures.tasks_for(coordinator())} == {
+        "Referrals waiting for a secondary school": 1
+    }
+    assert figures.tasks_for(programme_admin()) == []
+
+
+def test_dashboard_query_count_is_constant(make_referral, secondary_lead, django_assert_max_num_queries):
+    vru = coordinator()
+    make_referral(0)
+    with django_assert_max_num_queries(15) as first:
+        selectors.dashboard_figures(vru)
+    for n in range(1, 8):
+        make_referral(n)
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        selectors.dashboard_figures(vru)
+
+
+def test_retention_command_reports_and_dry_runs(make_referral, cohort, settings):
+    referral = make_referral()
+    cohort.ends_on = cohort.ends_on.replace(year=2000)
+    cohort.save()
+    out = StringIO()
+    call_command("stepping_stones_retention", "--dry-run", stdout=out)
+    assert "Would pseudonymise 1 pupil record(s)" in out.getvalue()
+    referral.refresh_from_db()
+    assert referral.upn
+    out = StringIO()
+    call_command("stepping_stones_retention", stdout=out)
+    assert "Pseudonymised 1 pupil record(s)" in out.getvalue() and "cohorts 2026" in out.getvalue()
+    referral.refresh_from_db()
+    assert referral.upn == "" and referral.first_name == ""
