@@ -189,7 +189,7 @@ def updates_send(request: HttpRequest) -> HttpResponse:
     """Send an update to a topic's confirmed subscribers (by the worker, each with its unsubscribe link)."""
     _require_updates_admin(request)
     topics = selectors.topic_counts()
-    form = UpdateForm(request.POST or None, topics=topics)
+    form = UpdateForm(request.POST if request.method == "POST" else None, topics=topics)
     if request.method == "POST" and form.is_valid():
         try:
             message = services.update_send(

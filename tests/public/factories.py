@@ -15,6 +15,7 @@ def defaults():
 class SubscriberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Subscriber
+        skip_postgeneration_save = True
 
     email = factory.Sequence(lambda n: f"reader{n}@example.org")
     status = Subscriber.Status.PENDING
@@ -36,6 +37,7 @@ class SubscriberFactory(factory.django.DjangoModelFactory):
 class ConsentRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ConsentRecord
+        skip_postgeneration_save = True
 
     subscriber = factory.SubFactory(SubscriberFactory)
     statement = factory.LazyFunction(defaults)
