@@ -85,7 +85,8 @@ def school_places(*, school, suppress: bool) -> SchoolPlaces:
         cohort_name=cohort.name,
         participating=participation is not None,
         places=participation.places if participation else 0,
-        pupils_in_programme=counts.in_programme if counts else 0,
+        # The same counter as the dashboard's: the places the school has filled.
+        pupils_in_programme=participation.places_taken if participation else (counts.in_programme if counts else 0),
         pupils_referred=counts.referred if counts else 0,
         suppressed=suppress,
     )

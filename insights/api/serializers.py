@@ -3,7 +3,10 @@ the number left out (null)."""
 
 from rest_framework import serializers
 
+from core.figures import SMALL_COUNT_THRESHOLD
 from insights.selectors import MEASURES, PHASE_GROUPS
+
+SUPPRESSED_HELP = "Null when 1 to 4 and you may not see the pupils: the label then says 'fewer than 5'."
 
 
 class InsightsQuerySerializer(serializers.Serializer):
@@ -112,6 +115,26 @@ class InsightsAssignmentSerializer(serializers.Serializer):
     end_date = serializers.DateField(allow_null=True)
 
 
+class InsightsSchoolPlacesSerializer(serializers.Serializer):
+    cohort = serializers.CharField(source="cohort_name")
+    participating = serializers.BooleanField()
+    places = serializers.IntegerField()
+    pupils_in_programme = serializers.SerializerMethodField(help_text=SUPPRESSED_HELP)
+    pupils_in_programme_label = serializers.CharField(source="pupils_in_programme_display")
+    pupils_referred = serializers.SerializerMethodField(help_text=SUPPRESSED_HELP)
+    pupils_referred_label = serializers.CharField(source="pupils_referred_display")
+
+    @staticmethod
+    def _count(places, value: int) -> int | None:
+        return None if places.suppressed and 0 < value < SMALL_COUNT_THRESHOLD else value
+
+    def get_pupils_in_programme(self, places) -> int | None:
+        return self._count(places, places.pupils_in_programme)
+
+    def get_pupils_referred(self, places) -> int | None:
+        return self._count(places, places.pupils_referred)
+
+
 class InsightsSchoolProfileSerializer(serializers.Serializer):
     urn = serializers.IntegerField(source="school.urn")
     name = serializers.CharField(source="school.name")
@@ -123,7 +146,7 @@ class InsightsSchoolProfileSerializer(serializers.Serializer):
     named_officer = InsightsOfficerSerializer(allow_null=True)
     named_officer_since = serializers.DateField(source="officer_since", allow_null=True)
     officer_history = InsightsAssignmentSerializer(many=True)
-    stepping_stones = serializers.SerializerMethodField()
+    stepping_stones = InsightsSchoolPlacesSerializer()
     toolkit_downloads_12_months = serializers.IntegerField(source="toolkit_downloads_year")
     toolkit_downloads_total = serializers.IntegerField()
 
@@ -134,16 +157,3 @@ class InsightsSchoolProfileSerializer(serializers.Serializer):
     def get_wand_allowance(self, profile) -> dict[str, int]:
         figures = profile.allowance
         return {name: getattr(figures, name) for name in ("allowance", "in_progress", "received", "remaining")}
-
-    def get_stepping_stones(self, profile) -> dict[str, object]:
-        places = profile.stepping_stones
-        exact = not places.suppressed
-        return {
-            "cohort": places.cohort_name,
-            "participating": places.participating,
-            "places": places.places,
-            "pupils_in_programme": places.pupils_in_programme if exact else None,
-            "pupils_in_programme_label": places.pupils_in_programme_display,
-            "pupils_referred": places.pupils_referred if exact else None,
-            "pupils_referred_label": places.pupils_referred_display,
-        }

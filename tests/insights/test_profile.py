@@ -1,0 +1,171 @@
+"""The school safety profile: who may see it (404 for everyone else), what it shows, counts only for police."""
+
+import pytest
+from django.urls import reverse
+
+from accounts.models import SchoolDuty
+from tests.accounts.factories import (
+    OrganisationMembershipFactory,
+    PoliceRoleFactory,
+    SchoolDutyFactory,
+    SchoolMembershipFactory,
+    UserFactory,
+    headteacher_of,
+    with_two_factor,
+)
+from tests.officers.factories import AssignmentFactory, OfficerFactory, allocator, officer_user
+from tests.wands.factories import WandRequestFactory, fulfilment_staff
+
+from .conftest import download, places, school_in, vru
+
+
+def url(school):
+    return reverse("insights:school_profile", kwargs={"urn": school.pk})
+
+
+@pytest.fixture
+def school():
+    return school_in(204, name="Clapton Girls' Academy")  # Hackney, Central East BCU
+
+
+@pytest.fixture
+def officer(school):
+    officer = OfficerFactory(name="Sam Beat")
+    AssignmentFactory(officer=officer, school=school, start_date="2025-09-01")
+    return officer
+
+
+def _staff(school, duty=None):
+    membership = SchoolMembershipFactory(school=school)
+    if duty:
+        SchoolDutyFactory(membership=membership, duty=duty)
+    return membership.user
+
+
+VISIBILITY = {
+    "headteacher": lambda s, o: with_two_factor(headteacher_of(s)),
+    "staff": lambda s, o: _staff(s),
+    "stepping_stones_lead": lambda s, o: with_two_factor(_staff(s, SchoolDuty.Duty.STEPPING_STONES_LEAD)),
+    "named_officer": lambda s, o: officer_user(o),
+    "allocator_covering": lambda s, o: allocator("central-east"),
+    "all_london_allocator": lambda s, o: with_two_factor(PoliceRoleFactory(all_london_allocator=True).user),
+    "programme_admin": lambda s, o: vru("programme_admin"),
+    "stepping_stones_coordinator": lambda s, o: vru("stepping_stones_coordinator"),
+    "toolkit_editor": lambda s, o: vru("toolkit_editor"),
+}
+HIDDEN = {
+    "head_of_another_school": lambda s, o: with_two_factor(headteacher_of(school_in(204))),
+    "another_officer": lambda s, o: officer_user(OfficerFactory()),
+    "former_staff": lambda s, o: SchoolMembershipFactory(school=s, ended=True).user,
+    "allocator_elsewhere": lambda s, o: allocator("central-north"),
+    "fulfilment_staff": lambda s, o: with_two_factor(fulfilment_staff()),
+    "organisation_member": lambda s, o: OrganisationMembershipFactory().user,
+    "signed_in": lambda s, o: UserFactory(),
+}
+
+
+@pytest.mark.parametrize("who", VISIBILITY)
+def test_people_who_may_see_the_profile(client, school, officer, who):
+    client.force_login(VISIBILITY[who](school, officer))
+    response = client.get(url(school))
+    assert response.status_code == 200
+    assert "Clapton Girls&#x27; Academy" in response.content.decode()
+
+
+@pytest.mark.parametrize("who", HIDDEN)
+def test_everyone_else_gets_404(client, school, officer, who):
+    client.force_login(HIDDEN[who](school, officer))
+    assert client.get(url(school)).status_code == 404
+
+
+def test_visitors_are_sent_to_sign_in(client, school):
+    response = client.get(url(school))
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_unknown_and_outside_london_schools_are_404(client):
+    from schools.models import LocalAuthority
+
+    outside, _ = LocalAuthority.objects.get_or_create(code=330, defaults={"name": "Birmingham", "area": "outside"})
+    school = school_in(204)
+    school.local_authority = outside
+    school.save()
+    client.force_login(vru("programme_admin"))
+    assert client.get(url(school)).status_code == 404
+    assert client.get(reverse("insights:school_profile", kwargs={"urn": 999999})).status_code == 404
+
+
+def test_the_profile_brings_the_programmes_together(client, school, officer, cohort, resource_version):
+    head = with_two_factor(headteacher_of(school))
+    request = WandRequestFactory(school=school, delivered=True, quantity=3)
+    WandRequestFactory(school=school_in(204), approved=True)  # another school's: not shown
+    earlier = OfficerFactory(name="Alex Former")
+    AssignmentFactory(officer=earlier, school=school, start_date="2024-09-01", end_date="2025-08-31")
+    places(cohort, school, places=60, taken=2)
+    staff = _staff(school)
+    download(resource_version, user=staff)
+    download(resource_version, user=head, days_ago=500)
+    download(resource_version, user=UserFactory())  # someone else's download: not counted
+    client.force_login(head)
+    response = client.get(url(school))
+    html = response.content.decode()
+    profile = response.context["profile"]
+    assert [r.pk for r in profile.wand_requests] == [request.pk]
+    assert reverse("wands:request_detail", kwargs={"pk": request.pk}) in html  # the head may open it
+    assert profile.allowance.received == 3
+    assert profile.named_officer == officer and "Sam Beat" in html
+    assert [a.officer.name for a in profile.officer_history] == ["Sam Beat", "Alex Former"]
+    assert "Alex Former" in html and "31 August 2025" in html
+    assert (profile.toolkit_downloads_year, profile.toolkit_downloads_total) == (1, 2)
+    # The headteacher holds every duty, the Stepping Stones lead's included: exact counts.
+    assert profile.may_see_pupils
+    assert profile.stepping_stones.pupils_in_programme_display == "2"
+
+
+def test_police_see_stepping_stones_counts_only_with_small_ones_hidden(client, school, officer, cohort):
+    places(cohort, school, places=60, taken=3)
+    client.force_login(officer_user(officer))
+    response = client.get(url(school))
+    html = response.content.decode()
+    profile = response.context["profile"]
+    assert not profile.may_see_pupils and profile.pupil_links == []
+    assert profile.stepping_stones.pupils_in_programme_display == "fewer than 5"
+    assert "fewer than 5" in html
+    assert "Places left" in html and "57" not in html  # 60 − 3 would give the count away
+
+
+def test_staff_without_the_lead_duty_see_counts_only(client, school, cohort):
+    places(cohort, school, places=60, taken=2)
+    client.force_login(_staff(school))
+    profile = client.get(url(school)).context["profile"]
+    assert profile.stepping_stones.pupils_in_programme_display == "fewer than 5"
+
+
+def test_staff_without_the_wand_duty_see_requests_without_links(client, school):
+    request = WandRequestFactory(school=school)
+    client.force_login(_staff(school))
+    html = client.get(url(school)).content.decode()
+    assert request.reference in html
+    assert reverse("wands:request_detail", kwargs={"pk": request.pk}) not in html
+
+
+def test_city_of_london_school_says_who_polices_it(client):
+    school = school_in(201)
+    client.force_login(vru("programme_admin"))
+    html = client.get(url(school)).content.decode()
+    assert "City of London Police" in html
+
+
+def test_profile_queries_stay_constant(client, school, officer, django_assert_max_num_queries):
+    admin = vru("programme_admin")
+    client.force_login(admin)
+    WandRequestFactory(school=school)
+    client.get(url(school))
+    with django_assert_max_num_queries(60) as few:
+        client.get(url(school))
+    for _ in range(8):
+        WandRequestFactory(school=school, delivered=True)
+        AssignmentFactory(officer=OfficerFactory(), school=school, start_date="2020-01-01", end_date="2020-02-01")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        response = client.get(url(school))
+    assert len(response.context["profile"].wand_requests) == 9
