@@ -3,10 +3,12 @@
 Pupil records are built between schools none of the role users belong to (the matrix school is a secondary whose lead
 and headteacher are the "stepping_stones_lead" and "headteacher" users), so every pupil page answers 404 for everyone
 but the VRU's Stepping Stones coordinators, and 302 (to sign in) for anonymous visitors. "View as" is covered by
-tests/stepping_stones/test_views.py (404 on every pupil page).
+tests/stepping_stones/test_views.py (404 on every pupil page). The API's rows are the domain's (api/access_rows.py).
 """
 
 from core.access import AccessRow
+
+from .api.access_rows import ROWS as API_ROWS
 
 ANON = {"anonymous": 302}
 COORDINATOR = {"stepping_stones_coordinator": 200}
@@ -133,6 +135,7 @@ def _rows():
         AccessRow("stepping_stones:cohort_detail", COORDINATOR_PAGE, kwargs=_year),
         AccessRow("stepping_stones:cohort_import", COORDINATOR_PAGE, kwargs=_year),
         AccessRow("stepping_stones:evaluation_export", COORDINATOR_PAGE, kwargs=_year),
+        *API_ROWS,
     ]
 
 
