@@ -1,0 +1,244 @@
+"""Demo data for Stepping Stones: the 2026 transition across secondaries in Hackney, Tower Hamlets and Lambeth, feeder
+primaries, and fictional pupils in every state, all made through the services (so places, waiting lists, consent and
+the audit trail are real). The demo Stepping Stones lead's school (the Hackney demo secondary) is full, with a waiting
+list and a place offered. Names are clearly fictional; UPNs carry valid check letters. Deterministic; skipped when it
+has already run."""
+
+import random
+from datetime import date, timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import SchoolMembership, User
+from schools.models import School
+
+from . import services
+from .models import Cohort, Need, Referral
+from .upn import upn_make
+
+ORDER = 70
+TRANSITION_YEAR = 2026
+HACKNEY, TOWER_HAMLETS, LAMBETH = 204, 211, 208
+NEEDS = [
+    ("Attendance", "Often absent or late"),
+    ("Exclusion risk", "Fixed-term exclusions or close to one"),
+    ("Anxiety about moving up", ""),
+    ("Friendship difficulties", ""),
+    ("Known to youth services", ""),
+    ("Sibling involved in serious youth violence", ""),
+    ("Young carer", ""),
+    ("Special educational needs", "SEN support or an EHC plan"),
+]
+FIRST_NAMES = [
+    "Alex", "Sam", "Jordan", "Riley", "Casey", "Morgan", "Taylor", "Jamie", "Robin", "Charlie",
+    "Frankie", "Kai", "Remi", "Sasha", "Ali", "Noor", "Tobi", "Ife", "Zara", "Leo",
+]  # fmt: skip
+# Surnames nobody has: the demo must never look like a real child's record.
+SURNAMES = [
+    "Demoford", "Examplewood", "Fictionalson", "Sampleton", "Madeupsky", "Pretendly", "Notreal-Smith", "Testington",
+    "Inventa", "Placeholder", "Mockworth", "Dummett-Demo",
+]  # fmt: skip
+STRENGTHS = [
+    "Great at football and a natural team captain",
+    "Loves drawing and comics",
+    "Kind to younger pupils",
+    "Curious about science; asks brilliant questions",
+    "Strong reader",
+    "Funny and well liked by staff",
+]
+DECLINE_REASONS = [
+    "The family have chosen a school outside the borough.",
+    "The pupil already has a mentor at our school.",
+]
+# The demo lead's school ends full: places taken, a waiting list and one place offered after a withdrawal.
+FULL_SCHOOL_PLACES = 6
+
+
+def _demo_user(local: str) -> User | None:
+    from accounts.demo import demo_email
+
+    return User.objects.filter(email=demo_email(local)).first()
+
+
+def _head_for(school: School) -> User:
+    """A headteacher for a demo school that has none (headteachers hold the Stepping Stones lead duty)."""
+    membership = (
+        SchoolMembership.objects.current()
+        .filter(school=school, role=SchoolMembership.Role.HEADTEACHER)
+        .select_related("user")
+        .first()
+    )
+    if membership is not None:
+        return membership.user
+    email = f"head-{school.urn}@demo.schools-safety.london"
+    user = User.objects.filter(email=email).first() or User.objects.create_user(
+        email=email, password=None, full_name=f"Headteacher of {school.name}"
+    )
+    SchoolMembership.objects.create(user=user, school=school, role=SchoolMembership.Role.HEADTEACHER)
+    return user
+
+
+def _open(phase_values, la: int):
+    return School.objects.filter(
+        local_authority_id=la, phase__in=phase_values, status__in=School.OPEN_STATUSES
+    ).order_by("urn")
+
+
+def _upn(rng: random.Random, school: School, index: int, *, temporary: bool = False) -> str:
+    estab = (school.establishment_number or f"{2000 + school.urn % 1000}")[-4:].zfill(4)
+    serial = f"{index % 100:02d}{'ABCDEFGH'[index % 8]}" if temporary else f"{index % 1000:03d}"
+    return upn_make(f"{school.local_authority_id:03d}{estab}{rng.choice(['14', '15', '16'])}{serial}")
+
+
+def _dob(rng: random.Random) -> date:
+    start = date(TRANSITION_YEAR - 12, 9, 1)
+    return start + timedelta(days=rng.randint(0, 364))
+
+
+@transaction.atomic
+def seed(*, stdout, options) -> None:
+    cohort = Cohort.objects.filter(transition_year=TRANSITION_YEAR).first()
+    if cohort is not None and cohort.referrals.exists():
+        stdout.write("  Stepping Stones already loaded")
+        return
+    vru = _demo_user("stepping-stones-coordinator")
+    if vru is None:
+        stdout.write("  Stepping Stones skipped: the demo Stepping Stones coordinator is missing")
+        return
+    from accounts.demo import demo_school
+
+    rng = random.Random(70)  # noqa: S311 - demo data, not security
+    lead_school = demo_school()
+    secondaries = [lead_school] if lead_school else []
+    for la in (HACKNEY, TOWER_HAMLETS, LAMBETH):
+        secondaries += [s for s in _open(School.RECEIVING_PHASES, la)[:3] if s not in secondaries][:2]
+    secondaries = secondaries[:6]
+    if not secondaries:
+        stdout.write("  Stepping Stones skipped: no open secondaries in Hackney, Tower Hamlets or Lambeth")
+        return
+
+    cohort = cohort or services.cohort_create(actor=vru, transition_year=TRANSITION_YEAR)
+    for name, description in NEEDS:
+        if not Need.objects.filter(name=name).exists():
+            services.need_create(actor=vru, name=name, description=description)
+    needs = list(Need.objects.filter(is_active=True))
+
+    feeders: dict[int, list[School]] = {}
+    for index, secondary in enumerate(secondaries):
+        primaries = list(_open(School.FEEDER_PHASES, secondary.local_authority_id)[index * 3 : index * 3 + 3])
+        if not primaries:
+            primaries = list(_open(School.FEEDER_PHASES, secondary.local_authority_id)[:3])
+        places = FULL_SCHOOL_PLACES if secondary == lead_school else rng.choice([10, 12, 15])
+        services.participating_school_set(
+            actor=vru, cohort=cohort, school=secondary, places=places, feeder_primaries=primaries
+        )
+        feeders[secondary.pk] = primaries
+    pupil = 0
+
+    def refer(secondary, *, known=True, consent=True, submit=True, temporary=False, outside=False):
+        nonlocal pupil
+        primaries = feeders.get(secondary.pk) or []
+        if not primaries:
+            return None
+        primary = primaries[pupil % len(primaries)]
+        head = _head_for(primary)
+        pupil += 1
+        dob = _dob(rng)
+        if outside:
+            dob = dob - timedelta(days=365)
+        referral = services.referral_create(
+            actor=head,
+            cohort=cohort,
+            referring_school=primary,
+            receiving_school=secondary if known else None,
+            first_name=FIRST_NAMES[pupil % len(FIRST_NAMES)],
+            last_name=SURNAMES[pupil % len(SURNAMES)],
+            date_of_birth=dob,
+            upn=_upn(rng, primary, pupil, temporary=temporary),
+            outside_age_group_reason="Repeated Year 5 after a long illness (demo)" if outside else "",
+            needs=rng.sample(needs, k=min(2, len(needs))),
+            strengths=rng.choice(STRENGTHS),
+            known_by_name=f"Year 6 teacher at {primary.name}",
+            known_by_role="Year 6 class teacher",
+            priority=rng.choice([1, 2, 3, 3]),
+        )
+        if consent:
+            services.consent_record(
+                actor=head,
+                referral=referral,
+                given_by_name="Parent of a demo pupil",
+                relationship=rng.choice(["mother", "father", "carer"]),
+                method=rng.choice(["paper", "verbal", "email"]),
+                given_on=timezone.localdate() - timedelta(days=rng.randint(5, 60)),
+                text_version=services.CONSENT_TEXT_VERSIONS[-1],
+            )
+        if submit:
+            referral = services.referral_submit(actor=head, referral=referral)
+        return referral
+
+    others = [s for s in secondaries if s != lead_school]
+    # The demo lead's school: full, with a waiting list, then a withdrawal offers the place to the top of the list.
+    if lead_school is not None:
+        lead = _demo_user("stepping-stones-lead") or _head_for(lead_school)
+        placed = [refer(lead_school) for _ in range(FULL_SCHOOL_PLACES)]
+        placed = [r for r in placed if r is not None]
+        for referral in placed:
+            services.referral_accept(actor=lead, referral=referral)
+        for referral in [refer(lead_school) for _ in range(3)]:
+            if referral is not None:
+                services.referral_waitlist(actor=lead, referral=referral)
+        if placed:
+            services.referral_withdraw(actor=lead, referral=placed[0], reason="The family moved to Essex (demo).")
+        if len(placed) > 2:
+            services.referral_advance(actor=lead, referral=placed[1], to="enrolled")
+            services.progress_update(actor=lead, referral=placed[2], engagement_day_attended=True, sessions_attended=2)
+        for _ in range(2):
+            refer(lead_school)  # waiting for an answer
+        refer(lead_school, submit=False, consent=False)  # a draft at a feeder primary
+    # Every other state at the other schools.
+    for index, secondary in enumerate(others):
+        head = _head_for(secondary)
+        accepted = [refer(secondary) for _ in range(4)]
+        accepted = [r for r in accepted if r is not None]
+        for referral in accepted:
+            services.referral_accept(actor=head, referral=referral)
+        if len(accepted) >= 4:
+            services.referral_advance(actor=head, referral=accepted[0], to="enrolled")
+            for referral in accepted[1:3]:
+                services.referral_advance(actor=head, referral=referral, to="enrolled")
+                services.referral_advance(actor=head, referral=referral, to="active")
+                services.progress_update(
+                    actor=head,
+                    referral=referral,
+                    engagement_day_attended=True,
+                    summer_school_attended=rng.choice([True, False]),
+                    sessions_attended=rng.randint(1, 8),
+                    peer_mentor_assigned=True,
+                )
+            if index == 0:
+                services.referral_advance(actor=head, referral=accepted[3], to="enrolled")
+                services.referral_advance(actor=head, referral=accepted[3], to="active")
+                services.referral_advance(actor=head, referral=accepted[3], to="completed")
+            elif index == 1:
+                services.referral_withdraw(
+                    actor=head, referral=accepted[3], reason="Moved to a school in Kent", moved_school=True
+                )
+            elif index == 2:
+                services.consent_withdraw(actor=head, referral=accepted[3], reason="Parent withdrew consent (demo)")
+        declined = refer(secondary)
+        if declined is not None:
+            services.referral_decline(actor=head, referral=declined, reason=DECLINE_REASONS[index % 2])
+        refer(secondary)  # submitted
+        refer(secondary, temporary=True)  # submitted, temporary UPN
+        if index == 0:
+            refer(secondary, outside=True)
+        refer(secondary, known=False)  # pending destination: the VRU's queue
+        refer(secondary, submit=False)  # draft with consent
+    counts: dict[str, int] = {}
+    for status in Referral.objects.filter(cohort=cohort).values_list("status", flat=True):
+        counts[status] = counts.get(status, 0) + 1
+    stdout.write(
+        f"  Stepping Stones {cohort.name}: {sum(counts.values())} fictional pupils at {len(secondaries)} secondaries: "
+        + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.items()))
+    )

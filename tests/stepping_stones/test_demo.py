@@ -1,0 +1,40 @@
+"""Demo data: the 2026 transition with fictional pupils in every state, made through the services."""
+
+import io
+
+import pytest
+from django.test import override_settings
+
+from accounts import demo as accounts_demo
+from accounts.models import User
+from schools import demo as schools_demo
+from stepping_stones import demo, selectors
+from stepping_stones.models import ParticipatingSchool, Referral
+from stepping_stones.upn import upn_is_valid
+
+pytestmark = pytest.mark.django_db
+
+
+@override_settings(DEBUG=True)
+def test_demo_has_every_state_valid_upns_and_something_for_the_demo_lead():
+    schools_demo.seed(stdout=io.StringIO(), options={"schools": 600})
+    accounts_demo.seed(stdout=io.StringIO(), options={})
+    out = io.StringIO()
+    demo.seed(stdout=out, options={})
+    assert "fictional pupils" in out.getvalue()
+    statuses = set(Referral.objects.values_list("status", flat=True))
+    assert statuses == set(Referral.Status.values), set(Referral.Status.values) - statuses
+    for referral in Referral.objects.exclude(upn=""):
+        assert upn_is_valid(referral.upn)
+        assert referral.last_name in demo.SURNAMES
+    assert Referral.objects.filter(upn_is_temporary=True).exists()
+    assert Referral.objects.filter(minimised_at__isnull=False).exists()
+    for row in ParticipatingSchool.objects.all():
+        holding = Referral.objects.filter(receiving_school=row.school, status__in=Referral.HOLDS_PLACE).count()
+        assert row.places_taken == holding <= row.places
+    lead = User.objects.get(email=accounts_demo.demo_email("stepping-stones-lead"))
+    visible = selectors.referrals_visible_to(lead)
+    assert visible.filter(status="waitlisted").exists() and visible.filter(status="offered").exists()
+    again = io.StringIO()
+    demo.seed(stdout=again, options={})
+    assert "already loaded" in again.getvalue()
