@@ -6,10 +6,13 @@ import json
 import threading
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import connection
 
 # Tables that change on any signed-in request and hold no programme data.
 VOLATILE_TABLES = {"django_session", "usersessions_usersession"}
+# Columns stamped by signing in and by the first request of the day (`last_seen_at` feeds the inactivity review).
+VOLATILE_COLUMNS = {"last_login", "last_seen_at"}
 
 
 def database_snapshot() -> dict[str, str]:
@@ -20,7 +23,12 @@ def database_snapshot() -> dict[str, str]:
             table = model._meta.db_table
             if table in VOLATILE_TABLES or model._meta.proxy or not model._meta.managed:
                 continue
-            cursor.execute(f'SELECT * FROM "{table}" ORDER BY 1')  # noqa: S608 - table names come from the models
+            columns = [
+                f'"{field.column}"'
+                for field in model._meta.concrete_fields
+                if not (model is get_user_model() and field.column in VOLATILE_COLUMNS)
+            ]
+            cursor.execute(f'SELECT {", ".join(columns)} FROM "{table}" ORDER BY 1')  # noqa: S608 - model names
             rows = cursor.fetchall()
             digests[table] = hashlib.sha256(json.dumps(rows, default=str, sort_keys=True).encode()).hexdigest()
     return digests
