@@ -13,6 +13,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from . import checks  # noqa: F401 - registers the app's system checks (apps.py is not this module's to change)
+
 # Unambiguous characters for references and pseudonyms: no 0/O, 1/I/L, 5/S, 2/Z, 8/B.
 REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 REFERENCE_LENGTH = 5

@@ -309,3 +309,25 @@ def test_schema_includes_stepping_stones(api):
     assert "/api/v1/stepping-stones/referrals/search/" in paths
     assert "/api/v1/stepping-stones/referrals/{reference}/accept/" in paths
     assert len(paths) >= 20
+
+
+def test_view_as_through_the_real_middleware_gets_404(client, make_referral, secondary_lead):
+    """A programme admin viewing as the receiving school's lead: the API answers 404/403, never the pupil."""
+    import time
+
+    from accounts.identity import view_as
+    from tests.accounts.factories import with_two_factor
+
+    referral = make_referral()
+    admin = with_two_factor(programme_admin())
+    client.force_login(admin)
+    session = client.session
+    session[view_as.SESSION_KEY] = {"user_id": secondary_lead.pk, "started_at": time.time()}
+    session.save()
+    assert client.get(reverse("identity-api:me")).json()["email"] == secondary_lead.email  # viewing as the lead
+    response = client.get(url("referral", reference=referral.reference))
+    assert response.status_code == 404 and response["Cache-Control"] == "no-store"
+    assert client.get(url("subject-access", reference=referral.reference)).status_code == 404
+    assert client.get(url("referrals")).status_code == 403
+    assert client.get(url("cohorts")).status_code == 403
+    assert client.get(url("needs")).status_code == 403

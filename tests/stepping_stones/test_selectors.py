@@ -201,3 +201,14 @@ def test_retention_command_reports_and_dry_runs(make_referral, cohort, settings)
     assert "Pseudonymised 1 pupil record(s)" in out.getvalue() and "cohorts 2026" in out.getvalue()
     referral.refresh_from_db()
     assert referral.upn == "" and referral.first_name == ""
+
+
+@pytest.mark.parametrize(("value", "errors"), [(None, 0), (12, 0), (0, 1), ("24", 1), (True, 1)])
+def test_retention_setting_check(settings, value, errors):
+    from stepping_stones.checks import retention_months_setting
+
+    if value is None:
+        del settings.STEPPING_STONES_RETENTION_MONTHS
+    else:
+        settings.STEPPING_STONES_RETENTION_MONTHS = value
+    assert len(retention_months_setting(None)) == errors
