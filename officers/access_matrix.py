@@ -33,6 +33,22 @@ def _officer_pk():
     return {"pk": _officer().pk}
 
 
+def _run_pk():
+    """A finished run of the allocator role user (the matrix signs in as that user for police_allocator)."""
+    from accounts.models import PoliceRole
+    from officers.models import OptimiserRun
+
+    role = PoliceRole.objects.current().filter(kind=PoliceRole.Kind.ALLOCATOR).select_related("user").first()
+    if role is None:  # no allocator yet: a run nobody can see, so every role gets the same 404
+        from tests.officers.factories import allocator
+
+        user = allocator()
+    else:
+        user = role.user
+    run = OptimiserRun.objects.create(created_by=user, status="done", params={"bcu_ids": []}, result={"areas": []})
+    return {"pk": run.pk}
+
+
 def _rows():
     return [
         AccessRow(
@@ -55,6 +71,14 @@ def _rows():
         AccessRow("officers:coverage", ALLOCATOR),
         AccessRow("officers:optimiser", ALLOCATOR),
         AccessRow("officers:optimiser_apply", {"default": 405}, notes="POST only."),
+        AccessRow("officers:optimiser_run_create", {"default": 405}, notes="POST only."),
+        AccessRow(
+            "officers:optimiser_run",
+            {**ANON, "default": 403, "police_allocator": 200},
+            kwargs=_run_pk,
+            notes="Only the allocator who started the run sees it (404 for other allocators).",
+        ),
+        AccessRow("officers:optimiser_run_apply", {"default": 405}, kwargs=_run_pk, notes="POST only."),
         AccessRow("officers:weight_rules", ALLOCATOR),
         AccessRow("officers:what_if", ALLOCATOR),
         AccessRow("officers:my_schools", {**ANON, "default": 403}, notes="Only a user linked to an officer record."),
@@ -79,6 +103,9 @@ def _api_rows():
         AccessRow("officers-api:coverage", allocator),
         AccessRow("officers-api:optimiser", post_only),
         AccessRow("officers-api:optimiser-apply", post_only),
+        AccessRow("officers-api:optimiser-runs", post_only),
+        AccessRow("officers-api:optimiser-run", allocator, kwargs=_run_pk, notes="Only the allocator who started it."),
+        AccessRow("officers-api:optimiser-run-apply", post_only, kwargs=_run_pk),
         AccessRow("officers-api:what-if", post_only),
         AccessRow("officers-api:weight-override", post_only, kwargs=_urn),
         AccessRow("officers-api:requests", post_only),

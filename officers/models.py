@@ -157,3 +157,31 @@ class OfficerRequest(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} for school {self.school_id}"
+
+
+class OptimiserRun(models.Model):
+    """An optimiser run for several BCUs (all of an allocator's, one BCU at a time) done by the background worker.
+    The proposal is stored as JSON for review; applying it goes through the same hard rules as any assignment."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Ready to review"
+        FAILED = "failed", "Failed"
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    params = models.JSONField(default=dict, help_text="bcu_ids, allow_moves, time_limit")
+    result = models.JSONField(default=dict, blank=True, help_text="Per BCU: totals, proposed rows, uncovered schools")
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_by", "-created_at"])]
+
+    def __str__(self):
+        return f"Optimiser run {self.pk} ({self.get_status_display()})"

@@ -1,6 +1,6 @@
 """Reads for the officers app, scoped to the asking user: allocators see only their BCUs (404 elsewhere)."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
@@ -10,7 +10,7 @@ from django.utils import timezone
 from accounts.selectors import bcus_covered_by, headteacher_school_ids
 from schools.models import BasicCommandUnit, School
 
-from .models import Assignment, Officer, OfficerRequest, SchoolWeightOverride, SchoolWeightRule
+from .models import Assignment, Officer, OfficerRequest, OptimiserRun, SchoolWeightOverride, SchoolWeightRule
 from .optimiser import haversine_km
 
 DEFAULT_WEIGHT = 10
@@ -372,6 +372,9 @@ class AreaPlan:
     estimated: set
     weights: dict
     unlocated: list
+    points: dict = field(default_factory=dict)
+    asked: set = field(default_factory=set)
+    allow_moves: bool = False
 
     def rows(self) -> list[dict]:
         """The proposal as reviewable rows: new assignments and moves, nearest first within each officer."""
@@ -394,17 +397,70 @@ class AreaPlan:
         return rows
 
     def distance(self, urn, officer_id) -> float:
-        point, officer = self._points[urn], self.officers[officer_id]
+        point, officer = self.points[urn], self.officers[officer_id]
         return round(float(haversine_km(point[0], point[1], officer.base_latitude, officer.base_longitude)), 1)
 
     def uncovered_rows(self) -> list[dict]:
-        rows = [{"school": self.schools[u], "why": why} for u, why in self.plan.uncovered.items()]
-        rows += [{"school": s, "why": "no location for the school or its borough"} for s in self.unlocated]
-        return sorted(rows, key=lambda r: r["school"].name)
+        """Schools the plan leaves uncovered, most urgent first: those that asked, then the heaviest (the optimiser
+        covers by priority when capacity runs short), then schools with no location at all."""
+        rows = [
+            {"school": self.schools[u], "why": why, "asked": u in self.asked} for u, why in self.plan.uncovered.items()
+        ]
+        rows += [
+            {"school": s, "why": "no location for the school or its borough", "asked": s.pk in self.asked}
+            for s in sorted(self.unlocated, key=lambda s: s.name)
+        ]
+        return rows
 
     def load_spread(self, plan) -> tuple[int, int]:
         percents = [round(100 * plan.loads[o.pk] / o.capacity) for o in self.officers.values()]
         return (min(percents), max(percents)) if percents else (0, 0)
+
+    def as_dict(self) -> dict:
+        """Everything the proposal page shows, as JSON-ready data (stored by background runs)."""
+
+        def totals(plan) -> dict:
+            low, high = self.load_spread(plan)
+            return {
+                "covered": len(plan.assignments),
+                "total_km": round(plan.total_km, 1),
+                "uncovered": len(plan.uncovered) + len(self.unlocated),
+                "load_min": low,
+                "load_max": high,
+            }
+
+        plan = self.plan
+        return {
+            "bcu": {"id": self.bcu.pk, "name": self.bcu.name},
+            "allow_moves": self.allow_moves,
+            "optimiser": {
+                **totals(plan),
+                "status": plan.status,
+                "gap_percent": None if plan.gap is None else round(100 * plan.gap, 2),
+                "seconds": plan.seconds,
+                "notes": list(plan.notes),
+            },
+            "greedy": totals(self.baseline),
+            "estimated": len(self.estimated),
+            "rows": [
+                {
+                    "urn": r["school"].pk,
+                    "school": r["school"].name,
+                    "officer_id": r["officer"].pk,
+                    "officer": r["officer"].name,
+                    "km": r["km"],
+                    "weight": r["weight"],
+                    "estimated": r["estimated"],
+                    "moving_from": r["moving_from"].name if r["moving_from"] else "",
+                    "value": r["value"],
+                }
+                for r in self.rows()
+            ],
+            "uncovered_schools": [
+                {"urn": r["school"].pk, "school": r["school"].name, "why": r["why"], "asked": r["asked"]}
+                for r in self.uncovered_rows()
+            ],
+        }
 
 
 def area_plan(
@@ -464,9 +520,7 @@ def area_plan(
     ]
     plan = optimise(school_inputs, officer_inputs, allow_moves=allow_moves, time_limit=time_limit)
     baseline = greedy(school_inputs, officer_inputs)
-    result = AreaPlan(bcu, plan, baseline, schools, officers, estimated, weights, unlocated)
-    result._points = points
-    return result
+    return AreaPlan(bcu, plan, baseline, schools, officers, estimated, weights, unlocated, points, asked, allow_moves)
 
 
 @dataclass
@@ -510,3 +564,12 @@ def what_if(*, user, bcu_id: int, officer_ids=(), cut: int = 0, time_limit: floa
     ]
     result = area_plan(user=user, bcu_id=bcu_id, time_limit=time_limit, without=leaving_ids)
     return WhatIf(leaving=leaving, losing_cover=losing, result=result)
+
+
+def optimiser_runs_for(user) -> QuerySet[OptimiserRun]:
+    """The user's own background optimiser runs, newest first (the proposals are theirs to apply)."""
+    return OptimiserRun.objects.filter(created_by_id=getattr(user, "pk", None)).defer("result")
+
+
+def optimiser_run_get(*, user, pk: int) -> OptimiserRun | None:
+    return OptimiserRun.objects.filter(pk=pk, created_by_id=getattr(user, "pk", None)).first()

@@ -2,7 +2,9 @@
 unless the allocator gives a reason; one current named officer per school (row lock plus a conditional unique
 constraint); ending an officer puts their schools back in the queue."""
 
+import logging
 from datetime import date
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -17,7 +19,9 @@ from core.services import audit_record
 from schools.models import School
 
 from . import permissions, selectors
-from .models import Assignment, Officer, OfficerRequest, SchoolWeightOverride, SchoolWeightRule
+from .models import Assignment, Officer, OfficerRequest, OptimiserRun, SchoolWeightOverride, SchoolWeightRule
+
+logger = logging.getLogger("portal.officers")
 
 OFFICER_FIELDS = (
     "name",
@@ -603,3 +607,117 @@ def officers_import_csv(*, actor, data: bytes) -> tuple[int, int]:
                     reason="Imported from CSV", override_reason="", replace=False)  # fmt: skip
             schools_assigned += 1
     return len(plan), schools_assigned
+
+
+# --- optimiser runs in the background -------------------------------------------------------------------------
+
+RUN_TIME_LIMIT_PER_BCU = 20.0
+
+
+def _enqueue_run(run_id: int) -> None:
+    from .tasks import optimiser_run_execute as task
+
+    task.enqueue(run_id=run_id)
+
+
+@transaction.atomic
+def optimiser_run_start(*, actor, bcu_ids=None, allow_moves: bool = False) -> OptimiserRun:
+    """Queue an optimiser run for several of the allocator's BCUs (all of them by default), solved one BCU at a time
+    by the worker after this commits. Nothing is assigned until the allocator applies the proposal."""
+    if not permissions.is_allocator(actor):
+        raise PermissionDenied
+    allowed = selectors.allocator_bcu_ids(actor)
+    chosen = sorted(allowed if bcu_ids is None else set(bcu_ids))
+    if not chosen:
+        raise DomainError("Choose at least one of your BCUs.", field="bcu_ids")
+    if not set(chosen) <= allowed:
+        raise DomainError("You can only run the optimiser for your own BCUs.", field="bcu_ids")
+    run = OptimiserRun.objects.create(
+        created_by=actor,
+        params={"bcu_ids": chosen, "allow_moves": bool(allow_moves), "time_limit": RUN_TIME_LIMIT_PER_BCU},
+    )
+    audit_record(actor=actor, verb="optimiser_run.queued", target=run, to_state=run.status, data=run.params)
+    transaction.on_commit(partial(_enqueue_run, run.pk))
+    return run
+
+
+def optimiser_run_execute(*, run_id: int) -> str:
+    """The worker's part: each BCU in turn through the same selector as the page (read-only), then the proposal is
+    stored. A failure marks the run failed with a short message, never a half-stored proposal."""
+    with transaction.atomic():
+        run = OptimiserRun.objects.select_for_update().select_related("created_by").filter(pk=run_id).first()
+        if run is None or run.status != OptimiserRun.Status.QUEUED:
+            return run.status if run else "missing"
+        run.status, run.started_at = OptimiserRun.Status.RUNNING, timezone.now()
+        run.save(update_fields=["status", "started_at"])
+    params = run.params
+    try:
+        areas = []
+        for bcu_id in params["bcu_ids"]:
+            plan = selectors.area_plan(
+                user=run.created_by,
+                bcu_id=bcu_id,
+                allow_moves=params.get("allow_moves", False),
+                time_limit=params.get("time_limit", RUN_TIME_LIMIT_PER_BCU),
+            )
+            if plan is not None:  # the allocator may have lost the BCU since queueing
+                areas.append(plan.as_dict())
+    except Exception as error:  # noqa: BLE001 - the run must end in a state the page can show
+        logger.exception("optimiser run failed", extra={"run": run.pk})
+        status, result, message = OptimiserRun.Status.FAILED, {}, f"The optimiser failed ({type(error).__name__})."
+    else:
+        status, result, message = OptimiserRun.Status.DONE, {"areas": areas}, ""
+    with transaction.atomic():
+        OptimiserRun.objects.filter(pk=run.pk).update(
+            status=status, result=result, error=message, finished_at=timezone.now()
+        )
+        audit_record(
+            actor=run.created_by,
+            verb="optimiser_run.finished",
+            target=run,
+            from_state=OptimiserRun.Status.RUNNING,
+            to_state=status,
+            data={"bcus": len(params["bcu_ids"]), "proposed": sum(len(a["rows"]) for a in result.get("areas", []))},
+        )
+    return status
+
+
+@transaction.atomic
+def optimiser_run_apply(*, actor, run_id: int, pairs: list[tuple[int, int, int]]) -> list[Assignment]:
+    """Apply some or all of a run's proposals, across its BCUs, in one action: every chosen pair must be one the run
+    proposed and pass the hard rules now, or nothing is written."""
+    run = OptimiserRun.objects.select_for_update().filter(pk=run_id, created_by=actor).first()
+    if run is None:
+        raise PermissionDenied
+    if run.status != OptimiserRun.Status.DONE:
+        raise Conflict("This optimiser run has no proposal to apply yet.")
+    if not pairs:
+        raise DomainError("Choose at least one proposed assignment to apply.", field="pairs")
+    proposed = {
+        (area["bcu"]["id"], row["urn"], row["officer_id"])
+        for area in run.result.get("areas", [])
+        for row in area["rows"]
+    }
+    unknown = [p for p in pairs if tuple(p) not in proposed]
+    if unknown:
+        raise DomainError(
+            f"{len(unknown)} chosen assignment{'s are' if len(unknown) != 1 else ' is'} not in this proposal.",
+            field="pairs",
+        )
+    allow_moves = bool(run.params.get("allow_moves"))
+    by_bcu: dict[int, list[tuple[int, int]]] = {}
+    for bcu_id, urn, officer_id in pairs:
+        by_bcu.setdefault(bcu_id, []).append((urn, officer_id))
+    made, problems = [], []
+    for bcu_id, bcu_pairs in sorted(by_bcu.items()):
+        try:
+            made += plan_apply(actor=actor, bcu_id=bcu_id, pairs=bcu_pairs, allow_moves=allow_moves)
+        except DomainError as error:
+            problems.append(error.message.removeprefix("Nothing was applied. "))
+    if problems:
+        transaction.set_rollback(True)
+        raise Conflict("Nothing was applied. " + " ".join(problems))
+    run.applied_at = timezone.now()
+    run.save(update_fields=["applied_at"])
+    audit_record(actor=actor, verb="optimiser_run.applied", target=run, data={"count": len(made)})
+    return made

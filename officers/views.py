@@ -272,16 +272,85 @@ def coverage(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def optimiser(request: HttpRequest) -> HttpResponse:
-    """Choose a BCU; the proposal is shown beside the greedy choice, for review before anything is applied."""
+    """Choose a BCU; the proposal is shown beside the greedy choice, for review before anything is applied. All the
+    allocator's BCUs at once run in the background (optimiser_run_create)."""
     _require(permissions.is_allocator(request.user))
     bcus = selectors.allocator_bcus(request.user)
     form = OptimiserForm(request.GET or None, bcus=bcus)
-    result = None
+    proposal = None
     if request.GET and form.is_valid():
         result = selectors.area_plan(
             user=request.user, bcu_id=form.cleaned_data["bcu"].pk, allow_moves=form.cleaned_data["allow_moves"]
         )
-    return render(request, "officers/optimiser.html", {"form": form, "result": result})
+        proposal = result.as_dict() if result is not None else None
+    return render(
+        request,
+        "officers/optimiser.html",
+        {
+            "form": form,
+            "proposal": proposal,
+            "bcu_count": len(selectors.allocator_bcu_ids(request.user)),
+            "runs": selectors.optimiser_runs_for(request.user)[:5],
+        },
+    )
+
+
+@require_POST
+@login_required
+def optimiser_run_create(request: HttpRequest) -> HttpResponse:
+    """Queue a run for all the allocator's BCUs, one at a time, in the background worker."""
+    _require(permissions.is_allocator(request.user))
+    try:
+        run = services.optimiser_run_start(actor=request.user, allow_moves=request.POST.get("allow_moves") == "on")
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("officers:optimiser")
+    return redirect("officers:optimiser_run", pk=run.pk)
+
+
+RUN_REFRESH_SECONDS = 3
+
+
+@require_GET
+@login_required
+def optimiser_run(request: HttpRequest, pk: int) -> HttpResponse:
+    """A background run: 'running' (the page refreshes itself) then the reviewable proposal for every BCU."""
+    _require(permissions.is_allocator(request.user))
+    run = selectors.optimiser_run_get(user=request.user, pk=pk)
+    if run is None:
+        raise Http404("No optimiser run of yours has this number")
+    areas = run.result.get("areas", []) if run.status == run.Status.DONE else []
+    return render(
+        request,
+        "officers/optimiser_run.html",
+        {
+            "run": run,
+            "areas": areas,
+            "proposed": sum(len(area["rows"]) for area in areas),
+            "refresh": RUN_REFRESH_SECONDS if run.status in (run.Status.QUEUED, run.Status.RUNNING) else None,
+        },
+    )
+
+
+@require_POST
+@login_required
+def optimiser_run_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(permissions.is_allocator(request.user))
+    run = selectors.optimiser_run_get(user=request.user, pk=pk)
+    if run is None:
+        raise Http404("No optimiser run of yours has this number")
+    pairs = []
+    for value in request.POST.getlist("pair"):
+        parts = value.split(":")
+        if len(parts) == 3 and all(part.isdigit() for part in parts):
+            pairs.append(tuple(int(part) for part in parts))
+    try:
+        made = services.optimiser_run_apply(actor=request.user, run_id=run.pk, pairs=pairs)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("officers:optimiser_run", pk=run.pk)
+    messages.success(request, f"{len(made)} schools have a named officer.")
+    return redirect("officers:optimiser_run", pk=run.pk)
 
 
 @require_GET

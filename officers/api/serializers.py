@@ -104,6 +104,38 @@ class OfficersOptimiserApplySerializer(serializers.Serializer):
     proposals = OfficersProposalSerializer(many=True, allow_empty=False)
 
 
+class OfficersRunStartSerializer(serializers.Serializer):
+    bcu_ids = serializers.ListField(
+        child=serializers.IntegerField(), required=False, allow_empty=False, help_text="Default: all your BCUs."
+    )
+    allow_moves = serializers.BooleanField(default=False)
+
+
+class OfficersRunSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    status = serializers.CharField()
+    params = serializers.DictField()
+    created_at = serializers.DateTimeField()
+    started_at = serializers.DateTimeField(allow_null=True)
+    finished_at = serializers.DateTimeField(allow_null=True)
+    applied_at = serializers.DateTimeField(allow_null=True)
+    error = serializers.CharField()
+    areas = serializers.SerializerMethodField(help_text="Per BCU, when done: totals, proposed rows, uncovered schools.")
+
+    def get_areas(self, run) -> list[dict]:
+        return run.result.get("areas", []) if run.status == "done" else []
+
+
+class OfficersRunProposalSerializer(serializers.Serializer):
+    bcu_id = serializers.IntegerField()
+    school_urn = serializers.IntegerField()
+    officer_id = serializers.IntegerField()
+
+
+class OfficersRunApplySerializer(serializers.Serializer):
+    proposals = OfficersRunProposalSerializer(many=True, allow_empty=False)
+
+
 class OfficersWeightOverrideSerializer(serializers.Serializer):
     weight = serializers.IntegerField(min_value=1, max_value=200)
     reason = serializers.CharField(max_length=300)

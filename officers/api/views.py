@@ -213,7 +213,8 @@ def _plan_summary(plan) -> dict:
         "moves": [
             {"school_urn": u, "from_officer_id": m[0], "officer_id": m[1]} for u, m in sorted(plan.moves.items())
         ],
-        "uncovered": [{"school_urn": u, "why": why} for u, why in sorted(plan.uncovered.items())],
+        # Most urgent first: schools that asked, then the heaviest (the order the optimiser covers them in).
+        "uncovered": [{"school_urn": u, "why": why} for u, why in plan.uncovered.items()],
     }
 
 
@@ -286,6 +287,59 @@ class OptimiserApply(APIView):
             bcu_id=values["bcu_id"],
             pairs=[(p["school_urn"], p["officer_id"]) for p in values["proposals"]],
             allow_moves=values["allow_moves"],
+        )
+        return Response([_assignment(a) for a in made], status=status.HTTP_201_CREATED)
+
+
+def _own_run(request, pk):
+    _allocator(request)
+    run = selectors.optimiser_run_get(user=request.user, pk=pk)
+    if run is None:
+        raise Http404
+    return run
+
+
+class OptimiserRunList(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.OfficersRunStartSerializer, responses={202: s.OfficersRunSerializer})
+    def post(self, request):
+        """Queue an optimiser run for several of your BCUs (all by default), one BCU at a time in the background.
+        Poll the run until its status is "done", then apply some or all of its proposals."""
+        _allocator(request)
+        data = s.OfficersRunStartSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        run = services.optimiser_run_start(
+            actor=request.user,
+            bcu_ids=data.validated_data.get("bcu_ids"),
+            allow_moves=data.validated_data["allow_moves"],
+        )
+        return Response(s.OfficersRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+
+class OptimiserRunDetail(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(responses=s.OfficersRunSerializer)
+    def get(self, request, pk):
+        """One of your optimiser runs: its status and, when done, the proposal for each BCU."""
+        return Response(s.OfficersRunSerializer(_own_run(request, pk)).data)
+
+
+class OptimiserRunApply(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.OfficersRunApplySerializer, responses={201: s.OfficersAssignmentSerializer(many=True)})
+    def post(self, request, pk):
+        """Apply some or all of a run's proposals in one action: each must be one the run proposed and pass the hard
+        rules now, or nothing is written (409)."""
+        run = _own_run(request, pk)
+        data = s.OfficersRunApplySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        made = services.optimiser_run_apply(
+            actor=request.user,
+            run_id=run.pk,
+            pairs=[(p["bcu_id"], p["school_urn"], p["officer_id"]) for p in data.validated_data["proposals"]],
         )
         return Response([_assignment(a) for a in made], status=status.HTTP_201_CREATED)
 
