@@ -171,3 +171,12 @@ class TestQueryCounts:
         client.get(reverse("public:figures"))
         with django_assert_max_num_queries(2):
             assert client.get(reverse("public:figures")).status_code == 200
+
+
+def test_csv_whatever_the_accept_header(client):
+    response = client.get(
+        reverse("public-api:figures-csv", kwargs={"dataset": "toolkit-downloads"}), HTTP_ACCEPT="text/csv"
+    )
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
+    missing = client.get(reverse("public-api:figures-csv", kwargs={"dataset": "nope"}), HTTP_ACCEPT="text/csv")
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
