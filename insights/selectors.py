@@ -384,7 +384,7 @@ def school_profile(*, user, school: School, viewer=None) -> SchoolProfile:
         officer_history=list(officer_selectors.school_assignment_history(school)[:20]),
         stepping_stones=places,
         may_see_pupils=may_see,
-        pupil_links=ss.pupil_links(viewer or user, school) if may_see else [],
+        pupil_links=ss.pupil_links(viewer or user, school, participating=places.participating) if may_see else [],
         toolkit_downloads_total=counts["total"],
         toolkit_downloads_year=counts["year"],
         toolkit_by_resource=[{"title": r["resource__title"], "downloads": r["n"]} for r in by_resource],

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from django.db.models import Sum
 from django.db.models.functions import Coalesce
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from core.figures import small_count_label
 from stepping_stones import permissions as ss_permissions
@@ -92,20 +92,12 @@ def school_places(*, school, suppress: bool) -> SchoolPlaces:
     )
 
 
-# Stepping Stones pages a pupil reader may open from the profile, by URL name (those that exist are linked).
-PUPIL_PAGES = (
-    ("stepping_stones:home", "Stepping Stones referrals and places"),
-    ("stepping_stones:dashboard", "Stepping Stones dashboard"),
-)
-
-
-def pupil_links(viewer, school) -> list[tuple[str, str]]:
-    links = []
-    for name, label in PUPIL_PAGES:
-        if name == "stepping_stones:dashboard" and not ss_permissions.can_view_dashboard(viewer):
-            continue
-        try:
-            links.append((reverse(name), label))
-        except NoReverseMatch:
-            continue
+def pupil_links(viewer, school, *, participating: bool) -> list[tuple[str, str]]:
+    """The Stepping Stones pages where a pupil reader sees the pupils behind the counts (never listed here)."""
+    links = [(reverse("stepping_stones:referral_list"), "Referrals in Stepping Stones")]
+    if participating and ss_permissions.can_view_school_cohort(viewer, school):
+        cohort_url = reverse("stepping_stones:school_cohort", kwargs={"urn": school.pk})
+        links.append((cohort_url, "This school's places and waiting list"))
+    if ss_permissions.can_view_dashboard(viewer):
+        links.append((reverse("stepping_stones:dashboard"), "Stepping Stones dashboard"))
     return links

@@ -119,3 +119,20 @@ def test_schema_lists_the_insights_endpoints(api):
     schema = api.get(reverse("api-schema"), HTTP_ACCEPT="application/json").content.decode()
     for path in ("/api/v1/insights/dashboard/", "/api/v1/insights/map/", "/api/v1/insights/schools/{urn}/"):
         assert path in schema
+
+
+@pytest.mark.parametrize("endpoint", [DASHBOARD, MAP])
+def test_endpoint_queries_stay_constant_as_schools_grow(api, admin, cohort, endpoint, django_assert_max_num_queries):
+    api.force_authenticate(admin)
+    school_in(204)
+    with django_assert_max_num_queries(20) as few:
+        assert api.get(endpoint).status_code == 200
+    for code in (202, 203, 204, 301, 306, 320):
+        for _ in range(3):
+            school = school_in(code)
+            WandRequestFactory(school=school, delivered=True)
+            AssignmentFactory(school=school)
+            places(cohort, school, places=10, taken=6)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = api.get(endpoint).json()
+    assert len(body["boroughs"]) == 33

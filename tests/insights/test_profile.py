@@ -122,6 +122,25 @@ def test_the_profile_brings_the_programmes_together(client, school, officer, coh
     assert profile.stepping_stones.pupils_in_programme_display == "2"
 
 
+def test_pupil_readers_get_links_to_the_stepping_stones_pages_never_a_list(client, school, cohort):
+    places(cohort, school, places=60, taken=2)
+    lead = with_two_factor(_staff(school, SchoolDuty.Duty.STEPPING_STONES_LEAD))
+    client.force_login(lead)
+    response = client.get(url(school))
+    links = [link for link, _ in response.context["profile"].pupil_links]
+    assert links == [
+        reverse("stepping_stones:referral_list"),
+        reverse("stepping_stones:school_cohort", kwargs={"urn": school.pk}),
+    ]
+    assert response.context["profile"].stepping_stones.pupils_in_programme_display == "2"
+    for link in links:
+        assert link in response.content.decode()
+        assert client.get(link).status_code == 200  # the lead may open them
+    client.force_login(vru("stepping_stones_coordinator"))
+    links = [link for link, _ in client.get(url(school)).context["profile"].pupil_links]
+    assert reverse("stepping_stones:dashboard") in links
+
+
 def test_police_see_stepping_stones_counts_only_with_small_ones_hidden(client, school, officer, cohort):
     places(cohort, school, places=60, taken=3)
     client.force_login(officer_user(officer))
