@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.measure import DEFAULT_DATABASE, client_for, compare, cumulative, machine, profile, setup_django  # noqa: E402
 
 ADMIN = "bench-admin@bench.invalid"
+ALLOCATOR = "bench-allocator@bench.invalid"
 FLOOR = "/bench/floor/page/"
 PAGES = [
     ("Find a school (page 1)", ADMIN, "/schools/"),
@@ -25,7 +26,7 @@ PAGES = [
     ("wand queue (500,000 requests, page 1)", ADMIN, "/wands/queue/"),
     ("wand queue filtered (submitted)", ADMIN, "/wands/queue/?status=submitted"),
     ("toolkit catalogue", ADMIN, "/toolkit/"),
-    ("officers list", ADMIN, "/officers/people/"),
+    ("officers list (3,000 officers)", ALLOCATOR, "/officers/people/"),
 ]
 GROUPS = {
     "template rendering": ("django/template/base.py:render",),

@@ -12,7 +12,8 @@ distinct, as real ones are), each table in its own transactions, and the whole r
 `--time-limit` seconds are spent (it says so). Benchmark users (all with the demo password):
 
 - `bench-admin@bench.invalid`: programme admin (TOTP set up), sees every wand request;
-- `bench-head@bench.invalid`: headteacher of the school with most requests (scoped lists).
+- `bench-head@bench.invalid`: headteacher of the school with most requests (scoped lists);
+- `bench-allocator@bench.invalid`: police allocator for all London (the officers pages).
 
 The database is emptied first (its tables are flushed): point it only at a throwaway database.
 """
@@ -40,6 +41,7 @@ FULL = {
 BATCH = 5_000
 ADMIN_EMAIL = "bench-admin@bench.invalid"
 HEAD_EMAIL = "bench-head@bench.invalid"
+ALLOCATOR_EMAIL = "bench-allocator@bench.invalid"
 PASSWORD = "demo-password-2026"
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"
 EPOCH = datetime.datetime(2024, 9, 1, 8, 0, tzinfo=datetime.UTC)
@@ -71,7 +73,7 @@ def setup_django(database_url: str, settings: str = "bench.settings") -> None:
 
 
 def reset_database(database_url: str) -> None:
-    """A fresh database: delete the SQLite file, or migrate and flush PostgreSQL."""
+    """A fresh database: delete the SQLite file, or empty PostgreSQL's public schema; then migrate."""
     from django.core.management import call_command
 
     if database_url.startswith("sqlite:///"):
@@ -80,9 +82,12 @@ def reset_database(database_url: str) -> None:
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         call_command("migrate", verbosity=0)
     else:
+        from django.db import connection
+
+        # An empty schema, then every migration (a flush would also empty what the data migrations load).
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
         call_command("migrate", verbosity=0)
-        call_command("flush", interactive=False, verbosity=0)
-        call_command("migrate", verbosity=0)  # the data migrations (BCUs, authorities, rules) again
 
 
 class Clock:
@@ -160,7 +165,7 @@ def make_users(clock: Clock, officers: int):
     from allauth.mfa.totp.internal.auth import TOTP
     from django.contrib.auth.hashers import make_password
 
-    from accounts.models import ProgrammeRole, User
+    from accounts.models import PoliceRole, ProgrammeRole, User
 
     started = time.perf_counter()
     password = make_password(PASSWORD)
@@ -169,12 +174,15 @@ def make_users(clock: Clock, officers: int):
     TOTP.activate(admin, TOTP_SECRET)
     head = User.objects.create(email=HEAD_EMAIL, full_name="Bench Head", password=password)
     TOTP.activate(head, TOTP_SECRET)  # headteachers need two-factor sign-in too
+    allocator = User.objects.create(email=ALLOCATOR_EMAIL, full_name="Bench Allocator", password=password)
+    PoliceRole.objects.create(user=allocator, kind=PoliceRole.Kind.ALLOCATOR, all_london=True)
+    TOTP.activate(allocator, TOTP_SECRET)
     users = [
         User(email=f"officer{n:05d}@bench.invalid", full_name=f"Officer {n}", password=password)
         for n in range(officers)
     ]
     User.objects.bulk_create(users, batch_size=BATCH)
-    clock.step("users", officers + 2, time.perf_counter() - started)
+    clock.step("users", officers + 3, time.perf_counter() - started)
     assert Authenticator.objects.filter(user=admin).exists()
     return admin, head
 
@@ -409,6 +417,8 @@ def generate(args) -> Clock:
         ParticipatingSchool.objects.all().delete()
         Cohort.objects.all().delete()
         make_referrals(counts["referrals"], rng, clock)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
         return clock
     reset_database(args.database_url)
     make_schools(counts["schools"], args.seed, clock)

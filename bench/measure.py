@@ -75,7 +75,7 @@ def fetch(client, url: str, check=None):
 def compare(client, urls: list[str], iterations: int, warmup: int = 3) -> list[Timing]:
     """Time each URL `iterations` times, interleaved (a round visits every URL, rotating who goes first)."""
     for url in urls:
-        for _ in range(warmup):
+        for _ in range(min(warmup, iterations)):
             fetch(client, url)
     timings = [Timing([]) for _ in urls]
     for round_number in range(iterations):

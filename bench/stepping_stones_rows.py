@@ -36,7 +36,9 @@ def make(count: int, rng, clock, bulk) -> None:
     open_schools = School.objects.exclude(status=School.Status.CLOSED)
     secondaries = list(open_schools.filter(phase=School.Phase.SECONDARY).values_list("urn", flat=True))
     primaries = list(open_schools.filter(phase=School.Phase.PRIMARY).values_list("urn", flat=True))
-    chosen = secondaries[:SECONDARIES_PER_COHORT]
+    everyone = list(open_schools.values_list("urn", flat=True))
+    chosen = (secondaries or everyone)[:SECONDARIES_PER_COHORT]
+    primaries = primaries or everyone
     ParticipatingSchool.objects.bulk_create(
         [ParticipatingSchool(cohort=c, school_id=urn, places=500) for c in cohorts for urn in chosen],
         batch_size=2000,
