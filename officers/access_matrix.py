@@ -67,6 +67,7 @@ def _rows():
         AccessRow("officers:officer_create", ALLOCATOR),
         AccessRow("officers:officer_import", ALLOCATOR),
         AccessRow("officers:officer_detail", ALLOCATOR, kwargs=_officer_pk),
+        AccessRow("officers:officer_edit", ALLOCATOR, kwargs=_officer_pk),
         AccessRow("officers:officer_end", ALLOCATOR, kwargs=_officer_pk),
         AccessRow("officers:coverage", ALLOCATOR),
         AccessRow("officers:optimiser", ALLOCATOR),

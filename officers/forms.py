@@ -72,6 +72,17 @@ class OfficerForm(forms.Form):
         self.fields["bcu"].queryset = bcus
 
 
+class OfficerEditForm(OfficerForm):
+    reason = forms.CharField(
+        label="Reason for the change",
+        help_text="Needed if the new capacity is below the officer's current load.",
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    confirm = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
 class OfficerRequestForm(forms.Form):
     kind = forms.ChoiceField(
         label="What are you asking for?",

@@ -117,6 +117,18 @@ def officer_current_assignments(officer: Officer) -> QuerySet[Assignment]:
     )
 
 
+def assignments_leaving_if_moved(officer: Officer, bcu) -> list[Assignment]:
+    """The officer's current schools outside `bcu`: they go back to the queue if the officer moves there."""
+    if bcu is None or getattr(bcu, "pk", bcu) == officer.bcu_id:
+        return []
+    return list(
+        officer.assignments.filter(end_date__isnull=True)
+        .exclude(school__local_authority__bcu_id=getattr(bcu, "pk", bcu))
+        .select_related("school")
+        .order_by("school__name")
+    )
+
+
 def officer_history(officer: Officer) -> QuerySet[Assignment]:
     return officer.assignments.select_related("school").order_by("-start_date", "-id")
 

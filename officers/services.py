@@ -91,34 +91,89 @@ def officer_create(
     return officer
 
 
+def _display(officer: Officer, key: str) -> str:
+    value = getattr(officer, key)
+    if key in ("rank", "role_type"):
+        return getattr(officer, f"get_{key}_display")()
+    if key == "bcu":
+        return value.name if value is not None else ""
+    if key == "user":
+        return str(value.pk) if value is not None else ""
+    return str(value)
+
+
 @transaction.atomic
-def officer_update(*, actor, officer_id: int, **changes) -> Officer:
-    """Change an officer's details; a lower capacity may not fall below the current load."""
-    officer = Officer.objects.select_for_update().get(pk=officer_id)
-    if not permissions.can_manage_officer(actor, officer):
+def officer_update(*, actor, officer_id: int, reason: str = "", confirm_move: bool = False, **changes) -> Officer:
+    """Change an officer's details, audited field by field (from → to).
+
+    A capacity below the current load needs a reason (the officer stays over capacity until schools move). Moving
+    the officer to another BCU ends their assignments outside it, putting those schools back in the queue; that
+    needs `confirm_move` (the page shows a confirmation listing the schools)."""
+    officer = Officer.objects.select_for_update().select_related("bcu").filter(pk=officer_id).first()
+    if officer is None or not permissions.can_manage_officer(actor, officer):
         raise PermissionDenied
     unknown = set(changes) - set(OFFICER_FIELDS)
     if unknown:
         raise ValueError(f"Not officer fields: {sorted(unknown)}")
+    if not officer.active:
+        raise Conflict("This officer has ended: their details can no longer change.")
+    changes = {key: value for key, value in changes.items() if getattr(officer, key) != value}
     if "bcu" in changes and not permissions.can_allocate_in_bcu(actor, changes["bcu"]):
-        raise PermissionDenied
-    if "bcu" in changes and changes["bcu"].pk != officer.bcu_id and _load(officer.pk):
-        raise DomainError(
-            "Move this officer's schools to other officers before moving them to another BCU.", field="bcu"
+        raise DomainError("Choose one of your BCUs.", field="bcu")
+    if "shoulder_number" in changes:
+        number = (changes["shoulder_number"] or "").strip().upper()
+        if not number:
+            raise DomainError("Enter the shoulder number.", field="shoulder_number")
+        if Officer.objects.filter(shoulder_number__iexact=number).exclude(pk=officer.pk).exists():
+            raise DomainError(f"An officer with shoulder number {number} already exists.", field="shoulder_number")
+        changes["shoulder_number"] = number
+    load = _load(officer.pk)
+    leaving = []
+    if "bcu" in changes:
+        leaving = list(
+            Assignment.objects.select_for_update()
+            .filter(officer=officer, end_date__isnull=True)
+            .exclude(school__local_authority__bcu=changes["bcu"])
+            .select_related("school")
         )
-    if "capacity" in changes and changes["capacity"] < _load(officer.pk):
-        raise DomainError(
-            "The capacity is below the officer's current load: move some schools first.", field="capacity"
-        )
-    before = {key: str(getattr(officer, key)) for key in changes}
+        if leaving and not confirm_move:
+            raise DomainError(
+                f"Moving {officer.name} to {changes['bcu'].name} ends their {len(leaving)} "
+                f"school{'s' if len(leaving) != 1 else ''} outside it, which go back to the queue. Confirm the move.",
+                field="bcu",
+            )
+        load -= sum(a.weight for a in leaving)
+    if "capacity" in changes:
+        if changes["capacity"] is None or changes["capacity"] <= 0:
+            raise DomainError("Enter a capacity greater than 0.", field="capacity")
+        if changes["capacity"] < load and not reason.strip():
+            raise DomainError(
+                f"The capacity ({changes['capacity']}) is below {officer.name}'s current load ({load}). Give a "
+                "reason to leave them over capacity for now, or move some of their schools first.",
+                field="reason",
+            )
+    if not changes:
+        return officer
+    before = {key: _display(officer, key) for key in changes}
     for key, value in changes.items():
         setattr(officer, key, value)
-    officer.save()
+    try:
+        with transaction.atomic():
+            officer.save()
+    except IntegrityError as error:
+        raise Conflict("Someone else changed this officer at the same moment. Check and try again.") from error
+    today = timezone.localdate()
+    for assignment in leaving:
+        _end(assignment, actor=actor, reason=f"Officer moved to {officer.bcu.name}", today=today)
+    after = {key: _display(officer, key) for key in changes}
     audit_record(
         actor=actor,
         verb="officer.updated",
         target=officer,
-        data={"before": before, "after": {k: str(v) for k, v in changes.items()}},
+        from_state="; ".join(f"{key}: {value}" for key, value in before.items())[:80],
+        to_state="; ".join(f"{key}: {value}" for key, value in after.items())[:80],
+        reason=reason,
+        data={"before": before, "after": after, "schools_back_in_queue": [a.school_id for a in leaving]},
     )
     return officer
 

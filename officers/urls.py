@@ -14,6 +14,7 @@ urlpatterns = [
     path("people/new/", views.officer_create, name="officer_create"),
     path("people/import/", views.officer_import, name="officer_import"),
     path("people/<int:pk>/", views.officer_detail, name="officer_detail"),
+    path("people/<int:pk>/edit/", views.officer_edit, name="officer_edit"),
     path("people/<int:pk>/end/", views.officer_end, name="officer_end"),
     path("coverage/", views.coverage, name="coverage"),
     path("optimiser/", views.optimiser, name="optimiser"),

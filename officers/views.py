@@ -19,6 +19,7 @@ from .forms import (
     AssignForm,
     CsvUploadForm,
     EndForm,
+    OfficerEditForm,
     OfficerForm,
     OfficerRequestForm,
     OptimiserForm,
@@ -224,6 +225,49 @@ def officer_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": audit_timeline(target=officer),
         },
     )
+
+
+EDITABLE = ("name", "shoulder_number", "rank", "role_type", "bcu", "base_name", "base_postcode", "base_latitude",
+            "base_longitude", "capacity", "work_email", "work_phone")  # fmt: skip
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def officer_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an officer's details. Moving BCU puts their schools outside the new BCU back in the queue: a
+    confirmation page lists them first. A capacity below the current load needs a reason."""
+    officer = _allocator_officer(request, pk)
+    if not officer.active:
+        raise Http404("This officer has ended")
+    form = OfficerEditForm(
+        request.POST if request.method == "POST" else None,
+        bcus=selectors.allocator_bcus(request.user),
+        initial={key: getattr(officer, key) for key in EDITABLE},
+    )
+    if request.method == "POST" and form.is_valid():
+        values = {key: form.cleaned_data[key] for key in EDITABLE}
+        leaving = selectors.assignments_leaving_if_moved(officer, values["bcu"])
+        if leaving and not form.cleaned_data["confirm"]:
+            return render(
+                request,
+                "officers/officer_edit_confirm.html",
+                {"officer": officer, "form": form, "leaving": leaving, "new_bcu": values["bcu"]},
+            )
+        try:
+            services.officer_update(
+                actor=request.user,
+                officer_id=officer.pk,
+                reason=form.cleaned_data["reason"],
+                confirm_move=bool(leaving),
+                **values,
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            note = f" {len(leaving)} of their schools are back in the queue." if leaving else ""
+            messages.success(request, f"{values['name']}'s details are saved.{note}")
+            return redirect("officers:officer_detail", pk=officer.pk)
+    return render(request, "officers/officer_edit.html", {"officer": officer, "form": form})
 
 
 @require_http_methods(["GET", "POST"])

@@ -46,6 +46,14 @@ class OfficersOfficerCreateSerializer(serializers.Serializer):
     work_phone = serializers.CharField(required=False, default="", max_length=30)
 
 
+class OfficersOfficerUpdateSerializer(OfficersOfficerCreateSerializer):
+    """PATCH: any of the officer's fields. `reason` is needed for a capacity below the current load; `confirm_move`
+    for a BCU move that puts the officer's schools outside the new BCU back in the queue."""
+
+    reason = serializers.CharField(max_length=300, required=False, default="", allow_blank=True)
+    confirm_move = serializers.BooleanField(required=False, default=False)
+
+
 class OfficersQueueSchoolSerializer(serializers.Serializer):
     urn = serializers.IntegerField(source="pk")
     name = serializers.CharField()

@@ -101,6 +101,26 @@ class OfficerDetail(generics.RetrieveAPIView):
             raise Http404
         return officer
 
+    @extend_schema(request=s.OfficersOfficerUpdateSerializer, responses=s.OfficersOfficerSerializer)
+    def patch(self, request, pk):
+        """Change an officer's details, audited from → to. 400 with field errors: a capacity below the current load
+        without a reason; a BCU move that ends assignments without confirm_move (the message says how many)."""
+        officer = self.get_object()
+        data = s.OfficersOfficerUpdateSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        reason = values.pop("reason", "")
+        confirm_move = values.pop("confirm_move", False)
+        if "bcu_id" in values:
+            bcu = BasicCommandUnit.objects.filter(pk=values.pop("bcu_id")).first()
+            if bcu is None or not permissions.can_allocate_in_bcu(request.user, bcu):
+                return Response({"bcu_id": ["Choose one of your BCUs."]}, status=status.HTTP_400_BAD_REQUEST)
+            values["bcu"] = bcu
+        services.officer_update(
+            actor=request.user, officer_id=officer.pk, reason=reason, confirm_move=confirm_move, **values
+        )
+        return Response(s.OfficersOfficerSerializer(selectors.officer_get(user=request.user, pk=officer.pk)).data)
+
 
 class OfficerEnd(APIView):
     permission_classes = [IsAuthenticated]

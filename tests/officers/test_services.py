@@ -172,8 +172,9 @@ def test_weight_rule_override_and_pru(alloc, reference_data):
 
 def test_capacity_cannot_drop_below_load(alloc, school, near):
     services.assignment_create(actor=alloc, school_urn=school.pk, officer_id=near.pk)
-    with pytest.raises(DomainError, match="below the officer's current load"):
+    with pytest.raises(DomainError, match="below Near Officer's current load"):
         services.officer_update(actor=alloc, officer_id=near.pk, capacity=10)
+    assert services.officer_update(actor=alloc, officer_id=near.pk, capacity=10, reason="Light duties").capacity == 10
 
 
 def test_plan_apply_is_all_or_nothing(alloc, school, near, reference_data):
