@@ -394,8 +394,9 @@ def assignment_create(
 
 
 @transaction.atomic
-def assignment_end(*, actor, assignment_id: int, reason: str) -> Assignment:
-    """End a school's named officer; the school goes back to the queue."""
+def assignment_end(*, actor, assignment_id: int, reason: str, end_date: date | None = None) -> Assignment:
+    """End a school's named officer (today, or on an earlier date when it is recorded late); the school goes back
+    to the queue. The end date may not be before the start date nor in the future."""
     assignment = Assignment.objects.select_for_update().select_related("school__local_authority").get(pk=assignment_id)
     if not permissions.can_allocate_for_school(actor, assignment.school):
         raise PermissionDenied
@@ -403,7 +404,16 @@ def assignment_end(*, actor, assignment_id: int, reason: str) -> Assignment:
         raise Conflict("This assignment has already ended.")
     if not reason.strip():
         raise DomainError("Say why this officer is no longer the school's named contact.", field="reason")
-    _end(assignment, actor=actor, reason=reason, today=timezone.localdate())
+    today = timezone.localdate()
+    if end_date is not None:
+        if end_date > today:
+            raise DomainError("The end date cannot be in the future.", field="end_date")
+        if end_date < assignment.start_date:
+            raise DomainError(
+                f"The end date cannot be before the start date ({assignment.start_date:%-d %B %Y}).", field="end_date"
+            )
+        today = end_date
+    _end(assignment, actor=actor, reason=reason, today=today)
     return assignment
 
 

@@ -96,6 +96,10 @@ class OfficersReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=300)
 
 
+class OfficersAssignmentEndSerializer(OfficersReasonSerializer):
+    end_date = serializers.DateField(required=False, help_text="Default today; not before the start, not in the future.")
+
+
 class OfficersOptimiserRunSerializer(serializers.Serializer):
     bcu_id = serializers.IntegerField()
     allow_moves = serializers.BooleanField(default=False)

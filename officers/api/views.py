@@ -198,17 +198,18 @@ class AssignmentCreate(APIView):
 class AssignmentEnd(APIView):
     permission_classes = [IsAuthenticated]
 
-    @extend_schema(request=s.OfficersReasonSerializer, responses=s.OfficersAssignmentSerializer)
+    @extend_schema(request=s.OfficersAssignmentEndSerializer, responses=s.OfficersAssignmentSerializer)
     def post(self, request, pk):
+        """End a school's named officer: the school goes back to the queue."""
         _allocator(request)
         assignment = Assignment.objects.filter(
             pk=pk, school__local_authority__bcu_id__in=selectors.allocator_bcu_ids(request.user)
         ).first()
         if assignment is None:
             raise Http404
-        data = s.OfficersReasonSerializer(data=request.data)
+        data = s.OfficersAssignmentEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        ended = services.assignment_end(actor=request.user, assignment_id=pk, reason=data.validated_data["reason"])
+        ended = services.assignment_end(actor=request.user, assignment_id=pk, **data.validated_data)
         return Response(_assignment(ended))
 
 
