@@ -97,7 +97,9 @@ class OfficersReasonSerializer(serializers.Serializer):
 
 
 class OfficersAssignmentEndSerializer(OfficersReasonSerializer):
-    end_date = serializers.DateField(required=False, help_text="Default today; not before the start, not in the future.")
+    end_date = serializers.DateField(
+        required=False, help_text="Default today; not before the start, not in the future."
+    )
 
 
 class OfficersOptimiserRunSerializer(serializers.Serializer):
