@@ -5,7 +5,6 @@ Every email to a subscriber goes through `vru_email_send` → `vru_email_deliver
 unsubscribed address (checked when the email is scheduled and again when the worker sends it).
 """
 
-import hashlib
 import logging
 from datetime import timedelta
 from functools import partial
@@ -18,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from core.errors import DomainError, InvalidTransition
 from core.services import audit_record
@@ -107,11 +107,15 @@ def _hit(key: str, *, limit: int) -> bool:
     return count <= limit
 
 
+def _cache_key_part(value: str) -> str:
+    # Keyed with the secret: the cache never holds an address, nor a plain hash one could test guesses against.
+    return salted_hmac("public.vru-updates.rate-limit", value, algorithm="sha256").hexdigest()
+
+
 def signup_rate_check(*, client_ip: str, email: str) -> None:
-    """Refuse a sign-up beyond the limits per client address and per email address (keys hashed: no address in the
-    cache)."""
-    address_key = hashlib.sha256(normalise_email(email).encode()).hexdigest()
-    ip_key = hashlib.sha256((client_ip or "unknown").encode()).hexdigest()
+    """Refuse a sign-up beyond the limits per client address and per email address."""
+    address_key = _cache_key_part(normalise_email(email))
+    ip_key = _cache_key_part(client_ip or "unknown")
     ip_ok = _hit(f"vru-signup:ip:{ip_key}", limit=SIGNUP_LIMIT_PER_IP)
     address_ok = _hit(f"vru-signup:address:{address_key}", limit=SIGNUP_LIMIT_PER_ADDRESS)
     if not (ip_ok and address_ok):
@@ -355,3 +359,19 @@ def consent_export_audit(*, actor) -> None:
     statement = current_consent_statement()
     if statement is not None:
         audit_record(actor=actor, verb="vru_consents.exported", target=statement)
+
+
+@transaction.atomic
+def signups_unconfirmed_purge(*, now=None) -> tuple[int, int]:
+    """Store only what is needed: sign-ups never confirmed within the link's 7 days are deleted, and so are addresses
+    left with no sign-up. Unsubscribed addresses stay (they must never be emailed again)."""
+    cutoff = (now or timezone.now()) - CONFIRM_MAX_AGE
+    stale = ConsentRecord.objects.filter(confirmed_at__isnull=True, withdrawn_at__isnull=True, given_at__lt=cutoff)
+    records = stale.count()
+    ConsentRecord.topics.through.objects.filter(consentrecord__in=stale).delete()
+    stale.delete()
+    orphans = Subscriber.objects.filter(status=Subscriber.Status.PENDING, consents__isnull=True)
+    subscribers = orphans.count()
+    Subscriber.topics.through.objects.filter(subscriber__in=orphans).delete()
+    Subscriber.objects.filter(pk__in=list(orphans.values_list("pk", flat=True))).delete()
+    return records, subscribers

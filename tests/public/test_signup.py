@@ -1,20 +1,25 @@
 """The VRU updates sign-up: consent recorded with its text version, double opt-in, no enumeration, rate limit,
 unsubscribe honoured by every sending path."""
 
+import io
 import re
+import time
+from datetime import timedelta
 from unittest import mock
 
 import pytest
 from django.core import mail, signing
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from core.models import AuditEvent
 from public import services
 from public.models import ConsentRecord, ConsentStatement, Subscriber
 
-from .factories import SubscriberFactory
+from .factories import ConsentRecordFactory, SubscriberFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -139,7 +144,7 @@ class TestDoubleOptIn:
             sign_up(client)
         token = links(mail.outbox[0], "confirm")[0]
         later = services.CONFIRM_MAX_AGE.total_seconds() + 60
-        with mock.patch("django.core.signing.time.time", return_value=__import__("time").time() + later):
+        with mock.patch("django.core.signing.time.time", return_value=time.time() + later):
             response = client.post(reverse("public:signup_confirm", kwargs={"token": token}))
         assert response.status_code == 400
         assert "This link has expired" in response.content.decode()
@@ -341,3 +346,24 @@ class TestUnsubscribe:
         with commit():
             sign_up(client, email="secret-person@example.org")
         assert "secret-person" not in caplog.text
+
+
+class TestPurgeUnconfirmed:
+    def test_only_stale_unconfirmed_sign_ups_and_their_lone_addresses_go(self, statement, topics):
+        old = timezone.now() - timedelta(days=8)
+        stale = ConsentRecordFactory(subscriber=SubscriberFactory(email="stale@example.org"))
+        fresh = ConsentRecordFactory(subscriber=SubscriberFactory(email="fresh@example.org"))
+        confirmed = SubscriberFactory(email="kept@example.org", confirmed=True)
+        kept = ConsentRecordFactory(subscriber=confirmed, confirmed_at=old)
+        retry = ConsentRecordFactory(subscriber=confirmed)  # a later topic change never confirmed
+        gone = SubscriberFactory(email="gone@example.org", unsubscribed=True)
+        withdrawn = ConsentRecordFactory(subscriber=gone, withdrawn_at=old)
+        ConsentRecord.objects.filter(pk__in=[stale.pk, kept.pk, retry.pk, withdrawn.pk]).update(given_at=old)
+        call_command("purge_unconfirmed_signups", stdout=io.StringIO())
+        assert set(ConsentRecord.objects.values_list("pk", flat=True)) == {fresh.pk, kept.pk, withdrawn.pk}
+        assert set(Subscriber.objects.values_list("email", flat=True)) == {
+            "fresh@example.org",
+            "kept@example.org",
+            "gone@example.org",
+        }
+        assert services.address_is_suppressed("gone@example.org")
