@@ -56,13 +56,22 @@ def _offered():
 
 
 def _with_open_cohort_and_primary():
-    _cohort()
-    _primary()
+    """An open transition whose participating secondary has a feeder primary (coordinators may refer for it)."""
+    from tests.stepping_stones.factories import ParticipatingSchoolFactory
+
+    ParticipatingSchoolFactory(cohort=_cohort(), feeder_primaries=[_primary()])
     return {}
 
 
 def _year():
     return {"year": _cohort().transition_year}
+
+
+def _year_and_school():
+    from tests.stepping_stones.factories import ParticipatingSchoolFactory
+
+    row = ParticipatingSchoolFactory(cohort=_cohort())
+    return {"year": row.cohort.transition_year, "urn": row.school_id}
 
 
 def _other_secondary():
@@ -133,6 +142,8 @@ def _rows():
         AccessRow("stepping_stones:needs", COORDINATOR_PAGE),
         AccessRow("stepping_stones:cohorts", COORDINATOR_PAGE),
         AccessRow("stepping_stones:cohort_detail", COORDINATOR_PAGE, kwargs=_year),
+        AccessRow("stepping_stones:participating_school_add", COORDINATOR_PAGE, kwargs=_year),
+        AccessRow("stepping_stones:participating_school", COORDINATOR_PAGE, kwargs=_year_and_school),
         AccessRow("stepping_stones:cohort_import", COORDINATOR_PAGE, kwargs=_year),
         AccessRow("stepping_stones:evaluation_export", COORDINATOR_PAGE, kwargs=_year),
         *API_ROWS,

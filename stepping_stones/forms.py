@@ -113,6 +113,9 @@ class PupilForm(DateParts, forms.Form):
     def __init__(self, *args, schools=(), cohorts=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].choices = [(school.pk, school.name) for school in schools]
+        if len(schools) > 8:  # a coordinator choosing among many feeder primaries
+            self.fields["school"].widget = forms.Select()
+            self.fields["school"].choices = [("", "Choose a school"), *self.fields["school"].choices]
         self.fields["cohort"].choices = [(cohort.pk, str(cohort)) for cohort in cohorts]
         self.add_date_fields()
         # One school or one open transition: nothing to choose, so no question.
@@ -436,3 +439,76 @@ class NeedForm(forms.Form):
         required=False,
         max_length=255,
     )
+
+
+class CohortForm(forms.Form):
+    transition_year = forms.CharField(
+        label="Which September do the pupils start Year 7?",
+        help_text="For example, 2027: the pupils are in Year 6 in 2026/27.",
+        max_length=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages=_required("Enter the year the pupils start Year 7, like 2027"),
+    )
+
+    def clean_transition_year(self):
+        value = self.cleaned_data["transition_year"].strip()
+        if not (value.isdigit() and len(value) == 4):
+            raise forms.ValidationError("Enter the year the pupils start Year 7 as 4 digits, like 2027")
+        return int(value)
+
+
+class CohortStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status of this transition",
+        widget=forms.RadioSelect,
+        error_messages=_required("Choose the status of this transition"),
+    )
+
+    def __init__(self, *args, statuses=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = list(statuses)
+
+
+def _urns(value: str) -> list[int]:
+    parts = [part for part in value.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+    urns = []
+    for part in parts:
+        part = part.strip()
+        if not (part.isdigit() and len(part) == 6):
+            raise forms.ValidationError(f"'{part[:12]}' is not a URN: a URN is 6 digits, like 100275")
+        urns.append(int(part))
+    return urns
+
+
+class ParticipatingSchoolForm(forms.Form):
+    urn = forms.CharField(
+        label="Secondary school's URN",
+        help_text="The 6-digit unique reference number from Get Information about Schools.",
+        max_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        error_messages=_required("Enter the secondary school's URN"),
+    )
+    places = forms.CharField(
+        label="Number of places",
+        max_length=3,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+        error_messages=_required("Enter the number of places"),
+    )
+    feeders = forms.CharField(
+        label="Feeder primary schools' URNs (optional)",
+        help_text="Separated by commas or on separate lines.",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+    )
+
+    def clean_urn(self):
+        return _urns(self.cleaned_data["urn"])[0]
+
+    def clean_places(self):
+        value = self.cleaned_data["places"].strip()
+        if not value.isdigit():
+            raise forms.ValidationError("Enter the number of places as a whole number, like 60")
+        return int(value)
+
+    def clean_feeders(self):
+        return _urns(self.cleaned_data["feeders"] or "")

@@ -45,9 +45,21 @@ def consent_text(version: str | None = None) -> str:
     return CONSENT_TEXTS.get(version or consent_version(), "")
 
 
+def referring_schools(request):
+    """Schools this person may refer from: a lead's own schools; for a coordinator (who may refer on a primary's
+    behalf) the feeder primaries of the transitions open for referrals, not every primary in the register."""
+    schools = selectors.referring_schools_for(request)
+    if permissions.is_coordinator(request):
+        feeders = ParticipatingSchool.feeder_primaries.through.objects.filter(
+            participatingschool__cohort__status=Cohort.Status.OPEN
+        ).values("school_id")
+        schools = schools.filter(pk__in=feeders)
+    return schools
+
+
 def can_refer(request) -> bool:
     """A primary's Stepping Stones lead (or headteacher) or a coordinator: someone with a school to refer from."""
-    return selectors.referring_schools_for(request).exists()
+    return referring_schools(request).exists()
 
 
 def cohorts_open_for_referral(request):
@@ -105,6 +117,13 @@ def cohort_from_query(request) -> Cohort | None:
 
 def school_get(urn: int) -> School | None:
     return School.objects.filter(pk=urn).first()
+
+
+def schools_by_urn(urn: int, feeder_urns: list[int]):
+    """The school and feeder primaries named by URN, and the URNs that are not in the register."""
+    found = {school.pk: school for school in School.objects.filter(pk__in=[urn, *feeder_urns])}
+    missing = [value for value in [urn, *feeder_urns] if value not in found]
+    return found.get(urn), [found[value] for value in feeder_urns if value in found], missing
 
 
 VERB_TITLES = {

@@ -39,6 +39,8 @@ urlpatterns = [
     path("needs/", views.needs, name="needs"),
     path("cohorts/", views.cohorts, name="cohorts"),
     path("cohorts/<int:year>/", views.cohort_detail, name="cohort_detail"),
+    path("cohorts/<int:year>/schools/", views.participating_school, name="participating_school_add"),
+    path("cohorts/<int:year>/schools/<int:urn>/", views.participating_school, name="participating_school"),
     path("cohorts/<int:year>/import/", views.cohort_import, name="cohort_import"),
     path("cohorts/<int:year>/evaluation.csv", views.evaluation_export, name="evaluation_export"),
 ]

@@ -29,6 +29,8 @@ from core.forms import form_add_domain_error
 
 from . import pages, permissions, selectors, services
 from .forms import (
+    CohortForm,
+    CohortStatusForm,
     ConfirmForm,
     ConsentForm,
     ContactForm,
@@ -38,6 +40,7 @@ from .forms import (
     EraseForm,
     NeedForm,
     NeedsForm,
+    ParticipatingSchoolForm,
     ProgressForm,
     PupilForm,
     ReferenceForm,
@@ -46,7 +49,7 @@ from .forms import (
     StatusForm,
     WithdrawForm,
 )
-from .models import Referral
+from .models import Cohort, Referral
 
 PER_PAGE = 25
 STATUS_TAGS = {
@@ -160,7 +163,7 @@ def refer_start(request: HttpRequest) -> HttpResponse:
 
 
 def _pupil_form(request, referral=None):
-    schools = list(selectors.referring_schools_for(request))
+    schools = list(pages.referring_schools(request))
     cohorts = list(pages.cohorts_open_for_referral(request))
     initial = {}
     if referral is not None:
@@ -952,11 +955,23 @@ def needs(request: HttpRequest) -> HttpResponse:
     return render(request, "stepping_stones/needs.html", {"form": form, "needs": selectors.needs_all()})
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @pupil_page
 def cohorts(request: HttpRequest) -> HttpResponse:
+    """The transitions, and a new one by the year its pupils start Year 7."""
     _require(permissions.can_manage_cohorts(request))
-    return render(request, "stepping_stones/cohorts.html", {"cohorts": selectors.cohorts_visible_to(request)})
+    form = CohortForm(_data(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_create(actor=request.user, transition_year=form.cleaned_data["transition_year"])
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, f"The {cohort} is set up. Add the secondary schools taking part.")
+            return redirect("stepping_stones:cohort_detail", year=cohort.transition_year)
+    return render(
+        request, "stepping_stones/cohorts.html", {"form": form, "cohorts": selectors.cohorts_visible_to(request)}
+    )
 
 
 def _cohort(request, year: int):
@@ -967,15 +982,69 @@ def _cohort(request, year: int):
     return cohort
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @pupil_page
 def cohort_detail(request: HttpRequest, year: int) -> HttpResponse:
+    """A transition's schools, places and feeders; its status (open for referrals, running, ended)."""
     cohort = _cohort(request, year)
+    form = CohortStatusForm(_data(request), initial={"status": cohort.status}, statuses=Cohort.Status.choices)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_update(actor=request.user, cohort=cohort, status=form.cleaned_data["status"])
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, f"The {cohort} is now: {cohort.get_status_display().lower()}.")
+            return redirect("stepping_stones:cohort_detail", year=cohort.transition_year)
     return render(
         request,
         "stepping_stones/cohort_detail.html",
-        {"cohort": cohort, "participating": selectors.participating_schools_for(request, cohort=cohort)},
+        {
+            "cohort": cohort,
+            "form": form,
+            "participating": selectors.participating_schools_for(request, cohort=cohort),
+        },
     )
+
+
+@require_http_methods(["GET", "POST"])
+@pupil_page
+def participating_school(request: HttpRequest, year: int, urn: int | None = None) -> HttpResponse:
+    """Add a secondary school to a transition, or change its places and feeder primaries."""
+    cohort = _cohort(request, year)
+    row = None
+    initial = {}
+    if urn is not None:
+        row = selectors.participating_school_get_for(request, cohort=cohort, school_id=urn)
+        if row is None:
+            raise Http404("That school does not take part in this transition")
+        initial = {
+            "urn": str(row.school_id),
+            "places": str(row.places),
+            "feeders": "\n".join(str(feeder.pk) for feeder in row.feeder_primaries.all()),
+        }
+    form = ParticipatingSchoolForm(_data(request), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        school, feeders, missing = pages.schools_by_urn(data["urn"], data["feeders"])
+        if missing:
+            form.add_error(
+                "urn" if data["urn"] in missing else "feeders",
+                f"There is no school with URN {', '.join(str(m) for m in missing)} in the register",
+            )
+        elif row is not None and school.pk != row.school_id:
+            form.add_error("urn", "To take part with another school, add it from the transition's page")
+        else:
+            try:
+                saved = services.participating_school_set(
+                    actor=request.user, cohort=cohort, school=school, places=data["places"], feeder_primaries=feeders
+                )
+            except DomainError as error:
+                form_add_domain_error(form, error)
+            else:
+                messages.success(request, f"{saved.school.name} has {saved.places} places in the {cohort}.")
+                return redirect("stepping_stones:cohort_detail", year=cohort.transition_year)
+    return render(request, "stepping_stones/participating_school.html", {"form": form, "cohort": cohort, "row": row})
 
 
 @require_http_methods(["GET", "POST"])

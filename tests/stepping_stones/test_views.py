@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.identity import view_as
 from core.models import AuditEvent
 from stepping_stones import services
-from stepping_stones.models import Consent, ParticipatingSchool, Referral
+from stepping_stones.models import Cohort, Consent, ParticipatingSchool, Referral
 from tests.accounts.factories import programme_admin, with_two_factor
 
 from .factories import (
@@ -423,6 +423,44 @@ class TestCoordinator:
         assert str(cohort) in listing
         detail = vru_client.get(url("cohort_detail", year=cohort.transition_year)).content.decode()
         assert participating.school.name in detail
+
+    def test_new_transition_and_its_status(self, vru_client, cohort):
+        response = vru_client.post(url("cohorts"), {"transition_year": "27"})
+        assert_error_summary(response, "as 4 digits")
+        response = vru_client.post(url("cohorts"), {"transition_year": str(cohort.transition_year)})
+        assert_error_summary(response, "already a 2026 transition")
+        response = vru_client.post(url("cohorts"), {"transition_year": "2027"})
+        assert response["Location"] == url("cohort_detail", year=2027)
+        vru_client.post(url("cohort_detail", year=2027), {"status": "running"})
+        assert Cohort.objects.get(transition_year=2027).status == Cohort.Status.RUNNING
+        response = vru_client.post(url("cohort_detail", year=2027), {"status": "sleeping"})
+        assert_error_summary(response, "Select a valid choice")
+
+    def test_add_and_change_a_participating_school(self, vru_client, cohort, secondary, primary):
+        add = url("participating_school_add", year=cohort.transition_year)
+        response = vru_client.post(add, {"urn": "12", "places": "ten", "feeders": "abc"})
+        assert_error_summary(response, "a URN is 6 digits", "whole number")
+        response = vru_client.post(add, {"urn": "999999", "places": "10", "feeders": ""})
+        assert_error_summary(response, "no school with URN 999999")
+        response = vru_client.post(add, {"urn": str(primary.pk), "places": "10", "feeders": ""})
+        assert_error_summary(response, "is not a secondary school")
+        assert not ParticipatingSchool.objects.exists()
+        response = vru_client.post(add, {"urn": str(secondary.pk), "places": "10", "feeders": str(primary.pk)})
+        assert response["Location"] == url("cohort_detail", year=cohort.transition_year)
+        row = ParticipatingSchool.objects.get()
+        assert row.places == 10 and list(row.feeder_primaries.all()) == [primary]
+        change = url("participating_school", year=cohort.transition_year, urn=secondary.pk)
+        assert str(primary.pk) in vru_client.get(change).content.decode()
+        vru_client.post(change, {"urn": str(secondary.pk), "places": "12", "feeders": ""})
+        row.refresh_from_db()
+        assert row.places == 12 and not row.feeder_primaries.exists()
+
+    def test_coordinator_refers_for_a_feeder_primary(self, vru_client, participating, primary):
+        page = vru_client.get(url("referral_new")).content.decode()
+        assert primary.name in page
+        response = vru_client.post(url("referral_new"), pupil_data(school=str(primary.pk)))
+        assert response.status_code == 302
+        assert Referral.objects.get().referring_school == primary
 
     def test_import_lists_every_bad_row_and_writes_nothing(self, vru_client, cohort, participating, primary):
         from django.core.files.uploadedfile import SimpleUploadedFile
