@@ -8,9 +8,10 @@ from stepping_stones.models import Cohort, Consent, Need, ParticipatingSchool, R
 # --- output ------------------------------------------------------------------------------------------------------
 
 
-class CohortSerializer(serializers.ModelSerializer):
+class SteppingStonesCohortSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     year6 = serializers.CharField(source="year6_label", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="open, running or ended")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -19,7 +20,7 @@ class CohortSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ParticipatingSchoolSerializer(serializers.ModelSerializer):
+class SteppingStonesParticipatingSchoolSerializer(serializers.ModelSerializer):
     cohort = serializers.IntegerField(source="cohort.transition_year", read_only=True)
     school_urn = serializers.IntegerField(source="school_id", read_only=True)
     school_name = serializers.CharField(source="school.name", read_only=True)
@@ -46,14 +47,14 @@ class ParticipatingSchoolSerializer(serializers.ModelSerializer):
         return [{"urn": school.pk, "name": school.name} for school in obj.feeder_primaries.all()]
 
 
-class NeedSerializer(serializers.ModelSerializer):
+class SteppingStonesNeedSerializer(serializers.ModelSerializer):
     class Meta:
         model = Need
         fields = ["id", "name", "description", "is_active"]
         read_only_fields = ["id"]
 
 
-class ReferralListSerializer(serializers.ModelSerializer):
+class SteppingStonesReferralListSerializer(serializers.ModelSerializer):
     """A row of a list: no pupil details."""
 
     cohort = serializers.IntegerField(source="cohort.transition_year", read_only=True)
@@ -61,6 +62,8 @@ class ReferralListSerializer(serializers.ModelSerializer):
     referring_school_name = serializers.CharField(source="referring_school.name", read_only=True)
     receiving_school_urn = serializers.IntegerField(source="receiving_school_id", read_only=True, allow_null=True)
     receiving_school_name = serializers.SerializerMethodField()
+    status = serializers.CharField(read_only=True, help_text="The workflow state (Referral.Status)")
+    priority = serializers.IntegerField(read_only=True, help_text="1 high, 2 medium, 3 standard")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     priority_label = serializers.CharField(source="get_priority_display", read_only=True)
 
@@ -89,21 +92,21 @@ class ReferralListSerializer(serializers.ModelSerializer):
         return obj.receiving_school.name if obj.receiving_school_id else None
 
 
-class ConsentSerializer(serializers.ModelSerializer):
+class SteppingStonesConsentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Consent
         fields = ["given_by_name", "relationship", "method", "given_on", "text_version", "recorded_at", "withdrawn_at"]
         read_only_fields = fields
 
 
-class ProgressSerializer(serializers.Serializer):
+class SteppingStonesProgressSerializer(serializers.Serializer):
     engagement_day_attended = serializers.BooleanField(allow_null=True, required=False)
     summer_school_attended = serializers.BooleanField(allow_null=True, required=False)
     sessions_attended = serializers.IntegerField(min_value=0, max_value=200, required=False)
     peer_mentor_assigned = serializers.BooleanField(required=False)
 
 
-class ReferralDetailSerializer(ReferralListSerializer):
+class SteppingStonesReferralDetailSerializer(SteppingStonesReferralListSerializer):
     """The whole record, for the leads of the two schools and coordinators."""
 
     needs = serializers.SerializerMethodField()
@@ -112,9 +115,9 @@ class ReferralDetailSerializer(ReferralListSerializer):
     locked_for_primary = serializers.BooleanField(source="is_locked_for_primary", read_only=True)
     outside_age_group = serializers.SerializerMethodField()
 
-    class Meta(ReferralListSerializer.Meta):
+    class Meta(SteppingStonesReferralListSerializer.Meta):
         fields = [
-            *ReferralListSerializer.Meta.fields,
+            *SteppingStonesReferralListSerializer.Meta.fields,
             "first_name",
             "last_name",
             "date_of_birth",
@@ -144,11 +147,11 @@ class ReferralDetailSerializer(ReferralListSerializer):
 
     def get_consent(self, obj) -> dict | None:
         current = next((c for c in obj.consents.all() if c.withdrawn_at is None), None)
-        return ConsentSerializer(current).data if current else None
+        return SteppingStonesConsentSerializer(current).data if current else None
 
     def get_progress(self, obj) -> dict | None:
         progress = getattr(obj, "progress", None)
-        return ProgressSerializer(progress).data if progress else None
+        return SteppingStonesProgressSerializer(progress).data if progress else None
 
 
 # --- input -------------------------------------------------------------------------------------------------------
@@ -156,29 +159,29 @@ class ReferralDetailSerializer(ReferralListSerializer):
 # Pupil fields are CharFields here so the service gives the message (e.g. what is wrong with a UPN).
 
 
-class CohortCreateSerializer(serializers.Serializer):
+class SteppingStonesCohortCreateSerializer(serializers.Serializer):
     transition_year = serializers.IntegerField(min_value=2000, max_value=2100)
     ends_on = serializers.DateField(required=False, allow_null=True)
 
 
-class CohortUpdateSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Cohort.Status.choices, required=False)
+class SteppingStonesCohortUpdateSerializer(serializers.Serializer):
+    status = serializers.CharField(max_length=10, required=False, help_text="open, running or ended")
     ends_on = serializers.DateField(required=False)
 
 
-class ParticipatingSchoolSetSerializer(serializers.Serializer):
+class SteppingStonesParticipatingSchoolSetSerializer(serializers.Serializer):
     school_urn = serializers.IntegerField()
     places = serializers.IntegerField(min_value=1, max_value=500)
     feeder_primary_urns = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=200)
 
 
-class NeedInputSerializer(serializers.Serializer):
+class SteppingStonesNeedInputSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False)
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
 
 
-class ReferralCreateSerializer(serializers.Serializer):
+class SteppingStonesReferralCreateSerializer(serializers.Serializer):
     cohort = serializers.IntegerField(help_text="The transition year, e.g. 2026.")
     referring_school_urn = serializers.IntegerField()
     receiving_school_urn = serializers.IntegerField(required=False, allow_null=True, help_text="Empty: not yet known.")
@@ -194,7 +197,7 @@ class ReferralCreateSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Referral.Priority.choices, required=False)
 
 
-class ReferralUpdateSerializer(serializers.Serializer):
+class SteppingStonesReferralUpdateSerializer(serializers.Serializer):
     receiving_school_urn = serializers.IntegerField(required=False, allow_null=True)
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
@@ -208,7 +211,7 @@ class ReferralUpdateSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Referral.Priority.choices, required=False)
 
 
-class ConsentInputSerializer(serializers.Serializer):
+class SteppingStonesConsentInputSerializer(serializers.Serializer):
     given_by_name = serializers.CharField(max_length=120, allow_blank=True)
     relationship = serializers.CharField(max_length=20, allow_blank=True)
     method = serializers.CharField(max_length=20, allow_blank=True)
@@ -216,32 +219,32 @@ class ConsentInputSerializer(serializers.Serializer):
     text_version = serializers.CharField(max_length=20, allow_blank=True)
 
 
-class DestinationSerializer(serializers.Serializer):
+class SteppingStonesDestinationSerializer(serializers.Serializer):
     receiving_school_urn = serializers.IntegerField()
 
 
-class WaitlistSerializer(serializers.Serializer):
+class SteppingStonesWaitlistSerializer(serializers.Serializer):
     priority = serializers.ChoiceField(choices=Referral.Priority.choices, required=False)
 
 
-class ReasonSerializer(serializers.Serializer):
+class SteppingStonesReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
 
 
-class OptionalReasonSerializer(serializers.Serializer):
+class SteppingStonesOptionalReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
 
 
-class WithdrawSerializer(serializers.Serializer):
+class SteppingStonesWithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True)
     moved_school = serializers.BooleanField(required=False, default=False)
 
 
-class AdvanceSerializer(serializers.Serializer):
+class SteppingStonesAdvanceSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=["enrolled", "active", "completed"])
 
 
-class SearchSerializer(serializers.Serializer):
+class SteppingStonesSearchSerializer(serializers.Serializer):
     upn = serializers.CharField(max_length=30, required=False, allow_blank=True)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True)
     date_of_birth = serializers.DateField(required=False, allow_null=True)
@@ -252,11 +255,11 @@ class SearchSerializer(serializers.Serializer):
         return attrs
 
 
-class ImportSerializer(serializers.Serializer):
+class SteppingStonesImportSerializer(serializers.Serializer):
     file = serializers.FileField()
 
 
-class AccessLogEntrySerializer(serializers.Serializer):
+class SteppingStonesAccessLogEntrySerializer(serializers.Serializer):
     when = serializers.DateTimeField(source="created_at")
     who = serializers.CharField(source="actor_label")
     what = serializers.SerializerMethodField()

@@ -98,7 +98,7 @@ class SteppingStonesAPIView(APIView):
             return Response({"reference": referral.reference, "status": referral.status}, status=status_code)
         if what:
             services.referral_viewed(actor=self.request.user, referral=fresh, what=what)
-        return Response(s.ReferralDetailSerializer(fresh).data, status=status_code)
+        return Response(s.SteppingStonesReferralDetailSerializer(fresh).data, status=status_code)
 
     def _cohort(self, year):
         cohort = selectors.cohort_get_for(self.request, year)
@@ -115,55 +115,61 @@ class SteppingStonesAPIView(APIView):
 
 
 class CohortList(SteppingStonesAPIView):
-    @extend_schema(responses={200: s.CohortSerializer(many=True)})
+    @extend_schema(responses={200: s.SteppingStonesCohortSerializer(many=True)})
     def get(self, request):
         """Cohorts (coordinators and Stepping Stones leads)."""
         self._require(permissions.can_use_stepping_stones(request))
-        return Response(s.CohortSerializer(selectors.cohorts_visible_to(request), many=True).data)
+        return Response(s.SteppingStonesCohortSerializer(selectors.cohorts_visible_to(request), many=True).data)
 
-    @extend_schema(request=s.CohortCreateSerializer, responses={201: s.CohortSerializer, 400: FIELD_ERRORS})
+    @extend_schema(
+        request=s.SteppingStonesCohortCreateSerializer,
+        responses={201: s.SteppingStonesCohortSerializer, 400: FIELD_ERRORS},
+    )
     def post(self, request):
         """Create a cohort by its transition year (coordinators)."""
-        values = self._input(s.CohortCreateSerializer)
+        values = self._input(s.SteppingStonesCohortCreateSerializer)
         cohort = services.cohort_create(
             actor=request.user, transition_year=values["transition_year"], ends_on=values.get("ends_on")
         )
-        return Response(s.CohortSerializer(cohort).data, status=status.HTTP_201_CREATED)
+        return Response(s.SteppingStonesCohortSerializer(cohort).data, status=status.HTTP_201_CREATED)
 
 
 class CohortDetail(SteppingStonesAPIView):
-    @extend_schema(responses={200: s.CohortSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: s.SteppingStonesCohortSerializer, 404: NOT_FOUND})
     def get(self, request, year):
-        return Response(s.CohortSerializer(self._cohort(year)).data)
+        return Response(s.SteppingStonesCohortSerializer(self._cohort(year)).data)
 
-    @extend_schema(request=s.CohortUpdateSerializer, responses={200: s.CohortSerializer, 400: FIELD_ERRORS})
+    @extend_schema(
+        request=s.SteppingStonesCohortUpdateSerializer,
+        responses={200: s.SteppingStonesCohortSerializer, 400: FIELD_ERRORS},
+    )
     def patch(self, request, year):
         """Change the status or the end date (retention counts from it): coordinators."""
         cohort = self._cohort(year)
-        values = self._input(s.CohortUpdateSerializer, partial=True)
+        values = self._input(s.SteppingStonesCohortUpdateSerializer, partial=True)
         cohort = services.cohort_update(
             actor=request.user, cohort=cohort, status=values.get("status"), ends_on=values.get("ends_on")
         )
-        return Response(s.CohortSerializer(cohort).data)
+        return Response(s.SteppingStonesCohortSerializer(cohort).data)
 
 
 class ParticipatingSchoolList(SteppingStonesAPIView):
-    @extend_schema(responses={200: s.ParticipatingSchoolSerializer(many=True)})
+    @extend_schema(responses={200: s.SteppingStonesParticipatingSchoolSerializer(many=True)})
     def get(self, request, year):
         """The secondaries taking part in the cohort: places, places filled, feeder primaries."""
         cohort = self._cohort(year)
         rows = selectors.participating_schools_for(request, cohort=cohort)
-        return Response(s.ParticipatingSchoolSerializer(rows, many=True).data)
+        return Response(s.SteppingStonesParticipatingSchoolSerializer(rows, many=True).data)
 
     @extend_schema(
-        request=s.ParticipatingSchoolSetSerializer,
-        responses={200: s.ParticipatingSchoolSerializer, 400: FIELD_ERRORS, 409: CONFLICT},
+        request=s.SteppingStonesParticipatingSchoolSetSerializer,
+        responses={200: s.SteppingStonesParticipatingSchoolSerializer, 400: FIELD_ERRORS, 409: CONFLICT},
     )
     def post(self, request, year):
         """Add a secondary or change its places and feeders (coordinators)."""
         cohort = self._cohort(year)
         self._require(permissions.can_manage_cohorts(request))
-        values = self._input(s.ParticipatingSchoolSetSerializer)
+        values = self._input(s.SteppingStonesParticipatingSchoolSetSerializer)
         school = School.objects.filter(pk=values["school_urn"]).first()
         if school is None:
             raise serializers.ValidationError({"school_urn": ["There is no school with this URN."]})
@@ -177,34 +183,38 @@ class ParticipatingSchoolList(SteppingStonesAPIView):
             actor=request.user, cohort=cohort, school=school, places=values["places"], feeder_primaries=feeders
         )
         row = selectors.participating_school_get_for(request, cohort=cohort, school_id=row.school_id)
-        return Response(s.ParticipatingSchoolSerializer(row).data)
+        return Response(s.SteppingStonesParticipatingSchoolSerializer(row).data)
 
 
 class NeedList(SteppingStonesAPIView):
-    @extend_schema(responses={200: s.NeedSerializer(many=True)})
+    @extend_schema(responses={200: s.SteppingStonesNeedSerializer(many=True)})
     def get(self, request):
         """The list of needs a referral may name (coordinators see inactive ones too)."""
         self._require(permissions.can_use_stepping_stones(request))
         needs = selectors.needs_all() if permissions.is_coordinator(request) else selectors.needs_active()
-        return Response(s.NeedSerializer(needs, many=True).data)
+        return Response(s.SteppingStonesNeedSerializer(needs, many=True).data)
 
-    @extend_schema(request=s.NeedInputSerializer, responses={201: s.NeedSerializer, 400: FIELD_ERRORS})
+    @extend_schema(
+        request=s.SteppingStonesNeedInputSerializer, responses={201: s.SteppingStonesNeedSerializer, 400: FIELD_ERRORS}
+    )
     def post(self, request):
-        values = self._input(s.NeedInputSerializer)
+        values = self._input(s.SteppingStonesNeedInputSerializer)
         if not values.get("name"):
             raise serializers.ValidationError({"name": ["Enter the need."]})
         need = services.need_create(actor=request.user, name=values["name"], description=values.get("description", ""))
-        return Response(s.NeedSerializer(need).data, status=status.HTTP_201_CREATED)
+        return Response(s.SteppingStonesNeedSerializer(need).data, status=status.HTTP_201_CREATED)
 
 
 class NeedDetail(SteppingStonesAPIView):
-    @extend_schema(request=s.NeedInputSerializer, responses={200: s.NeedSerializer, 400: FIELD_ERRORS})
+    @extend_schema(
+        request=s.SteppingStonesNeedInputSerializer, responses={200: s.SteppingStonesNeedSerializer, 400: FIELD_ERRORS}
+    )
     def patch(self, request, pk):
         self._require(permissions.can_manage_cohorts(request))
         need = Need.objects.filter(pk=pk).first()
         if need is None:
             raise Http404
-        values = self._input(s.NeedInputSerializer, partial=True)
+        values = self._input(s.SteppingStonesNeedInputSerializer, partial=True)
         need = services.need_update(
             actor=request.user,
             need=need,
@@ -212,14 +222,14 @@ class NeedDetail(SteppingStonesAPIView):
             description=values.get("description"),
             is_active=values.get("is_active"),
         )
-        return Response(s.NeedSerializer(need).data)
+        return Response(s.SteppingStonesNeedSerializer(need).data)
 
 
 class CohortImport(SteppingStonesAPIView):
     parser_classes = [MultiPartParser, FormParser]
 
     @extend_schema(
-        request={"multipart/form-data": s.ImportSerializer},
+        request={"multipart/form-data": s.SteppingStonesImportSerializer},
         responses={
             201: inline_serializer(
                 "SteppingStonesImportResult",
@@ -236,7 +246,7 @@ class CohortImport(SteppingStonesAPIView):
         """Import referrals (with consent) from a CSV: every row checked first; any bad row rejects the file."""
         cohort = self._cohort(year)
         self._require(permissions.can_manage_cohorts(request))
-        values = self._input(s.ImportSerializer)
+        values = self._input(s.SteppingStonesImportSerializer)
         result = services.cohort_import_csv(actor=request.user, cohort=cohort, file=values["file"])
         return Response(
             {
@@ -308,7 +318,7 @@ class ReferralCursorPagination(CreatedCursorPagination):
 class ReferralList(SteppingStonesAPIView):
     pagination_class = ReferralCursorPagination
 
-    @extend_schema(responses={200: s.ReferralListSerializer(many=True)})
+    @extend_schema(responses={200: s.SteppingStonesReferralListSerializer(many=True)})
     def get(self, request):
         """Referrals you may see (from or to your school; coordinators all), newest first. No pupil details."""
         self._require(permissions.can_use_stepping_stones(request))
@@ -322,16 +332,16 @@ class ReferralList(SteppingStonesAPIView):
         queryset = queryset.prefetch_related(None)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(s.ReferralListSerializer(page, many=True).data)
+        return paginator.get_paginated_response(s.SteppingStonesReferralListSerializer(page, many=True).data)
 
     @extend_schema(
-        request=s.ReferralCreateSerializer,
-        responses={201: s.ReferralDetailSerializer, 400: FIELD_ERRORS, 409: CONFLICT},
+        request=s.SteppingStonesReferralCreateSerializer,
+        responses={201: s.SteppingStonesReferralDetailSerializer, 400: FIELD_ERRORS, 409: CONFLICT},
     )
     @method_decorator(sensitive_variables())
     def post(self, request):
         """Start a draft referral (a primary's lead for their school, or a coordinator). Every check runs first."""
-        values = self._input(s.ReferralCreateSerializer)
+        values = self._input(s.SteppingStonesReferralCreateSerializer)
         cohort = selectors.cohort_get_for(request, values["cohort"])
         if cohort is None:
             raise serializers.ValidationError({"cohort": ["There is no cohort for that transition year."]})
@@ -365,20 +375,20 @@ class ReferralList(SteppingStonesAPIView):
 
 
 class ReferralDetail(SteppingStonesAPIView):
-    @extend_schema(responses={200: s.ReferralDetailSerializer, 404: NOT_FOUND})
+    @extend_schema(responses={200: s.SteppingStonesReferralDetailSerializer, 404: NOT_FOUND})
     def get(self, request, reference):
         """The whole record (logged on the pupil's access log)."""
         return self._detail(self._referral(reference), what="api detail")
 
     @extend_schema(
-        request=s.ReferralUpdateSerializer,
-        responses={200: s.ReferralDetailSerializer, 400: FIELD_ERRORS, 409: CONFLICT},
+        request=s.SteppingStonesReferralUpdateSerializer,
+        responses={200: s.SteppingStonesReferralDetailSerializer, 400: FIELD_ERRORS, 409: CONFLICT},
     )
     @method_decorator(sensitive_variables())
     def patch(self, request, reference):
         """Change the pupil's details: the primary until the secondary accepts (then 409), coordinators always."""
         referral = self._referral(reference)
-        values = dict(self._input(s.ReferralUpdateSerializer, partial=True))
+        values = dict(self._input(s.SteppingStonesReferralUpdateSerializer, partial=True))
         if "receiving_school_urn" in values:
             urn = values.pop("receiving_school_urn")
             values["receiving_school"] = School.objects.filter(pk=urn).first() if urn else None
@@ -407,14 +417,16 @@ class _Action(SteppingStonesAPIView):
 def _action_schema(input_serializer, doc):
     return extend_schema(
         request=input_serializer,
-        responses={200: s.ReferralDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT},
+        responses={200: s.SteppingStonesReferralDetailSerializer, 400: FIELD_ERRORS, 404: NOT_FOUND, 409: CONFLICT},
         description=doc,
     )
 
 
-@method_decorator(_action_schema(s.ConsentInputSerializer, "Record the parent's or carer's consent."), name="post")
+@method_decorator(
+    _action_schema(s.SteppingStonesConsentInputSerializer, "Record the parent's or carer's consent."), name="post"
+)
 class ConsentView(_Action):
-    input_serializer = s.ConsentInputSerializer
+    input_serializer = s.SteppingStonesConsentInputSerializer
 
     def act(self, referral, values):
         return services.consent_record(actor=self.request.user, referral=referral, **values)
@@ -429,9 +441,11 @@ class SubmitView(_Action):
         return services.referral_submit(actor=self.request.user, referral=referral)
 
 
-@method_decorator(_action_schema(s.DestinationSerializer, "Route a pending referral to its secondary."), name="post")
+@method_decorator(
+    _action_schema(s.SteppingStonesDestinationSerializer, "Route a pending referral to its secondary."), name="post"
+)
 class DestinationView(_Action):
-    input_serializer = s.DestinationSerializer
+    input_serializer = s.SteppingStonesDestinationSerializer
 
     def act(self, referral, values):
         school = School.objects.filter(pk=values["receiving_school_urn"]).first()
@@ -448,33 +462,37 @@ class AcceptView(_Action):
         return services.referral_accept(actor=self.request.user, referral=referral)
 
 
-@method_decorator(_action_schema(s.WaitlistSerializer, "Put on the waiting list (priority then date)."), name="post")
+@method_decorator(
+    _action_schema(s.SteppingStonesWaitlistSerializer, "Put on the waiting list (priority then date)."), name="post"
+)
 class WaitlistView(_Action):
-    input_serializer = s.WaitlistSerializer
+    input_serializer = s.SteppingStonesWaitlistSerializer
 
     def act(self, referral, values):
         return services.referral_waitlist(actor=self.request.user, referral=referral, priority=values.get("priority"))
 
 
-@method_decorator(_action_schema(s.ReasonSerializer, "Decline with a reason the primary sees."), name="post")
+@method_decorator(
+    _action_schema(s.SteppingStonesReasonSerializer, "Decline with a reason the primary sees."), name="post"
+)
 class DeclineView(_Action):
-    input_serializer = s.ReasonSerializer
+    input_serializer = s.SteppingStonesReasonSerializer
 
     def act(self, referral, values):
         return services.referral_decline(actor=self.request.user, referral=referral, reason=values["reason"])
 
 
-@method_decorator(_action_schema(s.AdvanceSerializer, "Enrolled → active → completed."), name="post")
+@method_decorator(_action_schema(s.SteppingStonesAdvanceSerializer, "Enrolled → active → completed."), name="post")
 class AdvanceView(_Action):
-    input_serializer = s.AdvanceSerializer
+    input_serializer = s.SteppingStonesAdvanceSerializer
 
     def act(self, referral, values):
         return services.referral_advance(actor=self.request.user, referral=referral, to=values["to"])
 
 
-@method_decorator(_action_schema(s.ProgressSerializer, "Attendance and peer mentor."), name="post")
+@method_decorator(_action_schema(s.SteppingStonesProgressSerializer, "Attendance and peer mentor."), name="post")
 class ProgressView(_Action):
-    input_serializer = s.ProgressSerializer
+    input_serializer = s.SteppingStonesProgressSerializer
 
     def act(self, referral, values):
         services.progress_update(actor=self.request.user, referral=referral, **values)
@@ -482,11 +500,13 @@ class ProgressView(_Action):
 
 
 @method_decorator(
-    _action_schema(s.WithdrawSerializer, "Withdraw (or moved school) with a reason; a held place is offered on."),
+    _action_schema(
+        s.SteppingStonesWithdrawSerializer, "Withdraw (or moved school) with a reason; a held place is offered on."
+    ),
     name="post",
 )
 class WithdrawView(_Action):
-    input_serializer = s.WithdrawSerializer
+    input_serializer = s.SteppingStonesWithdrawSerializer
 
     def act(self, referral, values):
         return services.referral_withdraw(
@@ -495,19 +515,23 @@ class WithdrawView(_Action):
 
 
 @method_decorator(
-    _action_schema(s.OptionalReasonSerializer, "Consent withdrawn: the pupil is withdrawn and the record minimised."),
+    _action_schema(
+        s.SteppingStonesOptionalReasonSerializer, "Consent withdrawn: the pupil is withdrawn and the record minimised."
+    ),
     name="post",
 )
 class WithdrawConsentView(_Action):
-    input_serializer = s.OptionalReasonSerializer
+    input_serializer = s.SteppingStonesOptionalReasonSerializer
 
     def act(self, referral, values):
         return services.consent_withdraw(actor=self.request.user, referral=referral, reason=values.get("reason", ""))
 
 
-@method_decorator(_action_schema(s.ReasonSerializer, "Erase the pupil on request (coordinators)."), name="post")
+@method_decorator(
+    _action_schema(s.SteppingStonesReasonSerializer, "Erase the pupil on request (coordinators)."), name="post"
+)
 class EraseView(_Action):
-    input_serializer = s.ReasonSerializer
+    input_serializer = s.SteppingStonesReasonSerializer
 
     def act(self, referral, values):
         return services.referral_erase(actor=self.request.user, referral=referral, reason=values["reason"])
@@ -527,27 +551,27 @@ class SubjectAccessView(SteppingStonesAPIView):
 class AccessLogView(SteppingStonesAPIView):
     pagination_class = PagePagination
 
-    @extend_schema(responses={200: s.AccessLogEntrySerializer(many=True)})
+    @extend_schema(responses={200: s.SteppingStonesAccessLogEntrySerializer(many=True)})
     def get(self, request, reference):
         """Who viewed, changed or exported this record, when and what (coordinators)."""
         referral = self._referral(reference)
         self._require(permissions.can_view_access_log(request, referral))
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(selectors.referral_access_log(request, referral), request, view=self)
-        return paginator.get_paginated_response(s.AccessLogEntrySerializer(page, many=True).data)
+        return paginator.get_paginated_response(s.SteppingStonesAccessLogEntrySerializer(page, many=True).data)
 
 
 class SearchView(SteppingStonesAPIView):
     @extend_schema(
-        request=s.SearchSerializer,
-        responses={200: s.ReferralListSerializer(many=True), 400: FIELD_ERRORS},
+        request=s.SteppingStonesSearchSerializer,
+        responses={200: s.SteppingStonesReferralListSerializer(many=True), 400: FIELD_ERRORS},
     )
     @method_decorator(sensitive_variables())
     def post(self, request):
         """Find a pupil among the referrals you may see, by UPN, name or date of birth (POST: never in a URL).
         At most 50 results; each is logged on that pupil's record."""
         self._require(permissions.can_use_stepping_stones(request))
-        values = self._input(s.SearchSerializer)
+        values = self._input(s.SteppingStonesSearchSerializer)
         results = list(
             selectors.referral_find(
                 request, upn=values.get("upn"), name=values.get("name"), dob=values.get("date_of_birth")
@@ -555,15 +579,15 @@ class SearchView(SteppingStonesAPIView):
         )
         for referral in results:
             services.referral_viewed(actor=request.user, referral=referral, what="api search result")
-        return Response(s.ReferralListSerializer(results, many=True).data)
+        return Response(s.SteppingStonesReferralListSerializer(results, many=True).data)
 
 
 class PendingDestinationList(SteppingStonesAPIView):
-    @extend_schema(responses={200: s.ReferralListSerializer(many=True)})
+    @extend_schema(responses={200: s.SteppingStonesReferralListSerializer(many=True)})
     def get(self, request):
         """The VRU's queue of submitted referrals whose secondary is not yet known (coordinators)."""
         self._require(permissions.can_view_pending_destinations(request))
         queryset = selectors.pending_destinations_for(request).prefetch_related(None)
         paginator = PagePagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(s.ReferralListSerializer(page, many=True).data)
+        return paginator.get_paginated_response(s.SteppingStonesReferralListSerializer(page, many=True).data)
