@@ -112,3 +112,42 @@ def test_headteacher_sees_the_named_officer_and_asks_for_a_change(page, live_ser
     expect(page.get_by_text("You asked on")).to_be_visible()
     axe_check(page)
     assert OfficerRequest.objects.get().kind == "change"
+
+
+def test_allocator_runs_the_optimiser_for_all_bcus_in_the_background_and_edits_an_officer(
+    page, live_server, axe_check, people
+):
+    from officers import services
+
+    sign_in_as(page, live_server, people["allocator"])
+    page.goto(live_server.url + "/officers/optimiser/")
+    page.get_by_role("button", name="Propose for all your BCUs").click()
+    # The test settings run tasks at once, so the run has finished by the time the page loads.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Optimiser proposal for 1 BCU")
+    expect(page.locator("#run-status")).to_have_text("Ready to review")
+    expect(page.get_by_role("heading", name="Proposal for Central East")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("button", name="Apply ticked assignments").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("2 schools have a named officer")
+    axe_check(page)
+    assert selectors.named_officer_for(people["school"]) is not None
+
+    # Sam Near changes BCU: the confirmation lists the schools that go back to the queue.
+    services.officer_update(actor=people["allocator"], officer_id=people["near"].pk, capacity=200)
+    mover = allocator("central-east", "north-west")
+    sign_in_as(page, live_server, mover)
+    page.goto(live_server.url + f"/officers/people/{people['near'].pk}/")
+    page.get_by_role("link", name="Change details").click()
+    axe_check(page)
+    page.get_by_label("Capacity (weighted load)").fill("0")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Capacity (weighted load)").fill("150")
+    page.get_by_label("BCU").select_option(label="North West")
+    page.get_by_role("button", name="Save changes").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Move Sam Near to North West?")
+    axe_check(page)
+    page.get_by_role("button", name="Move and put").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("back in the queue")
+    axe_check(page)
