@@ -298,3 +298,79 @@ def test_coordinator_downloads_the_evaluation_file(live_server, page, axe_check,
     assert {row["receiving_school_urn"] for row in rows} == {str(people["secondary"].pk)}
     for value in (*PUPIL.values(), PUPIL_DOB.isoformat()):
         assert value not in text
+
+
+def test_every_other_page_passes_axe(live_server, page, axe_check, people, visited, tmp_path):
+    """The pages the three journeys do not reach, each checked with axe (error states included)."""
+    cohort, primary, secondary = people["cohort"], people["primary"], people["secondary"]
+    accepted = refer(
+        actor=people["primary_lead"],
+        cohort=cohort,
+        referring_school=primary,
+        receiving_school=secondary,
+        n=1,
+        **PUPIL,
+        date_of_birth=PUPIL_DOB,
+    )
+    services.referral_accept(actor=people["secondary_lead"], referral=accepted)
+    pending = refer(actor=people["primary_lead"], cohort=cohort, referring_school=primary, n=2)
+    base = f"{live_server.url}/stepping-stones"
+
+    sign_in_as(page, live_server, people["secondary_lead"])
+    for path, heading in [
+        (f"/referrals/{accepted.reference}/progress/", "Record attendance and progress"),
+        (f"/referrals/{accepted.reference}/status/", "Change the pupil's status"),
+        ("/privacy/", "Privacy notice: what we collect about a pupil and why"),
+    ]:
+        page.goto(base + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        axe_check(page)
+    page.goto(f"{base}/referrals/{accepted.reference}/progress/")
+    page.get_by_label("Sessions attended in Year 7").fill("many")
+    page.get_by_role("button", name="Save progress").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("whole number")
+    axe_check(page)
+
+    page.goto(base + "/find/")
+    axe_check(page)
+    page.get_by_label("Unique pupil number (UPN)").fill(PUPIL["upn"])
+    page.get_by_role("button", name="Search").click()
+    expect(page.get_by_role("heading", name="1 pupil found")).to_be_visible()
+    axe_check(page)
+    page.get_by_label("Reference number").fill("SS26-NOPE9")
+    page.get_by_role("button", name="Go to referral").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("No referral you can see")
+    axe_check(page)
+
+    sign_in_as(page, live_server, people["coordinator"])
+    for path, heading in [
+        ("/pending/", "Referrals waiting for a destination"),
+        (f"/referrals/{pending.reference}/route/", "Route the referral"),
+        (f"/referrals/{accepted.reference}/access-log/", "Who has seen or changed this record"),
+        (f"/referrals/{accepted.reference}/subject-access/", "Download everything held about this pupil"),
+        (f"/referrals/{accepted.reference}/erase/", "Erase the pupil's record"),
+        ("/needs/", "Needs list"),
+        ("/cohorts/", "Transitions, schools and places"),
+        (f"/cohorts/{cohort.transition_year}/schools/", "Add a secondary school"),
+        (f"/cohorts/{cohort.transition_year}/schools/{secondary.pk}/", "Clapton Girls' Academy"),
+        (f"/cohorts/{cohort.transition_year}/import/", "Import the cohort from a CSV file"),
+    ]:
+        page.goto(base + path)
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        axe_check(page)
+
+    bad = tmp_path / "cohort.csv"
+    bad.write_text(",".join(services.IMPORT_COLUMNS) + "\nAnn,Example,2015-02-30,X1,1,,,,,,,,,,\n", encoding="utf-8")
+    page.get_by_label("Upload a CSV file").set_input_files(str(bad))
+    page.get_by_role("button", name="Import").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Line 2")
+    axe_check(page)
+
+    page.goto(f"{base}/referrals/{pending.reference}/route/")
+    page.get_by_role("button", name="Send to this school").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose the secondary school")
+    axe_check(page)
+    page.get_by_label("Clapton Girls' Academy").check()
+    page.get_by_role("button", name="Send to this school").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("is sent to Clapton Girls' Academy")
+    axe_check(page)
