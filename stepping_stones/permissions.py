@@ -68,7 +68,7 @@ def can_use_stepping_stones(user) -> bool:
 
 
 def can_view_referral(user, referral) -> bool:
-    if referral is None or referral.erased_at is not None and not is_coordinator(user):
+    if referral is None or (referral.erased_at is not None and not is_coordinator(user)):
         return False
     return (
         is_coordinator(user)
@@ -129,7 +129,8 @@ def can_withdraw_referral(user, referral) -> bool:
 
 
 def can_withdraw_consent(user, referral) -> bool:
-    return can_withdraw_referral(user, referral)
+    """Anyone who may see the record, while it still holds personal data (whatever its state)."""
+    return referral is not None and referral.has_personal_data and can_view_referral(user, referral)
 
 
 def can_manage_cohorts(user) -> bool:

@@ -1092,22 +1092,22 @@ def _minimise(referral: Referral, *, now) -> None:
 
 @transaction.atomic
 def consent_withdraw(*, actor, referral: Referral, reason: str = "") -> Referral:
-    """The parent or carer withdrew consent: the pupil is withdrawn (a held place passes on), the record minimised."""
+    """The parent or carer withdrew consent: a pupil still in the programme is withdrawn (a held place passes on);
+    the record is minimised whatever its state (completed, declined... included)."""
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
-    if referral.status not in Referral.LIVE or not referral.has_personal_data:
-        raise InvalidTransition(
-            f"{referral.reference} is {referral.get_status_display().lower()}: nothing to withdraw."
-        )
+    if not referral.has_personal_data:
+        raise InvalidTransition(f"{referral.reference} has already been minimised: nothing is left to withdraw.")
     _require(permissions.can_withdraw_consent(actor, referral))
     reason = _clean_text(reason, field_name="reason", label="the reason", max_length=1000)
     now = timezone.now()
     Consent.objects.filter(referral=referral, withdrawn_at__isnull=True).update(
         withdrawn_at=now, withdrawn_by=_actor_or_none(actor)
     )
-    _audit(actor, "consent.withdrawn", referral)
-    _withdraw(referral, actor=actor, reason="Consent withdrawn", to=S.WITHDRAWN)
+    _audit(actor, "consent.withdrawn", referral, reason=reason)
+    if referral.status in Referral.LIVE:
+        _withdraw(referral, actor=actor, reason="Consent withdrawn", to=S.WITHDRAWN)
     _minimise(referral, now=now)
     _audit(actor, "referral.minimised", referral, reason="Consent withdrawn")
     return referral

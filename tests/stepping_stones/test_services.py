@@ -535,3 +535,15 @@ def test_places_counter_never_exceeds_places_in_the_database(cohort):
     row = ParticipatingSchoolFactory(cohort=cohort, places=1, places_taken=1)
     with pytest.raises(IntegrityError), transaction.atomic():
         type(row).objects.filter(pk=row.pk).update(places_taken=2)
+
+
+def test_consent_withdrawn_after_completion_minimises_and_keeps_the_status(make_referral, secondary_lead):
+    referral = make_referral()
+    services.referral_accept(actor=secondary_lead, referral=referral)
+    for step in (S.ENROLLED, S.ACTIVE, S.COMPLETED):
+        services.referral_advance(actor=secondary_lead, referral=referral, to=step)
+    services.consent_withdraw(actor=secondary_lead, referral=referral)
+    referral.refresh_from_db()
+    assert referral.status == S.COMPLETED and referral.minimised_at and referral.upn == ""
+    with pytest.raises(InvalidTransition):
+        services.consent_withdraw(actor=secondary_lead, referral=referral)
