@@ -27,6 +27,11 @@ def _matrix_school():
     return {"urn": matrix_school().pk}
 
 
+def _with_matrix_school():
+    _matrix_school()
+    return {}
+
+
 ROWS = [
     AccessRow("insights:dashboard", {"anonymous": 302, "default": 403, **DASHBOARD}),
     AccessRow(
@@ -34,6 +39,14 @@ ROWS = [
         {"anonymous": 302, "default": 403, **DASHBOARD},
         query="measure=officer_cover_percent&phase=secondary",
         notes="Another measure and a filter.",
+    ),
+    AccessRow("insights:school_find", {"anonymous": 302, "default": 200}, notes="Lists only the person's own schools."),
+    AccessRow(
+        "insights:school_find",
+        {"anonymous": 302, "default": 200, **dict.fromkeys(PROFILE, 302)},
+        kwargs=_with_matrix_school,
+        query="urn=199001",
+        notes="Those who may see the matrix school's profile are sent to it; others see 'no school you can see'.",
     ),
     AccessRow(
         "insights:school_profile",

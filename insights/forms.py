@@ -41,3 +41,19 @@ class DashboardFilterForm(forms.Form):
             "bcu": self.bcus.get(data.get("bcu") or ""),
             "phase": data.get("phase") or "",
         }
+
+
+class SchoolLookupForm(forms.Form):
+    urn = forms.RegexField(
+        label="School URN",
+        help_text="The 6-digit unique reference number from Get Information about Schools, for example 100275.",
+        regex=r"^\s*\d{6}\s*$",
+        error_messages={
+            "required": "Enter the school's URN",
+            "invalid": "Enter a URN of 6 digits, like 100275",
+        },
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+    )
+
+    def clean_urn(self) -> int:
+        return int(self.cleaned_data["urn"].strip())

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from accounts.models import SchoolMembership
+from accounts.selectors import schools_acting_for
 from core.figures import Activity, collect_school_activity, small_count_label
 from education_toolkit.models import Download
 from officers import selectors as officer_selectors
@@ -328,6 +329,16 @@ def school_for_profile(*, user, urn: int) -> School | None:
     if school is None or not permissions.can_view_school_profile(user, school):
         return None
     return school
+
+
+def own_schools(*, user) -> list[School]:
+    """The schools whose profile is this person's own business: where they work, and where they are the named
+    officer."""
+    schools = set(schools_acting_for(user).exclude(local_authority__area=LocalAuthority.Area.OUTSIDE))
+    officer = officer_selectors.officer_of_user(user)
+    if officer is not None:
+        schools.update(a.school for a in officer_selectors.officer_current_assignments(officer))
+    return sorted(schools, key=lambda school: (school.name, school.pk))
 
 
 @dataclass

@@ -6,11 +6,11 @@ hand the work to the selectors."""
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from . import permissions, selectors
-from .forms import DashboardFilterForm
+from .forms import DashboardFilterForm, SchoolLookupForm
 from .maps import borough_map
 
 
@@ -55,3 +55,19 @@ def school_profile(request: HttpRequest, urn: int) -> HttpResponse:
         raise Http404("No school you can see has this URN")
     profile = selectors.school_profile(user=request.user, school=school, viewer=request)
     return render(request, "insights/school_profile.html", {"profile": profile, "school": school})
+
+
+@require_GET
+@login_required
+def school_find(request: HttpRequest) -> HttpResponse:
+    """Open a school's profile by its URN; lists the schools the person works at or is the named officer for."""
+    form = SchoolLookupForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        school = selectors.school_for_profile(user=request.user, urn=form.cleaned_data["urn"])
+        if school is not None:
+            return redirect("insights:school_profile", urn=school.pk)
+        # The same answer whether the school does not exist or is not one this person may see.
+        form.add_error("urn", "There is no school with this URN that you can see")
+    return render(
+        request, "insights/school_find.html", {"form": form, "own_schools": selectors.own_schools(user=request.user)}
+    )

@@ -71,9 +71,13 @@ def test_admin_switches_the_borough_map_between_measures(page, live_server, axe_
 
 
 def test_headteacher_opens_their_school_profile(page, live_server, axe_check, people):
-    school = people["school"]
     sign_in_as(page, live_server, people["head"])
-    page.goto(f"{live_server.url}/insights/schools/{school.pk}/")
+    page.goto(f"{live_server.url}/insights/schools/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Find a school's safety profile")
+    page.get_by_role("button", name="Open the profile").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the school's URN")
+    axe_check(page)
+    page.get_by_role("link", name="Clapton Girls' Academy").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Clapton Girls' Academy")
     expect(page.get_by_role("heading", name="Knife wands")).to_be_visible()
     expect(page.locator("#wand-requests")).to_contain_text("Delivered")
@@ -84,5 +88,6 @@ def test_headteacher_opens_their_school_profile(page, live_server, axe_check, pe
     expect(page.get_by_role("heading", level=1)).to_contain_text("KW-")
     axe_check(page)
 
-    page.goto(f"{live_server.url}/insights/schools/{people['school'].pk + 1}/")  # another school: not theirs
+    other = SchoolFactory(name="Somebody Else's School")
+    page.goto(f"{live_server.url}/insights/schools/{other.pk}/")  # another school: not theirs
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")

@@ -188,3 +188,25 @@ def test_profile_queries_stay_constant(client, school, officer, django_assert_ma
     with django_assert_max_num_queries(len(few.captured_queries)):
         response = client.get(url(school))
     assert len(response.context["profile"].wand_requests) == 9
+
+
+def test_find_a_profile_by_urn(client, school, officer):
+    head = with_two_factor(headteacher_of(school))
+    client.force_login(head)
+    page = client.get(reverse("insights:school_find"))
+    assert url(school) in page.content.decode()  # their own school, one click away
+    response = client.get(reverse("insights:school_find"), {"urn": f" {school.pk} "})
+    assert response.status_code == 302 and response["Location"] == url(school)
+    other = school_in(204)
+    for urn, message in [
+        (str(other.pk), "There is no school with this URN that you can see"),
+        ("999999", "There is no school with this URN that you can see"),
+        ("12ab", "Enter a URN of 6 digits, like 100275"),
+        ("", "Enter the school&#x27;s URN"),
+    ]:
+        response = client.get(reverse("insights:school_find"), {"urn": urn})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "govuk-error-summary" in html and message in html, urn
+    client.force_login(officer_user(officer))
+    assert url(school) in client.get(reverse("insights:school_find")).content.decode()
