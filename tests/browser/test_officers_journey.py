@@ -76,7 +76,7 @@ def test_allocator_assigns_from_a_suggestion_overrides_and_runs_the_optimiser(pa
     third = SchoolFactory(name="Stoke Newington School", latitude=51.561, longitude=-0.075)
     page.goto(live_server.url + "/officers/optimiser/")
     axe_check(page)
-    page.get_by_role("button", name="Propose").click()
+    page.get_by_role("button", name="Propose", exact=True).click()
     expect(page.get_by_role("heading", name="Proposal for Central East")).to_be_visible()
     axe_check(page)
     page.get_by_role("button", name="Apply ticked assignments").click()
