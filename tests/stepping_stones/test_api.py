@@ -331,3 +331,23 @@ def test_view_as_through_the_real_middleware_gets_404(client, make_referral, sec
     assert client.get(url("referrals")).status_code == 403
     assert client.get(url("cohorts")).status_code == 403
     assert client.get(url("needs")).status_code == 403
+
+
+def test_schools_and_search_query_counts_are_constant(api, cohort, make_referral, django_assert_max_num_queries):
+    from .factories import ParticipatingSchoolFactory
+
+    vru = coordinator()
+    api.force_authenticate(vru)
+    make_referral(0)
+    with django_assert_max_num_queries(12) as schools_first:
+        api.get(url("cohort-schools", year=2026))
+    with django_assert_max_num_queries(30) as search_first:
+        api.post(url("search"), {"name": "Fictional"}, format="json")
+    for n in range(1, 6):
+        ParticipatingSchoolFactory(cohort=cohort, feeder_primaries=[primary_school(), primary_school()])
+        make_referral(n)
+    with django_assert_max_num_queries(len(schools_first.captured_queries)):
+        assert len(api.get(url("cohort-schools", year=2026)).json()) == 6
+    # Each search result writes one audit row (the view is logged): a constant cost per result, no N+1 reads.
+    with django_assert_max_num_queries(len(search_first.captured_queries) + 5 * 2):
+        assert len(api.post(url("search"), {"name": "Fictional"}, format="json").json()) == 6
