@@ -24,7 +24,6 @@ from wands.models import WandRequest
 from . import permissions
 from . import stepping_stones as ss
 
-CITY_OF_LONDON = 201
 CITY_POLICE_NOTE = "City of London Police: not covered by the Met's Safer Schools Officers"
 DOWNLOAD_WINDOW_DAYS = 365
 
@@ -146,7 +145,7 @@ def _open_london_schools(la_codes, phase: str):
 def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", viewer=None) -> Dashboard:
     """Per borough, the four programmes side by side: open schools, wand take-up ("taken up" = a request approved and
     not cancelled) and wands delivered, % of open schools with a named police contact (current assignments),
-    Stepping Stones pupils enrolled and places, toolkit downloads in the last 12 months.
+    Stepping Stones pupils with a place and places, toolkit downloads in the last 12 months.
 
     A fixed number of aggregate queries, however many schools there are. `viewer`: the request, if there is one."""
     codes = dashboard_la_codes(user, bcu=bcu)
@@ -241,36 +240,34 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
 class Measure:
     key: str
     label: str
+    attribute: str  # of BoroughFigures
     percent: bool = False
     police: bool = False  # a Met measure: not applicable in the City of London
     pupils: bool = False  # a count of pupils: suppressed below 5 for people who may not see them
 
     def value(self, row: BoroughFigures):
-        return getattr(row, ATTRIBUTES[self.key])
+        return getattr(row, self.attribute)
 
-
-ATTRIBUTES = {
-    "wand_take_up_percent": "take_up_percent",
-    "schools_taken_up": "schools_taken_up",
-    "wands_delivered": "wands_delivered",
-    "officer_cover_percent": "officer_cover_percent",
-    "stepping_stones_enrolled": "stepping_stones_enrolled",
-    "stepping_stones_places": "stepping_stones_places",
-    "toolkit_downloads": "toolkit_downloads",
-    "open_schools": "open_schools",
-}
 
 MEASURES: dict[str, Measure] = {
     m.key: m
     for m in (
-        Measure("wand_take_up_percent", "Open schools that have taken up wands (%)", percent=True),
-        Measure("schools_taken_up", "Schools that have taken up wands"),
-        Measure("wands_delivered", "Wands delivered"),
-        Measure("officer_cover_percent", "Open schools with a named police contact (%)", percent=True, police=True),
-        Measure("stepping_stones_enrolled", "Stepping Stones pupils enrolled", pupils=True),
-        Measure("stepping_stones_places", "Stepping Stones places"),
-        Measure("toolkit_downloads", "Toolkit downloads in the last 12 months"),
-        Measure("open_schools", "Open schools"),
+        Measure("wand_take_up_percent", "Open schools that have taken up wands (%)", "take_up_percent", percent=True),
+        Measure("schools_taken_up", "Schools that have taken up wands", "schools_taken_up"),
+        Measure("wands_delivered", "Wands delivered", "wands_delivered"),
+        Measure(
+            "officer_cover_percent",
+            "Open schools with a named police contact (%)",
+            "officer_cover_percent",
+            percent=True,
+            police=True,
+        ),
+        Measure(
+            "stepping_stones_enrolled", "Stepping Stones pupils with a place", "stepping_stones_enrolled", pupils=True
+        ),
+        Measure("stepping_stones_places", "Stepping Stones places", "stepping_stones_places"),
+        Measure("toolkit_downloads", "Toolkit downloads in the last 12 months", "toolkit_downloads"),
+        Measure("open_schools", "Open schools", "open_schools"),
     )
 }
 DEFAULT_MEASURE = "wand_take_up_percent"
