@@ -90,13 +90,14 @@ def _rows():
         AccessRow("stepping_stones:privacy", {"default": 200}, notes="Public: parents may be shown it."),
         AccessRow(
             "stepping_stones:refer_start",
-            {**ANON, **LEADS, **COORDINATOR, "default": 403},
+            {**ANON, **COORDINATOR, "default": 403},
             kwargs=_with_open_cohort_and_primary,
-            notes="Anyone with a school to refer from; coordinators may refer for any primary.",
+            notes="A primary's lead (the matrix school is a secondary, so its lead and head get 403); coordinators "
+            "may refer for a feeder primary of an open transition.",
         ),
         AccessRow(
             "stepping_stones:referral_new",
-            {**ANON, **LEADS, **COORDINATOR, "default": 403},
+            {**ANON, **COORDINATOR, "default": 403},
             kwargs=_with_open_cohort_and_primary,
         ),
         AccessRow(

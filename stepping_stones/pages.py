@@ -46,9 +46,10 @@ def consent_text(version: str | None = None) -> str:
 
 
 def referring_schools(request):
-    """Schools this person may refer from: a lead's own schools; for a coordinator (who may refer on a primary's
+    """Schools this person may refer from: a lead's own primary schools; for a coordinator (who may refer on a primary's
     behalf) the feeder primaries of the transitions open for referrals, not every primary in the register."""
-    schools = selectors.referring_schools_for(request)
+    # A secondary's lead receives referrals; only primaries (and all-through schools) refer.
+    schools = selectors.referring_schools_for(request).filter(phase__in=School.FEEDER_PHASES)
     if permissions.is_coordinator(request):
         feeders = ParticipatingSchool.feeder_primaries.through.objects.filter(
             participatingschool__cohort__status=Cohort.Status.OPEN
@@ -66,12 +67,9 @@ def cohorts_open_for_referral(request):
     return selectors.cohorts_visible_to(request).filter(status=Cohort.Status.OPEN)
 
 
-def referrals_from_my_schools(request):
-    """The referrals from the primary schools this person leads (a coordinator: every referral), newest first."""
-    queryset = selectors.referrals_visible_to(request)
-    if not permissions.is_coordinator(request):
-        queryset = queryset.filter(referring_school_id__in=permissions.lead_school_ids(request))
-    return queryset.order_by("-created_at", "-id")
+def referrals_of_my_schools(request):
+    """A lead's referrals from or to their schools; a coordinator's, every referral. Newest first."""
+    return selectors.referrals_visible_to(request).order_by("-created_at", "-id")
 
 
 def lead_secondary_rows(request, *, cohort) -> list[dict]:

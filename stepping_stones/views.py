@@ -488,11 +488,11 @@ def referral_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
 @require_GET
 @pupil_page
 def referral_list(request: HttpRequest) -> HttpResponse:
-    """My referrals: the referrals from the primary schools this person leads, newest first, with their status."""
-    _require(pages.can_refer(request))
-    page = _paginate(request, pages.referrals_from_my_schools(request))
+    """My referrals: those from or to the schools this person leads (all, for a coordinator), with their status."""
+    _require(permissions.can_use_stepping_stones(request))
+    page = _paginate(request, pages.referrals_of_my_schools(request))
     page.object_list = _tag(page.object_list)
-    return render(request, "stepping_stones/referral_list.html", {"page": page})
+    return render(request, "stepping_stones/referral_list.html", {"page": page, "can_refer": pages.can_refer(request)})
 
 
 # --- one pupil's record ----------------------------------------------------------------------------------------

@@ -299,6 +299,13 @@ class TestSecondaryLead:
         assert referral.reference in page and "Referrals to answer" in page
         assert "Places available" in page
 
+    def test_a_secondary_lead_does_not_refer_but_sees_referrals_to_their_school(self, sec_client, make_referral):
+        referral = make_referral()
+        assert sec_client.get(url("refer_start")).status_code == 403
+        assert sec_client.get(url("referral_new")).status_code == 403
+        listing = sec_client.get(url("referral_list")).content.decode()
+        assert referral.reference in listing and "Refer a pupil" not in listing
+
     def test_accept(self, sec_client, make_referral, participating):
         referral = make_referral()
         response = sec_client.post(url("referral_decide", referral), {"decision": "accept"})
