@@ -693,3 +693,66 @@ class TestQueryCounts:
         for _ in range(10):
             client.get(url("referral_detail", referral))
         assert queries_for(client, path) <= few
+
+
+def test_canary_pupil_through_the_pages_never_reaches_a_log_an_email_or_a_url(
+    client,
+    cohort,
+    participating,
+    secondary,
+    need,
+    primary_lead,
+    secondary_lead,
+    vru,
+    caplog,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    """A pupil with a unique name, UPN and date of birth goes through every page of the journey: none of it appears in
+    a log record, an email, a redirect or a link."""
+    import logging
+
+    caplog.set_level(logging.DEBUG)
+    urls = []
+
+    def visit(method, path, data=None):
+        urls.append(path)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = getattr(client, method)(path, data or {})
+        if response.status_code == 302:
+            urls.append(response["Location"])
+        body = response.content.decode() if not getattr(response, "streaming", False) else ""
+        urls.extend(re.findall(r'(?:href|action|src)="([^"]*)"', body))
+        return response
+
+    client.force_login(primary_lead)
+    visit("get", url("refer_start"))
+    visit("post", url("referral_new"), pupil_data())
+    referral = Referral.objects.get()
+    visit("post", url("referral_destination", referral), {"receiving_school": str(secondary.pk)})
+    visit("post", url("referral_needs", referral), {"needs": [str(need.pk)], "strengths": "Kind"})
+    visit("post", url("referral_contact", referral), {"known_by_name": "Ms Example", "known_by_role": "Teacher"})
+    visit("post", url("referral_consent", referral), consent_data())
+    visit("get", url("referral_check", referral))
+    visit("post", url("referral_check", referral))
+    visit("get", url("referral_confirmation", referral))
+    visit("post", url("find"), {"form": "search", "upn": CANARY["upn"]})
+    client.force_login(secondary_lead)
+    visit("get", url("school_cohort", urn=secondary.pk))
+    visit("get", url("referral_detail", referral))
+    visit("post", url("referral_decide", referral), {"decision": "accept"})
+    client.force_login(vru)
+    visit("get", url("referral_detail", referral))
+    visit("get", url("referral_access_log", referral))
+    visit("get", url("evaluation_export", year=cohort.transition_year))
+    referral.refresh_from_db()
+    assert referral.status == Referral.Status.ACCEPTED
+    assert mailoutbox, "the journey sends emails (new referral, decision)"
+    for message in mailoutbox:
+        assert_no_pupil_data(message.subject + message.body + "".join(str(a[0]) for a in message.alternatives))
+    for record in caplog.records:
+        assert_no_pupil_data(record.getMessage() + repr(getattr(record, "__dict__", {})))
+    for visited_url in urls:
+        assert_no_pupil_data(visited_url)
+    for event in AuditEvent.objects.all():
+        assert_no_pupil_data(f"{event.data} {event.reason} {event.target_label}")
