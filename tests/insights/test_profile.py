@@ -210,3 +210,24 @@ def test_find_a_profile_by_urn(client, school, officer):
         assert "govuk-error-summary" in html and message in html, urn
     client.force_login(officer_user(officer))
     assert url(school) in client.get(reverse("insights:school_find")).content.decode()
+
+
+def test_viewing_as_the_schools_lead_shows_counts_only(client, school, cohort):
+    """A programme admin viewing as the school's Stepping Stones lead sees the profile as the lead would, except the
+    pupils: "view as" never reads pupil records, so small counts stay hidden and no pupil page is linked."""
+    import time
+
+    from accounts.identity import view_as
+
+    places(cohort, school, places=60, taken=2)
+    lead = with_two_factor(_staff(school, SchoolDuty.Duty.STEPPING_STONES_LEAD))
+    client.force_login(vru("programme_admin"))
+    session = client.session
+    session[view_as.SESSION_KEY] = {"user_id": lead.pk, "started_at": time.time()}
+    session.save()
+    response = client.get(url(school))
+    assert response.status_code == 200
+    assert response.wsgi_request.user == lead and response.wsgi_request.view_as_actor is not None
+    profile = response.context["profile"]
+    assert not profile.may_see_pupils and profile.pupil_links == []
+    assert profile.stepping_stones.pupils_in_programme_display == "fewer than 5"
