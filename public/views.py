@@ -213,20 +213,15 @@ def updates_send(request: HttpRequest) -> HttpResponse:
 # --- open figures --------------------------------------------------------------------------------------------------
 
 
-def _or_suppressed(value: int | None) -> int:
-    return 1 if value is None else value
-
-
 def figures_charts(figures: dict) -> dict:
     boroughs = figures["wands"]["boroughs"]
     take_up = bar_chart(
         title="Schools that have taken up the wand offer, by borough",
-        # A suppressed count goes to the chart as 1, which it shows as "fewer than 5" and does not draw.
-        series=[(row["borough"], _or_suppressed(row["schools_taken_up"])) for row in boroughs],
+        # Withheld counts are not drawn (the table below says "fewer than 5"); a real 0 is.
+        series=[(row["borough"], row["schools_taken_up"]) for row in boroughs if row["schools_taken_up"] is not None],
         label_heading="Borough",
         value_heading="Schools",
         orientation="horizontal",
-        suppress_below=SMALL_COUNT_THRESHOLD,
         chart_id="wands-take-up",
     )
     contacts = bar_chart(
@@ -253,13 +248,12 @@ def figures_charts(figures: dict) -> dict:
     places = (
         bar_chart(
             title="Stepping Stones places filled, by cohort",
-            series=[(row["cohort"], _or_suppressed(row["places_filled"])) for row in cohorts],
+            series=[(row["cohort"], row["places_filled"]) for row in cohorts if row["places_filled"] is not None],
             label_heading="Cohort",
             value_heading="Places filled",
-            suppress_below=SMALL_COUNT_THRESHOLD,
             chart_id="stepping-stones-places",
         )
-        if cohorts
+        if any(row["places_filled"] is not None for row in cohorts)
         else None
     )
     return {"take_up": take_up, "contacts": contacts, "downloads": downloads, "places": places}
