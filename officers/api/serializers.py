@@ -54,6 +54,12 @@ class OfficersOfficerUpdateSerializer(OfficersOfficerCreateSerializer):
     confirm_move = serializers.BooleanField(required=False, default=False)
 
 
+class OfficersActivitySerializer(serializers.Serializer):
+    programme = serializers.CharField()
+    label = serializers.CharField()
+    display = serializers.CharField(help_text='The count as shown: pupil counts from 1 to 4 as "fewer than 5".')
+
+
 class OfficersQueueSchoolSerializer(serializers.Serializer):
     urn = serializers.IntegerField(source="pk")
     name = serializers.CharField()
@@ -61,6 +67,7 @@ class OfficersQueueSchoolSerializer(serializers.Serializer):
     bcu = serializers.CharField(source="local_authority.bcu.name")
     request_kind = serializers.CharField(allow_null=True)
     days_waiting = serializers.IntegerField(allow_null=True)
+    activity = OfficersActivitySerializer(many=True, help_text="Counts from the other programmes.")
 
 
 class OfficersSuggestionSerializer(serializers.Serializer):

@@ -155,8 +155,10 @@ class QueueList(generics.ListAPIView):
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())
+        activity = selectors.other_programme_activity([school.pk for school in page])
         for school in page:
             school.days_waiting = selectors.days_waiting(school)
+            school.activity = activity.get(school.pk, [])
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
@@ -426,7 +428,12 @@ class MySchools(APIView):
     @extend_schema(
         responses=inline_serializer(
             "OfficersMySchool",
-            {"urn": serializers.IntegerField(), "name": serializers.CharField(), "since": serializers.DateField()},
+            {
+                "urn": serializers.IntegerField(),
+                "name": serializers.CharField(),
+                "since": serializers.DateField(),
+                "activity": s.OfficersActivitySerializer(many=True),
+            },
             many=True,
         )
     )
@@ -437,7 +444,12 @@ class MySchools(APIView):
             raise ApiPermissionDenied("Only officers linked to an officer record have schools.")
         return Response(
             [
-                {"urn": r["school"].pk, "name": r["school"].name, "since": r["since"]}
+                {
+                    "urn": r["school"].pk,
+                    "name": r["school"].name,
+                    "since": r["since"],
+                    "activity": s.OfficersActivitySerializer(r["activity"], many=True).data,
+                }
                 for r in selectors.officer_school_rows(officer)
             ]
         )

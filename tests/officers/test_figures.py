@@ -87,3 +87,16 @@ def test_my_schools_query_count_does_not_grow(client, near, reference_data, djan
         AssignmentFactory(school=SchoolFactory(latitude=51.54, longitude=-0.05), officer=near, weight=1)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(reverse("officers:my_schools")).status_code == 200
+
+
+def test_queue_and_my_schools_api_carry_the_counts(school, near, alloc, fake_programme):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_authenticate(alloc)
+    [row] = api.get(reverse("officers-api:queue")).json()["results"]
+    assert {"programme": "Fake programme", "label": "Pupils supported", "display": "fewer than 5"} in row["activity"]
+    AssignmentFactory(school=school, officer=near)
+    api.force_authenticate(officer_user(near))
+    [mine] = api.get(reverse("officers-api:my-schools")).json()
+    assert {"programme": "Fake programme", "label": "Requests", "display": "12"} in mine["activity"]
