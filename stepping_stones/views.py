@@ -941,6 +941,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @pupil_page
 def needs(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_manage_cohorts(request))
+    toggle = request.POST.get("toggle", "") if request.method == "POST" else ""
+    if toggle:
+        need = selectors.needs_all().filter(pk=int(toggle) if toggle.isdigit() else 0).first()
+        if need is None:
+            raise Http404("No such need")
+        need = services.need_update(actor=request.user, need=need, is_active=not need.is_active)
+        shown = "is offered to schools again" if need.is_active else "is no longer offered to schools"
+        messages.success(request, f"'{need.name}' {shown}.")
+        return redirect("stepping_stones:needs")
     form = NeedForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:

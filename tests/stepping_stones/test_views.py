@@ -14,7 +14,7 @@ from django.urls import reverse
 from accounts.identity import view_as
 from core.models import AuditEvent
 from stepping_stones import services
-from stepping_stones.models import Cohort, Consent, ParticipatingSchool, Referral
+from stepping_stones.models import Cohort, Consent, Need, ParticipatingSchool, Referral
 from tests.accounts.factories import programme_admin, with_two_factor
 
 from .factories import (
@@ -532,6 +532,11 @@ class TestCoordinator:
         assert_error_summary(response, "Enter the need")
         vru_client.post(url("needs"), {"name": "Anger management", "description": ""})
         assert "Anger management" in vru_client.get(url("needs")).content.decode()
+        need = Need.objects.get(name="Anger management")
+        vru_client.post(url("needs"), {"toggle": str(need.pk)})
+        need.refresh_from_db()
+        assert not need.is_active
+        assert vru_client.post(url("needs"), {"toggle": "999999"}).status_code == 404
 
 
 class TestFindingAPupil:
