@@ -225,7 +225,7 @@ def tile_map(
             used_notes[SUPPRESSED_FILL] = "Fewer than 5 (not shown, to protect pupils)"
         elif entry.value is None:
             fill, value_label, reason, dashed = NO_DATA_FILL, "n/a", entry.reason or "Not applicable", True
-            used_notes[NO_DATA_FILL] = "Not applicable (see the table)"
+            used_notes[NO_DATA_FILL] = "No figure for this borough (the table says why)"
         else:
             last = len(bins) - 1
             chosen = next((b for i, b in enumerate(bins) if b.contains(entry.value, last=i == last)), bins[-1])

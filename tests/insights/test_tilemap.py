@@ -97,5 +97,5 @@ def test_tiles_are_coloured_by_bin_and_explain_what_is_not_coloured():
     assert tiles[302].fill == OUT_OF_SCOPE_FILL
     legend = [item["label"] for item in result.legend_items]
     assert "Fewer than 5 (not shown, to protect pupils)" in legend
-    assert "Not applicable (see the table)" in legend
+    assert "No figure for this borough (the table says why)" in legend
     assert "Outside the area you are looking at" in legend
