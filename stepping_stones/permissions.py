@@ -73,7 +73,11 @@ def can_view_referral(user, referral) -> bool:
     return (
         is_coordinator(user)
         or leads_school(user, referral.referring_school_id)
-        or (referral.receiving_school_id is not None and leads_school(user, referral.receiving_school_id))
+        or (
+            referral.receiving_school_id is not None
+            and referral.status != referral.Status.DRAFT  # nothing is shared before submission (with consent)
+            and leads_school(user, referral.receiving_school_id)
+        )
     )
 
 

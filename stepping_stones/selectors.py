@@ -46,7 +46,8 @@ def _referral_queryset() -> QuerySet[Referral]:
 
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
-    """Referrals the user may see: coordinators every one; a lead those from or to their school(s); others none.
+    """Referrals the user may see: coordinators every one; a lead those from their school(s), and those submitted to
+    them; others none.
 
     Erased records are left out for everyone but coordinators.
     """
@@ -58,8 +59,11 @@ def referrals_visible_to(user) -> QuerySet[Referral]:
     school_ids = permissions.lead_school_ids(reader)
     if not school_ids:
         return Referral.objects.none()
+    # The receiving secondary sees a referral only once it is submitted (consent recorded): never a primary's draft.
     return _referral_queryset().filter(
-        Q(referring_school_id__in=school_ids) | Q(receiving_school_id__in=school_ids), erased_at__isnull=True
+        Q(referring_school_id__in=school_ids)
+        | (Q(receiving_school_id__in=school_ids) & ~Q(status=Referral.Status.DRAFT)),
+        erased_at__isnull=True,
     )
 
 

@@ -212,3 +212,16 @@ def test_retention_setting_check(settings, value, errors):
     else:
         settings.STEPPING_STONES_RETENTION_MONTHS = value
     assert len(retention_months_setting(None)) == errors
+
+
+def test_a_draft_is_not_shared_with_the_secondary_before_submission(
+    cohort, primary, secondary, participating, primary_lead, secondary_lead
+):
+    from stepping_stones import permissions
+
+    draft = refer(actor=primary_lead, cohort=cohort, referring_school=primary, receiving_school=secondary, submit=False)
+    assert _sees(primary_lead, draft)
+    assert not _sees(secondary_lead, draft) and not permissions.can_view_referral(secondary_lead, draft)
+    services.referral_submit(actor=primary_lead, referral=draft)
+    draft.refresh_from_db()
+    assert _sees(secondary_lead, draft) and permissions.can_view_referral(secondary_lead, draft)
