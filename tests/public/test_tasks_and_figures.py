@@ -153,3 +153,18 @@ class TestSchoolActivity:
         assert "Toolkit downloads by staff, last 12 months" in labels
         admin = make_programme_admin()
         assert "Wand requests waiting for approval" in _labels(collect_tasks(admin))
+
+
+class TestOtherProgrammesTasks:
+    """The landing page shows every programme's tasks through core.figures, not only the wands and toolkit ones."""
+
+    def test_allocator_sees_schools_without_a_named_officer(self):
+        from tests.officers.factories import allocator
+
+        SchoolFactory()  # Hackney, Central East, no officer
+        SchoolFactory()
+        user = allocator("central-east", two_factor=False)  # _home gives two-factor
+        response = _home(user)
+        groups = dict(response.context["task_groups"])
+        assert ("Schools without a named officer", 2) in [(t.label, t.count) for t in groups["School officers"]]
+        assert reverse("officers:queue") in response.content.decode()
