@@ -203,6 +203,8 @@ def cohort_get_for(user, transition_year: int) -> Cohort | None:
         year = int(transition_year)
     except (TypeError, ValueError):
         return None
+    if not 2000 <= year <= 2100:
+        return None
     return cohorts_visible_to(user).filter(transition_year=year).first()
 
 
@@ -222,6 +224,8 @@ def participating_school_get_for(user, *, cohort: Cohort, school_id) -> Particip
     try:
         school_id = int(school_id)
     except (TypeError, ValueError):
+        return None
+    if not 100000 <= school_id <= 999999:
         return None
     return participating_schools_for(user, cohort=cohort).filter(school_id=school_id).first()
 

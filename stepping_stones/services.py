@@ -273,9 +273,13 @@ def _as_date(value, *, field_name: str, label: str) -> date:
 
 
 def _participating(cohort: Cohort, school_id) -> ParticipatingSchool | None:
-    if school_id is None:
+    try:
+        school_id = int(getattr(school_id, "pk", school_id))
+    except (TypeError, ValueError):
         return None
-    return ParticipatingSchool.objects.filter(cohort=cohort, school_id=getattr(school_id, "pk", school_id)).first()
+    if not 100000 <= school_id <= 999999:  # a URN; anything else cannot match (and cannot overflow a query)
+        return None
+    return ParticipatingSchool.objects.filter(cohort=cohort, school_id=school_id).first()
 
 
 def _clean_priority(value) -> int:
@@ -554,6 +558,8 @@ def _clean_needs(needs) -> list[Need]:
         ids = [int(i) for i in ids]
     except (TypeError, ValueError):
         raise DomainError("Choose needs from the list.", field="needs") from None
+    if any(not 0 < i < 2**31 for i in ids):
+        raise DomainError("Choose needs from the list.", field="needs")
     found = list(Need.objects.filter(pk__in=ids, is_active=True))
     if len(found) != len(set(ids)):
         raise DomainError("Choose needs from the list.", field="needs")

@@ -170,9 +170,11 @@ class SteppingStonesCohortUpdateSerializer(serializers.Serializer):
 
 
 class SteppingStonesParticipatingSchoolSetSerializer(serializers.Serializer):
-    school_urn = serializers.IntegerField()
+    school_urn = serializers.IntegerField(min_value=100000, max_value=999999)
     places = serializers.IntegerField(min_value=1, max_value=500)
-    feeder_primary_urns = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=200)
+    feeder_primary_urns = serializers.ListField(
+        child=serializers.IntegerField(min_value=100000, max_value=999999), required=False, max_length=200
+    )
 
 
 class SteppingStonesNeedInputSerializer(serializers.Serializer):
@@ -182,15 +184,19 @@ class SteppingStonesNeedInputSerializer(serializers.Serializer):
 
 
 class SteppingStonesReferralCreateSerializer(serializers.Serializer):
-    cohort = serializers.IntegerField(help_text="The transition year, e.g. 2026.")
-    referring_school_urn = serializers.IntegerField()
-    receiving_school_urn = serializers.IntegerField(required=False, allow_null=True, help_text="Empty: not yet known.")
+    cohort = serializers.IntegerField(min_value=2000, max_value=2100, help_text="The transition year, e.g. 2026.")
+    referring_school_urn = serializers.IntegerField(min_value=100000, max_value=999999)
+    receiving_school_urn = serializers.IntegerField(
+        min_value=100000, max_value=999999, required=False, allow_null=True, help_text="Empty: not yet known."
+    )
     first_name = serializers.CharField(max_length=100, allow_blank=True)
     last_name = serializers.CharField(max_length=100, allow_blank=True)
     date_of_birth = serializers.CharField(max_length=20, allow_blank=True, help_text="YYYY-MM-DD")
     upn = serializers.CharField(max_length=30, allow_blank=True)
     outside_age_group_reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    needs = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=50)
+    needs = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=50
+    )
     strengths = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     known_by_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     known_by_role = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -198,13 +204,15 @@ class SteppingStonesReferralCreateSerializer(serializers.Serializer):
 
 
 class SteppingStonesReferralUpdateSerializer(serializers.Serializer):
-    receiving_school_urn = serializers.IntegerField(required=False, allow_null=True)
+    receiving_school_urn = serializers.IntegerField(min_value=100000, max_value=999999, required=False, allow_null=True)
     first_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     last_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
     date_of_birth = serializers.CharField(max_length=20, required=False, allow_blank=True)
     upn = serializers.CharField(max_length=30, required=False, allow_blank=True)
     outside_age_group_reason = serializers.CharField(max_length=1000, required=False, allow_blank=True)
-    needs = serializers.ListField(child=serializers.IntegerField(), required=False, max_length=50)
+    needs = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=2**31 - 1), required=False, max_length=50
+    )
     strengths = serializers.CharField(max_length=2000, required=False, allow_blank=True)
     known_by_name = serializers.CharField(max_length=120, required=False, allow_blank=True)
     known_by_role = serializers.CharField(max_length=120, required=False, allow_blank=True)
@@ -220,7 +228,7 @@ class SteppingStonesConsentInputSerializer(serializers.Serializer):
 
 
 class SteppingStonesDestinationSerializer(serializers.Serializer):
-    receiving_school_urn = serializers.IntegerField()
+    receiving_school_urn = serializers.IntegerField(min_value=100000, max_value=999999)
 
 
 class SteppingStonesWaitlistSerializer(serializers.Serializer):

@@ -211,7 +211,7 @@ class NeedDetail(SteppingStonesAPIView):
     )
     def patch(self, request, pk):
         self._require(permissions.can_manage_cohorts(request))
-        need = Need.objects.filter(pk=pk).first()
+        need = Need.objects.filter(pk=pk).first() if 0 < pk < 2**31 else None
         if need is None:
             raise Http404
         values = self._input(s.SteppingStonesNeedInputSerializer, partial=True)

@@ -351,3 +351,18 @@ def test_schools_and_search_query_counts_are_constant(api, cohort, make_referral
     # Each search result writes one audit row (the view is logged): a constant cost per result, no N+1 reads.
     with django_assert_max_num_queries(len(search_first.captured_queries) + 5 * 2):
         assert len(api.post(url("search"), {"name": "Fictional"}, format="json").json()) == 6
+
+
+def test_out_of_range_numbers_are_400_or_404_never_500(api, cohort, primary, participating, primary_lead):
+    vru = coordinator()
+    api.force_authenticate(vru)
+    huge = 10**30
+    assert api.get(url("cohort", year=huge)).status_code == 404
+    assert api.patch(url("need", pk=huge), {"name": "X"}, format="json").status_code == 404
+    body = payload(cohort, primary, receiving_school_urn=huge, needs=[huge])
+    response = api.post(url("referrals"), body, format="json")
+    assert response.status_code == 400 and {"receiving_school_urn", "needs"} <= set(response.json())
+    response = api.post(url("cohort-schools", year=2026), {"school_urn": huge, "places": 2}, format="json")
+    assert response.status_code == 400
+    response = api.post(url("referrals"), {**payload(cohort, primary), "cohort": huge}, format="json")
+    assert response.status_code == 400
