@@ -93,6 +93,8 @@ def test_unknown_and_outside_london_schools_are_404(client):
     client.force_login(vru("programme_admin"))
     assert client.get(url(school)).status_code == 404
     assert client.get(reverse("insights:school_profile", kwargs={"urn": 999999})).status_code == 404
+    assert client.get("/insights/schools/99999999999999999999999/").status_code == 404  # too big for the database
+    assert client.get("/api/v1/insights/schools/99999999999999999999999/").status_code == 404
 
 
 def test_the_profile_brings_the_programmes_together(client, school, officer, cohort, resource_version):
