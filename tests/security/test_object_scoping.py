@@ -61,11 +61,17 @@ def _url_names_with_object_kwargs(resolver=None, namespace=""):
                 continue
             ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
             yield from _url_names_with_object_kwargs(pattern, ns)
-        elif isinstance(pattern, URLPattern) and pattern.name and pattern.pattern.converters:
+        # Named groups cover path converters and the API router's regex routes (a format suffix is not an object).
+        elif isinstance(pattern, URLPattern) and pattern.name and set(pattern.pattern.regex.groupindex) - {"format"}:
             yield f"{namespace}{pattern.name}"
 
 
-OBJECT_ROWS = [row for row in collect_rows() if row.kwargs]
+# A Stepping Stones cohort is a programme year ("cohorts/2026/"), not something a school or BCU owns: who may read it is
+# the access matrix's business; here its URLs are only held to "no write from outside the role".
+PROGRAMME_WIDE_KWARGS = {"year"}
+
+OBJECT_URL_NAMES = set(_url_names_with_object_kwargs())
+OBJECT_ROWS = [row for row in collect_rows() if row.kwargs and row.url_name in OBJECT_URL_NAMES]
 PROBED_ROWS = [row for row in OBJECT_ROWS if row.url_name not in PUBLIC_OBJECT_URLS]
 
 
@@ -95,7 +101,7 @@ def _request(client: Client, method: str, url: str, api: bool):
 def test_every_object_url_is_either_probed_or_public_by_design():
     """A URL taking an object must have an access row with an object builder (so the probe below covers it)."""
     with_builder = {row.url_name for row in OBJECT_ROWS}
-    missing = sorted(set(_url_names_with_object_kwargs()) - with_builder)
+    missing = sorted(OBJECT_URL_NAMES - with_builder)
     # allauth's own URLs (tokens in e-mail links) are declared by the accounts app without builders.
     missing = [name for name in missing if not name.startswith(("account_", "mfa_", "socialaccount_", "usersessions"))]
     assert not missing, f"object URLs with no access row that builds their object: {missing}"
@@ -114,8 +120,12 @@ def test_object_from_another_scope_is_not_found_and_nothing_changes(row, who):
     api = url.startswith("/api/")
     client.get(reverse("healthz"))  # the first signed-in request of the day stamps `last_seen_at`: before the snapshot
     before = database_snapshot()
+    programme_wide = set(kwargs) <= PROGRAMME_WIDE_KWARGS
     for method in METHODS:
         response = _request(client, method, url, api)
+        if programme_wide:
+            assert method == "get" or response.status_code in {400, 403, 404, 405}, (who, method, url, response)
+            continue
         made_up = _request(client, method, made_up_url, api)
         assert response.status_code in {403, 404, 405}, f"{who} {method.upper()} {url}: {response.status_code}"
         assert response.status_code == made_up.status_code, (
