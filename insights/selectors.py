@@ -353,7 +353,6 @@ class SchoolProfile:
     pupil_links: list[tuple[str, str]]
     toolkit_downloads_total: int
     toolkit_downloads_year: int
-    toolkit_by_resource: list[dict]
     is_policed_by_met: bool
 
 
@@ -368,11 +367,9 @@ def school_profile(*, user, school: School, viewer=None) -> SchoolProfile:
     pupils)."""
     current = officer_selectors.current_assignment(school)
     since = timezone.now() - timedelta(days=DOWNLOAD_WINDOW_DAYS)
+    # Totals only: what a school's few staff downloaded, resource by resource, could point at one person.
     downloads = Download.objects.filter(user_id__in=_staff_user_ids(school))
     counts = downloads.aggregate(total=Count("pk"), year=Count("pk", filter=Q(downloaded_at__gte=since)))
-    by_resource = list(
-        downloads.order_by().values("resource__title").annotate(n=Count("pk")).order_by("-n", "resource__title")[:10]
-    )
     may_see = ss.may_see_pupils(viewer or user, school)
     suppress = not may_see
     places = ss.school_places(school=school, suppress=suppress)
@@ -395,6 +392,5 @@ def school_profile(*, user, school: School, viewer=None) -> SchoolProfile:
         pupil_links=ss.pupil_links(viewer or user, school, participating=places.participating) if may_see else [],
         toolkit_downloads_total=counts["total"],
         toolkit_downloads_year=counts["year"],
-        toolkit_by_resource=[{"title": r["resource__title"], "downloads": r["n"]} for r in by_resource],
         is_policed_by_met=school.local_authority.bcu_id is not None,
     )
