@@ -128,6 +128,20 @@ def _toolkit_downloads_by_month(today: date) -> list[dict]:
     ]
 
 
+def _complement(rows: list[dict], *, value_key: str, raw: dict[int, int], fields: tuple[str, ...]) -> None:
+    """Complementary suppression: with exactly one borough's count withheld, the London total minus the others would
+    give it away, so the smallest other non-zero count of that kind is withheld too."""
+    if sum(1 for row in rows if row[value_key] is None) != 1:
+        return
+    candidates = [row for row in rows if row[value_key] is not None and raw[row["code"]] > 0]
+    if not candidates:
+        return
+    row = min(candidates, key=lambda row: (raw[row["code"]], row["borough"]))
+    for field in fields:
+        row[field] = None
+    row["suppressed"] = True
+
+
 def open_figures_compute() -> dict:
     """Every open figure, counts only: nothing here names a person, and counts of 1 to 4 schools or pupils are
     published as null with `suppressed: true`."""
@@ -136,9 +150,13 @@ def open_figures_compute() -> dict:
     delivered = _wands_delivered_by_borough()
     take_up_rows, contact_rows = [], []
     totals = {"schools": 0, "taken_up": 0, "with_contact": 0, "wands": 0}
+    raw_taken_up, raw_wands, raw_contact = {}, {}, {}
     for borough in _london_boroughs():
         row = counts.get(borough.code, {"schools": 0, "taken_up": 0, "with_contact": 0})
         wands = delivered.get(borough.code, {"wands": 0, "schools": 0})
+        raw_taken_up[borough.code] = row["taken_up"]
+        raw_wands[borough.code] = wands["wands"] or 0
+        raw_contact[borough.code] = row["with_contact"]
         for key in ("schools", "taken_up", "with_contact"):
             totals[key] += row[key]
         totals["wands"] += wands["wands"] or 0
@@ -169,6 +187,16 @@ def open_figures_compute() -> dict:
                 "suppressed": contact_small,
             }
         )
+    _complement(
+        take_up_rows, value_key="schools_taken_up", raw=raw_taken_up, fields=("schools_taken_up", "percent_taken_up")
+    )
+    _complement(take_up_rows, value_key="wands_delivered", raw=raw_wands, fields=("wands_delivered",))
+    _complement(
+        contact_rows,
+        value_key="schools_with_contact",
+        raw=raw_contact,
+        fields=("schools_with_contact", "percent_with_contact"),
+    )
     return {
         "as_of": now.isoformat(timespec="seconds"),
         "suppression_threshold": SMALL_COUNT_THRESHOLD,

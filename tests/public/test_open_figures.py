@@ -33,9 +33,13 @@ def _take_up(school, status=WandRequest.Status.DELIVERED, quantity=3):
 @pytest.fixture
 def london():
     """Hackney (204): 8 open schools, 6 taken up (one request cancelled does not count); Camden (202): 7 schools,
-    2 taken up (suppressed)."""
+    2 taken up (suppressed); Southwark (210): 7 schools, 5 taken up (withheld too, or London minus Hackney and
+    Southwark would give Camden away)."""
     hackney = _schools(8, code=204)
     camden = _schools(7, code=202)
+    southwark = _schools(7, code=210)
+    for school in southwark[:5]:
+        _take_up(school)
     for school in hackney[:6]:
         _take_up(school)
     WandRequestFactory(school=hackney[6], status=WandRequest.Status.CANCELLED, quantity=2)
@@ -43,7 +47,7 @@ def london():
         _take_up(school, quantity=5)
     for school in [*hackney, *camden]:
         headteacher_of(school, full_name="Hana Sensitive-Name", email=f"head{school.pk}@example.org")
-    return {"hackney": hackney, "camden": camden}
+    return {"hackney": hackney, "camden": camden, "southwark": southwark}
 
 
 def _borough(rows, code):
@@ -68,8 +72,17 @@ class TestFigures:
         assert camden["wands_delivered"] is None and camden["suppressed"] is True
         assert camden["open_schools"] == 7
         london_row = figures["wands"]["london"]
-        assert london_row["schools_taken_up"] == 8 and london_row["wands_delivered"] == 28
+        assert london_row["schools_taken_up"] == 13 and london_row["wands_delivered"] == 43
         assert len(figures["wands"]["boroughs"]) == 33  # every London borough, none outside
+
+    def test_one_withheld_borough_cannot_be_derived_from_the_london_total(self, london):
+        boroughs = selectors.open_figures_compute()["wands"]["boroughs"]
+        southwark = _borough(boroughs, 210)
+        assert southwark["suppressed"] is True
+        assert southwark["schools_taken_up"] is None and southwark["wands_delivered"] is None
+        withheld = [row for row in boroughs if row["schools_taken_up"] is None]
+        assert len(withheld) == 2
+        assert len([row for row in boroughs if row["wands_delivered"] is None]) == 2
 
     def test_zero_is_not_suppressed(self, london):
         figures = selectors.open_figures_compute()
