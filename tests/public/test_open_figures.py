@@ -193,3 +193,26 @@ def test_csv_whatever_the_accept_header(client):
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     missing = client.get(reverse("public-api:figures-csv", kwargs={"dataset": "nope"}), HTTP_ACCEPT="text/csv")
     assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+
+
+def test_stepping_stones_places_per_cohort_with_pupil_counts_suppressed(client):
+    from tests.stepping_stones.factories import CohortFactory, ParticipatingSchoolFactory
+
+    busy, quiet = CohortFactory(transition_year=2026), CohortFactory(transition_year=2025)
+    ParticipatingSchoolFactory(cohort=busy, places=60, places_taken=40)
+    ParticipatingSchoolFactory(cohort=busy, places=60, places_taken=12)
+    ParticipatingSchoolFactory(cohort=quiet, places=30, places_taken=3)
+    data = client.get(reverse("public-api:figures")).json()
+    cohorts = {row["transition_year"]: row for row in data["stepping_stones"]["cohorts"]}
+    assert cohorts[2026] == {
+        "cohort": "2026 transition",
+        "transition_year": 2026,
+        "participating_schools": 2,
+        "places_available": 120,
+        "places_filled": 52,
+        "suppressed": False,
+    }
+    assert cohorts[2025]["places_filled"] is None and cohorts[2025]["suppressed"] is True
+    assert cohorts[2025]["places_available"] == 30
+    page = client.get(reverse("public:figures")).content.decode()
+    assert "2025 transition" in page and "fewer than 5" in page
