@@ -91,6 +91,10 @@ class BoroughFigures:
     stepping_stones_places: int = 0
     toolkit_downloads: int = 0
     suppress_pupils: bool = True
+    # For totals: how many of the rows added up were hidden as "fewer than 5". Showing their exact sum would let
+    # anyone subtract the visible rows and recover the hidden one, so the total says "at least" instead.
+    hidden_rows: int = 0
+    visible_pupils: int = 0
 
     @property
     def take_up_percent(self) -> float | None:
@@ -108,6 +112,8 @@ class BoroughFigures:
 
     @property
     def stepping_stones_enrolled_display(self) -> str:
+        if self.hidden_rows:
+            return f"at least {self.visible_pupils + self.hidden_rows:,}"
         return self._pupils(self.stepping_stones_enrolled)
 
     @property
@@ -117,7 +123,7 @@ class BoroughFigures:
 
     @property
     def stepping_stones_enrolled_suppressed(self) -> bool:
-        return self.suppress_pupils and 0 < self.stepping_stones_enrolled < 5
+        return self.suppress_pupils and (0 < self.stepping_stones_enrolled < 5 or self.hidden_rows > 0)
 
 
 @dataclass
@@ -199,9 +205,10 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         .annotate(n=Count("pk"))
     ):
         rows[row["borough_id"]].toolkit_downloads = row["n"]
-    phases = PHASE_GROUPS[phase][1] if phase else None
+    # Stepping Stones ignores the phase filter: its places are all at secondary and all-through schools, and the
+    # difference between two phases' counts of pupils would give away the small numbers hidden elsewhere.
     cohort = ss.current_cohort()
-    for code, (enrolled, places) in ss.counts_by_borough(la_codes=codes, phases=phases, cohort=cohort).items():
+    for code, (enrolled, places) in ss.counts_by_borough(la_codes=codes, cohort=cohort).items():
         if code in rows:
             rows[code].stepping_stones_enrolled, rows[code].stepping_stones_places = enrolled, places
     boroughs = list(rows.values())
@@ -219,6 +226,8 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         stepping_stones_places=sum(r.stepping_stones_places for r in shown),
         toolkit_downloads=sum(r.toolkit_downloads for r in shown),
         suppress_pupils=suppress,
+        hidden_rows=sum(1 for r in shown if r.stepping_stones_enrolled_suppressed),
+        visible_pupils=sum(r.stepping_stones_enrolled for r in shown if not r.stepping_stones_enrolled_suppressed),
         # Police cover is a share of the schools the Met polices: the City of London's are left out of the total.
         police_area=any(r.police_area for r in shown),
         policed_open_schools=sum(r.open_schools for r in shown if r.police_area),

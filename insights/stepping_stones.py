@@ -24,14 +24,12 @@ def current_cohort():
     return ss_selectors.cohort_current()
 
 
-def counts_by_borough(*, la_codes: Collection[int], phases=None, cohort=None) -> dict[int, tuple[int, int]]:
+def counts_by_borough(*, la_codes: Collection[int], cohort=None) -> dict[int, tuple[int, int]]:
     """{la_code: (pupils holding a place, places)} for the current cohort's participating secondaries."""
     cohort = cohort or current_cohort()
     if cohort is None or not la_codes:
         return {}
     rows = ParticipatingSchool.objects.filter(cohort=cohort, school__local_authority_id__in=list(la_codes))
-    if phases:
-        rows = rows.filter(school__phase__in=phases)
     return {
         row["school__local_authority_id"]: (row["filled"], row["places"])
         for row in rows.order_by()
