@@ -3,7 +3,7 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -496,8 +496,21 @@ def area_plan(
             school__local_authority__bcu_id=bcu_id, status=OfficerRequest.Status.OPEN
         ).values_list("school_id", flat=True)
     )
+    last_ended = (
+        Assignment.objects.filter(school=OuterRef("pk"))
+        .order_by()
+        .values("school")
+        .annotate(last=Max("end_date"))
+        .values("last")
+    )
+    # In queue order (longest waiting first, then by name), which the greedy baseline follows.
     schools = {
-        s.pk: s for s in _schools_in_scope().filter(local_authority__bcu_id=bcu_id).select_related("local_authority")
+        s.pk: s
+        for s in _schools_in_scope()
+        .filter(local_authority__bcu_id=bcu_id)
+        .annotate(waiting_since=Subquery(last_ended))
+        .select_related("local_authority")
+        .order_by(F("waiting_since").asc(nulls_first=True), "name", "pk")
     }
     book = WeightBook(urns=schools)
     weights = {urn: book.weight(s)[0] for urn, s in schools.items()}
