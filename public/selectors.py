@@ -14,7 +14,7 @@ from officers.models import Assignment
 from schools.models import LocalAuthority, School
 from wands.models import WandRequest
 
-from .models import ConsentRecord, Subscriber, Topic
+from .models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
 
 OPEN_FIGURES_CACHE_KEY = "public:open-figures:v1"
 OPEN_FIGURES_CACHE_SECONDS = 10 * 60
@@ -361,6 +361,20 @@ def consent_records() -> QuerySet[ConsentRecord]:
         .prefetch_related(Prefetch("topics", queryset=Topic.objects.order_by("order", "name")))
         .order_by("given_at", "id")
     )
+
+
+def current_consent_statement() -> ConsentStatement | None:
+    """The statement the sign-up form shows now: the latest version."""
+    return ConsentStatement.objects.order_by("-version").first()
+
+
+def consent_statements() -> QuerySet[ConsentStatement]:
+    """Every version ever shown, newest first (none is ever changed or deleted)."""
+    return ConsentStatement.objects.order_by("-version")
+
+
+def updates_recent(limit: int = 10) -> list[UpdateMessage]:
+    return list(UpdateMessage.objects.select_related("topic").order_by("-created_at", "-id")[:limit])
 
 
 def active_topics() -> QuerySet[Topic]:

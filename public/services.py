@@ -25,6 +25,7 @@ from core.tasks import render_email
 
 from .models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
 from .permissions import can_manage_vru_updates
+from .selectors import current_consent_statement
 
 logger = logging.getLogger("portal.public")
 
@@ -189,10 +190,6 @@ def vru_email_send(*, subscriber_id: int, template: str, context: dict, purpose:
 
 
 # --- sign-up, confirmation, unsubscribe ----------------------------------------------------------------------------
-
-
-def current_consent_statement() -> ConsentStatement | None:
-    return ConsentStatement.objects.order_by("-version").first()
 
 
 @transaction.atomic

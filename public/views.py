@@ -49,7 +49,7 @@ def _client_ip(request) -> str:
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     """Email, topics and the consent statement. Every accepted sign-up lands on the same "check your email" page."""
-    statement = services.current_consent_statement()
+    statement = selectors.current_consent_statement()
     topics = list(selectors.active_topics())
     status = 200
     if request.method == "POST":
@@ -132,16 +132,14 @@ def _require_updates_admin(request) -> None:
 def updates_admin(request: HttpRequest) -> HttpResponse:
     """Counts per topic and per status, the consent statement versions, the consent export and recent updates."""
     _require_updates_admin(request)
-    from .models import ConsentStatement, UpdateMessage
-
     return render(
         request,
         "public/updates/admin.html",
         {
             "topics": selectors.topic_counts(),
             "statuses": selectors.subscriber_status_counts(),
-            "statements": ConsentStatement.objects.order_by("-version"),
-            "recent_updates": UpdateMessage.objects.select_related("topic", "sent_by")[:10],
+            "statements": selectors.consent_statements(),
+            "recent_updates": selectors.updates_recent(),
         },
     )
 
