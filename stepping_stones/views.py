@@ -310,8 +310,8 @@ def referral_destination(request: HttpRequest, reference: str) -> HttpResponse:
     initial = {}
     if referral.receiving_school_id:
         initial["receiving_school"] = str(referral.receiving_school_id)
-    elif referral.status == Referral.Status.PENDING_DESTINATION or referral.first_name:
-        initial["receiving_school"] = "not-yet-known" if referral.status != Referral.Status.DRAFT else ""
+    elif referral.status == Referral.Status.PENDING_DESTINATION:
+        initial["receiving_school"] = "not-yet-known"
     form = DestinationForm(_data(request), initial=initial, schools=schools)
     if request.method == "POST" and form.is_valid():
         school = next((s for s in schools if s.pk == form.cleaned_data["receiving_school"]), None)
