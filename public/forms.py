@@ -23,7 +23,7 @@ class SignupForm(forms.Form):
         error_messages={"required": "Select at least one topic", "invalid_choice": "Select at least one topic"},
     )
     consent = forms.BooleanField(
-        label="I agree to the statement above",
+        label="I agree to the consent statement",
         error_messages={"required": "Agree to the statement to sign up for updates"},
     )
     statement_version = forms.IntegerField(widget=forms.HiddenInput)

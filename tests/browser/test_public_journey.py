@@ -69,7 +69,7 @@ def test_sign_up_confirm_and_unsubscribe(page, live_server, axe_check):
     page.get_by_label("Email address").fill("reader@example.org")
     page.get_by_label("Knife wands for schools").check()
     page.get_by_label("London Needs You Alive toolkit").check()
-    page.get_by_label("I agree to the statement above").check()
+    page.get_by_label("I agree to the consent statement").check()
     page.get_by_role("button", name="Sign up").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
     axe_check(page)
