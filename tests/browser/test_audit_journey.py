@@ -1,0 +1,111 @@
+"""The audit view in the browser, with axe on every page: a programme admin searches by who and what, meets a clear
+error for a reversed date range, pages through results with the filters kept, and never sees pupil-record entries;
+a Stepping Stones coordinator finds a referral's history by its reference."""
+
+import pytest
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from playwright.sync_api import expect
+
+from accounts.models import ProgrammeRole
+from core.models import AuditEvent
+from core.services import audit_record
+from tests.accounts.factories import ProgrammeRoleFactory, UserFactory
+from tests.accounts.test_identity_support import give_totp
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+REFERENCE = "SS26-JRNY1"
+
+
+def vru(kind, name):
+    user = ProgrammeRoleFactory(user=UserFactory(full_name=name), kind=kind).user
+    give_totp(user)
+    return user
+
+
+@pytest.fixture
+def history():
+    admin = vru(ProgrammeRole.Kind.PROGRAMME_ADMIN, "Pat Admin")
+    coordinator = vru(ProgrammeRole.Kind.STEPPING_STONES_COORDINATOR, "Cat Coordinator")
+    group = Group.objects.create(name="Wand request WR-00042")
+    for step in range(55):
+        audit_record(actor=admin, verb="wand_request.noted", target=group, reason=f"Note {step}")
+    audit_record(actor=admin, verb="wand_request.approved", target=group, from_state="submitted", to_state="approved")
+    AuditEvent.objects.create(
+        actor=coordinator,
+        actor_label=coordinator.email,
+        verb="stepping_stones.referral.accepted",
+        target_type=ContentType.objects.get_or_create(app_label="stepping_stones", model="referral")[0],
+        target_id="1",
+        target_label=REFERENCE,
+        from_state="submitted",
+        to_state="accepted",
+    )
+    return {"admin": admin, "coordinator": coordinator}
+
+
+def sign_in_as(page, live_server, user):
+    client = Client()
+    client.force_login(user)
+    page.context.clear_cookies()
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": live_server.url,
+            }
+        ]
+    )
+
+
+def test_programme_admin_searches_the_audit(page, live_server, axe_check, history):
+    sign_in_as(page, live_server, history["admin"])
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="Audit").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit")
+    expect(page.get_by_role("table")).to_contain_text("Wand request noted")
+    expect(page.locator("body")).not_to_contain_text(REFERENCE)
+    axe_check(page)
+
+    page.get_by_label("What happened").fill("wand_request.approved")
+    page.get_by_role("button", name="Search the audit").click()
+    expect(page.locator("body")).to_contain_text("1 entry")
+    expect(page.locator("tbody")).to_contain_text("submitted to approved")
+    axe_check(page)
+
+    page.get_by_label("What happened").fill("")
+    page.get_by_label("From").fill("2026-05-02")
+    page.get_by_label("To").fill("2026-05-01")
+    page.get_by_role("button", name="Search the audit").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("must be the same as or after")
+    expect(page).to_have_title("Error: Audit – London Schools Safety Portal")
+    axe_check(page)
+
+    page.get_by_label("From").fill("")
+    page.get_by_label("To").fill("")
+    page.get_by_label("What happened").fill("wand_request")
+    page.get_by_label("Who (email address)").fill(history["admin"].email)
+    page.get_by_role("button", name="Search the audit").click()
+    expect(page.locator("body")).to_contain_text("56 entries")
+    page.locator(".govuk-pagination__next a").click()
+    expect(page).to_have_url(f"{live_server.url}/audit/?{page.url.split('?', 1)[1]}")
+    assert "verb=wand_request" in page.url and "page=2" in page.url
+    expect(page.get_by_label("What happened")).to_have_value("wand_request")
+    axe_check(page)
+    export = page.get_by_role("link", name="Download these entries (CSV)")
+    assert "verb=wand_request" in export.get_attribute("href")
+
+
+def test_coordinator_finds_a_referrals_history(page, live_server, axe_check, history):
+    sign_in_as(page, live_server, history["coordinator"])
+    page.goto(live_server.url + "/audit/")
+    page.get_by_label("Referral reference").fill(REFERENCE)
+    page.get_by_role("button", name="Search the audit").click()
+    expect(page.locator("body")).to_contain_text("1 entry")
+    expect(page.locator("tbody")).to_contain_text(REFERENCE)
+    expect(page.locator("tbody")).to_contain_text("Stepping stones referral accepted")
+    axe_check(page)
