@@ -36,6 +36,7 @@ ROWS = [
     AccessRow("public:updates_admin", ADMIN_ONLY),
     AccessRow("public:updates_export", ADMIN_ONLY),
     AccessRow("public:updates_send", ADMIN_ONLY),
+    AccessRow("public:consent_statement_new", ADMIN_ONLY),
     AccessRow("public-api:figures", {"default": 200}, notes="Open data: no sign-in."),
     AccessRow("public-api:figures-csv", {"default": 200}, kwargs=lambda: {"dataset": "wands-take-up"}),
 ]

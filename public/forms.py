@@ -55,3 +55,16 @@ class UpdateForm(forms.Form):
     def __init__(self, *args, topics=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["topic"].choices = [("", "Choose a topic")] + [(t["id"], t["name"]) for t in topics]
+
+
+class ConsentStatementForm(forms.Form):
+    text = forms.CharField(
+        label="New wording of the consent statement",
+        help_text=(
+            "It becomes the next version and is shown on the sign-up form from now on. Earlier versions are kept "
+            "with the sign-ups that agreed to them."
+        ),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Enter the new wording of the consent statement"},
+    )

@@ -194,13 +194,18 @@ def vru_email_send(*, subscriber_id: int, template: str, context: dict, purpose:
 
 @transaction.atomic
 def consent_statement_publish(*, text: str, actor=None) -> ConsentStatement:
-    """A new wording of the consent statement is a new version; earlier versions stay as they were."""
+    """A new wording of the consent statement is a new version; earlier versions stay as they were. Programme admins
+    only (`actor=None` is the data migration and the tests)."""
+    if actor is not None and not can_manage_vru_updates(actor):
+        raise PermissionDenied
     text = (text or "").strip()
     if not text:
-        raise DomainError("Enter the text of the consent statement", field="text")
+        raise DomainError("Enter the new wording of the consent statement", field="text")
     current = ConsentStatement.objects.select_for_update().order_by("-version").first()
     if current is not None and current.text == text:
-        return current
+        raise DomainError(
+            "This is the wording of the current version. Change it to publish a new version.", field="text"
+        )
     statement = ConsentStatement.objects.create(version=(current.version + 1) if current else 1, text=text)
     audit_record(actor=actor, verb="consent_statement.published", target=statement, to_state=str(statement.version))
     return statement

@@ -16,4 +16,5 @@ urlpatterns = [
     path("updates/admin", views.updates_admin, name="updates_admin"),
     path("updates/admin/consent-records.csv", views.updates_export, name="updates_export"),
     path("updates/admin/send", views.updates_send, name="updates_send"),
+    path("updates/admin/consent-statement", views.consent_statement_new, name="consent_statement_new"),
 ]

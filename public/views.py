@@ -18,7 +18,7 @@ from core.figures import SMALL_COUNT_THRESHOLD
 from core.forms import form_add_domain_error
 
 from . import permissions, selectors, services
-from .forms import SignupForm, UpdateForm
+from .forms import ConsentStatementForm, SignupForm, UpdateForm
 
 PAGES = {"privacy", "cookies", "accessibility"}
 
@@ -205,6 +205,33 @@ def updates_send(request: HttpRequest) -> HttpResponse:
             return redirect("public:updates_admin")
     return render(
         request, "public/updates/send.html", {"form": form, "topics": topics}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def consent_statement_new(request: HttpRequest) -> HttpResponse:
+    """Publish a new wording of the consent statement as the next version."""
+    _require_updates_admin(request)
+    current = selectors.current_consent_statement()
+    form = ConsentStatementForm(
+        request.POST if request.method == "POST" else None, initial={"text": current.text if current else ""}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            statement = services.consent_statement_publish(text=form.cleaned_data["text"], actor=request.user)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(
+                request, f"Version {statement.version} of the consent statement is now on the sign-up form."
+            )
+            return redirect("public:updates_admin")
+    return render(
+        request,
+        "public/updates/statement.html",
+        {"form": form, "current": current},
+        status=400 if form.errors else 200,
     )
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from core.models import AuditEvent
 from public import services
-from public.models import ConsentRecord, Subscriber, Topic, UpdateMessage
+from public.models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
 from tests.accounts.factories import headteacher_of, with_two_factor
 
 from .factories import ConsentRecordFactory, SubscriberFactory
@@ -150,3 +150,41 @@ class TestPermissions:
         assert ConsentRecord.objects.exists() and Subscriber.objects.exists()
         for event in AuditEvent.objects.all():
             assert "who@" not in f"{event.target_label} {event.data} {event.reason} {event.actor_label}"
+
+
+class TestConsentStatementVersions:
+    def test_admin_publishes_a_new_version_and_the_old_one_stays(self, admin_client, statement, client):
+        url = reverse("public:consent_statement_new")
+        page = admin_client.get(url)
+        assert page.status_code == 200 and f"version {statement.version}" in page.content.decode()
+        response = admin_client.post(url, {"text": "We will email you the updates you chose. Unsubscribe any time."})
+        assert response.status_code == 302
+        versions = list(ConsentStatement.objects.order_by("version").values_list("version", "text"))
+        assert versions == [
+            (statement.version, statement.text),
+            (statement.version + 1, "We will email you the updates you chose. Unsubscribe any time."),
+        ]
+        assert AuditEvent.objects.filter(verb="consent_statement.published").exists()
+        signup = client.get(reverse("public:signup")).content.decode()
+        assert "We will email you the updates you chose." in signup
+
+    @pytest.mark.parametrize(
+        ("text", "message"),
+        [("", "Enter the new wording"), (None, "This is the wording of the current version")],
+    )
+    def test_empty_or_unchanged_wording_is_refused(self, admin_client, statement, text, message):
+        text = statement.text if text is None else text
+        response = admin_client.post(reverse("public:consent_statement_new"), {"text": text})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+        assert ConsentStatement.objects.count() == 1
+
+    def test_only_programme_admins(self, school_head, statement):
+        from django.core.exceptions import PermissionDenied
+
+        client = Client()
+        client.force_login(school_head)
+        assert client.post(reverse("public:consent_statement_new"), {"text": "Mine"}).status_code == 403
+        with pytest.raises(PermissionDenied):
+            services.consent_statement_publish(text="Mine", actor=school_head)
+        assert ConsentStatement.objects.count() == 1
