@@ -111,3 +111,29 @@ def test_audit_export(client: Client, hostile):
     audit_record(actor=admin, verb="group.renamed", target=Group.objects.create(name=hostile[:150]), reason=hostile)
     client.force_login(admin)
     assert_neutralised(client.get(reverse("audit:export")), [hostile])
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_vru_updates_consent_records_export(client: Client, hostile):
+    from public.models import ConsentStatement, Topic
+    from tests.public.factories import ConsentRecordFactory, defaults
+
+    defaults()
+    statement = ConsentStatement.objects.create(version=999, text=hostile)
+    topic = Topic.objects.create(slug="hostile", name=hostile[:120], order=0)
+    ConsentRecordFactory(statement=statement, topics=[topic])
+    client.force_login(with_two_factor(programme_admin()))
+    assert_neutralised(client.get(reverse("public:updates_export")), [hostile])
+
+
+def test_open_figures_datasets(client: Client):
+    """Open data (counts by borough, toolkit downloads by title): no cell a spreadsheet would run, in any dataset."""
+    from public.selectors import OPEN_DATASETS
+    from tests.education_toolkit.factories import ResourceFactory
+
+    ResourceFactory(title='=HYPERLINK("http://evil.example","Open me")')
+    for dataset in OPEN_DATASETS:
+        response = client.get(reverse("public-api:figures-csv", kwargs={"dataset": dataset}))
+        assert response.status_code == 200, dataset
+        dangerous = [c for c in cells(response) if c.lstrip(" ").startswith(FORMULA_PREFIXES) and not is_number(c)]
+        assert not dangerous, (dataset, dangerous)
