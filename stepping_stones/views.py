@@ -873,7 +873,7 @@ def school_cohort(request: HttpRequest, urn: int) -> HttpResponse:
             "placed": _tag(
                 referrals.filter(status__in=Referral.HOLDS_PLACE)
                 .exclude(status=Referral.Status.OFFERED)
-                .order_by("last_name", "first_name", "id")
+                .order_by("decided_at", "id")
             ),
         },
     )

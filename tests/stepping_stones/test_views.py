@@ -263,6 +263,16 @@ class TestPrimaryAfterSubmission:
         detail = lead_client.get(url("referral_detail", referral)).content.decode()
         assert "No places for this year group" in detail
 
+    def test_lists_show_references_not_pupils_details(self, lead_client, client, make_referral, secondary_lead):
+        referral = make_referral(**{**CANARY, "date_of_birth": CANARY_DOB})
+        listing = lead_client.get(url("referral_list")).content.decode()
+        assert referral.reference in listing
+        assert_no_pupil_data(listing)
+        client.force_login(secondary_lead)
+        school_page = client.get(url("school_cohort", urn=referral.receiving_school_id)).content.decode()
+        assert referral.reference in school_page
+        assert_no_pupil_data(school_page)
+
     def test_accepted_record_is_read_only_for_the_primary(self, lead_client, make_referral, secondary_lead):
         referral = make_referral()
         services.referral_accept(actor=secondary_lead, referral=referral)
