@@ -288,3 +288,12 @@ class TestAccessReviewPages:
 
     def test_unknown_kind_is_404(self, as_admin):
         assert as_admin.get(reverse("accounts:role_confirm", args=["nonsense", 1])).status_code == 404
+
+
+def test_your_schools_links_each_school_to_its_safety_profile(client):
+    membership = SchoolMembershipFactory()
+    client.force_login(membership.user)
+    page = client.get(reverse("accounts:my_schools")).content.decode()
+    profile = reverse("insights:school_profile", args=[membership.school_id])
+    assert f'href="{profile}"' in page
+    assert client.get(profile).status_code == 200
