@@ -156,3 +156,40 @@ def test_signed_in_admin_sees_their_tasks(page, live_server, axe_check):
     link.click()
     expect(page).to_have_url(re.compile(r"/wands/queue/\?status=submitted$"))
     axe_check(page)
+
+
+def test_admin_sends_an_update_and_publishes_a_new_statement(page, live_server, axe_check):
+    admin = programme_admin(full_name="Pat Admin")
+    give_totp(admin)
+    reader = Subscriber.objects.create(
+        email="reader@example.org", status=Subscriber.Status.CONFIRMED, confirmed_at="2026-01-01T10:00:00Z"
+    )
+    reader.topics.set([Topic.objects.get(slug="knife-wands")])
+    sign_in_as(page, live_server, admin)
+    page.goto(live_server.url + "/")
+    page.get_by_role("link", name="VRU updates").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("VRU updates sign-up")
+    expect(page.locator("#topic-counts")).to_contain_text("Knife wands for schools")
+    axe_check(page)
+
+    page.get_by_role("link", name="Send an update").click()
+    page.get_by_role("button", name="Send update").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select a topic")
+    axe_check(page)
+    page.get_by_label("Topic").select_option(label="Knife wands for schools")
+    page.get_by_label("Subject").fill("Wands for the new term")
+    page.get_by_label("Update").fill("Schools can now ask for replacement wands.")
+    page.get_by_role("button", name="Send update").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Update sent to 1 confirmed subscriber")
+    axe_check(page)
+    assert [m.to for m in mail.outbox] == [["reader@example.org"]]
+    assert "List-Unsubscribe" in mail.outbox[0].extra_headers
+
+    page.get_by_role("link", name="Publish a new wording").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Publish a new consent statement")
+    axe_check(page)
+    page.get_by_label("New wording of the consent statement").fill("Version two: updates you chose, nothing else.")
+    page.get_by_role("button", name="Publish new version").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Version 2 of the consent statement is now on")
+    expect(page.get_by_role("heading", name=re.compile("^Version 1,"))).to_be_visible()
+    axe_check(page)
