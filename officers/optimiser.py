@@ -15,6 +15,8 @@ Pure Python data in, data out: no database here, so the benchmark and tests can 
 """
 
 import math
+import os
+import sys
 import time
 from dataclasses import dataclass, field
 
@@ -33,6 +35,29 @@ HIGHS_OPTIONS = {
     "mip_heuristic_run_feasibility_jump": False,
     "mip_pool_soft_limit": 100,
 }
+
+
+def _quiet_first_highs() -> None:
+    """HiGHS prints a two-line banner from C++ the first time a process creates a solver, past Python's stdout and
+    into the JSON logs. Create that first solver at import (Django loads apps in one thread) with file descriptor 1
+    pointed at /dev/null; output_flag=False silences every later one."""
+    try:
+        sys.stdout.flush()
+        saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    except (OSError, ValueError):
+        highspy.Highs()
+        return
+    try:
+        os.dup2(devnull, 1)
+        highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(devnull)
+        os.close(saved)
+
+
+_quiet_first_highs()
+
 NO_OFFICER = "no active officer serves this school's BCU"
 NO_CAPACITY = "not enough officer capacity in the BCU"
 
