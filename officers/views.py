@@ -1,5 +1,7 @@
 """Officers pages. Views gate early (403 / 404), call one service, and turn domain errors into GOV.UK errors."""
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -7,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import bar_chart
@@ -353,6 +356,7 @@ def optimiser_run_create(request: HttpRequest) -> HttpResponse:
 
 
 RUN_REFRESH_SECONDS = 3
+RUN_STALE_AFTER = timedelta(minutes=15)  # a 32-BCU run takes well under this; longer means the worker is not running
 
 
 @require_GET
@@ -364,6 +368,8 @@ def optimiser_run(request: HttpRequest, pk: int) -> HttpResponse:
     if run is None:
         raise Http404("No optimiser run of yours has this number")
     areas = run.result.get("areas", []) if run.status == run.Status.DONE else []
+    waiting = run.status in (run.Status.QUEUED, run.Status.RUNNING)
+    stale = waiting and timezone.now() - (run.started_at or run.created_at) > RUN_STALE_AFTER
     return render(
         request,
         "officers/optimiser_run.html",
@@ -371,7 +377,8 @@ def optimiser_run(request: HttpRequest, pk: int) -> HttpResponse:
             "run": run,
             "areas": areas,
             "proposed": sum(len(area["rows"]) for area in areas),
-            "refresh": RUN_REFRESH_SECONDS if run.status in (run.Status.QUEUED, run.Status.RUNNING) else None,
+            "refresh": RUN_REFRESH_SECONDS if waiting and not stale else None,
+            "stale": stale,
         },
     )
 

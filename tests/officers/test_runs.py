@@ -154,3 +154,17 @@ def test_api_run_poll_apply(two_bcus, django_capture_on_commit_callbacks):
     made = api.post(url, good, format="json")
     assert made.status_code == 201 and len(made.json()) == 1
     assert api.post(url, good, format="json").status_code == 409  # already applied: the school has that officer
+
+
+def test_a_run_the_worker_never_finished_says_so_and_stops_refreshing(client, two_bcus):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client.force_login(two_bcus[0])
+    client.post(reverse("officers:optimiser_run_create"))  # queued; no worker runs it
+    run = OptimiserRun.objects.get()
+    OptimiserRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - timedelta(minutes=20))
+    page = client.get(reverse("officers:optimiser_run", kwargs={"pk": run.pk})).content.decode()
+    assert "the background worker may have stopped" in page
+    assert "http-equiv" not in page
