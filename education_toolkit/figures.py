@@ -18,7 +18,8 @@ WINDOW_DAYS = 365
 
 
 def school_activity(school_ids: Collection[int]) -> dict[int, list]:
-    """Per school: toolkit downloads in the last 12 months by people who are on its staff now. One query."""
+    """Per school: toolkit downloads in the last 12 months by people who are on its staff now (when any). One
+    query."""
     ids = list(school_ids)
     since = timezone.now() - timedelta(days=WINDOW_DAYS)
     school = "user__school_memberships__school_id"
@@ -33,9 +34,10 @@ def school_activity(school_ids: Collection[int]) -> dict[int, list]:
         .values(school)
         .annotate(n=Count("pk"))
     }
+    label = "Toolkit downloads by staff, last 12 months"
+    # Only above zero, as the other programmes do, so lists of many schools show real activity.
     return {
-        school_id: [Activity(PROGRAMME, "Toolkit downloads by staff, last 12 months", counts.get(school_id, 0))]
-        for school_id in ids
+        school_id: [Activity(PROGRAMME, label, counts[school_id])] if counts.get(school_id) else [] for school_id in ids
     }
 
 

@@ -18,7 +18,8 @@ PROGRAMME = "Knife wands"
 
 
 def school_activity(school_ids: Collection[int]) -> dict[int, list]:
-    """Per school: open wand requests (submitted to dispatched) and wands delivered since 1 January. One query."""
+    """Per school: open wand requests (submitted to dispatched) and wands delivered since 1 January, each when above
+    zero. One query."""
     ids = list(school_ids)
     year_start = timezone.now().replace(month=1, day=1, hour=0, minute=0, second=0, microsecond=0)
     rows = {
@@ -33,13 +34,16 @@ def school_activity(school_ids: Collection[int]) -> dict[int, list]:
             ),
         )
     }
-    result = {}
+    # Only counts above zero (as Stepping Stones does): lists of many schools, like the officers' queue, then show
+    # real activity rather than a column of zeros.
+    result: dict[int, list] = {}
     for school_id in ids:
         row = rows.get(school_id, {"open": 0, "delivered": 0})
-        result[school_id] = [
+        items = [
             Activity(PROGRAMME, "Open wand requests", row["open"]),
             Activity(PROGRAMME, f"Wands delivered in {year_start.year}", row["delivered"] or 0),
         ]
+        result[school_id] = [item for item in items if item.count]
     return result
 
 
