@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Sum
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -594,6 +595,13 @@ def officers_import_csv(*, actor, data: bytes) -> tuple[int, int]:
         )
     )
     book = selectors.WeightBook(urns=all_urns)
+    numbers = {row["shoulder_number"].upper() for _line, row in rows if row["shoulder_number"]}
+    existing = {
+        o.number: o
+        for o in selectors.officers_with_load(
+            Officer.objects.annotate(number=Upper("shoulder_number")).filter(number__in=numbers)
+        )
+    }
     problems: list[tuple[int, str]] = []
     seen_numbers: dict[str, int] = {}
     seen_urns: dict[int, int] = {}
@@ -613,6 +621,17 @@ def officers_import_csv(*, actor, data: bytes) -> tuple[int, int]:
             errors.append(f"BCU '{row['bcu']}' is not a Met BCU")
         elif bcu.pk not in allowed:
             errors.append(f"you do not allocate in {bcu.name}")
+        current_officer = existing.get(number)
+        if current_officer is not None:
+            if current_officer.bcu_id not in allowed:
+                errors.append(f"officer {number} serves {current_officer.bcu.name}, where you do not allocate")
+            elif not current_officer.active:
+                errors.append(f"officer {number} has ended; use a new shoulder number or ask to reinstate them")
+            elif bcu is not None and bcu.pk != current_officer.bcu_id and current_officer.school_count:
+                errors.append(
+                    f"officer {number} would move from {current_officer.bcu.name} to {bcu.name} but still has "
+                    f"{current_officer.school_count} schools there: change the officer on their page first"
+                )
         try:
             lat, lon = float(row["base_latitude"]), float(row["base_longitude"])
             if not (51.2 <= lat <= 51.8 and -0.6 <= lon <= 0.4):

@@ -65,3 +65,32 @@ def test_api_import_rejects_with_rows_then_imports(alloc, school, reference_data
     good = SimpleUploadedFile("o.csv", (HEADER + f"9CE,Sam,central-east,S,N16,51.56,-0.075,100,{school.pk}\n").encode())
     response = api.post(reverse("officers-api:officer-import"), {"file": good}, format="multipart")
     assert response.status_code == 201 and response.json() == {"officers": 1, "schools": 1}
+
+
+def test_rows_for_existing_officers_that_cannot_change_are_listed_not_half_applied(reference_data, school):
+    from tests.accounts.factories import bcu
+
+    from .factories import AssignmentFactory, OfficerFactory, allocator
+
+    user = allocator("central-east", "north-west")
+    ended = OfficerFactory(shoulder_number="200CE", active=False)
+    elsewhere = OfficerFactory(shoulder_number="201NA", bcu=bcu("north"))
+    busy = OfficerFactory(shoulder_number="202CE")
+    AssignmentFactory(school=school, officer=busy)
+    data = HEADER + (
+        "200ce,Ended,central-east,X,N1,51.5,-0.1,100,\n"
+        "201NA,Elsewhere,central-east,X,N1,51.5,-0.1,100,\n"
+        "202CE,Busy,north-west,X,N1,51.6,-0.2,100,\n"
+        "203CE,New,central-east,X,N1,51.5,-0.1,100,\n"
+    )
+    with pytest.raises(services.CsvRejected) as error:
+        services.officers_import_csv(actor=user, data=data.encode())
+    problems = dict(error.value.problems)
+    assert set(problems) == {2, 3, 4}
+    assert "officer 200CE has ended" in problems[2]
+    assert "officer 201NA serves North Area, where you do not allocate" in problems[3]
+    assert "would move from Central East to North West but still has 1 schools" in problems[4]
+    assert not Officer.objects.filter(shoulder_number="203CE").exists()
+    ended.refresh_from_db()
+    elsewhere.refresh_from_db()
+    assert ended.name != "Ended" and elsewhere.name != "Elsewhere"
