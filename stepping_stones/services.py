@@ -503,6 +503,17 @@ def _run_checks(
     referring_id = getattr(referring_school, "pk", referring_school)
     if referring_id is None:
         errors.append(DomainError("Choose the referring primary school.", field="referring_school"))
+    else:
+        referring_phase = getattr(referring_school, "phase", None)
+        if referring_phase is None:
+            referring_phase = School.objects.filter(pk=referring_id).values_list("phase", flat=True).first()
+        if referring_phase not in School.FEEDER_PHASES:
+            errors.append(
+                DomainError(
+                    "Only a primary school (or an all-through school) refers its Year 6 pupils to Stepping Stones.",
+                    field="referring_school",
+                )
+            )
     receiving_id = getattr(receiving_school, "pk", receiving_school) if receiving_school else None
     if receiving_id is not None and _participating(cohort, receiving_id) is None:
         errors.append(

@@ -144,6 +144,16 @@ def test_only_the_primary_lead_or_a_coordinator_refers(cohort, primary, secondar
     assert _create(coordinator(), cohort, primary).referring_school == primary
 
 
+def test_a_secondary_school_cannot_be_the_referrer(cohort, secondary, secondary_lead):
+    """Even a secondary's own lead (or a coordinator) cannot refer from a secondary: referrals come from feeders."""
+    for actor in (secondary_lead, coordinator()):
+        with pytest.raises(services.ReferralInvalid) as exc:
+            _create(actor, cohort, secondary)
+        assert [e.field for e in exc.value.errors] == ["referring_school"]
+        assert "Only a primary school" in exc.value.errors[0].message
+    assert not Referral.objects.exists()
+
+
 # --- consent and submission ---------------------------------------------------------------------------------------
 
 
