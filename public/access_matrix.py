@@ -33,6 +33,12 @@ ROWS = [
     AccessRow("public:signup_sent", {"default": 200}),
     AccessRow("public:signup_confirm", {"default": 200}, kwargs=_confirm_token, notes="GET shows the button."),
     AccessRow("public:unsubscribe", {"default": 200}, kwargs=_unsubscribe_token, notes="GET shows the button."),
+    AccessRow(
+        "public:unsubscribe_one_click",
+        {"default": 200},
+        kwargs=_unsubscribe_token,
+        notes="RFC 8058 address: a GET (mail scanner) only shows the button; the one-click POST unsubscribes.",
+    ),
     AccessRow("public:updates_admin", ADMIN_ONLY),
     AccessRow("public:updates_export", ADMIN_ONLY),
     AccessRow("public:updates_send", ADMIN_ONLY),

@@ -13,6 +13,7 @@ urlpatterns = [
     path("updates/check-your-email", views.signup_sent, name="signup_sent"),
     path("updates/confirm/<str:token>", views.signup_confirm, name="signup_confirm"),
     path("updates/unsubscribe/<str:token>", views.unsubscribe, name="unsubscribe"),
+    path("updates/unsubscribe/<str:token>/one-click", views.unsubscribe_one_click, name="unsubscribe_one_click"),
     path("updates/admin", views.updates_admin, name="updates_admin"),
     path("updates/admin/consent-records.csv", views.updates_export, name="updates_export"),
     path("updates/admin/send", views.updates_send, name="updates_send"),

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.dateparse import parse_datetime
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.charts import bar_chart, line_chart
@@ -117,6 +118,27 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     except DomainError as error:
         return _link_problem(request, error)
     return render(request, "public/updates/unsubscribe.html")
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe_one_click(request: HttpRequest, token: str) -> HttpResponse:
+    """RFC 8058 one-click unsubscribe, the address in every update's List-Unsubscribe header.
+
+    A mail client POSTs `List-Unsubscribe=One-Click` with no cookies and no CSRF token, so this is the one view exempt
+    from CSRF: the signed, unguessable token is the authority, and the only thing it can do is unsubscribe that
+    token's own address. Any other POST body is refused; a GET (a mail scanner following the link) changes nothing
+    and shows the one-button page.
+    """
+    if request.method == "GET":
+        return unsubscribe(request, token)
+    if request.POST.get("List-Unsubscribe") != "One-Click":
+        return HttpResponse("Send List-Unsubscribe=One-Click to unsubscribe.", status=400, content_type="text/plain")
+    try:
+        services.unsubscribe(token=token)
+    except DomainError as error:
+        return HttpResponse(error.message, status=400, content_type="text/plain")
+    return HttpResponse("You have been unsubscribed.", content_type="text/plain")
 
 
 # --- programme admins ----------------------------------------------------------------------------------------------

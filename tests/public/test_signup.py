@@ -274,7 +274,8 @@ class TestUnsubscribe:
             services.update_send(actor=_admin(), topic_id=_topic("knife-wands").pk, subject="News", body="Hello")
         update = mail.outbox[-1]
         assert update.subject == "News"
-        assert update.extra_headers["List-Unsubscribe"] == f"<{LINK.search(update.body).group(0)}>"
+        assert update.extra_headers["List-Unsubscribe"] == f"<{LINK.search(update.body).group(0)}/one-click>"
+        assert update.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         token = links(update, "unsubscribe")[0]
         anonymous = Client()
         page = anonymous.get(reverse("public:unsubscribe", kwargs={"token": token}))

@@ -27,13 +27,19 @@ def _drf_methods(callback) -> set[str] | None:
     return {method.upper() for method in cls.http_method_names if hasattr(cls, method) and method != "options"}
 
 
+# The one view exempt from CSRF, and why: RFC 8058 one-click unsubscribe is POSTed by a mail client with no cookie or
+# token; the signed token in the URL is the authority and can only unsubscribe its own address
+# (tests/public/test_one_click_unsubscribe.py proves it refuses anything else and writes nothing).
+CSRF_EXEMPT = {"public:unsubscribe_one_click"}
+
+
 def unsafe_endpoints(method: str):
     """Every URL pattern (stand-in arguments) that could take `method`: all Django views (the CSRF middleware runs
     before any method check) and the API routes with a handler for it. Not the health check, which is GET only."""
     endpoints = set()
     for path, name, callback, _converters in walk_patterns():
         drf_methods = _drf_methods(callback)
-        if name == "healthz" or (drf_methods is not None and method.upper() not in drf_methods):
+        if name == "healthz" or name in CSRF_EXEMPT or (drf_methods is not None and method.upper() not in drf_methods):
             continue
         endpoints.add(path)
     return sorted(endpoints)
