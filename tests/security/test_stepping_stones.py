@@ -291,6 +291,41 @@ def test_a_lead_cannot_refer_for_another_school_or_accept_their_own_referral(wor
     assert not changed_tables(before, database_snapshot())
 
 
+def test_patching_a_referral_cannot_move_its_status_school_or_cohort(world):
+    referral = refer(
+        actor=world["primary_lead"],
+        cohort=world["cohort"],
+        referring_school=world["primary"],
+        receiving_school=world["secondary"],
+        n=11,
+    )
+    status, cohort_id = referral.status, referral.cohort_id
+    api = APIClient()
+    api.force_authenticate(world["primary_lead"])
+    response = api.patch(
+        reverse("stepping_stones-api:referral", kwargs={"reference": referral.reference}),
+        {
+            "strengths": "Updated by the primary",
+            "status": "accepted",
+            "referring_school_urn": primary_school().pk,
+            "referring_school": 1,
+            "cohort": 2030,
+            "reference": "SS26-FORGE",
+            "decided_at": "2026-01-01T00:00:00Z",
+        },
+        format="json",
+    )
+    assert response.status_code == 200, response.content
+    referral.refresh_from_db()
+    assert referral.strengths == "Updated by the primary"
+    assert (referral.status, referral.cohort_id, referral.referring_school_id) == (
+        status,
+        cohort_id,
+        world["primary"].pk,
+    )
+    assert referral.reference != "SS26-FORGE" and referral.decided_at is None
+
+
 # --- the cohort import (uploads) ---------------------------------------------------------------------------------
 
 
