@@ -40,11 +40,18 @@ def can_search_audit(user) -> bool:
     return bool(_role_names(user) & roles.VRU_ROLES)
 
 
-def can_see_pupil_audit(user) -> bool:
-    """Entries about pupil records are for Stepping Stones coordinators only."""
+def can_see_pupil_audit(user, *, viewing_as: bool = False) -> bool:
+    """Entries about pupil records are for Stepping Stones coordinators only, and never while "viewing as" one."""
     from accounts import roles
 
-    return roles.STEPPING_STONES_COORDINATOR in _role_names(user)
+    return not viewing_as and roles.STEPPING_STONES_COORDINATOR in _role_names(user)
+
+
+def request_views_as(request) -> bool:
+    """A programme admin "viewing as" someone: read-only, and never pupil records whatever the viewed user holds."""
+    from accounts.identity.view_as import is_viewing_as
+
+    return request is not None and is_viewing_as(request)
 
 
 def not_about_pupils_q() -> Q:
@@ -61,19 +68,19 @@ def not_about_pupils_q() -> Q:
     )
 
 
-def audit_events_visible_to(user) -> QuerySet[AuditEvent]:
+def audit_events_visible_to(user, *, viewing_as: bool = False) -> QuerySet[AuditEvent]:
     """The audit events this person may search, newest first; none for anyone without a VRU role."""
     if not can_search_audit(user):
         return AuditEvent.objects.none()
     events = AuditEvent.objects.select_related("target_type").order_by("-created_at", "-id")
-    if not can_see_pupil_audit(user):
+    if not can_see_pupil_audit(user, viewing_as=viewing_as):
         events = events.filter(not_about_pupils_q())
     return events
 
 
-def object_types_for(user) -> QuerySet[ContentType]:
+def object_types_for(user, *, viewing_as: bool = False) -> QuerySet[ContentType]:
     types = ContentType.objects.exclude(app_label__in=NOT_AUDITED_APPS).order_by("app_label", "model")
-    if not can_see_pupil_audit(user):
+    if not can_see_pupil_audit(user, viewing_as=viewing_as):
         types = types.exclude(app_label=PUPIL_APP)
     return types
 
@@ -140,11 +147,13 @@ class AuditFilter(django_filters.FilterSet):
         fields: list[str] = []
         form = AuditFilterForm
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, user=None, viewing_as=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is None and self.request is not None:
             user = self.request.user  # the API's filter backend passes the request
-        self.filters["object_type"].queryset = object_types_for(user)
+        if viewing_as is None:
+            viewing_as = request_views_as(self.request)
+        self.filters["object_type"].queryset = object_types_for(user, viewing_as=viewing_as)
 
     def filter_referral(self, queryset, name, value):
         """A referral's entries carry its reference as their label (pupil entries: coordinators only, by scope)."""
@@ -155,7 +164,13 @@ class AuditFilter(django_filters.FilterSet):
 
 
 def audit_filter(request: HttpRequest) -> AuditFilter:
-    return AuditFilter(request.GET or None, queryset=audit_events_visible_to(request.user), user=request.user)
+    viewing_as = request_views_as(request)
+    return AuditFilter(
+        request.GET or None,
+        queryset=audit_events_visible_to(request.user, viewing_as=viewing_as),
+        user=request.user,
+        viewing_as=viewing_as,
+    )
 
 
 def _gate(request: HttpRequest) -> None:
@@ -189,7 +204,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
             "filter_form": filterset.form,
             "page": page,
             "export_query": query.urlencode(),
-            "sees_pupil_entries": can_see_pupil_audit(request.user),
+            "sees_pupil_entries": can_see_pupil_audit(request.user, viewing_as=request_views_as(request)),
         },
     )
 

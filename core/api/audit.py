@@ -12,7 +12,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
 from core.api.pagination import CreatedCursorPagination
-from core.audit_views import AuditFilter, audit_events_visible_to, can_search_audit
+from core.audit_views import AuditFilter, audit_events_visible_to, can_search_audit, request_views_as
 from core.models import AuditEvent
 
 
@@ -58,7 +58,7 @@ class AuditEventList(generics.ListAPIView):
             return AuditEvent.objects.none()
         if not can_search_audit(self.request.user):
             raise PermissionDenied("Only VRU roles may search the audit.")
-        return audit_events_visible_to(self.request.user)
+        return audit_events_visible_to(self.request.user, viewing_as=request_views_as(self.request))
 
     @extend_schema(operation_id="audit_list")
     def get(self, request, *args, **kwargs):

@@ -299,3 +299,25 @@ def test_audit_link_for_vru_roles_only(client, request, who, shown):
     client.force_login(user)
     response = client.get(reverse("toolkit:catalogue") if who == "head" else reverse("audit:search"))
     assert (f'href="{reverse("audit:search")}"' in response.content.decode()) is shown
+
+
+def test_viewing_as_a_coordinator_never_shows_pupil_entries(client, admin, coordinator, history):
+    """A programme admin "viewing as" a coordinator sees the service as them, but never pupil records."""
+    import time
+
+    from accounts.identity import view_as
+
+    client.force_login(admin)
+    session = client.session
+    session[view_as.SESSION_KEY] = {"user_id": coordinator.pk, "started_at": time.time()}
+    session.save()
+    ordinary = {e.pk for e in history["ordinary"]}
+    page = client.get(reverse("audit:search"))
+    assert page.status_code == 200 and ids_in_page(page) == ordinary
+    assert PUPIL_REFERENCE not in page.content.decode()
+    assert {row["what"] for row in export_rows(client.get(reverse("audit:export")))} == {
+        "wand_request.approved",
+        "group.renamed",
+    }
+    api = client.get(reverse("audit-api:list"))
+    assert {item["id"] for item in api.json()["results"]} == ordinary
