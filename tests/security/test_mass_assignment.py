@@ -284,3 +284,24 @@ def test_nobody_without_the_role_reaches_a_create_endpoint_with_forged_fields():
     client.force_login(user)
     assert client.post(reverse("toolkit:editor_create"), {"title": "x", "status": "published"}).status_code == 403
     assert not changed_tables(before, database_snapshot())
+
+
+def test_an_allocator_cannot_move_an_officer_out_of_their_bcus_or_hand_them_to_a_user():
+    from tests.officers.factories import OfficerFactory
+
+    officer = OfficerFactory(bcu=bcu("central-east"))
+    central_east = allocator("central-east")
+    client = Client()
+    client.force_login(central_east)
+    url = reverse("officers:officer_edit", kwargs={"pk": officer.pk})
+    form = client.get(url).context["form"]
+    data = {name: form[name].value() for name in form.fields if form[name].value() not in (None, "")}
+    data.update(
+        {"bcu": bcu("south-west").pk, "user": central_east.pk, "active": "false", "shoulder_number": "1CE-FORGED"}
+    )
+    before = database_snapshot()
+    response = client.post(url, data)
+    assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
+    assert not changed_tables(before, database_snapshot())
+    officer.refresh_from_db()
+    assert officer.bcu.slug == "central-east" and officer.user_id is None and officer.active
