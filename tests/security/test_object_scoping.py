@@ -23,7 +23,6 @@ pytestmark = pytest.mark.django_db
 PUBLIC_OBJECT_URLS = {
     "schools:detail",
     "api-schools-detail",
-    "accounts:invitation_accept",
     "toolkit:resource",
     "toolkit:download_selected",
     "toolkit:updates",
@@ -32,10 +31,7 @@ PUBLIC_OBJECT_URLS = {
     "toolkit-api:resource",
     "toolkit-api:resource-zip",
     "toolkit-api:file-download",
-    # Open data, and links whose signed token is the capability (e-mailed to the subscriber).
-    "public-api:figures-csv",
-    "public:signup_confirm",
-    "public:unsubscribe",
+    "public-api:figures-csv",  # open data
 }
 METHODS = ["get", "post", "put", "patch", "delete"]
 # What an attacker would send: fields that move state, quantities, owners, schools.
@@ -67,16 +63,22 @@ def _url_names_with_object_kwargs(resolver=None, namespace=""):
             yield from _url_names_with_object_kwargs(pattern, ns)
         # Named groups cover path converters and the API router's regex routes (a format suffix is not an object).
         elif isinstance(pattern, URLPattern) and pattern.name and set(pattern.pattern.regex.groupindex) - {"format"}:
-            yield f"{namespace}{pattern.name}"
+            yield f"{namespace}{pattern.name}", set(pattern.pattern.regex.groupindex) - {"format"}
 
 
 # A Stepping Stones cohort is a programme year ("cohorts/2026/"), not something a school or BCU owns: who may read it is
 # the access matrix's business; here its URLs are only held to "no write from outside the role".
 PROGRAMME_WIDE_KWARGS = {"year"}
 
-OBJECT_URL_NAMES = set(_url_names_with_object_kwargs())
+# A link whose only argument is a signed or secret token (e-mailed: confirm, unsubscribe, accept an invitation) is
+# a capability: whoever holds it may use it, by design.
+CAPABILITY_KWARGS = {"token"}
+
+OBJECT_URL_KWARGS = dict(_url_names_with_object_kwargs())
+OBJECT_URL_NAMES = set(OBJECT_URL_KWARGS)
+CAPABILITY_URLS = {name for name, kwargs in OBJECT_URL_KWARGS.items() if kwargs <= CAPABILITY_KWARGS}
 OBJECT_ROWS = [row for row in collect_rows() if row.kwargs and row.url_name in OBJECT_URL_NAMES]
-PROBED_ROWS = [row for row in OBJECT_ROWS if row.url_name not in PUBLIC_OBJECT_URLS]
+PROBED_ROWS = [row for row in OBJECT_ROWS if row.url_name not in PUBLIC_OBJECT_URLS | CAPABILITY_URLS]
 
 
 def _made_up(kwargs: dict) -> dict:
