@@ -123,7 +123,7 @@ def test_admin_invites_headteacher_who_invites_staff_and_grants_wand_duty(live_s
     # 3. The headteacher invites a member of staff from the school's people page
     page.goto(base + reverse("accounts:my_schools"))
     on_page(page, axe_check, "Your schools")
-    page.get_by_role("link", name=school.name).click()
+    page.get_by_role("link", name=school.name, exact=True).click()
     on_page(page, axe_check, "Your school's people", title=f"{school.name}: people")
     page.get_by_role("link", name="Invite a member of staff").click()
     on_page(page, axe_check, "Invite a member of staff")

@@ -40,7 +40,7 @@ def test_find_a_school_by_name_and_borough(live_server, page, axe_check):
     expect(page).to_have_title("Home – London Schools Safety Portal")
     axe_check(page)
 
-    page.get_by_role("button", name="Find a school").click()
+    page.locator("#main-content").get_by_role("link", name="Find a school", exact=True).click()
     expect(page).to_have_title("Find a school – London Schools Safety Portal")
     expect(page.get_by_role("heading", level=1)).to_have_text("Find a school")
     expect(page.locator("#results-count")).to_have_text("32 schools")
