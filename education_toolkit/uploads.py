@@ -27,6 +27,11 @@ ALLOWED = {
 }
 ALLOWED_LIST = "PDF, Word (.docx), PowerPoint (.pptx), Excel (.xlsx), PNG, JPEG, MP4, text (.txt) or CSV"
 OOXML_PART = {"docx": "word/", "pptx": "ppt/", "xlsx": "xl/"}
+# An Office file is a zip: refuse one that would inflate far beyond a real document when a school opens it (a zip
+# bomb). Judged from the archive's own directory, never by expanding it on the server.
+MAX_OOXML_EXPANDED_BYTES = 250 * 1024 * 1024
+MAX_OOXML_PARTS = 5_000
+MAX_OOXML_RATIO = 200  # for parts over 1 MB; real XML parts compress about 5-20 times, media hardly at all
 
 
 class UploadRejected(DomainError):
@@ -56,15 +61,31 @@ def safe_filename(name: str) -> str:
     return f"{stem}{ext.lower()}"
 
 
+class _ZipBomb(Exception):
+    pass
+
+
+def _check_expansion(infos: list[zipfile.ZipInfo]) -> None:
+    if len(infos) > MAX_OOXML_PARTS:
+        raise _ZipBomb
+    if sum(info.file_size for info in infos) > MAX_OOXML_EXPANDED_BYTES:
+        raise _ZipBomb
+    for info in infos:
+        if info.file_size > 1024 * 1024 and info.file_size > MAX_OOXML_RATIO * max(info.compress_size, 1):
+            raise _ZipBomb
+
+
 def _is_ooxml(upload, kind: str) -> bool:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
-            names = archive.namelist()
+            infos = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
     finally:
         upload.seek(0)
+    _check_expansion(infos)
+    names = [info.filename for info in infos]
     return "[Content_Types].xml" in names and any(n.startswith(OOXML_PART[kind]) for n in names)
 
 
@@ -113,7 +134,14 @@ def check_upload(upload) -> CheckedUpload:
     if size > MAX_UPLOAD_BYTES:
         raise UploadRejected(f"The file must be smaller than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB.")
     kind, content_type = ALLOWED[extension]
-    if not _content_matches(upload, kind):
+    try:
+        matches = _content_matches(upload, kind)
+    except _ZipBomb:
+        raise UploadRejected(
+            f"The {extension} file would expand to far more than a real document when opened, so it may be damaged "
+            "or unsafe. Save it again from Word, PowerPoint or Excel and upload that copy."
+        ) from None
+    if not matches:
         raise UploadRejected(
             f"The file's content is not a {ALLOWED[extension][0].upper()} file, although its name ends {extension}. "
             "Check you chose the right file."
