@@ -105,7 +105,11 @@ class School(models.Model):
 
     class Meta:
         ordering = ["name", "urn"]
-        indexes = [models.Index(fields=["local_authority", "phase", "status"], name="school_la_phase_status_idx")]
+        indexes = [
+            models.Index(fields=["local_authority", "phase", "status"], name="school_la_phase_status_idx"),
+            # The register's order: without it every page sorts all open schools (about 200 ms at national scale).
+            models.Index(fields=["name", "urn"], name="school_name_urn_idx"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(urn__gte=100000, urn__lte=999999), name="school_urn_six_digits")
         ]

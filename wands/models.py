@@ -180,6 +180,9 @@ class WandRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "decided_at"], name="wand_request_queue_idx"),
             models.Index(fields=["school", "status"], name="wand_request_school_idx"),
+            # The queue filtered by status, in its list order (-created_at, -id): at 500,000 requests the first page
+            # took 106 ms on SQLite without it, 2.5 ms with it (docs/performance.md).
+            models.Index(fields=["status", "-created_at", "-id"], name="wand_request_status_new_idx"),
         ]
 
     def __str__(self):
