@@ -125,3 +125,29 @@ def test_what_if_shows_schools_losing_cover_and_the_proposal_without_writing(cli
     assert "would stay without an officer" in cut and "no active officer serves" in cut
     refused = client.get(reverse("officers:what_if"), {"bcu": near.bcu_id})
     assert "Choose officers who leave, or enter how many are cut" in refused.content.decode()
+
+
+def test_officer_list_is_paged_and_filtered_by_bcu(client_as, reference_data):
+    from officers.views import PER_PAGE
+
+    from .factories import allocator, bcu
+
+    both = allocator("central-east", "north-east")
+    east, north_east = bcu("central-east"), bcu("north-east")
+    for n in range(PER_PAGE + 3):
+        OfficerFactory(name=f"East {n:03d}", bcu=east)
+    OfficerFactory(name="North East Only", bcu=north_east)
+    OfficerFactory(name="Elsewhere", bcu=bcu("south-west"))
+    client = client_as(both)
+
+    first = client.get(reverse("officers:officer_list")).content.decode()
+    assert f"{PER_PAGE + 4} active officers" in first
+    assert "East 000" in first and f"East {PER_PAGE:03d}" not in first and "Elsewhere" not in first
+    second = client.get(reverse("officers:officer_list"), {"page": 2}).content.decode()
+    assert f"East {PER_PAGE:03d}" in second and "East 000" not in second
+
+    filtered = client.get(reverse("officers:officer_list"), {"bcu": north_east.pk}).content.decode()
+    assert "1 active officer." in filtered and "North East Only" in filtered and "East 000" not in filtered
+    # A BCU outside the allocator's is ignored, not shown.
+    outside = client.get(reverse("officers:officer_list"), {"bcu": bcu("south-west").pk}).content.decode()
+    assert "Elsewhere" not in outside
