@@ -23,6 +23,8 @@ from bench.measure import DEFAULT_DATABASE, client_for, compare, machine, profil
 P50_TARGET, THROUGHPUT_TARGET, DEPTH_TARGET = 1.5, 0.7, 1.2
 ADMIN = "bench-admin@bench.invalid"
 HEAD = "bench-head@bench.invalid"
+ALLOCATOR = "bench-allocator@bench.invalid"  # made by generate_national.py: police allocator for all London
+COORDINATOR = "bench-coordinator@bench.invalid"  # made here if missing: Stepping Stones coordinator (every referral)
 
 # (name, user, API list, its floor)
 LISTS = [
@@ -31,7 +33,35 @@ LISTS = [
     ("wand requests (headteacher)", HEAD, "/api/v1/wands/requests/", "/bench/floor/wand-requests/"),
     ("stock movements", ADMIN, "/api/v1/wands/stock/movements/", "/bench/floor/stock-movements/"),
     ("toolkit resources", None, "/api/v1/toolkit/resources/", "/bench/floor/toolkit-resources/"),
+    ("officers (all-London allocator)", ALLOCATOR, "/api/v1/officers/officers/", "/bench/floor/officers/"),
+    ("officers queue (all-London allocator)", ALLOCATOR, "/api/v1/officers/queue/", "/bench/floor/officers-queue/"),
+    (
+        "Stepping Stones referrals (coordinator)",
+        COORDINATOR,
+        "/api/v1/stepping-stones/referrals/",
+        "/bench/floor/referrals/",
+    ),
 ]
+
+
+def ensure_coordinator() -> None:
+    """The Stepping Stones coordinator, made the way generate_national.py makes its users (TOTP set up) when the
+    database predates it; idempotent."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import ProgrammeRole, User
+    from bench.generate_national import PASSWORD, TOTP_SECRET
+
+    user, created = User.objects.get_or_create(
+        email=COORDINATOR, defaults={"full_name": "Bench Coordinator", "password": make_password(PASSWORD)}
+    )
+    kind = ProgrammeRole.Kind.STEPPING_STONES_COORDINATOR
+    if not ProgrammeRole.objects.current().filter(user=user, kind=kind).exists():
+        ProgrammeRole.objects.create(user=user, kind=kind)
+    if not Authenticator.objects.filter(user=user).exists():
+        TOTP.activate(user, TOTP_SECRET)
 
 
 def parse_args(argv=None):
@@ -60,6 +90,7 @@ def run(args) -> list[tuple[str, float, str]]:
     from wands.models import StockMovement, WandRequest
 
     results: list[tuple[str, float, str]] = []  # (what, value, verdict)
+    ensure_coordinator()
     print(f"Machine: {machine()}")
     print(f"Iterations: {args.iterations}, interleaved, p50 of each\n")
     print(

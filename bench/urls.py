@@ -16,8 +16,13 @@ from django.urls import include, path
 
 from education_toolkit import selectors as toolkit_selectors
 from education_toolkit.models import ResourceTag
+from officers import permissions as officer_permissions
+from officers import selectors as officer_selectors
 from schools.models import School
 from schools.selectors import school_list
+from stepping_stones import permissions as ss_permissions
+from stepping_stones import selectors as ss_selectors
+from stepping_stones.models import Referral
 from wands import permissions as wand_permissions
 from wands import selectors as wand_selectors
 
@@ -105,6 +110,65 @@ def floor_toolkit_resources(request):
     return JsonResponse({"results": rows})
 
 
+@login_required
+def floor_officers(request):
+    """The officers API's first page: officers in the allocator's BCUs with their load, in name order."""
+    if not officer_permissions.is_allocator(request.user):
+        raise Http404
+    rows = officer_selectors.officers_visible_to(request.user).order_by("name", "pk").values(
+        "id", "name", "shoulder_number", "rank", "role_type", "bcu__name", "base_name", "base_postcode",
+        "base_latitude", "base_longitude", "capacity", "load", "school_count", "active", "work_email", "work_phone",
+    )  # fmt: skip
+    return JsonResponse({"results": list(rows[: _limit(request)])})
+
+
+@login_required
+def floor_officers_queue(request):
+    """The queue API's first page: the same selector (scoping, order), days waiting, and the other programmes'
+    counts for the page's schools (the same figures call: part of the rows, not of the framework)."""
+    if not officer_permissions.is_allocator(request.user):
+        raise Http404
+    rows = list(
+        officer_selectors.queue_for(request.user).values(
+            "pk", "name", "local_authority__name", "local_authority__bcu__name", "request_kind", "waiting_since",
+            "request_at",
+        )[: _limit(request)]
+    )  # fmt: skip
+    activity = officer_selectors.other_programme_activity([row["pk"] for row in rows])
+    for row in rows:
+        since = row.pop("waiting_since")
+        at = row.pop("request_at")
+        row["days_waiting"] = officer_selectors.days_waiting(types.SimpleNamespace(waiting_since=since, request_at=at))
+        row["activity"] = [
+            {"programme": a.programme, "label": a.label, "display": a.display} for a in activity.get(row["pk"], [])
+        ]
+    return JsonResponse({"results": rows})
+
+
+REFERRAL_STATUS = dict(Referral.Status.choices)
+REFERRAL_PRIORITY = dict(Referral._meta.get_field("priority").choices or ())
+
+
+@login_required
+def floor_referrals(request):
+    """The referrals API's first page: the same selector (coordinators every referral; leads theirs), newest first."""
+    if not ss_permissions.can_use_stepping_stones(request):
+        raise Http404
+    rows = list(
+        ss_selectors.referrals_visible_to(request).prefetch_related(None).order_by("-created_at", "-id").values(
+            "reference", "cohort__transition_year", "status", "priority", "referring_school_id",
+            "referring_school__name", "receiving_school_id", "receiving_school__name", "upn_is_temporary",
+            "created_at", "submitted_at", "decided_at", "waitlisted_at",
+        )[: _limit(request)]
+    )  # fmt: skip
+    for row in rows:
+        row["status_label"] = REFERRAL_STATUS.get(row["status"], row["status"])
+        row["priority_label"] = REFERRAL_PRIORITY.get(row["priority"], row["priority"])
+    response = JsonResponse({"results": rows})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 def floor_page(request):
     """A bare page: the service layout with an empty main, the same context processors and middleware."""
     return render(request, "bench/floor.html", {})
@@ -142,6 +206,9 @@ urlpatterns = [
     path("bench/floor/wand-requests/", floor_wand_requests, name="bench-floor-wand-requests"),
     path("bench/floor/stock-movements/", floor_stock_movements, name="bench-floor-stock-movements"),
     path("bench/floor/toolkit-resources/", floor_toolkit_resources, name="bench-floor-toolkit-resources"),
+    path("bench/floor/officers/", floor_officers, name="bench-floor-officers"),
+    path("bench/floor/officers-queue/", floor_officers_queue, name="bench-floor-officers-queue"),
+    path("bench/floor/referrals/", floor_referrals, name="bench-floor-referrals"),
     path("bench/floor/page/", floor_page, name="bench-floor-page"),
     path("", include(_project_urls())),
 ]

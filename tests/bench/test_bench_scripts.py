@@ -37,8 +37,8 @@ def ratios(out: str) -> list[float]:
 
 def test_api_bench_prints_every_ratio(database):
     out = run("bench/bench_api.py", "--database-url", database, "--iterations", "3")
-    # 5 lists x (p50, throughput) + 2 cursor depths
-    assert len(ratios(out)) == 12, out
+    # 8 lists x (p50, throughput) + 2 cursor depths
+    assert len(ratios(out)) == 18, out
     assert "Targets:" in out
 
 
