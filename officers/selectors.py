@@ -209,7 +209,7 @@ def queue_for(user, *, bcu_id: int | None = None) -> QuerySet[School]:
             request_at=Subquery(open_request.values("created_at")[:1]),
         )
         .select_related("local_authority__bcu")
-        .order_by("-has_request", "waiting_since", "name")
+        .order_by("-has_request", "waiting_since", "name", "pk")  # pk: same-named schools keep their page
     )
 
 

@@ -151,3 +151,10 @@ def test_officer_list_is_paged_and_filtered_by_bcu(client_as, reference_data):
     # A BCU outside the allocator's is ignored, not shown.
     outside = client.get(reverse("officers:officer_list"), {"bcu": bcu("south-west").pk}).content.decode()
     assert "Elsewhere" not in outside
+
+
+def test_queue_order_is_total_so_same_named_schools_keep_their_page(alloc):
+    twins = [SchoolFactory(name="St Mary's Church of England Primary School") for _ in range(4)]
+    ordered = [s.pk for s in selectors.queue_for(alloc) if s.pk in {t.pk for t in twins}]
+    assert ordered == sorted(t.pk for t in twins)
+    assert selectors.queue_for(alloc).query.order_by[-1] == "pk"
