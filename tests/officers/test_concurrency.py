@@ -1,39 +1,16 @@
 """Two allocators assign different officers to one school at the same moment: one wins, the other is told."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from core.errors import Conflict
 from officers import services
 from officers.models import Assignment
 from tests.accounts.factories import SchoolFactory
+from tests.concurrency import run_together
 
 from .factories import OfficerFactory, allocator
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(functions):
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.mark.parametrize("attempt", range(3))

@@ -4,7 +4,7 @@ import pytest
 
 from public import services
 from public.models import ConsentRecord, Subscriber
-from tests.wands.test_concurrency import run_together
+from tests.concurrency import run_together
 
 from .factories import ConsentRecordFactory, SubscriberFactory, defaults
 

@@ -3,7 +3,6 @@ URL names that take an object in their path."""
 
 import hashlib
 import json
-import threading
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
@@ -36,28 +35,6 @@ def database_snapshot() -> dict[str, str]:
 
 def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
     return sorted(table for table in before.keys() | after.keys() if before.get(table) != after.get(table))
-
-
-def run_together(functions):
-    """Start every function at the same moment, each on its own connection; return results or exceptions."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 # Users in another scope than the objects the access-matrix rows build (those sit at their own new schools in Hackney,

@@ -12,12 +12,11 @@ from core.errors import DomainError
 from officers import services as officer_services
 from officers.models import Assignment
 from tests.accounts.factories import SchoolFactory, headteacher_of
+from tests.concurrency import run_together
 from tests.officers.factories import OfficerFactory, allocator
 from tests.wands.factories import WandRequestFactory, staff_with_wand_duty
 from wands import services as wand_services
 from wands.models import AllowanceRule, StockLevel, WandRequest
-
-from .probes import run_together
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

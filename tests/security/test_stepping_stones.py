@@ -26,6 +26,7 @@ from stepping_stones import services
 from stepping_stones.models import Referral
 from stepping_stones.upn import upn_make
 from tests.accounts.factories import programme_admin, with_two_factor
+from tests.concurrency import run_together
 from tests.stepping_stones.factories import (
     CohortFactory,
     ParticipatingSchoolFactory,
@@ -36,7 +37,7 @@ from tests.stepping_stones.factories import (
     secondary_school,
 )
 
-from .probes import changed_tables, database_snapshot, run_together
+from .probes import changed_tables, database_snapshot
 
 pytestmark = pytest.mark.django_db
 

@@ -1,41 +1,17 @@
 """Places are never over-filled, even when several people accept at once: real threads against PostgreSQL (skipped on
 SQLite, which serialises writers). Each race runs 20 times."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from stepping_stones import services
 from stepping_stones.models import ParticipatingSchool, Referral
+from tests.concurrency import run_together
 
 from .factories import CohortFactory, ParticipatingSchoolFactory, coordinator, primary_school, refer
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 RUNS = 20
-
-
-def run_together(functions):
-    """Start every function at the same moment, each on its own connection; return results or exceptions."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_concurrent_accepts_never_overfill_places():

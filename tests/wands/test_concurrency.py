@@ -1,12 +1,10 @@
 """Races the database must win: real threads against PostgreSQL (skipped on SQLite, which serialises writers)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from core.errors import DomainError
 from tests.accounts.factories import SchoolFactory
+from tests.concurrency import run_together
 from wands import services
 from wands.models import StockLevel, StockMovement, WandRequest
 
@@ -14,28 +12,6 @@ from .conftest import with_two_factor
 from .factories import WandRequestFactory, staff_with_wand_duty
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-
-
-def run_together(functions):
-    """Start every function at the same moment, each on its own connection; return results or exceptions."""
-    barrier = threading.Barrier(len(functions))
-    results = [None] * len(functions)
-
-    def worker(index, function):
-        try:
-            barrier.wait()
-            results[index] = function()
-        except Exception as error:  # noqa: BLE001 - the test inspects what each thread got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, f)) for i, f in enumerate(functions)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_twenty_concurrent_approvals_against_stock_for_five(rules, admin):
