@@ -366,11 +366,6 @@ def officer_school_rows(officer: Officer) -> list[dict]:
     ]
 
 
-def count_label(value: int) -> str:
-    """Counts below 5 are shown as 'fewer than 5' so small numbers cannot identify pupils."""
-    return "fewer than 5" if 0 < value < 5 else str(value)
-
-
 # --- optimiser inputs -------------------------------------------------------------------------------------------
 
 
