@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Load over HTTP on PostgreSQL: gunicorn with deploy/gunicorn.conf.py and 2 sync workers (production settings with
-# the benchmark URLs and the API throttles lifted: bench/settings_load.py), Redis for sessions and cache, wrk on
+# the benchmark URLs and the API throttles never refusing: bench/settings_load.py), Redis for sessions and cache, wrk on
 # loopback with BENCH_CONNECTIONS (100) connections for BENCH_DURATION (30s) per endpoint, signed in as the
 # benchmark programme admin where the endpoint needs it; a request counts as an error after BENCH_TIMEOUT (120s: with
 # 100 connections on 2 workers most of a request's time is the queue). Prints requests/s, p50/p95/p99 and errors.

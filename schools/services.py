@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from core.services import audit_record
 
+from .counts import register_changed
 from .gias import (
     LA_CODE,
     LA_NAME,
@@ -235,6 +236,9 @@ def gias_import_run(
         for batch in _in_batches(missing_urns, 500):
             School.objects.filter(urn__in=batch).update(status=School.Status.CLOSED, updated_at=now)
         counts["closed"] += len(missing_urns)
+
+    if total_writes or plan.new_authorities or (full_extract and missing_urns):
+        register_changed()  # bulk writes send no signals
 
     report = GiasImport.objects.create(
         file_name=extract.file_name[:255],

@@ -1,12 +1,15 @@
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from core.pagination import cached_count_paginator, filter_count_key
+
+from .counts import REGISTER_COUNTS
 from .models import School
 from .selectors import school_filter, school_get
 
 RESULTS_PER_PAGE = 25
+RegisterPaginator = cached_count_paginator(REGISTER_COUNTS)  # the total is cached until the register changes
 CITY_OF_LONDON_CODE = 201
 STATUS_TAG_CLASSES = {
     School.Status.OPEN: "govuk-tag--green",
@@ -22,7 +25,9 @@ def school_list(request: HttpRequest) -> HttpResponse:
     filterset = school_filter(params=request.GET)
     context = {"form": filterset.form, "page": None, "results": []}
     if filterset.is_valid():
-        paginator = Paginator(filterset.qs, RESULTS_PER_PAGE)
+        paginator = RegisterPaginator(
+            filterset.qs, RESULTS_PER_PAGE, count_key=filter_count_key("find-a-school", request.GET)
+        )
         page = paginator.get_page(request.GET.get("page"))
         context.update(
             page=page,

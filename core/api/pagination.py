@@ -1,4 +1,8 @@
+from functools import partial
+
 from rest_framework.pagination import CursorPagination, PageNumberPagination
+
+from core.pagination import cached_count_paginator, filter_count_key
 
 
 class PagePagination(PageNumberPagination):
@@ -14,3 +18,20 @@ class CreatedCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
     ordering = "-created_at"
+
+
+class PublicCachedCountPagination(PagePagination):
+    """PagePagination with the total cached (core.pagination.CachedCountPaginator) under the view's name and the
+    filter parameters: only for a list whose rows are the same for everyone (the public register)."""
+
+    count_scope = ""
+
+    def paginate_queryset(self, queryset, request, view=None):
+        key = filter_count_key(f"{type(view).__module__}.{type(view).__qualname__}", request.query_params)
+        self.django_paginator_class = partial(cached_count_paginator(self.count_scope), count_key=key)
+        return super().paginate_queryset(queryset, request, view)
+
+
+def cached_count_pagination(scope: str) -> type[PagePagination]:
+    """PublicCachedCountPagination for `scope` (whose writers call core.pagination.counts_changed)."""
+    return type(f"PublicCachedCountPagination_{scope}", (PublicCachedCountPagination,), {"count_scope": scope})

@@ -3,9 +3,11 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
+from core.api.pagination import cached_count_pagination
 from core.api.rows import ValuesListMixin
+from core.api.throttling import PublicReadThrottle
+from schools.counts import REGISTER_COUNTS
 from schools.models import School
 from schools.reference_data import read_csv
 from schools.selectors import URN_MAX, URN_MIN, bcu_list, local_authority_list, school_get, school_list
@@ -44,7 +46,7 @@ class PublicRegisterMixin:
     """The register is public information: anyone may read it, at a rate that keeps the service up."""
 
     permission_classes = [AllowAny]
-    throttle_classes = [AnonRateThrottle, UserRateThrottle]
+    throttle_classes = [PublicReadThrottle]  # anonymous by address, signed in by account
 
 
 @extend_schema_view(
@@ -80,6 +82,8 @@ class SchoolViewSet(PublicRegisterMixin, ValuesListMixin, viewsets.ReadOnlyModel
     # The list: rows from `.values()` in SchoolListSerializer's shape (docs/performance.md).
     values_fields = SCHOOL_LIST_VALUES
     represent_row = staticmethod(school_list_row)
+    # The total is cached until the register changes (schools/counts.py): the COUNT was most of a page's cost.
+    pagination_class = cached_count_pagination(REGISTER_COUNTS)
     filterset_class = SchoolFilter
     lookup_field = "urn"
     # Digits only, so that sibling routes other apps add under /api/v1/schools/ are never shadowed.

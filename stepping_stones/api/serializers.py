@@ -3,6 +3,7 @@ lists carry the reference, schools, status and dates, never a name, UPN or date 
 
 from rest_framework import serializers
 
+from core.api.rows import iso_datetime
 from stepping_stones.models import Cohort, Consent, Need, ParticipatingSchool, Referral
 
 # --- output ------------------------------------------------------------------------------------------------------
@@ -90,6 +91,48 @@ class SteppingStonesReferralListSerializer(serializers.ModelSerializer):
 
     def get_receiving_school_name(self, obj) -> str | None:
         return obj.receiving_school.name if obj.receiving_school_id else None
+
+
+# The list's rows straight from `.values()` (core.api.rows): no model instances, and no pupil field is ever read
+# for a list. tests/bench/test_api_rows.py checks each row equals SteppingStonesReferralListSerializer's.
+REFERRAL_LIST_VALUES = (
+    "reference",
+    "cohort__transition_year",
+    "status",
+    "priority",
+    "referring_school_id",
+    "referring_school__name",
+    "receiving_school_id",
+    "receiving_school__name",
+    "upn_is_temporary",
+    "created_at",
+    "submitted_at",
+    "decided_at",
+    "waitlisted_at",
+    "id",
+)
+_STATUS_LABELS = dict(Referral.Status.choices)
+_PRIORITY_LABELS = dict(Referral._meta.get_field("priority").flatchoices)
+
+
+def referral_row(row: dict) -> dict:
+    return {
+        "reference": row["reference"],
+        "cohort": row["cohort__transition_year"],
+        "status": row["status"],
+        "status_label": _STATUS_LABELS.get(row["status"], row["status"]),
+        "priority": row["priority"],
+        "priority_label": _PRIORITY_LABELS.get(row["priority"], row["priority"]),
+        "referring_school_urn": row["referring_school_id"],
+        "referring_school_name": row["referring_school__name"],
+        "receiving_school_urn": row["receiving_school_id"],
+        "receiving_school_name": row["receiving_school__name"] if row["receiving_school_id"] else None,
+        "upn_is_temporary": row["upn_is_temporary"],
+        "created_at": iso_datetime(row["created_at"]),
+        "submitted_at": iso_datetime(row["submitted_at"]),
+        "decided_at": iso_datetime(row["decided_at"]),
+        "waitlisted_at": iso_datetime(row["waitlisted_at"]),
+    }
 
 
 class SteppingStonesConsentSerializer(serializers.ModelSerializer):

@@ -329,10 +329,12 @@ class ReferralList(SteppingStonesAPIView):
         cohort = request.query_params.get("cohort")
         if cohort and cohort.isdigit():
             queryset = queryset.filter(cohort__transition_year=int(cohort))
-        queryset = queryset.prefetch_related(None)
+        # Rows from `.values()` in the serializer's shape (core.api.rows): only the listed columns are read, so no
+        # pupil field is loaded for a list, and no model instances are built (docs/performance.md).
+        queryset = queryset.select_related(None).prefetch_related(None).values(*s.REFERRAL_LIST_VALUES)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response(s.SteppingStonesReferralListSerializer(page, many=True).data)
+        return paginator.get_paginated_response([s.referral_row(row) for row in page])
 
     @extend_schema(
         request=s.SteppingStonesReferralCreateSerializer,

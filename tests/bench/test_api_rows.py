@@ -110,3 +110,70 @@ def test_toolkit_resource_rows_equal_the_serializer(client):
             queryset = queryset.filter(tags__kind="topic", tags__value="law")
         assert body["results"] == as_json(ToolkitResourceSerializer(queryset, many=True).data), params
     assert client.get("/api/v1/toolkit/resources/").json()["results"][0]["topics"] == ["bystander", "law"]
+
+
+def test_referral_rows_equal_the_serializer():
+    from stepping_stones.api.serializers import SteppingStonesReferralListSerializer
+    from stepping_stones.models import Referral
+    from stepping_stones.selectors import referrals_visible_to
+    from tests.accounts.factories import with_two_factor
+    from tests.stepping_stones.factories import (
+        CohortFactory,
+        ReferralFactory,
+        coordinator,
+        secondary_school,
+    )
+
+    vru = with_two_factor(coordinator())
+    cohort = CohortFactory(transition_year=2026)
+    secondary = secondary_school(name="Receiving Academy")
+    ReferralFactory(cohort=cohort)  # a draft: no receiving school, no dates
+    ReferralFactory(cohort=cohort, receiving_school=secondary, submitted=True, priority=1)
+    ReferralFactory(cohort=cohort, receiving_school=secondary, waitlisted=True, priority=2)
+    ReferralFactory(cohort=cohort, receiving_school=secondary, accepted=True)
+    ReferralFactory(cohort=CohortFactory(transition_year=2027), pending=True)
+    client = APIClient()
+    client.force_login(vru)
+    for params in ({}, {"status": "submitted"}, {"cohort": "2027"}, {"page_size": "2"}):
+        body = client.get("/api/v1/stepping-stones/referrals/", params).json()
+        queryset = referrals_visible_to(vru).order_by("-created_at", "-id")
+        if "status" in params:
+            queryset = queryset.filter(status=params["status"])
+        if "cohort" in params:
+            queryset = queryset.filter(cohort__transition_year=int(params["cohort"]))
+        expected = as_json(SteppingStonesReferralListSerializer(queryset, many=True).data)
+        if "page_size" in params:
+            expected = expected[:2]
+        assert body["results"] == expected, params
+        assert body["results"], params
+    assert {row["status"] for row in client.get("/api/v1/stepping-stones/referrals/").json()["results"]} == {
+        s.value
+        for s in (
+            Referral.Status.DRAFT,
+            Referral.Status.SUBMITTED,
+            Referral.Status.WAITLISTED,
+            Referral.Status.ACCEPTED,
+            Referral.Status.PENDING_DESTINATION,
+        )
+    }
+
+
+def test_referral_list_query_reads_no_pupil_column():
+    """The list's SQL names no pupil column: a list never loads a name, UPN or date of birth."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.accounts.factories import with_two_factor
+    from tests.stepping_stones.factories import ReferralFactory, coordinator
+
+    vru = with_two_factor(coordinator())
+    ReferralFactory()
+    client = APIClient()
+    client.force_login(vru)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/stepping-stones/referrals/").json()["results"]
+    listing = [q["sql"] for q in queries.captured_queries if "stepping_stones_referral" in q["sql"]]
+    assert listing
+    for sql in listing:
+        for column in ("first_name", "last_name", "date_of_birth", '"upn"', "strengths", "known_by_name"):
+            assert column not in sql, (column, sql)

@@ -2,6 +2,7 @@
 
 import factory
 
+from schools.counts import register_changed
 from schools.models import LocalAuthority, School
 
 HACKNEY = 204
@@ -77,4 +78,6 @@ def create_schools(count: int, **kwargs) -> list[School]:
             "postcode": "E8 1AA",
         }
         schools.append(School(**{**fields, **kwargs}))
-    return School.objects.bulk_create(schools)
+    created = School.objects.bulk_create(schools)
+    register_changed()  # bulk writes send no signals: as the GIAS import does (schools/counts.py)
+    return created

@@ -1,9 +1,10 @@
 import pytest
 import yaml
 from django.urls import reverse
-from rest_framework.throttling import AnonRateThrottle
 
+from core.api.throttling import PublicReadThrottle
 from schools.models import School
+from tests.accounts.factories import UserFactory
 from tests.schools.factories import SchoolFactory, create_schools, local_authority
 
 pytestmark = pytest.mark.django_db
@@ -218,6 +219,13 @@ def test_schema_documents_the_endpoints_their_parameters_and_responses(client):
 
 
 def test_anonymous_clients_are_throttled(client, monkeypatch):
-    monkeypatch.setattr(AnonRateThrottle, "THROTTLE_RATES", {"anon": "3/min"})
+    monkeypatch.setattr(PublicReadThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "5/min"})
     statuses = [client.get("/api/v1/bcus/").status_code for _ in range(4)]
     assert statuses == [200, 200, 200, 429]
+
+
+def test_signed_in_clients_are_throttled_at_their_own_rate(client, monkeypatch):
+    monkeypatch.setattr(PublicReadThrottle, "THROTTLE_RATES", {"anon": "3/min", "user": "5/min"})
+    client.force_login(UserFactory())
+    statuses = [client.get("/api/v1/bcus/").status_code for _ in range(6)]
+    assert statuses == [200] * 5 + [429]
