@@ -19,6 +19,7 @@ from bench.measure import DEFAULT_DATABASE, client_for, compare, cumulative, mac
 
 ADMIN = "bench-admin@bench.invalid"
 ALLOCATOR = "bench-allocator@bench.invalid"
+COORDINATOR = "bench-coordinator@bench.invalid"  # made by bench_api.ensure_coordinator when missing
 FLOOR = "/bench/floor/page/"
 PAGES = [
     ("Find a school (page 1)", ADMIN, "/schools/"),
@@ -27,6 +28,10 @@ PAGES = [
     ("wand queue filtered (submitted)", ADMIN, "/wands/queue/?status=submitted"),
     ("toolkit catalogue", ADMIN, "/toolkit/"),
     ("officers list (3,000 officers)", ALLOCATOR, "/officers/people/"),
+    ("officers queue (schools without an officer)", ALLOCATOR, "/officers/queue/"),
+    ("Stepping Stones referrals (100,000, coordinator)", COORDINATOR, "/stepping-stones/referrals/"),
+    ("audit log (programme admin)", ADMIN, "/audit/"),
+    ("insights dashboard (all London)", ADMIN, "/insights/"),
 ]
 GROUPS = {
     "template rendering": ("django/template/base.py:render",),
@@ -47,6 +52,9 @@ def parse_args(argv=None):
 def main(argv=None) -> int:
     args = parse_args(argv)
     setup_django(args.database_url)
+    from bench.bench_api import ensure_coordinator
+
+    ensure_coordinator()
     print(f"Machine: {machine()}")
     print(f"Iterations: {args.iterations}, interleaved with the floor page, p50 of each\n")
     print("| page | page p50 ms | floor p50 ms | ratio | queries |")

@@ -269,6 +269,11 @@ class Download(models.Model):
 
     class Meta:
         ordering = ["-downloaded_at", "-id"]
+        indexes = [
+            # Downloads per borough over a window (the insights dashboard, the open figures): counted from the index
+            # alone, 947 -> 41 ms for the last 12 months of 1,000,000 downloads on SQLite (docs/performance.md).
+            models.Index(fields=["borough", "downloaded_at"], name="toolkit_download_borough_idx"),
+        ]
 
     def __str__(self):
         return f"Download of {self.version_id}"

@@ -202,7 +202,7 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         Download.objects.filter(downloaded_at__gte=since, borough_id__in=codes)
         .order_by()
         .values("borough_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"))  # COUNT(*), not COUNT(id): PostgreSQL answers from the (borough, date) index alone
     ):
         rows[row["borough_id"]].toolkit_downloads = row["n"]
     # Stepping Stones ignores the phase filter: its places are all at secondary and all-through schools, and the

@@ -13,10 +13,12 @@ from core.charts import bar_chart
 from core.csv_export import csv_streaming_response
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.pagination import cached_count_paginator, filter_count_key
 from schools.models import School
 from schools.selectors import school_get
 
 from . import permissions, selectors, services
+from .apps import QUEUE_COUNTS
 from .filters import WandRequestFilter
 from .forms import (
     ApproveManyForm,
@@ -50,6 +52,9 @@ DRAFT_KEY = "wand_request_draft:{urn}"
 
 def _paginate(request, queryset):
     return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+
+
+QueuePaginator = cached_count_paginator(QUEUE_COUNTS)
 
 
 def _visible_request(request, pk: int) -> WandRequest:
@@ -359,7 +364,10 @@ def queue(request: HttpRequest) -> HttpResponse:
     filterset = WandRequestFilter(request.GET, queryset=selectors.wand_requests_visible_to(request.user))
     page = None
     if filterset.is_valid():
-        page = _paginate(request, filterset.qs)
+        # Programme staff all see every request, so the filters alone decide the total; it is cached until a request
+        # changes (wands/apps.py): at 500,000 requests the COUNT was most of the page's time (docs/performance.md).
+        paginator = QueuePaginator(filterset.qs, PER_PAGE, count_key=filter_count_key("wand-queue", request.GET))
+        page = paginator.get_page(request.GET.get("page"))
     return render(
         request,
         "wands/queue.html",
