@@ -2,6 +2,7 @@ import os
 
 import pytest
 from django.db import connection
+from django.db.backends.signals import connection_created
 
 # Browser journeys use the ORM and Playwright's sync API in one thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -16,6 +17,17 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def _allow_audit_truncate(sender, connection, **kwargs):
+    """Transactional tests empty every table with TRUNCATE, which core's trigger refuses on PostgreSQL unless the
+    session says otherwise. Tests only: production settings never set this (core/migrations/0003)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET portal.allow_audit_truncate = 'on'")
+
+
+connection_created.connect(_allow_audit_truncate, dispatch_uid="tests.allow_audit_truncate")
 
 
 @pytest.fixture(scope="session")
