@@ -2,7 +2,10 @@
 
 from django import forms
 
+from core.uploads import MaxUploadSize
+
 from .models import Officer, OfficerRequest
+from .services import MAX_CSV_BYTES
 
 
 class AssignForm(forms.Form):
@@ -142,4 +145,6 @@ class CsvUploadForm(forms.Form):
         label="Upload a CSV file",
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
         error_messages={"required": "Choose a CSV file to upload", "empty": "The file is empty"},
+        # Judged by its recorded size, so an oversize file is refused before any of it is read.
+        validators=[MaxUploadSize(MAX_CSV_BYTES, "The file is larger than 2 MB.")],
     )

@@ -8,6 +8,10 @@ import datetime
 
 from django import forms
 
+from core.uploads import MaxUploadSize
+
+from .services import MAX_CSV_BYTES
+
 CONSENT_METHODS = [("paper", "On a paper form"), ("verbal", "Verbally (in person or by phone)"), ("email", "By email")]
 RELATIONSHIPS = [
     ("mother", "Mother"),
@@ -428,6 +432,8 @@ class CsvUploadForm(forms.Form):
         label="Upload a CSV file",
         widget=forms.FileInput(attrs={"accept": ".csv,text/csv"}),
         error_messages={"required": "Choose a CSV file to upload", "empty": "The file is empty"},
+        # Judged by its recorded size, so an oversize file is refused before any of it is read.
+        validators=[MaxUploadSize(MAX_CSV_BYTES, "The file must be smaller than 2 MB.")],
     )
 
 

@@ -17,6 +17,7 @@ from accounts.selectors import programme_roles_current
 from core.emails import email_send
 from core.errors import Conflict, DomainError, InvalidTransition
 from core.services import audit_record
+from core.uploads import upload_too_large
 from schools.models import School
 
 from . import permissions
@@ -36,6 +37,7 @@ from .selectors import allowance_total, stock_level, wands_held_against_allowanc
 
 MAX_QUANTITY = 100
 MAX_CSV_BYTES = 2 * 1024 * 1024
+CSV_TOO_LARGE = "The file is larger than 2 MB."
 
 
 class AllowanceExceeded(DomainError):
@@ -568,9 +570,16 @@ def wand_request_dispatch(
 DISPATCH_CSV_COLUMNS = ("reference", "courier", "tracking")
 
 
+def csv_upload_read(upload) -> bytes:
+    """A CSV upload's bytes; one over 2 MB is refused by its recorded size before any of it is read."""
+    if upload_too_large(upload, max_bytes=MAX_CSV_BYTES):
+        raise CsvRejected(CSV_TOO_LARGE, problems=[])
+    return upload.read()
+
+
 def _read_csv(data: bytes, *, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, dict]]]:
     if len(data) > MAX_CSV_BYTES:
-        raise CsvRejected("The file is larger than 2 MB.", problems=[])
+        raise CsvRejected(CSV_TOO_LARGE, problems=[])
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:

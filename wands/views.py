@@ -495,7 +495,8 @@ def dispatch_upload(request: HttpRequest) -> HttpResponse:
         form_class=CsvUploadForm,
         template="wands/dispatch_upload.html",
         perform=lambda data: (
-            f"{len(services.dispatch_csv_apply(data=data['file'].read(), actor=request.user))} request(s) dispatched."
+            f"{len(services.dispatch_csv_apply(data=services.csv_upload_read(data['file']), actor=request.user))}"
+            " request(s) dispatched."
         ),
         redirect_to="wands:queue",
         context={"to_dispatch": selectors.wand_requests_to_dispatch().count()},
@@ -551,9 +552,8 @@ def existing_import(request: HttpRequest) -> HttpResponse:
         allowed=permissions.can_import_existing_deliveries(request.user),
         form_class=CsvUploadForm,
         template="wands/existing_import.html",
-        perform=lambda data: (
-            f"{len(services.existing_deliveries_import(data=data['file'].read(), actor=request.user))}"
-            " earlier deliveries imported."
+        perform=lambda data: "{} earlier deliveries imported.".format(
+            len(services.existing_deliveries_import(data=services.csv_upload_read(data["file"]), actor=request.user))
         ),
         redirect_to="wands:dashboard",
         files=True,

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import PagePagination
+from core.uploads import upload_too_large
 from officers import permissions, selectors, services
 from officers.models import Assignment, Officer
 from schools.models import BasicCommandUnit, School
@@ -80,6 +81,8 @@ class OfficerImport(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["Attach a CSV file as 'file'."]}, status=status.HTTP_400_BAD_REQUEST)
+        if upload_too_large(upload, max_bytes=services.MAX_CSV_BYTES):  # by its recorded size: nothing read
+            return Response({"file": ["The file is larger than 2 MB."], "rows": []}, status=status.HTTP_400_BAD_REQUEST)
         try:
             officers, schools = services.officers_import_csv(actor=request.user, data=upload.read())
         except services.CsvRejected as error:

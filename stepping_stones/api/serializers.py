@@ -4,7 +4,9 @@ lists carry the reference, schools, status and dates, never a name, UPN or date 
 from rest_framework import serializers
 
 from core.api.rows import iso_datetime
+from core.uploads import MaxUploadSize
 from stepping_stones.models import Cohort, Consent, Need, ParticipatingSchool, Referral
+from stepping_stones.services import MAX_CSV_BYTES
 
 # --- output ------------------------------------------------------------------------------------------------------
 
@@ -307,7 +309,8 @@ class SteppingStonesSearchSerializer(serializers.Serializer):
 
 
 class SteppingStonesImportSerializer(serializers.Serializer):
-    file = serializers.FileField()
+    # Judged by its recorded size, so an oversize file is refused before any of it is read.
+    file = serializers.FileField(validators=[MaxUploadSize(MAX_CSV_BYTES, "The file must be smaller than 2 MB.")])
 
 
 class SteppingStonesAccessLogEntrySerializer(serializers.Serializer):

@@ -329,7 +329,9 @@ class DispatchCsvView(APIView):
         data = s.WandCsvUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            dispatched = services.dispatch_csv_apply(data=data.validated_data["file"].read(), actor=request.user)
+            dispatched = services.dispatch_csv_apply(
+                data=services.csv_upload_read(data.validated_data["file"]), actor=request.user
+            )
         except services.CsvRejected as error:
             return _csv_rejected(error)
         return Response(s.WandRequestSerializer(dispatched, many=True).data)
@@ -350,7 +352,9 @@ class ExistingDeliveriesView(APIView):
         data = s.WandCsvUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            created = services.existing_deliveries_import(data=data.validated_data["file"].read(), actor=request.user)
+            created = services.existing_deliveries_import(
+                data=services.csv_upload_read(data.validated_data["file"]), actor=request.user
+            )
         except services.CsvRejected as error:
             return _csv_rejected(error)
         return Response({"imported": len(created)})
