@@ -2,10 +2,11 @@
 
 London scale: ≈3,000 schools and ≈400 officers in 12 BCUs. National scale (--national): ≈24,000 schools and ≈3,000
 officers in generated police areas of BCU size. Each area is solved on its own (the BCU rule separates them), as the
-allocator's page does. Synthetic data with a fixed seed: schools cluster around town centres, officer bases sit at
-police stations near them, weights 10/20/25 and capacities leave about 10% slack overall.
+allocator's page does. Synthetic data with a fixed seed, weights 10/20/25 and capacities leaving about 10% slack
+overall. Two geographies: `clustered` (the default): schools cluster around town centres and each officer has a base of
+their own near them; `stations`: schools spread evenly and officers work several to a police station, four per area.
 
-    .venv/bin/python bench/bench_optimiser.py [--national] [--k 8] [--time-limit 10] [--workers 2]
+    .venv/bin/python bench/bench_optimiser.py [--national] [--geography stations] [--k 8] [--time-limit 10]
 
 Besides the wall-clock time it prints the CPU time the solves used (summed over the workers): on a machine shared with
 other work, CPU time is what the optimiser costs, and wall time is what the allocator waits.
@@ -31,7 +32,9 @@ def _solve(schools, officers, *, k, time_limit):
     return plan, time.process_time() - cpu
 
 
-def generate(*, areas: int, schools: int, officers: int, seed: int = 7, slack: float = 0.10):
+def generate(*, areas: int, schools: int, officers: int, seed: int = 7, slack: float = 0.10, geography="clustered"):
+    if geography == "stations":
+        return generate_stations(areas=areas, schools=schools, officers=officers, seed=seed, slack=slack)
     rng = random.Random(seed)
     school_list, officer_list = [], []
     for a in range(areas):
@@ -71,10 +74,60 @@ def generate(*, areas: int, schools: int, officers: int, seed: int = 7, slack: f
     return school_list, officer_list
 
 
+def generate_stations(
+    *, areas: int, schools: int, officers: int, seed: int = 7, slack: float = 0.10, stations: int = 4
+):
+    """The other geography: schools spread evenly over each area (as in most of London), officers working from
+    `stations` police stations per area, several officers at each (the same base coordinates)."""
+    rng = random.Random(seed)
+    school_list, officer_list = [], []
+    for a in range(areas):
+        lat0 = 51.3 + (a // 10) * 0.11
+        lon0 = -0.5 + (a % 10) * 0.17
+        area_schools = [
+            SchoolIn(
+                urn=a * 100000 + i,
+                area=str(a),
+                latitude=lat0 + rng.random() * 0.11,
+                longitude=lon0 + rng.random() * 0.17,
+                weight=rng.choices([10, 20, 25], weights=[70, 22, 8])[0],
+                priority=2 if rng.random() < 0.05 else 1,
+            )
+            for i in range(schools // areas)
+        ]
+        bases = [(lat0 + rng.random() * 0.11, lon0 + rng.random() * 0.17) for _ in range(stations)]
+        n_officers = officers // areas
+        capacity_each = math.ceil(sum(s.weight for s in area_schools) * (1 + slack) / n_officers)
+        for j in range(n_officers):
+            base = bases[j % stations]
+            officer_list.append(
+                OfficerIn(
+                    id=a * 1000 + j,
+                    area=str(a),
+                    latitude=base[0],
+                    longitude=base[1],
+                    capacity=rng.randint(int(capacity_each * 0.8), int(capacity_each * 1.2)),
+                )
+            )
+        school_list.extend(area_schools)
+    return school_list, officer_list
+
+
 def run(
-    name: str, *, areas: int, schools: int, officers: int, k: int, time_limit: float, workers: int, slack: float = 0.10
+    name: str,
+    *,
+    areas: int,
+    schools: int,
+    officers: int,
+    k: int,
+    time_limit: float,
+    workers: int,
+    slack: float = 0.10,
+    geography: str = "clustered",
 ) -> dict:
-    school_list, officer_list = generate(areas=areas, schools=schools, officers=officers, slack=slack)
+    school_list, officer_list = generate(
+        areas=areas, schools=schools, officers=officers, slack=slack, geography=geography
+    )
     by_area_s, by_area_o = {}, {}
     for s in school_list:
         by_area_s.setdefault(s.area, []).append(s)
@@ -104,7 +157,7 @@ def run(
         totals["limits"] += plan.status != "optimal"
     saving = 1 - totals["km"] / totals["greedy_km"] if totals["greedy_km"] else 0.0
     print(
-        f"{name}: {len(school_list):,} schools, {len(officer_list):,} officers, {areas} areas, "
+        f"{name} ({geography}): {len(school_list):,} schools, {len(officer_list):,} officers, {areas} areas, "
         f"K={k}, {workers} worker(s), capacity slack {100 * slack:.0f}%\n"
         f"  optimiser: {seconds:.1f} s wall, {cpu_seconds:.1f} s CPU in the solves; greedy {greedy_seconds:.1f} s\n"
         f"  worst gap {100 * totals['worst_gap']:.2f}% of distance, "
@@ -124,8 +177,21 @@ def main():
     parser.add_argument("--time-limit", type=float, default=10.0)
     parser.add_argument("--workers", type=int, default=2, help="areas solved in parallel (the BCU rule separates them)")
     parser.add_argument("--slack", type=float, default=0.10, help="total capacity above total load (0.10: 10%%)")
+    parser.add_argument(
+        "--geography",
+        choices=["clustered", "stations"],
+        default="clustered",
+        help="clustered: schools round six town centres per area, each officer based on their own; stations: schools "
+        "spread evenly, officers four police stations per area, several at each",
+    )
     args = parser.parse_args()
-    common = {"k": args.k, "time_limit": args.time_limit, "workers": args.workers, "slack": args.slack}
+    common = {
+        "k": args.k,
+        "time_limit": args.time_limit,
+        "workers": args.workers,
+        "slack": args.slack,
+        "geography": args.geography,
+    }
     run("London", areas=12, schools=3000, officers=400, **common)
     if args.national:
         run("National", areas=96, schools=24000, officers=3000, **common)

@@ -58,6 +58,10 @@ def _quiet_first_highs() -> None:
 
 _quiet_first_highs()
 
+ROUNDS = 4
+# Up to this many (school, officer) pairs, an area solved by base whose packing left schools over is also solved
+# officer by officer with every officer a candidate, and the better plan kept.
+FULL_PROGRAMME_PAIRS = 1_000
 NO_OFFICER = "no active officer serves this school's BCU"
 NO_CAPACITY = "not enough officer capacity in the BCU"
 
@@ -218,9 +222,192 @@ class _AreaResult:
     bound: float  # HiGHS's proved lower bound on that cost
     status: str
     notes: list[str]
+    uncovered_cost: dict[int, float] = field(default_factory=dict)  # urn -> what leaving it uncovered cost
+
+
+def _base_key(officer: OfficerIn) -> tuple[float, float]:
+    return (round(officer.latitude, 5), round(officer.longitude, 5))  # about a metre
 
 
 def _solve_area(schools, officers, *, k, allow_moves, stability_km, time_limit, gap_target, threads) -> _AreaResult:
+    """One area. Officers who share a base (several at one police station, as most are) are the same distance from
+    every school, so the K nearest officers of a school would all be at one base and the school could never go to
+    another: then the area is solved by base (`_solve_by_base`). Otherwise officer by officer (`_solve_officers`)."""
+    bases: dict[tuple[float, float], list[OfficerIn]] = {}
+    for officer in officers:
+        bases.setdefault(_base_key(officer), []).append(officer)
+    if len(bases) == len(officers):
+        return _solve_officers(
+            schools,
+            officers,
+            k=k,
+            allow_moves=allow_moves,
+            stability_km=stability_km,
+            time_limit=time_limit,
+            gap_target=gap_target,
+            threads=threads,
+        )
+    return _solve_by_base(
+        schools,
+        list(bases.values()),
+        k=k,
+        allow_moves=allow_moves,
+        stability_km=stability_km,
+        time_limit=time_limit,
+        gap_target=gap_target,
+        threads=threads,
+    )
+
+
+def _solve_by_base(schools, bases, *, k, allow_moves, stability_km, time_limit, gap_target, threads) -> _AreaResult:
+    """Officers who share a base, in two steps. First the same programme with one stand-in "officer" per base holding
+    the room its officers have left between them (schools fixed to their officer stay so when moves are not allowed).
+    That is a relaxation of the real problem, so HiGHS's bound on it bounds the real plan too. Then each base's
+    schools are packed into its officers: a school keeps its current officer if it stays at that base and fits, then
+    heaviest first, each to the officer with the least room that still fits it. If some schools do not fit, their
+    base's room is cut to what was packed and the first step runs again (a few rounds at most); a school still left
+    over goes to the nearest officer in the area with room, or stays uncovered. The gap is the final plan's cost
+    against the first bound, so any loss from packing shows in it."""
+    started = time.perf_counter()
+    officers = [officer for base in bases for officer in base]
+    officer_base = {officer.id: b for b, base in enumerate(bases) for officer in base}
+    room = {officer.id: float(officer.capacity) for officer in officers}
+    assignments: dict[int, int] = {}
+    free: list[SchoolIn] = []
+    for school in schools:
+        if school.current_officer in room and not allow_moves:
+            assignments[school.urn] = school.current_officer
+            room[school.current_officer] -= school.weight
+        else:
+            free.append(school)
+    notes = []
+    if any(value < 0 for value in room.values()):
+        notes.append("Some officers are already over capacity through their current schools.")
+    if not free:
+        return _AreaResult(assignments, 0.0, 0.0, "optimal", notes)
+    by_base_schools = [
+        SchoolIn(
+            urn=school.urn,
+            area=school.area,
+            latitude=school.latitude,
+            longitude=school.longitude,
+            weight=school.weight,
+            priority=school.priority,
+            current_officer=officer_base.get(school.current_officer) if school.current_officer is not None else None,
+        )
+        for school in free
+    ]
+    schools_by_urn = {school.urn: school for school in free}
+    base_room = [sum(max(room[officer.id], 0) for officer in base) for base in bases]
+    bound = None
+    packing_lost = False
+    for _round in range(ROUNDS):
+        stand_ins = [
+            OfficerIn(id=b, area=base[0].area, latitude=base[0].latitude, longitude=base[0].longitude, capacity=int(r))
+            for b, (base, r) in enumerate(zip(bases, base_room, strict=True))
+        ]
+        first = _solve_officers(
+            by_base_schools,
+            stand_ins,
+            k=k,
+            allow_moves=True,  # every school here is free; staying at its current base only earns the stability bonus
+            stability_km=stability_km if allow_moves else 0.0,
+            time_limit=time_limit - (time.perf_counter() - started),
+            gap_target=gap_target,
+            threads=threads,
+        )
+        if bound is None:
+            bound, penalties = first.bound, first.uncovered_cost
+        packed, left_room, leftovers = _pack_bases(first.assignments, bases, officer_base, room, schools_by_urn)
+        packing_lost = packing_lost or bool(leftovers)
+        if not leftovers or time.perf_counter() - started > time_limit / 2:
+            break
+        for b in {first.assignments[school.urn] for school in leftovers}:
+            base_room[b] = sum(room[o.id] - left_room[o.id] for o in bases[b])  # what its officers could take
+    notes.extend(note for note in first.notes if note not in notes)
+    assignments.update(packed)
+    objective = first.objective
+    if leftovers:
+        km = _distance_matrix(leftovers, officers)
+        base_km = _distance_matrix(leftovers, [base[0] for base in bases])
+        for i, school in enumerate(leftovers):
+            before = float(base_km[i, first.assignments[school.urn]])
+            for j in np.argsort(km[i], kind="stable"):
+                if left_room[officers[j].id] >= school.weight:
+                    assignments[school.urn] = officers[j].id
+                    left_room[officers[j].id] -= school.weight
+                    objective += float(km[i, j]) - before
+                    break
+            else:
+                objective += penalties.get(school.urn, 0.0) - before
+    result = _AreaResult(assignments, objective, min(bound, objective), first.status, notes, penalties)
+    left_time = time_limit - (time.perf_counter() - started)
+    if packing_lost and len(free) * len(officers) <= FULL_PROGRAMME_PAIRS and left_time > 0.1:
+        # Packing left schools over: on a small area, the whole programme officer by officer may do better.
+        whole = _solve_officers(
+            schools,
+            officers,
+            k=len(officers),
+            allow_moves=allow_moves,
+            stability_km=stability_km,
+            time_limit=left_time,
+            gap_target=gap_target,
+            threads=threads,
+        )
+        if _plan_key(whole.assignments, schools, officers) < _plan_key(assignments, schools, officers):
+            whole.bound = max(whole.bound, min(bound, whole.objective)) if whole.status == "optimal" else whole.bound
+            whole.notes = notes + [note for note in whole.notes if note not in notes]
+            return whole
+    return result
+
+
+def _plan_key(assignments, schools, officers) -> tuple[float, float]:
+    """Better plans sort first: fewer uncovered schools (by priority), then less travel."""
+    by_id = {officer.id: officer for officer in officers}
+    uncovered = sum(school.priority for school in schools if school.urn not in assignments)
+    km = sum(
+        float(
+            haversine_km(
+                s.latitude, s.longitude, by_id[assignments[s.urn]].latitude, by_id[assignments[s.urn]].longitude
+            )
+        )
+        for s in schools
+        if s.urn in assignments
+    )
+    return (uncovered, round(km, 6))
+
+
+def _pack_bases(base_of_school, bases, officer_base, room, schools_by_urn):
+    """Share each base's schools among its officers (see `_solve_by_base`): (urn -> officer id, room left per
+    officer, schools that did not fit)."""
+    left = dict(room)
+    packed: dict[int, int] = {}
+    leftovers: list[SchoolIn] = []
+    at_base: dict[int, list[SchoolIn]] = {}
+    for urn, b in base_of_school.items():
+        at_base.setdefault(b, []).append(schools_by_urn[urn])
+    for b, placed in sorted(at_base.items()):
+        base = bases[b]
+        keeping = [s for s in placed if s.current_officer is not None and officer_base.get(s.current_officer) == b]
+        others = [s for s in placed if not (s.current_officer is not None and officer_base.get(s.current_officer) == b)]
+        for school in keeping:
+            if left[school.current_officer] >= school.weight:
+                packed[school.urn] = school.current_officer
+                left[school.current_officer] -= school.weight
+            else:
+                others.append(school)
+        for school in sorted(others, key=lambda s: (-s.weight, -s.priority, s.urn)):
+            fits = [o for o in base if left[o.id] >= school.weight]
+            if not fits:
+                leftovers.append(school)
+                continue
+            officer = min(fits, key=lambda o: (left[o.id], o.id))
+            packed[school.urn] = officer.id
+            left[officer.id] -= school.weight
+    return packed, left, leftovers
+
+
+def _solve_officers(schools, officers, *, k, allow_moves, stability_km, time_limit, gap_target, threads) -> _AreaResult:
     index = {o.id: j for j, o in enumerate(officers)}
     remaining = np.array([o.capacity for o in officers], dtype=float)
     assignments: dict[int, int] = {}
@@ -307,7 +494,8 @@ def _solve_area(schools, officers, *, k, allow_moves, stability_km, time_limit, 
         assignments[free[rows[p]].urn] = officers[cols[p]].id
     objective = float(cost @ x)
     status = "optimal" if model_ok else "time limit reached"
-    return _AreaResult(assignments, objective, min(bound_value, objective), status, notes)
+    penalties = {school.urn: float(uncovered_cost[i]) for i, school in enumerate(free)}
+    return _AreaResult(assignments, objective, min(bound_value, objective), status, notes, penalties)
 
 
 def _run(lp, options, deadline, *, integer, start=None):
