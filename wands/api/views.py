@@ -15,6 +15,7 @@ from schools.models import School
 from schools.selectors import school_get
 from wands import permissions, selectors, services
 from wands.filters import WandRequestFilter
+from wands.models import WandIssue
 
 from . import serializers as s
 
@@ -384,11 +385,24 @@ class AllowanceRuleList(_ProgrammeOnly, generics.ListCreateAPIView):
 
 
 class ReturnReceivedView(APIView):
+    """Like the request actions: 404 unless you may see the request the return belongs to, then 403 unless you may
+    take returns in, and only then is the body read."""
+
     permission_classes = [IsAuthenticated]
+
+    def _visible_return(self, pk) -> None:
+        returned_from = selectors.wand_requests_visible_to(self.request.user).filter(
+            issues__pk=pk, issues__outcome=WandIssue.Outcome.RETURN
+        )
+        if not returned_from.exists():
+            raise Http404
 
     @extend_schema(request=s.WandReturnReceivedSerializer, responses={200: s.WandIssueSerializer})
     def post(self, request, pk):
         """Fulfilment takes in returned wands (a problem reported with the outcome `return`)."""
+        self._visible_return(pk)
+        if not permissions.can_resolve_wand_issue(request.user):
+            raise ApiPermissionDenied("Only fulfilment staff take returns in.")
         data = s.WandReturnReceivedSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         issue = services.wand_issue_return_received(
