@@ -80,7 +80,8 @@ class FileAddForm(forms.Form):
     )
     file = forms.FileField(
         label="Upload a file",
-        help_text="PDF, Word, PowerPoint, Excel, PNG, JPEG, MP4, text or CSV, smaller than 50 MB",
+        help_text="PDF, Word, PowerPoint, Excel, PNG, JPEG, MP4, text or CSV, smaller than 50 MB. Only the file's "
+        "own name is kept, without any folders.",
         error_messages={"required": "Select a file", "empty": "The selected file is empty"},
     )
 

@@ -51,8 +51,16 @@ class CheckedUpload:
 
 
 def safe_filename(name: str) -> str:
-    """A name without path parts or odd characters; refuses names that carry a path."""
-    if not name or "/" in name or "\\" in name or name.startswith(".") or "\x00" in name:
+    """A name without path parts or odd characters; refuses names that carry a path.
+
+    Through the pages Django has already kept only the last part of a name with folders (the views say what the file
+    was saved as); a name that still has them came another way, and is refused naming the problem."""
+    if "/" in name or "\\" in name:
+        raise UploadRejected(
+            "The file name includes folders (a / or \\). Upload the file with a plain name, without folders "
+            "(for example lesson-plan.pdf)."
+        )
+    if not name or name.startswith(".") or "\x00" in name:
         raise UploadRejected("The file name must be a plain name, without folders (for example lesson-plan.pdf).")
     name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     stem, ext = os.path.splitext(name)

@@ -350,7 +350,7 @@ def editor_file_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = FileAddForm(_posted(request), _posted(request, files=True))
     if request.method == "POST" and form.is_valid():
         try:
-            services.file_add(
+            added = services.file_add(
                 actor=request.user,
                 resource_id=resource.pk,
                 upload=form.cleaned_data["file"],
@@ -359,7 +359,8 @@ def editor_file_add(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
-            messages.success(request, "File added.")
+            # Name what was stored: folders in an upload's name never reach us (Django keeps only the last part).
+            messages.success(request, f"File added. Saved as {added.current_version.filename}.")
             return redirect("toolkit:editor_edit", pk=resource.pk)
     return render(request, "education_toolkit/editor_file_add.html", {"form": form, "resource": resource})
 
@@ -385,8 +386,8 @@ def editor_version_upload(request: HttpRequest, file_id: int) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Version {version.number} of {file.title} is published. Earlier downloaders who asked for updates "
-                "are being emailed.",
+                f"Version {version.number} of {file.title} is published, saved as {version.filename}. Earlier "
+                "downloaders who asked for updates are being emailed.",
             )
             return redirect("toolkit:editor_edit", pk=file.resource_id)
     return render(request, "education_toolkit/editor_version.html", {"form": form, "file": file})
