@@ -97,3 +97,16 @@ def filter_count_key(name: str, query: QueryDict) -> str:
 
 def cached_count_paginator(scope: str) -> type[CachedCountPaginator]:
     return type(f"CachedCountPaginator_{scope}", (CachedCountPaginator,), {"scope": scope})
+
+
+class CountFromPaginator(Paginator):
+    """A paginator that counts `count_from` (the same rows without the annotations the page shows: a COUNT over an
+    annotated, grouped query counts a subquery) instead of the list it pages."""
+
+    def __init__(self, *args, count_from=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.count_from = count_from
+
+    @cached_property
+    def count(self):
+        return super().count if self.count_from is None else self.count_from.count()

@@ -101,8 +101,13 @@ def officers_with_load(queryset: QuerySet[Officer] | None = None) -> QuerySet[Of
     )
 
 
+def officers_in_scope(user) -> QuerySet[Officer]:
+    """The officers `officers_visible_to` gives, without their load: for counting them."""
+    return Officer.objects.filter(bcu_id__in=allocator_bcu_ids(user))
+
+
 def officers_visible_to(user) -> QuerySet[Officer]:
-    return officers_with_load(Officer.objects.filter(bcu_id__in=allocator_bcu_ids(user)))
+    return officers_with_load(officers_in_scope(user))
 
 
 def officer_get(*, user, pk: int) -> Officer | None:

@@ -2,13 +2,22 @@ from functools import partial
 
 from rest_framework.pagination import CursorPagination, PageNumberPagination
 
-from core.pagination import cached_count_paginator, filter_count_key
+from core.pagination import CountFromPaginator, cached_count_paginator, filter_count_key
 
 
 class PagePagination(PageNumberPagination):
+    """Page numbers. A view with a `count_queryset()` method has its total counted from that instead: the same rows
+    (same scope and filters) without the per-row annotations, which a COUNT would otherwise compute for every row."""
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        count_queryset = getattr(view, "count_queryset", None)
+        if count_queryset is not None:
+            self.django_paginator_class = partial(CountFromPaginator, count_from=count_queryset())
+        return super().paginate_queryset(queryset, request, view)
 
 
 class CreatedCursorPagination(CursorPagination):

@@ -31,6 +31,49 @@ class OfficersOfficerSerializer(serializers.ModelSerializer):
         ref_name = "OfficersOfficer"
 
 
+# The list's rows from `.values()` in OfficersOfficerSerializer's shape (core.api.rows): no model instances.
+# tests/bench/test_api_rows.py checks each row equals the serializer's.
+OFFICER_LIST_VALUES = (
+    "id",
+    "name",
+    "shoulder_number",
+    "rank",
+    "role_type",
+    "bcu__name",
+    "base_name",
+    "base_postcode",
+    "base_latitude",
+    "base_longitude",
+    "capacity",
+    "load",
+    "school_count",
+    "active",
+    "work_email",
+    "work_phone",
+)
+
+
+def officer_row(row: dict) -> dict:
+    return {
+        "id": row["id"],
+        "name": row["name"],
+        "shoulder_number": row["shoulder_number"],
+        "rank": row["rank"],
+        "role_type": row["role_type"],
+        "bcu": row["bcu__name"],
+        "base_name": row["base_name"],
+        "base_postcode": row["base_postcode"],
+        "base_latitude": row["base_latitude"],
+        "base_longitude": row["base_longitude"],
+        "capacity": row["capacity"],
+        "load": row["load"],
+        "school_count": row["school_count"],
+        "active": row["active"],
+        "work_email": row["work_email"],
+        "work_phone": row["work_phone"],
+    }
+
+
 class OfficersOfficerCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     shoulder_number = serializers.CharField(max_length=20)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import PagePagination
+from core.api.rows import ValuesListMixin
 from core.uploads import upload_too_large
 from officers import permissions, selectors, services
 from officers.models import Assignment, Officer
@@ -27,18 +28,25 @@ def _assignment(assignment: Assignment) -> dict:
     return s.OfficersAssignmentSerializer(assignment).data
 
 
-class OfficerList(generics.ListAPIView):
+class OfficerList(ValuesListMixin, generics.ListAPIView):
     """Officers in your BCUs with their current load."""
 
     permission_classes = [IsAuthenticated]
     pagination_class = PagePagination
     serializer_class = s.OfficersOfficerSerializer
+    # The list: rows from `.values()` in the serializer's shape (core.api.rows, docs/performance.md).
+    values_fields = s.OFFICER_LIST_VALUES
+    represent_row = staticmethod(s.officer_row)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Officer.objects.none()
         _allocator(self.request)
         return selectors.officers_visible_to(self.request.user).order_by("name", "pk")
+
+    def count_queryset(self):
+        """The same officers without their load: the total (core.api.pagination.PagePagination)."""
+        return selectors.officers_in_scope(self.request.user)
 
     @extend_schema(request=s.OfficersOfficerCreateSerializer, responses={201: s.OfficersOfficerSerializer})
     def post(self, request):

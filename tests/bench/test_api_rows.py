@@ -177,3 +177,36 @@ def test_referral_list_query_reads_no_pupil_column():
     for sql in listing:
         for column in ("first_name", "last_name", "date_of_birth", '"upn"', "strengths", "known_by_name"):
             assert column not in sql, (column, sql)
+
+
+def test_officer_rows_equal_the_serializer():
+    from officers.api.serializers import OfficersOfficerSerializer
+    from officers.selectors import officers_visible_to
+    from tests.accounts.factories import bcu
+    from tests.officers.factories import AssignmentFactory, OfficerFactory, allocator
+
+    lead = allocator("central-east")
+    busy = OfficerFactory(name="Alex Busy")
+    AssignmentFactory.create_batch(2, officer=busy, weight=25)
+    AssignmentFactory(officer=busy, end_date=timezone.localdate())  # ended: not in the load
+    OfficerFactory(name="Bea Idle", active=False, work_email="", work_phone="")
+    OfficerFactory(name="Cal Other", bcu=bcu("north-west"))  # another BCU: not this allocator's
+    client = APIClient()
+    client.force_login(lead)
+    for params in ({}, {"page_size": "1"}, {"page": "2", "page_size": "1"}):
+        body = client.get("/api/v1/officers/officers/", params).json()
+        expected = as_json(OfficersOfficerSerializer(officers_visible_to(lead).order_by("name", "pk"), many=True).data)
+        if "page" in params:
+            expected = expected[1:2]
+        elif "page_size" in params:
+            expected = expected[:1]
+        assert body["results"] == expected, params
+        assert body["results"], params
+    body = client.get("/api/v1/officers/officers/").json()
+    assert [(r["name"], r["load"], r["school_count"]) for r in body["results"]] == [
+        ("Alex Busy", 50, 2),
+        ("Bea Idle", 0, 0),
+    ]
+    # The total is counted without the load annotations (officers_in_scope), and is the same.
+    assert body["count"] == 2
+    assert client.get("/api/v1/officers/officers/", {"page_size": "1"}).json()["next"]
