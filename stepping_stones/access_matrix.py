@@ -67,6 +67,12 @@ def _year():
     return {"year": _cohort().transition_year}
 
 
+def _need():
+    from tests.stepping_stones.factories import NeedFactory
+
+    return {"pk": NeedFactory().pk}
+
+
 def _year_and_school():
     from tests.stepping_stones.factories import ParticipatingSchoolFactory
 
@@ -141,8 +147,10 @@ def _rows():
         AccessRow("stepping_stones:pending", COORDINATOR_PAGE),
         AccessRow("stepping_stones:dashboard", COORDINATOR_PAGE, kwargs=lambda: (_cohort(), {})[1]),
         AccessRow("stepping_stones:needs", COORDINATOR_PAGE),
+        AccessRow("stepping_stones:need_edit", COORDINATOR_PAGE, kwargs=_need, notes="Rename a need: coordinators."),
         AccessRow("stepping_stones:cohorts", COORDINATOR_PAGE),
         AccessRow("stepping_stones:cohort_detail", COORDINATOR_PAGE, kwargs=_year),
+        AccessRow("stepping_stones:cohort_end_date", COORDINATOR_PAGE, kwargs=_year),
         AccessRow("stepping_stones:participating_school_add", COORDINATOR_PAGE, kwargs=_year),
         AccessRow("stepping_stones:participating_school", COORDINATOR_PAGE, kwargs=_year_and_school),
         AccessRow("stepping_stones:cohort_import", COORDINATOR_PAGE, kwargs=_year),

@@ -191,7 +191,7 @@ def seed(*, stdout, options) -> None:
         if placed:
             services.referral_withdraw(actor=lead, referral=placed[0], reason="The family moved to Essex (demo).")
         if len(placed) > 2:
-            services.referral_advance(actor=lead, referral=placed[1], to="enrolled")
+            services.referral_advance(actor=lead, referral=placed[1], to="enrolled", reason="Started Year 7 (demo)")
             services.progress_update(actor=lead, referral=placed[2], engagement_day_attended=True, sessions_attended=2)
         for _ in range(2):
             refer(lead_school)  # waiting for an answer
@@ -204,10 +204,12 @@ def seed(*, stdout, options) -> None:
         for referral in accepted:
             services.referral_accept(actor=head, referral=referral)
         if len(accepted) >= 4:
-            services.referral_advance(actor=head, referral=accepted[0], to="enrolled")
+            services.referral_advance(actor=head, referral=accepted[0], to="enrolled", reason="Started Year 7 (demo)")
             for referral in accepted[1:3]:
-                services.referral_advance(actor=head, referral=referral, to="enrolled")
-                services.referral_advance(actor=head, referral=referral, to="active")
+                services.referral_advance(actor=head, referral=referral, to="enrolled", reason="Started Year 7 (demo)")
+                services.referral_advance(
+                    actor=head, referral=referral, to="active", reason="Attending sessions (demo)"
+                )
                 services.progress_update(
                     actor=head,
                     referral=referral,
@@ -217,9 +219,15 @@ def seed(*, stdout, options) -> None:
                     peer_mentor_assigned=True,
                 )
             if index == 0:
-                services.referral_advance(actor=head, referral=accepted[3], to="enrolled")
-                services.referral_advance(actor=head, referral=accepted[3], to="active")
-                services.referral_advance(actor=head, referral=accepted[3], to="completed")
+                services.referral_advance(
+                    actor=head, referral=accepted[3], to="enrolled", reason="Started Year 7 (demo)"
+                )
+                services.referral_advance(
+                    actor=head, referral=accepted[3], to="active", reason="Attending sessions (demo)"
+                )
+                services.referral_advance(
+                    actor=head, referral=accepted[3], to="completed", reason="Finished the programme (demo)"
+                )
             elif index == 1:
                 services.referral_withdraw(
                     actor=head, referral=accepted[3], reason="Moved to a school in Kent", moved_school=True

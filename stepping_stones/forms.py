@@ -329,6 +329,17 @@ class StatusForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages=_required("Choose the pupil's new status"),
     )
+    reason = forms.CharField(
+        label="Why is the status changing?",
+        help_text="A short note for the record, for example 'Attended the first session'. Do not include the "
+        "pupil's name or other personal details.",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={
+            "required": "Enter a short reason for the change of status",
+            "max_length": "The reason must be 500 characters or fewer",
+        },
+    )
 
     def __init__(self, *args, statuses=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -438,13 +449,31 @@ class CsvUploadForm(forms.Form):
 
 
 class NeedForm(forms.Form):
-    name = forms.CharField(label="Need", max_length=120, error_messages=_required("Enter the need"))
+    name = forms.CharField(
+        label="Need",
+        max_length=120,
+        error_messages={"required": "Enter the need", "max_length": "The need must be 120 characters or fewer"},
+    )
     description = forms.CharField(
         label="Description (optional)",
         help_text="Shown to primary schools under the need.",
         required=False,
         max_length=255,
+        error_messages={"max_length": "The description must be 255 characters or fewer"},
     )
+
+
+class CohortEndDateForm(DateParts, forms.Form):
+    """When the programme ends for a transition: retention counts from this date."""
+
+    date_fields = {"ends_on": "the date the programme ends for this transition"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.add_date_fields()
+
+    def clean(self):
+        return self.clean_dates(super().clean())
 
 
 class CohortForm(forms.Form):

@@ -226,6 +226,11 @@ class Referral(models.Model):
     leave_reason = models.TextField(blank=True, help_text="Why the pupil was withdrawn or moved school.")
     waitlisted_at = models.DateTimeField(null=True, blank=True)
     offered_at = models.DateTimeField(null=True, blank=True)
+    offer_expires_on = models.DateField(
+        null=True,
+        blank=True,
+        help_text="An offered place not confirmed by the end of this day passes to the next pupil on the waiting list.",
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -280,6 +285,7 @@ class Referral(models.Model):
             models.Index(fields=["cohort", "receiving_school", "status"], name="ss_referral_receiving_idx"),
             models.Index(fields=["cohort", "referring_school", "status"], name="ss_referral_referring_idx"),
             models.Index(fields=["status", "priority", "waitlisted_at"], name="ss_referral_waitlist_idx"),
+            models.Index(fields=["status", "offer_expires_on"], name="ss_referral_offer_expiry_idx"),
         ]
 
     def __str__(self):

@@ -174,6 +174,8 @@ def access_log_entries(events) -> list:
         verb = event.verb.removeprefix(services.VERB)
         if verb == "referral.viewed":
             event.what = f"Viewed ({(event.data or {}).get('what', 'record')})"
+        elif verb == "referrals.listed":
+            event.what = f"Shown in a list of referrals ({(event.data or {}).get('what', 'list')}; reference only)"
         elif verb == "referral.subject_access_export":
             event.what = "Downloaded everything held (subject access)"
         else:

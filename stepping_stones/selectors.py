@@ -106,18 +106,18 @@ def referral_consent_current(referral: Referral) -> Consent | None:
     return None
 
 
+REFERRALS_LISTED_VERB = "stepping_stones.referrals.listed"  # what services.referrals_listed writes (LIST_VERB)
+
+
 def referral_access_log(user, referral: Referral) -> QuerySet[AuditEvent]:
     """Who viewed, changed or exported this pupil's record, when and what: coordinators only (else none)."""
     if referral is None or not permissions.can_view_access_log(user, referral):
         return AuditEvent.objects.none()
-    return (
-        AuditEvent.objects.filter(
-            target_type=ContentType.objects.get_for_model(Referral),
-            target_id=str(referral.pk),
-        )
-        .select_related("actor")
-        .order_by("-created_at", "-id")
-    )
+    on_the_record = Q(target_type=ContentType.objects.get_for_model(Referral), target_id=str(referral.pk))
+    # A list page leaves one record naming every reference it showed (services.referrals_listed): the reference,
+    # quoted as in the stored JSON list, finds the pages this record appeared on.
+    in_a_list = Q(verb=REFERRALS_LISTED_VERB, data__references__icontains=f'"{referral.reference}"')
+    return AuditEvent.objects.filter(on_the_record | in_a_list).select_related("actor").order_by("-created_at", "-id")
 
 
 def pending_destinations_for(user) -> QuerySet[Referral]:

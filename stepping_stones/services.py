@@ -11,7 +11,7 @@ Programme set-up (coordinators)
 - participating_school_set(*, actor, cohort, school, places, feeder_primaries=None) -> ParticipatingSchool: add a
   secondary to a cohort or change its places/feeders (places never below those taken).
 - need_create(*, actor, name, description="") -> Need; need_update(*, actor, need, name=None, description=None,
-  is_active=None) -> Need: the list of needs.
+  is_active=None) -> Need: the list of needs (a rename is audited from → to).
 - cohort_import_csv(*, actor, cohort, file) -> ImportResult: referrals from a CSV, every row checked first; any bad row
   raises CsvRejected(problems=[(line, message), ...]) and nothing is written. `IMPORT_COLUMNS` lists the columns.
 
@@ -32,7 +32,11 @@ Referrals
   a place offered from the waiting list.
 - referral_waitlist(*, actor, referral, priority=None) -> Referral: onto the waiting list (priority then date).
 - referral_decline(*, actor, referral, reason) -> Referral: reason the primary sees; an offered place passes on.
-- referral_advance(*, actor, referral, to) -> Referral: accepted → enrolled → active → completed.
+- referral_advance(*, actor, referral, to, reason) -> Referral: accepted → enrolled → active → completed, each move
+  with a short reason (audited from → to with it).
+- offers_expire(*, today=None, actor=None) -> OfferExpiryReport: every place offered from the waiting list and not
+  confirmed by its `offer_expires_on` passes to the next pupil on that school's waiting list (the withdrawal path);
+  the expired referral is declined with a reason that says so. Run daily by `manage.py stepping_stones_offer_expiry`.
 - progress_update(*, actor, referral, engagement_day_attended=None, summer_school_attended=None,
   sessions_attended=None, peer_mentor_assigned=None) -> Progress.
 - referral_withdraw(*, actor, referral, reason, moved_school=False) -> Referral: withdrawn / moved school; a place it
@@ -42,6 +46,8 @@ Referrals
 Data protection
 - referral_viewed(*, actor, referral, what) -> None: log that someone viewed a pupil record ("detail", "search
   result", "check answers"...). Pages call it on every view of pupil data.
+- referrals_listed(*, actor, references, filters=None, what="api list") -> None: ONE access record for a page of a
+  referral list (who, when, the references shown, the filters), a single insert however long the page.
 - referral_subject_access_export(*, actor, referral) -> dict: everything held about the pupil (coordinators).
 - referral_erase(*, actor, referral, reason) -> Referral: erase the pupil on request; the row stays for counts.
 - evaluation_export(*, actor, cohort) -> (filename, header, rows): pseudonymised rows for core.csv_export.
@@ -54,7 +60,7 @@ import csv
 import io
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -76,6 +82,8 @@ from .upn import UpnInvalid, upn_check
 logger = logging.getLogger("portal.stepping_stones")
 
 DEFAULT_RETENTION_MONTHS = 24
+DEFAULT_OFFER_EXPIRY_SCHOOL_DAYS = 10
+MAX_STATUS_REASON = 500
 CONSENT_TEXT_VERSIONS = ("2025-1", "2026-1")
 MAX_CSV_BYTES = 2 * 1024 * 1024
 MAX_TEXT = 2000
@@ -124,6 +132,19 @@ class CsvRejected(DomainError):
 class ImportResult:
     created: list[Referral] = field(default_factory=list)
     temporary_upns: list[str] = field(default_factory=list)  # references of pupils with a temporary UPN
+
+
+@dataclass
+class OfferExpiryReport:
+    today: date
+    expired: list[str] = field(default_factory=list)  # references whose offer expired
+    offered_on: list[str] = field(default_factory=list)  # references the freed places were offered to
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.expired)} offered place(s) not confirmed by {self.today.isoformat()} passed on; "
+            f"{len(self.offered_on)} offered to the next pupil on a waiting list."
+        )
 
 
 @dataclass
@@ -322,6 +343,7 @@ def cohort_update(*, actor, cohort: Cohort, status: str | None = None, ends_on: 
     _require(permissions.can_manage_cohorts(actor))
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     before = cohort.status
+    ends_before = cohort.ends_on
     if status is not None:
         if status not in Cohort.Status.values:
             raise DomainError("Choose a status from the list.", field="status")
@@ -338,7 +360,10 @@ def cohort_update(*, actor, cohort: Cohort, status: str | None = None, ends_on: 
         target=cohort,
         from_state=before,
         to_state=cohort.status,
-        data={"ends_on": cohort.ends_on.isoformat()},
+        data={
+            "ends_on": cohort.ends_on.isoformat(),
+            **({"ends_on_before": ends_before.isoformat()} if ends_before != cohort.ends_on else {}),
+        },
     )
     return cohort
 
@@ -387,6 +412,7 @@ def participating_school_set(
 
 @transaction.atomic
 def need_create(*, actor, name: str, description: str = "") -> Need:
+    """A new need on the list schools choose from; names are unique (ignoring case)."""
     _require(permissions.can_manage_cohorts(actor))
     name = _clean_text(name, field_name="name", label="the need", required=True, max_length=120)
     description = _clean_text(description, field_name="description", label="the description", max_length=255)
@@ -401,8 +427,10 @@ def need_create(*, actor, name: str, description: str = "") -> Need:
 def need_update(
     *, actor, need: Need, name: str | None = None, description: str | None = None, is_active: bool | None = None
 ) -> Need:
+    """Rename a need, change its description or stop offering it; names stay unique (ignoring case)."""
     _require(permissions.can_manage_cohorts(actor))
     need = Need.objects.select_for_update().get(pk=need.pk)
+    name_before = need.name
     if name is not None:
         name = _clean_text(name, field_name="name", label="the need", required=True, max_length=120)
         if Need.objects.filter(name__iexact=name).exclude(pk=need.pk).exists():
@@ -413,7 +441,14 @@ def need_update(
     if is_active is not None:
         need.is_active = bool(is_active)
     need.save()
-    audit_record(actor=actor, verb=VERB + "need.updated", target=need, to_state="active" if need.is_active else "off")
+    data = {"name_before": name_before, "name": need.name} if need.name != name_before else {}
+    audit_record(
+        actor=actor,
+        verb=VERB + "need.updated",
+        target=need,
+        to_state="active" if need.is_active else "off",
+        data=data,
+    )
     return need
 
 
@@ -916,10 +951,95 @@ def _offer_next(*, cohort_id: int, school_id: int, actor) -> Referral | None:
         except PlacesFull:
             return None
         referral.offered_at = timezone.now()
-        _move(referral, to=S.OFFERED, actor=actor, reason="A place came free")
-        _notify(referral, school_id=school_id, template="place_offered")
+        referral.offer_expires_on = offer_expiry_date(timezone.localdate(referral.offered_at))
+        _move(
+            referral,
+            to=S.OFFERED,
+            actor=actor,
+            reason="A place came free",
+            data={"offer_expires_on": referral.offer_expires_on.isoformat()},
+        )
+        _notify(
+            referral,
+            school_id=school_id,
+            template="place_offered",
+            confirm_by=f"{referral.offer_expires_on:%-d %B %Y}",
+        )
         return referral
     return None
+
+
+def offer_expiry_school_days() -> int:
+    """STEPPING_STONES_OFFER_EXPIRY_SCHOOL_DAYS (default 10): school days the secondary has to confirm an offer."""
+    value = getattr(settings, "STEPPING_STONES_OFFER_EXPIRY_SCHOOL_DAYS", DEFAULT_OFFER_EXPIRY_SCHOOL_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        return DEFAULT_OFFER_EXPIRY_SCHOOL_DAYS
+    return value
+
+
+def offer_expiry_date(offered_on: date, school_days: int | None = None) -> date:
+    """The last day to confirm an offer: `school_days` school days (Monday to Friday) after the day it was made.
+
+    Holidays are not known to the portal, so they count as school days; the setting allows for them."""
+    remaining = offer_expiry_school_days() if school_days is None else school_days
+    day = offered_on
+    while remaining > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            remaining -= 1
+    return day
+
+
+def offers_expire(*, today: date | None = None, actor=None) -> OfferExpiryReport:
+    """An offered place the secondary has not confirmed by its expiry date passes to the next pupil on the waiting
+    list, as a withdrawal's place does; the expired referral is declined with a reason saying why. Idempotent."""
+    today = today or timezone.localdate()
+    report = OfferExpiryReport(today=today)
+    expired_ids = list(
+        Referral.objects.filter(status=S.OFFERED, offer_expires_on__lt=today)
+        .order_by("offer_expires_on", "id")
+        .values_list("pk", flat=True)
+    )
+    for pk in expired_ids:
+        with transaction.atomic():
+            referral = _locked(pk)
+            # Confirmed (or withdrawn) since the list was read: nothing to pass on.
+            if referral.status != S.OFFERED or referral.offer_expires_on is None or referral.offer_expires_on >= today:
+                continue
+            reason = (
+                f"The place offered on {timezone.localdate(referral.offered_at):%-d %B %Y} was not confirmed by "
+                f"{referral.offer_expires_on:%-d %B %Y}, so it passed to the next pupil on the waiting list."
+                if referral.offered_at
+                else f"The place offered was not confirmed by {referral.offer_expires_on:%-d %B %Y}, so it passed to "
+                "the next pupil on the waiting list."
+            )
+            referral.decline_reason = reason
+            referral.decided_at = timezone.now()
+            referral.decided_by = _actor_or_none(actor)
+            _move(
+                referral,
+                to=S.DECLINED,
+                actor=actor,
+                reason=reason,
+                data={"offer_expired": True, "offer_expires_on": referral.offer_expires_on.isoformat()},
+            )
+            _notify(
+                referral,
+                school_id=referral.receiving_school_id,
+                template="offer_expired",
+                confirm_by=f"{referral.offer_expires_on:%-d %B %Y}",
+            )
+            _notify(referral, school_id=referral.referring_school_id, template="referral_decided", decision="declined")
+            _free_place(referral)
+            offered = _offer_next(cohort_id=referral.cohort_id, school_id=referral.receiving_school_id, actor=actor)
+            report.expired.append(referral.reference)
+            if offered is not None:
+                report.offered_on.append(offered.reference)
+    logger.info(
+        "stepping stones offers expired",
+        extra={"expired": len(report.expired), "offered": len(report.offered_on)},
+    )
+    return report
 
 
 @transaction.atomic
@@ -999,15 +1119,23 @@ def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
 
 
 @transaction.atomic
-def referral_advance(*, actor, referral: Referral, to: str) -> Referral:
-    """Progress through the programme: accepted → enrolled → active → completed (receiving lead or coordinator)."""
+def referral_advance(*, actor, referral: Referral, to: str, reason: str = "") -> Referral:
+    """Progress through the programme: accepted → enrolled → active → completed (receiving lead or coordinator),
+    each move with a short reason, recorded in the audit with from → to."""
     if to not in (S.ENROLLED, S.ACTIVE, S.COMPLETED):
         raise DomainError("Choose enrolled, active or completed.", field="to")
+    reason = _clean_text(
+        reason,
+        field_name="reason",
+        label="a short reason for the change of status",
+        required=True,
+        max_length=MAX_STATUS_REASON,
+    )
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
     _require(permissions.can_update_progress(actor, referral))
-    _move(referral, to=to, actor=actor)
+    _move(referral, to=to, actor=actor, reason=reason)
     return referral
 
 
@@ -1137,6 +1265,27 @@ def referral_viewed(*, actor, referral: Referral, what: str) -> None:
     """Log a view of a pupil record ("detail", "search result", "check answers", "api detail"...)."""
     what = (what or "record")[:60]
     _audit(actor, "referral.viewed", referral, data={"what": what})
+
+
+LIST_VERB = VERB + "referrals.listed"
+LIST_FILTERS = ("status", "cohort")
+
+
+def referrals_listed(*, actor, references, filters=None, what: str = "api list") -> None:
+    """One access record per list page (never one per row): who, when, the references on the page and the filters
+    asked for. References only: a pupil's name, UPN or date of birth is never read or written here."""
+    filters = filters or {}
+    audit_record(
+        actor=actor,
+        verb=LIST_VERB,
+        target=actor,
+        target_label=f"Referral list: {len(references)} reference(s)",
+        data={
+            "what": (what or "list")[:60],
+            "references": [str(reference)[:20] for reference in references],
+            "filters": {name: str(filters[name])[:40] for name in LIST_FILTERS if filters.get(name)},
+        },
+    )
 
 
 def _iso(value) -> str | None:

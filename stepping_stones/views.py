@@ -29,6 +29,7 @@ from core.forms import form_add_domain_error
 
 from . import pages, permissions, selectors, services
 from .forms import (
+    CohortEndDateForm,
     CohortForm,
     CohortStatusForm,
     ConfirmForm,
@@ -694,13 +695,13 @@ def referral_progress(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @pupil_page
 def referral_status(request: HttpRequest, reference: str) -> HttpResponse:
-    """Move an accepted pupil on: enrolled, active, completed (leaving has its own page, with a reason)."""
+    """Move an accepted pupil on: enrolled, active, completed, each with a short reason (leaving has its own page)."""
 
     def allowed(req, referral):
         return permissions.can_update_progress(req, referral) and bool(_next_statuses(referral))
 
     def perform(referral, data):
-        services.referral_advance(actor=request.user, referral=referral, to=data["status"])
+        services.referral_advance(actor=request.user, referral=referral, to=data["status"], reason=data["reason"])
         return f"Referral {referral.reference} is now {Referral.Status(data['status']).label.lower()}."
 
     return _action_page(
@@ -966,6 +967,35 @@ def needs(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @pupil_page
+def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Rename a need or change its description (coordinators); schools see the new wording on their referrals."""
+    _require(permissions.can_manage_cohorts(request))
+    need = selectors.needs_all().filter(pk=pk).first() if 0 < pk < 2**31 else None
+    if need is None:
+        raise Http404("No such need")
+    form = NeedForm(_data(request), initial={"name": need.name, "description": need.description})
+    if request.method == "POST" and form.is_valid():
+        before = need.name
+        try:
+            need = services.need_update(
+                actor=request.user,
+                need=need,
+                name=form.cleaned_data["name"],
+                description=form.cleaned_data["description"],
+            )
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            if need.name != before:
+                messages.success(request, f"'{before}' is renamed '{need.name}'.")
+            else:
+                messages.success(request, f"'{need.name}' is saved.")
+            return redirect("stepping_stones:needs")
+    return render(request, "stepping_stones/need_edit.html", {"form": form, "need": need})
+
+
+@require_http_methods(["GET", "POST"])
+@pupil_page
 def cohorts(request: HttpRequest) -> HttpResponse:
     """The transitions, and a new one by the year its pupils start Year 7."""
     _require(permissions.can_manage_cohorts(request))
@@ -1013,6 +1043,27 @@ def cohort_detail(request: HttpRequest, year: int) -> HttpResponse:
             "form": form,
             "participating": selectors.participating_schools_for(request, cohort=cohort),
         },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@pupil_page
+def cohort_end_date(request: HttpRequest, year: int) -> HttpResponse:
+    """Change when the programme ends for a transition (coordinators): retention counts from this date."""
+    cohort = _cohort(request, year)
+    form = CohortEndDateForm(_data(request), initial=CohortEndDateForm.initial_parts("ends_on", cohort.ends_on))
+    if request.method == "POST" and form.is_valid():
+        try:
+            cohort = services.cohort_update(actor=request.user, cohort=cohort, ends_on=form.cleaned_data["ends_on"])
+        except DomainError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"The {cohort} now ends on {cohort.ends_on:%-d %B %Y}.")
+            return redirect("stepping_stones:cohort_detail", year=cohort.transition_year)
+    return render(
+        request,
+        "stepping_stones/cohort_end_date.html",
+        {"form": form, "cohort": cohort, "retention_months": services.retention_months()},
     )
 
 

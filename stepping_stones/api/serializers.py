@@ -176,6 +176,7 @@ class SteppingStonesReferralDetailSerializer(SteppingStonesReferralListSerialize
             "decline_reason",
             "leave_reason",
             "offered_at",
+            "offer_expires_on",
             "consent",
             "progress",
             "locked_for_primary",
@@ -295,6 +296,8 @@ class SteppingStonesWithdrawSerializer(serializers.Serializer):
 
 class SteppingStonesAdvanceSerializer(serializers.Serializer):
     to = serializers.ChoiceField(choices=["enrolled", "active", "completed"])
+    # Required by the service (its message, as a 400 on `reason`); no pupil details, it goes into the audit.
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=2000)
 
 
 class SteppingStonesSearchSerializer(serializers.Serializer):

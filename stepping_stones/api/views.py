@@ -3,7 +3,8 @@
 - Pupil records are addressed by reference only; searching is a POST. Out of scope (or "view as") → 404.
 - 400 with field errors (every failed check of a referral at once), 409 on conflicts (full, locked, duplicate, state).
 - Every response carries `Cache-Control: no-store`; POST bodies are marked sensitive (error reports never show them).
-- Viewing a referral's detail, a subject-access export and search results are logged on the pupil's record.
+- Viewing a referral's detail, a subject-access export and search results are logged on the pupil's record; each
+  page of the referral list leaves one access record naming the references it showed.
 """
 
 from django.http import Http404
@@ -334,7 +335,14 @@ class ReferralList(SteppingStonesAPIView):
         queryset = queryset.select_related(None).prefetch_related(None).values(*s.REFERRAL_LIST_VALUES)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
-        return paginator.get_paginated_response([s.referral_row(row) for row in page])
+        rows = [s.referral_row(row) for row in page]
+        # One access record for the page (a single insert, not one per row): who, the references, the filters.
+        services.referrals_listed(
+            actor=request.user,
+            references=[row["reference"] for row in rows],
+            filters={"status": status_filter, "cohort": cohort},
+        )
+        return paginator.get_paginated_response(rows)
 
     @extend_schema(
         request=s.SteppingStonesReferralCreateSerializer,
@@ -484,12 +492,17 @@ class DeclineView(_Action):
         return services.referral_decline(actor=self.request.user, referral=referral, reason=values["reason"])
 
 
-@method_decorator(_action_schema(s.SteppingStonesAdvanceSerializer, "Enrolled → active → completed."), name="post")
+@method_decorator(
+    _action_schema(s.SteppingStonesAdvanceSerializer, "Enrolled → active → completed, each with a short reason."),
+    name="post",
+)
 class AdvanceView(_Action):
     input_serializer = s.SteppingStonesAdvanceSerializer
 
     def act(self, referral, values):
-        return services.referral_advance(actor=self.request.user, referral=referral, to=values["to"])
+        return services.referral_advance(
+            actor=self.request.user, referral=referral, to=values["to"], reason=values.get("reason", "")
+        )
 
 
 @method_decorator(_action_schema(s.SteppingStonesProgressSerializer, "Attendance and peer mentor."), name="post")

@@ -123,7 +123,10 @@ def test_the_canary_never_leaks(
     assert call("post", "accept", reference=reference).json()["status"] == "accepted"
     progress = {"engagement_day_attended": True, "sessions_attended": 3, "peer_mentor_assigned": True}
     assert call("post", "progress", progress, reference=reference).status_code == 200
-    assert call("post", "advance", {"to": "enrolled"}, reference=reference).json()["status"] == "enrolled"
+    assert (
+        call("post", "advance", {"to": "enrolled", "reason": "Started Year 7"}, reference=reference).json()["status"]
+        == "enrolled"
+    )
 
     api.force_authenticate(primary_lead)
     assert call("patch", "referral", {"first_name": CANARY_FIRST + "x"}, reference=reference).status_code == 409

@@ -335,9 +335,9 @@ def test_progress_and_the_programme_statuses(make_referral, secondary_lead, prim
         True,
     )
     with pytest.raises(InvalidTransition):
-        services.referral_advance(actor=secondary_lead, referral=referral, to=S.COMPLETED)
+        services.referral_advance(actor=secondary_lead, referral=referral, to=S.COMPLETED, reason="Skipping ahead")
     for step in (S.ENROLLED, S.ACTIVE, S.COMPLETED):
-        services.referral_advance(actor=secondary_lead, referral=referral, to=step)
+        services.referral_advance(actor=secondary_lead, referral=referral, to=step, reason=f"Now {step}")
     referral.refresh_from_db()
     assert referral.status == S.COMPLETED
     with pytest.raises(InvalidTransition):
@@ -551,7 +551,7 @@ def test_consent_withdrawn_after_completion_minimises_and_keeps_the_status(make_
     referral = make_referral()
     services.referral_accept(actor=secondary_lead, referral=referral)
     for step in (S.ENROLLED, S.ACTIVE, S.COMPLETED):
-        services.referral_advance(actor=secondary_lead, referral=referral, to=step)
+        services.referral_advance(actor=secondary_lead, referral=referral, to=step, reason=f"Now {step}")
     services.consent_withdraw(actor=secondary_lead, referral=referral)
     referral.refresh_from_db()
     assert referral.status == S.COMPLETED and referral.minimised_at and referral.upn == ""

@@ -388,10 +388,10 @@ class TestSecondaryLead:
         assert referral.progress.engagement_day_attended is True
         assert referral.progress.summer_school_attended is None
         assert referral.progress.sessions_attended == 4 and referral.progress.peer_mentor_assigned
-        sec_client.post(url("referral_status", referral), {"status": "enrolled"})
+        sec_client.post(url("referral_status", referral), {"status": "enrolled", "reason": "Started Year 7"})
         referral.refresh_from_db()
         assert referral.status == Referral.Status.ENROLLED
-        response = sec_client.post(url("referral_status", referral), {"status": "completed"})
+        response = sec_client.post(url("referral_status", referral), {"status": "completed", "reason": "Finished"})
         assert response.status_code == 200  # not offered: only "active" follows enrolled
         referral.refresh_from_db()
         assert referral.status == Referral.Status.ENROLLED
