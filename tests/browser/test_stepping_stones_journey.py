@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from schools.models import BasicCommandUnit, LocalAuthority
 from schools.reference_data import load_reference_data
 from stepping_stones import services
-from stepping_stones.models import ParticipatingSchool, Referral
+from stepping_stones.models import Need, ParticipatingSchool, Referral
 from tests.accounts.factories import with_two_factor
 from tests.stepping_stones.factories import (
     CohortFactory,
@@ -253,7 +253,11 @@ def test_full_school_waitlists_then_a_withdrawal_offers_the_place_to_the_top_of_
     expect(to_answer).to_contain_text("Place offered")
     axe_check(page)
     to_answer.get_by_role("link", name=urgent.reference).click()
+    urgent.refresh_from_db()
+    confirm_by = f"{urgent.offer_expires_on:%-d %B %Y}"
+    expect(page.locator("#offer-expiry")).to_contain_text(confirm_by)  # the lead sees when the offer expires
     page.get_by_role("link", name="Confirm the place offered").click()
+    expect(page.locator("#offer-expiry")).to_contain_text(confirm_by)
     axe_check(page)
     page.get_by_role("button", name="Confirm the place").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("The place is confirmed")
@@ -314,6 +318,7 @@ def test_every_other_page_passes_axe(live_server, page, axe_check, people, visit
     )
     services.referral_accept(actor=people["secondary_lead"], referral=accepted)
     pending = refer(actor=people["primary_lead"], cohort=cohort, referring_school=primary, n=2)
+    need, _ = Need.objects.get_or_create(name="Friendships")
     base = f"{live_server.url}/stepping-stones"
 
     sign_in_as(page, live_server, people["secondary_lead"])
@@ -325,6 +330,14 @@ def test_every_other_page_passes_axe(live_server, page, axe_check, people, visit
         page.goto(base + path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         axe_check(page)
+    page.goto(f"{base}/referrals/{accepted.reference}/status/")
+    page.get_by_label("Enrolled").check()
+    page.get_by_role("button", name="Save status").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a short reason for the change of status")
+    axe_check(page)
+    page.get_by_label("Why is the status changing?").fill("Started Year 7 in September")
+    page.get_by_role("button", name="Save status").click()
+    expect(page.locator("#referral-status")).to_have_text("Enrolled")
     page.goto(f"{base}/referrals/{accepted.reference}/progress/")
     page.get_by_label("Sessions attended in Year 7").fill("many")
     page.get_by_role("button", name="Save progress").click()
@@ -350,6 +363,8 @@ def test_every_other_page_passes_axe(live_server, page, axe_check, people, visit
         (f"/referrals/{accepted.reference}/subject-access/", "Download everything held about this pupil"),
         (f"/referrals/{accepted.reference}/erase/", "Erase the pupil's record"),
         ("/needs/", "Needs list"),
+        (f"/needs/{need.pk}/", "Change a need"),
+        (f"/cohorts/{cohort.transition_year}/end-date/", "When the programme ends"),
         ("/cohorts/", "Transitions, schools and places"),
         (f"/cohorts/{cohort.transition_year}/schools/", "Add a secondary school"),
         (f"/cohorts/{cohort.transition_year}/schools/{secondary.pk}/", "Clapton Girls' Academy"),
@@ -359,6 +374,18 @@ def test_every_other_page_passes_axe(live_server, page, axe_check, people, visit
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         axe_check(page)
 
+    page.goto(f"{base}/needs/{need.pk}/")
+    page.get_by_label("Need", exact=True).fill("")
+    page.get_by_role("button", name="Save need").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the need")
+    axe_check(page)
+    page.goto(f"{base}/cohorts/{cohort.transition_year}/end-date/")
+    page.get_by_label("Year").fill("2020")
+    page.get_by_role("button", name="Save end date").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("The cohort must end after its pupils start Year 7")
+    axe_check(page)
+
+    page.goto(f"{base}/cohorts/{cohort.transition_year}/import/")
     bad = tmp_path / "cohort.csv"
     bad.write_text(",".join(services.IMPORT_COLUMNS) + "\nAnn,Example,2015-02-30,X1,1,,,,,,,,,,\n", encoding="utf-8")
     page.get_by_label("Upload a CSV file").set_input_files(str(bad))
