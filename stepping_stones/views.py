@@ -493,6 +493,10 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_use_stepping_stones(request))
     page = _paginate(request, pages.referrals_of_my_schools(request))
     page.object_list = _tag(page.object_list)
+    # One access record for the page, as the API list leaves (services.referrals_listed): references only.
+    services.referrals_listed(
+        actor=request.user, references=[referral.reference for referral in page.object_list], what="page list"
+    )
     return render(request, "stepping_stones/referral_list.html", {"page": page, "can_refer": pages.can_refer(request)})
 
 

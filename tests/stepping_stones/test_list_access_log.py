@@ -108,3 +108,13 @@ def test_the_list_makes_one_insert_however_long_the_page(make_referral, vru, dja
         _list(vru)
     inserts = [q["sql"] for q in large.captured_queries if q["sql"].lstrip().upper().startswith("INSERT")]
     assert len(inserts) == 1 and "core_auditevent" in inserts[0].lower()
+
+
+def test_the_page_list_leaves_one_record_too(referrals, client, secondary_lead):
+    client.force_login(secondary_lead)
+    response = client.get(reverse("stepping_stones:referral_list"))
+    assert response.status_code == 200
+    event = AuditEvent.objects.get(verb=LISTED)
+    assert event.data["what"] == "page list"
+    assert sorted(event.data["references"]) == sorted(r.reference for r in referrals)
+    assert event.actor_id == secondary_lead.pk
