@@ -193,6 +193,23 @@ def _organisation():
     return {"pk": organisation.pk}
 
 
+def _organisation_invitation_token():
+    from datetime import timedelta
+
+    from accounts.models import Organisation, OrganisationInvitation
+    from accounts.services._common import token_new
+
+    token, hashed = token_new()
+    OrganisationInvitation.objects.create(
+        email=f"org-invitee-{secrets.token_hex(4)}@example.org",
+        organisation=Organisation.objects.get(pk=_organisation()["pk"]),
+        token_hash=hashed,
+        invited_by=_user("org_inviter"),
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    return {"token": token}
+
+
 def _matrix_school_urn():
     return {"urn": matrix_school().urn}
 
@@ -270,6 +287,18 @@ ROLES_ROWS = [
         {"anonymous": SIGN_IN, "default": 404, roles.PROGRAMME_ADMIN: 200},
         kwargs=_organisation,
     ),
+    AccessRow(
+        "accounts:organisation_invite",
+        {"anonymous": SIGN_IN, "default": 404, roles.PROGRAMME_ADMIN: 200},
+        kwargs=_organisation,
+        notes="its members invite too; the walk's organisation has none of the matrix users as members",
+    ),
+    AccessRow(
+        "accounts:organisation_invitation_accept",
+        {"default": 200},
+        kwargs=_organisation_invitation_token,
+        notes="the token is the secret; other signed-in people see a 'different email' warning",
+    ),
 ]
 
 API_SIGNED_IN = {"anonymous": 401, "default": 200}
@@ -299,6 +328,9 @@ API_ROWS = [
     ),
     AccessRow("accounts-api:organisation_verify", POST_ONLY, kwargs=_organisation),
     AccessRow("accounts-api:organisation_decline", POST_ONLY, kwargs=_organisation),
+    AccessRow("accounts-api:organisation_invite", POST_ONLY, kwargs=_organisation),
+    AccessRow("accounts-api:organisation_invitation_accept", POST_ONLY),
+    AccessRow("accounts-api:role_confirm", POST_ONLY, kwargs=_police_review),
     AccessRow(
         "accounts-api:school_memberships",
         {"anonymous": 401, "default": 404, roles.PROGRAMME_ADMIN: 200, roles.HEADTEACHER: 200},

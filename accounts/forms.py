@@ -56,6 +56,10 @@ class StaffInviteForm(forms.Form):
     email = EmailInputField(help_text="Their work email address. The invitation link is sent there.")
 
 
+class OrganisationInviteForm(forms.Form):
+    email = EmailInputField(help_text="Their email address. The invitation link is sent there and works only for it.")
+
+
 class DutiesForm(forms.Form):
     duties = forms.MultipleChoiceField(
         label="Duties",

@@ -381,3 +381,56 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"Request to join {self.school.name}"
+
+
+class OrganisationInvitation(models.Model):
+    """An emailed, single-use, expiring link that makes its holder a member of a community, faith or youth
+    organisation. Only a hash of the token is stored, as for school invitations."""
+
+    VALID_FOR_DAYS = 7
+
+    email = models.EmailField()
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "email"], name="org_invitation_email_idx")]
+
+    def __str__(self):
+        return f"Invitation to {self.organisation.name}"
+
+    def status_at(self, now) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+
+class AccessReviewReminder(models.Model):
+    """One access-review reminder sent to one reviewer in one reminder period: the unique constraint is what stops
+    a second run of the command (or two at once) emailing the same person again in that period."""
+
+    recipient = models.ForeignKey("accounts.User", on_delete=models.CASCADE, related_name="+")
+    period_start = models.DateField(help_text="The Monday of the week the reminder belongs to.")
+    role_count = models.PositiveIntegerField(help_text="How many roles the reminder asked the reviewer to confirm.")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-period_start", "recipient_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "period_start"], name="one_review_reminder_per_period")
+        ]
+
+    def __str__(self):
+        return f"Access review reminder for the week of {self.period_start:%-d %B %Y}"

@@ -8,7 +8,7 @@ from functools import wraps
 from django.core.exceptions import ObjectDoesNotExist
 
 from . import roles
-from .models import Invitation, PoliceRole, ProgrammeRole, SchoolDuty
+from .models import Invitation, Organisation, OrganisationMembership, PoliceRole, ProgrammeRole, SchoolDuty
 from .selectors import headteacher_school_ids, school_has_headteacher, user_role_names
 
 
@@ -118,6 +118,16 @@ def can_register_organisation(user) -> bool:
 
 
 @_predicate
+def can_invite_to_organisation(user, organisation) -> bool:
+    """A current member of the organisation, or a programme admin, invites people into it (not once it is declined)."""
+    if organisation.status == Organisation.Status.DECLINED:
+        return False
+    if is_programme_admin(user):
+        return True
+    return OrganisationMembership.objects.current().filter(user=user, organisation=organisation).exists()
+
+
+@_predicate
 def can_reset_two_factor(user, target) -> bool:
     """A programme admin resets someone else's two-factor (never their own: another admin checks them)."""
     return is_programme_admin(user) and _pk(target) != user.pk
@@ -128,14 +138,27 @@ def can_review_access(user) -> bool:
     return is_programme_admin(user) or bool(headteacher_school_ids(user))
 
 
+def role_holder_id(record) -> int | None:
+    """Whose access a reviewed role record gives."""
+    if isinstance(record, SchoolDuty):
+        return record.membership.user_id
+    return getattr(record, "user_id", None)
+
+
+@_predicate
+def can_review_role(user, record) -> bool:
+    """The role is within this user's access reviews: a headteacher's school's duties, the other roles for admins."""
+    if isinstance(record, SchoolDuty):
+        return is_headteacher_of(user, record.membership.school_id)
+    if isinstance(record, PoliceRole | ProgrammeRole):
+        return is_programme_admin(user)
+    return False
+
+
 @_predicate
 def can_confirm_role(user, record) -> bool:
-    """A headteacher confirms their school's duties; a programme admin other reviewed roles, never their own."""
-    if isinstance(record, SchoolDuty):
-        return record.ended_at is None and is_headteacher_of(user, record.membership.school_id)
-    if isinstance(record, PoliceRole | ProgrammeRole):
-        return record.ended_at is None and is_programme_admin(user) and record.user_id != user.pk
-    return False
+    """A reviewer confirms roles on their list, never one of their own: nobody extends their own access."""
+    return record.ended_at is None and can_review_role(user, record) and role_holder_id(record) != user.pk
 
 
 @_predicate

@@ -4,7 +4,7 @@ from . import views
 
 app_name = "accounts"
 urlpatterns = [
-    # Invitations (the accept link carries a secret token: it is the only URL with one).
+    # Invitations (the accept links, for schools and organisations, carry a secret token: the only URLs with one).
     path("invitations/", views.invitation_list, name="invitations"),
     path("invitations/headteacher/new/", views.invite_headteacher, name="invite_headteacher"),
     path("invitations/headteacher/upload/", views.invite_headteacher_csv, name="invite_headteacher_csv"),
@@ -37,4 +37,10 @@ urlpatterns = [
     path("organisations/", views.organisation_list, name="organisations"),
     path("organisations/register/", views.organisation_register, name="organisation_register"),
     path("organisations/<int:pk>/", views.organisation_detail, name="organisation_detail"),
+    path("organisations/<int:pk>/invite/", views.organisation_invite, name="organisation_invite"),
+    path(
+        "organisations/invitations/accept/<str:token>/",
+        views.organisation_invitation_accept,
+        name="organisation_invitation_accept",
+    ),
 ]

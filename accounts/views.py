@@ -26,9 +26,11 @@ from .permissions import (
     can_grant_programme_roles,
     can_invite_headteacher,
     can_invite_staff,
+    can_invite_to_organisation,
     can_manage_duties,
     can_manage_school_members,
     can_review_access,
+    can_review_role,
     can_revoke_invitation,
     can_verify_organisation,
     can_view_school_members,
@@ -505,7 +507,67 @@ def organisation_detail(request, pk: int):
                 form_add_domain_error(form, exc)
             else:
                 return redirect("accounts:organisations")
-    return render(request, "accounts/organisation_detail.html", {"organisation": organisation, "form": form})
+    return render(
+        request,
+        "accounts/organisation_detail.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "can_invite": can_invite_to_organisation(request.user, organisation),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def organisation_invite(request, pk: int):
+    organisation = get_object_or_404(selectors.organisations_visible_to(request.user), pk=pk)
+    _require(can_invite_to_organisation(request.user, organisation))
+    form = forms.OrganisationInviteForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation, _token = services.organisation_invite(
+                actor=request.user, organisation_id=organisation.pk, email=form.cleaned_data["email"]
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Invitation sent to {invitation.email}")
+            return redirect("accounts:organisation_detail", pk=organisation.pk)
+    return render(request, "accounts/organisation_invite.html", {"form": form, "organisation": organisation})
+
+
+@require_http_methods(["GET", "POST"])
+def organisation_invitation_accept(request, token: str):
+    """The link in an organisation invitation email. The token is the secret; the page names only the organisation."""
+    invitation = services.organisation_invitation_for_token(token)
+    if invitation is None:
+        return render(
+            request,
+            "accounts/organisation_invitation_accept.html",
+            {"problem": services.INVITATION_NOT_VALID},
+            status=404,
+        )
+    now = timezone.now()
+    status = invitation.status_at(now)
+    context = {"invitation": invitation, "status": status, "next": request.path}
+    user = request.user
+    if status == "pending" and user.is_authenticated:
+        context["email_matches"] = user.email.lower() == invitation.email.lower()
+    form = forms.ConfirmForm(_posted(request))
+    if request.method == "POST":
+        if not user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        if form.is_valid():
+            try:
+                membership = services.organisation_invitation_accept(token=token, user=user, now=now)
+            except DomainError as exc:
+                form_add_domain_error(form, exc)
+            else:
+                messages.success(request, f"You are now a member of {membership.organisation.name}")
+                return redirect("accounts:organisation_detail", pk=membership.organisation_id)
+    context["form"] = form
+    return render(request, "accounts/organisation_invitation_accept.html", context)
 
 
 # Access reviews -------------------------------------------------------------------------------------------------------
@@ -529,9 +591,11 @@ def role_confirm(request, kind: str, pk: int):
     queryset = model.objects.current()
     queryset = queryset.select_related("membership__user", "membership__school") if kind == "duty" else queryset
     record = queryset.filter(pk=pk).first()
-    if record is None or not can_confirm_role(request.user, record):
+    if record is None or not can_review_role(request.user, record):
         raise Http404
     form = forms.ConfirmForm(_posted(request))
+    # The reviewer's own role is shown with the reason it cannot be confirmed here, rather than a missing page.
+    own_message = "" if can_confirm_role(request.user, record) else services.own_role_message(record)
     if request.method == "POST" and form.is_valid():
         try:
             services.role_confirm(actor=request.user, kind=kind, record_id=record.pk)
@@ -541,4 +605,8 @@ def role_confirm(request, kind: str, pk: int):
             messages.success(request, "Role confirmed for another 6 months")
             return redirect("accounts:access_reviews")
     holder = record.membership.user if kind == "duty" else record.user
-    return render(request, "accounts/role_confirm.html", {"form": form, "record": record, "holder": holder})
+    return render(
+        request,
+        "accounts/role_confirm.html",
+        {"form": form, "record": record, "holder": holder, "own_message": own_message},
+    )

@@ -4,7 +4,15 @@ from rest_framework import serializers
 
 from schools.models import LocalAuthority, School
 
-from ..models import Invitation, JoinRequest, Organisation, SchoolDuty, SchoolMembership
+from ..models import (
+    Invitation,
+    JoinRequest,
+    Organisation,
+    OrganisationInvitation,
+    OrganisationMembership,
+    SchoolDuty,
+    SchoolMembership,
+)
 
 
 class SchoolUrnField(serializers.IntegerField):
@@ -164,3 +172,35 @@ class OrganisationRegisterSerializer(serializers.Serializer):
     )
     website = serializers.URLField(required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class OrganisationInvitationSerializer(serializers.ModelSerializer):
+    organisation_id = serializers.IntegerField()
+    organisation_name = serializers.CharField(source="organisation.name")
+    status = serializers.CharField(read_only=True, help_text="pending, accepted or expired")
+
+    class Meta:
+        model = OrganisationInvitation
+        fields = ["id", "email", "organisation_id", "organisation_name", "status", "created_at", "expires_at"]
+        read_only_fields = fields
+
+
+class OrganisationInvitationCreateSerializer(serializers.Serializer):
+    email = serializers.EmailField()
+
+
+class OrganisationMembershipSerializer(serializers.ModelSerializer):
+    organisation_id = serializers.IntegerField()
+    organisation_name = serializers.CharField(source="organisation.name")
+
+    class Meta:
+        model = OrganisationMembership
+        fields = ["id", "organisation_id", "organisation_name", "granted_at"]
+        read_only_fields = fields
+
+
+class RoleConfirmedSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["duty", "police", "programme"])
+    id = serializers.IntegerField(source="pk")
+    confirmed_at = serializers.DateTimeField()
+    review_due = serializers.DateTimeField(help_text="When the role lapses unless confirmed again")

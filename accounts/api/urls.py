@@ -18,6 +18,13 @@ urlpatterns = [
     path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
     path("organisations/<int:pk>/verify/", views.OrganisationVerifyView.as_view(), name="organisation_verify"),
     path("organisations/<int:pk>/decline/", views.OrganisationDeclineView.as_view(), name="organisation_decline"),
+    path("organisations/<int:pk>/invitations/", views.OrganisationInviteView.as_view(), name="organisation_invite"),
+    path(
+        "organisations/invitations/accept/",
+        views.OrganisationInvitationAcceptView.as_view(),
+        name="organisation_invitation_accept",
+    ),
+    path("access-reviews/<str:kind>/<int:pk>/confirm/", views.RoleConfirmView.as_view(), name="role_confirm"),
     path("schools/<int:urn>/memberships/", views.SchoolMembershipListView.as_view(), name="school_memberships"),
     path("memberships/<int:pk>/duties/", views.MembershipDutyGrantView.as_view(), name="membership_duty_grant"),
     path(

@@ -11,8 +11,8 @@ from rest_framework.views import APIView
 from schools.models import School
 
 from .. import selectors, services
-from ..models import JoinRequest, Organisation, SchoolMembership
-from ..permissions import can_view_school_members
+from ..models import JoinRequest, Organisation, PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership
+from ..permissions import can_review_role, can_view_school_members
 from . import serializers as s
 
 ERRORS = {
@@ -195,6 +195,66 @@ class OrganisationDeclineView(RolesApiView):
             actor=request.user, organisation_id=organisation.pk, reason=data["reason"]
         )
         return Response(s.OrganisationSerializer(organisation).data)
+
+
+class OrganisationInviteView(RolesApiView):
+    @extend_schema(
+        summary="Invite someone into an organisation (its members and programme admins)",
+        description="The invitation link is emailed to the address; it is never returned by the API.",
+        request=s.OrganisationInvitationCreateSerializer,
+        responses={201: s.OrganisationInvitationSerializer, **ERRORS},
+    )
+    def post(self, request, pk: int):
+        organisation = _organisation(request, pk)
+        data = self.parse(s.OrganisationInvitationCreateSerializer)
+        invitation, _token = services.organisation_invite(
+            actor=request.user, organisation_id=organisation.pk, email=data["email"]
+        )
+        return Response(s.OrganisationInvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class OrganisationInvitationAcceptView(RolesApiView):
+    @extend_schema(
+        summary="Accept an invitation into an organisation sent to your email address",
+        request=s.InvitationAcceptSerializer,
+        responses={200: s.OrganisationMembershipSerializer, **ERRORS},
+    )
+    def post(self, request):
+        data = self.parse(s.InvitationAcceptSerializer)
+        membership = services.organisation_invitation_accept(token=data["token"], user=request.user)
+        return Response(s.OrganisationMembershipSerializer(membership).data)
+
+
+_REVIEWED = {"duty": SchoolDuty, "police": PoliceRole, "programme": ProgrammeRole}
+
+
+class RoleConfirmView(RolesApiView):
+    @extend_schema(
+        summary="Confirm at access review that a role is still needed (never your own: another reviewer must)",
+        request=None,
+        responses={200: s.RoleConfirmedSerializer, **ERRORS},
+    )
+    def post(self, request, kind: str, pk: int):
+        model = _REVIEWED.get(kind)
+        if model is None:
+            raise Http404
+        queryset = model.objects.current()
+        if kind == "duty":
+            queryset = queryset.select_related("membership")
+        record = queryset.filter(pk=pk).first()
+        if record is None or not can_review_role(request.user, record):
+            raise Http404
+        record = services.role_confirm(actor=request.user, kind=kind, record_id=record.pk)
+        return Response(
+            s.RoleConfirmedSerializer(
+                {
+                    "kind": kind,
+                    "pk": record.pk,
+                    "confirmed_at": record.confirmed_at,
+                    "review_due": selectors.review_due_at(record),
+                }
+            ).data
+        )
 
 
 class SchoolMembershipListView(generics.ListAPIView, RolesApiView):

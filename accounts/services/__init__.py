@@ -14,6 +14,11 @@ from .invitations import (
 )
 from .join_requests import join_request_approve, join_request_create, join_request_decline
 from .memberships import duty_grant, duty_remove, membership_end
+from .organisation_invitations import (
+    organisation_invitation_accept,
+    organisation_invitation_for_token,
+    organisation_invite,
+)
 from .organisations import organisation_decline, organisation_register, organisation_verify
 from .programme_roles import (
     police_role_end,
@@ -22,12 +27,20 @@ from .programme_roles import (
     programme_role_grant,
     user_for_email,
 )
-from .reviews import access_review_reminders_send, role_confirm, roles_lapse_unconfirmed, users_deactivate_dormant
+from .reviews import (
+    OwnAccessRefused,
+    access_review_reminders_send,
+    own_role_message,
+    role_confirm,
+    roles_lapse_unconfirmed,
+    users_deactivate_dormant,
+)
 
 __all__ = [
     "INVITATION_NOT_VALID",
     "InvitationFileRejected",
     "InvitationRow",
+    "OwnAccessRefused",
     "access_review_reminders_send",
     "duty_grant",
     "duty_remove",
@@ -41,7 +54,11 @@ __all__ = [
     "join_request_create",
     "join_request_decline",
     "membership_end",
+    "own_role_message",
     "organisation_decline",
+    "organisation_invitation_accept",
+    "organisation_invitation_for_token",
+    "organisation_invite",
     "organisation_register",
     "organisation_verify",
     "police_role_end",

@@ -63,3 +63,15 @@ def access_review_due_email(*, email: str, name: str, count: int) -> None:
         template="accounts_access_review_due",
         context={"name": name, "count": count, "link": absolute_url("accounts:access_reviews")},
     )
+
+
+def organisation_invitation_email(*, email: str, token: str, organisation_name: str, expires_on: str) -> None:
+    email_send(
+        to=[email],
+        template="accounts_organisation_invitation",
+        context={
+            "organisation_name": organisation_name,
+            "expires_on": expires_on,
+            "link": absolute_url("accounts:organisation_invitation_accept", token=token),
+        },
+    )

@@ -1,32 +1,54 @@
 """Access reviews: roles reaching pupil or police data lapse unless confirmed every 6 months; dormant accounts close."""
 
 from collections import defaultdict
+from datetime import date, timedelta
 from functools import partial
 
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
-from core.errors import InvalidTransition
+from core.errors import DomainError, InvalidTransition
 from core.services import audit_record
 
 from .. import selectors
-from ..models import PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership, User
-from ..permissions import can_confirm_role
+from ..models import AccessReviewReminder, PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership, User
+from ..permissions import can_review_role, role_holder_id
 from ..roles import DORMANT_AFTER_DAYS, REVIEW_PERIOD_DAYS
 from . import notifications
 from ._common import end_record, now_or, require
 
 REVIEWABLE = {"duty": SchoolDuty, "police": PoliceRole, "programme": ProgrammeRole}
 
+OWN_ROLE_REFUSED = "You cannot confirm your own role: nobody may extend their own access."
+OWN_ROLE_ADMIN_CONFIRMS = " Another programme admin must confirm it."
+
+
+def own_role_message(record) -> str:
+    """What a reviewer reads when the role in front of them is their own."""
+    if isinstance(record, SchoolDuty):
+        return OWN_ROLE_REFUSED
+    return OWN_ROLE_REFUSED + OWN_ROLE_ADMIN_CONFIRMS
+
+
+class OwnAccessRefused(DomainError, PermissionDenied):
+    """Someone tried to confirm (extend) their own access: a refusal with a message (the API answers 403)."""
+
+    status_code = 403
+    code = "own_role"
+
 
 @transaction.atomic
 def role_confirm(*, actor: User, kind: str, record_id: int, now=None):
-    """The reviewer confirms a role is still needed: its 6-month clock starts again."""
+    """The reviewer confirms a role is still needed, its 6-month clock starts again; never a role of their own."""
     now = now_or(now)
     model = REVIEWABLE[kind]
     record = model.objects.select_for_update().get(pk=record_id)
     if kind == "duty":
         record = SchoolDuty.objects.select_related("membership").get(pk=record.pk)
-    require(can_confirm_role(actor, record))
+    require(can_review_role(actor, record))
+    if role_holder_id(record) == actor.pk:
+        raise OwnAccessRefused(own_role_message(record))
     if record.ended_at is not None:
         raise InvalidTransition("This role has already ended")
     previous = record.confirmed_at or record.granted_at
@@ -64,13 +86,20 @@ def roles_lapse_unconfirmed(*, now=None) -> int:
     return count
 
 
+def reminder_period_start(now) -> date:
+    """Reminders go at most once a week to each reviewer: the period is the week (from Monday) of `now`."""
+    today = timezone.localdate(now)
+    return today - timedelta(days=today.weekday())
+
+
 @transaction.atomic
 def access_review_reminders_send(*, now=None) -> int:
     """Email each reviewer how many roles they must confirm within 14 days: headteachers for their school's
-    Stepping Stones leads, programme admins for police and VRU roles. Returns how many emails were sent."""
+    Stepping Stones leads, programme admins for police and VRU roles. Once a week at most per reviewer: a reviewer
+    already reminded this week is skipped, however often the command runs. Returns how many emails were sent."""
     now = now_or(now)
     due = selectors.role_records_due_for_review(now=now)
-    per_recipient: dict[tuple[str, str], int] = defaultdict(int)
+    per_recipient: dict[User, int] = defaultdict(int)
     schools = defaultdict(int)
     for duty in due["duties"]:
         schools[duty.membership.school_id] += 1
@@ -80,7 +109,7 @@ def access_review_reminders_send(*, now=None) -> int:
         .select_related("user")
     )
     for head in heads:
-        per_recipient[(head.user.email, head.user.get_full_name())] += schools[head.school_id]
+        per_recipient[head.user] += schools[head.school_id]
     others = len(due["police"]) + len(due["programme"])
     if others:
         admins = (
@@ -89,10 +118,30 @@ def access_review_reminders_send(*, now=None) -> int:
             .select_related("user")
         )
         for admin in admins:
-            per_recipient[(admin.user.email, admin.user.get_full_name())] += others
-    for (email, name), count in per_recipient.items():
-        transaction.on_commit(partial(notifications.access_review_due_email, email=email, name=name, count=count))
-    return len(per_recipient)
+            per_recipient[admin.user] += others
+    period_start = reminder_period_start(now)
+    already = set(
+        AccessReviewReminder.objects.filter(period_start=period_start, recipient__in=per_recipient).values_list(
+            "recipient_id", flat=True
+        )
+    )
+    sent = 0
+    for user, count in sorted(per_recipient.items(), key=lambda item: item[0].pk):
+        if user.pk in already:
+            continue
+        try:
+            # A savepoint each: a run at the same moment that reminded this person first wins, this one skips them.
+            with transaction.atomic():
+                AccessReviewReminder.objects.create(
+                    recipient=user, period_start=period_start, role_count=count, sent_at=now
+                )
+        except IntegrityError:
+            continue
+        transaction.on_commit(
+            partial(notifications.access_review_due_email, email=user.email, name=user.get_full_name(), count=count)
+        )
+        sent += 1
+    return sent
 
 
 @transaction.atomic

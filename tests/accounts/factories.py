@@ -11,6 +11,7 @@ from accounts.models import (
     Invitation,
     JoinRequest,
     Organisation,
+    OrganisationInvitation,
     OrganisationMembership,
     PoliceRole,
     ProgrammeRole,
@@ -166,6 +167,25 @@ class InvitationFactory(factory.django.DjangoModelFactory):
         staff = factory.Trait(role=Invitation.Role.STAFF)
         expired = factory.Trait(created_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=8)))
         revoked = factory.Trait(revoked_at=factory.LazyFunction(timezone.now))
+
+
+class OrganisationInvitationFactory(factory.django.DjangoModelFactory):
+    """`OrganisationInvitationFactory(token="...")` stores the hash of that token, so a test can follow the link."""
+
+    class Meta:
+        model = OrganisationInvitation
+        exclude = ("token",)
+
+    token = factory.LazyFunction(lambda: secrets.token_urlsafe(32))
+    token_hash = factory.LazyAttribute(lambda o: _token_hash(o.token))
+    email = factory.Sequence(lambda n: f"org-invitee{n}@example.org")
+    organisation = factory.SubFactory(OrganisationFactory, verified=True)
+    invited_by = factory.SubFactory(UserFactory)
+    created_at = factory.LazyFunction(timezone.now)
+    expires_at = factory.LazyAttribute(lambda o: o.created_at + timedelta(days=OrganisationInvitation.VALID_FOR_DAYS))
+
+    class Params:
+        expired = factory.Trait(created_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=8)))
 
 
 class JoinRequestFactory(factory.django.DjangoModelFactory):

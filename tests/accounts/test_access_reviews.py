@@ -6,10 +6,19 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
+from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts import selectors, services
-from accounts.models import PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership, User
+from accounts.models import (
+    AccessReviewReminder,
+    PoliceRole,
+    ProgrammeRole,
+    SchoolDuty,
+    SchoolMembership,
+    User,
+)
 from core.models import AuditEvent
 
 from .factories import (
@@ -143,3 +152,135 @@ def test_grant_programme_admin_command():
     role = ProgrammeRole.objects.get(user=user)
     assert role.kind == "programme_admin" and role.granted_by is None
     assert AuditEvent.objects.filter(verb="programme_role.granted", actor__isnull=True).exists()
+
+
+class TestRemindersOncePerPeriod:
+    def test_running_twice_sends_one_email(self, admin, run_on_commit):
+        PoliceRoleFactory(granted_at=ago(175))
+        with run_on_commit():
+            assert services.access_review_reminders_send(now=NOW) == 1
+        with run_on_commit():
+            assert services.access_review_reminders_send(now=NOW + timedelta(hours=1)) == 0
+        assert [message.to for message in mail.outbox] == [[admin.email]]
+        reminder = AccessReviewReminder.objects.get()
+        assert reminder.recipient == admin and reminder.role_count == 1
+
+    def test_the_command_twice_sends_one_email(self, admin, capsys, run_on_commit):
+        PoliceRoleFactory(granted_at=timezone.now() - timedelta(days=175))
+        with run_on_commit():
+            call_command("review_access_reminders")
+        with run_on_commit():
+            call_command("review_access_reminders")
+        out = capsys.readouterr().out
+        assert "sent: 1" in out and "sent: 0" in out
+        assert len(mail.outbox) == 1
+
+    def test_the_next_period_reminds_again(self, admin, run_on_commit):
+        PoliceRoleFactory(granted_at=ago(175))
+        with run_on_commit():
+            services.access_review_reminders_send(now=NOW)
+        with run_on_commit():
+            assert services.access_review_reminders_send(now=NOW + timedelta(days=7)) == 1
+        assert len(mail.outbox) == 2
+        assert AccessReviewReminder.objects.filter(recipient=admin).count() == 2
+
+    def test_a_reviewer_not_yet_reminded_this_period_still_is(self, admin, head, school, run_on_commit):
+        PoliceRoleFactory(granted_at=ago(175))
+        with run_on_commit():
+            services.access_review_reminders_send(now=NOW)
+        SchoolDutyFactory(
+            membership=SchoolMembershipFactory(school=school), stepping_stones_lead=True, granted_at=ago(175)
+        )
+        with run_on_commit():
+            assert services.access_review_reminders_send(now=NOW + timedelta(minutes=5)) == 1
+        assert [message.to for message in mail.outbox] == [[admin.email], [head.email]]
+
+    def test_one_reminder_per_person_and_period_is_a_database_rule(self, admin):
+        AccessReviewReminder.objects.create(recipient=admin, period_start=NOW.date(), role_count=1)
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AccessReviewReminder.objects.create(recipient=admin, period_start=NOW.date(), role_count=2)
+
+    def test_rolled_back_run_records_nothing(self, admin):
+        PoliceRoleFactory(granted_at=ago(175))
+        with pytest.raises(RuntimeError), transaction.atomic():
+            services.access_review_reminders_send(now=NOW)
+            raise RuntimeError
+        assert not AccessReviewReminder.objects.exists()
+        assert mail.outbox == []
+
+
+class TestOwnRole:
+    """Nobody confirms (extends) their own access: another programme admin must."""
+
+    def test_service_refuses_with_a_message_and_writes_nothing(self, admin):
+        role = admin.programme_roles.get()
+        with pytest.raises(services.OwnAccessRefused, match="Another programme admin must confirm it"):
+            services.role_confirm(actor=admin, kind="programme", record_id=role.pk, now=NOW)
+        role.refresh_from_db()
+        assert role.confirmed_at is None and role.confirmed_by is None
+        assert not AuditEvent.objects.filter(verb="role.confirmed").exists()
+
+    def test_own_police_role_too(self, admin):
+        police = PoliceRoleFactory(user=admin)
+        with pytest.raises(services.OwnAccessRefused):
+            services.role_confirm(actor=admin, kind="police", record_id=police.pk)
+        assert PoliceRole.objects.get(pk=police.pk).confirmed_at is None
+
+    def test_headteacher_cannot_confirm_their_own_duty(self, head, school):
+        duty = SchoolDutyFactory(membership=head.school_memberships.get(), stepping_stones_lead=True)
+        with pytest.raises(services.OwnAccessRefused, match="your own role"):
+            services.role_confirm(actor=head, kind="duty", record_id=duty.pk)
+        assert SchoolDuty.objects.get(pk=duty.pk).confirmed_at is None
+
+    def test_another_admin_confirms_it(self, admin):
+        other = ProgrammeRoleFactory(user=UserFactory(), kind="programme_admin").user
+        role = admin.programme_roles.get()
+        services.role_confirm(actor=other, kind="programme", record_id=role.pk, now=NOW)
+        role.refresh_from_db()
+        assert role.confirmed_by == other and role.confirmed_at == NOW
+
+    def test_page_explains_and_offers_no_button(self, client, admin):
+        client.force_login(admin)
+        role = admin.programme_roles.get()
+        url = reverse("accounts:role_confirm", kwargs={"kind": "programme", "pk": role.pk})
+        page = client.get(url)
+        text = page.content.decode()
+        assert page.status_code == 200
+        assert "You cannot confirm your own role" in text and "Another programme admin must confirm it" in text
+        assert "Confirm role</button>" not in text
+        response = client.post(url)
+        text = response.content.decode()
+        assert response.status_code == 200 and "govuk-error-summary" in text and "<title>Error:" in text
+        assert "nobody may extend their own access" in text
+        assert ProgrammeRole.objects.get(pk=role.pk).confirmed_at is None
+
+    def test_page_for_someone_elses_role_still_confirms(self, client, admin):
+        client.force_login(admin)
+        police = PoliceRoleFactory()
+        url = reverse("accounts:role_confirm", kwargs={"kind": "police", "pk": police.pk})
+        assert "Confirm role</button>" in client.get(url).content.decode()
+        assert client.post(url).status_code == 302
+        assert PoliceRole.objects.get(pk=police.pk).confirmed_by == admin
+
+    def test_api_answers_403_with_the_message(self, client, admin):
+        client.force_login(admin)
+        role = admin.programme_roles.get()
+        url = reverse("accounts-api:role_confirm", kwargs={"kind": "programme", "pk": role.pk})
+        response = client.post(url, content_type="application/json")
+        assert response.status_code == 403
+        body = response.json()
+        assert body["code"] == "own_role" and "Another programme admin" in body["non_field_errors"][0]
+        assert ProgrammeRole.objects.get(pk=role.pk).confirmed_at is None
+
+    def test_api_confirms_another_persons_role_and_scopes_the_rest(self, client, admin, head, school):
+        police = PoliceRoleFactory(granted_at=ago(170))
+        client.force_login(admin)
+        url = reverse("accounts-api:role_confirm", kwargs={"kind": "police", "pk": police.pk})
+        response = client.post(url, content_type="application/json")
+        assert response.status_code == 200, response.json()
+        assert response.json()["kind"] == "police" and response.json()["review_due"]
+        assert PoliceRole.objects.get(pk=police.pk).confirmed_by == admin
+        unknown = reverse("accounts-api:role_confirm", kwargs={"kind": "nonsense", "pk": police.pk})
+        assert client.post(unknown, content_type="application/json").status_code == 404
+        client.force_login(head)
+        assert client.post(url, content_type="application/json").status_code == 404
