@@ -83,3 +83,22 @@ def test_the_same_request_twice_at_once_is_one_request():
     results = run_together(ask, ask)
     assert JoinRequest.objects.filter(user=user, school=school).count() == 1
     assert sum(isinstance(r, JoinRequest) for r in results) == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_reminder_runs_at_once_remind_each_reviewer_once():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import AccessReviewReminder
+
+    from .factories import PoliceRoleFactory, programme_admin
+
+    admin = programme_admin()
+    PoliceRoleFactory(granted_at=timezone.now() - timedelta(days=175))
+    results = run_together(*[services.access_review_reminders_send for _ in range(4)])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert sum(results) == 1
+    assert list(AccessReviewReminder.objects.values_list("recipient_id", flat=True)) == [admin.pk]
