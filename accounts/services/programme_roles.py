@@ -8,6 +8,14 @@ from core.services import audit_record
 from ..models import PoliceRole, ProgrammeRole, User
 from ..permissions import can_end_role, can_grant_programme_roles
 from ._common import end_record, now_or, reason_required, require
+from .reviews import OwnAccessRefused
+
+
+def _not_yourself(actor: User | None, user: User) -> None:
+    """Nobody gives themselves a role (a programme admin could otherwise make themselves a Stepping Stones
+    coordinator and read pupils' records): another admin must."""
+    if actor is not None and actor.pk == user.pk:
+        raise OwnAccessRefused("You cannot give yourself a role. Ask another programme admin.", field="email")
 
 
 def user_for_email(email: str) -> User:
@@ -26,6 +34,7 @@ def user_for_email(email: str) -> User:
 def police_role_grant(*, actor: User, user: User, kind: str, all_london: bool = False, bcus=(), now=None) -> PoliceRole:
     """A programme admin makes someone a police allocator (for some BCUs or all London) or a police officer."""
     require(can_grant_programme_roles(actor))
+    _not_yourself(actor, user)
     now = now_or(now)
     if kind not in PoliceRole.Kind.values:
         raise DomainError("Choose a police role", field="kind")
@@ -61,6 +70,7 @@ def programme_role_grant(*, actor: User | None, user: User, kind: str, now=None)
     staff (actor None: the `grant_programme_admin` command that appoints the first admin)."""
     if actor is not None:
         require(can_grant_programme_roles(actor))
+    _not_yourself(actor, user)
     now = now_or(now)
     if kind not in ProgrammeRole.Kind.values:
         raise DomainError("Choose a role", field="kind")

@@ -387,6 +387,17 @@ class TestProgrammeRoles:
         services.police_role_end(actor=admin, role_id=role.pk, reason="Moved team")
         assert PoliceRole.objects.get(pk=role.pk).ended_by == admin
 
+    def test_nobody_gives_themselves_a_role(self, admin):
+        for grant, kind in (
+            (services.programme_role_grant, "stepping_stones_coordinator"),
+            (services.police_role_grant, "officer"),
+        ):
+            with pytest.raises(DomainError, match="cannot give yourself a role") as refused:
+                grant(actor=admin, user=admin, kind=kind)
+            assert isinstance(refused.value, PermissionDenied)
+        assert not ProgrammeRole.objects.filter(user=admin, kind="stepping_stones_coordinator").exists()
+        assert not PoliceRole.objects.filter(user=admin).exists()
+
     def test_user_for_email_requires_an_account(self):
         with pytest.raises(DomainError, match="No account"):
             services.user_for_email("nobody@example.org")

@@ -220,6 +220,12 @@ class TestJoinRequests:
 
 
 class TestProgrammeAdminPages:
+    def test_an_admin_cannot_give_themselves_a_role(self, as_admin, admin):
+        url = reverse("accounts:programme_role_grant")
+        page = as_admin.post(url, {"email": admin.email, "kind": "stepping_stones_coordinator"})
+        assert has_error_summary(page, "cannot give yourself a role")
+        assert not ProgrammeRole.objects.filter(user=admin, kind="stepping_stones_coordinator").exists()
+
     def test_grant_programme_role(self, as_admin):
         user = UserFactory(email="editor@example.org")
         url = reverse("accounts:programme_role_grant")
