@@ -27,6 +27,12 @@ def _pk(**traits):
     return lambda: {"pk": _request(**traits).pk}
 
 
+def _pickup():
+    from tests.wands.factories import WandIssueFactory
+
+    return {"pk": WandIssueFactory(pickup_arranged=True).pk}
+
+
 def _rows():
     return [
         AccessRow(
@@ -73,6 +79,12 @@ def _rows():
         AccessRow("wands:dispatch_upload", {**ANON, "default": 403, "fulfilment_staff": 200}),
         AccessRow("wands:dispatch_list_csv", {**ANON, "default": 403, "fulfilment_staff": 200}),
         AccessRow("wands:returns", {**ANON, "default": 403, "fulfilment_staff": 200}),
+        AccessRow(
+            "wands:pickup_collected",
+            {**ANON, "default": 404, "programme_admin": 403, "fulfilment_staff": 200},
+            kwargs=_pickup,
+            notes="Programme admins see the request but only fulfilment staff collect.",
+        ),
         AccessRow("wands:existing_import", {**ANON, "default": 403, "programme_admin": 200}),
         AccessRow("wands:dashboard", {**ANON, **PROGRAMME, "default": 403}),
         AccessRow("wands:allowance_rules", {**ANON, "default": 403, "programme_admin": 200}),
@@ -97,6 +109,7 @@ def _api_rows():
         AccessRow("wands-api:dashboard", {**api_anon, **programme, "default": 403}),
         AccessRow("wands-api:allowance-rules", {**api_anon, **programme, "default": 403}),
         AccessRow("wands-api:return-received", post_only, kwargs=lambda: {"pk": 1}, notes="POST only."),
+        AccessRow("wands-api:pickup-collected", post_only, kwargs=lambda: {"pk": 1}, notes="POST only."),
     ]
     for name in ("approve", "reject", "cancel", "dispatch", "confirm-delivery", "report-issue"):
         rows.append(AccessRow(f"wands-api:{name}", post_only, kwargs=_pk(), notes="POST only."))

@@ -82,6 +82,33 @@ def _submit(school, actor, quantity, index):
     )
 
 
+def _replace_faulty_wand(wand_request, *, head, admin, fulfilment) -> None:
+    """Deliver a request, report one wand faulty, send the replacement: dispatching it arranges the pick-up."""
+    services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
+    services.wand_request_dispatch(
+        wand_request_id=wand_request.pk,
+        actor=fulfilment,
+        courier=COURIERS[0],
+        tracking_reference=f"TRK{wand_request.pk:07d}",
+    )
+    services.wand_request_confirm_delivery(wand_request_id=wand_request.pk, actor=head)
+    issue = services.wand_issue_report(
+        wand_request_id=wand_request.pk,
+        actor=head,
+        kind="faulty",
+        outcome="replacement",
+        quantity=1,
+        details="The wand does not beep near the test coin.",
+    )
+    services.wand_request_approve(wand_request_id=issue.replacement_id, actor=admin)
+    services.wand_request_dispatch(
+        wand_request_id=issue.replacement_id,
+        actor=fulfilment,
+        courier=COURIERS[1],
+        tracking_reference=f"TRK{issue.replacement_id:07d}",
+    )
+
+
 @transaction.atomic
 def seed(*, stdout, options) -> None:
     if WandRequest.objects.filter(idempotency_key__startswith=DEMO_KEY_PREFIX).exists():
@@ -112,8 +139,14 @@ def seed(*, stdout, options) -> None:
             continue
         quantity = min(figures_left, rng.choice([2, 3, 4, 4, 6]))
         plan.append((state, _submit(school, head, quantity, index), head))
+    # One delivery has a faulty wand whose replacement is already out, so fulfilment has a pick-up to collect. It goes
+    # first, while stock is plentiful.
+    delivered = [p for p in plan if p[0] == "delivered"]
+    faulty = delivered[2] if len(delivered) > 2 else None
+    if faulty is not None:
+        _replace_faulty_wand(faulty[1], head=faulty[2], admin=admin, fulfilment=fulfilment)
     # Approvals in a stable order: the ones that end waiting are approved last, when stock has run out.
-    approve_order = [p for p in plan if p[0] in {"approved", "dispatched", "delivered"}] + [
+    approve_order = [p for p in plan if p[0] in {"approved", "dispatched", "delivered"} and p is not faulty] + [
         p for p in plan if p[0] == "waiting"
     ]
     for state, wand_request, _ in approve_order:
@@ -141,17 +174,6 @@ def seed(*, stdout, options) -> None:
             )
             if state == "delivered":
                 services.wand_request_confirm_delivery(wand_request_id=wand_request.pk, actor=head)
-    delivered = [p for p in plan if p[0] == "delivered"]
-    if len(delivered) > 2:
-        _, wand_request, head = delivered[2]
-        services.wand_issue_report(
-            wand_request_id=wand_request.pk,
-            actor=head,
-            kind="faulty",
-            outcome="replacement",
-            quantity=1,
-            details="The wand does not beep near the test coin.",
-        )
     # Spread submission and delivery dates over the last four months so the dashboard's median means something.
     now = timezone.now()
     for _, wand_request, _ in plan:

@@ -150,6 +150,18 @@ class IssueForm(forms.Form):
     )
 
 
+class PickupCollectedForm(forms.Form):
+    condition = forms.ChoiceField(
+        label="Do the collected wands work?",
+        choices=[
+            ("working", "Yes, they work: put them back in stock"),
+            ("faulty", "No, they are faulty: write them off"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether the collected wands work"},
+    )
+
+
 class StockDeliveryForm(forms.Form):
     quantity = _whole_number("Number of wands delivered")
     batch = forms.CharField(

@@ -261,6 +261,19 @@ class WandIssue(models.Model):
         REPLACEMENT = "replacement", "Send a replacement"
         RETURN = "return", "Return without replacement"
 
+    class Pickup(models.TextChoices):
+        """Collecting the faulty wands a replacement was sent for: arranged when the replacement is dispatched."""
+
+        NONE = "", "No pick-up"
+        ARRANGED = "arranged", "Pick-up arranged"
+        COLLECTED = "collected", "Collected"
+
+    PICKUP_NEXT = {
+        Pickup.NONE: {Pickup.ARRANGED},
+        Pickup.ARRANGED: {Pickup.COLLECTED},
+        Pickup.COLLECTED: set(),
+    }
+
     wand_request = models.ForeignKey(WandRequest, on_delete=models.PROTECT, related_name="issues")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     outcome = models.CharField(max_length=12, choices=Outcome.choices)
@@ -272,10 +285,22 @@ class WandIssue(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
     resolved_at = models.DateTimeField(null=True, blank=True)
+    pickup = models.CharField(max_length=10, choices=Pickup.choices, default=Pickup.NONE, blank=True)
+    pickup_arranged_at = models.DateTimeField(null=True, blank=True)
+    pickup_collected_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-reported_at", "-id"]
-        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="wand_issue_quantity_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="wand_issue_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(pickup__in=["", "arranged", "collected"]), name="wand_issue_pickup_valid"
+            ),
+            # Only faulty wands that were replaced are collected: missing ones cannot be, returns come back anyway.
+            models.CheckConstraint(
+                condition=Q(pickup="") | Q(kind="faulty", outcome="replacement"), name="wand_issue_pickup_only_replaced"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} wands on {self.wand_request.reference}"

@@ -76,6 +76,11 @@ def can_resolve_wand_issue(user, issue=None) -> bool:
     return is_fulfilment(user)
 
 
+def can_collect_wand_pickup(user, issue=None) -> bool:
+    """Fulfilment staff collect the faulty wands a replacement was sent for."""
+    return is_fulfilment(user)
+
+
 def can_manage_wand_stock(user) -> bool:
     """Deliveries from the supplier and write-offs: programme admins and fulfilment staff."""
     return can_run_wand_programme(user)

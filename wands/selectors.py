@@ -154,14 +154,22 @@ TIMELINE_TITLES = {
     "wand_request.delivered": "Delivery confirmed",
     "wand_issue.faulty": "Faulty wands reported",
     "wand_issue.missing": "Missing wands reported",
+    "wand_issue.return_received": "Returned wands received",
+    "wand_issue.pickup_arranged": "Pick-up of the faulty wands arranged",
+    "wand_issue.pickup_collected": "Faulty wands collected",
 }
 
+
+TAKEN_IN_DETAIL = {"received_working": "Working: back in stock", "received_faulty": "Faulty: written off"}
 
 PROGRAMME_STEPS = {
     "wand_request.approved",
     "wand_request.waiting_for_stock",
     "wand_request.rejected",
     "wand_request.dispatched",
+    "wand_issue.return_received",
+    "wand_issue.pickup_arranged",
+    "wand_issue.pickup_collected",
 }
 
 
@@ -175,6 +183,9 @@ def wand_request_timeline(*, wand_request: WandRequest, for_programme: bool = Fa
             detail = f"{event.data.get('courier', '')}, tracking reference {event.data.get('tracking_reference', '')}"
         elif event.verb == "wand_request.waiting_for_stock":
             detail = f"{event.data.get('wands_short', '')} wands short when approved"
+        elif event.verb in {"wand_issue.return_received", "wand_issue.pickup_collected"}:
+            # A return's to-state is its condition; a pick-up's is "collected", with the condition in its data.
+            detail = TAKEN_IN_DETAIL.get(event.to_state) or TAKEN_IN_DETAIL.get(event.data.get("condition", ""), "")
         entries.append(
             {
                 "title": TIMELINE_TITLES.get(event.verb, event.verb.replace("_", " ").replace(".", ": ")),
@@ -292,4 +303,23 @@ def wand_returns_open() -> QuerySet[WandIssue]:
         WandIssue.objects.filter(outcome=WandIssue.Outcome.RETURN, resolved_at__isnull=True)
         .select_related("wand_request__school")
         .order_by("reported_at", "id")
+    )
+
+
+def wand_pickups_open() -> QuerySet[WandIssue]:
+    """Faulty wands fulfilment has to collect (their replacement has been dispatched), oldest arrangement first."""
+    return (
+        WandIssue.objects.filter(pickup=WandIssue.Pickup.ARRANGED)
+        .select_related("wand_request__school", "replacement")
+        .order_by("pickup_arranged_at", "id")
+    )
+
+
+def wand_pickup_get(*, user, pk: int) -> WandIssue | None:
+    """A pick-up (arranged or collected) on a request the user may see; None otherwise."""
+    return (
+        WandIssue.objects.filter(pk=pk, wand_request__in=wand_requests_visible_to(user).values("pk"))
+        .exclude(pickup=WandIssue.Pickup.NONE)
+        .select_related("wand_request__school", "replacement")
+        .first()
     )

@@ -512,6 +512,8 @@ def _dispatch(wand_request: WandRequest, *, actor, courier: str, tracking_refere
         actor=actor,
         data={"courier": courier, "tracking_reference": tracking_reference, "serials": serials},
     )
+    if wand_request.replaces_id is not None:
+        _arrange_pickup(wand_request, actor=actor)
     _notify_school(wand_request, "request_dispatched", courier=courier, tracking_reference=tracking_reference)
 
 
@@ -727,16 +729,8 @@ def wand_issue_report(*, wand_request_id: int, actor, kind: str, outcome: str, q
     return issue
 
 
-@transaction.atomic
-def wand_issue_return_received(*, issue_id: int, actor, working: bool) -> WandIssue:
-    """Fulfilment takes in returned wands: working ones go back to stock, faulty ones are written off."""
-    if not permissions.can_resolve_wand_issue(actor):
-        raise PermissionDenied
-    issue = WandIssue.objects.select_for_update().filter(pk=issue_id, outcome=WandIssue.Outcome.RETURN).first()
-    if issue is None:
-        raise DomainError("There is no return with that number.", code="not_found")
-    if issue.resolved_at is not None:
-        raise Conflict("This return has already been received.")
+def _take_in(issue: WandIssue, *, actor, working: bool, note: str) -> None:
+    """Wands back from a school enter the stock ledger; faulty ones are then written off through it."""
     _ensure_stock_row()
     StockLevel.objects.filter(pk=1).update(on_hand=F("on_hand") + issue.quantity)
     _record_movement(
@@ -748,11 +742,97 @@ def wand_issue_return_received(*, issue_id: int, actor, working: bool) -> WandIs
         wand_request=issue.wand_request,
     )
     if not working:
-        _write_off(
-            quantity=issue.quantity, actor=actor, note=f"Faulty wands returned on {issue.wand_request.reference}"
-        )
+        _write_off(quantity=issue.quantity, actor=actor, note=note)
+
+
+def _taken_in_state(working: bool) -> str:
+    return "received_working" if working else "received_faulty"
+
+
+@transaction.atomic
+def wand_issue_return_received(*, issue_id: int, actor, working: bool) -> WandIssue:
+    """Fulfilment takes in returned wands: working ones go back to stock, faulty ones are written off."""
+    if not permissions.can_resolve_wand_issue(actor):
+        raise PermissionDenied
+    issue = (
+        WandIssue.objects.select_for_update()
+        .select_related("wand_request")
+        .filter(pk=issue_id, outcome=WandIssue.Outcome.RETURN)
+        .first()
+    )
+    if issue is None:
+        raise DomainError("There is no return with that number.", code="not_found")
+    if issue.resolved_at is not None:
+        raise Conflict("This return has already been received.")
+    _take_in(issue, actor=actor, working=working, note=f"Faulty wands returned on {issue.wand_request.reference}")
     issue.resolved_at = timezone.now()
     issue.save(update_fields=["resolved_at"])
+    audit_record(
+        actor=actor,
+        verb="wand_issue.return_received",
+        target=issue.wand_request,
+        from_state="return_expected",
+        to_state=_taken_in_state(working),
+        data={"issue": issue.pk, "quantity": issue.quantity, "working": working},
+    )
+    if working:
+        _reserve_waiting(actor=actor)
+    return issue
+
+
+def _pickup_move(issue: WandIssue, *, to: str, actor, data: dict | None = None) -> None:
+    """The one place a pick-up's state changes: checks the pick-up workflow and writes the audit row."""
+    current = issue.pickup
+    if to not in WandIssue.PICKUP_NEXT[current]:
+        raise InvalidTransition(
+            f"The pick-up for {issue.wand_request.reference} is {issue.get_pickup_display().lower()}, so it cannot "
+            f"become {WandIssue.Pickup(to).label.lower()}."
+        )
+    issue.pickup = to
+    issue.save(update_fields=["pickup", "pickup_arranged_at", "pickup_collected_at", "resolved_at"])
+    audit_record(
+        actor=actor,
+        verb=f"wand_issue.pickup_{to}",
+        target=issue.wand_request,
+        from_state=current or "none",
+        to_state=to,
+        data={"issue": issue.pk, "quantity": issue.quantity, **(data or {})},
+    )
+
+
+def _arrange_pickup(replacement: WandRequest, *, actor) -> None:
+    """Dispatching a replacement for faulty wands arranges collecting the faulty ones."""
+    issue = (
+        WandIssue.objects.select_for_update()
+        .select_related("wand_request")
+        .filter(replacement=replacement, kind=WandIssue.Kind.FAULTY, pickup=WandIssue.Pickup.NONE)
+        .first()
+    )
+    if issue is None:
+        return
+    issue.pickup_arranged_at = timezone.now()
+    _pickup_move(issue, to=WandIssue.Pickup.ARRANGED, actor=actor, data={"replacement": replacement.reference})
+
+
+@transaction.atomic
+def wand_issue_pickup_collected(*, issue_id: int, actor, working: bool) -> WandIssue:
+    """Fulfilment collects replaced faulty wands: working ones go back to stock, faulty ones are written off."""
+    if not permissions.can_collect_wand_pickup(actor):
+        raise PermissionDenied
+    issue = (
+        WandIssue.objects.select_for_update()
+        .select_related("wand_request")
+        .filter(pk=issue_id)
+        .exclude(pickup=WandIssue.Pickup.NONE)
+        .first()
+    )
+    if issue is None:
+        raise DomainError("There is no pick-up with that number.", code="not_found")
+    if issue.pickup == WandIssue.Pickup.COLLECTED:
+        raise Conflict(f"The wands for {issue.wand_request.reference} have already been collected.")
+    _take_in(issue, actor=actor, working=working, note=f"Faulty wands collected from {issue.wand_request.reference}")
+    issue.pickup_collected_at = issue.resolved_at = timezone.now()
+    _pickup_move(issue, to=WandIssue.Pickup.COLLECTED, actor=actor, data={"condition": _taken_in_state(working)})
     if working:
         _reserve_waiting(actor=actor)
     return issue

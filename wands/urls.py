@@ -24,6 +24,7 @@ urlpatterns = [
     path("dispatch/upload/", views.dispatch_upload, name="dispatch_upload"),
     path("dispatch/list.csv", views.dispatch_list_csv, name="dispatch_list_csv"),
     path("returns/", views.returns, name="returns"),
+    path("pickups/<int:pk>/collected/", views.pickup_collected, name="pickup_collected"),
     path("existing-deliveries/", views.existing_import, name="existing_import"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("allowance-rules/", views.allowance_rules, name="allowance_rules"),

@@ -29,6 +29,7 @@ from .forms import (
     DispatchForm,
     IssueForm,
     OverrideForm,
+    PickupCollectedForm,
     RuleForm,
     StockDeliveryForm,
     WandRequestForm,
@@ -697,4 +698,31 @@ def returns(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Return received.")
         return redirect("wands:returns")
-    return render(request, "wands/returns.html", {"returns": selectors.wand_returns_open()})
+    return render(
+        request,
+        "wands/returns.html",
+        {"returns": selectors.wand_returns_open(), "pickups": selectors.wand_pickups_open()},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def pickup_collected(request: HttpRequest, pk: int) -> HttpResponse:
+    """Fulfilment marks the faulty wands a replacement was sent for as collected, working or written off."""
+    issue = selectors.wand_pickup_get(user=request.user, pk=pk)
+    if issue is None:
+        raise Http404("No pick-up you can see has this number")
+    _require(permissions.can_collect_wand_pickup(request.user, issue))
+    # Bound on any POST: an empty one must show the error summary, not the blank form again.
+    form = PickupCollectedForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        working = form.cleaned_data["condition"] == "working"
+        try:
+            services.wand_issue_pickup_collected(issue_id=issue.pk, actor=request.user, working=working)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            outcome = "back in stock" if working else "written off"
+            messages.success(request, f"Wands for {issue.wand_request.reference} collected: {outcome}.")
+            return redirect("wands:returns")
+    return render(request, "wands/pickup_collected.html", {"form": form, "issue": issue})

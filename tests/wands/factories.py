@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import ProgrammeRole
 from tests.accounts.factories import ProgrammeRoleFactory, SchoolDutyFactory, SchoolFactory, UserFactory
-from wands.models import WandRequest
+from wands.models import WandIssue, WandRequest
 
 
 class WandRequestFactory(factory.django.DjangoModelFactory):
@@ -49,6 +49,39 @@ class WandRequestFactory(factory.django.DjangoModelFactory):
             tracking_reference=factory.Sequence(lambda n: f"PF{n:08d}"),
             dispatched_at=factory.LazyFunction(timezone.now),
             delivered_at=factory.LazyFunction(timezone.now),
+        )
+
+
+class WandIssueFactory(factory.django.DjangoModelFactory):
+    """Faulty wands reported on a delivered request, with a replacement. Fields only: no stock ledger."""
+
+    class Meta:
+        model = WandIssue
+
+    wand_request = factory.SubFactory(WandRequestFactory, delivered=True)
+    kind = WandIssue.Kind.FAULTY
+    outcome = WandIssue.Outcome.REPLACEMENT
+    quantity = 1
+    details = "The wand does not beep"
+    replacement = factory.SubFactory(
+        WandRequestFactory,
+        school=factory.SelfAttribute("..wand_request.school"),
+        replaces=factory.SelfAttribute("..wand_request"),
+        quantity=factory.SelfAttribute("..quantity"),
+    )
+    reported_by = factory.SelfAttribute("wand_request.requested_by")
+
+    class Params:
+        pickup_arranged = factory.Trait(
+            pickup=WandIssue.Pickup.ARRANGED,
+            pickup_arranged_at=factory.LazyFunction(timezone.now),
+            replacement=factory.SubFactory(
+                WandRequestFactory,
+                dispatched=True,
+                school=factory.SelfAttribute("..wand_request.school"),
+                replaces=factory.SelfAttribute("..wand_request"),
+                quantity=factory.SelfAttribute("..quantity"),
+            ),
         )
 
 

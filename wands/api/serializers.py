@@ -141,8 +141,28 @@ class WandIssueSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WandIssue
-        fields = ["id", "kind", "outcome", "quantity", "details", "reported_at", "resolved_at", "replacement"]
-        read_only_fields = ["id", "reported_at", "resolved_at", "replacement"]
+        fields = [
+            "id",
+            "kind",
+            "outcome",
+            "quantity",
+            "details",
+            "reported_at",
+            "resolved_at",
+            "replacement",
+            "pickup",
+            "pickup_arranged_at",
+            "pickup_collected_at",
+        ]
+        read_only_fields = [
+            "id",
+            "reported_at",
+            "resolved_at",
+            "replacement",
+            "pickup",
+            "pickup_arranged_at",
+            "pickup_collected_at",
+        ]
 
     def get_replacement(self, obj) -> str | None:
         return obj.replacement.reference if obj.replacement_id else None
@@ -253,4 +273,8 @@ class WandAllowanceRuleSerializer(serializers.ModelSerializer):
 
 
 class WandReturnReceivedSerializer(serializers.Serializer):
+    working = serializers.BooleanField(help_text="Working wands go back to stock; faulty ones are written off.")
+
+
+class WandPickupCollectedSerializer(serializers.Serializer):
     working = serializers.BooleanField(help_text="Working wands go back to stock; faulty ones are written off.")

@@ -21,5 +21,6 @@ urlpatterns = [
     path("existing-deliveries/", views.ExistingDeliveriesView.as_view(), name="existing-deliveries"),
     path("allowance-rules/", views.AllowanceRuleList.as_view(), name="allowance-rules"),
     path("returns/<int:pk>/received/", views.ReturnReceivedView.as_view(), name="return-received"),
+    path("pickups/<int:pk>/collected/", views.PickupCollectedView.as_view(), name="pickup-collected"),
     path("dashboard/", views.DashboardView.as_view(), name="dashboard"),
 ]

@@ -409,3 +409,24 @@ class ReturnReceivedView(APIView):
             issue_id=pk, actor=request.user, working=data.validated_data["working"]
         )
         return Response(s.WandIssueSerializer(issue).data)
+
+
+class PickupCollectedView(APIView):
+    """Like returns: 404 unless you may see the request the pick-up belongs to, then 403 unless you may collect
+    pick-ups, and only then is the body read."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=s.WandPickupCollectedSerializer, responses={200: s.WandIssueSerializer})
+    def post(self, request, pk):
+        """Fulfilment collects the faulty wands a replacement was sent for (a pick-up arranged on dispatch)."""
+        if selectors.wand_pickup_get(user=request.user, pk=pk) is None:
+            raise Http404
+        if not permissions.can_collect_wand_pickup(request.user):
+            raise ApiPermissionDenied("Only fulfilment staff collect faulty wands.")
+        data = s.WandPickupCollectedSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        issue = services.wand_issue_pickup_collected(
+            issue_id=pk, actor=request.user, working=data.validated_data["working"]
+        )
+        return Response(s.WandIssueSerializer(issue).data)
