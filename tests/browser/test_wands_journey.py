@@ -1,5 +1,6 @@
 """Knife wands in the browser, with axe on every page: request → approve → dispatch → confirm delivery; a rejection
-with a reason; stock runs out, the request waits, and a delivery of stock reserves it."""
+with a reason; stock runs out, the request waits, and a delivery of stock reserves it; a replaced faulty wand is picked
+up."""
 
 import re
 
@@ -186,4 +187,64 @@ def test_stock_runs_out_request_waits_then_delivery_reserves_it(live_server, pag
     page.goto(f"{live_server.url}/wands/requests/{wand_request.pk}/")
     expect(page.locator("#request-status")).to_have_text("Approved")
     expect(page.get_by_role("heading", name="Approved: wands reserved")).to_be_visible()
+    axe_check(page)
+
+
+def test_replaced_faulty_wand_is_picked_up(live_server, page, axe_check, people):
+    from wands import services
+
+    head, admin, fulfilment = people["head"], people["admin"], people["fulfilment"]
+    services.stock_delivery_record(actor=admin, quantity=10, batch="SUP-1")
+    wand_request = services.wand_request_submit(
+        actor=head,
+        school=people["school"],
+        quantity=2,
+        contact_name="Sam Site",
+        contact_phone="020 7946 0018",
+        delivery_address="Laura Place\nLondon",
+        delivery_postcode="E5 0RB",
+        policy_confirmed=True,
+    )
+    services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
+    services.wand_request_dispatch(
+        wand_request_id=wand_request.pk, actor=fulfilment, courier="DPD", tracking_reference="T1"
+    )
+    services.wand_request_confirm_delivery(wand_request_id=wand_request.pk, actor=head)
+    issue = services.wand_issue_report(
+        wand_request_id=wand_request.pk, actor=head, kind="faulty", outcome="replacement", quantity=1, details="No beep"
+    )
+    services.wand_request_approve(wand_request_id=issue.replacement_id, actor=admin)
+
+    sign_in_as(page, live_server, fulfilment)
+    page.goto(f"{live_server.url}/wands/requests/{issue.replacement_id}/")
+    page.get_by_role("button", name="Record dispatch").click()
+    page.get_by_label("Courier").fill("DPD")
+    page.get_by_label("Tracking reference").fill("T2")
+    page.get_by_role("button", name="Record dispatch").click()
+    expect(page.get_by_text("Dispatch recorded")).to_be_visible()
+
+    sign_in_as(page, live_server, head)
+    page.goto(f"{live_server.url}/wands/requests/{wand_request.pk}/")
+    expect(page.get_by_text("Pick-up arranged", exact=True)).to_be_visible()
+    axe_check(page)
+
+    sign_in_as(page, live_server, fulfilment)
+    page.goto(live_server.url + "/wands/returns/")
+    expect(page.get_by_role("heading", name="Pick-ups")).to_be_visible()
+    axe_check(page)
+    page.get_by_role("link", name=f"Mark collected for {wand_request.reference}").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Faulty wands collected")
+    axe_check(page)
+    page.get_by_role("button", name="Mark collected").click()  # nothing chosen
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose whether the collected wands work")
+    axe_check(page)
+    page.get_by_label("No, they are faulty: write them off").check()
+    page.get_by_role("button", name="Mark collected").click()
+    expect(page.get_by_text(f"Wands for {wand_request.reference} collected: written off")).to_be_visible()
+    expect(page.get_by_text("No pick-ups are open.")).to_be_visible()
+    axe_check(page)
+
+    sign_in_as(page, live_server, head)
+    page.goto(f"{live_server.url}/wands/requests/{wand_request.pk}/")
+    expect(page.get_by_text("Collected", exact=True)).to_be_visible()
     axe_check(page)
