@@ -1,7 +1,10 @@
 """One walk over every URL name of the project for every role, against the rows each app declares."""
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.test import Client
+from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.access import UNDECLARED_NAMESPACES, collect_role_builders, collect_rows
@@ -46,15 +49,48 @@ def test_rows_name_only_known_roles_and_urls():
         assert not unknown, f"{row.url_name} names unknown roles {unknown}"
 
 
+@pytest.fixture(scope="module")
+def role_user_id(request, django_db_setup, django_db_blocker):
+    """The role's user (memberships, duties, police and programme roles, TOTP), built once for all the rows.
+
+    The walk is grouped by role (`scope="module"` on the role parameter): each role's user lives in a transaction
+    opened here and rolled back before the next role's is built, so, as when each test built its own, a role's tests
+    see that role's objects and no other's. Each test runs in its own savepoint inside it (pytest-django's per-test
+    rollback), so what one (URL, role) test writes is gone before the next.
+    """
+    with django_db_blocker.unblock():
+        role_transaction = transaction.atomic()
+        role_transaction.__enter__()
+        try:
+            user = collect_role_builders()[request.param]()
+        except BaseException:
+            transaction.set_rollback(True)
+            role_transaction.__exit__(None, None, None)
+            raise
+    yield None if user is None else user.pk
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        role_transaction.__exit__(None, None, None)
+
+
+@pytest.fixture(scope="module")
+def shared_handler():
+    """One request handler for the walk, as one server process serves every request. Each new Client loads the
+    middleware again, and WhiteNoise then indexes every file in STATIC_ROOT (about 700 once `collectstatic` has run, as
+    the smoke test does in this checkout): that alone took most of each test's time."""
+    return ClientHandler(enforce_csrf_checks=False)
+
+
 @pytest.mark.django_db
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("role_user_id", ROLES, indirect=True, scope="module")
 @pytest.mark.parametrize("row", ROWS, ids=lambda row: row.url_name)
-def test_access(row, role):
-    builders = collect_role_builders()
+def test_access(row, role_user_id, shared_handler, request):
+    role = request.node.callspec.params["role_user_id"]
     client = Client()
-    user = builders[role]()
-    if user is not None:
-        client.force_login(user)
+    client.handler = shared_handler
+    if role_user_id is not None:
+        # A fresh copy from the database: nothing an earlier test did to the Python object carries over.
+        client.force_login(get_user_model().objects.get(pk=role_user_id))
     kwargs = row.kwargs() if row.kwargs else {}
     url = reverse(row.url_name, kwargs=kwargs) + (f"?{row.query}" if row.query else "")
     response = client.get(url)
