@@ -1,5 +1,6 @@
 """GOV.UK pagination for server-rendered lists: numbered links with gaps, previous and next, filters kept."""
 
+import functools
 import hashlib
 import time
 
@@ -95,6 +96,7 @@ def filter_count_key(name: str, query: QueryDict) -> str:
     return f"{name}?{pairs!r}"
 
 
+@functools.cache  # one class per scope, not one per request
 def cached_count_paginator(scope: str) -> type[CachedCountPaginator]:
     return type(f"CachedCountPaginator_{scope}", (CachedCountPaginator,), {"scope": scope})
 
