@@ -7,6 +7,8 @@ import time
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
+from django.db import transaction
+from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
@@ -46,13 +48,31 @@ def _version_key(scope: str) -> str:
     return f"count-version:{scope}"
 
 
-def counts_changed(scope: str) -> None:
-    """Every count cached for `scope` is stale from now on (a new version; the old entries expire unused)."""
+def _new_version(scope: str) -> None:
     key = _version_key(scope)
     try:
         cache.incr(key)
     except ValueError:  # not set yet, or evicted: a fresh version no earlier count was stored under
         cache.set(key, time.time_ns(), None)
+
+
+def counts_changed(scope: str) -> None:
+    """Every count cached for `scope` is stale: a new version now, so the writing transaction's own reads count
+    afresh, and another once it commits, so nobody keeps a total counted before the write was visible."""
+    _new_version(scope)
+    transaction.on_commit(lambda: _new_version(scope))
+
+
+def stale_counts_on_write(scope: str, *models) -> None:
+    """Connect the models' saves and deletes to `counts_changed(scope)` (call from an AppConfig.ready). Bulk writes
+    send no signals: their callers call `counts_changed` themselves."""
+
+    def changed(**_signal_kwargs) -> None:
+        counts_changed(scope)
+
+    for model in models:
+        for signal, kind in ((post_save, "save"), (post_delete, "delete")):
+            signal.connect(changed, sender=model, weak=False, dispatch_uid=f"counts:{scope}:{kind}:{model.__name__}")
 
 
 class CachedCountPaginator(Paginator):

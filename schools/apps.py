@@ -6,12 +6,9 @@ class SchoolsConfig(AppConfig):
     verbose_name = "Schools register"
 
     def ready(self):
-        from django.db.models.signals import post_delete, post_save
-
-        from schools.counts import register_changed
+        from core.pagination import stale_counts_on_write
+        from schools.counts import REGISTER_COUNTS
         from schools.models import BasicCommandUnit, LocalAuthority, School
 
         # Cached list counts of the register go stale on any write (schools/counts.py).
-        for model in (School, LocalAuthority, BasicCommandUnit):
-            post_save.connect(register_changed, sender=model, dispatch_uid=f"register-counts-save-{model.__name__}")
-            post_delete.connect(register_changed, sender=model, dispatch_uid=f"register-counts-delete-{model.__name__}")
+        stale_counts_on_write(REGISTER_COUNTS, School, LocalAuthority, BasicCommandUnit)
