@@ -170,11 +170,29 @@ def invitation_revoke(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def invitation_accept(request, token: str):
     """The link in the invitation email. The token is a secret; nothing about the invitee is shown to others."""
-    invitation = services.invitation_for_token(token)
+    return _invitation_accept_page(
+        request,
+        token,
+        invitation=services.invitation_for_token(token),
+        template="accounts/invitation_accept.html",
+        accept=services.invitation_accept,
+        accepted=_school_invitation_accepted,
+    )
+
+
+def _school_invitation_accepted(request, membership):
+    messages.success(request, f"You are now {membership.get_role_display().lower()} at {membership.school.name}")
+    if membership.role == SchoolMembership.Role.HEADTEACHER:
+        return redirect("accounts:school_people", urn=membership.school_id)
+    return redirect("accounts:my_schools")
+
+
+def _invitation_accept_page(request, token: str, *, invitation, template: str, accept, accepted):
+    """An invitation link's page (school or organisation): 404 for an unknown token; the invitation's state; who is
+    signed in and whether it is the invited address; on POST, sign in first, then `accept` (a service) and
+    `accepted(request, membership)` gives the response, or the service's refusal goes on the form."""
     if invitation is None:
-        return render(
-            request, "accounts/invitation_accept.html", {"problem": services.INVITATION_NOT_VALID}, status=404
-        )
+        return render(request, template, {"problem": services.INVITATION_NOT_VALID}, status=404)
     now = timezone.now()
     status = invitation.status_at(now)
     context = {"invitation": invitation, "status": status, "next": request.path}
@@ -187,18 +205,13 @@ def invitation_accept(request, token: str):
             return redirect(f"{reverse('account_login')}?next={request.path}")
         if form.is_valid():
             try:
-                membership = services.invitation_accept(token=token, user=user, now=now)
+                membership = accept(token=token, user=user, now=now)
             except DomainError as exc:
                 form_add_domain_error(form, exc)
             else:
-                messages.success(
-                    request, f"You are now {membership.get_role_display().lower()} at {membership.school.name}"
-                )
-                if membership.role == SchoolMembership.Role.HEADTEACHER:
-                    return redirect("accounts:school_people", urn=membership.school_id)
-                return redirect("accounts:my_schools")
+                return accepted(request, membership)
     context["form"] = form
-    return render(request, "accounts/invitation_accept.html", context)
+    return render(request, template, context)
 
 
 # Schools and their people ---------------------------------------------------------------------------------------------
@@ -540,34 +553,19 @@ def organisation_invite(request, pk: int):
 @require_http_methods(["GET", "POST"])
 def organisation_invitation_accept(request, token: str):
     """The link in an organisation invitation email. The token is the secret; the page names only the organisation."""
-    invitation = services.organisation_invitation_for_token(token)
-    if invitation is None:
-        return render(
-            request,
-            "accounts/organisation_invitation_accept.html",
-            {"problem": services.INVITATION_NOT_VALID},
-            status=404,
-        )
-    now = timezone.now()
-    status = invitation.status_at(now)
-    context = {"invitation": invitation, "status": status, "next": request.path}
-    user = request.user
-    if status == "pending" and user.is_authenticated:
-        context["email_matches"] = user.email.lower() == invitation.email.lower()
-    form = forms.ConfirmForm(_posted(request))
-    if request.method == "POST":
-        if not user.is_authenticated:
-            return redirect(f"{reverse('account_login')}?next={request.path}")
-        if form.is_valid():
-            try:
-                membership = services.organisation_invitation_accept(token=token, user=user, now=now)
-            except DomainError as exc:
-                form_add_domain_error(form, exc)
-            else:
-                messages.success(request, f"You are now a member of {membership.organisation.name}")
-                return redirect("accounts:organisation_detail", pk=membership.organisation_id)
-    context["form"] = form
-    return render(request, "accounts/organisation_invitation_accept.html", context)
+    return _invitation_accept_page(
+        request,
+        token,
+        invitation=services.organisation_invitation_for_token(token),
+        template="accounts/organisation_invitation_accept.html",
+        accept=services.organisation_invitation_accept,
+        accepted=_organisation_invitation_accepted,
+    )
+
+
+def _organisation_invitation_accepted(request, membership):
+    messages.success(request, f"You are now a member of {membership.organisation.name}")
+    return redirect("accounts:organisation_detail", pk=membership.organisation_id)
 
 
 # Access reviews -------------------------------------------------------------------------------------------------------
