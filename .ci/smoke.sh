@@ -117,7 +117,7 @@ lap "journey over HTTP" "$t"
 if [ -n "${SMOKE_AFTER:-}" ]; then
   # Another check against the same running server (e.g. schemathesis from .ci/run).
   t=$(date +%s.%N)
-  SMOKE_BASE="http://127.0.0.1:$SMOKE_PORT" bash -c "$SMOKE_AFTER"
+  SMOKE_BASE="http://127.0.0.1:$SMOKE_PORT" SMOKE_URN="$URN" bash -c "$SMOKE_AFTER"
   lap "after-smoke check" "$t"
 fi
 printf '  %-44s %6.1fs\n' "smoke test total" "$(echo "$(date +%s.%N) - $T0" | bc)"

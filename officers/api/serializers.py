@@ -85,8 +85,10 @@ class OfficersOfficerCreateSerializer(serializers.Serializer):
     base_latitude = serializers.FloatField(min_value=51.2, max_value=51.8)
     base_longitude = serializers.FloatField(min_value=-0.6, max_value=0.4)
     capacity = serializers.IntegerField(min_value=1, max_value=1000)
-    work_email = serializers.EmailField(required=False, default="")
-    work_phone = serializers.CharField(required=False, default="", max_length=30)
+    # Optional without a default: an empty default contradicts the schema's own `format: email` (and a PATCH must not
+    # send what it does not change).
+    work_email = serializers.EmailField(required=False, allow_blank=True)
+    work_phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
 
 
 class OfficersOfficerUpdateSerializer(OfficersOfficerCreateSerializer):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from officers import selectors
+from officers.models import Officer
 from tests.accounts.factories import SchoolFactory, london_authority
 
 from .factories import AssignmentFactory, OfficerFactory
@@ -102,3 +103,24 @@ def test_what_if_is_read_only(api, school, near, far):
     assert body.json()["optimiser"]["new"] == [{"school_urn": school.pk, "officer_id": far.pk}]
     assert selectors.named_officer_for(school) == near
     assert api.post(reverse("officers-api:what-if"), {"bcu_id": near.bcu_id}, format="json").status_code == 400
+
+
+def test_a_json_endpoint_refuses_a_form_body_with_415_and_writes_nothing(alloc):
+    api = APIClient()
+    api.force_authenticate(alloc)
+    response = api.post(reverse("officers-api:assignments"), {"school_urn": "1", "officer_id": "2"}, format="multipart")
+    assert response.status_code == 415
+
+
+def test_a_patch_of_one_field_changes_only_that_field(alloc):
+    officer = OfficerFactory(rank=Officer.Rank.SGT, role_type=Officer.RoleType.WARD_SPECIALIST, capacity=8)
+    api = APIClient()
+    api.force_authenticate(alloc)
+    response = api.patch(reverse("officers-api:officer", kwargs={"pk": officer.pk}), {"capacity": 12}, format="json")
+    assert response.status_code == 200, response.content
+    officer.refresh_from_db()
+    assert (officer.capacity, officer.rank, officer.role_type) == (
+        12,
+        Officer.Rank.SGT,
+        Officer.RoleType.WARD_SPECIALIST,
+    )

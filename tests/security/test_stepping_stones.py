@@ -348,7 +348,9 @@ def test_the_cohort_import_refuses_hostile_files(world, name, content, api):
     url_name = "stepping_stones-api:cohort-import" if api else "stepping_stones:cohort_import"
     before = database_snapshot()
     response = client.post(
-        reverse(url_name, kwargs={"year": 2026}), {"file": SimpleUploadedFile(name, content, "text/csv")}
+        reverse(url_name, kwargs={"year": 2026}),
+        {"file": SimpleUploadedFile(name, content, "text/csv")},
+        **({"format": "multipart"} if api else {}),
     )
     assert not changed_tables(before, database_snapshot())
     if api:

@@ -5,6 +5,7 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -320,6 +321,7 @@ class WriteOffView(_ProgrammeOnly):
 
 class DispatchCsvView(APIView):
     permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         request={"multipart/form-data": s.WandCsvUploadSerializer},
@@ -340,6 +342,7 @@ class DispatchCsvView(APIView):
 
 class ExistingDeliveriesView(APIView):
     permission_classes = [IsAuthenticated]
+    parser_classes = [MultiPartParser]
 
     @extend_schema(
         request={"multipart/form-data": s.WandCsvUploadSerializer},
