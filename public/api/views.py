@@ -1,6 +1,10 @@
 """The open figures API: counts only, no sign-in, the same cached figures as the /figures page."""
 
+import hashlib
+
 from django.http import Http404
+from django.utils.cache import get_conditional_response
+from django.utils.http import quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -91,9 +95,26 @@ class OpenFiguresSerializer(serializers.Serializer):
 
 
 class _Open(APIView):
+    """Open data conventions: anyone may read (CORS `*`), caches may keep an answer as long as the figures are cached
+    (`Cache-Control`), and an `ETag` from the figures' version lets a client ask again cheaply (304)."""
+
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [AnonRateThrottle]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        if request.method in ("GET", "HEAD") and response.status_code == 200:
+            version = f"{request.path}|{selectors.open_figures()['as_of']}"
+            etag = quote_etag(hashlib.sha256(version.encode()).hexdigest()[:32])
+            response["ETag"] = etag
+            response["Cache-Control"] = f"public, max-age={selectors.OPEN_FIGURES_CACHE_SECONDS}"
+            not_modified = get_conditional_response(request, etag=etag, response=response)
+            if not_modified is not response:
+                not_modified["Access-Control-Allow-Origin"] = "*"
+                return not_modified
+        return response
 
 
 class OpenFiguresView(_Open):
@@ -130,6 +151,4 @@ class OpenDatasetCsvView(_Open):
         if found is None:
             raise Http404
         header, rows = found
-        response = csv_streaming_response(filename=f"open-figures-{dataset}.csv", header=header, rows=rows)
-        response["Cache-Control"] = "public, max-age=600"  # open data, no personal data
-        return response
+        return csv_streaming_response(filename=f"open-figures-{dataset}.csv", header=header, rows=rows)
