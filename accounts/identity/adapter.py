@@ -5,7 +5,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
-from accounts.identity import mfa
+from accounts.identity import mfa, services
 from accounts.identity.roles_bridge import requires_two_factor
 
 
@@ -23,6 +23,10 @@ class AccountAdapter(DefaultAccountAdapter):
         "rate_limited": "You have sent too many requests. Wait a few minutes and try again",
         "email_taken": "An account with this email address already exists",
     }
+
+    def set_password(self, user, password):
+        """A changed or reset password also revokes the person's API tokens (accounts.identity.services)."""
+        services.password_set(user=user, password=password)
 
     def get_login_redirect_url(self, request):
         """Someone whose roles need two-factor sign-in, and who has not set it up, goes straight to set it up."""

@@ -98,6 +98,13 @@ def _allauth_form(base):
             super().__init__(*args, **kwargs)
             _govuk_errors(self)
 
+        def api_tokens_revoked(self) -> int:
+            """How many API tokens a new password revokes (the page says so before the person confirms)."""
+            from accounts.identity.selectors import api_tokens_working
+
+            user = getattr(self, "user", None)
+            return api_tokens_working(user).count() if user is not None else 0
+
     GovukForm.__name__ = base.__name__
     GovukForm.__qualname__ = base.__qualname__
     return GovukForm
@@ -111,6 +118,7 @@ def _allauth_forms():
         "SignupForm": _allauth_form(allauth_forms.SignupForm),
         "ResetPasswordForm": _allauth_form(allauth_forms.ResetPasswordForm),
         "ResetPasswordKeyForm": _allauth_form(allauth_forms.ResetPasswordKeyForm),
+        "ChangePasswordForm": _allauth_form(allauth_forms.ChangePasswordForm),
     }
 
 
@@ -119,3 +127,4 @@ LoginForm = _FORMS["LoginForm"]
 SignupForm = _FORMS["SignupForm"]
 ResetPasswordForm = _FORMS["ResetPasswordForm"]
 ResetPasswordKeyForm = _FORMS["ResetPasswordKeyForm"]
+ChangePasswordForm = _FORMS["ChangePasswordForm"]

@@ -160,6 +160,7 @@ ACCOUNT_FORMS = {
     "signup": "accounts.identity.forms.SignupForm",
     "reset_password": "accounts.identity.forms.ResetPasswordForm",
     "reset_password_from_key": "accounts.identity.forms.ResetPasswordKeyForm",
+    "change_password": "accounts.identity.forms.ChangePasswordForm",
 }
 MFA_ADAPTER = "accounts.identity.adapter.MFAAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
