@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.hashers import make_password
 
 from accounts.identity.services import TOKEN_MAX_DAYS
 
@@ -124,7 +125,17 @@ def _allauth_forms():
 
 _FORMS = _allauth_forms()
 LoginForm = _FORMS["LoginForm"]
-SignupForm = _FORMS["SignupForm"]
+
+
+class SignupForm(_FORMS["SignupForm"]):
+    def try_save(self, request):
+        """A new account hashes its password; an address that already has one must cost the same, or the answer's
+        timing tells whether the address is registered (both then queue one email: AccountAdapter.send_mail)."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
+
+
 ResetPasswordForm = _FORMS["ResetPasswordForm"]
 ResetPasswordKeyForm = _FORMS["ResetPasswordKeyForm"]
 ChangePasswordForm = _FORMS["ChangePasswordForm"]
