@@ -76,8 +76,7 @@ def organisation_invite(
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
     if organisation.status == Organisation.Status.PENDING and may_act_for_organisation(actor, organisation):
         raise OrganisationNotVerified(
-            f"{organisation.name} cannot send invitations until the programme team has verified it. "
-            "You will get an email when it is verified."
+            f"{organisation.name} cannot send invitations until the programme team has verified it."
         )
     require(can_invite_to_organisation(actor, organisation))
     _check_invitation_limits(actor=actor, organisation=organisation, now=now)
