@@ -193,6 +193,21 @@ def _organisation():
     return {"pk": organisation.pk}
 
 
+def _verified_organisation():
+    from accounts.models import Organisation
+    from schools.models import LocalAuthority
+
+    organisation = Organisation.objects.create(
+        name="Verified Youth Club",
+        type="youth",
+        borough=LocalAuthority.objects.get(code=204),
+        registered_by=_user("org"),
+        status=Organisation.Status.VERIFIED,
+        verified_at=timezone.now(),
+    )
+    return {"pk": organisation.pk}
+
+
 def _organisation_invitation_token():
     from datetime import timedelta
 
@@ -290,8 +305,9 @@ ROLES_ROWS = [
     AccessRow(
         "accounts:organisation_invite",
         {"anonymous": SIGN_IN, "default": 404, roles.PROGRAMME_ADMIN: 200},
-        kwargs=_organisation,
-        notes="its members invite too; the walk's organisation has none of the matrix users as members",
+        kwargs=_verified_organisation,
+        notes="its members invite too; the walk's organisation has none of the matrix users as members; only a "
+        "verified organisation invites (a pending one is 403 for its members and admins)",
     ),
     AccessRow(
         "accounts:organisation_invitation_accept",

@@ -119,9 +119,15 @@ def can_register_organisation(user) -> bool:
 
 @_predicate
 def can_invite_to_organisation(user, organisation) -> bool:
-    """A current member of the organisation, or a programme admin, invites people into it (not once it is declined)."""
-    if organisation.status == Organisation.Status.DECLINED:
+    """Only a verified organisation invites: its current members, or a programme admin on its behalf."""
+    if organisation.status != Organisation.Status.VERIFIED:
         return False
+    return may_act_for_organisation(user, organisation)
+
+
+@_predicate
+def may_act_for_organisation(user, organisation) -> bool:
+    """A current member of the organisation, or a programme admin."""
     if is_programme_admin(user):
         return True
     return OrganisationMembership.objects.current().filter(user=user, organisation=organisation).exists()

@@ -35,6 +35,7 @@ from .permissions import (
     can_verify_organisation,
     can_view_school_members,
     is_programme_admin,
+    may_act_for_organisation,
 )
 
 CSV_SESSION_KEY = "accounts.invitation_rows"
@@ -527,6 +528,8 @@ def organisation_detail(request, pk: int):
             "organisation": organisation,
             "form": form,
             "can_invite": can_invite_to_organisation(request.user, organisation),
+            "invite_after_verification": organisation.status == Organisation.Status.PENDING
+            and may_act_for_organisation(request.user, organisation),
         },
     )
 

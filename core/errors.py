@@ -28,6 +28,18 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class LimitReached(DomainError):
+    """A limit on how often something may be done was reached: the API returns 429, with `Retry-After` when the
+    service knows when the limit lifts (`retry_after`, in seconds)."""
+
+    status_code = 429
+    code = "limit_reached"
+
+    def __init__(self, message: str, *, retry_after: int | None = None, **kwargs):
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+
 # Request headers an error report may show as they are; every other value is replaced.
 REPORTABLE_META = frozenset(
     {

@@ -72,3 +72,24 @@ class AuditEvent(models.Model):
     @property
     def to_state_display(self) -> str:
         return self.to_state.replace("_", " ")
+
+
+class IdempotentResponse(models.Model):
+    """The answer to a create request sent with an idempotency key, kept so that every replay of the key gets exactly
+    the same answer (core.idempotency). Only successful creates are kept: a refused request can be retried."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    scope = models.CharField(max_length=60, help_text="Which endpoint the key belongs to, e.g. 'wands.request'.")
+    key = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64, help_text="sha256 of the request body the key was first sent with.")
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "scope", "key"], name="idempotent_response_one_per_key"),
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key[:8]}…"

@@ -200,9 +200,17 @@ class OrganisationDeclineView(RolesApiView):
 class OrganisationInviteView(RolesApiView):
     @extend_schema(
         summary="Invite someone into an organisation (its members and programme admins)",
-        description="The invitation link is emailed to the address; it is never returned by the API.",
+        description="The invitation link is emailed to the address; it is never returned by the API. Only a verified "
+        "organisation invites (403 `organisation_not_verified` before then), within its daily limits.",
         request=s.OrganisationInvitationCreateSerializer,
-        responses={201: s.OrganisationInvitationSerializer, **ERRORS},
+        responses={
+            201: s.OrganisationInvitationSerializer,
+            **ERRORS,
+            429: OpenApiResponse(
+                description="Daily invitation limit reached (`invitation_limit`), for the organisation or for you; "
+                "`Retry-After` says when it lifts"
+            ),
+        },
     )
     def post(self, request, pk: int):
         organisation = _organisation(request, pk)

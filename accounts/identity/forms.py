@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth.hashers import make_password
 
 from accounts.identity.services import TOKEN_MAX_DAYS
 
@@ -98,6 +99,13 @@ def _allauth_form(base):
             super().__init__(*args, **kwargs)
             _govuk_errors(self)
 
+        def api_tokens_revoked(self) -> int:
+            """How many API tokens a new password revokes (the page says so before the person confirms)."""
+            from accounts.identity.selectors import api_tokens_working
+
+            user = getattr(self, "user", None)
+            return api_tokens_working(user).count() if user is not None else 0
+
     GovukForm.__name__ = base.__name__
     GovukForm.__qualname__ = base.__qualname__
     return GovukForm
@@ -111,11 +119,23 @@ def _allauth_forms():
         "SignupForm": _allauth_form(allauth_forms.SignupForm),
         "ResetPasswordForm": _allauth_form(allauth_forms.ResetPasswordForm),
         "ResetPasswordKeyForm": _allauth_form(allauth_forms.ResetPasswordKeyForm),
+        "ChangePasswordForm": _allauth_form(allauth_forms.ChangePasswordForm),
     }
 
 
 _FORMS = _allauth_forms()
 LoginForm = _FORMS["LoginForm"]
-SignupForm = _FORMS["SignupForm"]
+
+
+class SignupForm(_FORMS["SignupForm"]):
+    def try_save(self, request):
+        """A new account hashes its password; an address that already has one must cost the same, or the answer's
+        timing tells whether the address is registered (both then queue one email: AccountAdapter.send_mail)."""
+        if self.account_already_exists:
+            make_password(self.cleaned_data.get("password1"))
+        return super().try_save(request)
+
+
 ResetPasswordForm = _FORMS["ResetPasswordForm"]
 ResetPasswordKeyForm = _FORMS["ResetPasswordKeyForm"]
+ChangePasswordForm = _FORMS["ChangePasswordForm"]

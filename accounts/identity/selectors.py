@@ -35,6 +35,11 @@ def api_token_of(user, token_id: int) -> ApiToken | None:
     return api_tokens_of(user).filter(pk=token_id).first()
 
 
+def api_tokens_working(user, now=None) -> QuerySet[ApiToken]:
+    """The user's own tokens that still work: not revoked, not expired."""
+    return api_tokens_of(user).filter(revoked_at__isnull=True, expires_at__gt=now or timezone.now())
+
+
 def api_token_state(token: ApiToken, now=None) -> str:
     now = now or timezone.now()
     if token.revoked_at is not None:

@@ -111,6 +111,40 @@ def api_token_revoke(*, token_id: int, actor) -> ApiToken:
     return token
 
 
+@transaction.atomic
+def api_tokens_revoke_all(*, user, reason: str) -> int:
+    """A password change or "sign out everywhere" ends every personal token of the person that still works (system
+    integrations use client credentials, which are not personal); each one revoked is audited. Returns how many."""
+    now = timezone.now()
+    working = list(
+        ApiToken.objects.select_for_update()
+        .filter(user_id=user.pk, revoked_at__isnull=True, expires_at__gt=now)
+        .order_by("pk")
+    )
+    ApiToken.objects.filter(pk__in=[token.pk for token in working]).update(revoked_at=now)
+    for token in working:
+        token.revoked_at = now
+        audit_record(
+            actor=user,
+            verb="api_token.revoked",
+            target=token,
+            from_state="active",
+            to_state="revoked",
+            reason=reason,
+            data={"prefix": token.prefix},
+        )
+    return len(working)
+
+
+@transaction.atomic
+def password_set(*, user, password: str) -> None:
+    """A new password (changed, or reset from an emailed link) also revokes the person's API tokens: whoever knew the
+    old password may have made one."""
+    user.set_password(password)
+    user.save()
+    api_tokens_revoke_all(user=user, reason="Password changed")
+
+
 def api_token_mark_used(*, token: ApiToken) -> None:
     """Record use at most every five minutes, so a busy integration does not write on every call."""
     now = timezone.now()
@@ -133,11 +167,13 @@ def user_mark_seen(*, user) -> None:
 
 @transaction.atomic
 def sessions_revoke_all(*, user) -> None:
-    """Sign out everywhere: every session started before now ends on its next request."""
+    """Sign out everywhere: every session started before now ends on its next request, and the person's API tokens
+    stop working."""
     now = timezone.now()
     User.objects.filter(pk=user.pk).update(sessions_revoked_at=now)
     user.sessions_revoked_at = now
     audit_record(actor=user, verb="sessions.revoked", target=user, reason="Signed out everywhere")
+    api_tokens_revoke_all(user=user, reason="Signed out everywhere")
 
 
 @transaction.atomic

@@ -89,7 +89,11 @@ def sign_out_everywhere(request):
         logout(request)
         messages.success(request, "You have been signed out on every device, including this one.")
         return redirect("account_login")
-    return render(request, "accounts/identity/sign_out_everywhere.html")
+    return render(
+        request,
+        "accounts/identity/sign_out_everywhere.html",
+        {"tokens_revoked": selectors.api_tokens_working(request.user).count()},
+    )
 
 
 @never_cache

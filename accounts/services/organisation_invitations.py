@@ -4,27 +4,82 @@ someone into it by email; the emailed link is single use, expires, and works onl
 from datetime import timedelta
 from functools import partial
 
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
 
-from core.errors import Conflict, DomainError, InvalidTransition
+from core.errors import Conflict, DomainError, InvalidTransition, LimitReached
 from core.services import audit_record
 
 from ..models import Organisation, OrganisationInvitation, OrganisationMembership, User
-from ..permissions import can_invite_to_organisation
+from ..permissions import can_invite_to_organisation, may_act_for_organisation
 from . import notifications
 from ._common import now_or, require, token_hash, token_new
 from .invitations import INVITATION_NOT_VALID, _normalise_email
+
+
+class OrganisationNotVerified(DomainError, PermissionDenied):
+    """Its members may act for it, but an organisation invites nobody before it is verified (the API answers 403)."""
+
+    status_code = 403
+    code = "organisation_not_verified"
+
+
+def _limit_lifts_at(sent_at: list, limit: int):
+    """When the count in the rolling day drops below the limit again: once the oldest invitation that keeps it at the
+    limit is a day old."""
+    return sent_at[len(sent_at) - limit] + timedelta(days=1)
+
+
+def _check_invitation_limits(*, actor: User, organisation: Organisation, now) -> None:
+    """At most ORGANISATION_INVITATIONS_PER_DAY per organisation and INVITATIONS_PER_SENDER_PER_DAY per sender (across
+    organisations) in any 24 hours, counted in the database. The organisation row is already locked; locking the
+    sender's row too makes two invitations sent at once by one person count one after the other."""
+    list(User.objects.select_for_update().filter(pk=actor.pk).values_list("pk", flat=True))
+    recent = OrganisationInvitation.objects.filter(created_at__gt=now - timedelta(days=1)).order_by("created_at")
+    checks = [
+        (
+            recent.filter(invited_by=actor),
+            settings.INVITATIONS_PER_SENDER_PER_DAY,
+            "You have sent {count} invitations in the last 24 hours, the most one person may send",
+        ),
+        (
+            recent.filter(organisation=organisation),
+            settings.ORGANISATION_INVITATIONS_PER_DAY,
+            f"{organisation.name} has sent {{count}} invitations in the last 24 hours, the most an organisation may "
+            "send",
+        ),
+    ]
+    for invitations, limit, message in checks:
+        sent_at = list(invitations.values_list("created_at", flat=True))
+        if len(sent_at) >= limit:
+            lifts_at = _limit_lifts_at(sent_at, limit)
+            local = timezone.localtime(lifts_at)
+            raise LimitReached(
+                message.format(count=len(sent_at))
+                + f". You can send another after {local:%-I:%M}{local:%p}".replace("AM", "am").replace("PM", "pm")
+                + f" on {local:%-d %B}.",
+                code="invitation_limit",
+                retry_after=max(1, int((lifts_at - now).total_seconds()) + 1),
+            )
 
 
 @transaction.atomic
 def organisation_invite(
     *, actor: User, organisation_id: int, email: str, now=None
 ) -> tuple[OrganisationInvitation, str]:
-    """A member of the organisation or a programme admin invites a person by email (not into a declined one); the
-    link goes only to that address, after commit, and names nothing but the organisation."""
+    """A member of a verified organisation (or a programme admin) invites a person by email, within the daily limits
+    per organisation and per sender; the link goes only to that address, after commit, and the subject names nothing
+    the sender chose."""
     now = now_or(now)
     organisation = Organisation.objects.select_for_update().get(pk=organisation_id)
+    if organisation.status == Organisation.Status.PENDING and may_act_for_organisation(actor, organisation):
+        raise OrganisationNotVerified(
+            f"{organisation.name} cannot send invitations until the programme team has verified it."
+        )
     require(can_invite_to_organisation(actor, organisation))
+    _check_invitation_limits(actor=actor, organisation=organisation, now=now)
     email = _normalise_email(email)
     if OrganisationMembership.objects.current().filter(organisation=organisation, user__email__iexact=email).exists():
         raise Conflict(f"{email} is already a member of {organisation.name}", field="email")

@@ -12,7 +12,10 @@ def exception_handler(exc, context):
     """Domain errors become 400/409 with field errors; Django validation errors become 400. Never a 500 for input."""
     if isinstance(exc, DomainError):
         field = exc.field or "non_field_errors"
-        return Response({field: [exc.message], "code": exc.code}, status=exc.status_code)
+        response = Response({field: [exc.message], "code": exc.code}, status=exc.status_code)
+        if getattr(exc, "retry_after", None):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)

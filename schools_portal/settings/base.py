@@ -160,6 +160,7 @@ ACCOUNT_FORMS = {
     "signup": "accounts.identity.forms.SignupForm",
     "reset_password": "accounts.identity.forms.ResetPasswordForm",
     "reset_password_from_key": "accounts.identity.forms.ResetPasswordKeyForm",
+    "change_password": "accounts.identity.forms.ChangePasswordForm",
 }
 MFA_ADAPTER = "accounts.identity.adapter.MFAAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
@@ -181,6 +182,10 @@ ACCOUNT_RATE_LIMITS = {
     "reauthenticate": "10/m/user",
     "change_password": "5/m/user",
 }
+# Organisation invitations (only verified organisations send them): at most this many in any 24 hours, per
+# organisation and per sender, counted from the invitations table.
+ORGANISATION_INVITATIONS_PER_DAY = int(env("ORGANISATION_INVITATIONS_PER_DAY", "20"))
+INVITATIONS_PER_SENDER_PER_DAY = int(env("INVITATIONS_PER_SENDER_PER_DAY", "10"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
 

@@ -157,12 +157,19 @@ def test_sign_up_with_a_weak_password_names_the_password_field(client):
     assert "#id_password1" in {href for href, _ in error_summary_links(response)}
 
 
-def test_sign_up_sends_a_plain_confirmation_email_and_shows_check_your_email(client):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "new.head@example.org", "password1": "correct-horse-battery", "password2": "correct-horse-battery"},
-        follow=True,
-    )
+def test_sign_up_sends_a_plain_confirmation_email_and_shows_check_your_email(
+    client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # allauth's emails are queued after commit
+        response = client.post(
+            reverse("account_signup"),
+            {
+                "email": "new.head@example.org",
+                "password1": "correct-horse-battery",
+                "password2": "correct-horse-battery",
+            },
+            follow=True,
+        )
     assert_govuk_page(response, "Check your email")
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
@@ -186,13 +193,16 @@ def test_an_expired_or_unknown_confirmation_link_says_so(client):
     assert_govuk_page(response, "This link cannot be used")
 
 
-def test_signing_up_with_an_existing_email_looks_the_same_and_emails_the_owner(client):
+def test_signing_up_with_an_existing_email_looks_the_same_and_emails_the_owner(
+    client, django_capture_on_commit_callbacks
+):
     make_user("taken@example.org")
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "taken@example.org", "password1": "correct-horse-battery", "password2": "correct-horse-battery"},
-        follow=True,
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "taken@example.org", "password1": "correct-horse-battery", "password2": "correct-horse-battery"},
+            follow=True,
+        )
     assert_govuk_page(response, "Check your email")
     assert [m.subject for m in mail.outbox] == [f"[{SERVICE}] You already have an account"]
 
@@ -208,12 +218,17 @@ def test_password_reset_with_a_bad_email_shows_the_error_summary(client):
 
 
 @pytest.mark.parametrize("known", [True, False])
-def test_password_reset_answers_the_same_for_known_and_unknown_emails(client, known):
+def test_password_reset_answers_the_same_for_known_and_unknown_emails(
+    client, known, django_capture_on_commit_callbacks
+):
     if known:
         make_user("known@example.org")
-    response = client.post(
-        reverse("account_reset_password"), {"email": "known@example.org" if known else "other@example.org"}, follow=True
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_reset_password"),
+            {"email": "known@example.org" if known else "other@example.org"},
+            follow=True,
+        )
     assert_govuk_page(response, "Check your email")
     assert len(mail.outbox) == 1
     expected = "Reset your password" if known else "There is no account for this email address"

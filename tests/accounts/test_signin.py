@@ -37,16 +37,17 @@ class TestNoEnumeration:
         assert _normalised(first, known.email) == _normalised(second, unknown)
         assert "Enter a correct email address and password" in first.content.decode()
 
-    def test_sign_up_with_existing_vs_new_email(self):
+    def test_sign_up_with_existing_vs_new_email(self, django_capture_on_commit_callbacks):
         existing = verified_user()
         new = "brand-new@example.org"
         password = "a-Very-long-passphrase-42"
         pages = []
         for email in (existing.email, new):
             client = Client()
-            response = client.post(
-                reverse("account_signup"), {"email": email, "password1": password, "password2": password}
-            )
+            with django_capture_on_commit_callbacks(execute=True):  # allauth's emails are queued after commit
+                response = client.post(
+                    reverse("account_signup"), {"email": email, "password1": password, "password2": password}
+                )
             assert response.status_code == 302
             assert response["Location"] == reverse("account_email_verification_sent")
             pages.append(_normalised(client.get(response["Location"]), email))
@@ -100,11 +101,13 @@ class TestRateLimits:
 
 
 class TestEmailVerification:
-    def test_unverified_email_cannot_sign_in(self, client):
+    def test_unverified_email_cannot_sign_in(self, client, django_capture_on_commit_callbacks):
         password = "a-Very-long-passphrase-42"
-        client.post(
-            reverse("account_signup"), {"email": "New.Person@Example.org", "password1": password, "password2": password}
-        )
+        with django_capture_on_commit_callbacks(execute=True):  # allauth's emails are queued after commit
+            client.post(
+                reverse("account_signup"),
+                {"email": "New.Person@Example.org", "password1": password, "password2": password},
+            )
         user = get_user_model().objects.get()
         assert user.email == "new.person@example.org"
         assert "_auth_user_id" not in client.session

@@ -54,3 +54,9 @@ def test_memory_bench_prints_three_ratios(database):
     out = run("bench/bench_memory.py", "--database-url", database, "--zip-mb", "3", "--downloads", "2000")
     assert len(ratios(out)) == 3, out
     assert "Targets:" in out
+
+
+def test_signup_timing_bench_prints_two_ratios(database):
+    out = run("bench/bench_signup_timing.py", "--database-url", database, "--iterations", "2")
+    assert len(ratios(out)) == 2, out
+    assert "Hasher: argon2" in out and "Target:" in out

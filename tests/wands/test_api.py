@@ -40,7 +40,9 @@ def test_create_is_idempotent_and_uses_register_address(api, head, school):
     assert first.json()["reference"].startswith("KW-")
     assert first.json()["delivery_postcode"] == "E8 1AA"
     again = api.post(url, payload(school), format="json", HTTP_IDEMPOTENCY_KEY="retry-1")
-    assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
+    # A replay answers exactly like the original (issue 17): 201 and the same body, marked as a replay.
+    assert again.status_code == 201 and again.json() == first.json()
+    assert again["Idempotent-Replayed"] == "true"
     assert WandRequest.objects.count() == 1
 
 

@@ -10,8 +10,10 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.idempotency import IDEMPOTENCY_KEY_HEADER
 from core.api.pagination import CreatedCursorPagination
 from core.api.rows import ValuesListMixin
+from core.idempotency import idempotent_create
 from schools.models import School
 from schools.selectors import school_get
 from wands import permissions, selectors, services
@@ -56,10 +58,16 @@ class WandRequestList(ValuesListMixin, generics.ListCreateAPIView):
         return selectors.wand_requests_visible_to(self.request.user)
 
     @extend_schema(
-        request=s.WandRequestCreateSerializer, responses={201: s.WandRequestSerializer, 200: s.WandRequestSerializer}
+        request=s.WandRequestCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY_HEADER],
+        responses={
+            201: s.WandRequestSerializer,
+            422: OpenApiResponse(description="The idempotency key was already used with a different request"),
+        },
     )
     def post(self, request, *args, **kwargs):
-        """Request wands for a school you act for. Sending the same idempotency key again returns the same request."""
+        """Request wands for a school you act for. The same idempotency key sent again (in the body or the
+        Idempotency-Key header) answers exactly as the first time, with the header `Idempotent-Replayed: true`."""
         data = s.WandRequestCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
@@ -67,27 +75,27 @@ class WandRequestList(ValuesListMixin, generics.ListCreateAPIView):
         if school is None:
             raise serializers.ValidationError({"school_urn": ["You do not request wands for a school with this URN."]})
         key = values.get("idempotency_key") or request.headers.get("Idempotency-Key", "")
-        already = (
-            bool(key)
-            and selectors.wand_requests_visible_to(request.user)
-            .filter(requested_by=request.user, idempotency_key=key)
-            .exists()
-        )
-        wand_request = services.wand_request_submit(
-            actor=request.user,
-            school=school,
-            quantity=values["quantity"],
-            contact_name=values["contact_name"],
-            contact_phone=values["contact_phone"],
-            delivery_address=values.get("delivery_address") or "\n".join([school.name, *school.address_lines[:-1]]),
-            delivery_postcode=values.get("delivery_postcode") or school.postcode,
-            policy_confirmed=values["policy_confirmed"],
-            idempotency_key=key,
-        )
-        wand_request = selectors.wand_request_get(user=request.user, pk=wand_request.pk)
-        return Response(
-            s.WandRequestSerializer(wand_request).data,
-            status=status.HTTP_200_OK if already else status.HTTP_201_CREATED,
+
+        def create() -> dict:
+            wand_request = services.wand_request_submit(
+                actor=request.user,
+                school=school,
+                quantity=values["quantity"],
+                contact_name=values["contact_name"],
+                contact_phone=values["contact_phone"],
+                delivery_address=values.get("delivery_address") or "\n".join([school.name, *school.address_lines[:-1]]),
+                delivery_postcode=values.get("delivery_postcode") or school.postcode,
+                policy_confirmed=values["policy_confirmed"],
+                idempotency_key=key,
+            )
+            return s.WandRequestSerializer(selectors.wand_request_get(user=request.user, pk=wand_request.pk)).data
+
+        return idempotent_create(
+            user=request.user,
+            scope="wands.request",
+            key=key,
+            payload={name: value for name, value in values.items() if name != "idempotency_key"},
+            create=create,
         )
 
 
