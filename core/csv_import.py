@@ -311,7 +311,8 @@ def read_csv(
     if missing:
         raise CsvRejected.at_line(
             header_line,
-            f"the first row must have the column heading{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+            f"the file is missing the column{'s' if len(missing) > 1 else ''} {', '.join(missing)} "
+            "(the first row must have the column headings)",
         )
     duplicated = sorted(
         {column.name for column in columns if [h.lower() for h in headers].count(column.name.lower()) > 1}
