@@ -193,7 +193,9 @@ def _decode(data: bytes, encoding: str) -> str:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise CsvRejected.at_line(1, f"the file is UTF-16 text. {how}")
     if b"\x00" in data:
-        raise CsvRejected.at_line(_line_of(data, data.index(b"\x00")), f"the file has a NUL byte here. {how}")
+        raise CsvRejected.at_line(
+            _line_of(data, data.index(b"\x00")), f"the file has a NUL byte on this line: it is not a text file. {how}"
+        )
     if encoding == "utf-8":
         try:
             return data.decode("utf-8-sig")
@@ -209,9 +211,8 @@ def _decode(data: bytes, encoding: str) -> str:
             text = data.decode("cp1252")
         except UnicodeDecodeError as error:
             line = _line_of(data, error.start)
-            raise CsvRejected.at_line(
-                line, f"byte 0x{data[error.start]:02X} is not a Windows-1252 (cp1252) character. {how}"
-            ) from None
+            message = f"byte 0x{data[error.start]:02X} on line {line} is not a cp1252 character (Windows-1252). {how}"
+            raise CsvRejected(f"In the file, {message}", problems=[(line, message)]) from None
         if not data.isascii():
             try:
                 data.decode("utf-8")
