@@ -323,6 +323,7 @@ def read_csv(
     present = [(position[column.name.lower()], column) for column in columns if column.name.lower() in position]
     present_names = frozenset(column.name for _, column in present)
     absent = {column.name: None if column.integer else "" for column in columns if column.name not in present_names}
+    plain = {column.name: not column.integer and column.max_length is None for _, column in present}
     width = len(headers)
     table = CsvTable(headers=headers, rows=[], present=present_names)
     problems: list[tuple[int, str]] = []
@@ -336,9 +337,14 @@ def read_csv(
             )
         elif exact_width and len(cells) < width:
             row.problems.append(f"the row has {len(cells)} fields but the header has {width}")
+        values = row.values
         for index, column in present:
-            value, problem = column.check(cells[index] if index < len(cells) else "")
-            row.values[column.name] = value
+            cell = cells[index] if index < len(cells) else ""
+            if plain[column.name]:  # text of any length: the common case, kept fast
+                values[column.name] = cell.strip()
+                continue
+            value, problem = column.check(cell)
+            values[column.name] = value
             if problem:
                 row.problems.append(problem)
         if not row.problems:
