@@ -3,10 +3,12 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accounts.identity import mfa
 from accounts.identity.roles_bridge import requires_two_factor
+from core.client_ip import client_ip
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -23,6 +25,13 @@ class AccountAdapter(DefaultAccountAdapter):
         "rate_limited": "You have sent too many requests. Wait a few minutes and try again",
         "email_taken": "An account with this email address already exists",
     }
+
+    def get_client_ip(self, request) -> str:
+        """allauth's rate limits know a caller by `core.client_ip` (X-Forwarded-For only from a configured proxy)."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def get_login_redirect_url(self, request):
         """Someone whose roles need two-factor sign-in, and who has not set it up, goes straight to set it up."""
