@@ -142,3 +142,21 @@ def test_a_file_with_no_row_filled_in_dispatches_nothing_and_says_so(client, ful
     assert response.status_code == 200
     assert "no row has a courier and a tracking reference" in response.content.decode()
     assert not WandRequest.objects.filter(status="dispatched").exists()
+
+
+def test_the_dispatched_list_costs_the_same_queries_for_one_or_four(client, fulfilment, five_approved):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(fulfilment)
+
+    def queries_after_dispatching(requests) -> int:
+        data = "reference,courier,tracking\r\n" + "".join(f"{r.reference},DPD,T{r.pk}\r\n" for r in requests)
+        response = client.post(reverse("wands:dispatch_upload"), {"file": SimpleUploadedFile("d.csv", data.encode())})
+        assert response.status_code == 302
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(response.url)
+        assert len(page.context["dispatched"]) == len(requests)
+        return len(captured)
+
+    assert queries_after_dispatching(five_approved[:1]) == queries_after_dispatching(five_approved[1:])
