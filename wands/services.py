@@ -469,6 +469,7 @@ def wand_request_reject(*, wand_request_id: int, actor, reason: str) -> WandRequ
 
 
 def _dispatch(wand_request: WandRequest, *, actor, courier: str, tracking_reference: str, serials: list[str]) -> None:
+    courier, tracking_reference = one_line(courier), one_line(tracking_reference)  # one line each in every export
     if wand_request.status != WandRequest.Status.APPROVED:
         raise InvalidTransition(
             f"{wand_request.reference} is {wand_request.get_status_display().lower()}: only approved requests "

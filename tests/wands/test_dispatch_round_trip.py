@@ -160,3 +160,11 @@ def test_the_dispatched_list_costs_the_same_queries_for_one_or_four(client, fulf
         return len(captured)
 
     assert queries_after_dispatching(five_approved[:1]) == queries_after_dispatching(five_approved[1:])
+
+
+def test_courier_and_tracking_with_line_breaks_are_stored_on_one_line(fulfilment, five_approved):
+    first = five_approved[0]
+    data = f'reference,courier,tracking\r\n{first.reference},"Royal\r\nMail","AB\r12"\r\n'.encode()
+    services.dispatch_csv_apply(data=data, actor=fulfilment)
+    first.refresh_from_db()
+    assert (first.courier, first.tracking_reference) == ("Royal Mail", "AB 12")
