@@ -87,3 +87,21 @@ def test_production_trusts_the_local_proxy_by_default(monkeypatch):
     values = runpy.run_module("schools_portal.settings.production", run_name="production_under_test")
     assert values["TRUSTED_PROXIES"] == ["127.0.0.1", "::1"]
     assert "ALLAUTH_TRUSTED_PROXY_COUNT" not in values
+
+
+def test_every_api_throttle_knows_callers_by_the_one_function():
+    """A throttle added later with DRF's own classes would read X-Forwarded-For whole: every view's throttles (and the
+    default ones) must take their identity from core.client_ip."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
+
+    from core.api.throttling import ClientIpMixin
+
+    from .conftest import walk_patterns
+
+    classes = {import_string(path) for path in settings.REST_FRAMEWORK.get("DEFAULT_THROTTLE_CLASSES", [])}
+    for _path, _name, callback, _converters in walk_patterns():
+        view_class = getattr(callback, "cls", None) or getattr(callback, "view_class", None)
+        classes.update(getattr(view_class, "throttle_classes", None) or [])
+    assert classes, "no throttles found: the walk is broken"
+    assert all(issubclass(throttle, ClientIpMixin) for throttle in classes), classes
