@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from core.csv_import import CsvRejected, upload_bytes
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from schools.models import School
@@ -113,13 +114,17 @@ def invite_headteacher_csv(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            if upload.size > services.invitations.MAX_CSV_BYTES:
-                raise services.InvitationFileRejected([(1, "The file must be smaller than 1 MB")])
-            rows = services.headteacher_invitations_check_csv(data=upload.read())
-        except services.InvitationFileRejected as exc:
-            file_errors = exc.errors
-            count = len(file_errors)
-            form.add_error("file", f"The file has {count} row{'s' if count != 1 else ''} with problems: fix them all")
+            data = upload_bytes(upload, max_bytes=services.invitations.MAX_CSV_BYTES)  # by its size, before reading
+            rows = services.headteacher_invitations_check_csv(data=data)
+        except CsvRejected as exc:
+            file_errors = exc.problems
+            count = len({line for line, _ in file_errors})
+            if exc.message.startswith("No invitation was sent"):  # rows to fix, listed below
+                form.add_error(
+                    "file", f"The file has {count} row{'s' if count != 1 else ''} with problems: fix them all"
+                )
+            else:
+                form.add_error("file", exc.message)
         else:
             request.session[CSV_SESSION_KEY] = [
                 {"line": r.line, "urn": r.urn, "email": r.email, "school_name": r.school_name} for r in rows

@@ -41,3 +41,25 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class PermissionsPolicyMiddleware:
+    """Sends `Permissions-Policy` (settings.PERMISSIONS_POLICY): the browser features the portal never uses are denied
+    to its pages and to anything they might embed, so an injected script could not reach a camera or a payment sheet."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        header = permissions_policy_header()
+        if header:
+            response.headers.setdefault("Permissions-Policy", header)
+        return response
+
+
+def permissions_policy_header() -> str:
+    from django.conf import settings
+
+    policy = getattr(settings, "PERMISSIONS_POLICY", {})
+    return ", ".join(f"{feature}=({' '.join(allowed)})" for feature, allowed in policy.items())

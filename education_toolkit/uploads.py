@@ -3,6 +3,7 @@
 import codecs
 import os
 import re
+import struct
 import unicodedata
 import zipfile
 from dataclasses import dataclass
@@ -83,13 +84,47 @@ def _check_expansion(infos: list[zipfile.ZipInfo]) -> None:
             raise _ZipBomb
 
 
+LOCAL_HEADER = struct.Struct("<4s22xHH")  # signature, then the name and extra-field lengths at bytes 26 and 28
+DATA_DESCRIPTOR_MAX = 24  # signature, CRC and two 8-byte sizes (zip64)
+
+
+def _check_sizes_add_up(upload, infos: list[zipfile.ZipInfo], start_dir: int) -> None:
+    """Every byte from the start of the file to the central directory belongs to an entry, as the directory declares it.
+
+    The expansion checks trust the sizes in the central directory; an archive that declares 1 KB for an entry holding
+    20 MB of compressed data would pass them and inflate on a school's computer. So each entry's stored (compressed)
+    size, with its local header, must fill the space up to the next entry exactly (a data descriptor may follow it).
+    """
+    entries = sorted(infos, key=lambda info: info.header_offset)
+    if not entries or entries[0].header_offset != 0:
+        raise _ZipBomb
+    ends = [info.header_offset for info in entries[1:]] + [start_dir]
+    for info, end in zip(entries, ends, strict=True):
+        upload.seek(info.header_offset)
+        header = upload.read(LOCAL_HEADER.size)
+        if len(header) != LOCAL_HEADER.size:
+            raise _ZipBomb
+        signature, name_length, extra_length = LOCAL_HEADER.unpack(header)
+        if signature != b"PK\x03\x04":
+            raise _ZipBomb
+        declared_end = info.header_offset + LOCAL_HEADER.size + name_length + extra_length + info.compress_size
+        slack = DATA_DESCRIPTOR_MAX if info.flag_bits & 0x08 else 0
+        if not (declared_end <= end <= declared_end + slack):
+            raise _ZipBomb
+
+
 def _is_ooxml(upload, kind: str) -> bool:
     upload.seek(0)
     try:
         with zipfile.ZipFile(upload) as archive:
             infos = archive.infolist()
+            start_dir = archive.start_dir
     except (zipfile.BadZipFile, OSError, ValueError):
         return False
+    finally:
+        upload.seek(0)
+    try:
+        _check_sizes_add_up(upload, infos, start_dir)
     finally:
         upload.seek(0)
     _check_expansion(infos)

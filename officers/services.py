@@ -14,6 +14,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
+from core.csv_import import Column, CsvRejected, read_csv
 from core.emails import email_send
 from core.errors import Conflict, DomainError
 from core.services import audit_record
@@ -534,40 +535,33 @@ def officer_request_create(*, actor, school_urn: int, kind: str, reason: str) ->
     return request
 
 
-class CsvRejected(DomainError):
-    """A CSV with any bad row: nothing applied. `problems` lists every bad row as (line, reason)."""
-
-    code = "csv_rejected"
-
-    def __init__(self, message: str, *, problems: list[tuple[int, str]]):
-        super().__init__(message, field="file")
-        self.problems = problems
-
-
 CSV_COLUMNS = (
     "shoulder_number", "name", "bcu", "base_name", "base_postcode", "base_latitude", "base_longitude", "capacity",
     "school_urns",
 )  # fmt: skip
 MAX_CSV_BYTES = 2_000_000
+CAPACITY_COLUMN = Column.for_field(Officer, "capacity")
+_CSV_READ = (
+    Column.for_field(Officer, "shoulder_number"),
+    Column.for_field(Officer, "name"),
+    Column("bcu", max_length=120),
+    Column.for_field(Officer, "base_name"),
+    Column.for_field(Officer, "base_postcode"),
+    Column("base_latitude", max_length=30),
+    Column("base_longitude", max_length=30),
+    # Checked with the row's other problems (CAPACITY_COLUMN.check), so one upload lists them all.
+    Column("capacity", max_length=30),
+    Column("school_urns", max_length=10_000),
+)
 
 
-def _csv_rows(data: bytes) -> list[tuple[int, dict]]:
-    import csv
-    import io
+def _urn(token: str) -> int | None:
+    """A URN written with ASCII digits (never "²", never a number too big for the database), or None."""
+    return int(token) if token.isascii() and token.isdigit() and len(token) <= 9 else None
 
-    if len(data) > MAX_CSV_BYTES:
-        raise CsvRejected("The file is larger than 2 MB.", problems=[])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise CsvRejected("The file must be a CSV saved as UTF-8.", problems=[]) from error
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in CSV_COLUMNS if c not in headers]
-    if missing:
-        raise CsvRejected(f"The file is missing these columns: {', '.join(missing)}.", problems=[])
-    reader.fieldnames = headers
-    return [(n, {k: (v or "").strip() for k, v in row.items() if k}) for n, row in enumerate(reader, start=2)]
+
+def _csv_rows(data: bytes) -> list:
+    return read_csv(data, columns=_CSV_READ, max_bytes=MAX_CSV_BYTES).rows
 
 
 @transaction.atomic
@@ -578,16 +572,14 @@ def officers_import_csv(*, actor, data: bytes) -> tuple[int, int]:
 
     if not permissions.is_allocator(actor):
         raise PermissionDenied
-    rows = _csv_rows(data)
-    if not rows:
-        raise CsvRejected("The file has no rows.", problems=[])
+    rows = [(row.line, row.values) for row in _csv_rows(data)]
     allowed = selectors.allocator_bcu_ids(actor)
     bcus = {b.slug: b for b in BasicCommandUnit.objects.all()} | {
         b.name.lower(): b for b in BasicCommandUnit.objects.all()
     }
     all_urns = set()
     for _line, row in rows:
-        all_urns.update(int(u) for u in row["school_urns"].replace(";", " ").split() if u.isdigit())
+        all_urns.update(urn for u in row["school_urns"].replace(";", " ").split() if (urn := _urn(u)) is not None)
     schools = {s.pk: s for s in School.objects.filter(pk__in=all_urns).select_related("local_authority")}
     taken = dict(
         Assignment.objects.filter(school_id__in=all_urns, end_date__isnull=True).values_list(
@@ -633,21 +625,24 @@ def officers_import_csv(*, actor, data: bytes) -> tuple[int, int]:
                     f"{current_officer.school_count} schools there: change the officer on their page first"
                 )
         try:
+            if not (row["base_latitude"] + row["base_longitude"]).isascii():
+                raise ValueError
             lat, lon = float(row["base_latitude"]), float(row["base_longitude"])
             if not (51.2 <= lat <= 51.8 and -0.6 <= lon <= 0.4):
                 errors.append("the base is not in London (check latitude and longitude)")
         except ValueError:
             lat = lon = None
             errors.append("base latitude and longitude must be numbers")
-        capacity = int(row["capacity"]) if row["capacity"].isdigit() else 0
-        if capacity <= 0:
-            errors.append("capacity must be a whole number above 0")
+        capacity, problem = CAPACITY_COLUMN.check(row["capacity"])
+        if problem or not capacity:
+            capacity = 0
+            errors.append(problem or "capacity must be a whole number above 0")
         urns = []
         for token in row["school_urns"].replace(";", " ").split():
-            if not token.isdigit() or int(token) not in schools:
-                errors.append(f"school URN {token} is not a known school")
+            urn = _urn(token)
+            if urn is None or urn not in schools:
+                errors.append(f"school URN {token[:20]} is not a known school")
                 continue
-            urn = int(token)
             school = schools[urn]
             if school.status not in School.OPEN_STATUSES:
                 errors.append(f"school {urn} is closed")
@@ -667,10 +662,7 @@ def officers_import_csv(*, actor, data: bytes) -> tuple[int, int]:
         else:
             plan.append((row, number, bcu, lat, lon, capacity, urns))
     if problems:
-        raise CsvRejected(
-            f"Nothing was imported: {len(problems)} {'rows need' if len(problems) != 1 else 'row needs'} fixing.",
-            problems=problems,
-        )
+        raise CsvRejected.for_rows(problems, action="Nothing was imported")
     schools_assigned = 0
     today = timezone.localdate()
     for row, number, bcu, lat, lon, capacity, urns in plan:

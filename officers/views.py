@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import bar_chart
+from core.csv_import import CsvRejected, upload_bytes
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.selectors import audit_timeline
@@ -207,8 +208,10 @@ def officer_import(request: HttpRequest) -> HttpResponse:
     problems = []
     if request.method == "POST" and form.is_valid():
         try:
-            officers, schools = services.officers_import_csv(actor=request.user, data=form.cleaned_data["file"].read())
-        except services.CsvRejected as error:
+            officers, schools = services.officers_import_csv(
+                actor=request.user, data=upload_bytes(form.cleaned_data["file"], max_bytes=services.MAX_CSV_BYTES)
+            )
+        except CsvRejected as error:
             form.add_error("file", error.message)
             problems = error.problems
         except DomainError as error:

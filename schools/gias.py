@@ -4,21 +4,20 @@ No database here: `schools.services.gias_import_run` decides what to write. Colu
 because GIAS adds, drops and reorders its ~135 columns from one extract to the next.
 """
 
-import codecs
-import csv
 import datetime
-import io
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from core.errors import DomainError
+from core.csv_import import Column, CsvRejected, read_csv
 
 from .models import School
 
 ENCODING = "cp1252"
+# The national extract is about 60 MB; anything far bigger is not one.
+MAX_BYTES = 400_000_000
 
 URN = "URN"
 LA_CODE = "LA (code)"
@@ -54,10 +53,9 @@ PHASE_BY_NAME = {
 }
 
 
-class GiasFileRefused(DomainError):
-    """The file is not a GIAS extract we can read (encoding, headers, empty): nothing is written."""
-
-    code = "gias_file_refused"
+# The file is not a GIAS extract we can read (encoding, quotes, headers, empty): nothing is written. The one error of
+# every CSV import; the name stays for the callers that catch it.
+GiasFileRefused = CsvRejected
 
 
 class RowProblem(ValueError):
@@ -168,85 +166,61 @@ COLUMNS: dict[str, tuple[str, Callable[[str, str], Any]]] = {
     "CloseDate": ("close_date", _date),
 }
 
-Parser = tuple[int, str, str, Callable[[str, str], Any]]  # (position, column, School field, parse)
+Parser = tuple[str, str, Callable[[str, str], Any]]  # (column, School field, parse)
+
+# Text columns stored as they are: their length is checked by the reader, from the School field.
+_STORED_AS_TEXT = {column: field_name for column, (field_name, parse) in COLUMNS.items() if field_name in {
+    "name", "type_name", "establishment_number", "type_group_name", "gender", "religious_character", "street",
+    "locality", "address3", "town", "website", "telephone",
+}}  # fmt: skip
+
+
+def _reader_columns() -> list[Column]:
+    required = set(REQUIRED_HEADERS)
+    columns = [Column(name, required=name in required) for name in (URN, LA_CODE, LA_NAME)]
+    for column in COLUMNS:
+        if column in _STORED_AS_TEXT:
+            stored = Column.for_field(School, _STORED_AS_TEXT[column], name=column, required=column in required)
+        else:
+            stored = Column(column, required=column in required)  # parsed below: numbers, dates, choices
+        columns.append(stored)
+    return columns
 
 
 @dataclass(frozen=True)
 class GiasRow:
-    """A data row as read: the physical line it starts on, and its cells."""
+    """A data row as read: the physical line it starts on, and the known columns' values (stripped)."""
 
     line: int
-    cells: list[str]
+    values: dict[str, str]
 
 
 @dataclass
 class GiasExtract:
-    """A decoded, header-checked extract: where each column is, and every data row."""
+    """A decoded, checked extract: its headers, every readable data row, and the rows the reader skipped."""
 
     file_name: str
     headers: list[str]
     rows: list[GiasRow]
-    index: dict[str, int] = field(init=False)
-
-    def __post_init__(self):
-        self.index = {name: position for position, name in enumerate(self.headers)}
+    skipped: list[tuple[GiasRow, str]] = field(default_factory=list)  # (row, reason): bad cells or field count
+    present: frozenset[str] = frozenset()
 
     @property
     def has_coordinates(self) -> bool:
-        return EASTING in self.index and NORTHING in self.index
+        return EASTING in self.present and NORTHING in self.present
 
     def value_parsers(self) -> list[Parser]:
-        """Parsers of the known columns present, in file order (easting/northing only as a pair)."""
-        parsers = []
-        for column, (field_name, parse) in COLUMNS.items():
-            if column in self.index and (self.has_coordinates or column not in (EASTING, NORTHING)):
-                parsers.append((self.index[column], column, field_name, parse))
-        return sorted(parsers, key=lambda parser: parser[0])
+        """Parsers of the known columns present (easting/northing only as a pair)."""
+        return [
+            (column, field_name, parse)
+            for column, (field_name, parse) in COLUMNS.items()
+            if column in self.present and (self.has_coordinates or column not in (EASTING, NORTHING))
+        ]
 
     def school_fields(self) -> list[str]:
         """The School fields this file sets; fields whose column is absent are left as they are."""
-        fields = [field_name for _, _, field_name, _ in self.value_parsers()]
+        fields = [field_name for _, field_name, _ in self.value_parsers()]
         return fields + (["latitude", "longitude"] if self.has_coordinates else [])
-
-
-def _line_of_offset(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
-
-
-def _looks_like_utf8(data: bytes) -> bool:
-    """A cp1252 file with accents is almost never valid UTF-8; a UTF-8 file with any non-ASCII text always is."""
-    if data.isascii():
-        return False
-    try:
-        data.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def decode_gias_bytes(data: bytes, *, file_name: str) -> str:
-    """The text of a GIAS extract, or GiasFileRefused saying why the bytes are not one."""
-    if not data.strip():
-        raise GiasFileRefused(f"{file_name} is empty: it is not a GIAS extract.")
-    as_downloaded = "GIAS extracts are Windows-1252 (cp1252): use the file as downloaded from GIAS."
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise GiasFileRefused(f"{file_name} is UTF-16 text. {as_downloaded}")
-    if data.startswith(codecs.BOM_UTF8):
-        raise GiasFileRefused(f"{file_name} starts with a UTF-8 byte-order mark: it was re-saved. {as_downloaded}")
-    if b"\x00" in data:
-        raise GiasFileRefused(f"{file_name} is not a text file (it has NUL bytes): it is not a GIAS extract.")
-    try:
-        text = data.decode(ENCODING)
-    except UnicodeDecodeError as exc:
-        raise GiasFileRefused(
-            f"{file_name} is not Windows-1252 text: byte 0x{data[exc.start]:02X} on line "
-            f"{_line_of_offset(data, exc.start)} is not a cp1252 character. {as_downloaded}"
-        ) from None
-    if _looks_like_utf8(data):
-        raise GiasFileRefused(
-            f"{file_name} is UTF-8 text (its accented letters would be read wrongly). {as_downloaded}"
-        )
-    return text
 
 
 def read_gias_file(path: str | Path) -> GiasExtract:
@@ -256,37 +230,27 @@ def read_gias_file(path: str | Path) -> GiasExtract:
         data = path.read_bytes()
     except OSError as exc:
         raise GiasFileRefused(f"Cannot read {path}: {exc.strerror or exc}.") from None
-    return parse_gias_text(decode_gias_bytes(data, file_name=path.name), file_name=path.name)
+    return read_gias_bytes(data, file_name=path.name)
 
 
-def parse_gias_text(text: str, *, file_name: str) -> GiasExtract:
-    """Headers and rows of decoded GIAS text; refuse it if a required column is missing or it has no rows."""
-    reader = csv.reader(io.StringIO(text, newline=""))
+def read_gias_bytes(data: bytes, *, file_name: str) -> GiasExtract:
+    """A GIAS extract's rows through the one CSV reader (cp1252, as GIAS publishes it). The whole file is refused for
+    what makes it unreadable (encoding, NUL bytes, an unclosed quote: at the line it opened, missing headers); a row
+    with a bad cell or the wrong number of fields is skipped and reported, as GIAS rows always have been."""
     try:
-        headers = [name.strip() for name in next(reader)]
-    except csv.Error as exc:
-        raise GiasFileRefused(f"{file_name} is not a CSV file ({exc}).") from None
-    missing = [name for name in REQUIRED_HEADERS if name not in headers]
-    if missing:
+        table = read_csv(data, columns=_reader_columns(), encoding=ENCODING, max_bytes=MAX_BYTES, bad_rows="skip",
+                         exact_width=True)  # fmt: skip
+    except CsvRejected as refused:
         raise GiasFileRefused(
-            f"{file_name} is not a GIAS extract: it has no {', '.join(repr(name) for name in missing)} "
-            f"column{'s' if len(missing) > 1 else ''} (columns are found by their GIAS header names)."
-        )
-    duplicated = sorted({name for name in headers if headers.count(name) > 1 and (name in COLUMNS or name in (URN,))})
-    if duplicated:
-        raise GiasFileRefused(f"{file_name} has more than one {', '.join(map(repr, duplicated))} column.")
-    rows = []
-    line = reader.line_num + 1
-    try:
-        for cells in reader:
-            if any(cells):  # skip blank lines
-                rows.append(GiasRow(line=line, cells=cells))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        raise GiasFileRefused(f"{file_name} is not a readable CSV file near line {line} ({exc}).") from None
-    if not rows:
-        raise GiasFileRefused(f"{file_name} has GIAS headers but no schools.")
-    return GiasExtract(file_name=file_name, headers=headers, rows=rows)
+            f"{file_name} is not a GIAS extract we can read. {refused.message}", problems=refused.problems
+        ) from None
+    return GiasExtract(
+        file_name=file_name,
+        headers=table.headers,
+        rows=[GiasRow(line=row.line, values=row.values) for row in table.rows],
+        skipped=[(GiasRow(line=row.line, values=row.values), "; ".join(row.problems)) for row in table.skipped],
+        present=table.present,
+    )
 
 
 def parse_urn(raw: str) -> int:
@@ -305,8 +269,8 @@ def parse_la_code(raw: str) -> int:
 
 def parse_school_values(row: GiasRow, parsers: Iterable[Parser]) -> dict[str, Any]:
     """School field values of one row (easting/northing; latitude/longitude are added later, for all rows at once)."""
-    cells = row.cells
-    values = {field_name: parse(cells[position], column) for position, column, field_name, parse in parsers}
+    cells = row.values
+    values = {field_name: parse(cells[column], column) for column, field_name, parse in parsers}
     if "easting" in values and (not values["easting"] or not values["northing"]):
         # GIAS leaves both empty (or 0) when it has no site position.
         values["easting"] = values["northing"] = None

@@ -1,5 +1,6 @@
 """Writes to the schools register. The register changes only through the GIAS import."""
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,16 +59,19 @@ def _noop_progress(stage: str, done: int, total: int) -> None:
 
 def _plan_rows(*, extract: GiasExtract, authorities: dict[int, str], all_regions: bool, progress: Progress) -> _Plan:
     plan = _Plan()
-    width = len(extract.headers)
-    urn_at, la_code_at, la_name_at = extract.index[URN], extract.index[LA_CODE], extract.index[LA_NAME]
     parsers = extract.value_parsers()
     first_line: dict[int, int] = {}
+    for row, reason in extract.skipped:  # cells the reader refused (too long, wrong number of fields)
+        raw_urn = row.values.get(URN, "")
+        with contextlib.suppress(RowProblem):
+            plan.seen_urns.add(parse_urn(raw_urn))  # listed in the file, so not missing from it
+        plan.skip(row.line, raw_urn, reason)
     total = len(extract.rows)
     for number, row in enumerate(extract.rows, start=1):
         if number % PROGRESS_EVERY == 0:
             progress("Reading schools", number, total)
-        cells = row.cells
-        raw_urn = cells[urn_at] if urn_at < len(cells) else ""
+        cells = row.values
+        raw_urn = cells[URN]
         try:
             urn = parse_urn(raw_urn)
         except RowProblem as problem:
@@ -79,10 +83,7 @@ def _plan_rows(*, extract: GiasExtract, authorities: dict[int, str], all_regions
         first_line[urn] = row.line
         # A school listed anywhere in the file is not missing from it, even if this row is skipped.
         plan.seen_urns.add(urn)
-        if len(cells) != width:
-            plan.skip(row.line, raw_urn, f"the row has {len(cells)} fields but the header has {width}")
-            continue
-        raw_code = cells[la_code_at].strip()
+        raw_code = cells[LA_CODE]
         if not all_regions and raw_code.isascii() and raw_code.isdigit() and int(raw_code) not in LONDON_LA_CODES:
             # Any other number, including GIAS's 000 "Does not apply", is simply not London.
             plan.outside_scope += 1
@@ -93,7 +94,7 @@ def _plan_rows(*, extract: GiasExtract, authorities: dict[int, str], all_regions
             plan.skip(row.line, raw_urn, str(problem))
             continue
         if la_code not in authorities and la_code not in plan.new_authorities:
-            la_name = cells[la_name_at].strip()
+            la_name = cells[LA_NAME]
             if la_code in LONDON_LA_CODES or not la_name:
                 plan.skip(row.line, raw_urn, f"unknown LA code {la_code} (no such local authority)")
                 continue
@@ -105,6 +106,7 @@ def _plan_rows(*, extract: GiasExtract, authorities: dict[int, str], all_regions
             continue
         values["local_authority_id"] = la_code
         plan.rows[urn] = values
+    plan.problems.sort(key=lambda problem: problem["line"])
     progress("Reading schools", total, total)
     return plan
 
@@ -246,7 +248,7 @@ def gias_import_run(
         finished_at=timezone.now(),
         all_regions=all_regions,
         full_extract=full_extract,
-        rows_read=len(extract.rows),
+        rows_read=len(extract.rows) + len(extract.skipped),
         skipped=len(plan.problems),
         outside_scope=plan.outside_scope,
         missing=len(missing_urns),

@@ -56,10 +56,8 @@ Data protection
 """
 
 import calendar
-import csv
-import io
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -70,6 +68,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from accounts.models import SchoolDuty, SchoolMembership
+from core.csv_import import Column, CsvRejected, read_csv, upload_bytes
 from core.emails import email_send
 from core.errors import Conflict, DomainError, InvalidTransition
 from core.services import audit_record
@@ -116,16 +115,6 @@ class RecordLocked(Conflict):
 
 class PlacesFull(Conflict):
     code = "places_full"
-
-
-class CsvRejected(DomainError):
-    """A CSV with any bad row: nothing written. `problems` lists every bad row as (line, message)."""
-
-    code = "csv_rejected"
-
-    def __init__(self, message: str, *, problems: list[tuple[int, str]]):
-        super().__init__(message, field="file")
-        self.problems = problems
 
 
 @dataclass
@@ -1552,30 +1541,39 @@ IMPORT_REQUIRED = [
 _PRIORITY_WORDS = {"high": 1, "medium": 2, "standard": 3, "1": 1, "2": 2, "3": 3, "": 3}
 
 
+def _import_columns() -> list[Column]:
+    """What the reader checks: lengths from the model fields the values are stored in, URNs as whole numbers."""
+    stored = {
+        "first_name": Column.for_field(Referral, "first_name"),
+        "last_name": Column.for_field(Referral, "last_name"),
+        "upn": Column("upn", max_length=20),  # longer than 13 to say what is wrong with it, not only "too long"
+        "referring_school_urn": Column.for_field(Referral, "referring_school", name="referring_school_urn"),
+        "receiving_school_urn": Column.for_field(Referral, "receiving_school", name="receiving_school_urn"),
+        "strengths": Column("strengths", max_length=MAX_TEXT),
+        "outside_age_group_reason": Column("outside_age_group_reason", max_length=MAX_TEXT),
+        "consent_given_by": Column.for_field(Consent, "given_by_name", name="consent_given_by"),
+        "consent_text_version": Column.for_field(Consent, "text_version", name="consent_text_version"),
+    }
+    return [
+        replace(stored.get(name, Column(name, max_length=MAX_TEXT)), required=name in IMPORT_REQUIRED)
+        for name in IMPORT_COLUMNS
+    ]
+
+
 def _read_csv(file) -> list[dict]:
-    raw = file.read(MAX_CSV_BYTES + 1) if hasattr(file, "read") else file
+    if hasattr(file, "size"):
+        raw = upload_bytes(file, max_bytes=MAX_CSV_BYTES)  # by its recorded size: an oversize file is not read
+    elif hasattr(file, "read"):
+        raw = file.read(MAX_CSV_BYTES + 1)
+    else:
+        raw = file
     if isinstance(raw, str):
         raw = raw.encode("utf-8")
-    if len(raw) > MAX_CSV_BYTES:
-        raise DomainError("The file must be smaller than 2 MB.", field="file")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("cp1252")
-        except UnicodeDecodeError:
-            raise DomainError("The file must be a CSV saved as UTF-8.", field="file") from None
-    reader = csv.DictReader(io.StringIO(text))
-    headers = [h.strip().lower() for h in (reader.fieldnames or [])]
-    missing = [c for c in IMPORT_REQUIRED if c not in headers]
-    if missing:
-        raise DomainError(f"The file is missing these columns: {', '.join(missing)}.", field="file")
-    rows = []
-    for row in reader:
-        rows.append({(k or "").strip().lower(): (v or "").strip() for k, v in row.items() if k is not None})
-    if not rows:
-        raise DomainError("The file has no rows.", field="file")
-    return rows
+    table = read_csv(raw, columns=_import_columns(), max_bytes=MAX_CSV_BYTES)
+    return [
+        {name: "" if value is None else str(value) for name, value in row.values.items()} | {"_line": row.line}
+        for row in table.rows
+    ]
 
 
 @transaction.atomic
@@ -1589,7 +1587,8 @@ def cohort_import_csv(*, actor, cohort: Cohort, file) -> ImportResult:
     needs = {n.name.lower(): n for n in Need.objects.filter(is_active=True)}
     seen_upns: dict[str, int] = {}
     prepared = []
-    for index, row in enumerate(rows, start=2):
+    for row in rows:
+        index = row["_line"]
         row_problems: list[str] = []
         for column in IMPORT_REQUIRED:
             if not row.get(column):
@@ -1657,11 +1656,7 @@ def cohort_import_csv(*, actor, cohort: Cohort, file) -> ImportResult:
             continue
         prepared.append((row, referring, receiving, checked, row_needs, priority, consent_date))
     if problems:
-        raise CsvRejected(
-            f"The file was not imported: {len({line for line, _ in problems})} row(s) have problems. "
-            "Nothing was saved.",
-            problems=problems,
-        )
+        raise CsvRejected.for_rows(problems, action="The file was not imported, nothing was saved")
     result = ImportResult()
     now = timezone.now()
     for row, referring, receiving, checked, row_needs, priority, consent_date in prepared:

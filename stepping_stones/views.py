@@ -24,6 +24,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.identity.view_as import is_viewing_as
+from core.csv_import import CsvRejected
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 
@@ -1120,7 +1121,7 @@ def cohort_import(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             result = services.cohort_import_csv(actor=request.user, cohort=cohort, file=form.cleaned_data["file"])
-        except services.CsvRejected as error:
+        except CsvRejected as error:
             form.add_error("file", error.message)
             for line, problem in error.problems:
                 form.add_error("file", f"Line {line}: {problem}")

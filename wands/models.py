@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 REFERENCE_PREFIX = "KW-"
-REFERENCE_PATTERN = re.compile(r"^\s*KW-?(\d{1,9})\s*$", re.IGNORECASE)
+REFERENCE_PATTERN = re.compile(r"^\s*KW-?([0-9]{1,9})\s*$", re.IGNORECASE)  # ASCII digits only
 
 
 def reference_for(pk: int) -> str:

@@ -1,7 +1,5 @@
 """Every write of the wands programme: requests and their workflow, allowances, the stock ledger, dispatch, imports."""
 
-import csv
-import io
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.selectors import programme_roles_current
+from core.csv_import import Column, CsvRejected, read_csv, upload_bytes
 from core.emails import email_send
 from core.errors import Conflict, DomainError, InvalidTransition
 from core.services import audit_record
-from core.uploads import upload_too_large
+from core.text import clean_lines, one_line
 from schools.models import School
 
 from . import permissions
@@ -36,8 +35,7 @@ from .models import (
 from .selectors import allowance_total, stock_level, wands_held_against_allowance
 
 MAX_QUANTITY = 100
-MAX_CSV_BYTES = 2 * 1024 * 1024
-CSV_TOO_LARGE = "The file is larger than 2 MB."
+MAX_CSV_BYTES = 2_000_000
 
 
 class AllowanceExceeded(DomainError):
@@ -46,16 +44,6 @@ class AllowanceExceeded(DomainError):
 
 class OutOfStock(Conflict):
     code = "out_of_stock"
-
-
-class CsvRejected(DomainError):
-    """A CSV with any bad row: nothing applied. `problems` lists every bad row as (line, reason)."""
-
-    code = "csv_rejected"
-
-    def __init__(self, message: str, *, problems: list[tuple[int, str]]):
-        super().__init__(message, field="file")
-        self.problems = problems
 
 
 @dataclass
@@ -337,6 +325,9 @@ def wand_request_submit(
     if not school.is_open:
         raise DomainError(f"{school.name} is closed, so it cannot request wands.", code="school_closed")
     quantity = _clean_quantity(quantity)
+    # Line breaks typed or pasted into the form (CRLF, a lone CR) never reach the courier's file.
+    contact_name, contact_phone = one_line(contact_name), one_line(contact_phone)
+    delivery_address, delivery_postcode = clean_lines(delivery_address), one_line(delivery_postcode)
     errors = [
         ("contact_name", "Enter the name of the person who will take the delivery", contact_name),
         ("contact_phone", "Enter a phone number for the delivery contact", contact_phone),
@@ -478,6 +469,7 @@ def wand_request_reject(*, wand_request_id: int, actor, reason: str) -> WandRequ
 
 
 def _dispatch(wand_request: WandRequest, *, actor, courier: str, tracking_reference: str, serials: list[str]) -> None:
+    courier, tracking_reference = one_line(courier), one_line(tracking_reference)  # one line each in every export
     if wand_request.status != WandRequest.Status.APPROVED:
         raise InvalidTransition(
             f"{wand_request.reference} is {wand_request.get_status_display().lower()}: only approved requests "
@@ -569,58 +561,57 @@ def wand_request_dispatch(
     return wand_request
 
 
-DISPATCH_CSV_COLUMNS = ("reference", "courier", "tracking")
+DISPATCH_CSV_COLUMNS = (
+    Column("reference", max_length=20),
+    Column.for_field(WandRequest, "courier"),
+    Column.for_field(WandRequest, "tracking_reference", name="tracking"),
+    Column("serials", required=False, max_length=5_000),
+)
+SERIAL_MAX_LENGTH = WandSerial._meta.get_field("serial").max_length
+
+
+@dataclass
+class DispatchCsvResult:
+    dispatched: list[WandRequest]
+    not_dispatched_yet: int  # rows with neither courier nor tracking: left for a later upload
 
 
 def csv_upload_read(upload) -> bytes:
     """A CSV upload's bytes; one over 2 MB is refused by its recorded size before any of it is read."""
-    if upload_too_large(upload, max_bytes=MAX_CSV_BYTES):
-        raise CsvRejected(CSV_TOO_LARGE, problems=[])
-    return upload.read()
+    return upload_bytes(upload, max_bytes=MAX_CSV_BYTES)
 
 
-def _read_csv(data: bytes, *, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, dict]]]:
-    if len(data) > MAX_CSV_BYTES:
-        raise CsvRejected(CSV_TOO_LARGE, problems=[])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise CsvRejected(
-            "The file is not UTF-8 text. Save it from your spreadsheet as 'CSV UTF-8' and upload it again.",
-            problems=[],
-        ) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    headers = [(h or "").strip().lower() for h in (reader.fieldnames or [])]
-    missing = [column for column in required if column not in headers]
-    if missing:
-        raise CsvRejected(f"The file is missing the column(s): {', '.join(missing)}.", problems=[])
-    reader.fieldnames = headers
-    rows = []
-    for row in reader:
-        cleaned = {key: (value or "").strip() for key, value in row.items() if key}
-        if any(cleaned.values()):
-            rows.append((reader.line_num, cleaned))
-    if not rows:
-        raise CsvRejected("The file has no rows.", problems=[])
-    return headers, rows
+def _serial_problems(serials: list[str]) -> list[str]:
+    if any(len(serial) > SERIAL_MAX_LENGTH for serial in serials):
+        return [f"a serial number is longer than {SERIAL_MAX_LENGTH} characters"]
+    return []
 
 
 @transaction.atomic
-def dispatch_csv_apply(*, data: bytes, actor) -> list[WandRequest]:
-    """A dispatch CSV (reference, courier, tracking, serials) is checked whole: one bad row rejects the file."""
+def dispatch_csv_apply(*, data: bytes, actor) -> DispatchCsvResult:
+    """The dispatch list filled in (reference, courier, tracking, serials): rows with neither courier nor tracking are
+    not dispatched yet and are skipped; every other row is checked, and one bad row rejects the file."""
     if not permissions.can_dispatch_wand_request(actor):
         raise PermissionDenied
-    _, rows = _read_csv(data, required=DISPATCH_CSV_COLUMNS)
+    rows = read_csv(data, columns=DISPATCH_CSV_COLUMNS, max_bytes=MAX_CSV_BYTES).rows
     problems: list[tuple[int, str]] = []
     seen_refs: dict[int, int] = {}
     seen_serials: dict[str, int] = {}
     planned = []
-    pks = [pk_from_reference(row["reference"]) for _, row in rows]
+    not_yet = 0
+    pks = [pk_from_reference(row["reference"]) for row in rows]
     requests = WandRequest.objects.select_for_update().in_bulk([pk for pk in pks if pk])
-    for (line, row), pk in zip(rows, pks, strict=True):
+    for row, pk in zip(rows, pks, strict=True):
+        line = row.line
         wand_request = requests.get(pk) if pk else None
-        serials = _clean_serials(row.get("serials", ""))
-        row_problems = _dispatch_problems(
+        serials = _clean_serials(row["serials"])
+        if not row["courier"] and not row["tracking"] and not serials:
+            if wand_request is None:
+                problems.append((line, f"{row['reference'] or '(no reference)'}: no wand request has this reference"))
+            else:
+                not_yet += 1
+            continue
+        row_problems = _serial_problems(serials) or _dispatch_problems(
             wand_request, courier=row["courier"], tracking=row["tracking"], serials=serials
         )
         if pk in seen_refs:
@@ -636,14 +627,18 @@ def dispatch_csv_apply(*, data: bytes, actor) -> list[WandRequest]:
         else:
             planned.append((wand_request, row, serials))
     if problems:
+        raise CsvRejected.for_rows(problems, action="Nothing was dispatched")
+    if not planned:
         raise CsvRejected(
-            f"Nothing was dispatched: {len({line for line, _ in problems})} row(s) need fixing.", problems=problems
+            "Nothing was dispatched: no row has a courier and a tracking reference. Fill them in for the requests "
+            "you are dispatching and upload the file again.",
+            problems=[],
         )
     for wand_request, row, serials in planned:
         _dispatch(
             wand_request, actor=actor, courier=row["courier"], tracking_reference=row["tracking"], serials=serials
         )
-    return [wand_request for wand_request, _, _ in planned]
+    return DispatchCsvResult(dispatched=[wand_request for wand_request, _, _ in planned], not_dispatched_yet=not_yet)
 
 
 @transaction.atomic
@@ -905,7 +900,12 @@ def stock_write_off(*, actor, quantity, note: str) -> StockMovement:
 
 # --- existing deliveries -------------------------------------------------------------------------------------
 
-EXISTING_CSV_COLUMNS = ("urn", "quantity", "date")
+EXISTING_CSV_COLUMNS = (
+    Column.for_field(ExistingDelivery, "school", name="urn"),
+    Column.for_field(ExistingDelivery, "quantity"),
+    Column("date", max_length=20),
+    Column("serials", required=False, max_length=50_000),
+)
 
 
 def _parse_date(value: str) -> date | None:
@@ -922,22 +922,22 @@ def existing_deliveries_import(*, data: bytes, actor) -> list[ExistingDelivery]:
     """Wands delivered before the portal (URN, quantity, date, serials): every row checked, one bad row rejects all."""
     if not permissions.can_import_existing_deliveries(actor):
         raise PermissionDenied
-    _, rows = _read_csv(data, required=EXISTING_CSV_COLUMNS)
-    urns = {int(row["urn"]) for _, row in rows if row["urn"].isdigit()}
-    schools = School.objects.in_bulk(list(urns))
+    rows = read_csv(data, columns=EXISTING_CSV_COLUMNS, max_bytes=MAX_CSV_BYTES).rows
+    schools = School.objects.in_bulk({row["urn"] for row in rows if row["urn"] is not None})
     problems: list[tuple[int, str]] = []
     seen_serials: dict[str, int] = {}
     planned = []
-    all_serials = [s for _, row in rows for s in _clean_serials(row.get("serials", ""))]
+    all_serials = [s for row in rows for s in _clean_serials(row["serials"])]
     out = set(_serials_already_out(all_serials))
     today = timezone.localdate()
-    for line, row in rows:
+    for row in rows:
+        line = row.line
         row_problems = []
-        school = schools.get(int(row["urn"])) if row["urn"].isdigit() else None
+        school = schools.get(row["urn"])
         if school is None:
             row_problems.append(f"URN {row['urn'] or '(blank)'} is not a school in the register")
         try:
-            quantity = _clean_quantity(row["quantity"])
+            quantity = _clean_quantity("" if row["quantity"] is None else row["quantity"])
         except DomainError as error:
             row_problems.append(error.message[0].lower() + error.message[1:].rstrip("."))
             quantity = None
@@ -946,7 +946,8 @@ def existing_deliveries_import(*, data: bytes, actor) -> list[ExistingDelivery]:
             row_problems.append(f"date {row['date'] or '(blank)'} is not a date like 2024-03-31")
         elif delivered_on > today:
             row_problems.append("the date is in the future")
-        serials = _clean_serials(row.get("serials", ""))
+        serials = _clean_serials(row["serials"])
+        row_problems.extend(_serial_problems(serials))
         if serials and quantity is not None and len(serials) != quantity:
             row_problems.append(f"{len(serials)} serial numbers for {quantity} wands")
         for serial in serials:
@@ -960,9 +961,7 @@ def existing_deliveries_import(*, data: bytes, actor) -> list[ExistingDelivery]:
         else:
             planned.append((school, quantity, delivered_on, serials))
     if problems:
-        raise CsvRejected(
-            f"Nothing was imported: {len({line for line, _ in problems})} row(s) need fixing.", problems=problems
-        )
+        raise CsvRejected.for_rows(problems, action="Nothing was imported")
     created = []
     for school, quantity, delivered_on, serials in planned:
         delivery = ExistingDelivery.objects.create(

@@ -11,9 +11,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.charts import bar_chart
 from core.csv_export import csv_streaming_response
+from core.csv_import import CsvRejected
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.pagination import cached_count_paginator, filter_count_key
+from core.text import address_parts, one_line
 from schools.models import School
 from schools.selectors import school_get
 
@@ -433,7 +435,7 @@ def _form_page(request, *, allowed, form_class, template, perform, redirect_to, 
     if request.method == "POST" and form.is_valid():
         try:
             message = perform(form.cleaned_data)
-        except services.CsvRejected as error:
+        except CsvRejected as error:
             form.add_error("file", error.message)
             problems = error.problems
         except DomainError as error:
@@ -487,22 +489,64 @@ def stock_write_off(request: HttpRequest) -> HttpResponse:
     )
 
 
+LAST_DISPATCH_SESSION_KEY = "wands_last_dispatch"
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 def dispatch_upload(request: HttpRequest) -> HttpResponse:
-    return _form_page(
+    """Upload the filled-in dispatch list; afterwards the page lists what that upload dispatched."""
+    _require(permissions.can_dispatch_wand_request(request.user))
+    form = CsvUploadForm(request.POST, request.FILES) if request.method == "POST" else CsvUploadForm()
+    problems = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.dispatch_csv_apply(
+                data=services.csv_upload_read(form.cleaned_data["file"]), actor=request.user
+            )
+        except CsvRejected as error:
+            form.add_error("file", error.message)
+            problems = error.problems
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            request.session[LAST_DISPATCH_SESSION_KEY] = {
+                "ids": [wand_request.pk for wand_request in result.dispatched],
+                "not_yet": result.not_dispatched_yet,
+            }
+            return redirect("wands:dispatch_upload")
+    last = request.session.pop(LAST_DISPATCH_SESSION_KEY, None) if request.method == "GET" else None
+    dispatched = []
+    if last:
+        dispatched = list(
+            selectors.wand_requests_visible_to(request.user)
+            .filter(pk__in=last["ids"])
+            .select_related("school")
+            .order_by("pk")
+        )
+    return render(
         request,
-        allowed=permissions.can_dispatch_wand_request(request.user),
-        form_class=CsvUploadForm,
-        template="wands/dispatch_upload.html",
-        perform=lambda data: (
-            f"{len(services.dispatch_csv_apply(data=services.csv_upload_read(data['file']), actor=request.user))}"
-            " request(s) dispatched."
-        ),
-        redirect_to="wands:queue",
-        context={"to_dispatch": selectors.wand_requests_to_dispatch().count()},
-        files=True,
+        "wands/dispatch_upload.html",
+        {
+            "form": form,
+            "problems": problems,
+            "to_dispatch": selectors.wand_requests_to_dispatch().count(),
+            "dispatched": dispatched,
+            "not_yet": last["not_yet"] if last else 0,
+            "uploaded": bool(last),
+        },
     )
+
+
+ADDRESS_COLUMNS = ("address_line_1", "address_line_2", "address_line_3", "address_line_4")
+
+
+def _address_columns(address: str) -> list[str]:
+    """One clean line per address part (no line breaks inside a field); parts past the last column share it."""
+    parts = address_parts(address)
+    last = len(ADDRESS_COLUMNS) - 1
+    columns = parts[:last] + [", ".join(parts[last:])]
+    return columns + [""] * (len(ADDRESS_COLUMNS) - len(columns))
 
 
 @require_GET
@@ -516,10 +560,10 @@ def dispatch_list_csv(request: HttpRequest) -> HttpResponse:
             r.school.name,
             r.school_id,
             r.quantity,
-            r.contact_name,
-            r.contact_phone,
-            r.delivery_address.replace("\n", ", "),
-            r.delivery_postcode,
+            one_line(r.contact_name),
+            one_line(r.contact_phone),
+            *_address_columns(r.delivery_address),
+            one_line(r.delivery_postcode),
             "",
             "",
             "",
@@ -535,7 +579,7 @@ def dispatch_list_csv(request: HttpRequest) -> HttpResponse:
             "quantity",
             "contact",
             "phone",
-            "address",
+            *ADDRESS_COLUMNS,
             "postcode",
             "courier",
             "tracking",

@@ -5,10 +5,12 @@ from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
 from accounts.identity import mfa, services
 from accounts.identity.roles_bridge import requires_two_factor
+from core.client_ip import client_ip
 from core.emails import email_send
 
 
@@ -47,6 +49,13 @@ class AccountAdapter(DefaultAccountAdapter):
     def set_password(self, user, password):
         """A changed or reset password also revokes the person's API tokens (accounts.identity.services)."""
         services.password_set(user=user, password=password)
+
+    def get_client_ip(self, request) -> str:
+        """allauth's rate limits know a caller by `core.client_ip` (X-Forwarded-For only from a configured proxy)."""
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def get_login_redirect_url(self, request):
         """Someone whose roles need two-factor sign-in, and who has not set it up, goes straight to set it up."""

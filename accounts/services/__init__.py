@@ -2,7 +2,6 @@
 
 from .invitations import (
     INVITATION_NOT_VALID,
-    InvitationFileRejected,
     InvitationRow,
     headteacher_invitations_check_csv,
     headteacher_invitations_send,
@@ -38,7 +37,6 @@ from .reviews import (
 
 __all__ = [
     "INVITATION_NOT_VALID",
-    "InvitationFileRejected",
     "InvitationRow",
     "OwnAccessRefused",
     "access_review_reminders_send",

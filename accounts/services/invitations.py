@@ -1,7 +1,5 @@
 """Invitations: a programme admin invites headteachers, a headteacher invites staff; the emailed link is single use."""
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
@@ -10,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from core.csv_import import Column, CsvRejected, read_csv
 from core.errors import Conflict, DomainError, InvalidTransition
 from core.services import audit_record
 from schools.models import School
@@ -108,53 +107,20 @@ class InvitationRow:
     school_name: str
 
 
-class InvitationFileRejected(DomainError):
-    """A CSV of invitations with at least one bad row: nothing is sent, every bad row is listed with its line."""
-
-    def __init__(self, errors: list[tuple[int, str]]):
-        self.errors = errors
-        summary = "; ".join(f"line {line}: {message}" for line, message in errors[:20])
-        super().__init__(f"The file was not accepted. Fix these rows and upload it again: {summary}", field="file")
-
-
 def headteacher_invitations_check_csv(*, data: bytes, now=None) -> list[InvitationRow]:
-    """Check every row of a `urn,email` CSV before anything is sent; any bad row rejects the whole file."""
+    """Check every row of a `urn,email` CSV before anything is sent; any bad row rejects the whole file (CsvRejected,
+    with every bad row's line)."""
     now = now_or(now)
-    if not data or not data.strip():
-        raise InvitationFileRejected([(1, "The file is empty")])
-    if len(data) > MAX_CSV_BYTES:
-        raise InvitationFileRejected([(1, "The file must be smaller than 1 MB")])
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise InvitationFileRejected([(1, "The file must be a CSV saved as UTF-8")]) from None
-    reader = csv.reader(io.StringIO(text))
-    try:
-        header = [cell.strip().lower() for cell in next(reader)]
-    except (StopIteration, csv.Error):
-        raise InvitationFileRejected([(1, "The file is empty")]) from None
-    if "urn" not in header or "email" not in header:
-        raise InvitationFileRejected([(1, "The first row must be the headings urn,email")])
-    urn_col, email_col = header.index("urn"), header.index("email")
-
-    parsed: list[tuple[int, str, str]] = []
+    table = read_csv(
+        data,
+        columns=[Column("urn", max_length=20), Column.for_field(Invitation, "email")],
+        max_bytes=MAX_CSV_BYTES,
+        max_rows=MAX_CSV_ROWS,
+    )
+    parsed = [(row.line, row["urn"], row["email"].lower()) for row in table.rows]
     errors: list[tuple[int, str]] = []
-    try:
-        for line_number, cells in enumerate(reader, start=2):
-            if not any(cell.strip() for cell in cells):
-                continue
-            if len(parsed) >= MAX_CSV_ROWS:
-                errors.append((line_number, f"The file has more than {MAX_CSV_ROWS} rows: split it"))
-                break
-            cells = cells + [""] * (max(urn_col, email_col) + 1 - len(cells))
-            parsed.append((line_number, cells[urn_col].strip(), cells[email_col].strip().lower()))
-    except csv.Error as exc:
-        errors.append((reader.line_num, f"This row cannot be read as CSV ({exc})"))
 
-    urns = {int(urn) for _, urn, _ in parsed if urn.isdigit() and len(urn) == 6}
+    urns = {int(urn) for _, urn, _ in parsed if _six_digits(urn)}
     schools = School.objects.in_bulk(urns)
     pending = {
         (school_id, email.lower())
@@ -167,7 +133,7 @@ def headteacher_invitations_check_csv(*, data: bytes, now=None) -> list[Invitati
     for line, urn_text, email in parsed:
         problems = []
         school = None
-        if not (urn_text.isdigit() and len(urn_text) == 6):
+        if not _six_digits(urn_text):
             problems.append(f"URN '{urn_text[:20]}' must be 6 digits")
         else:
             school = schools.get(int(urn_text))
@@ -190,11 +156,13 @@ def headteacher_invitations_check_csv(*, data: bytes, now=None) -> list[Invitati
             errors.append((line, "; ".join(problems)))
         elif school is not None:
             rows.append(InvitationRow(line=line, urn=school.urn, email=email, school_name=school.name))
-    if not parsed and not errors:
-        errors.append((2, "The file has no invitations in it"))
     if errors:
-        raise InvitationFileRejected(sorted(errors))
+        raise CsvRejected.for_rows(errors, action="No invitation was sent")
     return rows
+
+
+def _six_digits(text: str) -> bool:
+    return len(text) == 6 and text.isascii() and text.isdigit()
 
 
 @transaction.atomic

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import PagePagination
 from core.api.rows import ValuesListMixin
-from core.uploads import upload_too_large
+from core.csv_import import CsvRejected, csv_rejected_body, upload_bytes
 from officers import permissions, selectors, services
 from officers.models import Assignment, Officer
 from schools.models import BasicCommandUnit, School
@@ -78,6 +78,7 @@ class OfficerImport(APIView):
                 "OfficersCsvRejected",
                 {
                     "file": serializers.ListField(child=serializers.CharField()),
+                    "code": serializers.CharField(),
                     "rows": serializers.ListField(child=serializers.DictField()),
                 },
             ),
@@ -89,15 +90,12 @@ class OfficerImport(APIView):
         upload = request.FILES.get("file")
         if upload is None:
             return Response({"file": ["Attach a CSV file as 'file'."]}, status=status.HTTP_400_BAD_REQUEST)
-        if upload_too_large(upload, max_bytes=services.MAX_CSV_BYTES):  # by its recorded size: nothing read
-            return Response({"file": ["The file is larger than 2 MB."], "rows": []}, status=status.HTTP_400_BAD_REQUEST)
         try:
-            officers, schools = services.officers_import_csv(actor=request.user, data=upload.read())
-        except services.CsvRejected as error:
-            return Response(
-                {"file": [error.message], "rows": [{"line": n, "reason": r} for n, r in error.problems]},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            # By its recorded size first: an oversize upload is refused before any of it is read.
+            data = upload_bytes(upload, max_bytes=services.MAX_CSV_BYTES)
+            officers, schools = services.officers_import_csv(actor=request.user, data=data)
+        except CsvRejected as error:
+            return Response(csv_rejected_body(error), status=status.HTTP_400_BAD_REQUEST)
         return Response({"officers": officers, "schools": schools}, status=status.HTTP_201_CREATED)
 
 

@@ -4,8 +4,10 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
+from core.client_ip import parse_trusted_proxies
+
 from .base import *  # noqa: F403
-from .base import env, env_bool
+from .base import env, env_bool, env_list
 
 DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
@@ -24,9 +26,13 @@ CSRF_COOKIE_NAME = "__Host-csrftoken"
 # Only behind a proxy that always sets (and overwrites) this header.
 if env_bool("DJANGO_BEHIND_PROXY", True):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    # Sign-in rate limits per IP must see the client, not the proxy: take the address the proxy appends to
-    # X-Forwarded-For (the number of proxies in front; without the header allauth falls back to REMOTE_ADDR).
-    ALLAUTH_TRUSTED_PROXY_COUNT = int(env("DJANGO_TRUSTED_PROXY_COUNT", "1"))
+    # Per-address limits must see the client, not the proxy: X-Forwarded-For is read only when the connection comes
+    # from one of these (core/client_ip.py; docs/operations.md).
+    TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "127.0.0.1,::1")
+try:
+    parse_trusted_proxies(tuple(TRUSTED_PROXIES))
+except ValueError as error:
+    raise ImproperlyConfigured(str(error)) from None
 
 if env("REDIS_URL"):
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"

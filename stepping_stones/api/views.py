@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import CreatedCursorPagination, PagePagination
 from core.csv_export import csv_streaming_response
+from core.csv_import import CsvRejected, csv_rejected_body
 from schools.models import School
 from stepping_stones import permissions, selectors, services
 from stepping_stones.models import Need
@@ -30,7 +31,7 @@ FIELD_ERRORS = OpenApiResponse(description="Field errors: {field: [message]} and
 CONFLICT = OpenApiResponse(description="Conflict with the current state (full, locked, duplicate, already decided)")
 NOT_FOUND = OpenApiResponse(description="No such record, or not one you may see")
 CSV_REJECTED = OpenApiResponse(
-    description="Nothing imported: the file and every bad row (line and problem)",
+    description="Nothing imported: the file and every bad row (line and reason)",
     response=inline_serializer(
         "SteppingStonesCsvRejected",
         {
@@ -69,15 +70,8 @@ class SteppingStonesAPIView(APIView):
     def handle_exception(self, exc):
         if isinstance(exc, services.ReferralInvalid):
             return _errors_response(exc)
-        if isinstance(exc, services.CsvRejected):
-            return Response(
-                {
-                    "file": [exc.message],
-                    "code": exc.code,
-                    "rows": [{"line": line, "problem": problem} for line, problem in exc.problems],
-                },
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+        if isinstance(exc, CsvRejected):
+            return Response(csv_rejected_body(exc), status=status.HTTP_400_BAD_REQUEST)
         return super().handle_exception(exc)
 
     # helpers ---------------------------------------------------------------------------------------------------

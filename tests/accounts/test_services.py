@@ -18,6 +18,7 @@ from accounts.models import (
     SchoolMembership,
     User,
 )
+from core.csv_import import CsvRejected
 from core.errors import Conflict, DomainError, InvalidTransition
 from core.models import AuditEvent
 from core.selectors import audit_timeline
@@ -187,9 +188,9 @@ class TestInvitationCsv:
             + "12ab,x@example.org\n"
             + f"{good.urn},ok@example.org\n"
         ).encode()
-        with pytest.raises(services.InvitationFileRejected) as exc:
+        with pytest.raises(CsvRejected) as exc:
             services.headteacher_invitations_check_csv(data=data)
-        errors = dict(exc.value.errors)
+        errors = dict(exc.value.problems)
         assert sorted(errors) == [3, 4, 5, 6, 7]
         assert "not a school in the register" in errors[3]
         assert "closed" in errors[4]
@@ -200,18 +201,18 @@ class TestInvitationCsv:
 
     @pytest.mark.parametrize(
         "data, message",
-        [(b"", "empty"), (b"school,address\n100000,a@b.org\n", "headings"), (CSV_HEADER.encode(), "no invitations")],
+        [(b"", "empty"), (b"school,address\n100000,a@b.org\n", "headings"), (CSV_HEADER.encode(), "no rows")],
     )
     def test_files_that_are_not_invitation_lists(self, data, message):
-        with pytest.raises(services.InvitationFileRejected) as exc:
+        with pytest.raises(CsvRejected) as exc:
             services.headteacher_invitations_check_csv(data=data)
-        assert message in exc.value.errors[0][1]
+        assert message in exc.value.problems[0].message
 
     def test_already_invited_rows_are_flagged(self, admin, school):
         services.headteacher_invite(actor=admin, school=school, email="a@example.org")
-        with pytest.raises(services.InvitationFileRejected) as exc:
+        with pytest.raises(CsvRejected) as exc:
             services.headteacher_invitations_check_csv(data=f"{CSV_HEADER}{school.urn},a@example.org\n".encode())
-        assert "already has an invitation" in exc.value.errors[0][1]
+        assert "already has an invitation" in exc.value.problems[0].message
 
     def test_cp1252_file_is_read(self, admin):
         school = SchoolFactory()

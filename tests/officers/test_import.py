@@ -51,7 +51,7 @@ def test_import_page_shows_the_rows_to_fix(client, alloc, reference_data):
     assert "Nothing was imported: 1 row needs fixing" in body and "BCU &#x27;nowhere&#x27; is not a Met BCU" in body
     missing = SimpleUploadedFile("officers.csv", b"name\nx\n", content_type="text/csv")
     body = client.post(reverse("officers:officer_import"), {"file": missing}).content.decode()
-    assert "missing these columns" in body
+    assert "missing the columns" in body
 
 
 def test_api_import_rejects_with_rows_then_imports(alloc, school, reference_data):

@@ -390,11 +390,11 @@ def _not_gias(tmp_path, data: bytes):
 NOT_GIAS = [
     pytest.param(b"", "is empty", id="empty"),
     pytest.param(b"\r\n  \r\n", "is empty", id="blank lines"),
-    pytest.param(gias_bytes([]), "has GIAS headers but no schools", id="headers only"),
-    pytest.param(b"name,email\r\nAnn,ann@example.com\r\n", "has no 'URN', 'LA (code)'", id="another csv"),
+    pytest.param(gias_bytes([]), "has headings but no rows", id="headers only"),
+    pytest.param(b"name,email\r\nAnn,ann@example.com\r\n", "missing the columns URN, LA (code)", id="another csv"),
     pytest.param(
         gias_bytes([gias_row()], headers=[h for h in GIAS_HEADERS if h != "PhaseOfEducation (name)"]),
-        "has no 'PhaseOfEducation (name)' column",
+        "missing the column PhaseOfEducation (name)",
         id="a required column missing",
     ),
     pytest.param(b"\xef\xbb\xbf" + gias_bytes([gias_row()]), "UTF-8 byte-order mark", id="utf-8 bom"),

@@ -120,10 +120,11 @@ def test_dispatch_more_serials_than_approved_is_400(api, admin, fulfilment, subm
 
 def test_dispatch_csv_rows_listed(api, fulfilment):
     api.force_authenticate(fulfilment)
-    upload = SimpleUploadedFile("d.csv", b"reference,courier,tracking\nKW-000999,DPD,T\nnonsense,,\n")
+    upload = SimpleUploadedFile("d.csv", b"reference,courier,tracking\nKW-000999,DPD,T\nnonsense,,\nnonsense,DPD,\n")
     response = api.post(reverse("wands-api:dispatch-csv"), {"file": upload}, format="multipart")
     assert response.status_code == 400
-    assert [row["line"] for row in response.json()["rows"]] == [2, 3, 3, 3]
+    # A row with neither courier nor tracking is "not dispatched yet", but its reference must still be a request.
+    assert [row["line"] for row in response.json()["rows"]] == [2, 3, 4, 4]
 
 
 def test_allowance_and_override(api, admin, head, school):

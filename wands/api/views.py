@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from core.api.idempotency import IDEMPOTENCY_KEY_HEADER
 from core.api.pagination import CreatedCursorPagination
 from core.api.rows import ValuesListMixin
+from core.csv_import import CsvRejected, csv_rejected_body
 from core.idempotency import idempotent_create
 from schools.models import School
 from schools.selectors import school_get
@@ -35,11 +36,8 @@ CSV_REJECTED = OpenApiResponse(
 )
 
 
-def _csv_rejected(error: services.CsvRejected) -> Response:
-    return Response(
-        {"file": [error.message], "code": error.code, "rows": [{"line": n, "reason": r} for n, r in error.problems]},
-        status=status.HTTP_400_BAD_REQUEST,
-    )
+def _csv_rejected(error: CsvRejected) -> Response:
+    return Response(csv_rejected_body(error), status=status.HTTP_400_BAD_REQUEST)
 
 
 class WandRequestList(ValuesListMixin, generics.ListCreateAPIView):
@@ -333,19 +331,36 @@ class DispatchCsvView(APIView):
 
     @extend_schema(
         request={"multipart/form-data": s.WandCsvUploadSerializer},
-        responses={200: s.WandRequestSerializer(many=True), 400: CSV_REJECTED},
+        responses={
+            200: inline_serializer(
+                "WandDispatchCsvResult",
+                {
+                    "dispatched": s.WandRequestSerializer(many=True),
+                    "not_dispatched_yet": serializers.IntegerField(
+                        help_text="Rows with neither courier nor tracking: skipped, left for a later upload."
+                    ),
+                },
+            ),
+            400: CSV_REJECTED,
+        },
     )
     def post(self, request):
-        """Dispatch every row of a CSV (reference, courier, tracking, serials), or nothing if any row is bad."""
+        """Dispatch the rows of the dispatch list that have a courier and tracking (reference, courier, tracking,
+        serials); rows with neither are skipped and counted; if any other row is bad, nothing is dispatched."""
         data = s.WandCsvUploadSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            dispatched = services.dispatch_csv_apply(
+            result = services.dispatch_csv_apply(
                 data=services.csv_upload_read(data.validated_data["file"]), actor=request.user
             )
-        except services.CsvRejected as error:
+        except CsvRejected as error:
             return _csv_rejected(error)
-        return Response(s.WandRequestSerializer(dispatched, many=True).data)
+        return Response(
+            {
+                "dispatched": s.WandRequestSerializer(result.dispatched, many=True).data,
+                "not_dispatched_yet": result.not_dispatched_yet,
+            }
+        )
 
 
 class ExistingDeliveriesView(APIView):
@@ -367,7 +382,7 @@ class ExistingDeliveriesView(APIView):
             created = services.existing_deliveries_import(
                 data=services.csv_upload_read(data.validated_data["file"]), actor=request.user
             )
-        except services.CsvRejected as error:
+        except CsvRejected as error:
             return _csv_rejected(error)
         return Response({"imported": len(created)})
 

@@ -1,0 +1,24 @@
+"""Line breaks typed into forms: one convention on the way in (a browser sends CRLF, a pasted address may carry CR)."""
+
+import re
+
+_BREAKS = re.compile(r"\r\n?|[\n\v\f\x85\u2028\u2029]")
+_SPACES = re.compile(r"[ \t]+")
+
+
+def one_line(value: str | None) -> str:
+    """A single-line field: every line break (and run of spaces) becomes one space, ends trimmed."""
+    return _SPACES.sub(" ", _BREAKS.sub(" ", value or "")).strip()
+
+
+def clean_lines(value: str | None) -> str:
+    """A multi-line field (an address): lines joined with "\\n" only, each trimmed, empty lines dropped."""
+    return "\n".join(line for line in (one_line(part) for part in _BREAKS.split(value or "")) if line)
+
+
+def address_parts(value: str | None) -> list[str]:
+    """An address's lines (or comma-separated parts when typed on one line), each clean, for a courier's columns."""
+    lines = clean_lines(value).split("\n")
+    if len(lines) == 1:
+        lines = [part.strip() for part in lines[0].split(",")]
+    return [line for line in lines if line]
