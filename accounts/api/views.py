@@ -60,9 +60,12 @@ class ExpiredInvitationsView(generics.ListAPIView, RolesApiView):
     serializer_class = s.InvitationSerializer
 
     def get_queryset(self):
-        if not can_resend_invitations(self.request.user):
-            raise PermissionDenied("Only programme admins send expired invitations again.")
         return selectors.invitations_expired_unanswered(self.request.user)
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not can_resend_invitations(request.user):
+            raise PermissionDenied("Only programme admins send expired invitations again.")
 
     @extend_schema(
         summary="Programme admins: invitations that expired unanswered and have not been sent again",

@@ -196,6 +196,7 @@ class TwoFactorRequiredMiddleware:
         if state == mfa.SET_UP:
             messages.warning(request, "Your roles require two-factor sign-in. Set up an authenticator app to continue.")
             return redirect("mfa_activate_totp")
+        messages.info(request, "Enter the code from your authenticator app to continue.")
         next_url = request.get_full_path() if request.method == "GET" else "/"
         return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
