@@ -54,8 +54,9 @@ def session_passed_two_factor(request) -> bool:
 
 
 def two_factor_state(request) -> str:
-    """The one rule: PASSED, SET_UP or CODE for the (real) signed-in user of this request. Cached on the request."""
-    cached = getattr(request, "_two_factor_state", None)
+    """The one rule: PASSED, SET_UP or CODE for the (real) signed-in user of this request. Kept on the request as
+    `request.two_factor_state` (templates read it)."""
+    cached = getattr(request, "two_factor_state", None)
     if cached is not None:
         return cached
     from accounts.identity.roles_bridge import requires_two_factor
@@ -67,7 +68,7 @@ def two_factor_state(request) -> str:
         state = CODE
     else:
         state = SET_UP
-    request._two_factor_state = state
+    request.two_factor_state = state
     return state
 
 

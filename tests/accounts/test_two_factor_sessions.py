@@ -168,8 +168,11 @@ class TestPasswordOnlySessions:
             admin = client.get("/django-admin/accounts/invitation/")
             assert admin.status_code == 302
             assert admin["Location"] == code_prompt("/django-admin/accounts/invitation/")
-        # The code prompt itself answers.
-        assert client.get(code_prompt(account)).status_code == 200
+        # The code prompt itself answers, offering no other way round (the password is not a second factor).
+        prompt = client.get(code_prompt(account))
+        assert prompt.status_code == 200
+        assert "Enter the 6-digit code" in prompt.content.decode()
+        assert "Use your password" not in prompt.content.decode()
 
     def _staff_coordinator(self):
         user = coordinator(is_staff=True, is_superuser=True)
