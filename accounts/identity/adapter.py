@@ -34,13 +34,24 @@ class AccountAdapter(DefaultAccountAdapter):
         "email_taken": "An account with this email address already exists",
     }
 
+    @staticmethod
+    def _account_email(request, credentials) -> str:
+        """The address the password was given for: the sign-in form's, or the signed-in user's when confirming."""
+        email = credentials.get("email") or credentials.get("username") or ""
+        if not email and request is not None and request.user.is_authenticated:
+            email = request.user.email
+        return email
+
     def pre_authenticate(self, request, **credentials):
         super().pre_authenticate(request, **credentials)
-        if attempts.locked(credentials.get("email") or ""):
+        email = self._account_email(request, credentials)
+        if email and attempts.locked(email):
             raise self.validation_error("too_many_wrong_secrets")
 
     def authentication_failed(self, request, **credentials):
-        attempts.failed(credentials.get("email") or "")
+        email = self._account_email(request, credentials)
+        if email:
+            attempts.failed(email)
 
     def authenticate(self, request, **credentials):
         user = super().authenticate(request, **credentials)

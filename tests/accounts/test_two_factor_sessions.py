@@ -24,7 +24,7 @@ from accounts.identity import attempts, mfa
 from accounts.identity.services import api_token_create
 from accounts.models import ApiToken
 from core.errors import DomainError
-from tests.accounts.factories import TEST_PASSWORD
+from tests.accounts.factories import TEST_PASSWORD, UserFactory
 from tests.accounts.test_identity_support import give_totp, sign_in, totp_code, user_with_role, verified_user
 from tests.conftest import force_login_password_only
 from tests.stepping_stones.factories import coordinator
@@ -392,6 +392,15 @@ class TestCodeGuessing:
         response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
         assert response.status_code == 302
         assert attempts.count(user) == 0
+
+    def test_wrong_passwords_when_confirming_count_for_that_account_only(self, client):
+        user, other = UserFactory(), UserFactory()  # no allauth email records: the signed-in user's address counts
+        client.force_login(user)
+        for _ in range(attempts.ALLOWED):
+            client.post(reverse("account_reauthenticate"), {"password": "wrong-password-1"})
+        assert attempts.locked(user)
+        assert not attempts.locked(other)
+        assert not attempts.locked("")
 
     def test_unknown_addresses_lock_the_same_way(self, client):
         for _ in range(attempts.ALLOWED):
