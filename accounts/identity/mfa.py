@@ -32,6 +32,12 @@ def two_factor_missing(user) -> bool:
     return requires_two_factor(user)
 
 
+def _passed(records, user) -> bool:
+    if any(record.get("two_factor") is True for record in records):
+        return True
+    return any(record.get("method") == "mfa" for record in records) and has_totp(user)
+
+
 def session_passed_two_factor(request) -> bool:
     """True when this session, for its signed-in user, completed two-factor sign-in, read from allauth's record of
     the authentication methods used in the session (`allauth.account.authentication.get_authentication_records`):
@@ -47,22 +53,19 @@ def session_passed_two_factor(request) -> bool:
     user = request.user
     if user is None or not user.is_authenticated:
         return False
-    records = get_authentication_records(request, user)
-    if any(record.get("two_factor") is True for record in records):
-        return True
-    return any(record.get("method") == "mfa" for record in records) and has_totp(user)
+    return _passed(get_authentication_records(request, user), user)
 
 
 def two_factor_state(request) -> str:
     """The one rule: PASSED, SET_UP or CODE for the (real) signed-in user of this request. Kept on the request as
-    `request.two_factor_state` (templates read it)."""
+    `request.two_factor_state` (templates read it). A session that passed costs one query (its authenticator)."""
     cached = getattr(request, "two_factor_state", None)
     if cached is not None:
         return cached
     from accounts.identity.roles_bridge import requires_two_factor
 
     user = request.user
-    if not user.is_authenticated or not requires_two_factor(user) or session_passed_two_factor(request):
+    if not user.is_authenticated or session_passed_two_factor(request) or not requires_two_factor(user):
         state = PASSED
     elif has_totp(user):
         state = CODE
