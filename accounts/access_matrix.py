@@ -237,6 +237,7 @@ SCHOOL_PEOPLE = {"anonymous": SIGN_IN, "default": 404, roles.HEADTEACHER: 200, r
 ROLES_ROWS = [
     AccessRow("accounts:invitations", {**ADMIN_ONLY, roles.HEADTEACHER: 200}),
     AccessRow("accounts:invite_headteacher", ADMIN_ONLY),
+    AccessRow("accounts:invitations_expired", ADMIN_ONLY),
     AccessRow("accounts:invite_headteacher_csv", ADMIN_ONLY),
     AccessRow(
         "accounts:invite_headteacher_csv_check",
@@ -322,6 +323,11 @@ POST_ONLY = {"anonymous": 401, "default": 405}
 API_ROWS = [
     AccessRow("accounts-api:invitations", API_SIGNED_IN, notes="each sees only the invitations in their scope"),
     AccessRow("accounts-api:invitation_accept", POST_ONLY),
+    AccessRow(
+        "accounts-api:invitations_expired",
+        {"anonymous": 401, "default": 403, roles.PROGRAMME_ADMIN: 200},
+        notes="programme admins list and send again expired invitations",
+    ),
     AccessRow(
         "accounts-api:invitation_detail",
         {"anonymous": 401, "default": 404, roles.PROGRAMME_ADMIN: 200, roles.HEADTEACHER: 200},

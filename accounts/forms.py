@@ -182,3 +182,29 @@ class OrganisationDecisionForm(DecisionForm):
 
 class ConfirmForm(forms.Form):
     """A POST with nothing to fill in: the button is the answer."""
+
+
+class ExpiredInvitationsForm(forms.Form):
+    """The expired invitations on this page, to tick and send again."""
+
+    invitations = forms.TypedMultipleChoiceField(
+        label="Invitations to send again",
+        help_text="Each person gets a new link that works for 7 days. Select all that apply.",
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={
+            "required": "Select the invitations to send again",
+            "invalid_choice": "Select invitations from the list",
+        },
+    )
+
+    def __init__(self, *args, invitations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["invitations"].choices = [
+            (
+                invitation.pk,
+                f"{invitation.email}: {invitation.get_role_display().lower()} at {invitation.school.name} "
+                f"({invitation.school_id}), expired {invitation.expires_at:%-d %B %Y}",
+            )
+            for invitation in invitations
+        ]

@@ -97,6 +97,12 @@ def can_revoke_invitation(user, invitation) -> bool:
 
 
 @_predicate
+def can_resend_invitations(user) -> bool:
+    """Programme admins send expired invitations again (headteachers' and staff's alike)."""
+    return is_programme_admin(user)
+
+
+@_predicate
 def can_grant_programme_roles(user) -> bool:
     """Programme admins grant and end police, VRU and fulfilment roles."""
     return is_programme_admin(user)

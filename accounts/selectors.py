@@ -205,6 +205,23 @@ def invitations_visible_to(user) -> QuerySet[Invitation]:
     return base.filter(Q(school_id__in=headteacher_school_ids(user)) | Q(email__iexact=user.email))
 
 
+def invitations_expired_unanswered(user, *, now=None) -> QuerySet[Invitation]:
+    """For programme admins: invitations that expired with nobody accepting them, and that have not been sent again
+    (no later invitation to the same address for the same school), newest expiry first."""
+    if not _signed_in(user) or roles.PROGRAMME_ADMIN not in user_role_names(user):
+        return Invitation.objects.none()
+    now = now or timezone.now()
+    later = Invitation.objects.filter(
+        school_id=OuterRef("school_id"), email__iexact=OuterRef("email"), created_at__gt=OuterRef("created_at")
+    )
+    return (
+        Invitation.objects.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now)
+        .exclude(Exists(later))
+        .select_related("school", "invited_by")
+        .order_by("-expires_at", "-id")
+    )
+
+
 def invitations_pending_for(user, *, now=None) -> QuerySet[Invitation]:
     """Invitations sent to the user's email address that can still be accepted."""
     if not _signed_in(user):

@@ -6,6 +6,7 @@ app_name = "accounts"
 urlpatterns = [
     # Invitations (the accept links, for schools and organisations, carry a secret token: the only URLs with one).
     path("invitations/", views.invitation_list, name="invitations"),
+    path("invitations/expired/", views.invitations_expired, name="invitations_expired"),
     path("invitations/headteacher/new/", views.invite_headteacher, name="invite_headteacher"),
     path("invitations/headteacher/upload/", views.invite_headteacher_csv, name="invite_headteacher_csv"),
     path(

@@ -30,6 +30,7 @@ from .permissions import (
     can_invite_to_organisation,
     can_manage_duties,
     can_manage_school_members,
+    can_resend_invitations,
     can_review_access,
     can_review_role,
     can_revoke_invitation,
@@ -79,6 +80,26 @@ def invitation_list(request):
         invitation.current_status = invitation.status_at(now)
         invitation.can_revoke = invitation.current_status == "pending" and can_revoke_invitation(user, invitation)
     return render(request, "accounts/invitation_list.html", {"page": page, "is_admin": is_programme_admin(user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def invitations_expired(request):
+    """Invitations that expired with nobody accepting them: tick and send them again, all at once."""
+    _require(can_resend_invitations(request.user))
+    page = _page(request, selectors.invitations_expired_unanswered(request.user))
+    form = forms.ExpiredInvitationsForm(_posted(request), invitations=page.object_list)
+    if request.method == "POST" and form.is_valid():
+        try:
+            sent = services.invitations_resend_expired(
+                actor=request.user, invitation_ids=form.cleaned_data["invitations"]
+            )
+        except DomainError as exc:
+            form_add_domain_error(form, exc)
+        else:
+            messages.success(request, f"{len(sent)} invitation{'s' if len(sent) != 1 else ''} sent again")
+            return redirect("accounts:invitations")
+    return render(request, "accounts/invitations_expired.html", {"form": form, "page": page})
 
 
 @login_required

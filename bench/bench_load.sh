@@ -64,6 +64,10 @@ session = import_module(settings.SESSION_ENGINE).SessionStore()
 session["_auth_user_id"] = str(user.pk)
 session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
 session["_auth_user_hash"] = user.get_session_auth_hash()
+# As a sign-in with a password and a two-factor code leaves it (accounts.identity.mfa.session_passed_two_factor).
+import time
+session["account_authentication_methods"] = [{"method": "password", "at": time.time()}, {"method": "mfa", "at": time.time(), "type": "totp"}]
+session["account_authentication_methods_user"] = str(user.pk)
 session.save()
 print(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
 EOF

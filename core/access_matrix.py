@@ -6,6 +6,7 @@ AUDIT = {"programme_admin": 200, "stepping_stones_coordinator": 200, "toolkit_ed
 
 ROWS = [
     AccessRow("healthz", {"default": 200}),
+    AccessRow("favicon", {"default": 200}),
     AccessRow("api-schema", {"default": 200}),
     AccessRow("api-docs", {"default": 200}),
     AccessRow("audit:search", {**ANON, **AUDIT, "default": 403}),

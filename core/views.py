@@ -1,8 +1,10 @@
 import logging
 
+from django.contrib.staticfiles import finders
+from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
 from django.db import connection
-from django.http import HttpResponseServerError, JsonResponse
+from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import TemplateDoesNotExist, loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
@@ -11,6 +13,8 @@ from django.views.decorators.http import require_GET
 from .request_context import current_request_id
 
 logger = logging.getLogger(__name__)
+
+FAVICON = "images/favicon.ico"
 
 
 @never_cache
@@ -45,3 +49,13 @@ def server_error(request, template_name="500.html"):
         return HttpResponseServerError("<h1>Server Error (500)</h1>", content_type="text/html")
     request_id = getattr(request, "request_id", "") or current_request_id()
     return HttpResponseServerError(template.render({"request_id": request_id}))
+
+
+@require_GET
+def favicon(request):
+    """The service's own icon at /favicon.ico, where browsers ask for it (the pages also link the SVG version)."""
+    path = finders.find(FAVICON)  # the source file; the collected copy where the source tree is not shipped
+    with open(path, "rb") if path else staticfiles_storage.open(FAVICON) as icon:
+        response = HttpResponse(icon.read(), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

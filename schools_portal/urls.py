@@ -3,7 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from core.views import healthz
+from accounts.identity.views import activate_totp, django_admin_login
+from core.views import favicon, healthz
 
 api_v1 = [
     path("", include("schools.api.urls")),
@@ -30,14 +31,24 @@ urlpatterns = [
     path("insights/", include("insights.urls")),
     path("account/", include("accounts.identity.urls")),
     path("audit/", include("core.audit_urls")),
+    # allauth's set-up page, with a secret that stays the same until set-up ends (accounts.identity.mfa_forms).
+    path("account/2fa/totp/activate/", activate_totp, name="mfa_activate_totp"),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
-    path("django-admin/", admin.site.urls),
+    path("favicon.ico", favicon, name="favicon"),
 ]
+
+# The Django admin is for operations staff, signed in through the portal's own sign-in (password and two-factor):
+# its own login page sends them there. Production serves it only when DJANGO_ADMIN_ENABLED is set.
+if settings.ADMIN_ENABLED:
+    urlpatterns += [
+        path("django-admin/login/", django_admin_login, name="django_admin_login"),
+        path("django-admin/", admin.site.urls),
+    ]
 
 if settings.DEBUG:
     from django.conf.urls.static import static

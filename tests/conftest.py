@@ -1,8 +1,10 @@
 import os
+import time
 
 import pytest
 from django.db import connection
 from django.db.backends.signals import connection_created
+from django.test.client import ClientMixin
 
 # Browser journeys use the ORM and Playwright's sync API in one thread.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -28,6 +30,31 @@ def _allow_audit_truncate(sender, connection, **kwargs):
 
 
 connection_created.connect(_allow_audit_truncate, dispatch_uid="tests.allow_audit_truncate")
+
+
+def _force_login_with_two_factor(self, user, backend=None):
+    """`force_login` stands for a completed sign-in, so its session records the two-factor step too (as allauth's
+    sign-in does: accounts.identity.mfa.session_passed_two_factor). A session made by a password alone is made with
+    `force_login_password_only`, or by signing in through a form."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.account.internal.userkit import user_id_to_str
+
+    force_login_password_only(self, user, backend)
+    session = self.session
+    now = time.time() - 3600  # signed in a while ago: allauth still asks to confirm it's you for sensitive steps
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": now, "email": user.email},
+        {"method": "mfa", "at": now, "type": "totp", "test_client": True},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
+
+
+force_login_password_only = ClientMixin.force_login
+ClientMixin.force_login = _force_login_with_two_factor
 
 
 @pytest.fixture(scope="session")

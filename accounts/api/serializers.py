@@ -35,6 +35,15 @@ class SchoolUrnField(serializers.IntegerField):
         return value.urn if isinstance(value, School) else value
 
 
+class InvitationsResendSerializer(serializers.Serializer):
+    invitations = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        allow_empty=False,
+        max_length=200,
+        help_text="Ids of expired, unanswered invitations (from GET) to send again: all or none are sent.",
+    )
+
+
 class InvitationSerializer(serializers.ModelSerializer):
     school_urn = serializers.IntegerField(source="school_id")
     school_name = serializers.CharField(source="school.name")

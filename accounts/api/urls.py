@@ -7,6 +7,7 @@ from . import views
 app_name = "accounts-api"
 urlpatterns = [
     path("invitations/", views.InvitationListCreateView.as_view(), name="invitations"),
+    path("invitations/expired/", views.ExpiredInvitationsView.as_view(), name="invitations_expired"),
     path("invitations/accept/", views.InvitationAcceptView.as_view(), name="invitation_accept"),
     path("invitations/<int:pk>/", views.InvitationDetailView.as_view(), name="invitation_detail"),
     path("invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(), name="invitation_revoke"),

@@ -4,6 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -12,7 +13,7 @@ from schools.models import School
 
 from .. import selectors, services
 from ..models import JoinRequest, Organisation, PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership
-from ..permissions import can_review_role, can_view_school_members
+from ..permissions import can_resend_invitations, can_review_role, can_view_school_members
 from . import serializers as s
 
 ERRORS = {
@@ -53,6 +54,35 @@ class InvitationListCreateView(generics.ListAPIView, RolesApiView):
         invite = services.headteacher_invite if data["role"] == "headteacher" else services.staff_invite
         invitation, _token = invite(actor=request.user, school=data["urn"], email=data["email"])
         return Response(s.InvitationSerializer(invitation).data, status=status.HTTP_201_CREATED)
+
+
+class ExpiredInvitationsView(generics.ListAPIView, RolesApiView):
+    serializer_class = s.InvitationSerializer
+
+    def get_queryset(self):
+        return selectors.invitations_expired_unanswered(self.request.user)
+
+    def check_permissions(self, request):
+        super().check_permissions(request)
+        if not can_resend_invitations(request.user):
+            raise PermissionDenied("Only programme admins send expired invitations again.")
+
+    @extend_schema(
+        summary="Programme admins: invitations that expired unanswered and have not been sent again",
+        responses={200: s.InvitationSerializer(many=True), 403: ERRORS[403]},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="Programme admins: send expired invitations again (all or none; each gets a new 7-day link)",
+        request=s.InvitationsResendSerializer,
+        responses={201: s.InvitationSerializer(many=True), **ERRORS},
+    )
+    def post(self, request):
+        data = self.parse(s.InvitationsResendSerializer)
+        sent = services.invitations_resend_expired(actor=request.user, invitation_ids=data["invitations"])
+        return Response(s.InvitationSerializer(sent, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class InvitationDetailView(RolesApiView):

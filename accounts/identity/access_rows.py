@@ -42,6 +42,14 @@ ROWS = [
     AccessRow("identity:view_as_start", {"anonymous": SIGN_IN, "default": 403, "programme_admin": 200}),
     AccessRow("identity:view_as_stop", {"anonymous": SIGN_IN, "default": 302}, notes="not viewing as: back to account"),
     AccessRow("identity:two_factor_reset", {"anonymous": SIGN_IN, "default": 403, "programme_admin": 200}),
+    AccessRow(
+        "identity:two_factor_setup_cancel", {"anonymous": SIGN_IN, "default": 405}, notes="POST only: forgets the key"
+    ),
+    AccessRow(
+        "django_admin_login",
+        {"anonymous": SIGN_IN, "default": 403},
+        notes="the admin's login is the portal's sign-in; signed in but not staff: refused",
+    ),
     AccessRow("identity-api:me", {"anonymous": 401, "default": 200}),
     AccessRow("identity-api:tokens", {"anonymous": 401, "default": 200}),
     AccessRow("identity-api:token_detail", {"anonymous": 401, "default": 404}, kwargs=_someone_elses_token),

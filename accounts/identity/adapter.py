@@ -1,6 +1,14 @@
-"""allauth adapters. Sign-up is open but gives no role: roles only come from invitations and grants (accounts app)."""
+"""allauth adapters. Sign-up is open but gives no role: roles only come from invitations and grants (accounts app).
 
+Wrong passwords count on the account's one counter of wrong secrets (accounts.identity.attempts), with wrong
+two-factor codes; a sign-in within the last few minutes counts as having confirmed it's you.
+"""
+
+import time
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
 from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
@@ -8,7 +16,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
-from accounts.identity import mfa, services
+from accounts.identity import attempts, mfa, services
 from accounts.identity.roles_bridge import requires_two_factor
 from core.client_ip import client_ip
 from core.emails import email_send
@@ -25,6 +33,7 @@ class AccountAdapter(DefaultAccountAdapter):
         "invalid_or_expired_key": "This link has expired or has already been used. Ask for a new one",
         "invalid_password_reset": "This link has expired or has already been used. Ask for a new one",
         "too_many_login_attempts": "Too many failed attempts to sign in. Wait 5 minutes and try again",
+        "too_many_wrong_secrets": attempts.LOCKED_MESSAGE,
         "rate_limited": "You have sent too many requests. Wait a few minutes and try again",
         "email_taken": "An account with this email address already exists",
     }
@@ -57,6 +66,43 @@ class AccountAdapter(DefaultAccountAdapter):
             raise PermissionDenied("Unable to determine client IP address")
         return ip
 
+    @staticmethod
+    def _account_email(request, credentials) -> str:
+        """The address the password was given for: the sign-in form's, or the signed-in user's when confirming."""
+        email = credentials.get("email") or credentials.get("username") or ""
+        if not email and request is not None and request.user.is_authenticated:
+            email = request.user.email
+        return email
+
+    def pre_authenticate(self, request, **credentials):
+        super().pre_authenticate(request, **credentials)
+        email = self._account_email(request, credentials)
+        if email and attempts.locked(email):
+            raise self.validation_error("too_many_wrong_secrets")
+
+    def authentication_failed(self, request, **credentials):
+        email = self._account_email(request, credentials)
+        if email:
+            attempts.failed(email)
+
+    def authenticate(self, request, **credentials):
+        user = super().authenticate(request, **credentials)
+        if user is not None and not mfa.has_totp(user):
+            attempts.clear(user)  # the password was all there was to guess
+        return user
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Not straight after signing in: a sign-in (password or code) within ACCOUNT_REAUTHENTICATION_TIMEOUT
+        seconds counts as having confirmed it's you, so setting up two-factor does not ask for the password again."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = getattr(allauth_context, "request", None)
+        if request is None or not request.user.is_authenticated:
+            return True
+        records = get_authentication_records(request, request.user)
+        signed_in_at = records[-1].get("at", 0) if records else 0
+        return time.time() - signed_in_at >= account_settings.REAUTHENTICATION_TIMEOUT
+
     def get_login_redirect_url(self, request):
         """Someone whose roles need two-factor sign-in, and who has not set it up, goes straight to set it up."""
         if mfa.two_factor_missing(request.user):
@@ -65,6 +111,12 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "The code is not correct. Enter the 6-digit code your authenticator app shows now",
+        "too_many_wrong_secrets": attempts.LOCKED_MESSAGE,
+    }
+
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         """Nobody switches off the authenticator app their roles require; a programme admin can reset it instead."""
         if authenticator.type == Authenticator.Type.TOTP and requires_two_factor(authenticator.user):

@@ -1,6 +1,16 @@
-"""Two-factor facts about a user, read from allauth's authenticators."""
+"""Two-factor facts about a user (read from allauth's authenticators) and about a session (allauth's record of the
+authentication methods used in it), and the one rule every request of a signed-in user goes through:
+`two_factor_state(request)`."""
 
+from __future__ import annotations
+
+from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+
+# What `two_factor_state` answers.
+PASSED = "passed"  # nothing to do: roles do not require two-factor, or this session completed it
+SET_UP = "set_up"  # roles require two-factor and the user has no authenticator: set it up first
+CODE = "code"  # roles require two-factor, the user has an authenticator, this session has not used it: enter a code
 
 
 def has_totp(user) -> bool:
@@ -20,6 +30,49 @@ def two_factor_missing(user) -> bool:
     if has_totp(user):
         return False
     return requires_two_factor(user)
+
+
+def _passed(records, user) -> bool:
+    if any(record.get("two_factor") is True for record in records):
+        return True
+    return any(record.get("method") == "mfa" for record in records) and has_totp(user)
+
+
+def session_passed_two_factor(request) -> bool:
+    """True when this session, for its signed-in user, completed two-factor sign-in, read from allauth's record of
+    the authentication methods used in the session (`allauth.account.authentication.get_authentication_records`):
+
+    - an entry `{"method": "mfa", ...}`: a code from the authenticator app or a recovery code, at sign-in, when
+      confirming it's you, or when the authenticator was set up in this session (`setup: True`, written by our set-up
+      view), while the user still has that authenticator (a reset removes it, and with it what the entry proved);
+    - an entry `{"two_factor": True, ...}`: any other sign-in method that itself proved a second factor. Single
+      sign-on adds this to its record when the provider says the person used multi-factor (for example an `amr`
+      claim with "mfa"); nothing else in the portal needs to change.
+
+    A session made by a password alone (any sign-in form, the Django admin's included) never passes."""
+    user = request.user
+    if user is None or not user.is_authenticated:
+        return False
+    return _passed(get_authentication_records(request, user), user)
+
+
+def two_factor_state(request) -> str:
+    """The one rule: PASSED, SET_UP or CODE for the (real) signed-in user of this request. Kept on the request as
+    `request.two_factor_state` (templates read it). A session that passed costs one query (its authenticator)."""
+    cached = getattr(request, "two_factor_state", None)
+    if cached is not None:
+        return cached
+    from accounts.identity.roles_bridge import requires_two_factor
+
+    user = request.user
+    if not user.is_authenticated or session_passed_two_factor(request) or not requires_two_factor(user):
+        state = PASSED
+    elif has_totp(user):
+        state = CODE
+    else:
+        state = SET_UP
+    request.two_factor_state = state
+    return state
 
 
 def totp_code_valid(user, code: str) -> bool:

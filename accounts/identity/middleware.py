@@ -2,8 +2,9 @@
 
 - SessionPolicyMiddleware ends a session that has been idle too long, is older than the absolute limit, or started
   before the user signed out everywhere; it stamps the start of every new sign-in and keeps `last_seen_at`.
-- TwoFactorRequiredMiddleware sends a user whose roles require two-factor sign-in, and who has not set it up, to
-  allauth's set-up page; nothing else is reachable for them (the API answers 403).
+- TwoFactorRequiredMiddleware applies the one two-factor rule (accounts.identity.mfa.two_factor_state): a user whose
+  roles require two-factor needs a session that completed it; pages go to set-up or the code prompt, the API answers
+  403 `two_factor_required`.
 - ViewAsMiddleware runs a programme admin's requests as the user they view, read-only.
 """
 
@@ -13,10 +14,11 @@ import time
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import SESSION_KEY, get_user_model, logout
-from django.http import JsonResponse
+from django.contrib.auth import REDIRECT_FIELD_NAME, SESSION_KEY, get_user_model, logout
+from django.http import HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import Resolver404, resolve
+from django.urls import Resolver404, resolve, reverse
+from django.utils.http import urlencode
 
 from accounts.identity import mfa, sessions, view_as
 from accounts.identity.permissions import can_view_as
@@ -26,12 +28,26 @@ IDLE_MESSAGE = "You were signed out because you had not used the service for 30 
 ABSOLUTE_MESSAGE = "You were signed out because you had been signed in for 12 hours. Sign in again to continue."
 REVOKED_MESSAGE = "You were signed out because your account was signed out everywhere. Sign in again to continue."
 
-TWO_FACTOR_API_MESSAGE = "Your roles require two-factor sign-in. Set it up in the portal before you use the API."
+TWO_FACTOR_API_MESSAGE = {
+    mfa.SET_UP: "Your roles require two-factor sign-in. Set it up in the portal before you use the API.",
+    mfa.CODE: "Your roles require two-factor sign-in: this session has not entered a code. Enter it in the portal.",
+}
+TWO_FACTOR_REFUSED_MESSAGE = "Your roles require two-factor sign-in. Open the portal in your browser to continue."
 
-# While two-factor set-up is outstanding only these are reachable (plus static files).
-TWO_FACTOR_SETUP_URL_NAMES = frozenset(
+# Reachable by every signed-in session, whatever its two-factor state: they show nothing of the service's data.
+ALWAYS_REACHABLE_URL_NAMES = frozenset(
     {
         "account_logout",
+        "favicon",
+        "robots_txt",
+        "healthz",
+        "identity:session_keep_alive",
+        "identity:session_timed_out",
+    }
+)
+# While two-factor set-up is outstanding, these too (set-up asks for the password again first, as allauth does).
+TWO_FACTOR_SETUP_URL_NAMES = frozenset(
+    {
         "account_reauthenticate",
         "mfa_reauthenticate",
         "mfa_index",
@@ -39,11 +55,11 @@ TWO_FACTOR_SETUP_URL_NAMES = frozenset(
         "mfa_view_recovery_codes",
         "mfa_generate_recovery_codes",
         "mfa_download_recovery_codes",
-        "healthz",
-        "identity:session_keep_alive",
-        "identity:session_timed_out",
+        "identity:two_factor_setup_cancel",
     }
 )
+# While a session that signed in with a password alone owes its code, only the code prompt.
+TWO_FACTOR_CODE_URL_NAMES = frozenset({"mfa_reauthenticate"})
 # While viewing as someone, these are the only requests that may write (they change nothing in the service's data).
 VIEW_AS_WRITABLE_URL_NAMES = frozenset({"identity:view_as_stop", "account_logout", "identity:session_keep_alive"})
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -54,6 +70,14 @@ def _url_name(request) -> str:
         return resolve(request.path_info).view_name
     except Resolver404:
         return ""
+
+
+def _resolves(request) -> bool:
+    try:
+        resolve(request.path_info)
+    except Resolver404:
+        return False
+    return True
 
 
 def _is_api(request) -> bool:
@@ -111,24 +135,70 @@ class SessionPolicyMiddleware:
             sessions.mark_active(session, now)
 
 
+def _is_page_navigation(request) -> bool:
+    """A page a person navigates to (typed, clicked, a form sent), not a browser's own request for an icon, an image,
+    a script or a fetch. Browsers say so in Sec-Fetch-*; without them (older browsers, test clients, curl) an Accept
+    header that names HTML, or none, counts as a page."""
+    mode = request.META.get("HTTP_SEC_FETCH_MODE")
+    if mode:
+        return mode == "navigate" and request.META.get("HTTP_SEC_FETCH_DEST", "document") in {"document", ""}
+    accept = request.META.get("HTTP_ACCEPT", "")
+    return not accept or "text/html" in accept or "application/xhtml+xml" in accept
+
+
+def _uses_bearer_token(request) -> bool:
+    """An API request with `Authorization: Bearer`: DRF authenticates it by the token alone (the token's own rule
+    applies: accounts.identity.authentication), never by the session cookie."""
+    return request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[0].lower() == "bearer"
+
+
 class TwoFactorRequiredMiddleware:
+    """Applies `mfa.two_factor_state`, the one two-factor rule, to every request of a signed-in session: pages, the
+    API (with a session) and the Django admin alike.
+
+    - A person navigating to one of the portal's pages goes to set-up (no authenticator yet) or to the code prompt
+      (this session has not entered a code), and comes back afterwards.
+    - The API answers 403 with code `two_factor_required`.
+    - Static files, the icon, robots.txt and addresses that are not the portal's views get their normal answer; any
+      other request to a portal view (an image, a fetch) is refused with 403, never redirected, so nothing a browser
+      requests in the background can disturb set-up.
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        user = request.user
-        if user.is_authenticated and not self._exempt(request) and mfa.two_factor_missing(user):
-            if _is_api(request):
-                return JsonResponse({"detail": TWO_FACTOR_API_MESSAGE, "code": "two_factor_required"}, status=403)
-            messages.warning(request, "Your roles require two-factor sign-in. Set up an authenticator app to continue.")
-            return redirect("mfa_activate_totp")
+        if request.user.is_authenticated and not self._static(request):
+            state = mfa.two_factor_state(request)
+            if state != mfa.PASSED:
+                refused = self._refuse(request, state)
+                if refused is not None:
+                    return refused
         return self.get_response(request)
 
     @staticmethod
-    def _exempt(request) -> bool:
-        if request.path_info.startswith(settings.STATIC_URL):
-            return True
-        return _url_name(request) in TWO_FACTOR_SETUP_URL_NAMES
+    def _static(request) -> bool:
+        return request.path_info.startswith(settings.STATIC_URL)
+
+    def _refuse(self, request, state: str):
+        if _is_api(request):
+            if _uses_bearer_token(request):
+                return None
+            return JsonResponse({"detail": TWO_FACTOR_API_MESSAGE[state], "code": "two_factor_required"}, status=403)
+        name = _url_name(request)
+        if not name and not _resolves(request):
+            return None  # not one of the portal's views: its normal answer (404)
+        allowed = TWO_FACTOR_SETUP_URL_NAMES if state == mfa.SET_UP else TWO_FACTOR_CODE_URL_NAMES
+        if name in ALWAYS_REACHABLE_URL_NAMES or name in allowed:
+            return None
+        if not _is_page_navigation(request):
+            return HttpResponseForbidden(TWO_FACTOR_REFUSED_MESSAGE, content_type="text/plain; charset=utf-8")
+        if state == mfa.SET_UP:
+            messages.warning(request, "Your roles require two-factor sign-in. Set up an authenticator app to continue.")
+            return redirect("mfa_activate_totp")
+        messages.info(request, "Enter the code from your authenticator app to continue.")
+        next_url = request.get_full_path() if request.method == "GET" else "/"
+        return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")
 
 
 class ViewAsMiddleware:

@@ -9,14 +9,13 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.identity import mfa, tokens
+from accounts.identity import attempts, mfa, tokens
 from accounts.identity.permissions import can_revoke_api_token, can_view_as
 from accounts.identity.roles_bridge import may_reset_two_factor, requires_two_factor
 from accounts.models import ApiToken
@@ -27,8 +26,6 @@ from core.services import audit_record
 User = get_user_model()
 
 TOKEN_MAX_DAYS = 365
-PASSWORD_ATTEMPTS_ALLOWED = 5
-PASSWORD_ATTEMPTS_WINDOW = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -39,24 +36,23 @@ class IssuedToken:
     plaintext: str
 
 
-def _password_attempts_key(user) -> str:
-    return f"identity:password-attempts:{user.pk}"
-
-
 def _check_password_reentry(*, user, password: str) -> None:
-    key = _password_attempts_key(user)
-    if (cache.get(key) or 0) >= PASSWORD_ATTEMPTS_ALLOWED:
-        raise DomainError(
-            "Too many wrong passwords. Wait 15 minutes and try again.", field="password", code="throttled"
-        )
+    """Wrong passwords count on the account's counter of wrong secrets, shared with wrong two-factor codes."""
+    if attempts.locked(user):
+        raise DomainError(attempts.LOCKED_MESSAGE, field="password", code="throttled")
     if not password or not user.check_password(password):
-        cache.add(key, 0, PASSWORD_ATTEMPTS_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, PASSWORD_ATTEMPTS_WINDOW)
+        attempts.failed(user)
         raise DomainError("Enter your current password correctly", field="password")
-    cache.delete(key)
+
+
+def _check_code(*, user, code: str) -> None:
+    """A wrong code (TOTP or recovery code) counts with wrong passwords; a right one clears the count."""
+    if attempts.locked(user):
+        raise DomainError(attempts.LOCKED_MESSAGE, field="otp_code", code="throttled")
+    if not mfa.totp_code_valid(user, code):
+        attempts.failed(user)
+        raise DomainError("The code is not correct or has already been used", field="otp_code")
+    attempts.clear(user)
 
 
 @transaction.atomic
@@ -77,8 +73,9 @@ def api_token_create(*, user, name: str, password: str, otp_code: str | None = N
     if mfa.has_totp(user):
         if not otp_code:
             raise DomainError("Enter the code from your authenticator app", field="otp_code")
-        if not mfa.totp_code_valid(user, otp_code):
-            raise DomainError("The code is not correct or has already been used", field="otp_code")
+        _check_code(user=user, code=otp_code)
+    else:
+        attempts.clear(user)  # the password was all there was to guess
     plaintext = tokens.token_generate()
     token = ApiToken.objects.create(
         user=user,

@@ -13,4 +13,5 @@ urlpatterns = [
     path("view-as/", views.view_as_start, name="view_as_start"),
     path("view-as/stop/", views.view_as_stop, name="view_as_stop"),
     path("two-factor/reset/", views.two_factor_reset, name="two_factor_reset"),
+    path("two-factor/set-up/cancel/", views.two_factor_setup_cancel, name="two_factor_setup_cancel"),
 ]

@@ -2,17 +2,20 @@
 
 import time
 
+from allauth.account.internal.flows.login import record_authentication
+from allauth.mfa.totp import views as allauth_totp_views
 from django.contrib import messages
-from django.contrib.auth import logout
+from django.contrib.auth import REDIRECT_FIELD_NAME, logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from accounts.identity import mfa, selectors, services, sessions, view_as
+from accounts.identity import mfa, mfa_forms, selectors, services, sessions, view_as
 from accounts.identity.forms import ApiTokenCreateForm, PersonAndReasonForm, add_domain_error
 from accounts.identity.permissions import can_view_as, is_programme_admin
 from accounts.identity.roles_bridge import may_reset_two_factor
@@ -189,3 +192,47 @@ def two_factor_reset(request):
                 )
                 return redirect("identity:two_factor_reset")
     return render(request, "accounts/identity/two_factor_reset.html", {"form": form})
+
+
+class ActivateTOTPView(allauth_totp_views.ActivateTOTPView):
+    """allauth's set-up page (same address and name, mfa_activate_totp). The form keeps one secret per set-up
+    (accounts.identity.mfa_forms); on success this session counts as having passed two-factor: the person has just
+    entered a code from the new authenticator."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        authenticator = mfa.totp_authenticator(self.request.user)
+        record_authentication(
+            self.request, self.request.user, "mfa", id=authenticator.pk, type=authenticator.type, setup=True
+        )
+        return response
+
+
+activate_totp = ActivateTOTPView.as_view()
+
+
+@never_cache
+@login_required
+@require_http_methods(["POST"])
+def two_factor_setup_cancel(request):
+    """Cancel set-up: the secret shown is forgotten, and the next visit to set-up shows a new one."""
+    mfa_forms.cancel_totp_set_up(request)
+    if mfa.two_factor_missing(request.user):
+        messages.info(request, "Set-up was cancelled. Your roles require two-factor sign-in: sign in again to set up.")
+        logout(request)
+        return redirect("account_login")
+    messages.info(request, "Two-factor set-up was cancelled.")
+    return redirect("mfa_index")
+
+
+@never_cache
+def django_admin_login(request):
+    """The Django admin's login page: the portal's sign-in instead, so the admin gets the same password limits and
+    two-factor as every other page (Django's own login form would sign in with a password alone). Someone signed in
+    who is sent here is not staff: refused, not sent round to sign in again."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = reverse("admin:index")
+    return redirect(f"{reverse('account_login')}?{urlencode({REDIRECT_FIELD_NAME: next_url})}")

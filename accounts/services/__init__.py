@@ -3,12 +3,14 @@
 from .invitations import (
     INVITATION_NOT_VALID,
     InvitationRow,
+    InvitationsNotResent,
     headteacher_invitations_check_csv,
     headteacher_invitations_send,
     headteacher_invite,
     invitation_accept,
     invitation_for_token,
     invitation_revoke,
+    invitations_resend_expired,
     staff_invite,
 )
 from .join_requests import join_request_approve, join_request_create, join_request_decline
@@ -38,6 +40,7 @@ from .reviews import (
 __all__ = [
     "INVITATION_NOT_VALID",
     "InvitationRow",
+    "InvitationsNotResent",
     "OwnAccessRefused",
     "access_review_reminders_send",
     "duty_grant",
@@ -48,6 +51,7 @@ __all__ = [
     "invitation_accept",
     "invitation_for_token",
     "invitation_revoke",
+    "invitations_resend_expired",
     "join_request_approve",
     "join_request_create",
     "join_request_decline",

@@ -14,7 +14,7 @@ from core.services import audit_record
 from schools.models import School
 
 from ..models import Invitation, SchoolMembership, User
-from ..permissions import can_invite_headteacher, can_invite_staff, can_revoke_invitation
+from ..permissions import can_invite_headteacher, can_invite_staff, can_resend_invitations, can_revoke_invitation
 from . import notifications
 from ._common import end_record, now_or, require, token_hash, token_new
 
@@ -181,6 +181,71 @@ def headteacher_invitations_send(*, actor: User, rows: list[InvitationRow], now=
         invitation, _token = _create(actor=actor, school=school, email=email, role=Invitation.Role.HEADTEACHER, now=now)
         invitations.append(invitation)
     return invitations
+
+
+MAX_RESEND = 200
+
+
+class InvitationsNotResent(DomainError):
+    """Some selected invitations cannot be sent again: nothing is sent, each problem is listed with its address."""
+
+    def __init__(self, errors: list[tuple[int, str]]):
+        self.errors = errors
+        summary = "; ".join(message for _pk, message in errors[:20])
+        super().__init__(f"No invitations were sent. {summary}", field="invitations")
+
+
+@transaction.atomic
+def invitations_resend_expired(*, actor: User, invitation_ids: list[int], now=None) -> list[Invitation]:
+    """A programme admin sends again, all or none, invitations that expired with nobody accepting them (for example
+    while their recipients could not finish setting up two-factor sign-in). Each gets a new link, valid for 7 days,
+    as a new invitation; the expired one records that it was sent again. Audited on both."""
+    require(can_resend_invitations(actor))
+    now = now_or(now)
+    ids = sorted({int(pk) for pk in invitation_ids})
+    if not ids:
+        raise DomainError("Select the invitations to send again", field="invitations")
+    if len(ids) > MAX_RESEND:
+        raise DomainError(f"Send at most {MAX_RESEND} invitations at a time", field="invitations")
+    expired = {
+        invitation.pk: invitation
+        for invitation in Invitation.objects.select_for_update().select_related("school").filter(pk__in=ids)
+    }
+    errors: list[tuple[int, str]] = []
+    for pk in ids:
+        invitation = expired.get(pk)
+        if invitation is None:
+            errors.append((pk, f"Invitation {pk} does not exist"))
+            continue
+        status = invitation.status_at(now)
+        if status != "expired":
+            errors.append((pk, f"The invitation for {invitation.email} is {status}, not expired"))
+            continue
+        if Invitation.objects.filter(
+            school_id=invitation.school_id, email__iexact=invitation.email, created_at__gt=invitation.created_at
+        ).exists():
+            errors.append((pk, f"The invitation for {invitation.email} has already been sent again"))
+            continue
+        try:
+            _check_invitable(school=invitation.school, email=invitation.email, role=invitation.role, now=now)
+        except DomainError as exc:
+            errors.append((pk, exc.message))
+    if errors:
+        raise InvitationsNotResent(errors)
+    sent = []
+    for pk in ids:
+        old = expired[pk]
+        new, _token = _create(actor=actor, school=old.school, email=old.email, role=old.role, now=now)
+        audit_record(
+            actor=actor,
+            verb="invitation.resent",
+            target=old,
+            from_state="expired",
+            to_state="sent again",
+            data={"new_invitation_id": new.pk, "school_urn": old.school_id, "role": old.role},
+        )
+        sent.append(new)
+    return sent
 
 
 @transaction.atomic

@@ -153,6 +153,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# The Django admin (/django-admin/, staff only, signed in through the portal's sign-in). Production turns it off
+# unless DJANGO_ADMIN_ENABLED is set (schools_portal/settings/production.py; docs/operations.md).
+ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", True)
 LOGIN_REDIRECT_URL = "/"
 
 # django-allauth: email is the login, verified before use; no enumeration. Rate limits live in the default cache, so
@@ -190,6 +193,12 @@ ACCOUNT_RATE_LIMITS = {
 ORGANISATION_INVITATIONS_PER_DAY = int(env("ORGANISATION_INVITATIONS_PER_DAY", "20"))
 INVITATIONS_PER_SENDER_PER_DAY = int(env("INVITATIONS_PER_SENDER_PER_DAY", "10"))
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Set-up keeps one secret until it ends; every code entry counts on the account's counter of wrong secrets.
+MFA_FORMS = {
+    "activate_totp": "accounts.identity.mfa_forms.ActivateTOTPForm",
+    "authenticate": "accounts.identity.mfa_forms.AuthenticateForm",
+    "reauthenticate": "accounts.identity.mfa_forms.ReauthenticateForm",
+}
 MFA_TOTP_ISSUER = SERVICE_NAME
 
 # accounts.identity.middleware.SessionPolicyMiddleware ends a session 12 hours after sign-in whatever happens, after

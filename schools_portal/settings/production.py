@@ -14,6 +14,9 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a long random value (50+ characters).")
 
+# The Django admin is off in production unless turned on for a task (docs/operations.md).
+ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", False)
+
 SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "31536000"))

@@ -97,18 +97,29 @@ def test_sign_in_sends_straight_to_set_up_and_activation_lets_them_in(client):
     response = sign_in(client, user)
     assert response.status_code == 302
     assert response["Location"] == reverse("mfa_activate_totp")
-    # allauth asks for the password again before adding an authenticator: that page is reachable too.
-    page = client.get(reverse("mfa_activate_totp"))
-    assert page["Location"].startswith(reverse("account_reauthenticate"))
-    response = client.post(page["Location"], {"password": TEST_PASSWORD})
-    assert response.status_code == 302
+    # Straight after signing in with the password, set-up does not ask for the same password again.
     page = client.get(reverse("mfa_activate_totp"))
     assert page.status_code == 200
     secret = client.session["mfa.totp.secret"]
     response = client.post(reverse("mfa_activate_totp"), {"code": totp_code(secret)})
     assert response.status_code == 302
     assert Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    # Setting up entered a code from the new authenticator: this session has passed two-factor.
     assert client.get(reverse("identity:account")).status_code == 200
+    assert client.get(reverse("identity-api:me")).status_code == 200
+
+
+def test_set_up_asks_for_the_password_when_the_sign_in_was_not_recent(client, settings):
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 0  # the sign-in is now "too long ago"
+    user = user_with_role(roles.POLICE_OFFICER)
+    sign_in(client, user)
+    page = client.get(reverse("mfa_activate_totp"))
+    assert page.status_code == 302
+    assert page["Location"].startswith(reverse("account_reauthenticate"))
+    settings.ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+    response = client.post(page["Location"], {"password": TEST_PASSWORD})
+    assert response.status_code == 302
+    assert client.get(reverse("mfa_activate_totp")).status_code == 200
 
 
 def test_sign_in_with_authenticator_asks_for_the_code(client):

@@ -170,3 +170,37 @@ def test_admin_invites_headteacher_who_invites_staff_and_grants_wand_duty(live_s
     page.goto(base + reverse("accounts:my_schools"))
     on_page(page, axe_check, "Your schools")
     expect(page.locator("tr", has_text=school.name)).to_contain_text("Wand requests")
+
+
+def test_admin_sends_expired_invitations_again(live_server, page, axe_check):
+    """Issue 15: invitations that expired while people were locked out are listed, selected and sent again."""
+    from tests.accounts.factories import InvitationFactory
+
+    base = live_server.url
+    admin = programme_admin(email="admin@vru.example.org")
+    EmailAddress.objects.create(user=admin, email=admin.email, primary=True, verified=True)
+    totp_activate(user=admin, secret=ADMIN_SECRET)
+    first = InvitationFactory(expired=True, email="locked.out@school-one.example.org")
+    InvitationFactory(expired=True, email="also.expired@school-two.example.org")
+
+    sign_in(page, axe_check, base, admin.email)
+    on_page(page, axe_check, "Check your authenticator app")
+    page.get_by_label("Enter the 6-digit code").fill(fresh_totp(ADMIN_SECRET, set()))
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("link", name="Sign out")).to_be_visible()
+    page.goto(base + reverse("accounts:invitations"))
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="Send expired invitations again").click()
+    on_page(page, axe_check, "Expired invitations")
+    page.get_by_role("button", name="Send again").click()
+    on_page(page, axe_check, "Expired invitations", error=True)
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Select the invitations to send again")
+    page.get_by_label(re.compile(re.escape(first.email))).check()
+    page.get_by_role("button", name="Send again").click()
+    expect(page.locator("h1")).to_have_text("Invitations")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("1 invitation sent again")
+    axe_check(page)
+    wait_for_email(first.email, subject_contains="invited")
+    page.goto(base + reverse("accounts:invitations_expired"))
+    expect(page.locator("main")).not_to_contain_text(first.email)
+    expect(page.locator("main")).to_contain_text("also.expired@school-two.example.org")

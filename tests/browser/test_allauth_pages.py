@@ -243,3 +243,45 @@ def test_forgotten_password(live_server, page, axe_check):
     sign_in(page, axe_check, base, email, "a-brand-new-password")
     expect(page.get_by_role("link", name="Sign out")).to_be_visible()
     axe_check(page)
+
+
+def test_two_factor_set_up_as_a_person_does_it(live_server, page, axe_check):
+    """Issue 15: a person whose role requires two-factor loads set-up, lets the page settle (the browser asks for the
+    icon meanwhile), reloads it once, then types a code from the key they saw first: it is accepted."""
+    from tests.accounts.factories import PoliceRoleFactory
+
+    officer = PoliceRoleFactory().user  # police officers must use two-factor
+    officer.set_password(PASSWORD)
+    officer.save()
+    EmailAddress.objects.create(user=officer, email=officer.email, primary=True, verified=True)
+    base = live_server.url
+    requests: list[tuple[str, str]] = []
+    page.on("requestfinished", lambda request: requests.append((request.url, request.resource_type)))
+    responses: dict[str, int] = {}
+    page.on("response", lambda response: responses.__setitem__(response.url, response.status))
+
+    sign_in(page, axe_check, base, officer.email)
+    # Straight to set-up, without being asked for the password again.
+    on_page(page, axe_check, "Set up two-factor authentication")
+    page.wait_for_load_state("networkidle")
+    first_secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    # The browser fetches the service's icon by itself (and the linked one): both answer, neither disturbs set-up.
+    icon_urls = [url for url, _kind in requests if "favicon" in url]
+    assert icon_urls, requests
+    assert all(responses.get(url) == 200 for url in icon_urls), {url: responses.get(url) for url in icon_urls}
+    page.goto(base + "/robots.txt")  # whatever else is asked for meanwhile
+    page.goto(base + "/favicon.ico")
+    page.go_back()
+    page.go_back()
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    on_page(page, axe_check, "Set up two-factor authentication")
+    assert page.locator("#totp-secret").inner_text().replace(" ", "") == first_secret
+
+    page.get_by_label("Enter the 6-digit code").fill(fresh_totp(first_secret, set()))
+    page.get_by_role("button", name="Continue").click()
+    on_page(page, axe_check, "Your recovery codes")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Two-factor authentication is now on.")
+    page.get_by_role("button", name="Continue").click()
+    page.goto(base + reverse("identity:account"))
+    expect(page.locator("h1")).to_have_text("My account")

@@ -69,6 +69,13 @@ def test_production_security_settings(monkeypatch):
     assert values["DEFAULT_EXCEPTION_REPORTER_FILTER"] == "core.errors.NoRequestBodyReporterFilter"
 
 
+def test_production_serves_the_django_admin_only_when_turned_on(monkeypatch):
+    monkeypatch.delenv("DJANGO_ADMIN_ENABLED", raising=False)
+    assert production_settings(monkeypatch, secrets.token_urlsafe(64))["ADMIN_ENABLED"] is False
+    monkeypatch.setenv("DJANGO_ADMIN_ENABLED", "true")
+    assert production_settings(monkeypatch, secrets.token_urlsafe(64))["ADMIN_ENABLED"] is True
+
+
 def test_argon2_is_the_first_hasher_and_works():
     base = importlib.import_module("schools_portal.settings.base")
     assert base.PASSWORD_HASHERS[0] == "django.contrib.auth.hashers.Argon2PasswordHasher"

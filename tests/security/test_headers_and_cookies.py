@@ -69,10 +69,14 @@ def test_api_docs_inline_script_carries_the_nonce(production_security, client):
     assert_security_headers(response, "/api/docs/")
 
 
-def test_admin_sign_in_page_renders(production_security, client):
+def test_admin_sign_in_is_the_portal_sign_in_and_renders(production_security, client):
     response = client.get("/django-admin/login/", secure=True)
-    assert response.status_code == 200
+    assert response.status_code == 302
+    assert response["Location"] == "/account/login/?next=%2Fdjango-admin%2F"
     assert_security_headers(response, "/django-admin/login/")
+    response = client.get(response["Location"], secure=True)
+    assert response.status_code == 200
+    assert_security_headers(response, "/account/login/")
 
 
 def test_plain_http_is_redirected_to_https_except_the_health_check(production_security, client):
