@@ -1,0 +1,154 @@
+"""What a school's succession does to each programme's records, without the register importing any programme.
+
+Each app may provide a `school_changes.py` module with any of:
+
+- `HANDLERS`: a list of `SuccessionHandler`s: what the app would move from an old URN to its successor (for the review
+  page), how to move it, and how to undo the move. Every method takes all successions at once and runs a constant
+  number of queries per kind of record (bulk UPDATEs), inside the caller's transaction.
+- `can_review(user) -> bool`: whether this person may review the register's changes (accounts: programme admins).
+- `review_recipients() -> list[str]`: whom to alert when a refresh is held back (accounts: programme admins).
+
+`schools.services` collects them; the direction of imports stays core <- schools <- accounts <- programmes.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from core.models import AuditEvent
+from core.request_context import current_request_id
+
+Pair = tuple[int, int]  # (old URN, successor URN)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A conflict the admin must answer before a succession is applied: never chosen silently."""
+
+    key: str  # unique across handlers, e.g. "headteacher"
+    text: str  # "Both schools have a headteacher"
+    options: tuple[tuple[str, str], ...]  # (value, label)
+
+    @property
+    def values(self) -> set[str]:
+        return {value for value, _ in self.options}
+
+
+@dataclass
+class Preview:
+    lines: list[str] = field(default_factory=list)  # "3 staff memberships move", in the words users use
+    questions: list[Question] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Move:
+    change_id: int
+    old_urn: int
+    new_urn: int
+    choices: dict  # question key -> chosen value
+
+
+class SuccessionHandler:
+    """One programme's part of a succession. Subclasses override what they need."""
+
+    key = ""  # where this handler's payload is kept in SchoolChange.moves
+    programme = ""  # "School staff", "Knife wands", ...
+
+    def preview(self, pairs: list[Pair]) -> dict[Pair, Preview]:
+        return {}
+
+    def move(self, moves: list[Move], *, actor, now) -> dict[int, dict]:
+        """Move the records; return, per change id, what was moved (JSON) for undo."""
+        return {}
+
+    def changed_since(self, payloads: dict[int, dict]) -> dict[int, list[str]]:
+        """Per change id, the moved records that changed after the move (undo would lose those changes)."""
+        return {}
+
+    def undo(self, payloads: dict[int, dict], *, actor, now) -> None:
+        return None
+
+
+def _modules():
+    for config in apps.get_app_configs():
+        try:
+            yield import_module(f"{config.name}.school_changes")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.school_changes":
+                raise
+
+
+def handlers() -> list[SuccessionHandler]:
+    return [handler for module in _modules() for handler in getattr(module, "HANDLERS", [])]
+
+
+def can_review_changes(user) -> bool:
+    """Whether an app says this person reviews the register's closures and successions."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(module.can_review(user) for module in _modules() if callable(getattr(module, "can_review", None)))
+
+
+def review_recipients() -> list[str]:
+    recipients: list[str] = []
+    for module in _modules():
+        provider = getattr(module, "review_recipients", None)
+        if callable(provider):
+            recipients.extend(provider())
+    return sorted(set(recipients))
+
+
+def audit_moved(
+    *,
+    actor,
+    verb: str,
+    model: type[models.Model],
+    records: Iterable[tuple[object, str]],
+    from_urn: int,
+    to_urn: int,
+    change_id: int,
+    data: dict | None = None,
+) -> int:
+    """One audit entry per moved record (`records`: (pk, label without personal data)), written in one INSERT."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    request_id = current_request_id()
+    events = [
+        AuditEvent(
+            actor=actor,
+            actor_label=actor.email if actor is not None else "system",
+            verb=verb,
+            target_type=content_type,
+            target_id=str(pk),
+            target_label=label[:255],
+            from_state=str(from_urn),
+            to_state=str(to_urn),
+            data={"school_change": change_id, **(data or {})},
+            request_id=request_id,
+        )
+        for pk, label in records
+    ]
+    AuditEvent.objects.bulk_create(events, batch_size=500)
+    return len(events)
+
+
+def reassign(queryset, field: str, mapping: dict[int, int]) -> int:
+    """One UPDATE moving each row's `field` from an old URN to its successor (CASE WHEN old THEN new)."""
+    if not mapping:
+        return 0
+    whens = [models.When(**{field: old}, then=models.Value(new)) for old, new in mapping.items()]
+    return queryset.filter(**{f"{field}__in": list(mapping)}).update(
+        **{field: models.Case(*whens, output_field=models.IntegerField())}
+    )
+
+
+def siblings(pairs: list[Pair]) -> dict[int, list[int]]:
+    """Successor URN -> every old URN in `pairs` that it takes over (an amalgamation has several)."""
+    result: dict[int, list[int]] = {}
+    for old, new in pairs:
+        result.setdefault(new, []).append(old)
+    return result
