@@ -77,7 +77,8 @@ def _audit_changes(changes, *, actor, verb, from_state, to_state, reason="") -> 
             from_urn=from_state,
             to_urn=to_state,
             change_id=change.pk,
-            data={"school_urn": change.school_id, "successor_urn": change.successor_id, "reason": reason},
+            data={"school_urn": change.school_id, "successor_urn": change.successor_id},
+            reason=reason,
         )
 
 

@@ -112,6 +112,7 @@ def audit_moved(
     to_urn: int,
     change_id: int,
     data: dict | None = None,
+    reason: str = "",
 ) -> int:
     """One audit entry per moved record (`records`: (pk, label without personal data)), written in one INSERT."""
     actor = actor if getattr(actor, "is_authenticated", False) else None
@@ -127,6 +128,7 @@ def audit_moved(
             target_label=label[:255],
             from_state=str(from_urn),
             to_state=str(to_urn),
+            reason=reason,
             data={"school_change": change_id, **(data or {})},
             request_id=request_id,
         )

@@ -6,7 +6,7 @@ ended cohorts stay as they were. Audit entries carry referral references only. R
 
 from collections import defaultdict
 
-from django.db.models import F
+from django.db.models import F, Q
 
 from core.errors import DomainError
 from schools.successions import Move, Pair, Preview, Question, SuccessionHandler, audit_moved, reassign, siblings
@@ -37,14 +37,9 @@ class SteppingStonesHandler(SuccessionHandler):
         receiving = defaultdict(int)
         for referring_id, receiving_id in (
             Referral.objects.filter(cohort__status__in=OPEN_COHORTS)
-            .filter(referring_school_id__in=olds)
+            .filter(Q(referring_school_id__in=olds) | Q(receiving_school_id__in=olds))
+            .order_by()
             .values_list("referring_school_id", "receiving_school_id")
-            .union(
-                Referral.objects.filter(cohort__status__in=OPEN_COHORTS, receiving_school_id__in=olds).values_list(
-                    "referring_school_id", "receiving_school_id"
-                ),
-                all=True,
-            )
         ):
             if referring_id in olds:
                 referring[referring_id] += 1
@@ -202,9 +197,9 @@ class SteppingStonesHandler(SuccessionHandler):
             problems = []
             if ParticipatingSchool.objects.filter(pk__in=payload["participation"]).exclude(school_id=payload["to"]):
                 problems.append("A Stepping Stones participation has moved on since.")
-            moved = Referral.objects.filter(pk__in=payload["referring"]).exclude(referring_school_id=payload["to"])
-            moved = moved.union(
-                Referral.objects.filter(pk__in=payload["receiving"]).exclude(receiving_school_id=payload["to"])
+            moved = Referral.objects.filter(
+                (Q(pk__in=payload["referring"]) & ~Q(referring_school_id=payload["to"]))
+                | (Q(pk__in=payload["receiving"]) & ~Q(receiving_school_id=payload["to"]))
             )
             problems += [f"Referral {r.reference} has since moved to another school." for r in moved]
             if problems:
