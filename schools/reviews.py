@@ -17,7 +17,7 @@ from core.errors import Conflict, DomainError, InvalidTransition
 
 from .counts import register_changed
 from .models import School, SchoolChange
-from .successions import Move, Pair, Preview, audit_moved, can_review_changes, handlers
+from .successions import Move, Pair, Preview, audit_batch, audit_moved, can_review_changes, handlers
 
 REASON_MAX = 2000
 
@@ -171,6 +171,21 @@ def school_changes_apply(
     if errors:
         raise DomainError(". ".join(errors), field="choices", code="unanswered")
 
+    with audit_batch():
+        _apply_rounds(applying, schools=schools, actor=actor, now=now)
+        if applying:
+            _audit_changes(
+                applying, actor=actor, verb="school_change.applied", from_state="pending", to_state="applied"
+            )
+    if applying:
+        SchoolChange.objects.bulk_update(
+            applying, ["status", "decided_at", "decided_by", "choices", "moves", "previous_status"]
+        )
+        register_changed()
+    return applying, skipped
+
+
+def _apply_rounds(applying: list[SchoolChange], *, schools: dict, actor, now) -> None:
     for round_changes in _rounds(applying):
         olds = [change.school_id for change in round_changes]
         for change in round_changes:
@@ -190,13 +205,6 @@ def school_changes_apply(
             change.status = SchoolChange.Status.APPLIED
             change.decided_at = now
             change.decided_by = actor if getattr(actor, "is_authenticated", False) else None
-    if applying:
-        SchoolChange.objects.bulk_update(
-            applying, ["status", "decided_at", "decided_by", "choices", "moves", "previous_status"]
-        )
-        _audit_changes(applying, actor=actor, verb="school_change.applied", from_state="pending", to_state="applied")
-        register_changed()
-    return applying, skipped
 
 
 def school_change_apply(*, actor, change_id: int, choices: dict | None = None, now=None) -> SchoolChange:
@@ -218,9 +226,15 @@ def school_changes_dismiss(*, actor, change_ids: list[int], reason: str, now=Non
         change.decided_at = now
         change.decided_by = actor if getattr(actor, "is_authenticated", False) else None
     SchoolChange.objects.bulk_update(changes, ["status", "reason", "decided_at", "decided_by"])
-    _audit_changes(
-        changes, actor=actor, verb="school_change.dismissed", from_state="pending", to_state="dismissed", reason=reason
-    )
+    with audit_batch():
+        _audit_changes(
+            changes,
+            actor=actor,
+            verb="school_change.dismissed",
+            from_state="pending",
+            to_state="dismissed",
+            reason=reason,
+        )
     return changes
 
 
@@ -260,10 +274,11 @@ def school_change_undo(*, actor, change_id: int, reason: str = "", now=None) -> 
     blockers = school_change_undo_blockers(change, now=now)
     if blockers:
         raise Conflict("It cannot be undone: " + " ".join(blockers), code="undo_blocked")
-    for handler in reversed(handlers()):
-        payload = change.moves.get(handler.key)
-        if payload:
-            handler.undo({change.pk: payload}, actor=actor, now=now)
+    with audit_batch():
+        for handler in reversed(handlers()):
+            payload = change.moves.get(handler.key)
+            if payload:
+                handler.undo({change.pk: payload}, actor=actor, now=now)
     School.objects.filter(urn=change.school_id).update(
         status=change.previous_status or School.Status.OPEN, updated_at=now
     )

@@ -12,6 +12,8 @@ Each app may provide a `school_changes.py` module with any of:
 """
 
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from importlib import import_module
 
@@ -134,8 +136,28 @@ def audit_moved(
         )
         for pk, label in records
     ]
-    AuditEvent.objects.bulk_create(events, batch_size=500)
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.extend(events)
+    else:
+        AuditEvent.objects.bulk_create(events, batch_size=500)
     return len(events)
+
+
+_BATCH: ContextVar[list | None] = ContextVar("succession_audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch():
+    """Inside it, `audit_moved` collects its entries; they are written together at the end (one INSERT per 500),
+    so the number of queries does not grow with the number of successions."""
+    events: list[AuditEvent] = []
+    token = _BATCH.set(events)
+    try:
+        yield events
+    finally:
+        _BATCH.reset(token)
+    AuditEvent.objects.bulk_create(events, batch_size=500)
 
 
 def reassign(queryset, field: str, mapping: dict[int, int]) -> int:
