@@ -298,11 +298,29 @@ def school_change_undo(*, actor, change_id: int, reason: str = "", now=None) -> 
     return change
 
 
-def moved_counts(change: SchoolChange) -> Counter:
-    """How many records each programme moved, for the page."""
+MOVED_LABELS = {
+    "accounts.memberships": "Memberships moved",
+    "accounts.duties": "Duties moved with them",
+    "accounts.ended_memberships": "Memberships ended (already at the successor)",
+    "accounts.ended_duties": "Duties ended",
+    "accounts.demoted": "Headteachers who joined as staff",
+    "accounts.demoted_existing": "Successor's headteachers who became staff",
+    "wands.requests": "Open wand requests moved",
+    "officers.moved": "Officer assignments moved",
+    "officers.ended": "Officer assignments ended",
+    "stepping_stones.participation": "Stepping Stones participations moved",
+    "stepping_stones.merged": "Stepping Stones participations merged",
+    "stepping_stones.referring": "Referrals moved (referring school)",
+    "stepping_stones.receiving": "Referrals moved (receiving school)",
+    "stepping_stones.feeders": "Feeder primary links moved",
+}
+
+
+def moved_counts(change: SchoolChange) -> list[tuple[str, int]]:
+    """How many records each programme moved, for the page (kinds with none left out)."""
     counts: Counter = Counter()
     for key, payload in (change.moves or {}).items():
         for kind, ids in payload.items():
-            if isinstance(ids, list):
+            if isinstance(ids, list) and ids:
                 counts[f"{key}.{kind}"] += len(ids)
-    return counts
+    return [(MOVED_LABELS.get(key, key), count) for key, count in counts.items()]
