@@ -146,9 +146,11 @@ def school_changes_apply(
     now = now or timezone.now()
     choices = choices or {}
     changes = _locked_pending(change_ids)
+    # FOR NO KEY UPDATE: a wand request being inserted for the old school checks its foreign key with FOR KEY SHARE,
+    # which this lock does not block (FOR UPDATE would, and deadlock with the allowance lock that request holds).
     schools = {
         school.urn: school
-        for school in School.objects.select_for_update().filter(
+        for school in School.objects.select_for_update(no_key=True).filter(
             Q(urn__in=[c.school_id for c in changes]) | Q(urn__in=[c.successor_id for c in changes if c.successor_id])
         )
     }
