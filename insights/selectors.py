@@ -174,7 +174,7 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         for la in authorities
     }
     schools = _open_london_schools(codes, phase)
-    taken_up = WandRequest.objects.filter(school=OuterRef("pk"), status__in=WandRequest.TAKEN_UP)
+    taken_up = wand_selectors.taken_up_requests_of_outer_school()  # with predecessors
     covered = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
     for row in (
         schools.annotate(taken=Exists(taken_up), covered=Exists(covered))

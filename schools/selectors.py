@@ -190,3 +190,9 @@ def school_change_get(*, change_id: int) -> SchoolChange:
     return SchoolChange.objects.select_related(
         "school__local_authority", "successor__local_authority", "decided_by"
     ).get(pk=change_id)
+
+
+def predecessor_urns_of(outer_urn) -> QuerySet:
+    """URNs of the schools taken over by the school `outer_urn` (an OuterRef) through an applied succession, for a
+    subquery: figures count a successor and its predecessors as one school where a series spans the conversion."""
+    return SchoolChange.objects.filter(status=SchoolChange.Status.APPLIED, successor_id=outer_urn).values("school_id")

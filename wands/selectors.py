@@ -3,13 +3,13 @@
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.selectors import schools_acting_for
 from core.selectors import audit_timeline
 from schools.models import LocalAuthority, School
-from schools.selectors import school_predecessor_urns
+from schools.selectors import predecessor_urns_of, school_predecessor_urns
 
 from .models import (
     AllowanceChange,
@@ -56,6 +56,14 @@ def allowance_total(school: School) -> int:
 def school_lineage(school: School) -> list[int]:
     """The school and every school it took over by an applied succession: their wands are one allowance."""
     return [school.pk, *sorted(school_predecessor_urns([school.pk])[school.pk])]
+
+
+def taken_up_requests_of_outer_school() -> QuerySet[WandRequest]:
+    """For `Exists(...)` over schools (OuterRef "pk"): a request that makes the school count as having taken up the
+    wand offer, its own or one of its predecessors' (docs/decisions.md: a conversion does not undo a take-up)."""
+    return WandRequest.objects.filter(status__in=WandRequest.TAKEN_UP).filter(
+        Q(school=OuterRef("pk")) | Q(school__in=predecessor_urns_of(OuterRef(OuterRef("pk"))))
+    )
 
 
 def wands_held_against_allowance(school: School) -> int:
@@ -254,7 +262,7 @@ def dashboard_figures() -> dict:
     open_london = School.objects.filter(status__in=School.OPEN_STATUSES).exclude(
         local_authority__area=LocalAuthority.Area.OUTSIDE
     )
-    taken_up = open_london.filter(wand_requests__status__in=WandRequest.TAKEN_UP).distinct()
+    taken_up = open_london.filter(Exists(taken_up_requests_of_outer_school()))
     taken_up_ids = set(taken_up.values_list("pk", flat=True))
     open_count = open_london.count()
     by_borough = {}

@@ -283,3 +283,26 @@ def test_a_wand_request_on_the_closed_predecessor_is_refused(admin, conversion):
             delivery_postcode="E8 1AA",
             policy_confirmed=True,
         )
+
+
+def test_figures_count_a_successor_with_its_predecessor(admin, conversion):
+    """Take-up is a series that spans the conversion: the academy has taken up the offer its predecessor took up."""
+    from insights.selectors import dashboard
+    from public.selectors import _school_counts_by_borough
+    from wands.selectors import dashboard_figures
+
+    def figures():
+        board = dashboard(user=admin)
+        return (
+            dashboard_figures()["schools_taken_up"],
+            sum(row["taken_up"] for row in _school_counts_by_borough().values()),  # before suppression
+            sum(row.schools_taken_up for row in board.rows),
+        )
+
+    # Only the delivered request (which stays on the old school) makes it a take-up.
+    WandRequest.objects.filter(pk=conversion["open_request"].pk).update(status=WandRequest.Status.CANCELLED)
+    before = figures()
+    school_change_apply(actor=admin, change_id=conversion["change"].pk)
+    assert not WandRequest.objects.filter(school=conversion["new"]).exists()
+    assert figures() == before
+    assert dashboard_figures()["schools_taken_up"] == 1
