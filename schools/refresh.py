@@ -52,6 +52,22 @@ class RefreshReport:
         return self.run.guard_tripped
 
 
+def _add_coordinates_where_moved(rows: dict[int, dict], existing: dict[int, dict]) -> None:
+    """Latitude/longitude only for schools whose easting/northing is new or changed (most nights: a handful); the
+    others keep what the register holds, so an unchanged row still compares equal."""
+    moved = {}
+    for urn, values in rows.items():
+        current = existing.get(urn)
+        if current is not None and (current.get("easting"), current.get("northing")) == (
+            values.get("easting"),
+            values.get("northing"),
+        ):
+            values["latitude"], values["longitude"] = current.get("latitude"), current.get("longitude")
+        else:
+            moved[urn] = values
+    _add_coordinates(moved)
+
+
 def _max_share(value: float | None) -> float:
     share = getattr(settings, "GIAS_REFRESH_MAX_CLOSE_SHARE", DEFAULT_MAX_CLOSE_SHARE) if value is None else value
     return float(share)
@@ -226,7 +242,7 @@ def gias_refresh_run(
             ]
         )
     if extract.has_coordinates:
-        _add_coordinates(plan.rows)
+        _add_coordinates_where_moved(plan.rows, existing)
     now = timezone.now()
     counts, total_writes = _write_rows(plan=plan, fields=fields, existing=existing, now=now, progress=progress)
     counts["closed"] = 0  # nothing closes without review

@@ -223,3 +223,15 @@ def test_dry_run_writes_nothing(tmp_path):
     assert GiasImport.objects.count() == imports
     assert not SchoolChange.objects.exists()
     assert not School.objects.filter(urn=150001).exists()
+
+
+def test_a_school_that_moved_gets_new_coordinates_and_the_others_keep_theirs(tmp_path):
+    rows = _register(tmp_path)
+    before = dict(School.objects.values_list("urn", "latitude"))
+    rows[0] = gias_row(BASE, easting="530000", northing="180000")
+    _refresh(tmp_path, rows, [])
+    after = dict(School.objects.values_list("urn", "latitude"))
+    assert after[BASE] != before[BASE] and round(after[BASE], 2) == 51.50
+    assert {urn: lat for urn, lat in after.items() if urn != BASE} == {
+        urn: lat for urn, lat in before.items() if urn != BASE
+    }

@@ -135,3 +135,14 @@ def test_school_page_lists_predecessors_and_successors(client):
     assert [p["urn"] for p in data["predecessors"]] == [old.urn]
     assert data["other_links"][0]["in_register"] is False
     assert [s["urn"] for s in client.get(f"/api/v1/schools/{old.urn}/").json()["successors"]] == [new.urn]
+
+
+def test_school_profile_shows_predecessors_and_successors(admin_client):
+    from schools.models import SchoolLink
+
+    old, new = SchoolFactory(name="Hill Primary"), SchoolFactory(name="Hill Academy")
+    SchoolLink.objects.create(urn=old.urn, link_urn=new.urn, link_type="Successor", link_name="Hill Academy")
+    page = admin_client.get(f"/insights/schools/{new.urn}/").content.decode()
+    assert "Predecessors" in page and "Hill Primary" in page
+    data = admin_client.get(f"/api/v1/insights/schools/{old.urn}/").json()
+    assert [entry["urn"] for entry in data["successors"]] == [new.urn]
