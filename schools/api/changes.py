@@ -94,13 +94,13 @@ def _change(pk: int) -> SchoolChange:
         raise Http404("No such change") from None
 
 
-class ChoicesSerializer(serializers.Serializer):
+class SchoolChangeChoicesSerializer(serializers.Serializer):
     choices = serializers.DictField(
         child=serializers.CharField(), required=False, default=dict, help_text="Question key -> chosen value"
     )
 
 
-class ReasonSerializer(serializers.Serializer):
+class SchoolChangeReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
 
 
@@ -109,6 +109,7 @@ class SchoolChangeList(APIView):
 
     @extend_schema(
         summary="Register changes waiting for review",
+        operation_id="school_changes_list",
         parameters=[OpenApiParameter("page", int, description="Page number (50 a page)")],
         responses={
             200: inline_serializer(
@@ -147,12 +148,12 @@ class SchoolChangeApply(APIView):
     @extend_schema(
         summary="Apply a closure or succession",
         description="Answer every question in `choices`; an unanswered one is a 400 naming it and nothing is written.",
-        request=ChoicesSerializer,
+        request=SchoolChangeChoicesSerializer,
         responses={200: SchoolChangeSerializer},
     )
     def post(self, request, pk: int):
         _change(pk)
-        data = ChoicesSerializer(data=request.data)
+        data = SchoolChangeChoicesSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reviews.school_change_apply(actor=request.user, change_id=pk, choices=data.validated_data["choices"])
         return Response(change_data(_change(pk)))
@@ -162,11 +163,13 @@ class SchoolChangeDismiss(APIView):
     permission_classes = [ReviewerOnly]
 
     @extend_schema(
-        summary="Dismiss a change, with a reason", request=ReasonSerializer, responses={200: SchoolChangeSerializer}
+        summary="Dismiss a change, with a reason",
+        request=SchoolChangeReasonSerializer,
+        responses={200: SchoolChangeSerializer},
     )
     def post(self, request, pk: int):
         _change(pk)
-        data = ReasonSerializer(data=request.data)
+        data = SchoolChangeReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reviews.school_changes_dismiss(actor=request.user, change_ids=[pk], reason=data.validated_data["reason"])
         return Response(change_data(_change(pk)))
@@ -178,12 +181,12 @@ class SchoolChangeUndo(APIView):
     @extend_schema(
         summary="Undo an applied change (within 30 days)",
         description="409 naming each moved record that changed since, when it can no longer be undone.",
-        request=ReasonSerializer,
+        request=SchoolChangeReasonSerializer,
         responses={200: SchoolChangeSerializer},
     )
     def post(self, request, pk: int):
         _change(pk)
-        data = ReasonSerializer(data=request.data)
+        data = SchoolChangeReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         reviews.school_change_undo(actor=request.user, change_id=pk, reason=data.validated_data["reason"])
         return Response(change_data(_change(pk)))
@@ -216,7 +219,7 @@ class SchoolChangeDismissAll(APIView):
 
     @extend_schema(
         summary="Dismiss every waiting change, with one reason",
-        request=ReasonSerializer,
+        request=SchoolChangeReasonSerializer,
         responses={
             200: inline_serializer(
                 "SchoolChangeDismissAllResult", {"dismissed": serializers.ListField(child=serializers.IntegerField())}
@@ -224,7 +227,7 @@ class SchoolChangeDismissAll(APIView):
         },
     )
     def post(self, request):
-        data = ReasonSerializer(data=request.data)
+        data = SchoolChangeReasonSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         ids = list(selectors.school_changes_pending().values_list("pk", flat=True))
         dismissed = reviews.school_changes_dismiss(
