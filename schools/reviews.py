@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -92,6 +92,21 @@ def _locked_pending(change_ids: list[int]) -> list[SchoolChange]:
             f"{decided[0]} has already been {decided[0].get_status_display().lower()}: reload the list"
         )
     return changes
+
+
+def _save_decisions(changes: list[SchoolChange], names: list[str]) -> None:
+    """One UPDATE statement run for every change (executemany): bulk_update's CASE per field per row cost more than
+    the rest of applying 50 successions."""
+    fields = [SchoolChange._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    sql = f"UPDATE {quote(SchoolChange._meta.db_table)} SET {assignments} WHERE {quote('id')} = %s"  # noqa: S608 (names from the model)
+    rows = [
+        [field.get_db_prep_save(getattr(change, field.attname), connection) for field in fields] + [change.pk]
+        for change in changes
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _rounds(changes: list[SchoolChange]) -> list[list[SchoolChange]]:
@@ -180,9 +195,7 @@ def school_changes_apply(
                 applying, actor=actor, verb="school_change.applied", from_state="pending", to_state="applied"
             )
     if applying:
-        SchoolChange.objects.bulk_update(
-            applying, ["status", "decided_at", "decided_by", "choices", "moves", "previous_status"]
-        )
+        _save_decisions(applying, ["status", "decided_at", "decided_by", "choices", "moves", "previous_status"])
         register_changed()
     return applying, skipped
 
@@ -227,7 +240,7 @@ def school_changes_dismiss(*, actor, change_ids: list[int], reason: str, now=Non
         change.reason = reason
         change.decided_at = now
         change.decided_by = actor if getattr(actor, "is_authenticated", False) else None
-    SchoolChange.objects.bulk_update(changes, ["status", "reason", "decided_at", "decided_by"])
+    _save_decisions(changes, ["status", "reason", "decided_at", "decided_by"])
     with audit_batch():
         _audit_changes(
             changes,

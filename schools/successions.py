@@ -19,7 +19,8 @@ from importlib import import_module
 
 from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
+from django.utils import timezone
 
 from core.models import AuditEvent
 from core.request_context import current_request_id
@@ -140,7 +141,7 @@ def audit_moved(
     if batch is not None:
         batch.extend(events)
     else:
-        AuditEvent.objects.bulk_create(events, batch_size=500)
+        audit_insert_many(events)
     return len(events)
 
 
@@ -157,17 +158,72 @@ def audit_batch():
         yield events
     finally:
         _BATCH.reset(token)
-    AuditEvent.objects.bulk_create(events, batch_size=500)
+    audit_insert_many(events)
+
+
+AUDIT_COLUMNS = (
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "verb",
+    "target_type_id",
+    "target_id",
+    "target_label",
+    "from_state",
+    "to_state",
+    "reason",
+    "data",
+    "request_id",
+)
+
+
+def audit_insert_many(events: list[AuditEvent]) -> None:
+    """Insert audit entries with one statement run for every row (executemany): Django's bulk_create spent longer
+    assembling one big INSERT than the database spent on it. Values go through each field's own preparation."""
+    if not events:
+        return
+    now = timezone.now()
+    fields = [AuditEvent._meta.get_field(name) for name in AUDIT_COLUMNS]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 (names from the model)
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    rows = []
+    for event in events:
+        event.created_at = now
+        rows.append([field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def reassign(queryset, field: str, mapping: dict[int, int]) -> int:
-    """One UPDATE moving each row's `field` from an old URN to its successor (CASE WHEN old THEN new)."""
+    """Move each row's `field` from an old URN to its successor: one SELECT of the rows, then one
+    `UPDATE ... SET field = CASE field WHEN old THEN new ... END WHERE pk IN (...)` per 500 rows.
+
+    Plain SQL: Django's Case/When builds and resolves a filter per WHEN, which cost more than the UPDATE itself.
+    """
     if not mapping:
         return 0
-    whens = [models.When(**{field: old}, then=models.Value(new)) for old, new in mapping.items()]
-    return queryset.filter(**{f"{field}__in": list(mapping)}).update(
-        **{field: models.Case(*whens, output_field=models.IntegerField())}
-    )
+    model = queryset.model
+    pks = list(queryset.filter(**{f"{field}__in": list(mapping)}).order_by().values_list("pk", flat=True))
+    if not pks:
+        return 0
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(field).column)
+    whens = " ".join(["WHEN %s THEN %s"] * len(mapping))
+    case_params = [value for pair in mapping.items() for value in pair]
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 500):
+            batch = pks[start : start + 500]
+            sql = (
+                f"UPDATE {quote(model._meta.db_table)} SET {column} = CASE {column} {whens} ELSE {column} END "  # noqa: S608 (names from the model)
+                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(batch))})"
+            )
+            cursor.execute(sql, [*case_params, *batch])
+            updated += cursor.rowcount
+    return updated
 
 
 def siblings(pairs: list[Pair]) -> dict[int, list[int]]:
