@@ -79,7 +79,9 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
 
 def school_current_successor(school: School, links: dict):
     """The school that took this one over: by an applied succession, or (for a closed school) by the links file."""
+    if school.status != School.Status.CLOSED:
+        return None  # an applied succession always closes the old school
     successor = school_successor_applied(urn=school.urn)
-    if successor is None and school.status == School.Status.CLOSED:
+    if successor is None:
         successor = next((entry for entry in links["successors"] if entry.in_register), None)
     return successor

@@ -150,12 +150,12 @@ class SchoolDetailSerializer(SchoolListSerializer):
         serializers.IntegerField(allow_null=True, help_text="URN of the school that took this one over, if any")
     )
     def get_succeeded_by(self, school: School) -> int | None:
+        if school.status != School.Status.CLOSED:
+            return None  # an applied succession always closes the old school
         successor = school_successor_applied(urn=school.urn)
         if successor is not None:
             return successor.urn
-        if school.status == School.Status.CLOSED:
-            return next((entry.urn for entry in self._links(school)["successors"] if entry.in_register), None)
-        return None
+        return next((entry.urn for entry in self._links(school)["successors"] if entry.in_register), None)
 
 
 class LocalAuthoritySerializer(serializers.ModelSerializer):
