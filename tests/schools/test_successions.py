@@ -306,3 +306,24 @@ def test_figures_count_a_successor_with_its_predecessor(admin, conversion):
     assert not WandRequest.objects.filter(school=conversion["new"]).exists()
     assert figures() == before
     assert dashboard_figures()["schools_taken_up"] == 1
+
+
+def test_an_amalgamation_merges_the_predecessors_holdings(admin):
+    AllowanceRule.objects.update_or_create(phase="", min_pupils=0, defaults={"wands": 6})
+    new = SchoolFactory(number_of_pupils=900)
+    first, second = SchoolFactory(), SchoolFactory()
+    WandRequestFactory(school=first, delivered=True, quantity=2)
+    WandRequestFactory(school=second, delivered=True, quantity=3)
+    changes = [succession(first, new), succession(second, new)]
+    school_changes_apply(actor=admin, change_ids=[c.pk for c in changes])
+    assert wands_held_against_allowance(new) == 5
+    assert school_allowance_figures(school=new).remaining == 1
+
+
+def test_undo_names_a_referral_that_moved_on_since(admin, conversion):
+    c = conversion
+    change = school_change_apply(actor=admin, change_id=c["change"].pk)
+    elsewhere = SchoolFactory(phase=School.Phase.SECONDARY)
+    Referral.objects.filter(pk=c["receiving"].pk).update(receiving_school=elsewhere)
+    with pytest.raises(Conflict, match=c["receiving"].reference):
+        school_change_undo(actor=admin, change_id=change.pk)
