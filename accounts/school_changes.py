@@ -54,7 +54,7 @@ class PeopleHandler(SuccessionHandler):
     key = "accounts"
     programme = "School staff"
 
-    def preview(self, pairs: list[Pair]) -> dict[Pair, Preview]:
+    def preview(self, pairs: list[Pair], *, questions_only: bool = False) -> dict[Pair, Preview]:
         urns = {urn for pair in pairs for urn in pair}
         members = list(
             SchoolMembership.objects.current()
@@ -68,13 +68,17 @@ class PeopleHandler(SuccessionHandler):
             .order_by()
             .values_list("membership__school_id", "membership__user_id")
         )
-        duties = dict(
-            SchoolDuty.objects.current()
-            .filter(membership__school_id__in=urns, membership__ended_at__isnull=True)
-            .order_by()
-            .values("membership__school_id")
-            .annotate(n=Count("pk"))
-            .values_list("membership__school_id", "n")
+        duties = (
+            {}
+            if questions_only
+            else dict(
+                SchoolDuty.objects.current()
+                .filter(membership__school_id__in=urns, membership__ended_at__isnull=True)
+                .order_by()
+                .values("membership__school_id")
+                .annotate(n=Count("pk"))
+                .values_list("membership__school_id", "n")
+            )
         )
         heads = defaultdict(set)
         users = defaultdict(set)
@@ -194,7 +198,7 @@ class PeopleHandler(SuccessionHandler):
             SchoolMembership.objects.filter(pk__in=demote).update(role=SchoolMembership.Role.STAFF)
         if demote_existing:
             SchoolMembership.objects.filter(pk__in=demote_existing).update(role=SchoolMembership.Role.STAFF)
-        reassign(SchoolMembership.objects.filter(pk__in=moving), "school_id", mapping)
+        reassign(SchoolMembership.objects, "school_id", mapping, pks=moving)
 
         for change_id, payload in payloads.items():
             common = {"actor": actor, "from_urn": payload["from"], "to_urn": payload["to"], "change_id": change_id}

@@ -20,7 +20,7 @@ class OfficerHandler(SuccessionHandler):
     key = "officers"
     programme = "Safer Schools Officers"
 
-    def preview(self, pairs: list[Pair]) -> dict[Pair, Preview]:
+    def preview(self, pairs: list[Pair], *, questions_only: bool = False) -> dict[Pair, Preview]:
         urns = {urn for pair in pairs for urn in pair}
         current = defaultdict(list)
         for school_id, name in Assignment.objects.filter(school_id__in=urns, end_date__isnull=True).values_list(
@@ -70,7 +70,7 @@ class OfficerHandler(SuccessionHandler):
             at_new[move.new_urn] = old_pk
         if ending:
             Assignment.objects.filter(pk__in=ending).update(end_date=today, end_reason=ENDED)
-        reassign(Assignment.objects.filter(pk__in=moving), "school_id", mapping)
+        reassign(Assignment.objects, "school_id", mapping, pks=moving)
         for change_id, payload in payloads.items():
             common = {"actor": actor, "model": Assignment, "change_id": change_id}
             audit_moved(

@@ -31,12 +31,14 @@ class ChangePreview:
     questions: list = field(default_factory=list)
 
 
-def school_change_previews(changes: list[SchoolChange]) -> list[ChangePreview]:
-    """Previews of many changes at once (each handler asked once for all of them)."""
+def school_change_previews(changes: list[SchoolChange], *, questions_only: bool = False) -> list[ChangePreview]:
+    """Previews of many changes at once (each handler asked once for all of them); `questions_only` when applying."""
     pairs = [(change.school_id, change.successor_id) for change in changes if change.successor_id]
     by_handler: list[tuple[str, dict[Pair, Preview]]] = []
     if pairs:
-        by_handler = [(handler.programme, handler.preview(pairs)) for handler in handlers()]
+        by_handler = [
+            (handler.programme, handler.preview(pairs, questions_only=questions_only)) for handler in handlers()
+        ]
     previews = []
     for change in changes:
         preview = ChangePreview(change=change)
@@ -169,7 +171,7 @@ def school_changes_apply(
             Q(urn__in=[c.school_id for c in changes]) | Q(urn__in=[c.successor_id for c in changes if c.successor_id])
         )
     }
-    previews = {preview.change.pk: preview for preview in school_change_previews(changes)}
+    previews = {preview.change.pk: preview for preview in school_change_previews(changes, questions_only=True)}
     applying, skipped, errors = [], [], []
     for change in changes:
         successor = schools.get(change.successor_id)

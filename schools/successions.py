@@ -61,7 +61,8 @@ class SuccessionHandler:
     key = ""  # where this handler's payload is kept in SchoolChange.moves
     programme = ""  # "School staff", "Knife wands", ...
 
-    def preview(self, pairs: list[Pair]) -> dict[Pair, Preview]:
+    def preview(self, pairs: list[Pair], *, questions_only: bool = False) -> dict[Pair, Preview]:
+        """What moving would do, and the conflicts to answer; `questions_only` (when applying) may skip the counts."""
         return {}
 
     def move(self, moves: list[Move], *, actor, now) -> dict[int, dict]:
@@ -197,16 +198,18 @@ def audit_insert_many(events: list[AuditEvent]) -> None:
         cursor.executemany(sql, rows)
 
 
-def reassign(queryset, field: str, mapping: dict[int, int]) -> int:
+def reassign(queryset, field: str, mapping: dict[int, int], *, pks: list | None = None) -> int:
     """Move each row's `field` from an old URN to its successor: one SELECT of the rows, then one
     `UPDATE ... SET field = CASE field WHEN old THEN new ... END WHERE pk IN (...)` per 500 rows.
 
     Plain SQL: Django's Case/When builds and resolves a filter per WHEN, which cost more than the UPDATE itself.
+    With `pks` (the rows the caller already read) the SELECT is skipped and `queryset` only names the model.
     """
     if not mapping:
         return 0
     model = queryset.model
-    pks = list(queryset.filter(**{f"{field}__in": list(mapping)}).order_by().values_list("pk", flat=True))
+    if pks is None:
+        pks = list(queryset.filter(**{f"{field}__in": list(mapping)}).order_by().values_list("pk", flat=True))
     if not pks:
         return 0
     quote = connection.ops.quote_name

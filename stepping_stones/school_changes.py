@@ -25,7 +25,7 @@ class SteppingStonesHandler(SuccessionHandler):
     key = "stepping_stones"
     programme = "Stepping Stones"
 
-    def preview(self, pairs: list[Pair]) -> dict[Pair, Preview]:
+    def preview(self, pairs: list[Pair], *, questions_only: bool = False) -> dict[Pair, Preview]:
         urns = {urn for pair in pairs for urn in pair}
         participation = defaultdict(set)
         for school_id, cohort_id in ParticipatingSchool.objects.filter(
@@ -36,7 +36,9 @@ class SteppingStonesHandler(SuccessionHandler):
         referring = defaultdict(int)
         receiving = defaultdict(int)
         for referring_id, receiving_id in (
-            Referral.objects.filter(cohort__status__in=OPEN_COHORTS)
+            []
+            if questions_only
+            else Referral.objects.filter(cohort__status__in=OPEN_COHORTS)
             .filter(Q(referring_school_id__in=olds) | Q(receiving_school_id__in=olds))
             .order_by()
             .values_list("referring_school_id", "receiving_school_id")
@@ -46,9 +48,13 @@ class SteppingStonesHandler(SuccessionHandler):
             if receiving_id in olds:
                 receiving[receiving_id] += 1
         feeders = defaultdict(int)
-        for school_id in FeederThrough.objects.filter(
-            school_id__in=olds, participatingschool__cohort__status__in=OPEN_COHORTS
-        ).values_list("school_id", flat=True):
+        for school_id in (
+            []
+            if questions_only
+            else FeederThrough.objects.filter(
+                school_id__in=olds, participatingschool__cohort__status__in=OPEN_COHORTS
+            ).values_list("school_id", flat=True)
+        ):
             feeders[school_id] += 1
         sharing = siblings(pairs)
         result = {}
@@ -123,7 +129,7 @@ class SteppingStonesHandler(SuccessionHandler):
         merged_from = [m[0] for p in payloads.values() for m in p["merged"]]
         if merged_from:
             ParticipatingSchool.objects.filter(pk__in=merged_from).update(places_taken=0)
-        reassign(ParticipatingSchool.objects.filter(pk__in=moving_participation), "school_id", mapping)
+        reassign(ParticipatingSchool.objects, "school_id", mapping, pks=moving_participation)
 
         referring = list(
             Referral.objects.filter(cohort__status__in=OPEN_COHORTS, referring_school_id__in=mapping).values_list(
@@ -135,8 +141,8 @@ class SteppingStonesHandler(SuccessionHandler):
                 "pk", "reference", "receiving_school_id"
             )
         )
-        reassign(Referral.objects.filter(pk__in=[r[0] for r in referring]), "referring_school_id", mapping)
-        reassign(Referral.objects.filter(pk__in=[r[0] for r in receiving]), "receiving_school_id", mapping)
+        reassign(Referral.objects, "referring_school_id", mapping, pks=[r[0] for r in referring])
+        reassign(Referral.objects, "receiving_school_id", mapping, pks=[r[0] for r in receiving])
         for pk, _, school_id in referring:
             by_old[school_id]["referring"].append(pk)
         for pk, _, school_id in receiving:
@@ -163,9 +169,7 @@ class SteppingStonesHandler(SuccessionHandler):
         if dropped:
             FeederThrough.objects.filter(pk__in=dropped).delete()
         reassign(
-            FeederThrough.objects.filter(pk__in=[pk for p in payloads.values() for pk in p["feeders"]]),
-            "school_id",
-            mapping,
+            FeederThrough.objects, "school_id", mapping, pks=[pk for p in payloads.values() for pk in p["feeders"]]
         )
 
         references = {pk: reference for pk, reference, _ in referring + receiving}

@@ -14,7 +14,9 @@ class WandsHandler(SuccessionHandler):
     key = "wands"
     programme = "Knife wands"
 
-    def preview(self, pairs: list[Pair]) -> dict[Pair, Preview]:
+    def preview(self, pairs: list[Pair], *, questions_only: bool = False) -> dict[Pair, Preview]:
+        if questions_only:
+            return {}  # wands ask nothing: holdings merge by the allowance rules
         olds = [old for old, _ in pairs]
         rows = {
             row["school_id"]: row
@@ -55,7 +57,7 @@ class WandsHandler(SuccessionHandler):
                 "pk", "school_id"
             )
         )
-        reassign(WandRequest.objects.filter(pk__in=[pk for pk, _ in moving]), "school_id", mapping)
+        reassign(WandRequest.objects, "school_id", mapping, pks=[pk for pk, _ in moving])
         payloads = {}
         for move in moves:
             ids = [pk for pk, school_id in moving if school_id == move.old_urn]
