@@ -1,4 +1,5 @@
-"""Writes to the schools register. The register changes only through the GIAS import."""
+"""Writes to the schools register: the GIAS import (here), the nightly refresh (refresh.py) and the review of
+closures and successions (reviews.py)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
