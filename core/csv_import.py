@@ -287,12 +287,14 @@ def read_csv(
     max_rows: int | None = None,
     bad_rows: Literal["reject", "skip"] = "reject",
     exact_width: bool = False,
+    allow_no_rows: bool = False,
 ) -> CsvTable:
     """Read and check a CSV file (see the module docstring). Headers match `columns` by name, case-insensitively.
 
     A row with more fields than the header (a stray comma or quote), or with a bad cell, is a bad row: with
     `bad_rows="reject"` any bad row raises CsvRejected listing every one; with "skip" it is left out and listed in
     `table.skipped`. `exact_width` also makes a row with fewer fields than the header a bad row (GIAS).
+    `allow_no_rows` accepts a file of headings only (a GIAS links file may list no links), refused otherwise.
     """
     if not data or not data.strip():
         raise CsvRejected.at_line(1, "the file is empty")
@@ -358,6 +360,6 @@ def read_csv(
             problems.extend((line, problem) for problem in row.problems)
     if problems:
         raise CsvRejected.for_rows(problems)
-    if not table.rows and not table.skipped:
+    if not table.rows and not table.skipped and not allow_no_rows:
         raise CsvRejected.at_line(header_line + 1, "the file has headings but no rows")
     return table

@@ -18,6 +18,7 @@ from education_toolkit.models import Download
 from officers import selectors as officer_selectors
 from officers.models import Assignment
 from schools.models import BasicCommandUnit, LocalAuthority, School
+from schools.selectors import school_links
 from wands import selectors as wand_selectors
 from wands.models import WandRequest
 
@@ -174,7 +175,7 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         for la in authorities
     }
     schools = _open_london_schools(codes, phase)
-    taken_up = WandRequest.objects.filter(school=OuterRef("pk"), status__in=WandRequest.TAKEN_UP)
+    taken_up = wand_selectors.taken_up_requests_of_outer_school()  # with predecessors
     covered = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
     for row in (
         schools.annotate(taken=Exists(taken_up), covered=Exists(covered))
@@ -363,6 +364,7 @@ class SchoolProfile:
     toolkit_downloads_total: int
     toolkit_downloads_year: int
     is_policed_by_met: bool
+    links: dict = field(default_factory=dict)  # predecessors, successors, other (schools.selectors.school_links)
 
 
 def _staff_user_ids(school: School):
@@ -402,4 +404,5 @@ def school_profile(*, user, school: School, viewer=None) -> SchoolProfile:
         toolkit_downloads_total=counts["total"],
         toolkit_downloads_year=counts["year"],
         is_policed_by_met=school.local_authority.bcu_id is not None,
+        links=school_links(urn=school.urn),
     )

@@ -12,6 +12,7 @@ from core.figures import SMALL_COUNT_THRESHOLD, Task, collect_tasks
 from education_toolkit.models import Download
 from officers.models import Assignment
 from schools.models import LocalAuthority, School
+from wands import selectors as wand_selectors
 from wands.models import WandRequest
 
 from .models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
@@ -48,7 +49,7 @@ def _london_boroughs() -> list[LocalAuthority]:
 def _school_counts_by_borough() -> dict[int, dict]:
     """Per London borough: open schools, schools that have taken up the wand offer (a request approved and not
     cancelled, PRODUCT.md), and schools with a named police contact now (a current officer assignment)."""
-    taken_up = WandRequest.objects.filter(school=OuterRef("pk"), status__in=WandRequest.TAKEN_UP)
+    taken_up = wand_selectors.taken_up_requests_of_outer_school()  # with predecessors
     contact = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
     rows = (
         School.objects.filter(status__in=School.OPEN_STATUSES, local_authority__area__in=LONDON_AREAS)

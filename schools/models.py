@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 
@@ -158,6 +159,15 @@ class GiasImport(models.Model):
     missing = models.PositiveIntegerField(default=0, help_text="Open schools in scope that the file did not list.")
     authorities_created = models.PositiveSmallIntegerField(default=0)
     missing_urns = models.JSONField(default=list, blank=True)
+    links_file_name = models.CharField(max_length=255, blank=True)
+    links_read = models.PositiveIntegerField(default=0)
+    links_added = models.PositiveIntegerField(default=0)
+    links_removed = models.PositiveIntegerField(default=0)
+    changes_queued = models.PositiveIntegerField(default=0, help_text="Closures and successions sent for review.")
+    guard_tripped = models.BooleanField(
+        default=False, help_text="It would have closed too many schools: nothing was applied."
+    )
+    link_problems = models.JSONField(default=list, blank=True, help_text="Links skipped or not acted on, and why.")
     problems = models.JSONField(default=list, blank=True, help_text="Skipped rows: line, URN and reason.")
 
     class Meta:
@@ -173,3 +183,93 @@ class GiasImport(models.Model):
             f"created {self.created:,} / updated {self.updated:,} / unchanged {self.unchanged:,} / "
             f"closed {self.closed:,} / skipped {self.skipped:,}"
         )
+
+
+class SchoolLink(models.Model):
+    """A row of the GIAS links file: `urn`'s link to `link_urn` ("Successor": link_urn took over from urn).
+
+    Either URN may be missing from the register (a link to a school outside London): stored, shown without a page.
+    A link type we do not know is stored and reported, never acted on.
+    """
+
+    urn = models.PositiveIntegerField("URN", db_index=True)
+    link_urn = models.PositiveIntegerField("linked URN", db_index=True)
+    link_name = models.CharField(max_length=255, blank=True)
+    link_type = models.CharField(max_length=80)
+    established_on = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["urn", "link_type", "link_urn"]
+        constraints = [
+            models.UniqueConstraint(fields=["urn", "link_urn", "link_type"], name="school_link_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.urn} {self.link_type} {self.link_urn}"
+
+
+class SchoolChange(models.Model):
+    """A closure or succession the nightly refresh found, waiting for a programme admin (never applied silently).
+
+    A succession moves each programme's records from `school` (closing) to `successor`; `moves` keeps what each
+    programme moved so the whole succession can be undone within UNDO_DAYS.
+    """
+
+    class Kind(models.TextChoices):
+        CLOSURE = "closure", "Closure"
+        SUCCESSION = "succession", "Succession"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for review"
+        APPLIED = "applied", "Applied"
+        DISMISSED = "dismissed", "Dismissed"
+        UNDONE = "undone", "Undone"
+
+    NEXT = {
+        Status.PENDING: {Status.APPLIED, Status.DISMISSED},
+        Status.APPLIED: {Status.UNDONE},
+        Status.DISMISSED: set(),
+        Status.UNDONE: set(),
+    }
+    UNDO_DAYS = 30
+
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.PENDING, db_index=True)
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="changes")
+    successor = models.ForeignKey(
+        School, null=True, blank=True, on_delete=models.PROTECT, related_name="predecessor_changes"
+    )
+    link_type = models.CharField(max_length=80, blank=True)
+    close_date = models.DateField(null=True, blank=True, help_text="The closing date GIAS gives, if any.")
+    found_by = models.ForeignKey(GiasImport, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    found_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(blank=True, help_text="Why it was dismissed or undone.")
+    previous_status = models.CharField(max_length=30, blank=True, help_text="The school's status before closing.")
+    choices = models.JSONField(default=dict, blank=True, help_text="The admin's answer to each conflict.")
+    moves = models.JSONField(default=dict, blank=True, help_text="What each programme moved, for undo.")
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["found_at", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind="closure", successor__isnull=True)
+                | models.Q(kind="succession", successor__isnull=False),
+                name="school_change_successor_iff_succession",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="dismissed", reason=""), name="school_change_dismissal_has_reason"
+            ),
+            models.UniqueConstraint(
+                fields=["school"], condition=models.Q(status="pending"), name="school_change_one_pending_per_school"
+            ),
+        ]
+
+    def __str__(self):
+        if self.kind == self.Kind.SUCCESSION:
+            return f"Succession of {self.school_id} by {self.successor_id}"
+        return f"Closure of {self.school_id}"

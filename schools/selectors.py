@@ -1,14 +1,16 @@
 """Reads of the schools register. The register is public: anyone may search it; closed schools are hidden by default."""
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils.datastructures import MultiValueDict
 
 from .filters import SchoolFilter
-from .models import BasicCommandUnit, LocalAuthority, School
+from .gias_links import PREDECESSOR_TYPES, SUCCESSOR_TYPES
+from .models import BasicCommandUnit, LocalAuthority, School, SchoolChange, SchoolLink
 
 URN_MIN, URN_MAX = 100000, 999999
 
@@ -76,3 +78,121 @@ def bcu_list() -> QuerySet[BasicCommandUnit]:
     return BasicCommandUnit.objects.prefetch_related(
         Prefetch("local_authorities", queryset=LocalAuthority.objects.only("code", "name", "bcu").order_by("name"))
     ).order_by("name")
+
+
+@dataclass(frozen=True)
+class LinkedSchool:
+    urn: int
+    name: str
+    link_type: str
+    established_on: object
+    in_register: bool
+    status: str = ""
+
+
+def school_links(*, urn: int) -> dict[str, list[LinkedSchool]]:
+    """A school's predecessors, successors and other links from the GIAS links file, in two queries.
+
+    Both sides of a link say the same thing ("Successor" from the old school, "Predecessor" from the new one), and
+    either may be missing from the file: a school's predecessors are read from both.
+    """
+    rows = list(
+        SchoolLink.objects.filter(Q(urn=urn) | Q(link_urn=urn)).values_list(
+            "urn", "link_urn", "link_name", "link_type", "established_on"
+        )
+    )
+    other_urns = {link_urn if this == urn else this for this, link_urn, *_ in rows}
+    known = {row["urn"]: row for row in School.objects.filter(urn__in=other_urns).values("urn", "name", "status")}
+    result: dict[str, dict[int, LinkedSchool]] = {"predecessors": {}, "successors": {}, "other": {}}
+    for this, link_urn, link_name, link_type, established in rows:
+        if this == urn:
+            other, name = link_urn, link_name
+            succession = (urn, link_urn) if link_type in SUCCESSOR_TYPES else None
+            if link_type in PREDECESSOR_TYPES:
+                succession = (link_urn, urn)
+        else:
+            other, name = this, ""
+            succession = (this, urn) if link_type in SUCCESSOR_TYPES else None
+            if link_type in PREDECESSOR_TYPES:
+                succession = (urn, this)
+            if succession is None:
+                continue  # the other school's own note about a non-succession link: shown on its page
+        school = known.get(other)
+        entry = LinkedSchool(
+            urn=other,
+            name=school["name"] if school else name or f"URN {other}",
+            link_type=link_type,
+            established_on=established,
+            in_register=school is not None,
+            status=school["status"] if school else "",
+        )
+        group = "other" if succession is None else ("predecessors" if succession[1] == urn else "successors")
+        result[group].setdefault(other, entry)
+    return {group: sorted(entries.values(), key=lambda e: e.urn) for group, entries in result.items()}
+
+
+def school_predecessor_urns(urns) -> dict[int, set[int]]:
+    """For each URN, every school it took over through an applied succession (transitively), itself excluded.
+
+    One query per generation of successions (usually one or two).
+    """
+    result: dict[int, set[int]] = {urn: set() for urn in urns}
+    frontier = {urn: {urn} for urn in result}
+    for _ in range(10):  # a chain of more than ten conversions is not a real school
+        wanted = set().union(*frontier.values()) if frontier else set()
+        if not wanted:
+            break
+        edges: dict[int, set[int]] = {}
+        for old, new in SchoolChange.objects.filter(
+            status=SchoolChange.Status.APPLIED, successor_id__in=wanted
+        ).values_list("school_id", "successor_id"):
+            edges.setdefault(new, set()).add(old)
+        next_frontier = {}
+        for urn, current in frontier.items():
+            found = set().union(*(edges.get(u, set()) for u in current)) - result[urn] - {urn}
+            if found:
+                result[urn] |= found
+                next_frontier[urn] = found
+        frontier = next_frontier
+    return result
+
+
+def school_successor_applied(*, urn: int) -> School | None:
+    """The school that took over this one through an applied succession, if any."""
+    change = (
+        SchoolChange.objects.filter(status=SchoolChange.Status.APPLIED, school_id=urn)
+        .select_related("successor")
+        .order_by("-decided_at")
+        .first()
+    )
+    return change.successor if change else None
+
+
+def school_changes_pending() -> QuerySet[SchoolChange]:
+    """Closures and successions waiting for review, oldest first, with both schools."""
+    return (
+        SchoolChange.objects.filter(status=SchoolChange.Status.PENDING)
+        .select_related("school__local_authority", "successor__local_authority")
+        .order_by("found_at", "id")
+    )
+
+
+def school_changes_decided(*, limit: int = 50) -> QuerySet[SchoolChange]:
+    """The latest applied, dismissed and undone changes."""
+    return (
+        SchoolChange.objects.exclude(status=SchoolChange.Status.PENDING)
+        .select_related("school", "successor", "decided_by")
+        .order_by("-decided_at", "-id")[:limit]
+    )
+
+
+def school_change_get(*, change_id: int) -> SchoolChange:
+    return SchoolChange.objects.select_related(
+        "school__local_authority", "successor__local_authority", "decided_by"
+    ).get(pk=change_id)
+
+
+def predecessor_urns_of(outer_urn) -> QuerySet:
+    """URNs of the schools taken over by the school `outer_urn` (an OuterRef) through an applied succession, for a
+    subquery: figures count a successor and its predecessors as one school where a series spans the conversion."""
+    return SchoolChange.objects.filter(status=SchoolChange.Status.APPLIED, successor_id=outer_urn).values("school_id")

@@ -1,4 +1,5 @@
-"""Writes to the schools register. The register changes only through the GIAS import."""
+"""Writes to the schools register: the GIAS import (here), the nightly refresh (refresh.py) and the review of
+closures and successions (reviews.py)."""
 
 import contextlib
 from collections.abc import Callable
@@ -158,6 +159,50 @@ def _in_batches(items: list, size: int):
         yield items[start : start + size]
 
 
+def _existing_schools(extract: GiasExtract) -> tuple[list[str], dict[int, dict]]:
+    """The School fields this file sets, and those fields (with status and authority) of every registered school."""
+    fields = extract.school_fields() + ["local_authority_id"]
+    loaded = ["local_authority_id", "status"] + [
+        name for name in fields if name not in ("local_authority_id", "status")
+    ]
+    existing = {
+        urn: dict(zip(loaded, values, strict=True)) for urn, *values in School.objects.values_list("urn", *loaded)
+    }
+    return fields, existing
+
+
+def _write_rows(
+    *, plan: _Plan, fields: list[str], existing: dict[int, dict], now, progress: Progress
+) -> tuple[dict, int]:
+    """Create new schools and update changed ones (unchanged rows are not written); counts by outcome."""
+    to_create, to_update = [], []
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "closed": 0}
+    for urn, values in plan.rows.items():
+        current = existing.get(urn)
+        if current is None:
+            to_create.append(School(urn=urn, **values))
+            counts["created"] += 1
+            continue
+        if all(current[name] == values[name] for name in fields):
+            counts["unchanged"] += 1
+            continue
+        to_update.append((urn, values))
+        newly_closed = values["status"] == School.Status.CLOSED and current["status"] != School.Status.CLOSED
+        counts["closed" if newly_closed else "updated"] += 1
+
+    total_writes = len(to_create) + len(to_update)
+    written = 0
+    for batch in _in_batches(to_create, WRITE_BATCH):
+        School.objects.bulk_create(batch)
+        written += len(batch)
+        progress("Writing schools", written, total_writes)
+    for batch in _in_batches(to_update, WRITE_BATCH):
+        _update_schools(batch, fields=fields, now=now)
+        written += len(batch)
+        progress("Writing schools", written, total_writes)
+    return counts, total_writes
+
+
 @transaction.atomic
 def gias_import_run(
     *,
@@ -191,40 +236,9 @@ def gias_import_run(
     if extract.has_coordinates:
         _add_coordinates(plan.rows)
 
-    fields = extract.school_fields() + ["local_authority_id"]
-    loaded = ["local_authority_id", "status"] + [
-        name for name in fields if name not in ("local_authority_id", "status")
-    ]
-    existing = {
-        urn: dict(zip(loaded, values, strict=True)) for urn, *values in School.objects.values_list("urn", *loaded)
-    }
-
+    fields, existing = _existing_schools(extract)
     now = timezone.now()
-    to_create, to_update = [], []
-    counts = {"created": 0, "updated": 0, "unchanged": 0, "closed": 0}
-    for urn, values in plan.rows.items():
-        current = existing.get(urn)
-        if current is None:
-            to_create.append(School(urn=urn, **values))
-            counts["created"] += 1
-            continue
-        if all(current[name] == values[name] for name in fields):
-            counts["unchanged"] += 1
-            continue
-        to_update.append((urn, values))
-        newly_closed = values["status"] == School.Status.CLOSED and current["status"] != School.Status.CLOSED
-        counts["closed" if newly_closed else "updated"] += 1
-
-    total_writes = len(to_create) + len(to_update)
-    written = 0
-    for batch in _in_batches(to_create, WRITE_BATCH):
-        School.objects.bulk_create(batch)
-        written += len(batch)
-        progress("Writing schools", written, total_writes)
-    for batch in _in_batches(to_update, WRITE_BATCH):
-        _update_schools(batch, fields=fields, now=now)
-        written += len(batch)
-        progress("Writing schools", written, total_writes)
+    counts, total_writes = _write_rows(plan=plan, fields=fields, existing=existing, now=now, progress=progress)
 
     in_scope = (lambda code: True) if all_regions else (lambda code: code in LONDON_LA_CODES)
     missing_urns = sorted(

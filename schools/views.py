@@ -6,7 +6,7 @@ from core.pagination import cached_count_paginator, filter_count_key
 
 from .counts import REGISTER_COUNTS
 from .models import School
-from .selectors import school_filter, school_get
+from .selectors import school_filter, school_get, school_links, school_successor_applied
 
 RESULTS_PER_PAGE = 25
 RegisterPaginator = cached_count_paginator(REGISTER_COUNTS)  # the total is cached until the register changes
@@ -62,13 +62,26 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
         police = "City of London Police (not covered by the Met)"
     else:
         police = "Outside the Metropolitan Police area"
+    links = school_links(urn=school.urn)
     return render(
         request,
         "schools/school_detail.html",
         {
             "school": school,
+            "links": links,
+            "successor": school_current_successor(school, links),
             "police": police,
             "website_href": website_href(school.website),
             "status_tag": STATUS_TAG_CLASSES.get(school.status, ""),
         },
     )
+
+
+def school_current_successor(school: School, links: dict):
+    """The school that took this one over: by an applied succession, or (for a closed school) by the links file."""
+    if school.status != School.Status.CLOSED:
+        return None  # an applied succession always closes the old school
+    successor = school_successor_applied(urn=school.urn)
+    if successor is None:
+        successor = next((entry for entry in links["successors"] if entry.in_register), None)
+    return successor

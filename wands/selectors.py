@@ -3,12 +3,13 @@
 import statistics
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from accounts.selectors import schools_acting_for
 from core.selectors import audit_timeline
 from schools.models import LocalAuthority, School
+from schools.selectors import predecessor_urns_of, school_predecessor_urns
 
 from .models import (
     AllowanceChange,
@@ -52,15 +53,30 @@ def allowance_total(school: School) -> int:
     return allowance_rule_for(school)
 
 
+def school_lineage(school: School) -> list[int]:
+    """The school and every school it took over by an applied succession: their wands are one allowance."""
+    return [school.pk, *sorted(school_predecessor_urns([school.pk])[school.pk])]
+
+
+def taken_up_requests_of_outer_school() -> QuerySet[WandRequest]:
+    """For `Exists(...)` over schools (OuterRef "pk"): a request that makes the school count as having taken up the
+    wand offer, its own or one of its predecessors' (docs/decisions.md: a conversion does not undo a take-up)."""
+    return WandRequest.objects.filter(status__in=WandRequest.TAKEN_UP).filter(
+        Q(school=OuterRef("pk")) | Q(school__in=predecessor_urns_of(OuterRef(OuterRef("pk"))))
+    )
+
+
 def wands_held_against_allowance(school: School) -> int:
-    """Wands requested or received that count against the allowance (replacements do not; returns give back)."""
+    """Wands requested or received that count against the allowance (replacements do not; returns give back),
+    including what was delivered to the schools it succeeded."""
+    lineage = school_lineage(school)
     requested = _sum(
         WandRequest.objects.filter(
-            school=school, status__in=WandRequest.COUNTS_AGAINST_ALLOWANCE, replaces__isnull=True
+            school__in=lineage, status__in=WandRequest.COUNTS_AGAINST_ALLOWANCE, replaces__isnull=True
         )
     )
-    existing = _sum(ExistingDelivery.objects.filter(school=school))
-    returned = _sum(WandIssue.objects.filter(wand_request__school=school, outcome=WandIssue.Outcome.RETURN))
+    existing = _sum(ExistingDelivery.objects.filter(school__in=lineage))
+    returned = _sum(WandIssue.objects.filter(wand_request__school__in=lineage, outcome=WandIssue.Outcome.RETURN))
     return requested + existing - returned
 
 
@@ -80,9 +96,10 @@ def school_allowance_figures(*, school: School) -> AllowanceFigures:
     record = allowance_override_for(school)
     from_override = record is not None and record.override is not None
     allowance = record.override if from_override else allowance_rule_for(school)
+    lineage = school_lineage(school)
     in_progress = _sum(
         WandRequest.objects.filter(
-            school=school,
+            school__in=lineage,
             replaces__isnull=True,
             status__in=[
                 WandRequest.Status.SUBMITTED,
@@ -93,10 +110,10 @@ def school_allowance_figures(*, school: School) -> AllowanceFigures:
         )
     )
     delivered = _sum(
-        WandRequest.objects.filter(school=school, replaces__isnull=True, status=WandRequest.Status.DELIVERED)
+        WandRequest.objects.filter(school__in=lineage, replaces__isnull=True, status=WandRequest.Status.DELIVERED)
     )
-    existing = _sum(ExistingDelivery.objects.filter(school=school))
-    returned = _sum(WandIssue.objects.filter(wand_request__school=school, outcome=WandIssue.Outcome.RETURN))
+    existing = _sum(ExistingDelivery.objects.filter(school__in=lineage))
+    returned = _sum(WandIssue.objects.filter(wand_request__school__in=lineage, outcome=WandIssue.Outcome.RETURN))
     received = delivered + existing - returned
     return AllowanceFigures(
         school=school,
@@ -207,7 +224,8 @@ def wand_request_issues(*, wand_request: WandRequest) -> QuerySet[WandIssue]:
 
 
 def school_wand_requests(*, school: School) -> QuerySet[WandRequest]:
-    return WandRequest.objects.filter(school=school).order_by("-created_at", "-id")
+    """The school's requests, and those of the schools it succeeded (shown as its predecessor's)."""
+    return WandRequest.objects.filter(school__in=school_lineage(school)).order_by("-created_at", "-id")
 
 
 def stock_level() -> StockLevel:
@@ -244,7 +262,7 @@ def dashboard_figures() -> dict:
     open_london = School.objects.filter(status__in=School.OPEN_STATUSES).exclude(
         local_authority__area=LocalAuthority.Area.OUTSIDE
     )
-    taken_up = open_london.filter(wand_requests__status__in=WandRequest.TAKEN_UP).distinct()
+    taken_up = open_london.filter(Exists(taken_up_requests_of_outer_school()))
     taken_up_ids = set(taken_up.values_list("pk", flat=True))
     open_count = open_london.count()
     by_borough = {}

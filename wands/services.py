@@ -348,6 +348,9 @@ def wand_request_submit(
     # The school's allowance row is the lock: two requests for the last wands are checked one after the other.
     SchoolAllowance.objects.get_or_create(school=school)
     SchoolAllowance.objects.select_for_update().get(school=school)
+    # A succession takes the same lock before closing the school: read its status again under the lock.
+    if not School.objects.filter(pk=school.pk, status__in=School.OPEN_STATUSES).exists():
+        raise DomainError(f"{school.name} is closed, so it cannot request wands.", code="school_closed")
     if idempotency_key:
         existing = WandRequest.objects.filter(requested_by=actor, idempotency_key=idempotency_key).first()
         if existing is not None:

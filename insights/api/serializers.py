@@ -1,10 +1,12 @@
 """Insights API shapes. Pupil counts reach people who may not see the pupils as a label only ("fewer than 5"), with
 the number left out (null)."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.figures import SMALL_COUNT_THRESHOLD
 from insights.selectors import MEASURES, PHASE_GROUPS
+from schools.api.serializers import LinkedSchoolSerializer
 
 SUPPRESSED_HELP = "Null when 1 to 4 and you may not see the pupils: the label then says 'fewer than 5'."
 
@@ -149,6 +151,16 @@ class InsightsSchoolProfileSerializer(serializers.Serializer):
     stepping_stones = InsightsSchoolPlacesSerializer()
     toolkit_downloads_12_months = serializers.IntegerField(source="toolkit_downloads_year")
     toolkit_downloads_total = serializers.IntegerField()
+    predecessors = serializers.SerializerMethodField(help_text="Schools this one took over (GIAS links)")
+    successors = serializers.SerializerMethodField(help_text="Schools that took this one over (GIAS links)")
+
+    @extend_schema_field(LinkedSchoolSerializer(many=True))
+    def get_predecessors(self, profile) -> list[dict]:
+        return LinkedSchoolSerializer(profile.links.get("predecessors", []), many=True).data
+
+    @extend_schema_field(LinkedSchoolSerializer(many=True))
+    def get_successors(self, profile) -> list[dict]:
+        return LinkedSchoolSerializer(profile.links.get("successors", []), many=True).data
 
     def get_bcu(self, profile) -> str | None:
         bcu = profile.school.local_authority.bcu

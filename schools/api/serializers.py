@@ -2,6 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from schools.models import BasicCommandUnit, LocalAuthority, School
+from schools.selectors import school_links, school_successor_applied
 
 
 class BasicCommandUnitSummarySerializer(serializers.ModelSerializer):
@@ -62,7 +63,22 @@ def school_list_row(row: dict) -> dict:
     }
 
 
+class LinkedSchoolSerializer(serializers.Serializer):
+    """A school linked to this one in the GIAS links file; `in_register` is false for one outside the register."""
+
+    urn = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    link_type = serializers.CharField(read_only=True, help_text="As GIAS gives it, e.g. 'Predecessor'")
+    established_on = serializers.DateField(read_only=True, allow_null=True)
+    in_register = serializers.BooleanField(read_only=True)
+    status = serializers.CharField(read_only=True, help_text="Empty when the school is not in the register")
+
+
 class SchoolDetailSerializer(SchoolListSerializer):
+    predecessors = serializers.SerializerMethodField()
+    successors = serializers.SerializerMethodField()
+    other_links = serializers.SerializerMethodField()
+    succeeded_by = serializers.SerializerMethodField()
     is_open = serializers.BooleanField(read_only=True)
     is_pupil_referral_unit = serializers.BooleanField(read_only=True)
     is_special = serializers.BooleanField(read_only=True)
@@ -101,6 +117,10 @@ class SchoolDetailSerializer(SchoolListSerializer):
             "close_date",
             "local_authority",
             "bcu",
+            "predecessors",
+            "successors",
+            "other_links",
+            "succeeded_by",
             "updated_at",
         ]
         read_only_fields = fields
@@ -108,6 +128,34 @@ class SchoolDetailSerializer(SchoolListSerializer):
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_address_lines(self, school: School) -> list[str]:
         return school.address_lines
+
+    def _links(self, school: School) -> dict:
+        if getattr(self, "_links_cache", None) is None:
+            self._links_cache = school_links(urn=school.urn)
+        return self._links_cache
+
+    @extend_schema_field(LinkedSchoolSerializer(many=True))
+    def get_predecessors(self, school: School) -> list[dict]:
+        return LinkedSchoolSerializer(self._links(school)["predecessors"], many=True).data
+
+    @extend_schema_field(LinkedSchoolSerializer(many=True))
+    def get_successors(self, school: School) -> list[dict]:
+        return LinkedSchoolSerializer(self._links(school)["successors"], many=True).data
+
+    @extend_schema_field(LinkedSchoolSerializer(many=True))
+    def get_other_links(self, school: School) -> list[dict]:
+        return LinkedSchoolSerializer(self._links(school)["other"], many=True).data
+
+    @extend_schema_field(
+        serializers.IntegerField(allow_null=True, help_text="URN of the school that took this one over, if any")
+    )
+    def get_succeeded_by(self, school: School) -> int | None:
+        if school.status != School.Status.CLOSED:
+            return None  # an applied succession always closes the old school
+        successor = school_successor_applied(urn=school.urn)
+        if successor is not None:
+            return successor.urn
+        return next((entry.urn for entry in self._links(school)["successors"] if entry.in_register), None)
 
 
 class LocalAuthoritySerializer(serializers.ModelSerializer):

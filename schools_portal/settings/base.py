@@ -335,3 +335,16 @@ LOGGING = {
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }
+
+# The nightly register refresh (manage.py gias_refresh): where the GIAS establishment extract and links file are read
+# from (a path or an https:// URL; strftime placeholders such as %Y%m%d are today's date, then yesterday's), and the
+# largest share of open schools one refresh may close before it applies nothing and alerts the programme admins.
+GIAS_EXTRACT_SOURCE = env(
+    "GIAS_EXTRACT_SOURCE",
+    "https://ea-edubase-api-prod.azurewebsites.net/edubase/downloads/public/edubasealldata%Y%m%d.csv",
+)
+GIAS_LINKS_SOURCE = env(
+    "GIAS_LINKS_SOURCE",
+    "https://ea-edubase-api-prod.azurewebsites.net/edubase/downloads/public/links_edubasealldata%Y%m%d.csv",
+)
+GIAS_REFRESH_MAX_CLOSE_SHARE = float(env("GIAS_REFRESH_MAX_CLOSE_SHARE", "0.05"))

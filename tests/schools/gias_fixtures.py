@@ -121,3 +121,32 @@ def gias_bytes(rows: list[dict[str, str]], *, headers: list[str] | None = None, 
 def write_gias(path: Path, rows: list[dict[str, str]], **options) -> Path:
     path.write_bytes(gias_bytes(rows, **options))
     return path
+
+
+LINKS_HEADERS = ["URN", "LinkURN", "LinkName", "LinkType", "LinkEstablishedDate"]
+
+
+def link_row(urn: int, link_urn: int, link_type: str = "Successor", name: str = "", date: str = "01-09-2026") -> dict:
+    return {
+        "URN": str(urn),
+        "LinkURN": str(link_urn),
+        "LinkName": name or f"Linked School {link_urn}",
+        "LinkType": link_type,
+        "LinkEstablishedDate": date,
+    }
+
+
+def conversion_links(old: int, new: int, *, kind: str = "") -> list[dict]:
+    """Both rows GIAS publishes for one conversion: the old school's Successor and the new one's Predecessor."""
+    suffix = f" - {kind}" if kind else ""
+    return [link_row(old, new, f"Successor{suffix}"), link_row(new, old, f"Predecessor{suffix}")]
+
+
+def write_links(path: Path, rows: list[dict], *, headers: list[str] | None = None, encoding: str = "cp1252") -> Path:
+    """A GIAS links file as GIAS publishes it (CRLF, Windows-1252)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.DictWriter(buffer, fieldnames=headers or LINKS_HEADERS, lineterminator="\r\n", extrasaction="ignore")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path

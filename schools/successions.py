@@ -1,0 +1,237 @@
+"""What a school's succession does to each programme's records, without the register importing any programme.
+
+Each app may provide a `school_changes.py` module with any of:
+
+- `HANDLERS`: a list of `SuccessionHandler`s: what the app would move from an old URN to its successor (for the review
+  page), how to move it, and how to undo the move. Every method takes all successions at once and runs a constant
+  number of queries per kind of record (bulk UPDATEs), inside the caller's transaction.
+- `can_review(user) -> bool`: whether this person may review the register's changes (accounts: programme admins).
+- `review_recipients() -> list[str]`: whom to alert when a refresh is held back (accounts: programme admins).
+
+`schools.services` collects them; the direction of imports stays core <- schools <- accounts <- programmes.
+"""
+
+from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from importlib import import_module
+
+from django.apps import apps
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection, models
+from django.utils import timezone
+
+from core.models import AuditEvent
+from core.request_context import current_request_id
+
+Pair = tuple[int, int]  # (old URN, successor URN)
+
+
+@dataclass(frozen=True)
+class Question:
+    """A conflict the admin must answer before a succession is applied: never chosen silently."""
+
+    key: str  # unique across handlers, e.g. "headteacher"
+    text: str  # "Both schools have a headteacher"
+    options: tuple[tuple[str, str], ...]  # (value, label)
+
+    @property
+    def values(self) -> set[str]:
+        return {value for value, _ in self.options}
+
+
+@dataclass
+class Preview:
+    lines: list[str] = field(default_factory=list)  # "3 staff memberships move", in the words users use
+    questions: list[Question] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Move:
+    change_id: int
+    old_urn: int
+    new_urn: int
+    choices: dict  # question key -> chosen value
+
+
+class SuccessionHandler:
+    """One programme's part of a succession. Subclasses override what they need."""
+
+    key = ""  # where this handler's payload is kept in SchoolChange.moves
+    programme = ""  # "School staff", "Knife wands", ...
+
+    def preview(self, pairs: list[Pair], *, questions_only: bool = False) -> dict[Pair, Preview]:
+        """What moving would do, and the conflicts to answer; `questions_only` (when applying) may skip the counts."""
+        return {}
+
+    def move(self, moves: list[Move], *, actor, now) -> dict[int, dict]:
+        """Move the records; return, per change id, what was moved (JSON) for undo."""
+        return {}
+
+    def changed_since(self, payloads: dict[int, dict]) -> dict[int, list[str]]:
+        """Per change id, the moved records that changed after the move (undo would lose those changes)."""
+        return {}
+
+    def undo(self, payloads: dict[int, dict], *, actor, now) -> None:
+        return None
+
+
+def _modules():
+    for config in apps.get_app_configs():
+        try:
+            yield import_module(f"{config.name}.school_changes")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.school_changes":
+                raise
+
+
+def handlers() -> list[SuccessionHandler]:
+    return [handler for module in _modules() for handler in getattr(module, "HANDLERS", [])]
+
+
+def can_review_changes(user) -> bool:
+    """Whether an app says this person reviews the register's closures and successions."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return any(module.can_review(user) for module in _modules() if callable(getattr(module, "can_review", None)))
+
+
+def review_recipients() -> list[str]:
+    recipients: list[str] = []
+    for module in _modules():
+        provider = getattr(module, "review_recipients", None)
+        if callable(provider):
+            recipients.extend(provider())
+    return sorted(set(recipients))
+
+
+def audit_moved(
+    *,
+    actor,
+    verb: str,
+    model: type[models.Model],
+    records: Iterable[tuple[object, str]],
+    from_urn: int,
+    to_urn: int,
+    change_id: int,
+    data: dict | None = None,
+    reason: str = "",
+) -> int:
+    """One audit entry per moved record (`records`: (pk, label without personal data)), written in one INSERT."""
+    actor = actor if getattr(actor, "is_authenticated", False) else None
+    content_type = ContentType.objects.get_for_model(model, for_concrete_model=False)
+    request_id = current_request_id()
+    events = [
+        AuditEvent(
+            actor=actor,
+            actor_label=actor.email if actor is not None else "system",
+            verb=verb,
+            target_type=content_type,
+            target_id=str(pk),
+            target_label=label[:255],
+            from_state=str(from_urn),
+            to_state=str(to_urn),
+            reason=reason,
+            data={"school_change": change_id, **(data or {})},
+            request_id=request_id,
+        )
+        for pk, label in records
+    ]
+    batch = _BATCH.get()
+    if batch is not None:
+        batch.extend(events)
+    else:
+        audit_insert_many(events)
+    return len(events)
+
+
+_BATCH: ContextVar[list | None] = ContextVar("succession_audit_batch", default=None)
+
+
+@contextmanager
+def audit_batch():
+    """Inside it, `audit_moved` collects its entries; they are written together at the end (one INSERT per 500),
+    so the number of queries does not grow with the number of successions."""
+    events: list[AuditEvent] = []
+    token = _BATCH.set(events)
+    try:
+        yield events
+    finally:
+        _BATCH.reset(token)
+    audit_insert_many(events)
+
+
+AUDIT_COLUMNS = (
+    "created_at",
+    "actor_id",
+    "actor_label",
+    "verb",
+    "target_type_id",
+    "target_id",
+    "target_label",
+    "from_state",
+    "to_state",
+    "reason",
+    "data",
+    "request_id",
+)
+
+
+def audit_insert_many(events: list[AuditEvent]) -> None:
+    """Insert audit entries with one statement run for every row (executemany): Django's bulk_create spent longer
+    assembling one big INSERT than the database spent on it. Values go through each field's own preparation."""
+    if not events:
+        return
+    now = timezone.now()
+    fields = [AuditEvent._meta.get_field(name) for name in AUDIT_COLUMNS]
+    quote = connection.ops.quote_name
+    sql = (
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 (names from the model)
+        f"VALUES ({', '.join(['%s'] * len(fields))})"
+    )
+    rows = []
+    for event in events:
+        event.created_at = now
+        rows.append([field.get_db_prep_save(getattr(event, field.attname), connection) for field in fields])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def reassign(queryset, field: str, mapping: dict[int, int], *, pks: list | None = None) -> int:
+    """Move each row's `field` from an old URN to its successor: one SELECT of the rows, then one
+    `UPDATE ... SET field = CASE field WHEN old THEN new ... END WHERE pk IN (...)` per 500 rows.
+
+    Plain SQL: Django's Case/When builds and resolves a filter per WHEN, which cost more than the UPDATE itself.
+    With `pks` (the rows the caller already read) the SELECT is skipped and `queryset` only names the model.
+    """
+    if not mapping:
+        return 0
+    model = queryset.model
+    if pks is None:
+        pks = list(queryset.filter(**{f"{field}__in": list(mapping)}).order_by().values_list("pk", flat=True))
+    if not pks:
+        return 0
+    quote = connection.ops.quote_name
+    column = quote(model._meta.get_field(field).column)
+    whens = " ".join(["WHEN %s THEN %s"] * len(mapping))
+    case_params = [value for pair in mapping.items() for value in pair]
+    updated = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(pks), 500):
+            batch = pks[start : start + 500]
+            sql = (
+                f"UPDATE {quote(model._meta.db_table)} SET {column} = CASE {column} {whens} ELSE {column} END "  # noqa: S608 (names from the model)
+                f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(batch))})"
+            )
+            cursor.execute(sql, [*case_params, *batch])
+            updated += cursor.rowcount
+    return updated
+
+
+def siblings(pairs: list[Pair]) -> dict[int, list[int]]:
+    """Successor URN -> every old URN in `pairs` that it takes over (an amalgamation has several)."""
+    result: dict[int, list[int]] = {}
+    for old, new in pairs:
+        result.setdefault(new, []).append(old)
+    return result
