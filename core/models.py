@@ -72,3 +72,29 @@ class AuditEvent(models.Model):
     @property
     def to_state_display(self) -> str:
         return self.to_state.replace("_", " ")
+
+
+class SentEmail(models.Model):
+    """An email task that has sent its email: written after the send and before the task is marked done, so a task
+    the worker runs again (it was taken back after a crash) does not send a second time. No addresses: the task row
+    holds those, and both are pruned (prune_task_results)."""
+
+    task_id = models.CharField(max_length=64, unique=True)
+    template = models.CharField(max_length=200)
+    recipients = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    def __str__(self):
+        return f"{self.template} ({self.task_id})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The background worker's last sign of life, written every few seconds; /healthz reports how old it is."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    tasks_run = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.worker_id} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"
