@@ -44,40 +44,42 @@ class ResilientRedisCache(RedisCache):
                 self._stale_keys.update(keys)
         log_outage(f"cache:{operation}", "cache unavailable: treated as a miss", error=error)
 
-    def _recovered(self) -> None:
-        """Redis answered: delete what a failed write or delete may have left behind."""
+    def _clear_stale(self) -> bool:
+        """Before anything else once Redis may be back: delete what a failed write or delete may have left behind.
+        False when Redis is still down."""
         if not self._stale_keys:
-            return
+            return True
         with self._lock:
             keys, self._stale_keys = list(self._stale_keys), set()
         try:
             self._cache.delete_many(keys)
         except Exception as error:  # noqa: BLE001 - down again: keep them for next time
             self._failed("recover", error, keys)
+            return False
+        return True
 
     def _call(self, operation: str, default, function, *args, stale_keys=(), passthrough=()):
-        if not self._available():
+        if not (self._available() and self._clear_stale()):
             with self._lock:
                 if len(self._stale_keys) < MAX_REMEMBERED_KEYS:
                     self._stale_keys.update(stale_keys)
             return default
         try:
-            result = function(*args)
+            return function(*args)
         except passthrough:
-            self._recovered()
             raise
         except Exception as error:  # noqa: BLE001 - redis.ConnectionError, TimeoutError, a refused command
             self._failed(operation, error, stale_keys)
             return default
-        self._recovered()
-        return result
 
     # --- the cache API ------------------------------------------------------------------------------------------
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         key = self.make_and_validate_key(key, version=version)
         timeout = self.get_backend_timeout(timeout)
-        return self._call("add", False, self._cache.add, key, value, timeout, stale_keys=(key,))
+        # Fails open: True when the cache is down. Its callers are rate-limit counters and allauth's rate-limit lock,
+        # which would otherwise wait a second and refuse the sign-in: during an outage people are let through.
+        return self._call("add", True, self._cache.add, key, value, timeout, stale_keys=(key,))
 
     def get(self, key, default=None, version=None):
         key = self.make_and_validate_key(key, version=version)

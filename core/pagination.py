@@ -3,7 +3,6 @@
 import functools
 import hashlib
 import time
-from functools import partial
 
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
@@ -68,7 +67,11 @@ def counts_changed(scope: str) -> None:
     afresh, and another once it commits, so nobody keeps a total counted before the write was visible.
     The after-commit hook is robust: whatever the cache does, the hooks after it (emails) still run."""
     _new_version(scope)
-    transaction.on_commit(partial(_new_version, scope), robust=True)
+
+    def after_commit() -> None:  # a function, not a partial: Django names the hook (__qualname__) if it raises
+        _new_version(scope)
+
+    transaction.on_commit(after_commit, robust=True)
 
 
 def stale_counts_on_write(scope: str, *models) -> None:

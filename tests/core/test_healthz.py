@@ -60,7 +60,8 @@ def test_503_when_the_database_fails(client):
         connection.cursor.side_effect = OperationalError("could not connect to server")
         response = client.get(URL)
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "error", "cache": "ok", "storage": "ok", "worker": "error"}
+    body = response.json()
+    assert body == {"status": "error", "database": "error", "cache": "ok", "storage": "ok", "worker": "error"}
 
 
 def test_storage_that_refuses_writes_is_reported(client, worker_alive):
