@@ -7,7 +7,7 @@ import time
 from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import InterfaceError, OperationalError, close_old_connections
 from django.template import Context
 from django.template.loader import get_template
@@ -84,14 +84,26 @@ task_started.connect(_task_started, dispatch_uid="core.tasks.current_task_id")
 task_finished.connect(_task_finished, dispatch_uid="core.tasks.current_task_id")
 
 
+def send_once(message: EmailMessage, *, template: str) -> bool:
+    """Send `message` from the running task unless that task sent it already (it was taken back after its worker
+    stopped between the send and marking the task done); False when it had. Every email task sends through this.
+    Outside a task (called directly) it just sends."""
+    task_id = _current_task_id.get()
+    recipients = len(message.recipients())
+    if task_id and _already_sent(task_id):
+        logger.info("email already sent", extra={"template": template, "recipients": recipients})
+        return False
+    if task_id:
+        message.extra_headers.setdefault("Message-ID", message_id(task_id))
+    message.send()
+    if task_id:
+        _record_sent(task_id=task_id, template=template, recipients=recipients)
+    return True
+
+
 @task()
 def email_deliver(*, to: list[str], template: str, context: dict, reply_to: list[str] | None = None) -> int:
     """Render and send one email, once per task whatever happens to the worker; returns the number of recipients."""
-    task_id = _current_task_id.get()
-    if task_id and _already_sent(task_id):
-        # Taken back after the worker stopped between the send and marking the task done: it went already.
-        logger.info("email already sent", extra={"template": template, "recipients": len(to)})
-        return len(to)
     subject, text_body, html_body = render_email(template=template, context=context)
     message = EmailMultiAlternatives(
         subject=subject,
@@ -99,17 +111,15 @@ def email_deliver(*, to: list[str], template: str, context: dict, reply_to: list
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=list(to),
         reply_to=list(reply_to) if reply_to else None,
-        headers={"Message-ID": message_id(task_id)} if task_id else None,
     )
     message.attach_alternative(html_body, "text/html")
     try:
-        message.send()
+        sent_now = send_once(message, template=template)
     except (smtplib.SMTPException, OSError) as exc:
         logger.warning("email failed", extra={"template": template, "recipients": len(to)})
         raise EmailDeliveryFailed(
             f"Sending {template!r} to {len(to)} recipient(s) failed: {type(exc).__name__}"
         ) from None
-    if task_id:
-        _record_sent(task_id=task_id, template=template, recipients=len(to))
-    logger.info("email sent", extra={"template": template, "recipients": len(to)})
+    if sent_now:
+        logger.info("email sent", extra={"template": template, "recipients": len(to)})
     return len(to)
