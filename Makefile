@@ -24,7 +24,7 @@ run: install
 
 ## Run the background worker (emails) beside `make run`.
 worker: install
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py portal_worker
 
 ## Set up and run the whole test suite on SQLite, browser journeys included.
 test: install chromium lint
@@ -55,7 +55,7 @@ assets:
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
 
-## Production smoke test on PostgreSQL + Redis (gunicorn, db_worker, an HTTP journey); SMOKE_AFTER=.ci/schemathesis.sh adds the API fuzzing.
+## Production smoke test on PostgreSQL + Redis (gunicorn, portal_worker, an HTTP journey); SMOKE_AFTER=.ci/schemathesis.sh adds the API fuzzing.
 smoke: install
 	.ci/smoke.sh
 
