@@ -18,8 +18,10 @@ import random
 import time
 from datetime import timedelta
 
-from django.db import DatabaseError, close_old_connections, connections, transaction
+from django.core.exceptions import SuspiciousOperation
+from django.db import DatabaseError, InterfaceError, OperationalError, close_old_connections, connections, transaction
 from django.utils import timezone
+from django_tasks_db.compat import TaskContext, task_finished, task_started
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
@@ -137,6 +139,37 @@ class ResilientWorker(Worker):
                 task_result.claim(self.worker_id)  # "claim" the task, so it isn't run by another worker process
         return task_result
 
+    def run_task(self, db_task_result: DBTaskResult) -> None:
+        """db_worker's run_task, except that the database going away (OperationalError, InterfaceError: in the task
+        or while marking it done) is not recorded as the task failing, which would lose its email: the task is left
+        RUNNING under this worker's id and taken back as soon as the database answers again."""
+        try:
+            self.running_task = True
+            task = db_task_result.task
+            task_result = db_task_result.task_result
+            backend_type = task.get_backend()
+            task_started.send(sender=backend_type, task_result=task_result)
+            if task.takes_context:
+                return_value = task.call(TaskContext(task_result=task_result), *task_result.args, **task_result.kwargs)
+            else:
+                return_value = task.call(*task_result.args, **task_result.kwargs)
+            db_task_result.set_successful(return_value)
+            task_finished.send(sender=backend_type, task_result=db_task_result.task_result)
+        except (OperationalError, InterfaceError):
+            raise  # to run(): back off, then take the task back
+        except BaseException as error:  # noqa: BLE001 - as db_worker: any failure of the task is recorded
+            db_task_result.set_failed(error)
+            try:
+                sender = type(db_task_result.task.get_backend())
+                task_result = db_task_result.task_result
+            except (ImportError, SuspiciousOperation):
+                logger.exception("task failed unexpectedly", extra={"task_id": str(db_task_result.id)})
+            else:
+                task_finished.send(sender=sender, task_result=task_result)
+        finally:
+            self.running_task = False
+            self._run_tasks += 1
+
     def run(self) -> None:
         logger.info("worker started", extra={"worker_id": self.worker_id, "queues": ",".join(self.queue_names)})
         if self.startup_delay and self.interval:
@@ -151,12 +184,14 @@ class ResilientWorker(Worker):
                 if task_result is not None:
                     self.run_task(task_result)
             except DatabaseError as error:
-                if is_locked_database_exception(error):  # SQLite busy: try again shortly
+                # Whatever this worker left RUNNING is dead: take it back first, on the next turn.
+                self._reclaimed_own = False
+                self._next_reclaim = 0.0
+                if error.args and is_locked_database_exception(error):  # SQLite busy: try again shortly
                     self.sleep(self.interval or 0.1)
                     continue
                 backoff = min(self.backoff_max, backoff * 2 or BACKOFF_START)
                 log_outage("worker-database", "worker: database unavailable, retrying", error=error)
-                self._reclaimed_own = False  # whatever this worker left RUNNING is dead: take it back first
                 for connection in connections.all():
                     with contextlib.suppress(DatabaseError):
                         connection.close()

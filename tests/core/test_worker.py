@@ -177,3 +177,34 @@ def test_heartbeat_and_reclaim_failures_do_not_stop_the_worker(caplog):
     with mock.patch("core.worker.write_heartbeat", side_effect=[OperationalError("gone"), None, None, None, None]):
         run_worker()
     assert len(mail.outbox) == 1
+
+
+def test_a_database_error_inside_a_task_is_retried_not_recorded_as_a_failure():
+    """PostgreSQL goes away while a task runs: the task must not be marked FAILED (its email would be lost)."""
+    task_result = queue_email()
+    worker = ResilientWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="blip",
+        excluded_queue_names=[],
+    )
+    worker.sleep = lambda seconds: None
+    real = tasks._already_sent
+    blips = iter([OperationalError("terminating connection due to administrator command")])
+
+    def already_sent(task_id):
+        error = next(blips, None)
+        if error is not None:
+            raise error
+        return real(task_id)
+
+    with mock.patch.object(tasks, "_already_sent", side_effect=already_sent):
+        worker.run()
+    task_result.refresh_from_db()
+    assert task_result.status == "SUCCESSFUL"
+    assert task_result.worker_ids == ["blip", "blip"]  # taken back at once by the same worker
+    assert len(mail.outbox) == 1
