@@ -75,14 +75,20 @@ class AuditEvent(models.Model):
 
 
 class SentEmail(models.Model):
-    """An email task that has sent its email: written after the send and before the task is marked done, so a task
-    the worker runs again (it was taken back after a crash) does not send a second time. No addresses: the task row
-    holds those, and both are pruned (prune_task_results)."""
+    """An email a task has sent: written after the send and before the task is marked done, so a task the worker runs
+    again (it was taken back after a crash) does not send it a second time (core.tasks.send_once). No addresses: the
+    task row holds those, and both are pruned (prune_task_results)."""
 
-    task_id = models.CharField(max_length=64, unique=True)
+    task_id = models.CharField(max_length=64)
+    # Which email of the task (a task may send several, e.g. an update to each subscriber): a hash of the template,
+    # the subject and the recipients, never the addresses themselves.
+    message_key = models.CharField(max_length=32)
     template = models.CharField(max_length=200)
     recipients = models.PositiveIntegerField()
     sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task_id", "message_key"], name="sent_email_once_per_task")]
 
     def __str__(self):
         return f"{self.template} ({self.task_id})"

@@ -11,6 +11,7 @@ from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import InterfaceError, OperationalError, close_old_connections
 from django.template import Context
 from django.template.loader import get_template
+from django.utils.crypto import salted_hmac
 from django_tasks import task
 from django_tasks.signals import task_finished, task_started
 
@@ -37,20 +38,27 @@ def render_email(*, template: str, context: dict) -> tuple[str, str, str]:
     return subject, text_body, html_body
 
 
-def message_id(task_id: str) -> str:
-    """The same Message-ID for every attempt of a task: were an email ever sent twice (the worker killed between the
-    send and its record), mail programs that collapse duplicates by Message-ID would show it once."""
+def message_key(message: EmailMessage, *, template: str) -> str:
+    """Which email of its task this is (a task may send several): a keyed hash of the template, the subject and the
+    recipients, so the record holds no address."""
+    parts = [template, str(message.subject), *sorted(message.recipients())]
+    return salted_hmac("core.tasks.sent-email", "\n".join(parts), algorithm="sha256").hexdigest()[:32]
+
+
+def message_id(task_id: str, key: str) -> str:
+    """The same Message-ID for every attempt of a task's email: were an email ever sent twice (the worker killed
+    between the send and its record), mail programs that collapse duplicates by Message-ID would show it once."""
     domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
-    return f"<{task_id}@{domain}>"
+    return f"<{task_id}.{key[:12]}@{domain}>"
 
 
-def _already_sent(task_id: str) -> bool:
+def _already_sent(task_id: str, key: str) -> bool:
     from .models import SentEmail
 
-    return SentEmail.objects.filter(task_id=task_id).exists()
+    return SentEmail.objects.filter(task_id=task_id, message_key=key).exists()
 
 
-def _record_sent(*, task_id: str, template: str, recipients: int) -> None:
+def _record_sent(*, task_id: str, key: str, template: str, recipients: int) -> None:
     """Record the send before the task is marked done; retried, since the email has gone and only this stops a
     second one. If the database stays away, the task stays running and is taken back later (one duplicate at
     worst, with the same Message-ID)."""
@@ -58,7 +66,9 @@ def _record_sent(*, task_id: str, template: str, recipients: int) -> None:
 
     for attempt in range(RECORD_ATTEMPTS):
         try:
-            SentEmail.objects.get_or_create(task_id=task_id, defaults={"template": template, "recipients": recipients})
+            SentEmail.objects.get_or_create(
+                task_id=task_id, message_key=key, defaults={"template": template, "recipients": recipients}
+            )
             return
         except (OperationalError, InterfaceError):
             if attempt == RECORD_ATTEMPTS - 1:
@@ -90,14 +100,16 @@ def send_once(message: EmailMessage, *, template: str) -> bool:
     Outside a task (called directly) it just sends."""
     task_id = _current_task_id.get()
     recipients = len(message.recipients())
-    if task_id and _already_sent(task_id):
+    if not task_id:
+        message.send()
+        return True
+    key = message_key(message, template=template)
+    if _already_sent(task_id, key):
         logger.info("email already sent", extra={"template": template, "recipients": recipients})
         return False
-    if task_id:
-        message.extra_headers.setdefault("Message-ID", message_id(task_id))
+    message.extra_headers.setdefault("Message-ID", message_id(task_id, key))
     message.send()
-    if task_id:
-        _record_sent(task_id=task_id, template=template, recipients=recipients)
+    _record_sent(task_id=task_id, key=key, template=template, recipients=recipients)
     return True
 
 

@@ -196,11 +196,11 @@ def test_a_database_error_inside_a_task_is_retried_not_recorded_as_a_failure():
     real = tasks._already_sent
     blips = iter([OperationalError("terminating connection due to administrator command")])
 
-    def already_sent(task_id):
+    def already_sent(*args):
         error = next(blips, None)
         if error is not None:
             raise error
-        return real(task_id)
+        return real(*args)
 
     with mock.patch.object(tasks, "_already_sent", side_effect=already_sent):
         worker.run()
