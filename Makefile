@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 HOST ?= 127.0.0.1:8000
 
-.PHONY: install run test test-postgres lint format assets chromium worker clean smoke security
+.PHONY: install run test test-postgres lint format assets chromium worker clean smoke faults security
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ run: install
 
 ## Run the background worker (emails) beside `make run`.
 worker: install
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py portal_worker
 
 ## Set up and run the whole test suite on SQLite, browser journeys included.
 test: install chromium lint
@@ -55,9 +55,14 @@ assets:
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3*
 
-## Production smoke test on PostgreSQL + Redis (gunicorn, db_worker, an HTTP journey); SMOKE_AFTER=.ci/schemathesis.sh adds the API fuzzing.
+## Production smoke test on PostgreSQL + Redis (gunicorn, portal_worker, an HTTP journey); SMOKE_AFTER=.ci/schemathesis.sh adds the API fuzzing.
 smoke: install
 	.ci/smoke.sh
+
+## Fault test on the production stack (its own Redis on 6390): Redis stopped, the worker killed mid-task. PostgreSQL is
+## restarted only with FAULTS_RESTART_POSTGRES=1 (CI only: it restarts the machine's cluster).
+faults: install
+	.ci/faults.sh
 
 ## Security baseline: bandit (accepted findings in pyproject.toml and .ci/bandit-baseline.json), pip-audit, tests/security.
 security: install

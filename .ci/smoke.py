@@ -129,11 +129,16 @@ def main() -> int:
     worker_log = Path(os.environ["SMOKE_WORKER_LOG"])
     browser = Browser()
 
-    @step("/healthz reports database and cache ok")
+    @step("/healthz reports database, cache, storage and the worker's heartbeat ok")
     def _():
-        response = browser.request("GET", "/healthz")
-        body = response.json()
-        assert response.status_code == 200 and body == {"status": "ok", "database": "ok", "cache": "ok"}, body
+        for _attempt in range(40):  # the worker writes its first heartbeat once Django has started in it
+            response = browser.request("GET", "/healthz")
+            body = response.json()
+            if body.get("worker") == "ok":
+                break
+            time.sleep(0.25)
+        expected = {"status": "ok", "database": "ok", "cache": "ok", "storage": "ok", "worker": "ok"}
+        assert response.status_code == 200 and body == expected, body
         assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
         assert re.fullmatch(r"[0-9a-f]{32}", response.headers["X-Request-ID"])
 

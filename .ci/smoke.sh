@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Production smoke test: a fresh PostgreSQL database, Redis, gunicorn (2 sync workers, production settings) and one
-# db_worker on loopback; .ci/smoke.py drives a journey over HTTP. Every process started here is stopped on exit.
+# portal_worker on loopback; .ci/smoke.py drives a journey over HTTP. Every process started here is stopped on exit.
 # Leaves the server up for the caller when SMOKE_KEEP_SERVER=1 (the caller then runs `smoke_stop`); see .ci/run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -85,7 +85,7 @@ export DJANGO_SETTINGS_MODULE=schools_portal.settings.production
 EMAIL_FILE_PATH="$WORK/web-mail" GUNICORN_BIND="127.0.0.1:$SMOKE_PORT" GUNICORN_WORKERS=2 \
   .venv/bin/gunicorn -c deploy/gunicorn.conf.py schools_portal.wsgi > "$WORK/gunicorn.log" 2>&1 &
 pids+=("$!")
-EMAIL_FILE_PATH="$WORK/worker-mail" $PY manage.py db_worker --worker-id smoke-worker --interval 0.2 --no-reload \
+EMAIL_FILE_PATH="$WORK/worker-mail" $PY manage.py portal_worker --worker-id smoke-worker --interval 0.2 --no-reload \
   > "$WORK/worker.log" 2>&1 &
 pids+=("$!")
 for _ in $(seq 1 120); do
@@ -95,7 +95,7 @@ for _ in $(seq 1 120); do
 done
 curl -fs -o /dev/null -D - -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$SMOKE_PORT/healthz" | grep -qi '^server: gunicorn' \
   || { echo "port $SMOKE_PORT does not answer as gunicorn"; exit 1; }
-lap "gunicorn (2 sync workers) and db_worker ready" "$t"
+lap "gunicorn (2 sync workers) and portal_worker ready" "$t"
 
 # Journey -------------------------------------------------------------------------------------------------------------
 t=$(date +%s.%N)

@@ -40,6 +40,18 @@ class LimitReached(DomainError):
         self.retry_after = retry_after
 
 
+class StorageUnavailable(DomainError):
+    """File storage refused a write (read-only volume, full disk, the bucket down): nothing was saved; the page shows
+    the form again with what was entered, with 503."""
+
+    status_code = 503
+    code = "storage_unavailable"
+    MESSAGE = "We could not save the file. Try again later."
+
+    def __init__(self, message: str = MESSAGE, *, field: str | None = "file", code: str | None = None):
+        super().__init__(message, field=field, code=code)
+
+
 # Request headers an error report may show as they are; every other value is replaced.
 REPORTABLE_META = frozenset(
     {

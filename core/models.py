@@ -93,3 +93,35 @@ class IdempotentResponse(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key[:8]}…"
+
+
+class SentEmail(models.Model):
+    """An email a task has sent: written after the send and before the task is marked done, so a task the worker runs
+    again (it was taken back after a crash) does not send it a second time (core.tasks.send_once). No addresses: the
+    task row holds those, and both are pruned (prune_task_results)."""
+
+    task_id = models.CharField(max_length=64)
+    # Which email of the task (a task may send several, e.g. an update to each subscriber): a hash of the template,
+    # the subject and the recipients, never the addresses themselves.
+    message_key = models.CharField(max_length=32)
+    template = models.CharField(max_length=200)
+    recipients = models.PositiveIntegerField()
+    sent_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["task_id", "message_key"], name="sent_email_once_per_task")]
+
+    def __str__(self):
+        return f"{self.template} ({self.task_id})"
+
+
+class WorkerHeartbeat(models.Model):
+    """The background worker's last sign of life, written every few seconds; /healthz reports how old it is."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    started_at = models.DateTimeField()
+    seen_at = models.DateTimeField(db_index=True)
+    tasks_run = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.worker_id} seen {self.seen_at:%Y-%m-%d %H:%M:%S}"

@@ -12,6 +12,8 @@ from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
+from .outage import log_outage
+
 # How long a cached count may be used at most, whatever else happens: the backstop for a write path that does not
 # call `counts_changed` (a raw SQL fix, a restored backup).
 COUNT_TTL_SECONDS = 300
@@ -51,16 +53,25 @@ def _version_key(scope: str) -> str:
 def _new_version(scope: str) -> None:
     key = _version_key(scope)
     try:
-        cache.incr(key)
-    except ValueError:  # not set yet, or evicted: a fresh version no earlier count was stored under
-        cache.set(key, time.time_ns(), None)
+        try:
+            cache.incr(key)
+        except ValueError:  # not set yet, or evicted: a fresh version no earlier count was stored under
+            cache.set(key, time.time_ns(), None)
+    except Exception as error:  # noqa: BLE001 - a cache failure never fails a write, nor the hooks after it
+        # COUNT_TTL_SECONDS bounds the staleness; core.cache deletes the key once the cache answers again.
+        log_outage("cache:counts", "list totals could not be invalidated", error=error)
 
 
 def counts_changed(scope: str) -> None:
     """Every count cached for `scope` is stale: a new version now, so the writing transaction's own reads count
-    afresh, and another once it commits, so nobody keeps a total counted before the write was visible."""
+    afresh, and another once it commits, so nobody keeps a total counted before the write was visible.
+    The after-commit hook is robust: whatever the cache does, the hooks after it (emails) still run."""
     _new_version(scope)
-    transaction.on_commit(lambda: _new_version(scope))
+
+    def after_commit() -> None:  # a function, not a partial: Django names the hook (__qualname__) if it raises
+        _new_version(scope)
+
+    transaction.on_commit(after_commit, robust=True)
 
 
 def stale_counts_on_write(scope: str, *models) -> None:
@@ -100,12 +111,19 @@ class CachedCountPaginator(Paginator):
                 self.count_key = str(query)
             except EmptyResultSet:  # .none(): nothing to count
                 return 0
-        version = cache.get_or_set(_version_key(self.scope), time.time_ns, None)
-        key = f"count:{self.scope}:{version}:{hashlib.sha256(self.count_key.encode()).hexdigest()}"
-        value = cache.get(key)
+        try:
+            version = cache.get_or_set(_version_key(self.scope), time.time_ns, None)
+            key = f"count:{self.scope}:{version}:{hashlib.sha256(self.count_key.encode()).hexdigest()}"
+            value = cache.get(key)
+        except Exception as error:  # noqa: BLE001 - a cache failure is a miss: count
+            log_outage("cache:counts", "list total not cached: counted", error=error)
+            return super().count
         if value is None:
             value = super().count
-            cache.set(key, value, COUNT_TTL_SECONDS)
+            try:
+                cache.set(key, value, COUNT_TTL_SECONDS)
+            except Exception as error:  # noqa: BLE001
+                log_outage("cache:counts", "list total not cached: counted", error=error)
         return value
 
 

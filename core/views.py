@@ -1,53 +1,119 @@
 import logging
+import sys
+import time
+import uuid
 
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import TemplateDoesNotExist, loader
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from .outage import log_outage
 from .request_context import current_request_id
+from .unavailable import is_unavailable_error, unavailable_response
 
 logger = logging.getLogger(__name__)
 
 FAVICON = "images/favicon.ico"
 
 
-@never_cache
-@require_GET
-def healthz(request):
-    """Liveness and readiness: the database answers and the cache round-trips. 503 when either fails."""
-    checks = {}
+WORKER_STALE_SECONDS = 60  # three missed heartbeats (core.worker writes one every 10 s)
+STORAGE_CHECK_SECONDS = 10  # a storage write at most this often per process, however often the probe comes
+_storage_checked = {"at": -STORAGE_CHECK_SECONDS, "result": "ok"}
+
+
+def _check_database() -> str:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-        checks["database"] = "ok"
-    except Exception:  # noqa: BLE001 - any failure means not ready
-        logger.exception("health check: database")
-        checks["database"] = "error"
+        return "ok"
+    except Exception as error:  # noqa: BLE001 - any failure means not ready
+        log_outage("healthz:database", "health check: database unavailable", error=error)
+        return "error"
+
+
+def _check_cache() -> str:
     try:
         cache.set("healthz", "ok", 10)
-        checks["cache"] = "ok" if cache.get("healthz") == "ok" else "error"
-    except Exception:  # noqa: BLE001
-        logger.exception("health check: cache")
-        checks["cache"] = "error"
-    healthy = all(value == "ok" for value in checks.values())
-    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)
+        return "ok" if cache.get("healthz") == "ok" else "error"
+    except Exception as error:  # noqa: BLE001
+        log_outage("healthz:cache", "health check: cache unavailable", error=error)
+        return "error"
+
+
+def _check_storage() -> str:
+    """Write, read back and delete a small file in the default storage (uploads need it)."""
+    now = time.monotonic()
+    if now - _storage_checked["at"] < STORAGE_CHECK_SECONDS:
+        return _storage_checked["result"]
+    result = "error"
+    try:
+        name = default_storage.save(f"healthz/{uuid.uuid4().hex}.txt", ContentFile(b"ok"))
+        try:
+            with default_storage.open(name) as stored:
+                result = "ok" if stored.read() == b"ok" else "error"
+        finally:
+            default_storage.delete(name)
+    except Exception as error:  # noqa: BLE001 - read-only volume, full disk, bucket refusing writes
+        log_outage("healthz:storage", "health check: storage refuses writes", error=error)
+        result = "error"
+    _storage_checked.update(at=now, result=result)
+    return result
+
+
+def _check_worker() -> str:
+    """ "ok" when a background worker wrote its heartbeat in the last minute, "stale" when the latest is older,
+    "none" when no worker ever ran. Emails wait in the queue while it is not "ok"."""
+    from .models import WorkerHeartbeat
+
+    try:
+        latest = WorkerHeartbeat.objects.order_by("-seen_at").values_list("seen_at", flat=True).first()
+    except Exception:  # noqa: BLE001 - the database check reports this
+        return "error"
+    if latest is None:
+        return "none"
+    return "ok" if (timezone.now() - latest).total_seconds() <= WORKER_STALE_SECONDS else "stale"
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """Readiness: 200 while the database answers, 503 when it does not (nothing works without it). The cache, file
+    storage and the background worker are reported too: when one fails the status is "degraded" and the answer stays
+    200, since the service keeps working without them (cache misses; uploads answer 503; emails wait in the queue)."""
+    checks = {"database": _check_database()}
+    checks["cache"] = _check_cache()
+    checks["storage"] = _check_storage()
+    checks["worker"] = _check_worker() if checks["database"] == "ok" else "error"
+    if checks["database"] != "ok":
+        status = "error"
+    elif all(value == "ok" for value in checks.values()):
+        status = "ok"
+    else:
+        status = "degraded"
+    return JsonResponse({"status": status, **checks}, status=503 if status == "error" else 200)
 
 
 @requires_csrf_token
 def server_error(request, template_name="500.html"):
-    """The 500 page, with the request id a person can quote to support. No request context: it may be what failed."""
+    """The 500 page, with the request id a person can quote to support. No request context: it may be what failed.
+    When the database is what failed, the 503 "service unavailable" page (problem details under /api/) instead."""
+    request_id = getattr(request, "request_id", "") or current_request_id()
+    if is_unavailable_error(sys.exc_info()[1]):
+        return unavailable_response(request, request_id=request_id)
     try:
         template = loader.get_template(template_name)
     except TemplateDoesNotExist:
         return HttpResponseServerError("<h1>Server Error (500)</h1>", content_type="text/html")
-    request_id = getattr(request, "request_id", "") or current_request_id()
     return HttpResponseServerError(template.render({"request_id": request_id}))
 
 

@@ -14,7 +14,8 @@ from django.utils.text import slugify
 
 from accounts.selectors import organisations_of, schools_acting_for
 from core.emails import email_send
-from core.errors import Conflict, DomainError, InvalidTransition
+from core.errors import Conflict, DomainError, InvalidTransition, StorageUnavailable
+from core.outage import log_outage
 from core.services import audit_record
 
 from . import permissions
@@ -133,7 +134,11 @@ def _unique_slug(title: str) -> str:
 def _stored_then(upload, checked, write):
     """Store the upload under a generated name, then run `write(stored_name)`; if that fails, delete the file again so
     a refused upload leaves nothing behind."""
-    stored_name = default_storage.save(f"toolkit/{uuid.uuid4().hex}{checked.extension}", upload)
+    try:
+        stored_name = default_storage.save(f"toolkit/{uuid.uuid4().hex}{checked.extension}", upload)
+    except Exception as error:  # noqa: BLE001 - read-only volume, full disk, object storage refusing writes
+        log_outage("storage:toolkit", "storage refused a toolkit upload: nothing saved", error=error)
+        raise StorageUnavailable() from None
     try:
         return write(stored_name)
     except BaseException:

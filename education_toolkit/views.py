@@ -13,7 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import bar_chart
-from core.errors import DomainError
+from core.errors import DomainError, StorageUnavailable
 from core.forms import form_add_domain_error
 
 from . import permissions, selectors, services
@@ -348,6 +348,7 @@ def editor_preview(request: HttpRequest, pk: int) -> HttpResponse:
 def editor_file_add(request: HttpRequest, pk: int) -> HttpResponse:
     resource = _editable(request, pk)
     form = FileAddForm(_posted(request), _posted(request, files=True))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             added = services.file_add(
@@ -358,11 +359,14 @@ def editor_file_add(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except DomainError as error:
             form_add_domain_error(form, error)
+            status = _error_status(error)
         else:
             # Name what was stored: folders in an upload's name never reach us (Django keeps only the last part).
             messages.success(request, f"File added. Saved as {added.current_version.filename}.")
             return redirect("toolkit:editor_edit", pk=resource.pk)
-    return render(request, "education_toolkit/editor_file_add.html", {"form": form, "resource": resource})
+    return render(
+        request, "education_toolkit/editor_file_add.html", {"form": form, "resource": resource}, status=status
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -373,6 +377,7 @@ def editor_version_upload(request: HttpRequest, file_id: int) -> HttpResponse:
     if file is None:
         raise Http404("No toolkit file has this id")
     form = VersionUploadForm(_posted(request), _posted(request, files=True))
+    status = 200
     if request.method == "POST" and form.is_valid():
         try:
             version = services.file_version_upload(
@@ -383,6 +388,7 @@ def editor_version_upload(request: HttpRequest, file_id: int) -> HttpResponse:
             )
         except DomainError as error:
             form_add_domain_error(form, error)
+            status = _error_status(error)
         else:
             messages.success(
                 request,
@@ -390,7 +396,12 @@ def editor_version_upload(request: HttpRequest, file_id: int) -> HttpResponse:
                 "downloaders who asked for updates are being emailed.",
             )
             return redirect("toolkit:editor_edit", pk=file.resource_id)
-    return render(request, "education_toolkit/editor_version.html", {"form": form, "file": file})
+    return render(request, "education_toolkit/editor_version.html", {"form": form, "file": file}, status=status)
+
+
+def _error_status(error: DomainError) -> int:
+    """The form again: 503 when storage refused the file (try again later), 200 for a refusal to fix in the form."""
+    return 503 if isinstance(error, StorageUnavailable) else 200
 
 
 def _status_page(request, pk, *, perform, template, success):

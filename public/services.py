@@ -21,7 +21,7 @@ from django.utils.crypto import salted_hmac
 
 from core.errors import DomainError, InvalidTransition
 from core.services import audit_record
-from core.tasks import render_email
+from core.tasks import render_email, send_once
 
 from .models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
 from .permissions import can_manage_vru_updates
@@ -166,8 +166,9 @@ def vru_email_deliver_now(*, subscriber_id: int, template: str, context: dict, p
         headers={"List-Unsubscribe": f"<{one_click_url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
     )
     message.attach_alternative(html_body, "text/html")
-    message.send()
-    logger.info("vru email sent", extra={"template": template, "purpose": purpose})
+    # Once per task: a task taken back from a stopped worker does not send again (core.tasks.send_once).
+    if send_once(message, template=template):
+        logger.info("vru email sent", extra={"template": template, "purpose": purpose})
     return True
 
 

@@ -6,6 +6,14 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from core.errors import DomainError
+from core.outage import log_outage
+from core.request_context import current_request_id
+from core.unavailable import (
+    PROBLEM_CONTENT_TYPE,
+    RETRY_AFTER_SECONDS,
+    is_unavailable_error,
+    problem_body,
+)
 
 
 def exception_handler(exc, context):
@@ -21,4 +29,13 @@ def exception_handler(exc, context):
         return Response(detail, status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404 | PermissionDenied):
         return drf_exception_handler(exc, context)
+    if is_unavailable_error(exc):
+        # The database is down: 503 problem details with Retry-After, logged once a minute (not per request).
+        log_outage("api-database", "database unavailable: API answered 503", error=exc)
+        return Response(
+            problem_body(request_id=current_request_id()),
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
+            content_type=PROBLEM_CONTENT_TYPE,
+        )
     return drf_exception_handler(exc, context)

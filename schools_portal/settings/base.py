@@ -129,9 +129,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# A shared cache (Redis) keeps rate limits and sessions consistent across several app servers.
+# A shared cache (Redis) keeps rate limits consistent across several app servers. Its failures are misses
+# (core.cache): Redis down or frozen never turns a page into an error.
 if env("REDIS_URL"):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env("REDIS_URL")}}
+    CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": env("REDIS_URL")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
 
@@ -204,6 +205,8 @@ MFA_TOTP_ISSUER = SERVICE_NAME
 # accounts.identity.middleware.SessionPolicyMiddleware ends a session 12 hours after sign-in whatever happens, after
 # 30 minutes without a request, and when the user signs out everywhere; the cookie never outlives the absolute limit.
 SESSION_COOKIE_AGE = 12 * 60 * 60
+# Sessions live in the database with the cache in front: a Redis outage or restart signs nobody out (core.sessions).
+SESSION_ENGINE = "core.sessions"
 SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -230,6 +233,8 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A relay that stops answering must not hold a task for ever (the worker takes back tasks running too long).
+EMAIL_TIMEOUT = int(env("EMAIL_TIMEOUT", "30"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "London Schools Safety Portal <no-reply@schools-safety.london>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 ADMINS = [("Portal operations", a) for a in env_list("DJANGO_ADMINS")]
@@ -318,20 +323,31 @@ LOG_LEVEL = env("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "core.logging.RequestIdFilter"}},
+    # During an outage every request fails the same way: the admins get one email a minute per kind of error, and
+    # the log one "service unavailable" line a minute per kind (core.outage), not one per request.
+    "filters": {
+        "request_id": {"()": "core.logging.RequestIdFilter"},
+        "once_per_minute": {"()": "core.outage.OncePerMinuteFilter"},
+        "unavailable_once_per_minute": {"()": "core.outage.UnavailableOncePerMinuteFilter"},
+    },
     "formatters": {"json": {"()": "core.logging.JsonFormatter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["request_id"]},
+        "console_requests": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id", "unavailable_once_per_minute"],
+        },
         "mail_admins": {
             "class": "django.utils.log.AdminEmailHandler",
             "level": "ERROR",
-            "filters": ["request_id"],
+            "filters": ["request_id", "once_per_minute"],
             "include_html": False,
         },
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {
-        "django.request": {"handlers": ["console", "mail_admins"], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": ["console_requests", "mail_admins"], "level": "ERROR", "propagate": False},
         "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
     },
 }

@@ -38,15 +38,19 @@ except ValueError as error:
     raise ImproperlyConfigured(str(error)) from None
 
 if env("REDIS_URL"):
-    SESSION_ENGINE = "django.contrib.sessions.backends.cache"
-    # Several app servers share the cache, so sessions and allauth's rate limits hold across them. Timeouts keep a
-    # stalled Redis from hanging requests; /healthz reports the cache as failing instead.
+    # Several app servers share the cache, so allauth's rate limits and the cached list totals hold across them.
+    # Sessions live in the database with this cache in front (base: SESSION_ENGINE = "core.sessions"). A failure is a
+    # miss (core.cache.ResilientRedisCache); short timeouts and its breaker make a frozen Redis cost milliseconds.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": env("REDIS_URL"),
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", "portal"),
-            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            "OPTIONS": {
+                "socket_connect_timeout": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
+                "socket_timeout": float(env("CACHE_SOCKET_TIMEOUT", "0.25")),
+                "RETRY_AFTER": float(env("CACHE_RETRY_AFTER", "2")),
+            },
         }
     }
 # Without REDIS_URL the cache is per process (base settings): fine for one app server with one gunicorn worker only.

@@ -60,3 +60,19 @@ def test_query_count_does_not_grow_with_rows(django_assert_max_num_queries):
     with django_assert_max_num_queries(6):
         call_command("prune_task_results", "--days", "30", stdout=StringIO())
     assert DBTaskResult.objects.count() == 0
+
+
+def test_old_send_records_and_heartbeats_go_too_recent_ones_stay():
+    from core.models import SentEmail, WorkerHeartbeat
+
+    now = timezone.now()
+    old = SentEmail.objects.create(task_id="old", template="t", recipients=1)
+    recent = SentEmail.objects.create(task_id="recent", template="t", recipients=1)
+    SentEmail.objects.filter(pk=old.pk).update(sent_at=now - timedelta(days=40))
+    WorkerHeartbeat.objects.create(worker_id="gone", started_at=now, seen_at=now - timedelta(days=40))
+    WorkerHeartbeat.objects.create(worker_id="alive", started_at=now, seen_at=now)
+    out = StringIO()
+    call_command("prune_task_results", "--days", "30", stdout=out)
+    assert list(SentEmail.objects.values_list("pk", flat=True)) == [recent.pk]
+    assert list(WorkerHeartbeat.objects.values_list("worker_id", flat=True)) == ["alive"]
+    assert "Deleted 1 email send records" in out.getvalue()

@@ -5,11 +5,14 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from core.models import SentEmail, WorkerHeartbeat
+
 
 class Command(BaseCommand):
     help = (
         "Delete finished background-task results (successful or failed) older than --days. Queued and running tasks "
-        "are never touched. Run nightly."
+        "are never touched; nor are send records (core.SentEmail) and worker heartbeats younger than --days. Run "
+        "nightly."
     )
 
     def add_arguments(self, parser):
@@ -27,4 +30,9 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             deleted, _ = DBTaskResult.objects.filter(pk__in=old.values("pk")).delete()
+            # A send record only matters while its task may still run again (minutes); heartbeats of gone workers.
+            records, _ = SentEmail.objects.filter(sent_at__lt=cutoff).delete()
+            WorkerHeartbeat.objects.filter(seen_at__lt=cutoff).delete()
         self.stdout.write(f"Deleted {deleted} finished task results older than {days} days.")
+        if records:
+            self.stdout.write(f"Deleted {records} email send records older than {days} days.")
