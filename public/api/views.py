@@ -83,9 +83,7 @@ class OpenToolkit(serializers.Serializer):
 
 class OpenFiguresSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(help_text="When these figures were computed (they are cached for 10 minutes).")
-    suppression_threshold = serializers.IntegerField(
-        help_text="Counts of pupils below this are withheld (null)."
-    )
+    suppression_threshold = serializers.IntegerField(help_text="Counts of pupils below this are withheld (null).")
     pupil_counts_rounded_to = serializers.IntegerField(
         help_text="Every other count of pupils is rounded to the nearest multiple of this; counts of schools are exact."
     )
