@@ -132,7 +132,7 @@ class Dashboard:
     phase: str
     suppress_pupils: bool
     cohort_name: str = ""
-    as_of: object = field(default_factory=timezone.now)
+    as_of: object = field(default_factory=lambda: timezone.now())  # looked up when made (tests can set the clock)
 
     @property
     def rows(self) -> list[BoroughFigures]:
