@@ -70,12 +70,11 @@ class SchoolPlaces:
 
     @property
     def places_left_display(self) -> str:
-        left = max(self.places - self.pupils_in_programme, 0)
-        # Places left is places minus pupils: hidden with a small number of pupils, and otherwise a count that
-        # includes pupils (rounded like them), or places minus it would give the exact number.
-        if suppression.is_withheld(self.pupils_in_programme, exact=not self.suppressed):
+        """Places minus pupils: with the places (published exactly) it would give the exact number of pupils, so
+        only pupil readers see it; for anyone else it is "not shown" (the profile page leaves the row out)."""
+        if self.suppressed:
             return "not shown"
-        return suppression.pupil_count_label(left, exact=not self.suppressed)
+        return str(max(self.places - self.pupils_in_programme, 0))
 
 
 def school_places(*, school, suppress: bool) -> SchoolPlaces:

@@ -218,3 +218,14 @@ def test_the_rule(count, label, value):
 def test_referrals_are_real(world):
     """The world is made through the real statuses, so the activity counts match the places counters."""
     assert Referral.objects.filter(status=Referral.Status.ACCEPTED).count() == sum(PLACED.values())
+
+
+def test_places_left_never_gives_the_exact_number_of_pupils(client, world):
+    """A full school of 3 places: "3 places, 0 left" would say 3 pupils exactly."""
+    secondary = world["secondaries"][210]
+    ParticipatingSchool.objects.filter(school=secondary).update(places=4, places_taken=4)
+    client.force_login(with_two_factor(programme_admin()))
+    page = client.get(reverse("insights:school_profile", kwargs={"urn": secondary.pk})).content.decode()
+    assert "Places left</dt>" not in page and "fewer than 5" in page
+    places = insight_ss.school_places(school=secondary, suppress=True)
+    assert places.places_left_display == "not shown"
