@@ -225,3 +225,28 @@ def test_stepping_stones_places_per_cohort_with_pupil_counts_suppressed(client):
         )
     )
     assert {row["transition_year"]: row["places_filled"] for row in csv_rows} == {"2026": "55", "2025": ""}
+
+
+def test_the_take_up_chart_draws_every_borough_with_schools_that_took_it_up(client, london):
+    """The chart drew only the boroughs with zero (the others were withheld): counts of schools are all drawn."""
+    from public.views import figures_charts
+
+    charts = figures_charts(selectors.open_figures_compute())
+    drawn = {bar.label: bar for bar in charts["take_up"].bars}
+    assert len(drawn) == 33
+    assert (drawn["Hackney"].value, drawn["Camden"].value, drawn["Southwark"].value) == (6, 2, 5)
+    assert drawn["Camden"].height > 0 or drawn["Camden"].width > 0  # a small count is drawn, not withheld
+    assert not any(bar.suppressed for bar in drawn.values())
+    page = client.get(reverse("public:figures")).content.decode()
+    assert 'id="take-up-none"' not in page
+
+
+def test_a_chart_of_nothing_but_zeros_is_not_drawn(client, db):
+    from public.views import figures_charts
+
+    SchoolFactory(local_authority=london_authority(204))
+    charts = figures_charts(selectors.open_figures_compute())
+    assert charts["take_up"] is None and charts["contacts"] is None and charts["downloads"] is None
+    page = client.get(reverse("public:figures")).content.decode()
+    assert "No London school has taken up the wand offer yet." in page
+    assert "No toolkit files have been downloaded in the last 12 months." in page
