@@ -65,12 +65,13 @@ import calendar
 import csv
 import io
 import logging
+import zlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -213,7 +214,9 @@ def _move(referral: Referral, *, to: str, actor, reason: str = "", data: dict | 
 def _locked(referral: Referral | int) -> Referral:
     pk = getattr(referral, "pk", referral)
     try:
-        return Referral.objects.select_for_update().select_related("cohort").get(pk=pk)
+        # Only the referral's row (not its cohort, which every insert into the cohort KEY SHARE-locks), and NO KEY
+        # UPDATE: it serialises changes to the referral without blocking a row that merely refers to it.
+        return Referral.objects.select_for_update(no_key=True, of=("self",)).select_related("cohort").get(pk=pk)
     except Referral.DoesNotExist:
         raise DomainError("There is no referral with that reference.", code="not_found") from None
 
@@ -1238,15 +1241,27 @@ MERGED_REASON = (
 )
 
 
+def _lock_upn(cohort_id: int, upn: str) -> None:
+    """A transaction-long PostgreSQL advisory lock on (cohort, UPN): only referrals of the same UPN wait for each other,
+    and no row is locked (a row lock on the cohort deadlocked with the KEY SHARE lock every referral insert takes on
+    it). SQLite serialises writers anyway."""
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(upn.encode()) - 2**31  # a signed 32-bit key
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [int(cohort_id), key])
+
+
 def _flag_possible_duplicates(referral: Referral, *, actor) -> None:
     """Another school's referral of the same UPN in the cohort: flag the pair to the coordinators.
 
-    The referring school is told nothing: its response is that of any new referral. The cohort row is locked first,
-    so two schools referring the same UPN at the same moment still meet here (the second waits, then sees the first).
+    The referring school is told nothing: its response is that of any new referral. A lock on (cohort, UPN) is taken
+    first, so two schools referring the same UPN at the same moment still meet here (the second waits, then sees the
+    first).
     """
     if not referral.upn:
         return
-    list(Cohort.objects.select_for_update().filter(pk=referral.cohort_id).values_list("pk", flat=True))
+    _lock_upn(referral.cohort_id, referral.upn)
     others = (
         Referral.objects.filter(cohort_id=referral.cohort_id, upn=referral.upn, erased_at__isnull=True)
         .exclude(pk=referral.pk)
