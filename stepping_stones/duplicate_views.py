@@ -16,14 +16,7 @@ from core.forms import form_add_domain_error
 from . import permissions, selectors, services
 from .forms import DuplicateDecisionForm
 from .models import PossibleDuplicate
-from .views import PER_PAGE, _paginate, _require, _tag, pupil_page
-
-__all__ = ["PER_PAGE", "duplicate_decide", "duplicates"]
-
-SHOWN = {
-    "open": PossibleDuplicate.Decision.OPEN,
-    "decided": None,
-}
+from .views import _paginate, _require, _tag, pupil_page
 
 
 @require_GET
@@ -32,9 +25,14 @@ def duplicates(request: HttpRequest) -> HttpResponse:
     """Pairs waiting for a decision (or, with ?show=decided, every pair and what was decided)."""
     _require(permissions.can_decide_duplicates(request))
     show = "decided" if request.GET.get("show") == "decided" else "open"
-    queryset = selectors.possible_duplicates_for(request, decision=SHOWN[show])
     if show == "decided":
-        queryset = queryset.exclude(decision=PossibleDuplicate.Decision.OPEN).order_by("-decided_at", "-id")
+        queryset = (
+            selectors.possible_duplicates_for(request, decision=None)
+            .exclude(decision=PossibleDuplicate.Decision.OPEN)
+            .order_by("-decided_at", "-id")
+        )
+    else:
+        queryset = selectors.possible_duplicates_for(request)
     page = _paginate(request, queryset)
     return render(request, "stepping_stones/duplicates.html", {"page": page, "show": show})
 
