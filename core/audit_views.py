@@ -7,8 +7,11 @@ The role check reads `accounts` lazily: `core` comes before `accounts` in the im
 (not the audit record itself) needs to know who holds which role.
 """
 
+from functools import cache
+
 import django_filters
 from django import forms
+from django.apps import apps as django_apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
@@ -79,15 +82,39 @@ def audit_events_visible_to(user, *, viewing_as: bool = False) -> QuerySet[Audit
 
 
 def object_types_for(user, *, viewing_as: bool = False) -> QuerySet[ContentType]:
-    types = ContentType.objects.exclude(app_label__in=NOT_AUDITED_APPS).order_by("app_label", "model")
+    types = (
+        ContentType.objects.exclude(app_label__in=NOT_AUDITED_APPS)
+        .exclude(app_label="auth", model="permission")
+        .order_by("model", "app_label")
+    )
     if not can_see_pupil_audit(user, viewing_as=viewing_as):
         types = types.exclude(app_label=PUPIL_APP)
     return types
 
 
+@cache
+def _ambiguous_names() -> frozenset[str]:
+    """Model names two apps share ("Assignment"): those say which programme they belong to."""
+    seen: dict[str, int] = {}
+    for model in django_apps.get_models():
+        name = str(model._meta.verbose_name).lower()
+        seen[name] = seen.get(name, 0) + 1
+    return frozenset(name for name, count in seen.items() if count > 1)
+
+
+def object_type_label(content_type: ContentType) -> str:
+    """What a person calls the object ("Wand request", "School membership"), not Django's "App | model"."""
+    model = content_type.model_class()
+    name = str(model._meta.verbose_name) if model is not None else content_type.model
+    label = f"{name[:1].upper()}{name[1:]}"
+    if name.lower() in _ambiguous_names() and model is not None:
+        label += f" ({model._meta.app_config.verbose_name})"
+    return label
+
+
 class _ObjectTypeField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.app_labeled_name[:1].upper()}{obj.app_labeled_name[1:]}"
+        return object_type_label(obj)
 
 
 class ObjectTypeFilter(django_filters.ModelChoiceFilter):

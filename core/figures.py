@@ -18,11 +18,14 @@ from importlib import import_module
 
 from django.apps import apps
 
+from core import suppression
+
 SMALL_COUNT_THRESHOLD = 5
 
 
 def small_count_label(value: int, *, threshold: int = SMALL_COUNT_THRESHOLD) -> str:
-    """A count as shown to people who may not see the records behind it: 1 to 4 as "fewer than 5"."""
+    """1 to 4 as "fewer than 5", others exact: only for pages whose every viewer may see the records (Stepping Stones
+    coordinators' own dashboard). Anything shown to others goes through core.suppression."""
     return f"fewer than {threshold}" if 0 < value < threshold else str(value)
 
 
@@ -31,11 +34,13 @@ class Activity:
     programme: str  # "Knife wands", "Stepping Stones", ...
     label: str  # "Open wand requests"
     count: int
-    suppress_small: bool = False  # True for counts of pupils: shown through small_count_label
+    suppress_small: bool = False  # True for counts of pupils: shown through core.suppression
 
     @property
     def display(self) -> str:
-        return small_count_label(self.count) if self.suppress_small else str(self.count)
+        """As shown to anyone: counts of pupils through core.suppression (pages that know the viewer may see the
+        pupils show `count` instead)."""
+        return suppression.pupil_count_label(self.count) if self.suppress_small else str(self.count)
 
 
 @dataclass(frozen=True)

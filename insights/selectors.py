@@ -2,7 +2,7 @@
 
 The dashboard is a fixed number of aggregate queries (one per programme, grouped by borough with values/annotate),
 whatever the number of schools or boroughs. Counts of pupils reach people who may not see the pupils only through
-`core.figures.small_count_label` ("fewer than 5").
+`core.suppression` (1 to 4 as "fewer than 5", every other count and every total rounded to the nearest 5).
 """
 
 from dataclasses import dataclass, field
@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from accounts.models import SchoolMembership
 from accounts.selectors import schools_acting_for
-from core.figures import Activity, collect_school_activity, small_count_label
+from core import suppression
+from core.figures import Activity, collect_school_activity
 from education_toolkit.models import Download
 from officers import selectors as officer_selectors
 from officers.models import Assignment
@@ -64,8 +65,8 @@ def dashboard_la_codes(user, *, bcu: BasicCommandUnit | None = None) -> frozense
 
 def suppress_pupil_counts(viewer) -> bool:
     """Stepping Stones coordinators see every pupil record, so they see the counts as they are; everyone else sees
-    counts below 5 as "fewer than 5" (PRODUCT.md: police and dashboards see counts, small ones hidden). `viewer` is
-    the request where there is one: a "view as" session is never a pupil reader."""
+    counts of pupils through core.suppression ("fewer than 5", others to the nearest 5). `viewer` is the request where
+    there is one: a "view as" session is never a pupil reader."""
     return not ss.ss_permissions.is_coordinator(viewer)
 
 
@@ -92,10 +93,6 @@ class BoroughFigures:
     stepping_stones_places: int = 0
     toolkit_downloads: int = 0
     suppress_pupils: bool = True
-    # For totals: how many of the rows added up were hidden as "fewer than 5". Showing their exact sum would let
-    # anyone subtract the visible rows and recover the hidden one, so the total says "at least" instead.
-    hidden_rows: int = 0
-    visible_pupils: int = 0
 
     @property
     def take_up_percent(self) -> float | None:
@@ -108,14 +105,15 @@ class BoroughFigures:
         whole = self.open_schools if self.policed_open_schools is None else self.policed_open_schools
         return _percent(self.schools_with_officer, whole)
 
-    def _pupils(self, value: int) -> str:
-        return small_count_label(value) if self.suppress_pupils else str(value)
+    @property
+    def stepping_stones_enrolled_shown(self) -> int | None:
+        """Pupils with a place as published to this viewer: None for 1 to 4, rounded to 5 unless a pupil reader.
+        A total is rounded from its exact sum, like any other count of pupils."""
+        return suppression.pupil_count(self.stepping_stones_enrolled, exact=not self.suppress_pupils)
 
     @property
     def stepping_stones_enrolled_display(self) -> str:
-        if self.hidden_rows:
-            return f"at least {self.visible_pupils + self.hidden_rows:,}"
-        return self._pupils(self.stepping_stones_enrolled)
+        return suppression.pupil_count_label(self.stepping_stones_enrolled, exact=not self.suppress_pupils)
 
     @property
     def stepping_stones_places_display(self) -> str:
@@ -124,7 +122,7 @@ class BoroughFigures:
 
     @property
     def stepping_stones_enrolled_suppressed(self) -> bool:
-        return self.suppress_pupils and (0 < self.stepping_stones_enrolled < 5 or self.hidden_rows > 0)
+        return suppression.is_withheld(self.stepping_stones_enrolled, exact=not self.suppress_pupils)
 
 
 @dataclass
@@ -135,7 +133,7 @@ class Dashboard:
     phase: str
     suppress_pupils: bool
     cohort_name: str = ""
-    as_of: object = field(default_factory=timezone.now)
+    as_of: object = field(default_factory=lambda: timezone.now())  # looked up when made (tests can set the clock)
 
     @property
     def rows(self) -> list[BoroughFigures]:
@@ -227,8 +225,6 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         stepping_stones_places=sum(r.stepping_stones_places for r in shown),
         toolkit_downloads=sum(r.toolkit_downloads for r in shown),
         suppress_pupils=suppress,
-        hidden_rows=sum(1 for r in shown if r.stepping_stones_enrolled_suppressed),
-        visible_pupils=sum(r.stepping_stones_enrolled for r in shown if not r.stepping_stones_enrolled_suppressed),
         # Police cover is a share of the schools the Met polices: the City of London's are left out of the total.
         police_area=any(r.police_area for r in shown),
         policed_open_schools=sum(r.open_schools for r in shown if r.police_area),
@@ -300,8 +296,8 @@ def measure_values(board: Dashboard, measure: Measure) -> list[dict]:
     for row in board.boroughs:
         value = measure.value(row) if row.in_scope else None
         suppressed = bool(row.in_scope and measure.pupils and row.stepping_stones_enrolled_suppressed)
-        if suppressed:
-            value = None
+        if row.in_scope and measure.pupils:
+            value = row.stepping_stones_enrolled_shown
         reason = ""
         if row.in_scope and measure.police and not row.police_area:
             reason = CITY_POLICE_NOTE
@@ -387,7 +383,7 @@ def school_profile(*, user, school: School, viewer=None) -> SchoolProfile:
     visible = frozenset(
         wand_selectors.wand_requests_visible_to(user).filter(school=school).values_list("pk", flat=True)
     )
-    # Counts of pupils carry suppress_small and are shown through small_count_label (Activity.display).
+    # Counts of pupils carry suppress_small and are shown through core.suppression (Activity.display).
     activity = collect_school_activity([school.pk]).get(school.pk, [])
     return SchoolProfile(
         school=school,

@@ -14,7 +14,7 @@ from django.db.models import Sum
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from core.figures import small_count_label
+from core import suppression
 from stepping_stones import permissions as ss_permissions
 from stepping_stones import selectors as ss_selectors
 from stepping_stones.models import ParticipatingSchool
@@ -54,7 +54,11 @@ class SchoolPlaces:
     suppressed: bool
 
     def _show(self, value: int) -> str:
-        return small_count_label(value) if self.suppressed else str(value)
+        return suppression.pupil_count_label(value, exact=not self.suppressed)
+
+    def shown(self, value: int) -> int | None:
+        """A count of pupils as published to this viewer (core.suppression)."""
+        return suppression.pupil_count(value, exact=not self.suppressed)
 
     @property
     def pupils_in_programme_display(self) -> str:
@@ -66,11 +70,11 @@ class SchoolPlaces:
 
     @property
     def places_left_display(self) -> str:
-        left = max(self.places - self.pupils_in_programme, 0)
-        # Places left would give away a small number of pupils: hidden along with them.
-        if self.suppressed and 0 < self.pupils_in_programme < 5:
+        """Places minus pupils: with the places (published exactly) it would give the exact number of pupils, so
+        only pupil readers see it; for anyone else it is "not shown" (the profile page leaves the row out)."""
+        if self.suppressed:
             return "not shown"
-        return str(left)
+        return str(max(self.places - self.pupils_in_programme, 0))
 
 
 def school_places(*, school, suppress: bool) -> SchoolPlaces:

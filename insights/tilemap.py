@@ -3,9 +3,10 @@
 The geometry and colours are computed here and drawn by `insights/includes/tile_map.html` as inline SVG, with a
 legend and the same values as a table. No map tiles from the internet, no JavaScript.
 
-Colours are a colour-blind-safe sequential palette (ColorBrewer "Blues", five classes); each tile's label is black or
-white, whichever contrasts more with its fill (at least 4.5:1, tested), and every tile has a dark outline so even the
-palest tile stands out from the page.
+Colours are a colour-blind-safe sequential palette (ColorBrewer "Blues", five classes) over bands chosen from the values
+shown (`value_bins`: quantiles, rounded), so boroughs are told apart whatever the spread of the data; each tile's label
+is black or white, whichever contrasts more with its fill (at least 4.5:1, tested on every colour), and every tile has a
+dark outline so even the palest tile stands out from the page.
 """
 
 import csv
@@ -89,41 +90,83 @@ def _fmt(value: float, unit: str) -> str:
 
 
 def value_bins(values: Iterable[float], *, percent: bool) -> list[Bin]:
-    """Equal, round-numbered ranges from 0: fixed 20-point steps for percentages, a 1/2/5 × 10ⁿ step for counts so
-    that at most five bins cover the largest value."""
-    values = [v for v in values if v is not None]
-    if percent:
-        edges = [0, 20, 40, 60, 80, 100]
-        return [
-            Bin(
-                low,
-                high,
-                f"{low}% to {high}%" if high == 100 else f"{low}% to under {high}%",
-                PALETTE[i],
-            )
-            for i, (low, high) in enumerate(zip(edges, edges[1:], strict=False))
-        ]
-    top = max(values, default=0)
-    if top <= 0:
-        return [Bin(0, 0, "0", PALETTE[0])]
-    step = _count_step(top)
-    count = max(1, math.ceil((top + 1) / step))
+    """Colour bands chosen from the values shown, so the map separates the boroughs.
+
+    Five or fewer different values: one band each. More: breaks at the quintiles of the values, rounded to a round
+    step (1, 2 or 5 × 10ⁿ, a tenth of the range or finer; for counts no coarser than the break's own first digit, so
+    skewed counts still separate), from the lowest value to the highest; a band no borough falls in is merged into
+    the next. The highest band always gets the darkest colour."""
+    values = sorted(v for v in values if v is not None)
+    if not values:
+        return [Bin(0, 0, _fmt(0, "%" if percent else ""), PALETTE[0])]
+    unit = "%" if percent else ""
+    distinct = sorted(set(values))
+    if len(distinct) == 1 and distinct[0] == 0:
+        return [Bin(0, 0, _fmt(0, unit), PALETTE[0])]
+    if len(distinct) <= len(PALETTE):
+        edges = [*distinct, distinct[-1]]
+        return _bins(edges, unit=unit, exact=True)
+    # Boroughs with none at all get their own band when others have some: many zeros must not swallow the quantiles.
+    zero_band = values[0] == 0 and len(distinct) > len(PALETTE)
+    ranked = [v for v in values if v > 0] if zero_band else values
+    bands = len(PALETTE) - 1 if zero_band else len(PALETTE)
+    low, high = ranked[0], ranked[-1]
+    step = _round_step((high - low) / 10, whole=not percent)
+    start = math.floor(low / step) * step
+    if zero_band:
+        start = low  # the zero band holds the zeros only
+    breaks = []
+    for k in range(1, bands):
+        quantile = ranked[min(len(ranked) - 1, (k * len(ranked)) // bands)]
+        # As round as the range allows, and no coarser than the quantile's own first digit (skewed counts).
+        own = 10 ** math.floor(math.log10(quantile)) if quantile >= 1 else step
+        edge_step = min(step, own) if not percent else step
+        edge = round(quantile / edge_step) * edge_step
+        if start < edge < high and edge not in breaks:
+            breaks.append(edge)
+    edges = [*([0] if zero_band else []), start, *sorted(breaks), high]
+    # Merge away any band no value falls in.
+    changed = True
+    while changed and len(edges) > 2:
+        changed = False
+        for i in range(1, len(edges) - 1):
+            if not any(edges[i - 1] <= v < edges[i] for v in values):
+                del edges[i]
+                changed = True
+                break
+    return _bins(edges, unit=unit, exact=False, zero_band=zero_band)
+
+
+def _bins(edges: list[float], *, unit: str, exact: bool, zero_band: bool = False) -> list[Bin]:
+    count = len(edges) - 1
     bins = []
-    for i in range(count):
-        low, high = i * step, (i + 1) * step
-        label = f"{low:,}" if step == 1 else f"{low:,} to {high - 1:,}"
+    for i, (low, high) in enumerate(zip(edges, edges[1:], strict=False)):
+        last = i == count - 1
+        if exact or (zero_band and i == 0):
+            label = _fmt(low, unit)
+        elif last:
+            label = _fmt(low, unit) if low == high else f"{_fmt(low, unit)} to {_fmt(high, unit)}"
+        elif not unit and float(low).is_integer() and float(high).is_integer():
+            label = _fmt(low, unit) if high - 1 == low else f"{_fmt(low, unit)} to {_fmt(high - 1, unit)}"
+        else:
+            label = f"{_fmt(low, unit)} to under {_fmt(high, unit)}"
         bins.append(Bin(low, high, label, PALETTE[_palette_index(i, count)]))
     return bins
 
 
-def _count_step(top: float) -> int:
-    exponent = 0
-    while True:
-        for multiple in (1, 2, 5):
+def _round_step(target: float, *, whole: bool) -> float:
+    """The largest 1/2/5 × 10ⁿ step not above `target` (at least 1 for counts of whole things)."""
+    if target <= 0:
+        return 1
+    exponent = math.floor(math.log10(target))
+    step = 10**exponent
+    for multiple in (5, 2, 1):
+        if multiple * 10**exponent <= target:
             step = multiple * 10**exponent
-            if math.ceil((top + 1) / step) <= len(PALETTE):
-                return step
-        exponent += 1
+            break
+    if whole:
+        return max(1, int(step))
+    return step
 
 
 def _palette_index(i: int, count: int) -> int:

@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
-from core.figures import SMALL_COUNT_THRESHOLD, Task, collect_tasks
+from core import suppression
+from core.figures import Task, collect_tasks
 from education_toolkit.models import Download
 from officers.models import Assignment
 from schools.models import LocalAuthority, School
@@ -17,22 +18,15 @@ from wands.models import WandRequest
 
 from .models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
 
-OPEN_FIGURES_CACHE_KEY = "public:open-figures:v1"
+OPEN_FIGURES_CACHE_KEY = "public:open-figures:v2"
 OPEN_FIGURES_CACHE_SECONDS = 10 * 60
 TOOLKIT_MONTHS = 12
 LONDON_AREAS = (LocalAuthority.Area.INNER, LocalAuthority.Area.OUTER)
 
 
-# --- small-number suppression --------------------------------------------------------------------------------------
-
-
-def is_small(value: int | None) -> bool:
-    """1 to 4 could point at a school or a pupil: such counts are not published."""
-    return value is not None and 0 < value < SMALL_COUNT_THRESHOLD
-
-
-def _published(value: int) -> int | None:
-    return None if is_small(value) else value
+# --- counts of pupils ---------------------------------------------------------------------------------------------
+# Counts of schools, wands and downloads are not personal and are published as they are. Counts of pupils (Stepping
+# Stones places filled) go through core.suppression: 1 to 4 withheld, others rounded to the nearest 5.
 
 
 def _percent(part: int, whole: int) -> float | None:
@@ -77,7 +71,7 @@ def _wands_delivered_by_borough() -> dict[int, dict]:
 
 def _stepping_stones_places() -> dict:
     """Places available and filled per cohort, from the Stepping Stones selector (counts only). Places filled are
-    pupils: 1 to 4 is withheld."""
+    pupils: 1 to 4 is withheld, others are rounded to the nearest 5 (core.suppression)."""
     from stepping_stones.selectors import places_by_cohort
 
     cohorts = [
@@ -86,8 +80,8 @@ def _stepping_stones_places() -> dict:
             "transition_year": row.transition_year,
             "participating_schools": row.schools,
             "places_available": row.places_available,
-            "places_filled": _published(row.places_filled),
-            "suppressed": is_small(row.places_filled),
+            "places_filled": suppression.pupil_count(row.places_filled),
+            "suppressed": suppression.is_withheld(row.places_filled),
         }
         for row in places_by_cohort()
     ]
@@ -129,98 +123,59 @@ def _toolkit_downloads_by_month(today: date) -> list[dict]:
     ]
 
 
-def _complement(rows: list[dict], *, value_key: str, raw: dict[int, int], fields: tuple[str, ...]) -> None:
-    """Complementary suppression: with exactly one borough's count withheld, the London total minus the others would
-    give it away, so the smallest other non-zero count of that kind is withheld too."""
-    if sum(1 for row in rows if row[value_key] is None) != 1:
-        return
-    candidates = [row for row in rows if row[value_key] is not None and raw[row["code"]] > 0]
-    if not candidates:
-        return
-    row = min(candidates, key=lambda row: (raw[row["code"]], row["borough"]))
-    for field in fields:
-        row[field] = None
-    row["suppressed"] = True
-
-
 def open_figures_compute() -> dict:
-    """Every open figure, counts only: nothing here names a person, and counts of 1 to 4 schools or pupils are
-    published as null with `suppressed: true`."""
+    """Every open figure, counts only: nothing here names a person. Counts of schools are published as they are;
+    counts of pupils go through core.suppression (1 to 4 published as null with `suppressed: true`, others rounded to
+    the nearest 5)."""
     now = timezone.now()
     counts = _school_counts_by_borough()
     delivered = _wands_delivered_by_borough()
     take_up_rows, contact_rows = [], []
     totals = {"schools": 0, "taken_up": 0, "with_contact": 0, "wands": 0}
-    raw_taken_up, raw_wands, raw_contact = {}, {}, {}
     for borough in _london_boroughs():
         row = counts.get(borough.code, {"schools": 0, "taken_up": 0, "with_contact": 0})
         wands = delivered.get(borough.code, {"wands": 0, "schools": 0})
-        raw_taken_up[borough.code] = row["taken_up"]
-        raw_wands[borough.code] = wands["wands"] or 0
-        raw_contact[borough.code] = row["with_contact"]
         for key in ("schools", "taken_up", "with_contact"):
             totals[key] += row[key]
         totals["wands"] += wands["wands"] or 0
-        # A borough's wand total is suppressed with its take-up: fewer than 5 schools' deliveries would show what one
-        # school received.
-        take_up_small = is_small(row["taken_up"]) or is_small(wands["schools"])
         take_up_rows.append(
             {
                 "borough": borough.name,
                 "code": borough.code,
                 "open_schools": row["schools"],
-                "schools_taken_up": None if is_small(row["taken_up"]) else row["taken_up"],
-                "percent_taken_up": None if is_small(row["taken_up"]) else _percent(row["taken_up"], row["schools"]),
-                "wands_delivered": None if take_up_small else (wands["wands"] or 0),
-                "suppressed": take_up_small,
+                "schools_taken_up": row["taken_up"],
+                "percent_taken_up": _percent(row["taken_up"], row["schools"]),
+                "wands_delivered": wands["wands"] or 0,
             }
         )
-        without = row["schools"] - row["with_contact"]
-        contact_small = is_small(row["with_contact"]) or is_small(without)
         contact_rows.append(
             {
                 "borough": borough.name,
                 "code": borough.code,
                 "police": borough.bcu.name if borough.bcu_id else "City of London Police",
                 "open_schools": row["schools"],
-                "schools_with_contact": None if contact_small else row["with_contact"],
-                "percent_with_contact": None if contact_small else _percent(row["with_contact"], row["schools"]),
-                "suppressed": contact_small,
+                "schools_with_contact": row["with_contact"],
+                "percent_with_contact": _percent(row["with_contact"], row["schools"]),
             }
         )
-    _complement(
-        take_up_rows, value_key="schools_taken_up", raw=raw_taken_up, fields=("schools_taken_up", "percent_taken_up")
-    )
-    _complement(take_up_rows, value_key="wands_delivered", raw=raw_wands, fields=("wands_delivered",))
-    _complement(
-        contact_rows,
-        value_key="schools_with_contact",
-        raw=raw_contact,
-        fields=("schools_with_contact", "percent_with_contact"),
-    )
     return {
         "as_of": now.isoformat(timespec="seconds"),
-        "suppression_threshold": SMALL_COUNT_THRESHOLD,
+        "suppression_threshold": suppression.THRESHOLD,
+        "pupil_counts_rounded_to": suppression.ROUND_TO,
         "wands": {
             "london": {
                 "open_schools": totals["schools"],
-                "schools_taken_up": _published(totals["taken_up"]),
-                "percent_taken_up": None
-                if is_small(totals["taken_up"])
-                else _percent(totals["taken_up"], totals["schools"]),
+                "schools_taken_up": totals["taken_up"],
+                "percent_taken_up": _percent(totals["taken_up"], totals["schools"]),
                 "wands_delivered": totals["wands"],
-                "suppressed": is_small(totals["taken_up"]),
             },
             "boroughs": take_up_rows,
         },
         "police_contacts": {
             "london": {
                 "open_schools": totals["schools"],
-                "schools_with_contact": _published(totals["with_contact"]),
-                "percent_with_contact": None
-                if is_small(totals["with_contact"])
-                else _percent(totals["with_contact"], totals["schools"]),
-                "suppressed": is_small(totals["with_contact"]),
+                "schools_with_contact": totals["with_contact"],
+                "percent_with_contact": _percent(totals["with_contact"], totals["schools"]),
             },
             "boroughs": contact_rows,
         },
@@ -251,7 +206,6 @@ OPEN_DATASETS = OrderedDict(
                     "schools_taken_up",
                     "percent_taken_up",
                     "wands_delivered",
-                    "suppressed",
                 ],
                 lambda f: [
                     [
@@ -261,7 +215,6 @@ OPEN_DATASETS = OrderedDict(
                         r["schools_taken_up"],
                         r["percent_taken_up"],
                         r["wands_delivered"],
-                        r["suppressed"],
                     ]
                     for r in f["wands"]["boroughs"]
                 ],
@@ -277,7 +230,6 @@ OPEN_DATASETS = OrderedDict(
                     "open_schools",
                     "schools_with_contact",
                     "percent_with_contact",
-                    "suppressed",
                 ],
                 lambda f: [
                     [
@@ -287,7 +239,6 @@ OPEN_DATASETS = OrderedDict(
                         r["open_schools"],
                         r["schools_with_contact"],
                         r["percent_with_contact"],
-                        r["suppressed"],
                     ]
                     for r in f["police_contacts"]["boroughs"]
                 ],

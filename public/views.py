@@ -12,10 +12,10 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import suppression
 from core.charts import bar_chart, line_chart
 from core.csv_export import csv_streaming_response
 from core.errors import DomainError
-from core.figures import SMALL_COUNT_THRESHOLD
 from core.forms import form_add_domain_error
 
 from . import permissions, selectors, services
@@ -260,55 +260,72 @@ def consent_statement_new(request: HttpRequest) -> HttpResponse:
 # --- open figures --------------------------------------------------------------------------------------------------
 
 
+def _drawn(chart_series: list) -> bool:
+    """A chart is drawn only when it has something to show: never a chart of zeros only."""
+    return any(value for _, value in chart_series)
+
+
 def figures_charts(figures: dict) -> dict:
+    """The charts of the open figures. Counts of schools are all drawn (none is withheld). Counts of pupils withheld
+    as "fewer than 5" are not drawn, and `places_withheld` names them so the page can say so."""
     boroughs = figures["wands"]["boroughs"]
+    take_up_series = [(row["borough"], row["schools_taken_up"]) for row in boroughs]
     take_up = bar_chart(
         title="Schools that have taken up the wand offer, by borough",
-        # Withheld counts are not drawn (the table below says "fewer than 5"); a real 0 is.
-        series=[(row["borough"], row["schools_taken_up"]) for row in boroughs if row["schools_taken_up"] is not None],
+        series=take_up_series,
         label_heading="Borough",
         value_heading="Schools",
         orientation="horizontal",
         chart_id="wands-take-up",
     )
+    contact_series = [
+        (row["borough"], row["percent_with_contact"])
+        for row in figures["police_contacts"]["boroughs"]
+        if row["percent_with_contact"] is not None
+    ]
     contacts = bar_chart(
         title="Open schools with a named police contact, by borough",
-        series=[
-            (row["borough"], row["percent_with_contact"])
-            for row in figures["police_contacts"]["boroughs"]
-            if row["percent_with_contact"] is not None
-        ],
+        series=contact_series,
         unit="%",
         label_heading="Borough",
         value_heading="Open schools with a named police contact",
         orientation="horizontal",
         chart_id="police-contacts",
     )
+    download_points = [(row["label"], row["downloads"]) for row in figures["toolkit_downloads"]["months"]]
     downloads = line_chart(
         title="Toolkit downloads per month",
-        points=[(row["label"], row["downloads"]) for row in figures["toolkit_downloads"]["months"]],
+        points=download_points,
         label_heading="Month",
         value_heading="Downloads",
         chart_id="toolkit-downloads",
     )
     cohorts = figures["stepping_stones"]["cohorts"]
+    places_series = [(row["cohort"], row["places_filled"]) for row in cohorts if row["places_filled"] is not None]
     places = (
         bar_chart(
             title="Stepping Stones places filled, by cohort",
-            series=[(row["cohort"], row["places_filled"]) for row in cohorts if row["places_filled"] is not None],
+            series=places_series,
             label_heading="Cohort",
-            value_heading="Places filled",
+            value_heading="Places filled (rounded to the nearest 5)",
             chart_id="stepping-stones-places",
         )
-        if any(row["places_filled"] is not None for row in cohorts)
+        if _drawn(places_series)
         else None
     )
-    return {"take_up": take_up, "contacts": contacts, "downloads": downloads, "places": places}
+    return {
+        "take_up": take_up if _drawn(take_up_series) else None,
+        "contacts": contacts if _drawn(contact_series) else None,
+        "downloads": downloads if _drawn(download_points) else None,
+        "places": places,
+        "places_withheld": [row["cohort"] for row in cohorts if row["suppressed"]],
+    }
 
 
 @require_GET
 def figures(request: HttpRequest) -> HttpResponse:
-    """The figures City Hall publishes: counts only, 1 to 4 shown as "fewer than 5", refreshed every 10 minutes."""
+    """The figures City Hall publishes: counts only (of pupils: 1 to 4 shown as "fewer than 5", others rounded to the
+    nearest 5), refreshed every 10 minutes."""
     data = selectors.open_figures()
     return render(
         request,
@@ -318,6 +335,7 @@ def figures(request: HttpRequest) -> HttpResponse:
             "as_of": parse_datetime(data["as_of"]),
             "charts": figures_charts(data),
             "datasets": list(selectors.OPEN_DATASETS),
-            "threshold": SMALL_COUNT_THRESHOLD,
+            "threshold": suppression.THRESHOLD,
+            "round_to": suppression.ROUND_TO,
         },
     )

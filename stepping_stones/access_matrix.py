@@ -63,6 +63,12 @@ def _with_open_cohort_and_primary():
     return {}
 
 
+def _duplicate():
+    from tests.stepping_stones.factories import possible_duplicate
+
+    return possible_duplicate(_cohort())
+
+
 def _year():
     return {"year": _cohort().transition_year}
 
@@ -145,6 +151,13 @@ def _rows():
         ),
         # The VRU's coordinators.
         AccessRow("stepping_stones:pending", COORDINATOR_PAGE),
+        AccessRow("stepping_stones:duplicates", COORDINATOR_PAGE, kwargs=lambda: (_duplicate(), {})[1]),
+        AccessRow(
+            "stepping_stones:duplicate_decide",
+            COORDINATOR_PAGE,
+            kwargs=lambda: {"pk": _duplicate().pk},
+            notes="Both pupils' records side by side: coordinators only.",
+        ),
         AccessRow("stepping_stones:dashboard", COORDINATOR_PAGE, kwargs=lambda: (_cohort(), {})[1]),
         AccessRow("stepping_stones:needs", COORDINATOR_PAGE),
         AccessRow("stepping_stones:need_edit", COORDINATOR_PAGE, kwargs=_need, notes="Rename a need: coordinators."),

@@ -547,3 +547,36 @@ class ParticipatingSchoolForm(forms.Form):
 
     def clean_feeders(self):
         return _urns(self.cleaned_data["feeders"] or "")
+
+
+class DuplicateDecisionForm(forms.Form):
+    """A coordinator's decision on a possible duplicate: the choices name the two references."""
+
+    decision = forms.ChoiceField(
+        label="What should happen to these two referrals?",
+        widget=forms.RadioSelect,
+        error_messages=_required("Choose what should happen to these two referrals"),
+    )
+    reason = forms.CharField(
+        label="Reason or note",
+        help_text="Needed to decline one: its referring school sees it. Do not name the other school or its pupil.",
+        required=False,
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, first: str, second: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [
+            (f"merge:{first}", f"Merge: keep {first}, close {second}"),
+            (f"merge:{second}", f"Merge: keep {second}, close {first}"),
+            (f"decline:{first}", f"Decline {first} with a reason"),
+            (f"decline:{second}", f"Decline {second} with a reason"),
+            ("keep", "Keep both: they are different pupils (twins, a mistyped UPN)"),
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if (data.get("decision") or "").startswith("decline:") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "Enter the reason for declining: the referring school will see it")
+        return data

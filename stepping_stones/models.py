@@ -252,10 +252,13 @@ class Referral(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
+            # One referral per UPN per referring school: a school sees its own referrals, so it may be told it has
+            # already referred the pupil. Another school's referral of the same UPN is never revealed to the
+            # referrer: both are accepted and flagged to the coordinators (PossibleDuplicate).
             models.UniqueConstraint(
-                fields=["cohort", "upn"],
+                fields=["cohort", "referring_school", "upn"],
                 condition=~Q(upn="") & Q(erased_at__isnull=True),
-                name="ss_referral_one_per_upn_in_cohort",
+                name="ss_referral_one_per_upn_per_referrer_in_cohort",
             ),
             models.CheckConstraint(
                 condition=Q(
@@ -387,3 +390,63 @@ class Progress(models.Model):
 
     def __str__(self):
         return f"Progress of {self.referral_id}"
+
+
+class PossibleDuplicate(models.Model):
+    """Two referrals in one cohort with the same UPN from different referring schools, for the coordinators to decide.
+
+    Neither referring school is told about the other's referral when it is made (that would reveal whether a child has
+    been referred elsewhere); the coordinators merge them (one record kept), decline one with a reason, or keep both
+    (twins, a UPN typo). `first` is the older referral.
+    """
+
+    class Decision(models.TextChoices):
+        OPEN = "open", "Waiting for a decision"
+        MERGED = "merged", "Merged"
+        DECLINED = "declined", "One declined"
+        KEPT_BOTH = "kept_both", "Both kept"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="+")
+    first = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
+    decision = models.CharField(max_length=10, choices=Decision.choices, default=Decision.OPEN, db_index=True)
+    kept = models.ForeignKey(
+        Referral,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Merged: the record kept. Declined: the one not declined.",
+    )
+    reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="ss_duplicate_pair_once"),
+            models.CheckConstraint(condition=~Q(first=F("second")), name="ss_duplicate_two_referrals"),
+            models.CheckConstraint(
+                condition=Q(decision__in=["open", "merged", "declined", "kept_both"]),
+                name="ss_duplicate_decision_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(decision="declined") | ~Q(reason=""), name="ss_duplicate_decline_has_reason"
+            ),
+        ]
+
+    def __str__(self):
+        return f"Possible duplicate {self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.decision == self.Decision.OPEN
+
+    @property
+    def label(self) -> str:
+        """The two references ("SS26-4K7Q2 and SS26-9MX3C"): safe in an audit entry, never a pupil's details."""
+        return f"{self.first.reference} and {self.second.reference}"

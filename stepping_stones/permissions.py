@@ -169,3 +169,8 @@ def can_view_access_log(user, referral=None) -> bool:
 def can_view_school_cohort(user, school) -> bool:
     """A secondary's lead sees their own school's cohort (its places and waiting list)."""
     return is_coordinator(user) or leads_school(user, school)
+
+
+def can_decide_duplicates(user) -> bool:
+    """Possible duplicates (the same UPN referred by two schools): the VRU coordinators, who see both records."""
+    return is_coordinator(user)

@@ -21,7 +21,7 @@ from core.models import AuditEvent
 from schools.models import School
 
 from . import permissions
-from .models import Cohort, Consent, Need, ParticipatingSchool, Referral
+from .models import Cohort, Consent, Need, ParticipatingSchool, PossibleDuplicate, Referral
 from .upn import upn_normalise
 
 PUPIL_VERB_PREFIX = "stepping_stones."
@@ -129,6 +129,38 @@ def pending_destinations_for(user) -> QuerySet[Referral]:
         .filter(status=Referral.Status.PENDING_DESTINATION)
         .order_by("priority", "submitted_at", "id")
     )
+
+
+def possible_duplicates_for(user, *, decision: str | None = PossibleDuplicate.Decision.OPEN):
+    """Pairs of referrals with the same UPN from different schools (oldest first): coordinators only, else none.
+
+    `decision=None` lists every pair, decided or not."""
+    if not permissions.can_decide_duplicates(permissions.pupil_reader(user)):
+        return PossibleDuplicate.objects.none()
+    queryset = PossibleDuplicate.objects.select_related(
+        "cohort",
+        "first__cohort",
+        "second__cohort",
+        "first__referring_school",
+        "first__receiving_school",
+        "second__referring_school",
+        "second__receiving_school",
+        "kept",
+        "decided_by",
+    ).order_by("created_at", "id")
+    if decision:
+        queryset = queryset.filter(decision=decision)
+    return queryset
+
+
+def possible_duplicate_get_for(user, pk) -> PossibleDuplicate | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    if not 0 < pk < 2**31:
+        return None
+    return possible_duplicates_for(user, decision=None).filter(pk=pk).first()
 
 
 def waiting_list_for(user, *, cohort: Cohort, school) -> QuerySet[Referral]:

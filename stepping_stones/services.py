@@ -43,6 +43,12 @@ Referrals
   held is offered to the top of that school's waiting list.
 - consent_withdraw(*, actor, referral, reason="") -> Referral: withdraws the pupil and minimises the record.
 
+Possible duplicates (coordinators). A school is told about a duplicate UPN only among its own referrals; another
+school's referral of the same UPN is accepted silently and the pair is flagged (PossibleDuplicate) for the coordinators:
+- duplicate_merge(*, actor, duplicate, keep, note="") -> PossibleDuplicate: keep one record, withdraw the other.
+- duplicate_decline(*, actor, duplicate, decline, reason) -> PossibleDuplicate: decline one (its school sees why).
+- duplicate_keep_both(*, actor, duplicate, reason="") -> PossibleDuplicate: different pupils after all.
+
 Data protection
 - referral_viewed(*, actor, referral, what) -> None: log that someone viewed a pupil record ("detail", "search
   result", "check answers"...). Pages call it on every view of pupil data.
@@ -57,12 +63,13 @@ Data protection
 
 import calendar
 import logging
+import zlib
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -75,7 +82,7 @@ from core.services import audit_record
 from schools.models import School
 
 from . import permissions
-from .models import Cohort, Consent, Need, ParticipatingSchool, Progress, Referral
+from .models import Cohort, Consent, Need, ParticipatingSchool, PossibleDuplicate, Progress, Referral
 from .upn import UpnInvalid, upn_check
 
 logger = logging.getLogger("portal.stepping_stones")
@@ -196,7 +203,9 @@ def _move(referral: Referral, *, to: str, actor, reason: str = "", data: dict | 
 def _locked(referral: Referral | int) -> Referral:
     pk = getattr(referral, "pk", referral)
     try:
-        return Referral.objects.select_for_update().select_related("cohort").get(pk=pk)
+        # Only the referral's row (not its cohort, which every insert into the cohort KEY SHARE-locks), and NO KEY
+        # UPDATE: it serialises changes to the referral without blocking a row that merely refers to it.
+        return Referral.objects.select_for_update(no_key=True, of=("self",)).select_related("cohort").get(pk=pk)
     except Referral.DoesNotExist:
         raise DomainError("There is no referral with that reference.", code="not_found") from None
 
@@ -467,7 +476,12 @@ def _run_checks(
     outside_age_group_reason="",
     exclude: Referral | None = None,
     today: date | None = None,
+    whole_cohort: bool = True,
 ) -> tuple[_Checked, list[DomainError]]:
+    """Every check on a pupil's details. A school's referral flows pass `whole_cohort=False`: a duplicate UPN is then
+    an error only among the referring school's own referrals (which its leads can see), and another school's referral
+    of the same UPN is never revealed (see `_flag_possible_duplicates`). The coordinators' import, who see every
+    referral, keeps the check over the whole cohort (the default)."""
     errors: list[DomainError] = []
 
     def attempt(fn):
@@ -514,17 +528,15 @@ def _run_checks(
         upn_result = upn_check(upn)
     except UpnInvalid as error:
         errors.append(DomainError(str(error), field="upn", code="upn_invalid"))
-    if upn_result is not None:
+    referring_id = getattr(referring_school, "pk", referring_school)
+    if upn_result is not None and (whole_cohort or referring_id is not None):
         duplicate = Referral.objects.filter(cohort=cohort, upn=upn_result.upn, erased_at__isnull=True)
+        if not whole_cohort:
+            duplicate = duplicate.filter(referring_school_id=referring_id)
         if exclude is not None and exclude.pk:
             duplicate = duplicate.exclude(pk=exclude.pk)
         if duplicate.exists():
-            errors.append(
-                DuplicateReferral(
-                    f"This pupil (the same UPN) has already been referred into the {cohort.name}.", field="upn"
-                )
-            )
-    referring_id = getattr(referring_school, "pk", referring_school)
+            errors.append(_duplicate_error(cohort, whole_cohort=whole_cohort))
     if referring_id is None:
         errors.append(DomainError("Choose the referring primary school.", field="referring_school"))
     else:
@@ -559,6 +571,13 @@ def _run_checks(
     return checked, errors
 
 
+def _duplicate_error(cohort: Cohort, *, whole_cohort: bool = False) -> DuplicateReferral:
+    who = "" if whole_cohort else " by this school"
+    return DuplicateReferral(
+        f"This pupil (the same UPN) has already been referred{who} into the {cohort.name}.", field="upn"
+    )
+
+
 def referral_checks(
     *,
     cohort: Cohort,
@@ -582,6 +601,7 @@ def referral_checks(
         receiving_school=receiving_school,
         outside_age_group_reason=outside_age_group_reason,
         exclude=exclude,
+        whole_cohort=False,
     )
     return errors
 
@@ -635,6 +655,7 @@ def referral_create(
         upn=upn,
         receiving_school=receiving_school,
         outside_age_group_reason=outside_age_group_reason,
+        whole_cohort=False,
     )
     extra = {}
     for name, value, label, limit in (
@@ -669,10 +690,8 @@ def referral_create(
                 created_by=_actor_or_none(actor),
                 **extra,
             )
-    except IntegrityError:
-        raise DuplicateReferral(
-            f"This pupil (the same UPN) has already been referred into the {cohort.name}.", field="upn"
-        ) from None
+    except IntegrityError:  # the same school, racing itself: its own referral, which its leads can see
+        raise ReferralInvalid([_duplicate_error(cohort)]) from None
     referral.needs.set(need_list)
     Progress.objects.create(referral=referral)
     _audit(
@@ -688,6 +707,7 @@ def referral_create(
             "outside_age_group": bool(checked.outside_age_group_reason),
         },
     )
+    _flag_possible_duplicates(referral, actor=actor)
     return referral
 
 
@@ -743,6 +763,7 @@ def referral_update(*, actor, referral: Referral, **fields) -> Referral:
         receiving_school=receiving,
         outside_age_group_reason=fields.get("outside_age_group_reason", referral.outside_age_group_reason),
         exclude=referral,
+        whole_cohort=False,
     )
     need_list = None
     try:
@@ -774,13 +795,13 @@ def referral_update(*, actor, referral: Referral, **fields) -> Referral:
     try:
         with transaction.atomic():
             referral.save()
-    except IntegrityError:
-        raise DuplicateReferral(
-            f"This pupil (the same UPN) has already been referred into the {referral.cohort.name}.", field="upn"
-        ) from None
+    except IntegrityError:  # the same school, racing itself
+        raise ReferralInvalid([_duplicate_error(referral.cohort)]) from None
     if need_list is not None:
         referral.needs.set(need_list)
     _audit(actor, "referral.changed", referral, data={"fields": sorted(fields)})
+    if "upn" in fields:
+        _flag_possible_duplicates(referral, actor=actor)
     return referral
 
 
@@ -870,6 +891,7 @@ def referral_submit(*, actor, referral: Referral) -> Referral:
         receiving_school=referral.receiving_school_id,
         outside_age_group_reason=referral.outside_age_group_reason,
         exclude=referral,
+        whole_cohort=False,
     )
     if errors:
         raise ReferralInvalid(errors)
@@ -1198,6 +1220,194 @@ def referral_withdraw(*, actor, referral: Referral, reason: str, moved_school: b
     referral.leave_reason = reason
     _withdraw(referral, actor=actor, reason=reason, to=S.MOVED_SCHOOL if moved_school else S.WITHDRAWN)
     return referral
+
+
+# --- possible duplicates (coordinators) ------------------------------------------------------------------------
+
+MERGED_REASON = (
+    "Merged by the VRU's Stepping Stones coordinators into another record for the same pupil, which continues. "
+    "Contact the coordinators with any questions."
+)
+
+
+def _lock_upn(cohort_id: int, upn: str) -> None:
+    """A transaction-long PostgreSQL advisory lock on (cohort, UPN): only referrals of the same UPN wait for each other,
+    and no row is locked (a row lock on the cohort deadlocked with the KEY SHARE lock every referral insert takes on
+    it). SQLite serialises writers anyway."""
+    if connection.vendor != "postgresql":
+        return
+    key = zlib.crc32(upn.encode()) - 2**31  # a signed 32-bit key
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [int(cohort_id), key])
+
+
+def _flag_possible_duplicates(referral: Referral, *, actor) -> None:
+    """Another school's referral of the same UPN in the cohort: flag the pair to the coordinators.
+
+    The referring school is told nothing: its response is that of any new referral. A lock on (cohort, UPN) is taken
+    first, so two schools referring the same UPN at the same moment still meet here (the second waits, then sees the
+    first).
+    """
+    if not referral.upn:
+        return
+    _lock_upn(referral.cohort_id, referral.upn)
+    others = (
+        Referral.objects.filter(cohort_id=referral.cohort_id, upn=referral.upn, erased_at__isnull=True)
+        .exclude(pk=referral.pk)
+        .exclude(referring_school_id=referral.referring_school_id)
+        .order_by("pk")
+        .values_list("pk", "reference")
+    )
+    for other_id, other_reference in others:
+        first, second = sorted((other_id, referral.pk))
+        flag, created = PossibleDuplicate.objects.get_or_create(
+            first_id=first, second_id=second, defaults={"cohort_id": referral.cohort_id}
+        )
+        if created:
+            references = sorted((other_reference, referral.reference))
+            audit_record(
+                actor=actor,
+                verb=VERB + "duplicate.flagged",
+                target=flag,
+                to_state=flag.decision,
+                data={"references": references},
+                target_label=" and ".join(references),
+            )
+
+
+def _open_duplicate(duplicate) -> PossibleDuplicate:
+    pk = getattr(duplicate, "pk", duplicate)
+    flag = (
+        PossibleDuplicate.objects.select_for_update(of=("self",))
+        .select_related("first", "second", "cohort")
+        .filter(pk=pk)
+        .first()
+    )
+    if flag is None:
+        raise DomainError("There is no such possible duplicate.", code="not_found")
+    if not flag.is_open:
+        raise Conflict(
+            f"{flag.label} are already decided ({flag.get_decision_display().lower()}). Refresh the page.",
+            code="already_decided",
+        )
+    return flag
+
+
+def _one_of(flag: PossibleDuplicate, which, *, field_name: str) -> tuple[Referral, Referral]:
+    """(the referral named by `which`, the other one): `which` is a Referral, its pk or its reference."""
+    key = getattr(which, "pk", which)
+    for chosen, other in ((flag.first, flag.second), (flag.second, flag.first)):
+        if key in (chosen.pk, chosen.reference) or (isinstance(key, str) and key.strip().upper() == chosen.reference):
+            return chosen, other
+    raise DomainError(f"Choose {flag.first.reference} or {flag.second.reference}.", field=field_name)
+
+
+def _close_duplicate(referral: Referral, *, actor, reason: str, decline: bool) -> None:
+    """Close one of a duplicate pair: declined where the workflow allows it, otherwise withdrawn; a place it held
+    goes to the top of the waiting list."""
+    held = referral.holds_place and referral.status != S.COMPLETED
+    if decline and S.DECLINED in Referral.NEXT[S(referral.status)]:
+        referral.decline_reason = reason
+        referral.decided_at = timezone.now()
+        referral.decided_by = _actor_or_none(actor)
+        to = S.DECLINED
+    else:
+        referral.leave_reason = reason
+        to = S.WITHDRAWN
+    _move(referral, to=to, actor=actor, reason=reason, data={"possible_duplicate": True})
+    if held:
+        _free_place(referral)
+        _offer_next(cohort_id=referral.cohort_id, school_id=referral.receiving_school_id, actor=actor)
+
+
+def _decided(flag: PossibleDuplicate, *, actor, decision: str, kept: Referral | None, reason: str, data: dict):
+    flag.decision = decision
+    flag.kept = kept
+    flag.reason = reason
+    flag.decided_by = _actor_or_none(actor)
+    flag.decided_at = timezone.now()
+    flag.save()
+    audit_record(
+        actor=actor,
+        verb=VERB + f"duplicate.{decision}",
+        target=flag,
+        from_state=PossibleDuplicate.Decision.OPEN,
+        to_state=decision,
+        reason=reason,
+        data=data,
+        target_label=flag.label,
+    )
+    return flag
+
+
+@transaction.atomic
+def duplicate_merge(*, actor, duplicate, keep, note: str = "") -> PossibleDuplicate:
+    """Keep one record, close the other (withdrawn, "merged into another record for the same pupil"). Each referring
+    school is emailed about its own referral only (reference and link): neither learns the other school or its
+    pupil details."""
+    _require(permissions.can_decide_duplicates(actor))
+    note = _clean_text(note, field_name="reason", label="the note", max_length=MAX_STATUS_REASON)
+    flag = _open_duplicate(duplicate)
+    kept, closed = _one_of(flag, keep, field_name="keep")
+    kept, closed = _locked(kept), _locked(closed)
+    if closed.status in Referral.LIVE:
+        _close_duplicate(closed, actor=actor, reason=MERGED_REASON, decline=False)
+    _decided(
+        flag,
+        actor=actor,
+        decision=PossibleDuplicate.Decision.MERGED,
+        kept=kept,
+        reason=note,
+        data={"kept": kept.reference, "closed": closed.reference},
+    )
+    _notify(closed, school_id=closed.referring_school_id, template="duplicate_decided", decision="merged_away")
+    if kept.referring_school_id != closed.referring_school_id:
+        _notify(kept, school_id=kept.referring_school_id, template="duplicate_decided", decision="kept")
+    return flag
+
+
+@transaction.atomic
+def duplicate_decline(*, actor, duplicate, decline, reason: str) -> PossibleDuplicate:
+    """Decline one of the two with a reason its referring school sees (withdrawn if it is past being declined)."""
+    _require(permissions.can_decide_duplicates(actor))
+    reason = _clean_text(
+        reason, field_name="reason", label="the reason: the referring school will see it", required=True
+    )
+    flag = _open_duplicate(duplicate)
+    declined, kept = _one_of(flag, decline, field_name="decline")
+    declined = _locked(declined)
+    if declined.status not in Referral.LIVE:
+        raise InvalidTransition(
+            f"{declined.reference} is already {declined.get_status_display().lower()}. Keep both instead, or merge.",
+            field="decline",
+        )
+    _close_duplicate(declined, actor=actor, reason=reason, decline=True)
+    _decided(
+        flag,
+        actor=actor,
+        decision=PossibleDuplicate.Decision.DECLINED,
+        kept=kept,
+        reason=reason,
+        data={"declined": declined.reference, "kept": kept.reference},
+    )
+    _notify(declined, school_id=declined.referring_school_id, template="duplicate_decided", decision="declined")
+    return flag
+
+
+@transaction.atomic
+def duplicate_keep_both(*, actor, duplicate, reason: str = "") -> PossibleDuplicate:
+    """Two pupils after all (twins, a UPN typo): both referrals carry on unchanged; nobody is told anything."""
+    _require(permissions.can_decide_duplicates(actor))
+    reason = _clean_text(reason, field_name="reason", label="the note", max_length=MAX_STATUS_REASON)
+    flag = _open_duplicate(duplicate)
+    return _decided(
+        flag,
+        actor=actor,
+        decision=PossibleDuplicate.Decision.KEPT_BOTH,
+        kept=None,
+        reason=reason,
+        data={"references": [flag.first.reference, flag.second.reference]},
+    )
 
 
 _MINIMISED_FIELDS = {

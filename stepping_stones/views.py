@@ -139,6 +139,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "cohort": cohort,
         "is_coordinator": is_coordinator,
         "pending_count": selectors.pending_destinations_for(request).count() if is_coordinator else 0,
+        "duplicates_count": selectors.possible_duplicates_for(request).count() if is_coordinator else 0,
         "secondary_schools": pages.lead_secondary_rows(request, cohort=cohort),
         "can_refer": pages.can_refer(request),
         "drafts": selectors.drafts_for(request)[:20],

@@ -4,11 +4,13 @@ the number left out (null)."""
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.figures import SMALL_COUNT_THRESHOLD
 from insights.selectors import MEASURES, PHASE_GROUPS
 from schools.api.serializers import LinkedSchoolSerializer
 
-SUPPRESSED_HELP = "Null when 1 to 4 and you may not see the pupils: the label then says 'fewer than 5'."
+SUPPRESSED_HELP = (
+    "Pupils. If you may not see them: null when 1 to 4 (the label says 'fewer than 5'), otherwise rounded to the "
+    "nearest 5."
+)
 
 
 class InsightsQuerySerializer(serializers.Serializer):
@@ -35,13 +37,13 @@ class InsightsBoroughSerializer(serializers.Serializer):
     wands_delivered = serializers.IntegerField()
     schools_with_officer = serializers.IntegerField(allow_null=True)
     officer_cover_percent = serializers.FloatField(allow_null=True, help_text="Null where the Met does not police.")
-    stepping_stones_pupils = serializers.SerializerMethodField(help_text="Null when suppressed (1 to 4).")
+    stepping_stones_pupils = serializers.SerializerMethodField(help_text=SUPPRESSED_HELP)
     stepping_stones_pupils_label = serializers.CharField(source="stepping_stones_enrolled_display")
     stepping_stones_places = serializers.IntegerField()
     toolkit_downloads_12_months = serializers.IntegerField(source="toolkit_downloads")
 
     def get_stepping_stones_pupils(self, row) -> int | None:
-        return None if row.stepping_stones_enrolled_suppressed else row.stepping_stones_enrolled
+        return row.stepping_stones_enrolled_shown
 
     def to_representation(self, row):
         data = super().to_representation(row)
@@ -128,7 +130,7 @@ class InsightsSchoolPlacesSerializer(serializers.Serializer):
 
     @staticmethod
     def _count(places, value: int) -> int | None:
-        return None if places.suppressed and 0 < value < SMALL_COUNT_THRESHOLD else value
+        return places.shown(value)
 
     def get_pupils_in_programme(self, places) -> int | None:
         return self._count(places, places.pupils_in_programme)

@@ -20,23 +20,23 @@ from public import selectors
 
 
 class _Suppressed(serializers.Serializer):
-    suppressed = serializers.BooleanField(help_text="True when a count of 1 to 4 schools or pupils is withheld (null).")
+    suppressed = serializers.BooleanField(help_text="True when a count of 1 to 4 pupils is withheld (null).")
 
 
-class OpenWandsLondon(_Suppressed):
+class OpenWandsLondon(serializers.Serializer):
     open_schools = serializers.IntegerField()
-    schools_taken_up = serializers.IntegerField(allow_null=True)
+    schools_taken_up = serializers.IntegerField()
     percent_taken_up = serializers.FloatField(allow_null=True)
     wands_delivered = serializers.IntegerField()
 
 
-class OpenWandsBorough(_Suppressed):
+class OpenWandsBorough(serializers.Serializer):
     borough = serializers.CharField()
     code = serializers.IntegerField(help_text="DfE local authority code")
     open_schools = serializers.IntegerField()
-    schools_taken_up = serializers.IntegerField(allow_null=True)
-    percent_taken_up = serializers.FloatField(allow_null=True)
-    wands_delivered = serializers.IntegerField(allow_null=True)
+    schools_taken_up = serializers.IntegerField()
+    percent_taken_up = serializers.FloatField(allow_null=True, help_text="Null when the borough has no open schools")
+    wands_delivered = serializers.IntegerField()
 
 
 class OpenWands(serializers.Serializer):
@@ -44,9 +44,9 @@ class OpenWands(serializers.Serializer):
     boroughs = OpenWandsBorough(many=True)
 
 
-class OpenPoliceLondon(_Suppressed):
+class OpenPoliceLondon(serializers.Serializer):
     open_schools = serializers.IntegerField()
-    schools_with_contact = serializers.IntegerField(allow_null=True)
+    schools_with_contact = serializers.IntegerField()
     percent_with_contact = serializers.FloatField(allow_null=True)
 
 
@@ -66,7 +66,9 @@ class OpenCohort(_Suppressed):
     transition_year = serializers.IntegerField(help_text="The September the pupils start Year 7")
     participating_schools = serializers.IntegerField()
     places_available = serializers.IntegerField()
-    places_filled = serializers.IntegerField(allow_null=True)
+    places_filled = serializers.IntegerField(
+        allow_null=True, help_text="Pupils: null for 1 to 4, otherwise rounded to the nearest 5"
+    )
 
 
 class OpenSteppingStones(serializers.Serializer):
@@ -85,8 +87,9 @@ class OpenToolkit(serializers.Serializer):
 
 class OpenFiguresSerializer(serializers.Serializer):
     as_of = serializers.DateTimeField(help_text="When these figures were computed (they are cached for 10 minutes).")
-    suppression_threshold = serializers.IntegerField(
-        help_text="Counts below this are withheld where they could identify a school or pupil."
+    suppression_threshold = serializers.IntegerField(help_text="Counts of pupils below this are withheld (null).")
+    pupil_counts_rounded_to = serializers.IntegerField(
+        help_text="Every other count of pupils is rounded to the nearest multiple of this; counts of schools are exact."
     )
     wands = OpenWands()
     police_contacts = OpenPolice()
@@ -121,7 +124,8 @@ class OpenFiguresView(_Open):
     @extend_schema(operation_id="open_figures", responses={200: OpenFiguresSerializer}, tags=["open"])
     def get(self, request):
         """Every open figure: wand take-up and deliveries, named police contacts, Stepping Stones places, toolkit
-        downloads. No personal data; counts of 1 to 4 are null with `suppressed: true`."""
+        downloads. No personal data; counts of 1 to 4 pupils are null with `suppressed: true`, other counts of pupils
+        are rounded to the nearest 5."""
         return Response(selectors.open_figures())
 
 
@@ -146,7 +150,7 @@ class OpenDatasetCsvView(_Open):
     )
     def get(self, request, dataset: str):
         """One open dataset as CSV: wands-take-up, police-contacts, stepping-stones-places or toolkit-downloads.
-        Suppressed counts are empty cells with `suppressed` = Yes."""
+        Withheld counts of pupils are empty cells with `suppressed` = Yes."""
         found = selectors.open_dataset_rows(dataset)
         if found is None:
             raise Http404

@@ -41,6 +41,12 @@ def _reference():
     return {"reference": referral.reference}
 
 
+def _duplicate():
+    from tests.stepping_stones.factories import CohortFactory, possible_duplicate
+
+    return possible_duplicate(CohortFactory(transition_year=2026))
+
+
 ACTIONS = (
     "consent",
     "submit",
@@ -80,4 +86,14 @@ ROWS = [
     AccessRow("stepping_stones-api:subject-access", {**ANON, **COORDINATOR, "default": 404}, kwargs=_reference),
     AccessRow("stepping_stones-api:access-log", {**ANON, **COORDINATOR, "default": 404}, kwargs=_reference),
     *[AccessRow(f"stepping_stones-api:{name}", POST_ONLY, kwargs=_reference, notes="POST only.") for name in ACTIONS],
+    AccessRow(
+        "stepping_stones-api:duplicates",
+        {**ANON, **COORDINATOR, "default": 403},
+        kwargs=lambda: (_duplicate(), {})[1],
+        notes="Possible duplicate referrals: coordinators only.",
+    ),
+    *[
+        AccessRow(f"stepping_stones-api:{name}", POST_ONLY, kwargs=lambda: {"pk": _duplicate().pk}, notes="POST only.")
+        for name in ("duplicate-merge", "duplicate-decline", "duplicate-keep-both")
+    ],
 ]

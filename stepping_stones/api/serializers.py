@@ -1,11 +1,12 @@
 """Stepping Stones API shapes. Pupil details appear only in the referral detail (for people who may see the record);
 lists carry the reference, schools, status and dates, never a name, UPN or date of birth."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.rows import iso_datetime
 from core.uploads import MaxUploadSize
-from stepping_stones.models import Cohort, Consent, Need, ParticipatingSchool, Referral
+from stepping_stones.models import Cohort, Consent, Need, ParticipatingSchool, PossibleDuplicate, Referral
 from stepping_stones.services import MAX_CSV_BYTES
 
 # --- output ------------------------------------------------------------------------------------------------------
@@ -330,3 +331,41 @@ class SteppingStonesAccessLogEntrySerializer(serializers.Serializer):
 
     def get_detail(self, obj) -> str:
         return str((obj.data or {}).get("what", ""))
+
+
+class SteppingStonesPossibleDuplicateSerializer(serializers.ModelSerializer):
+    """Two referrals with the same UPN from different schools (coordinators): references and statuses only."""
+
+    cohort = serializers.IntegerField(source="cohort.transition_year", read_only=True)
+    referrals = serializers.SerializerMethodField()
+    decision_label = serializers.CharField(source="get_decision_display", read_only=True)
+    kept = serializers.CharField(source="kept.reference", read_only=True, allow_null=True, default=None)
+
+    class Meta:
+        model = PossibleDuplicate
+        fields = [
+            "id",
+            "cohort",
+            "referrals",
+            "decision",
+            "decision_label",
+            "kept",
+            "reason",
+            "created_at",
+            "decided_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(SteppingStonesReferralListSerializer(many=True))
+    def get_referrals(self, obj) -> list:
+        return SteppingStonesReferralListSerializer([obj.first, obj.second], many=True).data
+
+
+class SteppingStonesDuplicateMergeSerializer(serializers.Serializer):
+    keep = serializers.CharField(max_length=10, help_text="The reference of the record to keep")
+    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class SteppingStonesDuplicateDeclineSerializer(serializers.Serializer):
+    decline = serializers.CharField(max_length=10, help_text="The reference of the referral to decline")
+    reason = serializers.CharField(max_length=2000, allow_blank=True, help_text="Its referring school sees it")

@@ -10,7 +10,7 @@
 from django.http import Http404
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -23,7 +23,7 @@ from core.csv_export import csv_streaming_response
 from core.csv_import import CsvRejected, csv_rejected_body
 from schools.models import School
 from stepping_stones import permissions, selectors, services
-from stepping_stones.models import Need
+from stepping_stones.models import Need, PossibleDuplicate
 
 from . import serializers as s
 
@@ -600,3 +600,103 @@ class PendingDestinationList(SteppingStonesAPIView):
         paginator = PagePagination()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(s.SteppingStonesReferralListSerializer(page, many=True).data)
+
+
+# --- possible duplicates (coordinators) ------------------------------------------------------------------------------
+
+
+class PossibleDuplicateList(SteppingStonesAPIView):
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "decision", str, enum=["open", "merged", "declined", "kept_both", "all"], description="Default open"
+            )
+        ],
+        responses={200: s.SteppingStonesPossibleDuplicateSerializer(many=True), 400: FIELD_ERRORS},
+    )
+    def get(self, request):
+        """Pairs of referrals with the same UPN from two schools (neither school was told), oldest first."""
+        self._require(permissions.can_decide_duplicates(request))
+        decision = request.query_params.get("decision", "open")
+        if decision not in {*PossibleDuplicate.Decision.values, "all"}:
+            return Response(
+                {"decision": ["Choose open, merged, declined, kept_both or all."], "code": "invalid"},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        queryset = selectors.possible_duplicates_for(request, decision=None if decision == "all" else decision)
+        paginator = PagePagination()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        return paginator.get_paginated_response(s.SteppingStonesPossibleDuplicateSerializer(page, many=True).data)
+
+
+class _DuplicateAction(SteppingStonesAPIView):
+    input_serializer = None
+
+    def act(self, flag, values):  # pragma: no cover - each subclass defines it
+        raise NotImplementedError
+
+    @method_decorator(sensitive_variables())
+    def post(self, request, pk):
+        self._require(permissions.can_decide_duplicates(request))
+        flag = selectors.possible_duplicate_get_for(request, pk)
+        if flag is None:
+            raise Http404
+        values = self._input(self.input_serializer)
+        self.act(flag, values)
+        fresh = selectors.possible_duplicate_get_for(request, pk)
+        return Response(s.SteppingStonesPossibleDuplicateSerializer(fresh).data)
+
+
+def _duplicate_schema(input_serializer, doc):
+    return extend_schema(
+        request=input_serializer,
+        responses={
+            200: s.SteppingStonesPossibleDuplicateSerializer,
+            400: FIELD_ERRORS,
+            404: NOT_FOUND,
+            409: CONFLICT,
+        },
+        description=doc,
+    )
+
+
+@method_decorator(
+    _duplicate_schema(
+        s.SteppingStonesDuplicateMergeSerializer,
+        "Keep one record (`keep`: its reference); the other is withdrawn as merged. Each school is told about its "
+        "own referral only.",
+    ),
+    name="post",
+)
+class DuplicateMergeView(_DuplicateAction):
+    input_serializer = s.SteppingStonesDuplicateMergeSerializer
+
+    def act(self, flag, values):
+        services.duplicate_merge(actor=self.request.user, duplicate=flag, keep=values["keep"], note=values["reason"])
+
+
+@method_decorator(
+    _duplicate_schema(
+        s.SteppingStonesDuplicateDeclineSerializer,
+        "Decline one (`decline`: its reference) with a reason its school sees.",
+    ),
+    name="post",
+)
+class DuplicateDeclineView(_DuplicateAction):
+    input_serializer = s.SteppingStonesDuplicateDeclineSerializer
+
+    def act(self, flag, values):
+        services.duplicate_decline(
+            actor=self.request.user, duplicate=flag, decline=values["decline"], reason=values["reason"]
+        )
+
+
+@method_decorator(
+    _duplicate_schema(s.SteppingStonesOptionalReasonSerializer, "Two pupils after all: both carry on unchanged."),
+    name="post",
+)
+class DuplicateKeepBothView(_DuplicateAction):
+    input_serializer = s.SteppingStonesOptionalReasonSerializer
+
+    def act(self, flag, values):
+        services.duplicate_keep_both(actor=self.request.user, duplicate=flag, reason=values.get("reason", ""))

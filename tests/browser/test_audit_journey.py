@@ -109,3 +109,49 @@ def test_coordinator_finds_a_referrals_history(page, live_server, axe_check, his
     expect(page.locator("tbody")).to_contain_text(REFERENCE)
     expect(page.locator("tbody")).to_contain_text("Stepping stones referral accepted")
     axe_check(page)
+
+
+def _long_entries(coordinator):
+    """Entries with the longest things the audit holds: a long email, a long dotted verb, a long label."""
+    kind = ContentType.objects.get_or_create(app_label="stepping_stones", model="referral")[0]
+    for _ in range(3):
+        AuditEvent.objects.create(
+            actor=coordinator,
+            actor_label="stepping-stones-coordinator.with.a.long.name@demo.schools-safety.london",
+            verb="stepping_stones.referral.pending_destination",
+            target_type=kind,
+            target_id="123456",
+            target_label="SS26-AMHE6",
+            from_state="pending_destination",
+            to_state="submitted",
+            reason="Destination known after national offer day",
+        )
+
+
+@pytest.mark.parametrize("width", [1280, 320])
+def test_the_audit_table_fits_the_page_or_scrolls_in_its_own_region(page, live_server, axe_check, history, width):
+    """At 1,280 px the table overflowed its column by 60 px; at 320 px the page scrolled sideways (WCAG 1.4.10)."""
+    _long_entries(history["coordinator"])
+    sign_in_as(page, live_server, history["coordinator"])
+    page.set_viewport_size({"width": width, "height": 900})
+    page.goto(live_server.url + "/audit/")
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    region = page.get_by_role("region", name="Audit entries, newest first")
+    expect(region).to_be_visible()
+    fits = page.evaluate(
+        """() => { const r = document.querySelector('.portal-table-container');
+                   return [r.scrollWidth, r.clientWidth]; }"""
+    )
+    if width == 1280:
+        assert fits[0] <= fits[1], f"the table is {fits[0] - fits[1]} px wider than its column"
+    region.focus()  # a keyboard user can scroll the region
+    axe_check(page)
+
+
+def test_object_types_are_named_as_people_name_them(page, live_server, history):
+    sign_in_as(page, live_server, history["admin"])
+    page.goto(live_server.url + "/audit/")
+    options = page.get_by_label("Type of object").locator("option").all_inner_texts()
+    assert "Wand request" in options and "School membership" in options and "Group" in options
+    assert not [option for option in options if "|" in option or "Authentication" in option]

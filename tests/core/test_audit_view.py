@@ -321,3 +321,13 @@ def test_viewing_as_a_coordinator_never_shows_pupil_entries(client, admin, coord
     }
     api = client.get(reverse("audit-api:list"))
     assert {item["id"] for item in api.json()["results"]} == ordinary
+
+
+def test_object_types_are_offered_by_the_names_people_use(client, admin):
+    client.force_login(admin)
+    form = client.get(reverse("audit:search")).context["filter_form"]
+    labels = [label for _, label in form.fields["object_type"].choices]
+    assert {"Wand request", "School membership", "Group", "Officer"} <= set(labels)
+    assert not [label for label in labels if "|" in label or "Authentication and Authorization" in label]
+    assert "Permission" not in labels  # Django's bookkeeping, never audited
+    assert len(labels) == len(set(labels))  # names two apps share say which programme they belong to

@@ -125,7 +125,9 @@ def test_percent_measure_on_the_map_and_in_its_table(client, admin, london):
     html = response.content.decode()
     assert "City of London Police: not covered by the Met" in html
     assert "Key: Open schools with a named police contact (%)" in html
-    assert "80% to 100%" in html
+    bins = response.context["tile_map"].bins
+    assert bins and all(band.label in html for band in bins)  # the key's bands come from the values shown
+    assert any(band.contains(50, last=i == len(bins) - 1) for i, band in enumerate(bins))
 
 
 def test_switching_the_measure_recolours_the_map(client, admin, london):
@@ -186,12 +188,12 @@ def test_small_pupil_counts_are_hidden_from_everyone_but_coordinators(client, ad
     response = client.get(URL, {"measure": "stepping_stones_enrolled"})
     rows = {row.la_code: row for row in response.context["board"].rows}
     assert rows[202].stepping_stones_enrolled_display == "fewer than 5"
-    assert rows[204].stepping_stones_enrolled_display == "12"
+    assert rows[204].stepping_stones_enrolled_display == "10"  # 12, rounded to the nearest 5
     assert tiles(response)[202] == "<5"
     assert "fewer than 5" in response.content.decode()
-    # 12 + 3: an exact total of 15 would give Camden's 3 away by subtraction.
-    assert response.context["board"].totals.stepping_stones_enrolled_display == "at least 13"
-    assert "15 / 100" not in response.content.decode()
+    # 12 + 3 = 15, rounded (to 15): minus Hackney's published 10 gives 5, not Camden's 3.
+    assert response.context["board"].totals.stepping_stones_enrolled_display == "15"
+    assert "12 / " not in response.content.decode()
     client.force_login(coordinator)
     response = client.get(URL, {"measure": "stepping_stones_enrolled"})
     assert tiles(response)[202] == "3"
@@ -239,3 +241,21 @@ def test_queries_stay_constant_as_schools_and_boroughs_grow(
         response = client.get(URL, {"measure": "officer_cover_percent"})
     assert Assignment.objects.count() == 27
     assert sum(row.open_schools for row in response.context["board"].rows) == 27
+
+
+@pytest.mark.parametrize("hour", [9, 15])
+def test_as_of_ends_with_one_full_stop(client, admin, hour):
+    """'as of 6 December 2026, 3:20 p.m..' had two; GOV.UK style writes 3:20pm."""
+    import datetime as dt
+    from unittest import mock
+
+    from django.utils import timezone
+
+    moment = timezone.make_aware(dt.datetime(2026, 12, 6, hour, 20))
+    client.force_login(admin)
+    with mock.patch("django.utils.timezone.now", return_value=moment):
+        html = client.get(URL).content.decode()
+    html = html.replace("\n", " ")
+    expected = f"6 December 2026 at {hour % 12 or 12}:20{'pm' if hour >= 12 else 'am'}</span>."
+    assert expected in html
+    assert "m.." not in html and ".." not in html.split('id="as-of"')[1][:80]

@@ -51,33 +51,61 @@ def test_the_palette_is_sequential_from_light_to_dark():
     assert contrast_ratio(PALETTE[-1], BLACK) < contrast_ratio(PALETTE[0], BLACK)
 
 
-def test_percent_bins_cover_0_to_100():
-    bins = value_bins([5, 50, 100], percent=True)
-    assert [b.label for b in bins] == [
-        "0% to under 20%",
-        "20% to under 40%",
-        "40% to under 60%",
-        "60% to under 80%",
-        "80% to 100%",
-    ]
+def _band_of(bins, value):
+    return next(i for i, b in enumerate(bins) if b.contains(value, last=i == len(bins) - 1))
+
+
+def test_percent_bands_follow_the_data_so_close_values_still_separate():
+    """Take-up between 60% and 80% everywhere: fixed 20-point bands drew one colour; quintiles draw five."""
+    values = [60 + i * 20 / 32 for i in range(33)]
+    bins = value_bins(values, percent=True)
+    assert len(bins) == 5 and len({b.fill for b in bins}) == 5
+    assert bins[0].label == "60% to under 64%" and bins[-1].label.endswith("to 80%")
+    counts = [sum(1 for v in values if _band_of(bins, v) == i) for i in range(len(bins))]
+    assert min(counts) >= 5  # every band holds boroughs
 
 
 @pytest.mark.parametrize(
     ("values", "labels"),
     [
         ([0, 0], ["0"]),
-        ([0, 3], ["0", "1", "2", "3"]),
-        ([7, 12, 48], ["0 to 9", "10 to 19", "20 to 29", "30 to 39", "40 to 49"]),
-        ([120], ["0 to 49", "50 to 99", "100 to 149"]),
+        ([0, 3], ["0", "3"]),  # a few different values: one band each
+        ([7, 12, 48], ["7", "12", "48"]),
+        ([120], ["120"]),
+        ([0] * 20 + [1, 2, 3, 4, 6, 9, 14, 20, 31, 45, 60, 80, 100],
+         ["0", "1 to 3", "4 to 14", "15 to 44", "45 to 100"]),
+        ([100, 150, 200, 250, 300, 410, 520, 700, 1000, 2000],
+         ["100 to 199", "200 to 299", "300 to 499", "500 to 999", "1,000 to 2,000"]),
     ],
-)
-def test_count_bins_are_round_and_cover_the_largest_value(values, labels):
+)  # fmt: skip
+def test_count_bands_are_round_breaks_over_the_values_shown(values, labels):
     bins = value_bins(values, percent=False)
     assert [b.label for b in bins] == labels
     top = max(values)
     # The largest values always get the darkest colour; nothing but zeros gets the lightest.
     assert bins[-1].fill == (PALETTE[-1] if top else PALETTE[0])
-    assert any(b.contains(top, last=i == len(bins) - 1) for i, b in enumerate(bins))
+    for value in values:
+        _band_of(bins, value)  # every value falls in a band
+    # Every band holds at least one of the values: no empty colour in the key.
+    assert {_band_of(bins, v) for v in values} == set(range(len(bins)))
+
+
+def test_a_skewed_spread_still_uses_the_whole_palette():
+    bins = value_bins([0, 1, 2, 3, 5, 8, 13, 21, 34, 55, 89, 144], percent=False)
+    assert [b.fill for b in bins] == list(PALETTE)
+
+
+def test_text_on_every_tile_of_a_drawn_map_meets_4_5_to_1():
+    """Every colour a real map draws, the darkest band included, carries its label at WCAG AA contrast."""
+    codes = [p.la_code for p in tile_positions()]
+    values = {code: TileValue(code, str(code), i * 7, str(i * 7)) for i, code in enumerate(codes)}
+    result = tile_map(map_id="m", title="T", measure_label="M", values=values, percent=False)
+    fills = {tile.fill for tile in result.tiles}
+    assert PALETTE[-1] in fills and len(fills) == len(PALETTE)
+    for tile in result.tiles:
+        assert contrast_ratio(tile.fill, tile.text_colour) >= 4.5, tile.fill
+    for band in result.bins:
+        assert contrast_ratio(band.fill, band.text_colour) >= 4.5, band.fill
 
 
 def test_tiles_are_coloured_by_bin_and_explain_what_is_not_coloured():

@@ -55,7 +55,8 @@ def _borough(rows, code):
 
 
 class TestFigures:
-    def test_take_up_counts_and_suppression(self, london):
+    def test_take_up_counts_are_exact_counts_of_schools(self, london):
+        """Counts of schools are not personal (issue 16): published as they are, small ones included."""
         figures = selectors.open_figures_compute()
         hackney = _borough(figures["wands"]["boroughs"], 204)
         camden = _borough(figures["wands"]["boroughs"], 202)
@@ -66,29 +67,24 @@ class TestFigures:
             "schools_taken_up": 6,
             "percent_taken_up": 75.0,
             "wands_delivered": 18,
-            "suppressed": False,
         }
-        assert camden["schools_taken_up"] is None and camden["percent_taken_up"] is None
-        assert camden["wands_delivered"] is None and camden["suppressed"] is True
-        assert camden["open_schools"] == 7
+        assert camden["schools_taken_up"] == 2 and camden["percent_taken_up"] == 28.6
+        assert camden["wands_delivered"] == 10 and camden["open_schools"] == 7
         london_row = figures["wands"]["london"]
         assert london_row["schools_taken_up"] == 13 and london_row["wands_delivered"] == 43
         assert len(figures["wands"]["boroughs"]) == 33  # every London borough, none outside
 
-    def test_one_withheld_borough_cannot_be_derived_from_the_london_total(self, london):
-        boroughs = selectors.open_figures_compute()["wands"]["boroughs"]
-        southwark = _borough(boroughs, 210)
-        assert southwark["suppressed"] is True
-        assert southwark["schools_taken_up"] is None and southwark["wands_delivered"] is None
-        withheld = [row for row in boroughs if row["schools_taken_up"] is None]
-        assert len(withheld) == 2
-        assert len([row for row in boroughs if row["wands_delivered"] is None]) == 2
+    def test_boroughs_add_up_to_london(self, london):
+        figures = selectors.open_figures_compute()
+        boroughs = figures["wands"]["boroughs"]
+        assert sum(row["schools_taken_up"] for row in boroughs) == figures["wands"]["london"]["schools_taken_up"]
+        assert sum(row["wands_delivered"] for row in boroughs) == figures["wands"]["london"]["wands_delivered"]
 
-    def test_zero_is_not_suppressed(self, london):
+    def test_zero_is_zero(self, london):
         figures = selectors.open_figures_compute()
         islington = _borough(figures["wands"]["boroughs"], 206)
         assert islington["open_schools"] == 0 and islington["schools_taken_up"] == 0
-        assert islington["suppressed"] is False
+        assert islington["percent_taken_up"] is None
 
     def test_police_contacts_per_borough(self, london):
         from tests.officers.factories import OfficerFactory  # noqa: PLC0415
@@ -102,8 +98,7 @@ class TestFigures:
         )
         figures = selectors.open_figures_compute()
         hackney = _borough(figures["police_contacts"]["boroughs"], 204)
-        # 6 with a contact, 2 without: "2 without" would point at the schools, so the borough's figure is withheld.
-        assert hackney["suppressed"] is True and hackney["schools_with_contact"] is None
+        assert hackney["schools_with_contact"] == 6 and hackney["percent_with_contact"] == 75.0
         for school in london["hackney"][6:]:
             Assignment.objects.create(officer=officer, school=school, start_date="2026-02-01", weight=1)
         hackney = _borough(selectors.open_figures_compute()["police_contacts"]["boroughs"], 204)
@@ -138,7 +133,8 @@ class TestCacheAndAgreement:
         assert first == second  # the cached copy, for 10 minutes
         cache.delete(selectors.OPEN_FIGURES_CACHE_KEY)
         third = client.get(reverse("public-api:figures")).json()
-        assert _borough(third["wands"]["boroughs"], 202)["suppressed"] is True  # 3 still fewer than 5
+        assert _borough(third["wands"]["boroughs"], 202)["schools_taken_up"] == 3
+        assert _borough(first["wands"]["boroughs"], 202)["schools_taken_up"] == 2
         assert third["as_of"] >= first["as_of"]
 
     def test_page_and_api_agree(self, client, london):
@@ -148,16 +144,16 @@ class TestCacheAndAgreement:
         for row in data["wands"]["boroughs"]:
             match = re.search(rf'data-code="{row["code"]}">.*?data-figure="schools_taken_up">([^<]+)<', page, re.S)
             shown = match.group(1).strip()
-            assert shown == ("fewer than 5" if row["schools_taken_up"] is None else str(row["schools_taken_up"]))
+            assert shown == str(row["schools_taken_up"])
 
-    def test_csv_matches_the_json_and_marks_suppression(self, client, london):
+    def test_csv_matches_the_json(self, client, london):
         data = client.get(reverse("public-api:figures")).json()
         response = client.get(reverse("public-api:figures-csv", kwargs={"dataset": "wands-take-up"}))
         assert response["Content-Type"].startswith("text/csv")
         rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
         assert len(rows) == 33
         camden = next(row for row in rows if row["la_code"] == "202")
-        assert camden["schools_taken_up"] == "" and camden["suppressed"] == "Yes"
+        assert camden["schools_taken_up"] == "2" and "suppressed" not in camden
         hackney = next(row for row in rows if row["la_code"] == "204")
         assert int(hackney["schools_taken_up"]) == _borough(data["wands"]["boroughs"], 204)["schools_taken_up"]
 
@@ -200,7 +196,7 @@ def test_stepping_stones_places_per_cohort_with_pupil_counts_suppressed(client):
 
     busy, quiet = CohortFactory(transition_year=2026), CohortFactory(transition_year=2025)
     ParticipatingSchoolFactory(cohort=busy, places=60, places_taken=40)
-    ParticipatingSchoolFactory(cohort=busy, places=60, places_taken=12)
+    ParticipatingSchoolFactory(cohort=busy, places=60, places_taken=13)
     ParticipatingSchoolFactory(cohort=quiet, places=30, places_taken=3)
     data = client.get(reverse("public-api:figures")).json()
     cohorts = {row["transition_year"]: row for row in data["stepping_stones"]["cohorts"]}
@@ -209,10 +205,48 @@ def test_stepping_stones_places_per_cohort_with_pupil_counts_suppressed(client):
         "transition_year": 2026,
         "participating_schools": 2,
         "places_available": 120,
-        "places_filled": 52,
+        "places_filled": 55,  # 53 pupils: rounded to the nearest 5
         "suppressed": False,
     }
     assert cohorts[2025]["places_filled"] is None and cohorts[2025]["suppressed"] is True
     assert cohorts[2025]["places_available"] == 30
     page = client.get(reverse("public:figures")).content.decode()
     assert "2025 transition" in page and "fewer than 5" in page
+    assert 'id="places-withheld"' in page  # the chart says what it does not draw
+    csv_rows = list(
+        csv.DictReader(
+            io.StringIO(
+                b"".join(
+                    client.get(
+                        reverse("public-api:figures-csv", kwargs={"dataset": "stepping-stones-places"})
+                    ).streaming_content
+                ).decode("utf-8-sig")
+            )
+        )
+    )
+    assert {row["transition_year"]: row["places_filled"] for row in csv_rows} == {"2026": "55", "2025": ""}
+
+
+def test_the_take_up_chart_draws_every_borough_with_schools_that_took_it_up(client, london):
+    """The chart drew only the boroughs with zero (the others were withheld): counts of schools are all drawn."""
+    from public.views import figures_charts
+
+    charts = figures_charts(selectors.open_figures_compute())
+    drawn = {bar.label: bar for bar in charts["take_up"].bars}
+    assert len(drawn) == 33
+    assert (drawn["Hackney"].value, drawn["Camden"].value, drawn["Southwark"].value) == (6, 2, 5)
+    assert drawn["Camden"].height > 0 or drawn["Camden"].width > 0  # a small count is drawn, not withheld
+    assert not any(bar.suppressed for bar in drawn.values())
+    page = client.get(reverse("public:figures")).content.decode()
+    assert 'id="take-up-none"' not in page
+
+
+def test_a_chart_of_nothing_but_zeros_is_not_drawn(client, db):
+    from public.views import figures_charts
+
+    SchoolFactory(local_authority=london_authority(204))
+    charts = figures_charts(selectors.open_figures_compute())
+    assert charts["take_up"] is None and charts["contacts"] is None and charts["downloads"] is None
+    page = client.get(reverse("public:figures")).content.decode()
+    assert "No London school has taken up the wand offer yet." in page
+    assert "No toolkit files have been downloaded in the last 12 months." in page

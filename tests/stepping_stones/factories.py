@@ -205,3 +205,14 @@ def refer(
         referral = services.referral_submit(actor=actor, referral=referral)
     referral.refresh_from_db()
     return referral
+
+
+def possible_duplicate(cohort=None, *, upn: str | None = None, first_traits=None, second_traits=None):
+    """Two referrals with the same UPN from two primaries in one cohort, flagged as the services flag them."""
+    from stepping_stones.models import PossibleDuplicate
+
+    cohort = cohort or CohortFactory()
+    upn = upn or upn_for(next(_primary_numbers) + 7000)
+    first = ReferralFactory(cohort=cohort, upn=upn, **(first_traits or {}))
+    second = ReferralFactory(cohort=cohort, upn=upn, **(second_traits or {}))
+    return PossibleDuplicate.objects.create(cohort=cohort, first=first, second=second)

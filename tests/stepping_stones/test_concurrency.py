@@ -65,3 +65,28 @@ def test_withdrawal_offer_and_a_new_accept_race_for_the_freed_place():
         participating = ParticipatingSchool.objects.get(pk=participating.pk)
         holding = Referral.objects.filter(receiving_school=school, status__in=Referral.HOLDS_PLACE).count()
         assert participating.places_taken == holding <= 1, run
+
+
+def test_two_schools_referring_the_same_upn_at_once_are_always_flagged():
+    """Neither referral sees the other before it commits; the cohort lock makes the second wait and then see the
+    first, so the pair always reaches the coordinators."""
+    from stepping_stones.models import PossibleDuplicate
+
+    from .factories import lead_of, upn_for
+
+    cohort = CohortFactory(transition_year=2026)
+    schools = [primary_school() for _ in range(3)]
+    leads = [lead_of(school) for school in schools]
+    for run in range(RUNS):
+        upn = upn_for(20_000 + run)
+        results = run_together(
+            [
+                lambda lead=lead, school=school: refer(
+                    actor=lead, cohort=cohort, referring_school=school, n=20_000 + run, upn=upn, submit=False
+                )
+                for lead, school in zip(leads, schools, strict=True)
+            ]
+        )
+        assert all(isinstance(r, Referral) for r in results), (run, results)
+        pairs = PossibleDuplicate.objects.filter(first__upn=upn)
+        assert pairs.count() == 3, (run, list(pairs.values_list("first_id", "second_id")))
