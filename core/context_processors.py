@@ -7,4 +7,5 @@ def service(request):
     return {
         "SERVICE_NAME": settings.SERVICE_NAME,
         "FEEDBACK_URL": settings.FEEDBACK_URL,
-        "navigation": lambda: navigation_items(request)}
+        "navigation": lambda: navigation_items(request),
+    }

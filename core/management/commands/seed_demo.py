@@ -42,6 +42,6 @@ class Command(BaseCommand):
             email_logger.removeFilter(emails)
         if emails.scheduled:
             self.stdout.write(
-                f"{emails.scheduled:,} demo emails queued: `make worker` (in another terminal) sends them to its console."
+                f"{emails.scheduled:,} demo emails queued: `make worker` (another terminal) prints them to its console."
             )
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
