@@ -129,7 +129,7 @@ def test_community_group_is_refused_a_verified_item_until_verified(live_server, 
     page.get_by_label(re.compile("^I accept the terms of use")).check()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download all files (zip)").click()
-    assert download_info.value.suggested_filename == f"{guidance.slug}.zip"
+    assert download_info.value.suggested_filename == f"{guidance.slug}_files.zip"
     assert Download.objects.get().organisation_type == "community"
 
 
