@@ -21,7 +21,7 @@ from core.models import AuditEvent
 from schools.models import School
 
 from . import permissions
-from .models import Cohort, Consent, Need, ParticipatingSchool, Referral
+from .models import Cohort, Consent, Need, ParticipatingSchool, Referral, current_transition_year
 from .upn import upn_normalise
 
 PUPIL_VERB_PREFIX = "stepping_stones."
@@ -190,11 +190,17 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
     return Cohort.objects.order_by("-transition_year")
 
 
-def cohort_current() -> Cohort | None:
-    """The cohort open for referrals with the latest year, else the latest cohort."""
+def cohort_current(today: date | None = None) -> Cohort | None:
+    """The cohort of the transition under way today (September to December: next year's; January to August: this
+    year's); when that has no cohort yet, the latest earlier one still open, else the latest before it, else any."""
+    year = current_transition_year(today)
     return (
-        Cohort.objects.filter(status=Cohort.Status.OPEN).order_by("-transition_year").first()
-        or Cohort.objects.order_by("-transition_year").first()
+        Cohort.objects.filter(transition_year=year).first()
+        or Cohort.objects.filter(status=Cohort.Status.OPEN, transition_year__lt=year)
+        .order_by("-transition_year")
+        .first()
+        or Cohort.objects.filter(transition_year__lt=year).order_by("-transition_year").first()
+        or Cohort.objects.order_by("transition_year").first()
     )
 
 
