@@ -58,6 +58,13 @@ def referring_schools(request):
     return schools
 
 
+def programme_contact() -> dict:
+    """The Stepping Stones team's contact details (settings), for confirmation pages."""
+    from django.conf import settings
+
+    return {"email": settings.STEPPING_STONES_CONTACT_EMAIL, "phone": settings.STEPPING_STONES_CONTACT_PHONE}
+
+
 def can_refer(request) -> bool:
     """A primary's Stepping Stones lead (or headteacher) or a coordinator: someone with a school to refer from."""
     return referring_schools(request).exists()

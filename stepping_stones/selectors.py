@@ -426,3 +426,15 @@ def counts_by_school(school_ids, *, cohort: Cohort | None = None) -> dict[int, S
         if referred or placed:
             result[school_id] = SchoolCounts(referred=referred, in_programme=placed)
     return result
+
+
+def places_left_for(referral: Referral) -> int | None:
+    """Places still free at the referral's receiving school in its cohort (None: no receiving school taking part)."""
+    if referral.receiving_school_id is None:
+        return None
+    row = (
+        ParticipatingSchool.objects.filter(cohort_id=referral.cohort_id, school_id=referral.receiving_school_id)
+        .only("places", "places_taken")
+        .first()
+    )
+    return None if row is None else row.places_left
