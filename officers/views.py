@@ -78,12 +78,27 @@ def queue(request: HttpRequest) -> HttpResponse:
     bcus = list(selectors.allocator_bcus(request.user))
     chosen = request.GET.get("bcu", "")
     bcu_id = int(chosen) if chosen.isdigit() and int(chosen) in {b.pk for b in bcus} else None
-    page = Paginator(selectors.queue_for(request.user, bcu_id=bcu_id), PER_PAGE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "requests")
+    sort = sort if sort in selectors.QUEUE_SORTS else "requests"
+    queue = selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort)
+    page = Paginator(queue, PER_PAGE).get_page(request.GET.get("page"))
     activity = selectors.other_programme_activity([s.pk for s in page.object_list])
     rows = [
         {"school": s, "days": selectors.days_waiting(s), "activity": activity.get(s.pk, [])} for s in page.object_list
     ]
-    return render(request, "officers/queue.html", {"page": page, "rows": rows, "bcus": bcus, "bcu_id": bcu_id})
+    return render(
+        request,
+        "officers/queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "bcus": bcus,
+            "bcu_id": bcu_id,
+            "sort": sort,
+            "sorts": selectors.QUEUE_SORTS.items(),
+            "requests": selectors.queue_requests_count(queue),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
