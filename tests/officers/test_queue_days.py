@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def schools(near, reference_data):
     today = timezone.localdate()
-    opened = SchoolFactory(name="Opened School", open_date=today - timedelta(days=400))
+    SchoolFactory(name="Opened School", open_date=today - timedelta(days=400))
     registered = SchoolFactory(name="Registered School", open_date=None)
     School.objects.filter(pk=registered.pk).update(created_at=timezone.now() - timedelta(days=30))
     ended = SchoolFactory(name="Ended School", open_date=today - timedelta(days=4000))
