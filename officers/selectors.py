@@ -1,7 +1,7 @@
 """Reads for the officers app, scoped to the asking user: allocators see only their BCUs (404 elsewhere)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.db.models import (
     Case,
@@ -253,6 +253,17 @@ _QUEUE_ORDER = {
     "days": ("waiting_since", "name", "pk"),
     "name": ("name", "pk"),
 }
+
+
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def is_repeat_of_assignment(current: Assignment | None, *, officer) -> bool:
+    """Whether a posted choice of `officer` is the assignment just made (a second click): same officer, made in the
+    last few minutes. An older assignment to the same officer is a real decision, answered as usual."""
+    if current is None or str(current.officer_id) != str(officer):
+        return False
+    return current.created_at >= timezone.now() - REPEAT_WINDOW
 
 
 def queue_requests_count(queue: QuerySet[School]) -> int:

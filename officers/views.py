@@ -107,6 +107,10 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
     """One school: its named officer and history, and the ranked suggestions to choose from."""
     school = _allocator_school(request, urn)
     current = selectors.current_assignment(school)
+    if request.method == "POST" and selectors.is_repeat_of_assignment(current, officer=request.POST.get("officer")):
+        # The same decision sent twice (two quick clicks without JavaScript): answer with the first one's result.
+        messages.success(request, f"{school.name} has a named officer.")
+        return redirect("officers:school_detail", urn=school.pk)
     suggestions, note = selectors.suggestions_for(school)
     form = AssignForm(request.POST if request.method == "POST" else None, suggestions=suggestions)
     if request.method == "POST" and form.is_valid():
@@ -123,6 +127,8 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
         else:
             messages.success(request, f"{school.name} has a named officer.")
             return redirect("officers:school_detail", urn=school.pk)
+    # Once the school has its officer, offer the next school waiting (queue order).
+    next_school = selectors.queue_for(request.user).exclude(pk=school.pk).first() if current else None
     return render(
         request,
         "officers/school_detail.html",
@@ -135,6 +141,8 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
             "weight": selectors.WeightBook(urns=[school.pk]).weight(school),
             "history": selectors.school_assignment_history(school)[:20],
             "open_request": selectors.open_request_for(school),
+            "next_school": next_school,
+            "next_days": selectors.days_waiting(next_school) if next_school else None,
         },
     )
 
