@@ -214,6 +214,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": selectors.wand_request_timeline(wand_request=wand_request, for_programme=runs_programme),
             "issues": selectors.wand_request_issues(wand_request=wand_request),
             "serials": list(wand_request.serials.values_list("serial", flat=True)),
+            "waits_for": selectors.wand_request_waits_for(wand_request),
             "figures": selectors.school_allowance_figures(school=wand_request.school) if runs_programme else None,
             "school_history": (
                 selectors.school_wand_requests(school=wand_request.school).exclude(pk=wand_request.pk)[:10]
@@ -278,8 +279,8 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         if outcome.reserved:
             return f"{wand_request.reference} is approved and its wands are reserved."
         return (
-            f"{wand_request.reference} is approved but waits for stock: {outcome.wands_short} "
-            f"wand{'s' if outcome.wands_short != 1 else ''} short. It will be reserved when stock is delivered."
+            f"{wand_request.reference} is approved and waits for stock: {outcome.waits_for} "
+            f"wand{'s' if outcome.waits_for != 1 else ''}. It will be reserved when stock is delivered."
         )
 
     return _action_page(

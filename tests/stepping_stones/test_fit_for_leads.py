@@ -89,3 +89,17 @@ def test_the_confirmation_page_gives_the_programmes_contact_details(client, prim
     client.force_login(primary_lead)
     page = client.get(url("referral_confirmation", referral)).content.decode()
     assert 'href="mailto:ss-team@example.org"' in page and "020 7000 1234" in page
+
+
+def test_the_referral_history_names_people_not_email_addresses(make_referral, primary_lead, primary):
+    from accounts.models import User
+    from stepping_stones import pages
+
+    User.objects.filter(pk=primary_lead.pk).update(full_name="")
+    referral = make_referral()
+    referral.refresh_from_db()
+    people = {entry["by"] for entry in pages.referral_history(referral)}
+    assert people == {f"the Stepping Stones lead at {primary.name}"}
+    User.objects.filter(pk=primary_lead.pk).update(full_name="Priya Primary")
+    referral.refresh_from_db()
+    assert {entry["by"] for entry in pages.referral_history(referral)} == {"Priya Primary"}
