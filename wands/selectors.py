@@ -2,9 +2,11 @@
 
 import statistics
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.selectors import schools_acting_for
 from core.selectors import audit_timeline, person_named
@@ -358,3 +360,41 @@ def wand_pickup_get(*, user, pk: int) -> WandIssue | None:
         .select_related("wand_request__school", "replacement")
         .first()
     )
+
+
+def school_request_waiting(*, school: School) -> WandRequest | None:
+    """The school's latest request still waiting for a decision (shown on the request form, so Back does not look
+    like nothing was sent)."""
+    return (
+        WandRequest.objects.filter(school=school, status=WandRequest.Status.SUBMITTED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def school_request_sent_within_a_day(*, school: School) -> WandRequest | None:
+    """The school's latest request sent in the last 24 hours and not cancelled or rejected: a second one asks first."""
+    since = timezone.now() - timedelta(days=1)
+    return (
+        WandRequest.objects.filter(school=school, created_at__gte=since)
+        .exclude(status__in=[WandRequest.Status.CANCELLED, WandRequest.Status.REJECTED])
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+REPEAT_WINDOW = timedelta(minutes=10)
+_DECIDED = {
+    "approve": {WandRequest.Status.APPROVED, WandRequest.Status.WAITING_FOR_STOCK},
+    "reject": {WandRequest.Status.REJECTED},
+}
+
+
+def is_repeat_of_decision(wand_request: WandRequest, *, actor, decision) -> bool:
+    """Whether posting `decision` again is this person's decision just made (a second click): they decided it the
+    same way in the last few minutes. Anyone else's decision, or an old one, is answered as a conflict as before."""
+    if wand_request.decided_by_id != getattr(actor, "pk", None) or wand_request.decided_at is None:
+        return False
+    if wand_request.status not in _DECIDED.get(decision, set()):
+        return False
+    return wand_request.decided_at >= timezone.now() - REPEAT_WINDOW
