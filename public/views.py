@@ -37,6 +37,13 @@ def static_page(request, page: str):
     return render(request, f"public/{page}.html")
 
 
+def feedback(request):
+    """Where the Beta banner's feedback link goes by default: how to tell the team what to improve."""
+    from django.conf import settings
+
+    return render(request, "public/feedback.html", {"feedback_email": settings.FEEDBACK_EMAIL})
+
+
 # --- sign-up -------------------------------------------------------------------------------------------------------
 
 

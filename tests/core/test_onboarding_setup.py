@@ -21,6 +21,15 @@ def test_the_beta_banner_links_to_feedback_from_settings(client, settings):
     assert 'href="https://forms.example.org/portal-feedback"' in banner and ">feedback</a>" in banner
 
 
+@pytest.mark.django_db
+def test_the_default_feedback_link_is_the_portals_feedback_page(client, settings):
+    settings.FEEDBACK_EMAIL = "tell-us@example.org"
+    html = client.get("/").content.decode()
+    assert '<a class="govuk-link" href="/feedback">feedback</a>' in html
+    page = client.get("/feedback")
+    assert page.status_code == 200 and 'href="mailto:tell-us@example.org"' in page.content.decode()
+
+
 def _fake_step(emails: int):
     def seed(*, stdout, options):
         email_logger = logging.getLogger("portal.email")
