@@ -19,7 +19,7 @@ from schools.selectors import school_get
 
 from . import permissions, selectors, services
 from .apps import QUEUE_COUNTS
-from .filters import WandRequestFilter
+from .filters import DayMonthYearWidget, WandRequestFilter
 from .forms import (
     ApproveManyForm,
     CancelForm,
@@ -406,6 +406,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "wands/queue.html",
         {
             "filter_form": filterset.form,
+            "date_parts": {
+                name: DayMonthYearWidget.parts_of(filterset.form[name]) for name in ("submitted_from", "submitted_to")
+            },
             "page": page,
             "status_tags": STATUS_TAGS,
             "can_decide": permissions.can_decide_wand_request(request.user),
