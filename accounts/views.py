@@ -211,8 +211,8 @@ def _invitation_accept_page(request, token: str, *, invitation, template: str, a
     context = {"invitation": invitation, "status": status, "next": request.path}
     user = request.user
     if status == "pending" and not user.is_authenticated:
-        # The link was emailed to this address: creating an account from here starts with it filled in, and
-        # confirmed (allauth's stash for invitation flows), so the invitee comes straight back to accept.
+        # Creating an account from here starts with the invited address filled in (never in a URL). It is still
+        # confirmed by email: AccountAdapter.is_email_verified never trusts the session.
         get_account_adapter().stash_verified_email(request, invitation.email)
     if status == "pending" and user.is_authenticated:
         context["email_matches"] = user.email.lower() == invitation.email.lower()

@@ -75,3 +75,17 @@ def test_an_unverified_address_does_not_see_or_accept_it(client, invitation):
     assert "You are invited" not in client.get(reverse("public:home")).content.decode()
     client.post(reverse("accounts:invitation_accept_pending", kwargs={"pk": invitation.pk}))
     assert not SchoolMembership.objects.filter(user=user).exists()
+
+
+def test_the_filled_in_address_is_still_confirmed_by_email(client, invitation, settings):
+    """A forwarded invitation link is not enough to take the address: sign-up from it still asks for confirmation."""
+    _invitation, token = invitation
+    accept_url = reverse("accounts:invitation_accept", kwargs={"token": token})
+    client.get(accept_url)
+    response = client.post(
+        reverse("account_signup") + f"?next={accept_url}",
+        {"email": "new.head@example.org", "password1": "a-long-test-password-1", "password2": "a-long-test-password-1"},
+    )
+    assert response.status_code == 302
+    assert EmailAddress.objects.filter(email="new.head@example.org", verified=False).exists()
+    assert not EmailAddress.objects.filter(email="new.head@example.org", verified=True).exists()
