@@ -305,6 +305,12 @@ ROLES_ROWS = [
         kwargs=_organisation_invitation_token,
         notes="the token is the secret; other signed-in people see a 'different email' warning",
     ),
+    AccessRow(
+        "accounts:organisation_invitation_accept_pending",
+        {"default": 405},
+        kwargs=lambda: {"pk": 1},
+        notes="POST only: the signed-in invitee accepts an invitation shown on their landing page",
+    ),
 ]
 
 API_SIGNED_IN = {"anonymous": 401, "default": 200}

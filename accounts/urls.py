@@ -44,4 +44,9 @@ urlpatterns = [
         views.organisation_invitation_accept,
         name="organisation_invitation_accept",
     ),
+    path(
+        "organisations/invitations/<int:pk>/accept/",
+        views.organisation_invitation_accept_pending,
+        name="organisation_invitation_accept_pending",
+    ),
 ]

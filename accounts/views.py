@@ -580,6 +580,18 @@ def organisation_invitation_accept(request, token: str):
     )
 
 
+@require_POST
+@login_required
+def organisation_invitation_accept_pending(request, pk: int):
+    """Accept an organisation invitation shown on the landing page to the signed-in person it was sent to."""
+    try:
+        membership = services.organisation_invitation_accept_signed_in(invitation_id=pk, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("public:home")
+    return _organisation_invitation_accepted(request, membership)
+
+
 def _organisation_invitation_accepted(request, membership):
     messages.success(request, f"You are now a member of {membership.organisation.name}")
     return redirect("accounts:organisation_detail", pk=membership.organisation_id)

@@ -12,7 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
-from accounts.selectors import pending_invitations_for
+from accounts.selectors import pending_invitations_for, pending_organisation_invitations_for
 from core.charts import bar_chart, line_chart
 from core.csv_export import csv_streaming_response
 from core.errors import DomainError
@@ -32,6 +32,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         context["task_groups"] = selectors.tasks_by_programme(request.user)
         context["invitations"] = list(pending_invitations_for(request.user))
+        context["organisation_invitations"] = list(pending_organisation_invitations_for(request.user))
     return render(request, "public/home.html", context)
 
 

@@ -17,6 +17,7 @@ from .join_requests import join_request_approve, join_request_create, join_reque
 from .memberships import duty_grant, duty_remove, membership_end
 from .organisation_invitations import (
     organisation_invitation_accept,
+    organisation_invitation_accept_signed_in,
     organisation_invitation_for_token,
     organisation_invite,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "own_role_message",
     "organisation_decline",
     "organisation_invitation_accept",
+    "organisation_invitation_accept_signed_in",
     "organisation_invitation_for_token",
     "organisation_invite",
     "organisation_register",

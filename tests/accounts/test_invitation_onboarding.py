@@ -89,3 +89,32 @@ def test_the_filled_in_address_is_still_confirmed_by_email(client, invitation, s
     assert response.status_code == 302
     assert EmailAddress.objects.filter(email="new.head@example.org", verified=False).exists()
     assert not EmailAddress.objects.filter(email="new.head@example.org", verified=True).exists()
+
+
+def test_a_signed_in_invitee_sees_an_organisation_invitation_and_accepts_it(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import Organisation, OrganisationInvitation, OrganisationMembership
+    from accounts.services._common import token_new
+
+    from .factories import OrganisationMembershipFactory
+
+    organisation = OrganisationMembershipFactory(organisation__name="Hackney Faith Forum").organisation
+    _token, hashed = token_new()
+    invitation = OrganisationInvitation.objects.create(
+        email="joiner@example.org",
+        organisation=organisation,
+        token_hash=hashed,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    user = UserFactory(email="joiner@example.org")
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    client.force_login(user)
+    home = client.get(reverse("public:home")).content.decode()
+    assert "You are invited to join Hackney Faith Forum" in home
+    client.post(reverse("accounts:organisation_invitation_accept_pending", kwargs={"pk": invitation.pk}))
+    assert OrganisationMembership.objects.current().filter(user=user, organisation=organisation).exists()
+    assert Organisation.objects.filter(pk=organisation.pk).exists()
+    assert "You are invited" not in client.get(reverse("public:home")).content.decode()
