@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 PYTEST_ARGS ?=
 HOST ?= 127.0.0.1:8000
+# Links in emails follow the port the portal runs on (the worker has no request to read the host from).
+SITE_URL ?= http://$(HOST)
 
 .PHONY: install run test test-postgres lint format assets chromium worker clean smoke faults security
 
@@ -19,12 +21,13 @@ install: $(STAMP)
 ## Set up, load the London demo data and run the portal at http://$(HOST) on SQLite.
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py runserver $(HOST)
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py seed_demo
+	@echo "Emails are sent by the worker: run \`make worker HOST=$(HOST)\` in another terminal."
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py runserver $(HOST)
 
 ## Run the background worker (emails) beside `make run`.
 worker: install
-	$(BIN)/python manage.py portal_worker
+	SITE_URL=$(SITE_URL) $(BIN)/python manage.py portal_worker
 
 ## Set up and run the whole test suite on SQLite, browser journeys included.
 test: install chromium lint

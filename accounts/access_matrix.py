@@ -262,6 +262,12 @@ ROLES_ROWS = [
         kwargs=_invitation_token,
         notes="the token is the secret; other signed-in people see a 'different email' warning",
     ),
+    AccessRow(
+        "accounts:invitation_accept_pending",
+        {"default": 405},
+        kwargs=_invitation_pk,
+        notes="POST only: the signed-in invitee accepts an invitation shown on their landing page",
+    ),
     AccessRow("accounts:my_schools", SIGNED_IN),
     AccessRow("accounts:school_people", SCHOOL_PEOPLE, kwargs=_matrix_school_urn),
     AccessRow(
@@ -315,6 +321,12 @@ ROLES_ROWS = [
         {"default": 200},
         kwargs=_organisation_invitation_token,
         notes="the token is the secret; other signed-in people see a 'different email' warning",
+    ),
+    AccessRow(
+        "accounts:organisation_invitation_accept_pending",
+        {"default": 405},
+        kwargs=lambda: {"pk": 1},
+        notes="POST only: the signed-in invitee accepts an invitation shown on their landing page",
     ),
 ]
 

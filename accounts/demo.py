@@ -44,6 +44,10 @@ DEMO_USERS = [
 ]
 
 
+# A second Stepping Stones lead, at a feeder primary (the one above is at the secondary).
+PRIMARY_LEAD = ("primary-stepping-stones-lead", "Priya Primary")
+
+
 def demo_email(local: str) -> str:
     return f"{local}@{DEMO_DOMAIN}"
 
@@ -52,6 +56,15 @@ def demo_school() -> School | None:
     """The first open secondary school in Hackney, by URN."""
     return (
         School.objects.filter(local_authority_id=HACKNEY, phase=School.Phase.SECONDARY, status__in=School.OPEN_STATUSES)
+        .order_by("urn")
+        .first()
+    )
+
+
+def demo_primary_school() -> School | None:
+    """The first open primary school in Hackney, by URN: a feeder of the demo secondary in the Stepping Stones demo."""
+    return (
+        School.objects.filter(local_authority_id=HACKNEY, phase=School.Phase.PRIMARY, status__in=School.OPEN_STATUSES)
         .order_by("urn")
         .first()
     )
@@ -128,6 +141,15 @@ def seed(*, stdout, options) -> None:
     )
     if not OrganisationMembership.objects.current().filter(user=member, organisation=organisation).exists():
         OrganisationMembership.objects.create(user=member, organisation=organisation, granted_by=member)
+
+    # A primary school's own Stepping Stones lead, so the referral journey can be tried from the demo data.
+    primary = demo_primary_school()
+    if primary is not None:
+        primary_lead = _user(PRIMARY_LEAD[0], PRIMARY_LEAD[1], two_factor=True)
+        primary_head = users[roles.HEADTEACHER] if primary == school else admin
+        membership = _membership(primary_lead, primary, SchoolMembership.Role.STAFF, granted_by=primary_head)
+        _duty(membership, SchoolDuty.Duty.STEPPING_STONES_LEAD, granted_by=primary_head)
+        users["primary_lead"] = primary_lead
 
     # Something to decide: the newcomer has asked to join the demo school.
     newcomer = users[roles.SIGNED_IN]

@@ -433,3 +433,47 @@ def users_dormant(*, now) -> QuerySet[User]:
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=cutoff),
         Q(last_login__isnull=True) | Q(last_login__lt=cutoff),
     )
+
+
+def pending_invitations_for(user, *, now=None):
+    """School invitations sent to this person's verified address that are still open (shown when they sign in)."""
+    from allauth.account.models import EmailAddress
+    from django.utils import timezone
+
+    from .models import Invitation
+
+    if not getattr(user, "is_authenticated", False):
+        return Invitation.objects.none()
+    now = now or timezone.now()
+    addresses = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return (
+        Invitation.objects.filter(
+            email__in=[a.lower() for a in addresses],
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=now,
+        )
+        .select_related("school")
+        .order_by("-created_at")
+    )
+
+
+def pending_organisation_invitations_for(user, *, now=None):
+    """Organisation invitations sent to this person's verified address that are still open."""
+    from allauth.account.models import EmailAddress
+    from django.utils import timezone
+
+    from .models import Organisation, OrganisationInvitation
+
+    if not getattr(user, "is_authenticated", False):
+        return OrganisationInvitation.objects.none()
+    now = now or timezone.now()
+    addresses = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
+    return (
+        OrganisationInvitation.objects.filter(
+            email__in=[a.lower() for a in addresses], accepted_at__isnull=True, expires_at__gt=now
+        )
+        .exclude(organisation__status=Organisation.Status.DECLINED)
+        .select_related("organisation")
+        .order_by("-created_at")
+    )

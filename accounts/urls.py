@@ -17,6 +17,7 @@ urlpatterns = [
     path("invitations/<int:pk>/sent/", views.invitation_sent, name="invitation_sent"),
     path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
     path("invitations/accept/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("invitations/<int:pk>/accept/", views.invitation_accept_pending, name="invitation_accept_pending"),
     # A school's people, for its headteacher.
     path("my-schools/", views.my_schools, name="my_schools"),
     path("schools/<int:urn>/people/", views.school_people, name="school_people"),
@@ -43,5 +44,10 @@ urlpatterns = [
         "organisations/invitations/accept/<str:token>/",
         views.organisation_invitation_accept,
         name="organisation_invitation_accept",
+    ),
+    path(
+        "organisations/invitations/<int:pk>/accept/",
+        views.organisation_invitation_accept_pending,
+        name="organisation_invitation_accept_pending",
     ),
 ]

@@ -3,6 +3,7 @@
 Views gate early (403 for pages a role never gets, 404 for objects outside the user's scope), then call a service.
 """
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from core.csv_import import CsvRejected, upload_bytes
 from core.errors import DomainError
@@ -207,6 +208,18 @@ def invitation_accept(request, token: str):
     )
 
 
+@require_POST
+@login_required
+def invitation_accept_pending(request, pk: int):
+    """Accept an invitation shown on the landing page to the signed-in person it was sent to."""
+    try:
+        membership = services.invitation_accept_signed_in(invitation_id=pk, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("public:home")
+    return _school_invitation_accepted(request, membership)
+
+
 def _school_invitation_accepted(request, membership):
     messages.success(request, f"You are now {membership.get_role_display().lower()} at {membership.school.name}")
     if membership.role == SchoolMembership.Role.HEADTEACHER:
@@ -224,6 +237,10 @@ def _invitation_accept_page(request, token: str, *, invitation, template: str, a
     status = invitation.status_at(now)
     context = {"invitation": invitation, "status": status, "next": request.path}
     user = request.user
+    if status == "pending" and not user.is_authenticated:
+        # Creating an account from here starts with the invited address filled in (never in a URL). It is still
+        # confirmed by email: AccountAdapter.is_email_verified never trusts the session.
+        get_account_adapter().stash_verified_email(request, invitation.email)
     if status == "pending" and user.is_authenticated:
         context["email_matches"] = user.email.lower() == invitation.email.lower()
     form = forms.ConfirmForm(_posted(request))
@@ -590,6 +607,18 @@ def organisation_invitation_accept(request, token: str):
         accept=services.organisation_invitation_accept,
         accepted=_organisation_invitation_accepted,
     )
+
+
+@require_POST
+@login_required
+def organisation_invitation_accept_pending(request, pk: int):
+    """Accept an organisation invitation shown on the landing page to the signed-in person it was sent to."""
+    try:
+        membership = services.organisation_invitation_accept_signed_in(invitation_id=pk, user=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("public:home")
+    return _organisation_invitation_accepted(request, membership)
 
 
 def _organisation_invitation_accepted(request, membership):

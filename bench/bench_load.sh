@@ -39,6 +39,7 @@ export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export DJANGO_SETTINGS_MODULE=bench.settings_load
 export DJANGO_SECRET_KEY="$($PY -c 'import secrets; print(secrets.token_urlsafe(64))')"
 export DJANGO_ALLOWED_HOSTS="127.0.0.1"
+export SITE_URL="${SITE_URL:-https://127.0.0.1}"
 export MEDIA_ROOT="$WORK/media"
 export GUNICORN_LOG_LEVEL=warning
 $PY manage.py collectstatic --noinput -v0

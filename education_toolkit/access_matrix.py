@@ -37,6 +37,12 @@ def _file_id():
     return {"file_id": _resource(draft=True).files.get().pk}
 
 
+def _synonym_pk():
+    from education_toolkit.models import SearchSynonym
+
+    return {"pk": SearchSynonym.objects.get_or_create(term="access test", defaults={"alternatives": "a, b"})[0].pk}
+
+
 def _verified_version():
     return {"version_id": _resource(verified=True).files.get().current_version_id}
 
@@ -45,6 +51,7 @@ def _rows():
     return [
         AccessRow("toolkit:catalogue", EVERYONE),
         AccessRow("toolkit:terms", EVERYONE),
+        AccessRow("toolkit:download_several", {"default": 405}, notes="POST only."),
         AccessRow("toolkit:resource", EVERYONE, kwargs=_slug, notes="A published public resource."),
         AccessRow("toolkit:download_selected", {"default": 405}, kwargs=_slug, notes="POST only."),
         AccessRow("toolkit:updates", {"default": 405}, kwargs=_slug, notes="POST only."),
@@ -65,6 +72,8 @@ def _rows():
         AccessRow("toolkit:editor_archive", EDITOR_ONLY, kwargs=_draft_pk),
         AccessRow("toolkit:editor_history", EDITOR_ONLY, kwargs=_draft_pk),
         AccessRow("toolkit:analytics", EDITOR_ONLY),
+        AccessRow("toolkit:editor_synonyms", EDITOR_ONLY),
+        AccessRow("toolkit:editor_synonym_edit", EDITOR_ONLY, kwargs=_synonym_pk),
         *_api_rows(),
     ]
 
@@ -75,6 +84,7 @@ def _api_rows():
         AccessRow("toolkit-api:facets", EVERYONE),
         AccessRow("toolkit-api:resource", EVERYONE, kwargs=_slug),
         AccessRow("toolkit-api:resource-zip", {"default": 405}, kwargs=_slug, notes="POST only."),
+        AccessRow("toolkit-api:several-zip", {"default": 405}, notes="POST only."),
         AccessRow(
             "toolkit-api:file-download",
             {
@@ -87,6 +97,8 @@ def _api_rows():
         ),
         AccessRow("toolkit-api:terms", {"anonymous": 401, "default": 200}),
         AccessRow("toolkit-api:analytics", {"anonymous": 401, "default": 403, "toolkit_editor": 200}),
+        AccessRow("toolkit-api:synonyms", {"anonymous": 401, "default": 403, "toolkit_editor": 200}),
+        AccessRow("toolkit-api:synonym", {"anonymous": 401, "default": 403, "toolkit_editor": 200}, kwargs=_synonym_pk),
     ]
 
 

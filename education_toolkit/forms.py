@@ -125,7 +125,6 @@ class DownloadForm(forms.Form):
         label="I accept the terms of use, and I will read the safeguarding notes before delivering it",
         required=False,
     )
-    subscribe = forms.BooleanField(label="Email me when a new version of this resource is published", required=False)
 
     def __init__(self, *args, versions=(), needs_terms=False, everything=False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,3 +173,44 @@ class DeliveryReportForm(forms.Form):
         help_text="How it went, questions young people asked, concerns you passed to a safeguarding lead. "
         "Do not name young people.",
     )
+
+
+class SynonymForm(forms.Form):
+    term = forms.CharField(
+        label="Word or phrase people search for",
+        max_length=60,
+        error_messages={"required": "Enter a word or phrase people search for"},
+    )
+    alternatives = forms.CharField(
+        label="Other words or phrases meaning the same",
+        max_length=1000,
+        help_text="Separate them with commas, for example: bleed, first aid, wound",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter at least one other word or phrase meaning the same"},
+    )
+
+
+class SeveralDownloadForm(forms.Form):
+    """Resources ticked in the catalogue: every current file of each, in one zip; terms asked for if not yet."""
+
+    resources = forms.MultipleChoiceField(
+        label="Resources",
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": "Select at least one resource to download"},
+    )
+    accept_terms = forms.BooleanField(
+        label="I accept the terms of use, and I will read the safeguarding notes before delivering them",
+        required=False,
+    )
+
+    def __init__(self, *args, resources=(), needs_terms=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["resources"].choices = [(r.slug, r.title) for r in resources]
+        self.fields["resources"].error_messages["invalid_choice"] = "Select resources from the toolkit only"
+        self.needs_terms = needs_terms
+
+    def clean(self):
+        data = super().clean()
+        if self.needs_terms and not data.get("accept_terms"):
+            self.add_error("accept_terms", "Accept the terms of use to download these resources")
+        return data

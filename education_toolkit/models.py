@@ -4,6 +4,7 @@ Data and invariants only; writes live in services.py."""
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.text import slugify
 
 
 class ResourceType(models.TextChoices):
@@ -321,3 +322,44 @@ class DeliveryReport(models.Model):
 
     def __str__(self):
         return f"Delivery of {self.resource_id} to {self.young_people}"
+
+
+def file_download_name(*, resource_slug: str, file_title: str, number: int, filename: str) -> str:
+    """Every downloaded file is named the same way: <resource>_<file title>_v<version>.<extension>."""
+    _stem, dot, extension = filename.rpartition(".")
+    extension = f".{extension.lower()}" if dot and extension else ""
+    return f"{resource_slug}_{slugify(file_title)[:60] or 'file'}_v{number}{extension}"
+
+
+def zip_download_name(resource_slugs: list[str]) -> str:
+    """A zip of one resource is named after it; of several, after how many."""
+    if len(resource_slugs) == 1:
+        return f"{resource_slugs[0]}_files.zip"
+    return f"toolkit_{len(resource_slugs)}-resources_files.zip"
+
+
+class SearchSynonym(models.Model):
+    """Words that mean the same to people searching the toolkit ("bleeding" ~ "first aid"), kept by toolkit editors.
+
+    A search for any word of a row also finds resources with the others. Words may be phrases ("first aid").
+    """
+
+    term = models.CharField(max_length=60, unique=True, help_text="A word or phrase people search for.")
+    alternatives = models.TextField(help_text="Other words or phrases meaning the same, separated by commas.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["term"]
+        constraints = [models.CheckConstraint(condition=~Q(term=""), name="toolkit_synonym_term_not_blank")]
+
+    def __str__(self):
+        return self.term
+
+    @property
+    def alternatives_list(self) -> list[str]:
+        return [word.strip() for word in self.alternatives.split(",") if word.strip()]
+
+    @property
+    def words(self) -> set[str]:
+        return {self.term.lower(), *(word.lower() for word in self.alternatives_list)}

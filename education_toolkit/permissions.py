@@ -40,6 +40,18 @@ def can_download_resource(user, resource) -> bool:
     return is_verified_professional(user)
 
 
+def downloadable_access_levels(user) -> set[str]:
+    """The access levels this person may download (for ticking several resources in a list)."""
+    if is_toolkit_editor(user):
+        return set(AccessLevel.values)
+    levels = {AccessLevel.PUBLIC.value}
+    if _active(user):
+        levels.add(AccessLevel.REGISTERED.value)
+    if is_verified_professional(user):
+        levels.add(AccessLevel.VERIFIED.value)
+    return levels
+
+
 def download_refusal(user, resource) -> str:
     """Why this person may not download the resource yet ('' when they may)."""
     if can_download_resource(user, resource):

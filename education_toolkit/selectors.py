@@ -1,9 +1,9 @@
 """Reads of the toolkit, already scoped to what the asking person may see."""
 
+import re
 from collections import defaultdict
 
-from django.db import connection
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import TruncMonth
 
 from core.selectors import audit_timeline
@@ -18,6 +18,7 @@ from .models import (
     ResourceFile,
     ResourceTag,
     ResourceType,
+    SearchSynonym,
     TermsAcceptance,
     UpdateSubscription,
 )
@@ -42,32 +43,103 @@ def resources_visible_to(user) -> QuerySet[Resource]:
     return queryset.filter(status=Resource.Status.PUBLISHED)
 
 
-def resources_search(queryset: QuerySet[Resource], text: str) -> QuerySet[Resource]:
-    """PostgreSQL full-text search (ranked, English stemming) on PostgreSQL; a word-by-word contains elsewhere."""
-    text = (text or "").strip()
-    if not text:
-        return queryset
-    if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+_WORD = re.compile(r"-?[\w']+")
+_STOP_WORDS = frozenset(
+    ["a", "an", "and", "are", "as", "at", "be", "by", "for", "from", "how", "i", "in", "is", "it", "of", "on"]
+    + ["or", "the", "to", "what", "with"]
+)
+_MAX_CONCEPTS = 10
 
-        vector = (
-            SearchVector("title", weight="A", config="english")
-            + SearchVector("summary", weight="B", config="english")
-            + SearchVector("learning_objectives", "content_guidance", weight="C", config="english")
-        )
-        query = SearchQuery(text, search_type="websearch", config="english")
-        return (
-            queryset.annotate(search=vector, search_rank=SearchRank(vector, query))
-            .filter(search=query)
-            .order_by("-search_rank", "title", "id")
-        )
+
+def _stem(word: str) -> str:
+    """A rough English stem for "contains" matching: "bleeding" finds "bleed", "mentors" finds "mentor"."""
+    for suffix in ("ing", "ers", "es", "ed", "er", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def search_concepts(text: str) -> tuple[list[set[str]], set[str]]:
+    """The query as concepts (each a set of words or phrases meaning the same) and the words to exclude ("-word").
+
+    Phrases of the synonym table ("first aid") count as one concept; every other word is one, widened by the rows of
+    the table it appears in.
+    """
+    text = " ".join((text or "").lower().split())[:200]
+    groups = [synonym.words for synonym in SearchSynonym.objects.all()]
+    phrases = sorted({word for group in groups for word in group if " " in word}, key=len, reverse=True)
+    concepts: list[str] = []
+    for phrase in phrases:
+        if re.search(rf"(?<![\w-]){re.escape(phrase)}(?!\w)", text):
+            concepts.append(phrase)
+            text = re.sub(rf"(?<![\w-]){re.escape(phrase)}(?!\w)", " ", text)
+    excluded = set()
+    for token in _WORD.findall(text):
+        if token.startswith("-"):
+            if token[1:]:
+                excluded.add(token[1:])
+        elif token not in _STOP_WORDS and token not in concepts:
+            concepts.append(token)
+    expanded = []
+    for concept in concepts[:_MAX_CONCEPTS]:
+        words = {concept}
+        for group in groups:
+            if concept in group or _stem(concept) in {_stem(w) for w in group}:
+                words |= group
+        expanded.append(words)
+    return expanded, excluded
+
+
+def _text_condition(word: str, fields) -> Q:
     condition = Q()
-    for word in text.split()[:10]:
-        word_condition = Q()
-        for field in SEARCH_FIELDS:
-            word_condition |= Q(**{f"{field}__icontains": word})
-        condition &= word_condition
-    return queryset.filter(condition)
+    needle = _stem(word) if " " not in word else word
+    for field in fields:
+        condition |= Q(**{f"{field}__icontains": needle})
+    return condition
+
+
+def _tag_condition(word: str) -> Q:
+    """Resources tagged with a facet value whose label has the word ("first aid" → topic first_aid)."""
+    needle = _stem(word) if " " not in word else word
+    matches = [
+        (kind, value)
+        for kind, values in FACETS.items()
+        for value, label in values.items()
+        if needle in label.lower() or needle in value.replace("_", " ")
+    ]
+    if not matches:
+        return Q(pk__in=[])
+    tag_match = Q()
+    for kind, value in matches:
+        tag_match |= Q(kind=kind, value=value)
+    return Q(Exists(ResourceTag.objects.filter(tag_match, resource=OuterRef("pk"))))
+
+
+def resources_search(queryset: QuerySet[Resource], text: str) -> QuerySet[Resource]:
+    """Resources matching any word of the search (its synonyms and tags too), most words matched first.
+
+    Plain ORM conditions, so PostgreSQL and SQLite find and order the same: a concept counts once if any of its words
+    is in the text fields or a tag's label; a title match ranks above others with as many concepts matched.
+    """
+    concepts, excluded = search_concepts(text)
+    if not concepts and not excluded:
+        return queryset
+    matched = Value(0)
+    in_title = Value(0)
+    for words in concepts:
+        anywhere = Q()
+        title = Q()
+        for word in words:
+            anywhere |= _text_condition(word, SEARCH_FIELDS) | _tag_condition(word)
+            title |= _text_condition(word, ("title",))
+        matched = matched + Case(When(anywhere, then=Value(1)), default=Value(0))
+        in_title = in_title + Case(When(title, then=Value(1)), default=Value(0))
+    queryset = queryset.annotate(search_matched=matched, search_in_title=in_title)
+    for word in excluded:
+        queryset = queryset.exclude(_text_condition(word, SEARCH_FIELDS))
+    if concepts:
+        queryset = queryset.filter(search_matched__gte=1)
+    return queryset.order_by("-search_matched", "-search_in_title", "title", "id")
 
 
 def facet_counts(queryset: QuerySet[Resource]) -> dict[str, dict[str, int]]:
@@ -233,3 +305,11 @@ def terms_accepted(user) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     return TermsAcceptance.objects.filter(user=user, terms_version=TERMS_VERSION).exists()
+
+
+def search_synonyms() -> QuerySet[SearchSynonym]:
+    return SearchSynonym.objects.order_by("term")
+
+
+def search_synonym_get(*, pk: int) -> SearchSynonym | None:
+    return SearchSynonym.objects.filter(pk=pk).first()

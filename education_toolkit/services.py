@@ -29,8 +29,10 @@ from .models import (
     ResourceFile,
     ResourceTag,
     ResourceType,
+    SearchSynonym,
     TermsAcceptance,
     UpdateSubscription,
+    file_download_name,
 )
 from .selectors import TERMS_VERSION, terms_accepted
 from .uploads import check_upload
@@ -417,7 +419,12 @@ def downloads_record(
     ordered = sorted(chosen, key=lambda v: (current[v].position, current[v].pk))
     return [
         DownloadedFile(
-            name=current[v].current_version.filename,
+            name=file_download_name(
+                resource_slug=resource.slug,
+                file_title=current[v].title,
+                number=current[v].current_version.number,
+                filename=current[v].current_version.filename,
+            ),
             stored_name=current[v].current_version.stored.name,
             version=current[v].current_version,
         )
@@ -471,3 +478,88 @@ def delivery_report_submit(
         data={"young_people": young_people, "setting": setting},
     )
     return report
+
+
+# --- search synonyms ---------------------------------------------------------------------------------------------
+
+
+def _synonym_values(*, term: str, alternatives) -> tuple[str, str]:
+    term = " ".join((term or "").lower().split())
+    if isinstance(alternatives, str):
+        alternatives = alternatives.split(",")
+    words = []
+    for word in alternatives or []:
+        word = " ".join(str(word).lower().split())
+        if word and word != term and word not in words:
+            words.append(word)
+    if not term:
+        raise DomainError("Enter a word or phrase people search for.", field="term")
+    if len(term) > 60:
+        raise DomainError("The word or phrase must be 60 characters or fewer.", field="term")
+    if not words:
+        raise DomainError("Enter at least one other word or phrase meaning the same.", field="alternatives")
+    joined = ", ".join(words)
+    if len(joined) > 1000:
+        raise DomainError("Keep the other words to 1,000 characters or fewer.", field="alternatives")
+    return term, joined
+
+
+@transaction.atomic
+def synonym_save(*, actor, term: str, alternatives, synonym_id: int | None = None) -> SearchSynonym:
+    """Toolkit editors keep the search's synonyms; a word or phrase has one row."""
+    _require_editor(actor)
+    term, joined = _synonym_values(term=term, alternatives=alternatives)
+    clash = SearchSynonym.objects.filter(term=term).exclude(pk=synonym_id)
+    if clash.exists():
+        raise Conflict(f"“{term}” already has a row: change that one.", field="term")
+    if synonym_id is None:
+        synonym = SearchSynonym.objects.create(term=term, alternatives=joined)
+        audit_record(actor=actor, verb="toolkit_synonym.created", target=synonym, to_state=joined)
+        return synonym
+    try:
+        synonym = SearchSynonym.objects.select_for_update().get(pk=synonym_id)
+    except SearchSynonym.DoesNotExist as missing:
+        raise DomainError("This synonym no longer exists.", field="term") from missing
+    before = f"{synonym.term}: {synonym.alternatives}"
+    synonym.term, synonym.alternatives = term, joined
+    synonym.save(update_fields=["term", "alternatives", "updated_at"])
+    audit_record(
+        actor=actor, verb="toolkit_synonym.changed", target=synonym, from_state=before, to_state=f"{term}: {joined}"
+    )
+    return synonym
+
+
+@transaction.atomic
+def synonym_delete(*, actor, synonym_id: int) -> None:
+    """Toolkit editors may remove a synonym row; the audit keeps what it said."""
+    _require_editor(actor)
+    synonym = SearchSynonym.objects.select_for_update().filter(pk=synonym_id).first()
+    if synonym is None:
+        return  # already gone: deleting twice is not an error
+    audit_record(
+        actor=actor,
+        verb="toolkit_synonym.deleted",
+        target=synonym,
+        from_state=f"{synonym.term}: {synonym.alternatives}",
+    )
+    synonym.delete()
+
+
+def downloads_record_several(*, user, resources: list[Resource]) -> list[DownloadedFile]:
+    """Every current file of several resources in one zip: each resource's own rules, all or nothing."""
+    if not resources:
+        raise DomainError("Select at least one resource to download.", field="resources")
+    refused = [r.title for r in resources if not permissions.can_download_resource(user, r)]
+    if refused:
+        raise DomainError(
+            f"You cannot download {', '.join(refused)}: untick {'it' if len(refused) == 1 else 'them'} and try again.",
+            field="resources",
+        )
+    empty = [r.title for r in resources if not any(f.current_version_id for f in r.files.all())]
+    if empty:
+        raise DomainError(f"{', '.join(empty)} has no files yet: untick it and try again.", field="resources")
+    chosen: list[DownloadedFile] = []
+    with transaction.atomic():
+        for resource in resources:
+            chosen += downloads_record(user=user, resource=resource, as_zip=True)
+    return chosen

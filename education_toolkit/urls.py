@@ -6,6 +6,7 @@ app_name = "toolkit"
 urlpatterns = [
     path("", views.catalogue, name="catalogue"),
     path("terms/", views.terms, name="terms"),
+    path("download/", views.download_several, name="download_several"),
     path("resources/<slug:slug>/", views.resource, name="resource"),
     path("resources/<slug:slug>/download/", views.download_selected, name="download_selected"),
     path("resources/<slug:slug>/updates/", views.updates, name="updates"),
@@ -20,5 +21,7 @@ urlpatterns = [
     path("editor/<int:pk>/publish/", views.editor_publish, name="editor_publish"),
     path("editor/<int:pk>/archive/", views.editor_archive, name="editor_archive"),
     path("editor/<int:pk>/history/", views.editor_history, name="editor_history"),
+    path("editor/synonyms/", views.editor_synonyms, name="editor_synonyms"),
+    path("editor/synonyms/<int:pk>/", views.editor_synonym_edit, name="editor_synonym_edit"),
     path("analytics/", views.analytics, name="analytics"),
 ]

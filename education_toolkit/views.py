@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.charts import bar_chart
@@ -23,15 +23,18 @@ from .forms import (
     DownloadForm,
     FileAddForm,
     ResourceForm,
+    SeveralDownloadForm,
     StatusForm,
+    SynonymForm,
     TermsForm,
     VersionUploadForm,
 )
-from .models import FACET_LABELS, FACETS, Resource, ResourceFile
+from .models import FACET_LABELS, FACETS, Resource, ResourceFile, zip_download_name
 from .zips import unique_names, zip_stream
 
 PER_PAGE = 20
 SESSION_TERMS = "toolkit_terms_version"
+SESSION_DOWNLOAD_STARTED = "toolkit_download_started"
 STATUS_TAGS = {
     Resource.Status.DRAFT: "govuk-tag--grey",
     Resource.Status.PUBLISHED: "govuk-tag--green",
@@ -117,6 +120,9 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "access_tags": ACCESS_TAGS,
             "is_editor": permissions.is_toolkit_editor(request.user),
+            "downloadable_levels": permissions.downloadable_access_levels(request.user),
+            "needs_terms": not _terms_ok(request),
+            "several_form": SeveralDownloadForm(),
         },
     )
 
@@ -153,7 +159,11 @@ def _resource_context(request, resource: Resource, *, form=None, preview=False) 
 @require_GET
 def resource(request: HttpRequest, slug: str) -> HttpResponse:
     resource = _visible_resource(request, slug)
-    return render(request, "education_toolkit/resource.html", _resource_context(request, resource))
+    context = _resource_context(request, resource)
+    # Back from the terms on the way to one file: the page starts that download (once) and says so.
+    started = request.session.pop(SESSION_DOWNLOAD_STARTED, None)
+    context["download_started"] = next((f for f in context["files"] if f.current_version_id == started), None)
+    return render(request, "education_toolkit/resource.html", context)
 
 
 def _refuse_download(request, resource):
@@ -186,20 +196,47 @@ def download_selected(request: HttpRequest, slug: str) -> HttpResponse:
                 resource=resource,
                 version_ids=None if everything else form.cleaned_data["files"],
                 as_zip=True,
-                subscribe=form.cleaned_data["subscribe"],
             )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
-            names = unique_names(c.name for c in chosen)
-            response = StreamingHttpResponse(
-                zip_stream([(name, c.stored_name) for name, c in zip(names, chosen, strict=True)]),
-                content_type="application/zip",
-            )
-            response["Content-Disposition"] = f'attachment; filename="{resource.slug}.zip"'
-            return response
+            return _zip_response(chosen, zip_download_name([resource.slug]))
     context = _resource_context(request, resource, form=form)
     return render(request, "education_toolkit/resource.html", context, status=400)
+
+
+def _zip_response(chosen, filename: str) -> StreamingHttpResponse:
+    names = unique_names(c.name for c in chosen)
+    response = StreamingHttpResponse(
+        zip_stream([(name, c.stored_name) for name, c in zip(names, chosen, strict=True)]),
+        content_type="application/zip",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_POST
+def download_several(request: HttpRequest) -> HttpResponse:
+    """Every file of the resources ticked in the catalogue or search results, as one zip."""
+    slugs = list(dict.fromkeys(request.POST.getlist("resources")))[:50]
+    resources = [r for r in (selectors.resource_get(user=request.user, slug=slug) for slug in slugs) if r is not None]
+    resources = [r for r in resources if permissions.can_view_resource(request.user, r)]
+    form = SeveralDownloadForm(request.POST, resources=resources, needs_terms=not _terms_ok(request))
+    if form.is_valid():
+        if form.cleaned_data["accept_terms"]:
+            _accept_terms(request)
+        try:
+            chosen = services.downloads_record_several(user=request.user, resources=resources)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            return _zip_response(chosen, zip_download_name([r.slug for r in resources]))
+    return render(
+        request,
+        "education_toolkit/download_several.html",
+        {"form": form, "resources": resources, "needs_terms": not _terms_ok(request)},
+        status=400,
+    )
 
 
 @require_GET
@@ -212,12 +249,14 @@ def download_file(request: HttpRequest, version_id: int) -> HttpResponse:
     if not permissions.can_download_resource(request.user, resource):
         return _refuse_download(request, selectors.resource_get(user=request.user, slug=resource.slug))
     if not _terms_ok(request):
-        return redirect(f"{reverse('toolkit:terms')}?next={request.path}")
-    services.downloads_record(user=request.user, resource=resource, version_ids=[version.pk])
+        # After accepting, the person is back on the resource and the file downloads from there.
+        back = reverse("toolkit:resource", kwargs={"slug": resource.slug})
+        return redirect(f"{reverse('toolkit:terms')}?{urlencode({'next': back, 'download': version.pk})}")
+    (chosen,) = services.downloads_record(user=request.user, resource=resource, version_ids=[version.pk])
     return FileResponse(
         default_storage.open(version.stored.name, "rb"),
         as_attachment=True,
-        filename=version.filename,
+        filename=chosen.name,
         content_type=version.content_type,
     )
 
@@ -227,12 +266,18 @@ def terms(request: HttpRequest) -> HttpResponse:
     next_url = request.POST.get("next") or request.GET.get("next") or reverse("toolkit:catalogue")
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         next_url = reverse("toolkit:catalogue")
+    download = request.POST.get("download") or request.GET.get("download") or ""
+    download = download if download.isdigit() else ""
     form = TermsForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         _accept_terms(request)
+        if download:
+            request.session[SESSION_DOWNLOAD_STARTED] = int(download)
         return redirect(next_url)
     return render(
-        request, "education_toolkit/terms.html", {"form": form, "next": next_url, "accepted": _terms_ok(request)}
+        request,
+        "education_toolkit/terms.html",
+        {"form": form, "next": next_url, "download": download, "accepted": _terms_ok(request)},
     )
 
 
@@ -467,3 +512,56 @@ def analytics(request: HttpRequest) -> HttpResponse:
         orientation="vertical" if len(figures["by_month"]) <= 12 else "horizontal",
     )
     return render(request, "education_toolkit/analytics.html", {"figures": figures, "chart": chart})
+
+
+# --- search synonyms (toolkit editors) ---------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def editor_synonyms(request: HttpRequest) -> HttpResponse:
+    """The words search treats as meaning the same; add a row here."""
+    _require(permissions.can_edit_toolkit(request.user))
+    form = SynonymForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        try:
+            synonym = services.synonym_save(actor=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, f"Search now treats “{synonym.term}” as meaning the same as its other words.")
+            return redirect("toolkit:editor_synonyms")
+    return render(
+        request,
+        "education_toolkit/editor_synonyms.html",
+        {"form": form, "synonyms": selectors.search_synonyms()},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+def editor_synonym_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(permissions.can_edit_toolkit(request.user))
+    synonym = selectors.search_synonym_get(pk=pk)
+    if synonym is None:
+        raise Http404("No synonym has this address")
+    if request.method == "POST" and "delete" in request.POST:
+        services.synonym_delete(actor=request.user, synonym_id=synonym.pk)
+        messages.success(request, f"“{synonym.term}” removed from the search synonyms.")
+        return redirect("toolkit:editor_synonyms")
+    form = SynonymForm(_posted(request), initial={"term": synonym.term, "alternatives": synonym.alternatives})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.synonym_save(actor=request.user, synonym_id=synonym.pk, **form.cleaned_data)
+        except DomainError as error:
+            form_add_domain_error(form, error)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("toolkit:editor_synonyms")
+    return render(
+        request,
+        "education_toolkit/editor_synonym_edit.html",
+        {"form": form, "synonym": synonym},
+        status=400 if form.errors else 200,
+    )

@@ -3,13 +3,13 @@ officer tasks. Counts only, a constant number of queries however many schools.""
 
 from collections.abc import Collection
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 
 from core.figures import Activity, Task
 
 from . import permissions, selectors
-from .models import Assignment, OfficerRequest
+from .models import OfficerRequest
 
 PROGRAMME = "School officers"
 
@@ -32,25 +32,16 @@ def school_activity(school_ids: Collection[int]) -> dict[int, list[Activity]]:
 
 
 def tasks_for(user) -> list[Task]:
-    """Allocators: schools in their BCUs without a named officer, and headteachers' open requests. Officers: none
-    (their schools are listed on their own page)."""
+    """Allocators: the schools in their queue (the same selector and count as the queue page), and how many of them
+    their headteachers asked for. Officers: none (their schools are listed on their own page)."""
     if not permissions.is_allocator(user):
         return []
-    bcu_ids = selectors.allocator_bcu_ids(user)
-    if not bcu_ids:
+    if not selectors.allocator_bcu_ids(user):
         return []
-    current = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
-    counts = (
-        selectors.schools_in_scope()
-        .filter(local_authority__bcu_id__in=bcu_ids)
-        .annotate(has_officer=Exists(current))
-        .aggregate(unassigned=Count("pk", filter=Q(has_officer=False)))
-    )
-    requests = OfficerRequest.objects.filter(
-        status=OfficerRequest.Status.OPEN, school__local_authority__bcu_id__in=bcu_ids
-    ).count()
-    queue = reverse("officers:queue")
+    queue = selectors.queue_for(user)
+    counts = queue.order_by().aggregate(waiting=Count("pk"), asked=Count("pk", filter=Q(has_request=True)))
+    url = reverse("officers:queue")
     return [
-        Task(PROGRAMME, "Schools without a named officer", counts["unassigned"] or 0, queue),
-        Task(PROGRAMME, "Headteacher requests for an officer", requests, queue),
+        Task(PROGRAMME, "Schools waiting for a named officer", counts["waiting"] or 0, url),
+        Task(PROGRAMME, "Of them, asked for by their headteacher", counts["asked"] or 0, url),
     ]

@@ -1,10 +1,24 @@
 """Reads for the officers app, scoped to the asking user: allocators see only their BCUs (404 elsewhere)."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from accounts.selectors import bcus_covered_by, headteacher_school_ids
@@ -188,8 +202,18 @@ def school_coordinates(school: School) -> tuple[float, float, bool] | None:
     return None
 
 
-def queue_for(user, *, bcu_id: int | None = None) -> QuerySet[School]:
-    """Open schools in the allocator's BCUs with no named officer, or with an open request from the school."""
+QUEUE_SORTS = {
+    "requests": "Requests first, then longest waiting",
+    "days": "Longest waiting first",
+    "name": "School name",
+}
+
+
+def queue_for(user, *, bcu_id: int | None = None, sort: str = "requests") -> QuerySet[School]:
+    """Open schools in the allocator's BCUs with no named officer, or with an open request from the school.
+
+    Every school has a date it has waited since (so the queue sorts by days waiting): its last named officer's end;
+    never assigned, since it opened, or since the register first had it; with an officer and a request, the request."""
     bcu_ids = allocator_bcu_ids(user)
     if bcu_id is not None:
         bcu_ids = bcu_ids & {bcu_id}
@@ -208,17 +232,47 @@ def queue_for(user, *, bcu_id: int | None = None) -> QuerySet[School]:
         .annotate(has_officer=Exists(current), has_request=Exists(open_request))
         .filter(Q(has_officer=False) | Q(has_request=True))
         .annotate(
-            waiting_since=Subquery(last_ended),
             request_kind=Subquery(open_request.values("kind")[:1]),
             request_reason=Subquery(open_request.values("reason")[:1]),
             request_at=Subquery(open_request.values("created_at")[:1]),
         )
+        .annotate(
+            waiting_since=Case(
+                When(has_officer=True, then=TruncDate("request_at")),
+                default=Coalesce(Subquery(last_ended), "open_date", TruncDate("created_at")),
+                output_field=DateField(),
+            )
+        )
         .select_related("local_authority__bcu")
-        .order_by("-has_request", "waiting_since", "name", "pk")  # pk: same-named schools keep their page
+        .order_by(*_QUEUE_ORDER.get(sort, _QUEUE_ORDER["requests"]))  # pk: same-named schools keep their page
     )
 
 
+_QUEUE_ORDER = {
+    "requests": ("-has_request", "waiting_since", "name", "pk"),
+    "days": ("waiting_since", "name", "pk"),
+    "name": ("name", "pk"),
+}
+
+
+REPEAT_WINDOW = timedelta(minutes=10)
+
+
+def is_repeat_of_assignment(current: Assignment | None, *, officer) -> bool:
+    """Whether a posted choice of `officer` is the assignment just made (a second click): same officer, made in the
+    last few minutes. An older assignment to the same officer is a real decision, answered as usual."""
+    if current is None or str(current.officer_id) != str(officer):
+        return False
+    return current.created_at >= timezone.now() - REPEAT_WINDOW
+
+
+def queue_requests_count(queue: QuerySet[School]) -> int:
+    """How many schools in this queue have asked for an officer (or a change): one COUNT."""
+    return queue.filter(has_request=True).order_by().count()
+
+
 def days_waiting(school, *, today: date | None = None) -> int | None:
+    """Whole days since `waiting_since` (every school in the queue has one); None outside the queue."""
     today = today or timezone.localdate()
     since = getattr(school, "waiting_since", None)
     if since is None and getattr(school, "request_at", None) is not None:

@@ -79,12 +79,27 @@ def queue(request: HttpRequest) -> HttpResponse:
     bcus = list(selectors.allocator_bcus(request.user))
     chosen = request.GET.get("bcu", "")
     bcu_id = int(chosen) if chosen.isdigit() and int(chosen) in {b.pk for b in bcus} else None
-    page = Paginator(selectors.queue_for(request.user, bcu_id=bcu_id), PER_PAGE).get_page(request.GET.get("page"))
+    sort = request.GET.get("sort", "requests")
+    sort = sort if sort in selectors.QUEUE_SORTS else "requests"
+    queue = selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort)
+    page = Paginator(queue, PER_PAGE).get_page(request.GET.get("page"))
     activity = selectors.other_programme_activity([s.pk for s in page.object_list])
     rows = [
         {"school": s, "days": selectors.days_waiting(s), "activity": activity.get(s.pk, [])} for s in page.object_list
     ]
-    return render(request, "officers/queue.html", {"page": page, "rows": rows, "bcus": bcus, "bcu_id": bcu_id})
+    return render(
+        request,
+        "officers/queue.html",
+        {
+            "page": page,
+            "rows": rows,
+            "bcus": bcus,
+            "bcu_id": bcu_id,
+            "sort": sort,
+            "sorts": selectors.QUEUE_SORTS.items(),
+            "requests": selectors.queue_requests_count(queue),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -93,6 +108,10 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
     """One school: its named officer and history, and the ranked suggestions to choose from."""
     school = _allocator_school(request, urn)
     current = selectors.current_assignment(school)
+    if request.method == "POST" and selectors.is_repeat_of_assignment(current, officer=request.POST.get("officer")):
+        # The same decision sent twice (two quick clicks without JavaScript): answer with the first one's result.
+        messages.success(request, f"{school.name} has a named officer.")
+        return redirect("officers:school_detail", urn=school.pk)
     suggestions, note = selectors.suggestions_for(school)
     form = AssignForm(request.POST if request.method == "POST" else None, suggestions=suggestions)
     if request.method == "POST" and form.is_valid():
@@ -109,6 +128,8 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
         else:
             messages.success(request, f"{school.name} has a named officer.")
             return redirect("officers:school_detail", urn=school.pk)
+    # Once the school has its officer, offer the next school waiting (queue order).
+    next_school = selectors.queue_for(request.user).exclude(pk=school.pk).first() if current else None
     return render(
         request,
         "officers/school_detail.html",
@@ -121,6 +142,8 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
             "weight": selectors.WeightBook(urns=[school.pk]).weight(school),
             "history": selectors.school_assignment_history(school)[:20],
             "open_request": selectors.open_request_for(school),
+            "next_school": next_school,
+            "next_days": selectors.days_waiting(next_school) if next_school else None,
         },
     )
 

@@ -30,6 +30,7 @@ ROWS = [
     AccessRow("public:accessibility", {"default": 200}),
     AccessRow("public:figures", {"default": 200}),
     AccessRow("public:signup", {"default": 200}),
+    AccessRow("public:feedback", {"default": 200}),
     AccessRow("public:signup_sent", {"default": 200}),
     AccessRow("public:signup_confirm", {"default": 200}, kwargs=_confirm_token, notes="GET shows the button."),
     AccessRow("public:unsubscribe", {"default": 200}, kwargs=_unsubscribe_token, notes="GET shows the button."),

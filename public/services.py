@@ -214,6 +214,25 @@ def consent_statement_publish(*, text: str, actor=None) -> ConsentStatement:
 
 
 @transaction.atomic
+def _waiting_for_the_same(subscriber: Subscriber, *, statement, topics) -> bool:
+    """A pending address with an unconfirmed consent to this statement and these topics, still in date."""
+    if subscriber.status != Subscriber.Status.PENDING:
+        return False
+    wanted = {t.pk for t in topics}
+    recent = (
+        ConsentRecord.objects.filter(
+            subscriber=subscriber,
+            statement=statement,
+            confirmed_at__isnull=True,
+            withdrawn_at__isnull=True,
+            given_at__gte=timezone.now() - CONFIRM_MAX_AGE,
+        )
+        .prefetch_related("topics")
+        .order_by("-given_at")
+    )
+    return any({t.pk for t in consent.topics.all()} == wanted for consent in recent[:5])
+
+
 def signup_request(*, email: str, topic_slugs, statement_version: int) -> None:
     """Record a sign-up's consent and email a confirmation link. Answers the same whatever the address's history:
     a new, a pending and a confirmed address each get a confirmation email; an unsubscribed one gets nothing."""
@@ -233,6 +252,10 @@ def signup_request(*, email: str, topic_slugs, statement_version: int) -> None:
     subscriber, _ = Subscriber.objects.select_for_update().get_or_create(email=address)
     if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
         return  # suppressed for good: nothing recorded, nothing sent; the page says the same as for anyone
+    if _waiting_for_the_same(subscriber, statement=statement, topics=topics):
+        # Back and submit again: the address is already waiting to confirm exactly this. Its confirmation email is
+        # on its way; a second consent record and email would say nothing new. The page says the same as ever.
+        return
     consent = ConsentRecord.objects.create(subscriber=subscriber, statement=statement)
     consent.topics.set(topics)
     audit_record(

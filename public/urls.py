@@ -8,6 +8,7 @@ urlpatterns = [
     path("privacy", views.static_page, {"page": "privacy"}, name="privacy"),
     path("cookies", views.static_page, {"page": "cookies"}, name="cookies"),
     path("accessibility", views.static_page, {"page": "accessibility"}, name="accessibility"),
+    path("feedback", views.feedback, name="feedback"),
     path("figures", views.figures, name="figures"),
     path("updates/sign-up", views.signup, name="signup"),
     path("updates/check-your-email", views.signup_sent, name="signup_sent"),

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.selectors import pending_invitations_for, pending_organisation_invitations_for
 from core import suppression
 from core.charts import bar_chart, line_chart
 from core.csv_export import csv_streaming_response
@@ -30,11 +31,20 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {}
     if request.user.is_authenticated:
         context["task_groups"] = selectors.tasks_by_programme(request.user)
+        context["invitations"] = list(pending_invitations_for(request.user))
+        context["organisation_invitations"] = list(pending_organisation_invitations_for(request.user))
     return render(request, "public/home.html", context)
 
 
 def static_page(request, page: str):
     return render(request, f"public/{page}.html")
+
+
+def feedback(request):
+    """Where the Beta banner's feedback link goes by default: how to tell the team what to improve."""
+    from django.conf import settings
+
+    return render(request, "public/feedback.html", {"feedback_email": settings.FEEDBACK_EMAIL})
 
 
 # --- sign-up -------------------------------------------------------------------------------------------------------

@@ -102,10 +102,10 @@ def _rows():
         AccessRow("stepping_stones:privacy", {"default": 200}, notes="Public: parents may be shown it."),
         AccessRow(
             "stepping_stones:refer_start",
-            {**ANON, **COORDINATOR, "default": 403},
+            {**ANON, **COORDINATOR, **LEADS, "default": 403},
             kwargs=_with_open_cohort_and_primary,
-            notes="A primary's lead (the matrix school is a secondary, so its lead and head get 403); coordinators "
-            "may refer for a feeder primary of an open transition.",
+            notes="A primary's lead refers; the matrix school is a secondary, so its lead and head get a page saying "
+            "referrals come from primaries (200); coordinators may refer for a feeder primary of an open transition.",
         ),
         AccessRow(
             "stepping_stones:referral_new",

@@ -1,8 +1,9 @@
-"""Demo data for Stepping Stones: the 2026 transition across secondaries in Hackney, Tower Hamlets and Lambeth, feeder
-primaries, and fictional pupils in every state, all made through the services (so places, waiting lists, consent and
-the audit trail are real). The demo Stepping Stones lead's school (the Hackney demo secondary) is full, with a waiting
-list and a place offered. Names are clearly fictional; UPNs carry valid check letters. Deterministic; skipped when it
-has already run."""
+"""Demo data for Stepping Stones: the current transition (models.current_transition_year) across secondaries in
+Hackney, Tower Hamlets and Lambeth, feeder primaries, and fictional pupils in every state, all made through the
+services (so places, waiting lists, consent and the audit trail are real). The demo Stepping Stones lead's school (the
+Hackney demo secondary) is full, with a waiting list and a place offered; its first feeder primary has its own demo
+Stepping Stones lead, who made that primary's referrals. Names are clearly fictional; UPNs carry valid check letters.
+Deterministic; skipped when it has already run."""
 
 import random
 from datetime import date, timedelta
@@ -10,15 +11,14 @@ from datetime import date, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import SchoolMembership, User
+from accounts.models import SchoolDuty, SchoolMembership, User
 from schools.models import School
 
 from . import services
-from .models import Cohort, Need, Referral
+from .models import Cohort, Need, Referral, current_transition_year
 from .upn import upn_make
 
 ORDER = 70
-TRANSITION_YEAR = 2026
 HACKNEY, TOWER_HAMLETS, LAMBETH = 204, 211, 208
 NEEDS = [
     ("Attendance", "Often absent or late"),
@@ -91,14 +91,27 @@ def _upn(rng: random.Random, school: School, index: int, *, temporary: bool = Fa
     return upn_make(f"{school.local_authority_id:03d}{estab}{rng.choice(['14', '15', '16'])}{serial}")
 
 
-def _dob(rng: random.Random) -> date:
-    start = date(TRANSITION_YEAR - 12, 9, 1)
+def _referrer_for(primary: School) -> User:
+    """The primary's own Stepping Stones lead where it has one (the demo primary), else its headteacher."""
+    membership = (
+        SchoolMembership.objects.current()
+        .filter(school=primary, duties__duty=SchoolDuty.Duty.STEPPING_STONES_LEAD, duties__ended_at__isnull=True)
+        .select_related("user")
+        .order_by("pk")
+        .first()
+    )
+    return membership.user if membership is not None else _head_for(primary)
+
+
+def _dob(rng: random.Random, transition_year: int) -> date:
+    start = date(transition_year - 12, 9, 1)
     return start + timedelta(days=rng.randint(0, 364))
 
 
 @transaction.atomic
 def seed(*, stdout, options) -> None:
-    cohort = Cohort.objects.filter(transition_year=TRANSITION_YEAR).first()
+    transition_year = current_transition_year()
+    cohort = Cohort.objects.filter(transition_year=transition_year).first()
     if cohort is not None and cohort.referrals.exists():
         stdout.write("  Stepping Stones already loaded")
         return
@@ -106,7 +119,9 @@ def seed(*, stdout, options) -> None:
     if vru is None:
         stdout.write("  Stepping Stones skipped: the demo Stepping Stones coordinator is missing")
         return
-    from accounts.demo import demo_school
+    from accounts.demo import demo_primary_school, demo_school
+
+    demo_primary = demo_primary_school()
 
     rng = random.Random(70)  # noqa: S311 - demo data, not security
     lead_school = demo_school()
@@ -118,7 +133,7 @@ def seed(*, stdout, options) -> None:
         stdout.write("  Stepping Stones skipped: no open secondaries in Hackney, Tower Hamlets or Lambeth")
         return
 
-    cohort = cohort or services.cohort_create(actor=vru, transition_year=TRANSITION_YEAR)
+    cohort = cohort or services.cohort_create(actor=vru, transition_year=transition_year)
     for name, description in NEEDS:
         if not Need.objects.filter(name=name).exists():
             services.need_create(actor=vru, name=name, description=description)
@@ -129,6 +144,8 @@ def seed(*, stdout, options) -> None:
         primaries = list(_open(School.FEEDER_PHASES, secondary.local_authority_id)[index * 3 : index * 3 + 3])
         if not primaries:
             primaries = list(_open(School.FEEDER_PHASES, secondary.local_authority_id)[:3])
+        if secondary == lead_school and demo_primary is not None:
+            primaries = [demo_primary, *[p for p in primaries if p != demo_primary]][:3]
         places = FULL_SCHOOL_PLACES if secondary == lead_school else rng.choice([10, 12, 15])
         services.participating_school_set(
             actor=vru, cohort=cohort, school=secondary, places=places, feeder_primaries=primaries
@@ -142,9 +159,9 @@ def seed(*, stdout, options) -> None:
         if not primaries:
             return None
         primary = primaries[pupil % len(primaries)]
-        head = _head_for(primary)
+        head = _referrer_for(primary)
         pupil += 1
-        dob = _dob(rng)
+        dob = _dob(rng, transition_year)
         if outside:
             dob = dob - timedelta(days=365)
         referral = services.referral_create(

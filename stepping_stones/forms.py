@@ -276,6 +276,16 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def __init__(self, *args, places_left: int | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if places_left == 0:
+            # No place to offer: accepting is not a choice (the service would refuse it too).
+            self.fields["decision"].choices = [c for c in self.fields["decision"].choices if c[0] != "accept"]
+            self.fields["decision"].error_messages["required"] = "Choose waiting list or decline"
+            self.fields["decision"].error_messages["invalid_choice"] = (
+                "The school has no places left: put the pupil on the waiting list or decline the referral"
+            )
+
     def clean(self):
         cleaned = super().clean()
         decision = cleaned.get("decision")

@@ -12,6 +12,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from . import checks  # noqa: F401 - registers the app's system checks (apps.py is not this module's to change)
 
@@ -29,6 +30,13 @@ def reference_new(transition_year: int) -> str:
 def pseudonym_new() -> str:
     """A stable random pseudonym for the evaluation export ("P-7KQ3M9AC")."""
     return "P-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))
+
+
+def current_transition_year(today: date | None = None) -> int:
+    """The transition under way: from September to December, next calendar year's (the pupils in Year 6 now start
+    Year 7 next September); from January to August, this year's."""
+    today = today or timezone.localdate()
+    return today.year + 1 if today.month >= 9 else today.year
 
 
 class Cohort(models.Model):

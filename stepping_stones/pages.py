@@ -11,7 +11,7 @@ from django.http import HttpResponse
 from core.charts import bar_chart
 from core.csv_export import csv_streaming_response
 from core.figures import small_count_label
-from core.selectors import audit_timeline
+from core.selectors import audit_timeline, person_named
 from schools.models import School
 
 from . import permissions, selectors, services
@@ -56,6 +56,13 @@ def referring_schools(request):
         ).values("school_id")
         schools = schools.filter(pk__in=feeders)
     return schools
+
+
+def programme_contact() -> dict:
+    """The Stepping Stones team's contact details (settings), for confirmation pages."""
+    from django.conf import settings
+
+    return {"email": settings.STEPPING_STONES_CONTACT_EMAIL, "phone": settings.STEPPING_STONES_CONTACT_PHONE}
 
 
 def can_refer(request) -> bool:
@@ -149,6 +156,23 @@ VERB_TITLES = {
 HIDDEN_FROM_HISTORY = {"referral.viewed", "referral.subject_access_export"}
 
 
+def _history_person(event, referral: Referral) -> str:
+    """A name, or a role and organisation when the account has no name; never an email address."""
+    if event.actor_id is None:
+        return "the portal"
+    if (event.actor.full_name or "").strip():
+        return event.actor.full_name.strip()
+    if permissions.is_coordinator(event.actor):
+        role = "a Stepping Stones coordinator, VRU"
+    elif permissions.leads_school(event.actor, referral.referring_school_id):
+        role = f"the Stepping Stones lead at {referral.referring_school.name}"
+    elif referral.receiving_school_id and permissions.leads_school(event.actor, referral.receiving_school_id):
+        role = f"the Stepping Stones lead at {referral.receiving_school.name}"
+    else:
+        role = "a member of school staff"
+    return person_named(event.actor, otherwise=role)
+
+
 def referral_history(referral: Referral) -> list[dict]:
     """The record's changes for its timeline (views and exports are in the access log, for coordinators)."""
     entries = []
@@ -160,7 +184,7 @@ def referral_history(referral: Referral) -> list[dict]:
             {
                 "title": VERB_TITLES.get(verb, event.verb_display),
                 "at": event.created_at,
-                "by": event.actor_label,
+                "by": _history_person(event, referral),
                 "reason": event.reason,
             }
         )

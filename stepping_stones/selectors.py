@@ -21,7 +21,7 @@ from core.models import AuditEvent
 from schools.models import School
 
 from . import permissions
-from .models import Cohort, Consent, Need, ParticipatingSchool, PossibleDuplicate, Referral
+from .models import Cohort, Consent, Need, ParticipatingSchool, PossibleDuplicate, Referral, current_transition_year
 from .upn import upn_normalise
 
 PUPIL_VERB_PREFIX = "stepping_stones."
@@ -222,11 +222,17 @@ def cohorts_visible_to(user) -> QuerySet[Cohort]:
     return Cohort.objects.order_by("-transition_year")
 
 
-def cohort_current() -> Cohort | None:
-    """The cohort open for referrals with the latest year, else the latest cohort."""
+def cohort_current(today: date | None = None) -> Cohort | None:
+    """The cohort of the transition under way today (September to December: next year's; January to August: this
+    year's); when that has no cohort yet, the latest earlier one still open, else the latest before it, else any."""
+    year = current_transition_year(today)
     return (
-        Cohort.objects.filter(status=Cohort.Status.OPEN).order_by("-transition_year").first()
-        or Cohort.objects.order_by("-transition_year").first()
+        Cohort.objects.filter(transition_year=year).first()
+        or Cohort.objects.filter(status=Cohort.Status.OPEN, transition_year__lt=year)
+        .order_by("-transition_year")
+        .first()
+        or Cohort.objects.filter(transition_year__lt=year).order_by("-transition_year").first()
+        or Cohort.objects.order_by("transition_year").first()
     )
 
 
@@ -452,3 +458,15 @@ def counts_by_school(school_ids, *, cohort: Cohort | None = None) -> dict[int, S
         if referred or placed:
             result[school_id] = SchoolCounts(referred=referred, in_programme=placed)
     return result
+
+
+def places_left_for(referral: Referral) -> int | None:
+    """Places still free at the referral's receiving school in its cohort (None: no receiving school taking part)."""
+    if referral.receiving_school_id is None:
+        return None
+    row = (
+        ParticipatingSchool.objects.filter(cohort_id=referral.cohort_id, school_id=referral.receiving_school_id)
+        .only("places", "places_taken")
+        .first()
+    )
+    return None if row is None else row.places_left

@@ -96,11 +96,16 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
-def _tag(referrals):
-    """Give each referral its GOV.UK tag colour (templates cannot look a dict up by a variable)."""
+def _tag(referrals, request=None):
+    """Give each referral its GOV.UK tag colour (templates cannot look a dict up by a variable); with `request`, say
+    whether its pupil's name is shown: to the leads of the referring and receiving schools, in their own lists."""
     referrals = list(referrals)
     for referral in referrals:
         referral.status_tag = STATUS_TAGS.get(referral.status, "govuk-tag--grey")
+        if request is not None:
+            referral.name_shown = permissions.leads_school(request, referral.referring_school_id) or bool(
+                referral.receiving_school_id and permissions.leads_school(request, referral.receiving_school_id)
+            )
     return referrals
 
 
@@ -160,8 +165,10 @@ def privacy(request: HttpRequest) -> HttpResponse:
 @require_GET
 @pupil_page
 def refer_start(request: HttpRequest) -> HttpResponse:
-    """The safeguarding interruption before the referral form."""
-    _require(pages.can_refer(request))
+    """The safeguarding interruption before the referral form. A secondary's lead is told where referrals come from."""
+    if not pages.can_refer(request):
+        _require(permissions.is_lead(request))
+        return render(request, "stepping_stones/refer_from_primaries.html", {"contact": pages.programme_contact()})
     return render(request, "stepping_stones/refer_start.html")
 
 
@@ -485,7 +492,11 @@ def referral_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _visible(request, reference)
     if referral.status == Referral.Status.DRAFT:
         return redirect("stepping_stones:referral_check", reference=referral.reference)
-    return render(request, "stepping_stones/referral_confirmation.html", {"referral": referral})
+    return render(
+        request,
+        "stepping_stones/referral_confirmation.html",
+        {"referral": referral, "contact": pages.programme_contact()},
+    )
 
 
 @require_GET
@@ -494,12 +505,16 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     """My referrals: those from or to the schools this person leads (all, for a coordinator), with their status."""
     _require(permissions.can_use_stepping_stones(request))
     page = _paginate(request, pages.referrals_of_my_schools(request))
-    page.object_list = _tag(page.object_list)
+    page.object_list = _tag(page.object_list, request)
     # One access record for the page, as the API list leaves (services.referrals_listed): references only.
     services.referrals_listed(
         actor=request.user, references=[referral.reference for referral in page.object_list], what="page list"
     )
-    return render(request, "stepping_stones/referral_list.html", {"page": page, "can_refer": pages.can_refer(request)})
+    return render(
+        request,
+        "stepping_stones/referral_list.html",
+        {"page": page, "can_refer": pages.can_refer(request), "is_lead": permissions.is_lead(request)},
+    )
 
 
 # --- one pupil's record ----------------------------------------------------------------------------------------
@@ -623,13 +638,21 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
         services.referral_decline(actor=request.user, referral=referral, reason=data["reason"])
         return f"Referral {referral.reference} is declined. The primary school sees your reason."
 
+    referral = _visible(request, reference)
+    places = selectors.places_left_for(referral)
+    context = {"heading": "Decide on the referral", "button": "Save decision"}
+    if places == 0:
+        context["notice"] = (
+            f"{referral.receiving_school.name} has no places left for the {referral.cohort.name}. You can put the "
+            "pupil on the waiting list: they are offered a place when one comes free, highest priority first."
+        )
     return _action_page(
         request,
         reference,
         allowed=allowed,
-        form=lambda referral: DecisionForm(_data(request)),
+        form=lambda referral: DecisionForm(_data(request), places_left=places),
         perform=perform,
-        template_context={"heading": "Decide on the referral", "button": "Save decision"},
+        template_context=context,
     )
 
 
@@ -868,6 +891,18 @@ def school_cohort(request: HttpRequest, urn: int) -> HttpResponse:
     if school is None:
         raise Http404("No such school")
     referrals = selectors.referrals_visible_to(request).filter(cohort=cohort, receiving_school_id=urn)
+    to_answer = _tag(referrals.filter(status__in=Referral.AWAITING_SECONDARY).order_by("submitted_at", "id"), request)
+    waiting_list = _tag(selectors.waiting_list_for(request, cohort=cohort, school=school), request)
+    placed = _tag(
+        referrals.filter(status__in=Referral.HOLDS_PLACE)
+        .exclude(status=Referral.Status.OFFERED)
+        .order_by("decided_at", "id"),
+        request,
+    )
+    listed = [r.reference for r in (*to_answer, *waiting_list, *placed)]
+    if any(r.name_shown for r in (*to_answer, *waiting_list, *placed)):
+        # Names are on this page: one access record for it, with its references (never the names).
+        services.referrals_listed(actor=request.user, references=listed, what="school cohort page")
     return render(
         request,
         "stepping_stones/school_cohort.html",
@@ -875,13 +910,10 @@ def school_cohort(request: HttpRequest, urn: int) -> HttpResponse:
             "school": school,
             "cohort": cohort,
             "figures": selectors.school_cohort_figures(request, cohort=cohort, school=school),
-            "to_answer": _tag(referrals.filter(status__in=Referral.AWAITING_SECONDARY).order_by("submitted_at", "id")),
-            "waiting_list": _tag(selectors.waiting_list_for(request, cohort=cohort, school=school)),
-            "placed": _tag(
-                referrals.filter(status__in=Referral.HOLDS_PLACE)
-                .exclude(status=Referral.Status.OFFERED)
-                .order_by("decided_at", "id")
-            ),
+            "to_answer": to_answer,
+            "waiting_list": waiting_list,
+            "placed": placed,
+            "is_lead": permissions.leads_school(request, urn),
         },
     )
 

@@ -3,6 +3,7 @@
 import uuid
 
 from django import forms
+from django.utils import timezone
 
 from schools.models import School
 
@@ -62,10 +63,32 @@ class WandRequestForm(forms.Form):
         error_messages={"required": "Confirm that your behaviour policy says pupils may be screened for weapons"},
     )
 
-    def __init__(self, *args, remaining: int, **kwargs):
+    send_another = forms.BooleanField(
+        label="Yes, send another request as well",
+        required=False,
+    )
+
+    def __init__(self, *args, remaining: int, sent_today=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.remaining = remaining
         self.fields["quantity"].help_text = f"Your school can request up to {remaining} more."
+        # A request from this school in the last day (often the same one, sent again after Back): ask first.
+        self.sent_today = sent_today
+        if sent_today is None:
+            del self.fields["send_another"]
+        else:
+            self.fields["send_another"].help_text = (
+                f"Your school sent {sent_today.reference} at {timezone.localtime(sent_today.created_at):%H:%M}"
+                f"{'' if timezone.localdate(sent_today.created_at) == timezone.localdate() else ' yesterday'}."
+            )
+
+    def clean_send_another(self):
+        if self.sent_today is not None and not self.cleaned_data.get("send_another"):
+            raise forms.ValidationError(
+                f"Your school sent {self.sent_today.reference} less than a day ago: confirm you want to send another "
+                "request, or view that one"
+            )
+        return True
 
     def clean_quantity(self):
         value = self.cleaned_data["quantity"].strip()

@@ -2,12 +2,14 @@
 
 import statistics
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from accounts.selectors import schools_acting_for
-from core.selectors import audit_timeline
+from core.selectors import audit_timeline, person_named
 from schools.models import LocalAuthority, School
 from schools.selectors import predecessor_urns_of, school_predecessor_urns
 
@@ -190,6 +192,22 @@ PROGRAMME_STEPS = {
 }
 
 
+FULFILMENT_STEPS = {"wand_request.dispatched", "wand_issue.pickup_arranged", "wand_issue.pickup_collected"}
+
+
+def _timeline_person(event, wand_request: WandRequest) -> str:
+    """A name, or a role and organisation when the account has no name; never an email address."""
+    if event.actor_id is None:
+        return "the portal"
+    if event.verb in FULFILMENT_STEPS or event.verb == "wand_issue.return_received":
+        role = "fulfilment staff, VRU"
+    elif event.verb in PROGRAMME_STEPS or event.verb.startswith("wand_allowance"):
+        role = "a programme admin, VRU"
+    else:
+        role = f"staff at {wand_request.school.name}"
+    return person_named(event.actor, otherwise=role)
+
+
 def wand_request_timeline(*, wand_request: WandRequest, for_programme: bool = False) -> list[dict]:
     """Every step of a request, oldest first, in words a school understands. Schools see the programme's steps as
     "the programme team", not the name of the admin or fulfilment person."""
@@ -199,7 +217,12 @@ def wand_request_timeline(*, wand_request: WandRequest, for_programme: bool = Fa
         if event.verb == "wand_request.dispatched":
             detail = f"{event.data.get('courier', '')}, tracking reference {event.data.get('tracking_reference', '')}"
         elif event.verb == "wand_request.waiting_for_stock":
-            detail = f"{event.data.get('wands_short', '')} wands short when approved"
+            # Older entries recorded only the queue's shortfall; this request never lacked more than its own wands.
+            waits_for = event.data.get("waits_for")
+            if waits_for is None and event.data.get("wands_short") is not None:
+                waits_for = min(int(event.data["wands_short"]), wand_request.quantity)
+            if waits_for is not None:
+                detail = f"Waits for stock: {waits_for} wand{'s' if int(waits_for) != 1 else ''}"
         elif event.verb in {"wand_issue.return_received", "wand_issue.pickup_collected"}:
             # A return's to-state is its condition; a pick-up's is "collected", with the condition in its data.
             detail = TAKEN_IN_DETAIL.get(event.to_state) or TAKEN_IN_DETAIL.get(event.data.get("condition", ""), "")
@@ -210,7 +233,7 @@ def wand_request_timeline(*, wand_request: WandRequest, for_programme: bool = Fa
                 "by": (
                     "the programme team"
                     if event.verb in PROGRAMME_STEPS and not for_programme
-                    else event.actor_label or "the portal"
+                    else _timeline_person(event, wand_request)
                 ),
                 "reason": event.reason,
                 "detail": detail,
@@ -240,6 +263,20 @@ def stock_movements() -> QuerySet[StockMovement]:
 def wand_requests_waiting_for_stock() -> QuerySet[WandRequest]:
     """Approved requests waiting for stock, in the order they were approved (the order deliveries reserve them)."""
     return WandRequest.objects.filter(status=WandRequest.Status.WAITING_FOR_STOCK).order_by("decided_at", "id")
+
+
+def wand_request_waits_for(wand_request: WandRequest) -> int | None:
+    """For a request waiting for stock: how many of its own wands stock cannot cover yet, after the requests approved
+    before it (they are served first). None when it is not waiting."""
+    if wand_request.status != WandRequest.Status.WAITING_FOR_STOCK:
+        return None
+    waiting = wand_requests_waiting_for_stock()
+    ahead = _sum(
+        waiting.filter(
+            Q(decided_at__lt=wand_request.decided_at) | Q(decided_at=wand_request.decided_at, id__lt=wand_request.pk)
+        )
+    )
+    return max(min(wand_request.quantity, ahead + wand_request.quantity - max(stock_level().available, 0)), 0)
 
 
 def wands_short() -> int:
@@ -341,3 +378,41 @@ def wand_pickup_get(*, user, pk: int) -> WandIssue | None:
         .select_related("wand_request__school", "replacement")
         .first()
     )
+
+
+def school_request_waiting(*, school: School) -> WandRequest | None:
+    """The school's latest request still waiting for a decision (shown on the request form, so Back does not look
+    like nothing was sent)."""
+    return (
+        WandRequest.objects.filter(school=school, status=WandRequest.Status.SUBMITTED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+def school_request_sent_within_a_day(*, school: School) -> WandRequest | None:
+    """The school's latest request sent in the last 24 hours and not cancelled or rejected: a second one asks first."""
+    since = timezone.now() - timedelta(days=1)
+    return (
+        WandRequest.objects.filter(school=school, created_at__gte=since)
+        .exclude(status__in=[WandRequest.Status.CANCELLED, WandRequest.Status.REJECTED])
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+REPEAT_WINDOW = timedelta(minutes=10)
+_DECIDED = {
+    "approve": {WandRequest.Status.APPROVED, WandRequest.Status.WAITING_FOR_STOCK},
+    "reject": {WandRequest.Status.REJECTED},
+}
+
+
+def is_repeat_of_decision(wand_request: WandRequest, *, actor, decision) -> bool:
+    """Whether posting `decision` again is this person's decision just made (a second click): they decided it the
+    same way in the last few minutes. Anyone else's decision, or an old one, is answered as a conflict as before."""
+    if wand_request.decided_by_id != getattr(actor, "pk", None) or wand_request.decided_at is None:
+        return False
+    if wand_request.status not in _DECIDED.get(decision, set()):
+        return False
+    return wand_request.decided_at >= timezone.now() - REPEAT_WINDOW

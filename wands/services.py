@@ -50,7 +50,8 @@ class OutOfStock(Conflict):
 class ApprovalOutcome:
     wand_request: WandRequest
     reserved: bool
-    wands_short: int = 0
+    wands_short: int = 0  # the whole waiting queue's shortfall, this request included
+    waits_for: int = 0  # what it means for this request: how many of its own wands stock cannot cover yet
 
 
 @dataclass
@@ -417,9 +418,17 @@ def _approve(wand_request: WandRequest, *, actor, note: str) -> ApprovalOutcome:
         _notify_school(wand_request, "request_approved")
         return ApprovalOutcome(wand_request=wand_request, reserved=True)
     short = max(waiting_ahead + wand_request.quantity - max(stock_level().available, 0), 1)
-    _move(wand_request, to=WandRequest.Status.WAITING_FOR_STOCK, actor=actor, reason=note, data={"wands_short": short})
-    _notify_school(wand_request, "request_waiting_for_stock")
-    return ApprovalOutcome(wand_request=wand_request, reserved=False, wands_short=short)
+    # Stock goes to the requests ahead first: this request lacks whatever of its own wands is left uncovered.
+    waits_for = min(wand_request.quantity, short)
+    _move(
+        wand_request,
+        to=WandRequest.Status.WAITING_FOR_STOCK,
+        actor=actor,
+        reason=note,
+        data={"wands_short": short, "waits_for": waits_for},
+    )
+    _notify_school(wand_request, "request_waiting_for_stock", waits_for=waits_for)
+    return ApprovalOutcome(wand_request=wand_request, reserved=False, wands_short=short, waits_for=waits_for)
 
 
 @transaction.atomic

@@ -21,7 +21,7 @@ from schools.selectors import school_get
 
 from . import permissions, selectors, services
 from .apps import QUEUE_COUNTS
-from .filters import WandRequestFilter
+from .filters import DayMonthYearWidget, WandRequestFilter
 from .forms import (
     ApproveManyForm,
     CancelForm,
@@ -132,19 +132,28 @@ def request_new(request: HttpRequest, urn: int) -> HttpResponse:
     _require(permissions.can_request_wands(request.user, school))
     figures = selectors.school_allowance_figures(school=school)
     draft_key = DRAFT_KEY.format(urn=school.pk)
+    waiting = selectors.school_request_waiting(school=school)
+    sent_today = selectors.school_request_sent_within_a_day(school=school)
     if request.method == "POST":
-        form = WandRequestForm(request.POST, remaining=figures.remaining)
+        form = WandRequestForm(request.POST, remaining=figures.remaining, sent_today=sent_today)
         if form.is_valid():
             previous = request.session.get(draft_key) or {}
+            data = {k: v for k, v in form.cleaned_data.items() if k != "send_another"}
             request.session[draft_key] = {
-                **form.cleaned_data,
+                **data,
                 "idempotency_key": previous.get("idempotency_key") or new_idempotency_key(),
             }
             return redirect("wands:request_check", urn=school.pk)
     else:
         draft = request.session.get(draft_key)
-        form = WandRequestForm(initial=draft or _default_address(school), remaining=figures.remaining)
-    return render(request, "wands/request_form.html", {"form": form, "school": school, "figures": figures})
+        form = WandRequestForm(
+            initial=draft or _default_address(school), remaining=figures.remaining, sent_today=sent_today
+        )
+    return render(
+        request,
+        "wands/request_form.html",
+        {"form": form, "school": school, "figures": figures, "waiting": waiting},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,6 +225,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "timeline": selectors.wand_request_timeline(wand_request=wand_request, for_programme=runs_programme),
             "issues": selectors.wand_request_issues(wand_request=wand_request),
             "serials": list(wand_request.serials.values_list("serial", flat=True)),
+            "waits_for": selectors.wand_request_waits_for(wand_request),
             "figures": selectors.school_allowance_figures(school=wand_request.school) if runs_programme else None,
             "school_history": (
                 selectors.school_wand_requests(school=wand_request.school).exclude(pk=wand_request.pk)[:10]
@@ -235,8 +245,14 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _action_page(request, pk, *, allowed, form_class, template, perform, success):
+def _action_page(request, pk, *, allowed, form_class, template, perform, success, repeat=None):
     wand_request = _visible_request(request, pk)
+    if request.method == "POST" and repeat is not None:
+        # The same decision sent twice (two quick clicks without JavaScript): answer with the first one's result.
+        first_result = repeat(wand_request, request.POST)
+        if first_result:
+            messages.success(request, first_result)
+            return redirect("wands:request_detail", pk=wand_request.pk)
     _require(allowed(request.user, wand_request))
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -270,6 +286,14 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @login_required
 def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    def approved_message(wand_request, *, reserved, waits_for):
+        if reserved:
+            return f"{wand_request.reference} is approved and its wands are reserved."
+        return (
+            f"{wand_request.reference} is approved and waits for stock: {waits_for} "
+            f"wand{'s' if waits_for != 1 else ''}. It will be reserved when stock is delivered."
+        )
+
     def perform(wand_request, data):
         if data["decision"] == "reject":
             services.wand_request_reject(wand_request_id=wand_request.pk, actor=request.user, reason=data["reason"])
@@ -277,11 +301,18 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         outcome = services.wand_request_approve(
             wand_request_id=wand_request.pk, actor=request.user, note=data["reason"]
         )
-        if outcome.reserved:
-            return f"{wand_request.reference} is approved and its wands are reserved."
-        return (
-            f"{wand_request.reference} is approved but waits for stock: {outcome.wands_short} "
-            f"wand{'s' if outcome.wands_short != 1 else ''} short. It will be reserved when stock is delivered."
+        return approved_message(wand_request, reserved=outcome.reserved, waits_for=outcome.waits_for)
+
+    def repeat(wand_request, posted):
+        """This person's own decision, just made, posted again: the first one's message."""
+        if not selectors.is_repeat_of_decision(wand_request, actor=request.user, decision=posted.get("decision")):
+            return None
+        if wand_request.status == WandRequest.Status.REJECTED:
+            return f"{wand_request.reference} is rejected. The school has been told why."
+        return approved_message(
+            wand_request,
+            reserved=wand_request.status != WandRequest.Status.WAITING_FOR_STOCK,
+            waits_for=selectors.wand_request_waits_for(wand_request) or 0,
         )
 
     return _action_page(
@@ -292,6 +323,7 @@ def request_decide(request: HttpRequest, pk: int) -> HttpResponse:
         template="wands/request_decide.html",
         perform=perform,
         success="",
+        repeat=repeat,
     )
 
 
@@ -376,6 +408,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "wands/queue.html",
         {
             "filter_form": filterset.form,
+            "date_parts": {
+                name: DayMonthYearWidget.parts_of(filterset.form[name]) for name in ("submitted_from", "submitted_to")
+            },
             "page": page,
             "status_tags": STATUS_TAGS,
             "can_decide": permissions.can_decide_wand_request(request.user),

@@ -103,6 +103,17 @@ class AccountAdapter(DefaultAccountAdapter):
         signed_in_at = records[-1].get("at", 0) if records else 0
         return time.time() - signed_in_at >= account_settings.REAUTHENTICATION_TIMEOUT
 
+    def is_email_verified(self, request, email: str) -> bool:
+        """Never verified from the session. The invitation page puts the invited address in the session only so the
+        sign-up form starts with it filled in (allauth's "stash"); the address is still confirmed by email, because an
+        invitation link can be forwarded and must not be enough to take the address."""
+        return False
+
+    def unstash_verified_email(self, request):
+        """The stash only filled in the form (see is_email_verified): clear it and treat nothing as verified."""
+        super().unstash_verified_email(request)
+        return None
+
     def get_login_redirect_url(self, request):
         """Someone whose roles need two-factor sign-in, and who has not set it up, goes straight to set it up."""
         if mfa.two_factor_missing(request.user):

@@ -8,6 +8,7 @@ from .invitations import (
     headteacher_invitations_send,
     headteacher_invite,
     invitation_accept,
+    invitation_accept_signed_in,
     invitation_for_token,
     invitation_revoke,
     invitations_resend_expired,
@@ -17,6 +18,7 @@ from .join_requests import join_request_approve, join_request_create, join_reque
 from .memberships import duty_grant, duty_remove, membership_end
 from .organisation_invitations import (
     organisation_invitation_accept,
+    organisation_invitation_accept_signed_in,
     organisation_invitation_for_token,
     organisation_invite,
 )
@@ -49,6 +51,7 @@ __all__ = [
     "headteacher_invitations_send",
     "headteacher_invite",
     "invitation_accept",
+    "invitation_accept_signed_in",
     "invitation_for_token",
     "invitation_revoke",
     "invitations_resend_expired",
@@ -59,6 +62,7 @@ __all__ = [
     "own_role_message",
     "organisation_decline",
     "organisation_invitation_accept",
+    "organisation_invitation_accept_signed_in",
     "organisation_invitation_for_token",
     "organisation_invite",
     "organisation_register",

@@ -284,6 +284,25 @@ def invitation_accept(*, token: str, user: User, now=None) -> SchoolMembership:
     invitation = (
         Invitation.objects.select_for_update().select_related("school").filter(token_hash=token_hash(token)).first()
     )
+    return _accept(invitation, user=user, now=now)
+
+
+@transaction.atomic
+def invitation_accept_signed_in(*, invitation_id: int, user: User, now=None) -> SchoolMembership:
+    """A pending invitation shown to the signed-in person it was sent to (their address verified, which is what the
+    emailed link proves) is accepted from the page they land on, as by the link."""
+    from allauth.account.models import EmailAddress
+
+    now = now_or(now)
+    invitation = Invitation.objects.select_for_update().select_related("school").filter(pk=invitation_id).first()
+    if invitation is None or not getattr(user, "is_authenticated", False):
+        raise DomainError(INVITATION_NOT_VALID)
+    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        raise DomainError(INVITATION_NOT_VALID)
+    return _accept(invitation, user=user, now=now)
+
+
+def _accept(invitation: Invitation | None, *, user: User, now) -> SchoolMembership:
     if invitation is None:
         raise DomainError(INVITATION_NOT_VALID)
     if invitation.revoked_at:

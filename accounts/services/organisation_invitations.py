@@ -140,6 +140,30 @@ def organisation_invitation_accept(*, token: str, user: User, now=None) -> Organ
         .filter(token_hash=token_hash(token))
         .first()
     )
+    return _accept(invitation, user=user, now=now)
+
+
+@transaction.atomic
+def organisation_invitation_accept_signed_in(*, invitation_id: int, user: User, now=None) -> OrganisationMembership:
+    """An organisation invitation shown to the signed-in person it was sent to (their address verified, which is
+    what the emailed link proves) is accepted from the page they land on, as by the link."""
+    from allauth.account.models import EmailAddress
+
+    now = now_or(now)
+    invitation = (
+        OrganisationInvitation.objects.select_for_update()
+        .select_related("organisation")
+        .filter(pk=invitation_id)
+        .first()
+    )
+    if invitation is None or not getattr(user, "is_authenticated", False):
+        raise DomainError(INVITATION_NOT_VALID)
+    if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
+        raise DomainError(INVITATION_NOT_VALID)
+    return _accept(invitation, user=user, now=now)
+
+
+def _accept(invitation: OrganisationInvitation | None, *, user: User, now) -> OrganisationMembership:
     if invitation is None:
         raise DomainError(INVITATION_NOT_VALID)
     if invitation.accepted_at:

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.rows import iso_datetime
-from education_toolkit.models import FACETS, FileVersion, Resource, ResourceTag
+from education_toolkit.models import FACETS, FileVersion, Resource, ResourceTag, SearchSynonym
 
 
 class ToolkitFileSerializer(serializers.ModelSerializer):
@@ -229,3 +229,31 @@ class ToolkitAnalyticsSerializer(serializers.Serializer):
 
 
 FACET_KINDS = tuple(FACETS)
+
+
+class SearchSynonymSerializer(serializers.ModelSerializer):
+    """A row of the search's synonyms: a word or phrase and the others that mean the same."""
+
+    alternatives = serializers.ListField(
+        child=serializers.CharField(max_length=60), source="alternatives_list", allow_empty=False, max_length=30
+    )
+
+    class Meta:
+        model = SearchSynonym
+        fields = ["id", "term", "alternatives", "updated_at"]
+        read_only_fields = ["id", "updated_at"]
+        extra_kwargs = {"term": {"validators": []}}  # the service says which row already has it
+
+
+class ToolkitSeveralZipRequestSerializer(serializers.Serializer):
+    resources = serializers.ListField(
+        child=serializers.SlugField(max_length=120),
+        allow_empty=False,
+        max_length=50,
+        help_text="Slugs of the resources whose current files go in the zip.",
+    )
+    accept_terms = serializers.BooleanField(
+        default=False,
+        help_text="Accept the terms of use, including reading the safeguarding notes before delivering. Needed once "
+        "for an account, and on every call without one.",
+    )

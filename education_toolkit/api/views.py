@@ -17,6 +17,7 @@ from core.api.pagination import PagePagination
 from core.api.rows import ValuesListMixin
 from education_toolkit import permissions, selectors, services
 from education_toolkit.filters import ResourceFilter
+from education_toolkit.models import zip_download_name
 from education_toolkit.zips import unique_names, zip_stream
 
 from . import serializers as s
@@ -112,13 +113,41 @@ class ResourceZip(APIView):
             )
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
-        names = unique_names(c.name for c in chosen)
-        response = StreamingHttpResponse(
-            zip_stream([(n, c.stored_name) for n, c in zip(names, chosen, strict=True)]),
-            content_type="application/zip",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{resource.slug}.zip"'
-        return response
+        return _zip_response(chosen, zip_download_name([resource.slug]))
+
+
+def _zip_response(chosen, filename: str) -> StreamingHttpResponse:
+    names = unique_names(c.name for c in chosen)
+    response = StreamingHttpResponse(
+        zip_stream([(n, c.stored_name) for n, c in zip(names, chosen, strict=True)]),
+        content_type="application/zip",
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class SeveralZip(APIView):
+    """Every current file of several resources (by slug) as one zip, streamed. Terms must be accepted first."""
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=s.ToolkitSeveralZipRequestSerializer, responses={200: BINARY})
+    def post(self, request):
+        data = s.ToolkitSeveralZipRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        resources = []
+        for slug in dict.fromkeys(values["resources"]):
+            resource = selectors.resource_get(user=request.user, slug=slug)
+            if resource is None:
+                raise ValidationError({"resources": [f"No toolkit resource has the slug {slug}."]})
+            resources.append(resource)
+        _terms(request, values["accept_terms"])
+        try:
+            chosen = services.downloads_record_several(user=request.user, resources=resources)
+        except PermissionDenied as error:
+            raise ApiPermissionDenied(str(error)) from None
+        return _zip_response(chosen, zip_download_name([r.slug for r in resources]))
 
 
 class FileDownload(APIView):
@@ -142,11 +171,11 @@ class FileDownload(APIView):
         if not permissions.can_download_resource(request.user, resource):
             _refuse(request.user, resource)
         _terms(request, request.query_params.get("accept_terms", "").lower() in {"true", "1", "yes"})
-        services.downloads_record(user=request.user, resource=resource, version_ids=[version.pk])
+        (chosen,) = services.downloads_record(user=request.user, resource=resource, version_ids=[version.pk])
         return FileResponse(
             default_storage.open(version.stored.name, "rb"),
             as_attachment=True,
-            filename=version.filename,
+            filename=chosen.name,
             content_type=version.content_type,
         )
 
@@ -176,3 +205,79 @@ class Analytics(APIView):
         if not permissions.can_view_toolkit_analytics(request.user):
             raise ApiPermissionDenied
         return Response(selectors.toolkit_analytics())
+
+
+def _require_editor(user) -> None:
+    if not permissions.can_edit_toolkit(user):
+        raise ApiPermissionDenied
+
+
+class SynonymList(generics.ListAPIView):
+    """The words search treats as meaning the same (toolkit editors); POST adds a row (audited)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.SearchSynonymSerializer
+    pagination_class = PagePagination
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return selectors.search_synonyms().none()
+        _require_editor(self.request.user)
+        return selectors.search_synonyms()
+
+    @extend_schema(request=s.SearchSynonymSerializer, responses={201: s.SearchSynonymSerializer})
+    def post(self, request):
+        _require_editor(request.user)
+        serializer = s.SearchSynonymSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        synonym = services.synonym_save(
+            actor=request.user,
+            term=serializer.validated_data["term"],
+            alternatives=serializer.validated_data["alternatives_list"],
+        )
+        return Response(s.SearchSynonymSerializer(synonym).data, status=201)
+
+
+class SynonymDetail(APIView):
+    """One synonym row: read, change (PUT/PATCH) or remove (DELETE), each audited. Toolkit editors."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = s.SearchSynonymSerializer
+
+    def _synonym(self, request, pk):
+        _require_editor(request.user)
+        synonym = selectors.search_synonym_get(pk=pk)
+        if synonym is None:
+            raise Http404
+        return synonym
+
+    @extend_schema(responses=s.SearchSynonymSerializer)
+    def get(self, request, pk):
+        return Response(s.SearchSynonymSerializer(self._synonym(request, pk)).data)
+
+    def _change(self, request, pk, *, partial):
+        synonym = self._synonym(request, pk)
+        serializer = s.SearchSynonymSerializer(synonym, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        synonym = services.synonym_save(
+            actor=request.user,
+            synonym_id=synonym.pk,
+            term=data.get("term", synonym.term),
+            alternatives=data.get("alternatives_list", synonym.alternatives_list),
+        )
+        return Response(s.SearchSynonymSerializer(synonym).data)
+
+    @extend_schema(request=s.SearchSynonymSerializer, responses=s.SearchSynonymSerializer)
+    def put(self, request, pk):
+        return self._change(request, pk, partial=False)
+
+    @extend_schema(request=s.SearchSynonymSerializer, responses=s.SearchSynonymSerializer)
+    def patch(self, request, pk):
+        return self._change(request, pk, partial=True)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        synonym = self._synonym(request, pk)
+        services.synonym_delete(actor=request.user, synonym_id=synonym.pk)
+        return Response(status=204)

@@ -32,6 +32,13 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
 TRUSTED_PROXIES = env_list("DJANGO_TRUSTED_PROXIES", "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Where the Beta banner's "feedback" link goes: a page (https://…) or an address (mailto:…); by default the portal's
+# own feedback page, which gives FEEDBACK_EMAIL.
+FEEDBACK_URL = env("FEEDBACK_URL", "/feedback")
+FEEDBACK_EMAIL = env("FEEDBACK_EMAIL", "feedback@schools-safety.london")
+# The Stepping Stones programme team, shown on confirmation pages ("contact us").
+STEPPING_STONES_CONTACT_EMAIL = env("STEPPING_STONES_CONTACT_EMAIL", "stepping.stones@schools-safety.london")
+STEPPING_STONES_CONTACT_PHONE = env("STEPPING_STONES_CONTACT_PHONE", "020 7983 4000")
 SITE_ID = 1
 
 DJANGO_APPS = [

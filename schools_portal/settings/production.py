@@ -13,6 +13,11 @@ DEBUG = False
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if len(SECRET_KEY) < 50:
     raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set to a long random value (50+ characters).")
+# Links in emails are built from SITE_URL (the worker has no request to read the host from): without it real emails
+# would link to 127.0.0.1.
+SITE_URL = os.environ.get("SITE_URL", "").strip()
+if not SITE_URL.startswith(("https://", "http://")):
+    raise ImproperlyConfigured("SITE_URL must be set to the service's public address (https://host), used in emails.")
 
 # The Django admin is off in production unless turned on for a task (docs/operations.md).
 ADMIN_ENABLED = env_bool("DJANGO_ADMIN_ENABLED", False)

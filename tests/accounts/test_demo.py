@@ -28,7 +28,12 @@ def hackney_secondary():
 def test_one_user_per_role_with_two_factor_where_required(hackney_secondary):
     demo.seed(stdout=io.StringIO(), options={})
     demo.seed(stdout=io.StringIO(), options={})  # re-running changes nothing
-    assert User.objects.count() == len(demo.DEMO_USERS)
+    # One per role, plus the demo primary's own Stepping Stones lead (the fixture has a Hackney primary).
+    assert User.objects.count() == len(demo.DEMO_USERS) + 1
+    primary_lead = User.objects.get(email=demo.demo_email(demo.PRIMARY_LEAD[0]))
+    assert roles.STEPPING_STONES_LEAD in user_role_names(primary_lead)
+    assert Authenticator.objects.filter(user=primary_lead, type=Authenticator.Type.TOTP).exists()
+    assert [s.urn for s in schools_acting_for(primary_lead)] == [150003]
     held = set()
     for local, _name, role in demo.DEMO_USERS:
         user = User.objects.get(email=demo.demo_email(local))

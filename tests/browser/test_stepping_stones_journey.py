@@ -220,9 +220,11 @@ def test_full_school_waitlists_then_a_withdrawal_offers_the_place_to_the_top_of_
     sign_in_as(page, live_server, people["secondary_lead"])
     page.goto(f"{live_server.url}/stepping-stones/referrals/{urgent.reference}/decision/")
     axe_check(page)
-    page.get_by_label("Accept: offer the pupil a place").check()
+    # The school is full: Accept is not offered; the page says so and offers the waiting list.
+    expect(page.locator("#no-places")).to_contain_text("has no places left")
+    expect(page.get_by_label("Accept: offer the pupil a place")).to_have_count(0)
     page.get_by_role("button", name="Save decision").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("no places left")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Choose waiting list or decline")
     axe_check(page)
     page.get_by_label("Put the pupil on the waiting list").check()
     page.get_by_label("Priority on the waiting list").select_option("1")

@@ -88,12 +88,12 @@ def test_teacher_filters_key_stage_3_lesson_plans_and_downloads_three_files_as_a
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download selected files (zip)").click()
     download = download_info.value
-    assert download.suggested_filename == f"{lesson.slug}.zip"
+    assert download.suggested_filename == f"{lesson.slug}_files.zip"
     path = tmp_path / "toolkit.zip"
     download.save_as(path)
     with zipfile.ZipFile(path) as archive:
-        assert archive.namelist() == ["lesson-plan.pdf", "slides.pdf", "worksheet.pdf"]
-        assert archive.read("slides.pdf") == pdf_bytes(f"{lesson.title}: Slides")
+        assert archive.namelist() == [f"{lesson.slug}_{t}_v1.pdf" for t in ("lesson-plan", "slides", "worksheet")]
+        assert archive.read(f"{lesson.slug}_slides_v1.pdf") == pdf_bytes(f"{lesson.title}: Slides")
     assert Download.objects.filter(user=teacher, as_zip=True).count() == 3
 
 
@@ -129,7 +129,7 @@ def test_community_group_is_refused_a_verified_item_until_verified(live_server, 
     page.get_by_label(re.compile("^I accept the terms of use")).check()
     with page.expect_download() as download_info:
         page.get_by_role("button", name="Download all files (zip)").click()
-    assert download_info.value.suggested_filename == f"{guidance.slug}.zip"
+    assert download_info.value.suggested_filename == f"{guidance.slug}_files.zip"
     assert Download.objects.get().organisation_type == "community"
 
 

@@ -168,7 +168,7 @@ def test_stock_runs_out_request_waits_then_delivery_reserves_it(live_server, pag
     page.get_by_role("button", name="Approve or reject").click()
     page.get_by_label("Approve").check()
     page.get_by_role("button", name="Save decision").click()
-    expect(page.get_by_text("waits for stock: 3 wands short")).to_be_visible()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("is approved and waits for stock: 3 wands.")
     expect(page.locator("#request-status")).to_have_text("Approved, waiting for stock")
     axe_check(page)
 

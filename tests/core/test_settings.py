@@ -26,7 +26,11 @@ BASE_DIR = Path(settings.BASE_DIR)
 UPN = "A823456789012"  # a pupil's identifier: must never reach a report or a log
 
 
-def production_settings(monkeypatch, secret_key):
+def production_settings(monkeypatch, secret_key, site_url="https://portal.example.org"):
+    if site_url is None:
+        monkeypatch.delenv("SITE_URL", raising=False)
+    else:
+        monkeypatch.setenv("SITE_URL", site_url)
     if secret_key is None:
         monkeypatch.delenv("DJANGO_SECRET_KEY", raising=False)
     else:
@@ -40,6 +44,7 @@ def test_production_settings_pass_check_deploy(tmp_path):
         "DJANGO_SETTINGS_MODULE": "schools_portal.settings.production",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
         "DJANGO_ALLOWED_HOSTS": "portal.example.org",
+        "SITE_URL": "https://portal.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}",
     }
     result = subprocess.run(
@@ -58,6 +63,18 @@ def test_production_settings_pass_check_deploy(tmp_path):
 def test_production_refuses_a_missing_or_short_secret_key(monkeypatch, secret_key):
     with pytest.raises(ImproperlyConfigured, match="DJANGO_SECRET_KEY"):
         production_settings(monkeypatch, secret_key)
+
+
+@pytest.mark.parametrize("site_url", [None, "", "   "])
+def test_production_refuses_to_start_without_site_url(monkeypatch, site_url):
+    """Links in emails come from SITE_URL: production never falls back to 127.0.0.1."""
+    with pytest.raises(ImproperlyConfigured, match="SITE_URL"):
+        production_settings(monkeypatch, secrets.token_urlsafe(64), site_url=site_url)
+
+
+def test_production_takes_site_url_from_the_environment(monkeypatch):
+    values = production_settings(monkeypatch, secrets.token_urlsafe(64), site_url="https://schools-safety.london")
+    assert values["SITE_URL"] == "https://schools-safety.london"
 
 
 def test_production_security_settings(monkeypatch):

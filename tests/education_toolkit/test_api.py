@@ -69,7 +69,8 @@ def test_zip_download_with_terms(api, teacher):
     response = api.post(url, {"files": [files[0].current_version_id, files[1].current_version_id]}, format="json")
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
-        assert archive.namelist() == ["plan.pdf", "slides.pdf"]
+        assert archive.namelist() == [f"{resource.slug}_plan_v1.pdf", f"{resource.slug}_slides_v1.pdf"]
+    assert f'filename="{resource.slug}_files.zip"' in response["Content-Disposition"]
 
 
 def test_zip_naming_another_resources_file_is_a_400(api, teacher):

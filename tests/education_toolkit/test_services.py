@@ -317,7 +317,7 @@ class TestDownloads:
             version_ids=[files[2].current_version_id, files[0].current_version_id],
             as_zip=True,
         )
-        assert [f.name for f in chosen] == ["plan.pdf", "worksheet.pdf"]
+        assert [f.name for f in chosen] == [f"{resource.slug}_plan_v1.pdf", f"{resource.slug}_worksheet_v1.pdf"]
         rows = list(Download.objects.values_list("organisation_type", "borough__code", "as_zip"))
         assert rows == [("school", 204, True)] * 2
 
@@ -382,6 +382,7 @@ def test_zip_contains_exactly_the_chosen_files(teacher):
     )
     data = b"".join(zip_stream([(c.name, c.stored_name) for c in chosen]))
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        assert archive.namelist() == ["plan.pdf", "slides.pdf", "worksheet.pdf"]
-        assert archive.read("slides.pdf") == pdf_bytes("Slides")
+        names = [f"{resource.slug}_{t}_v1.pdf" for t in ("plan", "slides", "worksheet")]
+        assert archive.namelist() == names
+        assert archive.read(names[1]) == pdf_bytes("Slides")
         assert archive.testzip() is None

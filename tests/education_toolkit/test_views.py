@@ -120,7 +120,8 @@ class TestDownloads:
         assert response.status_code == 200
         assert response["Content-Type"] == "application/zip"
         assert response.streaming
-        assert _zip_names(response) == ["plan.pdf", "slides.pdf", "worksheet.pdf"]
+        assert _zip_names(response) == [f"{resource.slug}_{t}_v1.pdf" for t in ("plan", "slides", "worksheet")]
+        assert response["Content-Disposition"] == f'attachment; filename="{resource.slug}_files.zip"'
         assert Download.objects.filter(as_zip=True).count() == 3
 
     def test_all_files(self, client, teacher):
@@ -129,7 +130,7 @@ class TestDownloads:
             with_file(resource, title=t)
         client.force_login(teacher)
         response = client.post(reverse("toolkit:download_selected", kwargs={"slug": resource.slug}), {"all": "1"})
-        assert _zip_names(response) == ["plan.pdf", "slides.pdf"]
+        assert _zip_names(response) == [f"{resource.slug}_plan_v1.pdf", f"{resource.slug}_slides_v1.pdf"]
 
     def test_a_file_of_another_resource_is_refused(self, client, teacher):
         resource, other = ResourceFactory(), ResourceFactory()
@@ -151,21 +152,27 @@ class TestDownloads:
         assert response.status_code == 400
         assert "Select at least one file to download" in response.content.decode()
 
-    def test_terms_accepted_once_with_the_download_and_opt_in(self, client):
+    def test_terms_accepted_once_with_the_download_and_one_control_for_update_emails(self, client):
         user = UserFactory()
         resource = ResourceFactory()
         file = with_file(resource)
         client.force_login(user)
         url = reverse("toolkit:download_selected", kwargs={"slug": resource.slug})
+        before = client.get(reverse("toolkit:resource", kwargs={"slug": resource.slug})).content.decode()
+        # One control for update emails (the issue: a checkbox in the download form and a button said the same).
+        assert before.count("Email me") == 1 and 'name="subscribe"' not in before
         refused = client.post(url, {"files": [file.current_version_id]})
         assert refused.status_code == 400 and "Accept the terms of use" in refused.content.decode()
         assert not Download.objects.exists()
-        response = client.post(url, {"files": [file.current_version_id], "accept_terms": "on", "subscribe": "on"})
+        response = client.post(url, {"files": [file.current_version_id], "accept_terms": "on"})
         assert response.status_code == 200
         assert TermsAcceptance.objects.filter(user=user).count() == 1
-        assert resource.subscriptions.filter(user=user).exists()
         page = client.get(reverse("toolkit:resource", kwargs={"slug": resource.slug})).content.decode()
         assert 'name="accept_terms"' not in page  # asked once
+        client.post(reverse("toolkit:updates", kwargs={"slug": resource.slug}), {"wanted": "yes"})
+        assert resource.subscriptions.filter(user=user).exists()
+        following = client.get(reverse("toolkit:resource", kwargs={"slug": resource.slug})).content.decode()
+        assert "Stop update emails" in following and "Email me" not in following
 
     def test_single_file_streamed_by_the_storage(self, client, teacher):
         resource = ResourceFactory()
@@ -174,7 +181,7 @@ class TestDownloads:
         response = client.get(reverse("toolkit:download_file", kwargs={"version_id": file.current_version_id}))
         assert response.status_code == 200 and response.streaming
         assert b"".join(response.streaming_content) == pdf_bytes("The plan")
-        assert 'filename="plan.pdf"' in response["Content-Disposition"]
+        assert f'filename="{resource.slug}_plan_v1.pdf"' in response["Content-Disposition"]
         assert Download.objects.get().organisation_type == "school"
 
     def test_single_file_asks_for_terms_first(self, client):
@@ -185,6 +192,46 @@ class TestDownloads:
         assert response.status_code == 302 and response["Location"].startswith(reverse("toolkit:terms"))
         client.post(reverse("toolkit:terms"), {"accept_terms": "on", "next": url})
         assert client.get(url).status_code == 200  # an anonymous visitor: remembered for the session
+
+    def test_after_accepting_the_terms_the_file_downloads_from_the_resource_page(self, client):
+        """The issue: after accepting, people stayed on the terms page with no way on."""
+        resource = ResourceFactory()
+        file = with_file(resource, title="Slides")
+        url = reverse("toolkit:download_file", kwargs={"version_id": file.current_version_id})
+        to_terms = client.get(url)["Location"]
+        terms_page = client.get(to_terms).content.decode()
+        assert f'name="download" value="{file.current_version_id}"' in terms_page
+        assert 'data-prevent-double-click="true">Accept and continue' in terms_page
+        back = client.post(
+            reverse("toolkit:terms"),
+            {
+                "accept_terms": "on",
+                "next": reverse("toolkit:resource", kwargs={"slug": resource.slug}),
+                "download": str(file.current_version_id),
+            },
+        )
+        assert back["Location"] == reverse("toolkit:resource", kwargs={"slug": resource.slug})
+        page = client.get(back["Location"]).content.decode()
+        assert "Your download has started" in page
+        assert f'<meta http-equiv="refresh" content="0;url={url}">' in page
+        assert client.get(url).status_code == 200
+        again = client.get(back["Location"]).content.decode()
+        assert "Your download has started" not in again and 'http-equiv="refresh"' not in again  # once
+
+    def test_a_download_number_for_another_resource_starts_nothing(self, client):
+        resource, other = ResourceFactory(), ResourceFactory()
+        with_file(resource)
+        elsewhere = with_file(other)
+        client.post(
+            reverse("toolkit:terms"),
+            {
+                "accept_terms": "on",
+                "next": reverse("toolkit:resource", kwargs={"slug": resource.slug}),
+                "download": str(elsewhere.current_version_id),
+            },
+        )
+        page = client.get(reverse("toolkit:resource", kwargs={"slug": resource.slug})).content.decode()
+        assert "Your download has started" not in page
 
     def test_terms_never_redirect_off_site(self, client):
         response = client.post(reverse("toolkit:terms"), {"accept_terms": "on", "next": "https://evil.example/"})

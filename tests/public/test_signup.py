@@ -240,8 +240,9 @@ class TestRateLimit:
         assert response.status_code == 429
         assert "You have tried to sign up too many times" in response.content.decode()
         assert "govuk-error-summary" in response.content.decode()
-        assert ConsentRecord.objects.count() == services.SIGNUP_LIMIT_PER_ADDRESS
-        assert len(mail.outbox) == services.SIGNUP_LIMIT_PER_ADDRESS
+        # The same sign-up repeated is one consent and one email (TestBackAndSubmitAgain); the limit still holds.
+        assert ConsentRecord.objects.count() == 1
+        assert len(mail.outbox) == 1
 
     def test_per_client_address(self, statement, commit):
         for attempt in range(services.SIGNUP_LIMIT_PER_IP):
@@ -368,3 +369,32 @@ class TestPurgeUnconfirmed:
             "gone@example.org",
         }
         assert services.address_is_suppressed("gone@example.org")
+
+
+class TestBackAndSubmitAgain:
+    """The issue: Back and submit again stored a second consent record and queued a second confirmation email."""
+
+    def test_an_address_already_waiting_gets_the_same_page_and_nothing_new(self, client, statement, commit):
+        with commit():
+            first = sign_up(client, topics=["knife-wands", "toolkit"])
+        assert len(mail.outbox) == 1 and ConsentRecord.objects.count() == 1
+        with commit():
+            again = sign_up(client, topics=["toolkit", "knife-wands"])  # the same answers, in another order
+        assert _visible(again) == _visible(first)
+        assert ConsentRecord.objects.count() == 1 and len(mail.outbox) == 1
+        assert AuditEvent.objects.filter(verb="vru_signup.requested").count() == 1
+
+    def test_other_topics_or_an_old_sign_up_are_a_new_consent(self, client, statement, commit):
+        with commit():
+            sign_up(client, topics=["knife-wands"])
+        with commit():
+            sign_up(client, topics=["toolkit"])
+        assert ConsentRecord.objects.count() == 2 and len(mail.outbox) == 2
+        ConsentRecord.objects.update(given_at=timezone.now() - services.CONFIRM_MAX_AGE - timedelta(hours=1))
+        with commit():
+            sign_up(client, topics=["toolkit"], ip="198.51.100.200")
+        assert ConsentRecord.objects.count() == 3 and len(mail.outbox) == 3
+
+    def test_sign_up_has_double_click_protection(self, client, statement):
+        html = client.get(reverse("public:signup")).content.decode()
+        assert 'data-prevent-double-click="true">Sign up</button>' in html

@@ -41,6 +41,7 @@ def production_security(settings, monkeypatch):
     """The security settings of schools_portal.settings.production, read from the module itself."""
     monkeypatch.setenv("DJANGO_SECRET_KEY", secrets.token_urlsafe(64))
     monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("SITE_URL", "https://portal.example.org")
     values = runpy.run_module("schools_portal.settings.production", run_name="production_under_test")
     for key in PRODUCTION_SECURITY_KEYS:
         setattr(settings, key, values[key])

@@ -6,7 +6,7 @@ import pytest
 from django.test import override_settings
 
 from accounts import demo as accounts_demo
-from accounts.models import User
+from accounts.models import SchoolMembership, User
 from schools import demo as schools_demo
 from stepping_stones import demo, selectors
 from stepping_stones.models import ParticipatingSchool, Referral
@@ -38,3 +38,19 @@ def test_demo_has_every_state_valid_upns_and_something_for_the_demo_lead():
     again = io.StringIO()
     demo.seed(stdout=again, options={})
     assert "already loaded" in again.getvalue()
+
+
+@override_settings(DEBUG=True)
+def test_demo_uses_the_current_transition_year_and_a_primary_with_its_own_lead():
+    from stepping_stones.models import Cohort, current_transition_year
+
+    schools_demo.seed(stdout=io.StringIO(), options={"schools": 600})
+    accounts_demo.seed(stdout=io.StringIO(), options={})
+    demo.seed(stdout=io.StringIO(), options={})
+    assert list(Cohort.objects.values_list("transition_year", flat=True)) == [current_transition_year()]
+    primary_lead = User.objects.get(email=accounts_demo.demo_email(accounts_demo.PRIMARY_LEAD[0]))
+    primary = accounts_demo.demo_primary_school()
+    assert SchoolMembership.objects.current().get(user=primary_lead).school == primary
+    made = Referral.objects.filter(referring_school=primary)
+    assert made.exists() and set(made.values_list("created_by", flat=True)) == {primary_lead.pk}
+    assert set(selectors.referrals_visible_to(primary_lead)) == set(made)

@@ -263,15 +263,25 @@ class TestPrimaryAfterSubmission:
         detail = lead_client.get(url("referral_detail", referral)).content.decode()
         assert "No places for this year group" in detail
 
-    def test_lists_show_references_not_pupils_details(self, lead_client, client, make_referral, secondary_lead):
+    def test_leads_lists_show_their_pupils_names_but_no_other_details(
+        self, lead_client, client, make_referral, secondary_lead
+    ):
+        """The decision changed (docs/decisions.md): a lead cannot tell their own pupils apart by reference. The
+        name shows in the referring primary's and the receiving secondary's own lists; never the UPN or date of
+        birth, never in the URL; each page leaves one access record with its references and no name."""
         referral = make_referral(**{**CANARY, "date_of_birth": CANARY_DOB})
         listing = lead_client.get(url("referral_list")).content.decode()
-        assert referral.reference in listing
-        assert_no_pupil_data(listing)
+        assert referral.reference in listing and "Zebedee Quillfeather" in listing
+        for value in (CANARY["upn"], CANARY_DOB.isoformat(), CANARY_DOB.strftime("%d/%m/%Y")):
+            assert value not in listing
         client.force_login(secondary_lead)
         school_page = client.get(url("school_cohort", urn=referral.receiving_school_id)).content.decode()
-        assert referral.reference in school_page
-        assert_no_pupil_data(school_page)
+        assert referral.reference in school_page and "Zebedee Quillfeather" in school_page
+        assert CANARY["upn"] not in school_page
+        logged = AuditEvent.objects.filter(verb=services.LIST_VERB).order_by("pk")
+        assert [e.data["what"] for e in logged] == ["page list", "school cohort page"]
+        assert all(e.data["references"] == [referral.reference] for e in logged)
+        assert_no_pupil_data(str([(e.target_label, e.data) for e in logged]))
 
     def test_accepted_record_is_read_only_for_the_primary(self, lead_client, make_referral, secondary_lead):
         referral = make_referral()
@@ -311,7 +321,9 @@ class TestSecondaryLead:
 
     def test_a_secondary_lead_does_not_refer_but_sees_referrals_to_their_school(self, sec_client, make_referral):
         referral = make_referral()
-        assert sec_client.get(url("refer_start")).status_code == 403
+        start = sec_client.get(url("refer_start"))  # an explanation, not a bare 403 (the issue)
+        assert start.status_code == 200 and "Referrals come from primary schools" in start.content.decode()
+        assert url("referral_new") not in start.content.decode()
         assert sec_client.get(url("referral_new")).status_code == 403
         listing = sec_client.get(url("referral_list")).content.decode()
         assert referral.reference in listing and "Refer a pupil" not in listing

@@ -122,7 +122,7 @@ class TestProgrammePages:
         response = client.post(
             reverse("wands:request_decide", kwargs={"pk": wand_request.pk}), {"decision": "approve"}, follow=True
         )
-        assert "waits for stock: 3 wands short" in response.content.decode()
+        assert "is approved and waits for stock: 3 wands." in response.content.decode()
 
     def test_queue_filters_and_bulk_approve(self, client, admin, add_stock, rules):
         add_stock(10)

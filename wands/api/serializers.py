@@ -127,7 +127,8 @@ class WandApproveManySerializer(serializers.Serializer):
 class WandApprovalResultSerializer(serializers.Serializer):
     request = WandRequestSerializer(source="wand_request")
     reserved = serializers.BooleanField()
-    wands_short = serializers.IntegerField()
+    wands_short = serializers.IntegerField(help_text="Wands the whole waiting queue needs beyond stock.")
+    waits_for = serializers.IntegerField(help_text="How many of this request's own wands stock cannot cover yet.")
 
 
 class WandDispatchSerializer(serializers.Serializer):

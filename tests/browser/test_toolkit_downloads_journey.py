@@ -1,0 +1,103 @@
+"""Toolkit downloads in the browser, with axe: a visitor clicks one file before accepting the terms and, after
+accepting, is back on the resource with the file downloading; a teacher searches "first aid bleeding", ticks two
+resources from the results and gets one zip; an editor adds a search synonym."""
+
+import importlib
+import re
+import zipfile
+
+import pytest
+from playwright.sync_api import expect
+
+from education_toolkit.models import SearchSynonym
+from education_toolkit.samples import pdf_bytes
+from schools.models import BasicCommandUnit, LocalAuthority
+from schools.reference_data import load_reference_data
+from tests.accounts.factories import SchoolMembershipFactory, UserFactory
+from tests.accounts.test_identity_support import give_totp
+from tests.education_toolkit.factories import ResourceFactory, toolkit_editor, with_file
+
+from .test_toolkit_journey import sign_in_as
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(transactional_db):
+    """A transactional test before this one flushed the tables, data-migrated rows included (synonyms too)."""
+    load_reference_data(bcu_model=BasicCommandUnit, authority_model=LocalAuthority)
+    starting = importlib.import_module("education_toolkit.migrations.0004_starting_synonyms").STARTING_SYNONYMS
+    for term, alternatives in starting.items():
+        SearchSynonym.objects.get_or_create(term=term, defaults={"alternatives": alternatives})
+
+
+def test_one_file_before_the_terms_downloads_after_accepting_them(live_server, page, axe_check):
+    resource = ResourceFactory(title="Stop the bleed")
+    with_file(resource, title="Slides", content=pdf_bytes("Stop the bleed: Slides"))
+    page.goto(f"{live_server.url}/toolkit/resources/{resource.slug}/")
+    page.wait_for_load_state("networkidle")
+    page.get_by_role("link", name="Download Slides on its own").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Terms of use for the toolkit")
+    axe_check(page)
+    page.get_by_label(re.compile("^I accept the terms of use")).check()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Accept and continue").click()
+    assert download_info.value.suggested_filename == f"{resource.slug}_slides_v1.pdf"
+    page.wait_for_load_state("networkidle")
+    expect(page).to_have_url(f"{live_server.url}/toolkit/resources/{resource.slug}/")
+    expect(page.locator("#download-started")).to_contain_text("Your download has started")
+    axe_check(page)
+
+
+def test_teacher_ticks_two_search_results_and_gets_one_zip(live_server, page, axe_check, tmp_path):
+    bleed = ResourceFactory(title="Stop the bleed", summary="What to do until the ambulance arrives")
+    with_file(bleed, title="Slides")
+    assembly = ResourceFactory(title="Minutes that matter", summary="An assembly", tags=[("topic", "first_aid")])
+    with_file(assembly, title="Script")
+    ResourceFactory(title="Online conflict", summary="Group chats", content_guidance="Hard topics.")
+    teacher = SchoolMembershipFactory(user=UserFactory(full_name="Tom Teacher")).user
+    sign_in_as(page, live_server, teacher)
+    page.goto(f"{live_server.url}/toolkit/")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Search").fill("first aid bleeding")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#results h2")).to_have_text(["Stop the bleed", "Minutes that matter"])
+    axe_check(page)
+    page.get_by_label("Add its files to one download: Stop the bleed").check()
+    page.get_by_label("Add its files to one download: Minutes that matter").check()
+    page.get_by_role("button", name="Download ticked resources (zip)").click()  # terms not accepted yet
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Accept the terms of use")
+    axe_check(page)
+    page.get_by_label(re.compile("^I accept the terms of use")).check()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download ticked resources (zip)").click()
+    download = download_info.value
+    assert download.suggested_filename == "toolkit_2-resources_files.zip"
+    download.save_as(tmp_path / "several.zip")
+    with zipfile.ZipFile(tmp_path / "several.zip") as archive:
+        assert archive.namelist() == [f"{bleed.slug}_slides_v1.pdf", f"{assembly.slug}_script_v1.pdf"]
+
+
+def test_editor_adds_a_search_synonym(live_server, page, axe_check):
+    editor = toolkit_editor(full_name="Erin Editor")
+    give_totp(editor)
+    sign_in_as(page, live_server, editor)
+    page.goto(f"{live_server.url}/toolkit/editor/synonyms/")
+    page.wait_for_load_state("networkidle")
+    axe_check(page)
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a word or phrase people search for")
+    axe_check(page)
+    page.get_by_label("Word or phrase people search for").fill("trapping")
+    page.get_by_label("Other words or phrases meaning the same").fill("county lines, cuckooing")
+    page.get_by_role("button", name="Add").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("#synonyms")).to_contain_text("county lines, cuckooing")
+    assert SearchSynonym.objects.filter(term="trapping").exists()
+    page.get_by_role("link", name="Change trapping").click()
+    page.wait_for_load_state("networkidle")
+    axe_check(page)

@@ -1,0 +1,69 @@
+"""Date filters use the GOV.UK date input pattern (day, month, year boxes), not the browser's date field; the API
+keeps its ISO dates through the same filter."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from wands.models import WandRequest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_requests(submit):
+    old, new = submit(1), submit(1)
+    WandRequest.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    return old, new
+
+
+def _references(response):
+    return [r.reference for r in response.context["page"].object_list]
+
+
+def test_the_queue_has_day_month_year_boxes_and_no_browser_date_field(client, admin):
+    client.force_login(admin)
+    html = client.get(reverse("wands:queue")).content.decode()
+    assert 'type="date"' not in html
+    for part in ("day", "month", "year"):
+        assert f'name="submitted_from_{part}"' in html and f'name="submitted_to_{part}"' in html
+    assert "govuk-date-input" in html
+
+
+def test_filtering_by_day_month_and_year(client, admin, two_requests):
+    old, new = two_requests
+    since = timezone.localdate() - timedelta(days=10)
+    client.force_login(admin)
+    response = client.get(
+        reverse("wands:queue"),
+        {"submitted_from_day": since.day, "submitted_from_month": since.month, "submitted_from_year": since.year},
+    )
+    assert _references(response) == [new.reference]
+    assert f'name="submitted_from_day" type="text" inputmode="numeric" value="{since.day}"' in response.content.decode()
+
+
+def test_a_date_that_is_not_real_gets_an_error_linked_to_the_day_box(client, admin, two_requests):
+    client.force_login(admin)
+    for bad in (
+        {"submitted_to_day": "31", "submitted_to_month": "2", "submitted_to_year": "2026"},
+        {"submitted_to_day": "3", "submitted_to_month": "", "submitted_to_year": "2026"},
+        {"submitted_to_day": "x", "submitted_to_month": "2", "submitted_to_year": "26"},
+    ):
+        response = client.get(reverse("wands:queue"), bad)
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert "Submitted to must be a real date, like 27 3 2026" in html
+        assert 'href="#id_submitted_to"' in html and 'id="id_submitted_to"' in html
+
+
+def test_the_api_still_takes_iso_dates(admin, two_requests):
+    old, new = two_requests
+    api = APIClient()
+    api.force_authenticate(admin)
+    since = (timezone.localdate() - timedelta(days=10)).isoformat()
+    body = api.get(reverse("wands-api:requests"), {"submitted_from": since}).json()
+    assert [r["reference"] for r in body["results"]] == [new.reference]
+    assert api.get(reverse("wands-api:requests"), {"submitted_from": "not-a-date"}).status_code == 400
