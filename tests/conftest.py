@@ -89,7 +89,10 @@ def on_postgres():
 def _clear_cache():
     from django.core.cache import cache
 
+    from core import outage
+
     cache.clear()
+    outage.reset()  # "once a minute per kind" logging and error emails start afresh for each test
     yield
     cache.clear()
 

@@ -35,7 +35,8 @@ HOSTILE = [
 ]
 PROJECT = Path(settings.BASE_DIR)
 # Files that write CSV which nobody downloads from the service (a generated GIAS-format file for demo imports).
-NOT_DOWNLOADS = {"schools/demo_generator.py"}
+# Generated GIAS-format input files for the demo register (read by the importer, never downloaded by anyone).
+NOT_DOWNLOADS = {"schools/demo_generator.py", "schools/demo.py"}
 APPS = [
     "core",
     "schools",
