@@ -215,6 +215,8 @@ def invitation_accept_pending(request, pk: int):
     try:
         membership = services.invitation_accept_signed_in(invitation_id=pk, user=request.user)
     except DomainError as exc:
+        if exc.code == "not_found":  # someone else's invitation, or none: as if it did not exist
+            raise Http404 from None
         messages.error(request, exc.message)
         return redirect("public:home")
     return _school_invitation_accepted(request, membership)
@@ -616,6 +618,8 @@ def organisation_invitation_accept_pending(request, pk: int):
     try:
         membership = services.organisation_invitation_accept_signed_in(invitation_id=pk, user=request.user)
     except DomainError as exc:
+        if exc.code == "not_found":  # someone else's invitation, or none: as if it did not exist
+            raise Http404 from None
         messages.error(request, exc.message)
         return redirect("public:home")
     return _organisation_invitation_accepted(request, membership)

@@ -296,9 +296,9 @@ def invitation_accept_signed_in(*, invitation_id: int, user: User, now=None) -> 
     now = now_or(now)
     invitation = Invitation.objects.select_for_update().select_related("school").filter(pk=invitation_id).first()
     if invitation is None or not getattr(user, "is_authenticated", False):
-        raise DomainError(INVITATION_NOT_VALID)
+        raise DomainError(INVITATION_NOT_VALID, code="not_found")  # not theirs: 404
     if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
-        raise DomainError(INVITATION_NOT_VALID)
+        raise DomainError(INVITATION_NOT_VALID, code="not_found")  # not theirs: 404
     return _accept(invitation, user=user, now=now)
 
 

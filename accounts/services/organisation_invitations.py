@@ -157,9 +157,9 @@ def organisation_invitation_accept_signed_in(*, invitation_id: int, user: User, 
         .first()
     )
     if invitation is None or not getattr(user, "is_authenticated", False):
-        raise DomainError(INVITATION_NOT_VALID)
+        raise DomainError(INVITATION_NOT_VALID, code="not_found")  # not theirs: 404
     if not EmailAddress.objects.filter(user=user, email__iexact=invitation.email, verified=True).exists():
-        raise DomainError(INVITATION_NOT_VALID)
+        raise DomainError(INVITATION_NOT_VALID, code="not_found")  # not theirs: 404
     return _accept(invitation, user=user, now=now)
 
 

@@ -56,7 +56,9 @@ def test_seed_demo_prints_a_summary_not_a_line_per_email(monkeypatch, settings, 
     assert "email could not be queued" in messages  # warnings still show
 
 
-@pytest.mark.parametrize(("target", "command"), [("run", "runserver 127.0.0.1:8001"), ("worker", "db_worker")])
+@pytest.mark.parametrize(
+    ("target", "command"), [("run", "runserver 127.0.0.1:8001"), ("worker", "portal_worker")]
+)  # the worker that backs off and reclaims
 def test_make_sets_site_url_from_host(target, command):
     dry_run = subprocess.run(
         ["make", "-n", target, "HOST=127.0.0.1:8001"], cwd=BASE_DIR, capture_output=True, text=True, timeout=60

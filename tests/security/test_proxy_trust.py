@@ -73,6 +73,7 @@ def test_production_refuses_to_start_with_a_bad_proxy_entry(monkeypatch):
     import secrets
 
     monkeypatch.setenv("DJANGO_SECRET_KEY", secrets.token_urlsafe(64))
+    monkeypatch.setenv("SITE_URL", "https://portal.example.org")  # production refuses to start without it
     monkeypatch.setenv("DJANGO_TRUSTED_PROXIES", "10.0.0.1,nonsense")
     with pytest.raises(ImproperlyConfigured, match="nonsense"):
         runpy.run_module("schools_portal.settings.production", run_name="production_under_test")
@@ -83,6 +84,7 @@ def test_production_trusts_the_local_proxy_by_default(monkeypatch):
     import secrets
 
     monkeypatch.setenv("DJANGO_SECRET_KEY", secrets.token_urlsafe(64))
+    monkeypatch.setenv("SITE_URL", "https://portal.example.org")  # production refuses to start without it
     monkeypatch.delenv("DJANGO_TRUSTED_PROXIES", raising=False)
     values = runpy.run_module("schools_portal.settings.production", run_name="production_under_test")
     assert values["TRUSTED_PROXIES"] == ["127.0.0.1", "::1"]
