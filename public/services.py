@@ -213,7 +213,6 @@ def consent_statement_publish(*, text: str, actor=None) -> ConsentStatement:
     return statement
 
 
-@transaction.atomic
 def _waiting_for_the_same(subscriber: Subscriber, *, statement, topics) -> bool:
     """A pending address with an unconfirmed consent to this statement and these topics, still in date."""
     if subscriber.status != Subscriber.Status.PENDING:
@@ -233,6 +232,7 @@ def _waiting_for_the_same(subscriber: Subscriber, *, statement, topics) -> bool:
     return any({t.pk for t in consent.topics.all()} == wanted for consent in recent[:5])
 
 
+@transaction.atomic
 def signup_request(*, email: str, topic_slugs, statement_version: int) -> None:
     """Record a sign-up's consent and email a confirmation link. Answers the same whatever the address's history:
     a new, a pending and a confirmed address each get a confirmation email; an unsubscribed one gets nothing."""
