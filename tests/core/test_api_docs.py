@@ -16,6 +16,6 @@ def test_api_docs_lists_every_operation_of_the_schema(client):
     operations = [operation for group in groups for operation in group["operations"]]
     assert len(operations) > 50
     for operation in operations:
-        assert f"<code class=\"portal-code\">{operation['path']}</code>" in html
+        assert f'<code class="portal-code">{operation["path"]}</code>' in html
     assert {"wands", "officers", "stepping stones", "toolkit"} <= {group["tag"] for group in groups}
     assert "style=" not in html and "swagger" not in html.lower()
