@@ -17,6 +17,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from django.db import OperationalError, transaction
 from django.test import override_settings
 from django.urls import Resolver404, resolve, reverse
 
@@ -138,11 +139,21 @@ def _matrix_object_path(crawl, row):
     """A page with kwargs that no link reached, with the access matrix's own objects (built once, in the crawl's
     database beside the demo data); None when they cannot be built there."""
     if row.url_name not in crawl.built:
-        try:
-            path = reverse(row.url_name, kwargs=row.kwargs()) + (f"?{row.query}" if row.query else "")
-        except Exception as exc:  # noqa: BLE001 - reported in the printout, not a failure of the page
-            path = None
-            crawl.notes.append(f"{row.url_name}: the matrix's objects could not be built beside the demo data ({exc})")
+        path = None
+        for attempt in range(3):
+            try:
+                with transaction.atomic():
+                    path = reverse(row.url_name, kwargs=row.kwargs()) + (f"?{row.query}" if row.query else "")
+                break
+            except OperationalError as exc:  # SQLite: the live server's thread still holds the table for a moment
+                if attempt == 2:
+                    crawl.notes.append(f"{row.url_name}: the matrix's objects could not be built ({exc})")
+                time.sleep(0.5)
+            except Exception as exc:  # noqa: BLE001 - reported in the printout, not a failure of the page
+                crawl.notes.append(
+                    f"{row.url_name}: the matrix's objects could not be built beside the demo data ({exc})"
+                )
+                break
         crawl.built[row.url_name] = path
     return crawl.built[row.url_name]
 
