@@ -1,6 +1,7 @@
 // Tables scroll inside their own container on narrow screens (WCAG 2.2 1.4.10 Reflow), not the page.
-// Each GOV.UK table is wrapped in a container (a region named after its caption, where it has one); the region takes keyboard focus only while it
-// actually scrolls, so keyboard users can scroll it and nobody meets a useless tab stop.
+// Each GOV.UK table is wrapped in a container (a region named after its caption, where it has one). The container
+// takes keyboard focus only while it scrolls, even by a pixel, so keyboard users can scroll it and nobody meets a
+// useless tab stop.
 export function wrapTables (root = document) {
   root.querySelectorAll('table.govuk-table').forEach((table, index) => {
     if (table.parentElement.classList.contains('portal-table-container')) return
@@ -15,13 +16,18 @@ export function wrapTables (root = document) {
     table.parentNode.insertBefore(container, table)
     container.appendChild(table)
     const focusableWhenScrolling = () => {
-      if (container.scrollWidth > container.clientWidth + 1) {
+      if (container.scrollWidth > container.clientWidth) {
         container.setAttribute('tabindex', '0')
       } else {
         container.removeAttribute('tabindex')
       }
     }
     focusableWhenScrolling()
-    if ('ResizeObserver' in window) new ResizeObserver(focusableWhenScrolling).observe(container)
+    if ('ResizeObserver' in window) {
+      // The container's width changes with the window; the table's with its content (fonts, images, late rows).
+      const observer = new ResizeObserver(focusableWhenScrolling)
+      observer.observe(container)
+      observer.observe(table)
+    }
   })
 }
