@@ -17,3 +17,17 @@ def items(request) -> list[NavItem]:
     if roles.PROGRAMME_ADMIN in held:
         links.append(NavItem("People and roles", reverse("accounts:programme_roles"), order=80))
     return links
+
+
+def sub_items(request) -> list[NavItem]:
+    """The programme admin's pages: each link only for those its view lets in."""
+    from . import permissions
+
+    links = [
+        ("Invitations", "accounts:invitations", permissions.can_list_invitations),
+        ("Police, VRU and fulfilment roles", "accounts:programme_roles", permissions.can_grant_programme_roles),
+        ("Organisations", "accounts:organisations", lambda user: user.is_authenticated),
+        ("Schools without a headteacher", "accounts:schools_without_headteacher", permissions.is_programme_admin),
+        ("Access reviews", "accounts:access_reviews", permissions.can_review_access),
+    ]
+    return [NavItem(label, reverse(name)) for label, name, allowed in links if allowed(request.user)]

@@ -150,6 +150,12 @@ def can_review_access(user) -> bool:
     return is_programme_admin(user) or bool(headteacher_school_ids(user))
 
 
+@_predicate
+def can_list_invitations(user) -> bool:
+    """Programme admins (every invitation) and headteachers (their schools')."""
+    return is_programme_admin(user) or bool(headteacher_school_ids(user))
+
+
 def role_holder_id(record) -> int | None:
     """Whose access a reviewed role record gives."""
     if isinstance(record, SchoolDuty):

@@ -29,6 +29,7 @@ from .permissions import (
     can_invite_headteacher,
     can_invite_staff,
     can_invite_to_organisation,
+    can_list_invitations,
     can_manage_duties,
     can_manage_school_members,
     can_resend_invitations,
@@ -71,7 +72,7 @@ def _require(allowed: bool) -> None:
 @login_required
 def invitation_list(request):
     user = request.user
-    _require(is_programme_admin(user) or bool(selectors.headteacher_school_ids(user)))
+    _require(can_list_invitations(user))
     invitations = selectors.invitations_visible_to(user)
     if not is_programme_admin(user):
         invitations = invitations.filter(school_id__in=selectors.headteacher_school_ids(user))

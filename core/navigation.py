@@ -51,3 +51,13 @@ def items(request) -> list[NavItem]:
     if can_search_audit(request.user):
         return [NavItem("Audit", reverse("audit:search"), order=90)]
     return []
+
+
+def sub_navigation_items(app_label: str, request) -> list[dict]:
+    """A programme's own sub-navigation (`<app>.navigation.sub_items(request)`): only the links this person may open,
+    decided by the same permission predicates the views use; the current page's link is marked."""
+    module = import_module(f"{app_label}.navigation")
+    return [
+        {"label": item.label, "url": item.url, "current": request.path == item.url}
+        for item in module.sub_items(request)
+    ]

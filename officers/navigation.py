@@ -12,3 +12,18 @@ def items(request) -> list[NavItem]:
     if user_role_names(request.user) & USERS:
         return [NavItem("School officers", reverse("officers:home"), order=30)]
     return []
+
+
+def sub_items(request) -> list[NavItem]:
+    """The allocators' pages: each link only for those its view lets in."""
+    from . import permissions
+
+    links = [
+        ("Queue", "officers:queue", permissions.is_allocator),
+        ("Officers and loads", "officers:officer_list", permissions.is_allocator),
+        ("Coverage", "officers:coverage", permissions.is_allocator),
+        ("Optimiser", "officers:optimiser", permissions.is_allocator),
+        ("What if", "officers:what_if", permissions.is_allocator),
+        ("School weights", "officers:weight_rules", permissions.is_allocator),
+    ]
+    return [NavItem(label, reverse(name)) for label, name, allowed in links if allowed(request.user)]

@@ -156,7 +156,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @never_cache
 def privacy(request: HttpRequest) -> HttpResponse:
     """The privacy notice: why each piece of pupil information is collected. Public: parents may be shown it."""
-    return render(request, "stepping_stones/privacy.html")
+    return render(request, "stepping_stones/privacy.html", {"can_use": permissions.can_use_stepping_stones(request)})
 
 
 # --- referring a pupil -----------------------------------------------------------------------------------------

@@ -1,0 +1,21 @@
+"""/api/docs/ is a GOV.UK page listing the schema's operations (Swagger UI failed the CSP and axe)."""
+
+import pytest
+
+from core.api_docs import api_operations
+
+
+@pytest.mark.django_db
+def test_api_docs_lists_every_operation_of_the_schema(client):
+    info, groups = api_operations()
+    response = client.get("/api/docs/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<html lang="en"' in html and "API documentation" in html
+    assert 'href="/api/schema/"' in html
+    operations = [operation for group in groups for operation in group["operations"]]
+    assert len(operations) > 50
+    for operation in operations:
+        assert f'<code class="portal-code">{operation["path"]}</code>' in html
+    assert {"wands", "officers", "stepping stones", "toolkit"} <= {group["tag"] for group in groups}
+    assert "style=" not in html and "swagger" not in html.lower()
