@@ -114,6 +114,8 @@ def test_admin_invites_headteacher_who_invites_staff_and_grants_wand_duty(live_s
     page.get_by_role("button", name="Continue").click()
     on_page(page, axe_check, "Your recovery codes")
     page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state("networkidle")  # as a person does: the next page has arrived before it is checked
+    expect(page.locator("h1")).to_be_visible()
     axe_check(page)
     head = get_user_model().objects.get(email=HEAD_EMAIL)
     assert SchoolMembership.objects.filter(
