@@ -187,7 +187,7 @@ def audit_insert_many(events: list[AuditEvent]) -> None:
     fields = [AuditEvent._meta.get_field(name) for name in AUDIT_COLUMNS]
     quote = connection.ops.quote_name
     sql = (
-        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608 (names from the model)
+        f"INSERT INTO {quote(AuditEvent._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "  # noqa: S608  # nosec B608 (identifiers from the model, values as parameters)
         f"VALUES ({', '.join(['%s'] * len(fields))})"
     )
     rows = []
@@ -221,7 +221,7 @@ def reassign(queryset, field: str, mapping: dict[int, int], *, pks: list | None 
         for start in range(0, len(pks), 500):
             batch = pks[start : start + 500]
             sql = (
-                f"UPDATE {quote(model._meta.db_table)} SET {column} = CASE {column} {whens} ELSE {column} END "  # noqa: S608 (names from the model)
+                f"UPDATE {quote(model._meta.db_table)} SET {column} = CASE {column} {whens} ELSE {column} END "  # noqa: S608  # nosec B608 (identifiers from the model, values as parameters)
                 f"WHERE {quote(model._meta.pk.column)} IN ({', '.join(['%s'] * len(batch))})"
             )
             cursor.execute(sql, [*case_params, *batch])
