@@ -213,14 +213,22 @@ def invitation_accept(request, token: str):
 @login_required
 def invitation_accept_pending(request, pk: int):
     """Accept an invitation shown on the landing page to the signed-in person it was sent to."""
+    return _accept_pending(
+        request, pk, accept=services.invitation_accept_signed_in, accepted=_school_invitation_accepted
+    )
+
+
+def _accept_pending(request, pk: int, *, accept, accepted):
+    """An invitation (school or organisation) accepted from the landing page: someone else's, or none, is 404 (as if
+    it did not exist); the person's own that can no longer be accepted says why on the landing page."""
     try:
-        membership = services.invitation_accept_signed_in(invitation_id=pk, user=request.user)
+        membership = accept(invitation_id=pk, user=request.user)
     except DomainError as exc:
-        if exc.code == "not_found":  # someone else's invitation, or none: as if it did not exist
+        if exc.code == "not_found":
             raise Http404 from None
         messages.error(request, exc.message)
         return redirect("public:home")
-    return _school_invitation_accepted(request, membership)
+    return accepted(request, membership)
 
 
 def _school_invitation_accepted(request, membership):
@@ -616,14 +624,12 @@ def organisation_invitation_accept(request, token: str):
 @login_required
 def organisation_invitation_accept_pending(request, pk: int):
     """Accept an organisation invitation shown on the landing page to the signed-in person it was sent to."""
-    try:
-        membership = services.organisation_invitation_accept_signed_in(invitation_id=pk, user=request.user)
-    except DomainError as exc:
-        if exc.code == "not_found":  # someone else's invitation, or none: as if it did not exist
-            raise Http404 from None
-        messages.error(request, exc.message)
-        return redirect("public:home")
-    return _organisation_invitation_accepted(request, membership)
+    return _accept_pending(
+        request,
+        pk,
+        accept=services.organisation_invitation_accept_signed_in,
+        accepted=_organisation_invitation_accepted,
+    )
 
 
 def _organisation_invitation_accepted(request, membership):
