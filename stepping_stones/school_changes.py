@@ -71,7 +71,11 @@ class SteppingStonesHandler(SuccessionHandler):
                         Question("participation", "Both schools take part in the same cohort", PARTICIPATION_OPTIONS)
                     )
             if feeders[old]:
-                preview.lines.append(f"It is a feeder primary of {feeders[old]} secondary school(s): the successor is")
+                count = feeders[old]
+                preview.lines.append(
+                    f"It is a feeder primary of {count} secondary school{'s' if count != 1 else ''} in open cohorts: "
+                    "the successor takes its place as their feeder primary"
+                )
             count = referring[old] + receiving[old]
             if count:
                 preview.lines.append(f"{count} referral{'s' if count != 1 else ''} in open cohorts move")

@@ -586,6 +586,7 @@ SERIAL_MAX_LENGTH = WandSerial._meta.get_field("serial").max_length
 class DispatchCsvResult:
     dispatched: list[WandRequest]
     not_dispatched_yet: int  # rows with neither courier nor tracking: left for a later upload
+    already_dispatched: int = 0  # rows of an earlier upload of the same file: dispatched with this courier and tracking
 
 
 def csv_upload_read(upload) -> bytes:
@@ -610,7 +611,7 @@ def dispatch_csv_apply(*, data: bytes, actor) -> DispatchCsvResult:
     seen_refs: dict[int, int] = {}
     seen_serials: dict[str, int] = {}
     planned = []
-    not_yet = 0
+    not_yet = already = 0
     pks = [pk_from_reference(row["reference"]) for row in rows]
     requests = WandRequest.objects.select_for_update().in_bulk([pk for pk in pks if pk])
     for row, pk in zip(rows, pks, strict=True):
@@ -622,6 +623,9 @@ def dispatch_csv_apply(*, data: bytes, actor) -> DispatchCsvResult:
                 problems.append((line, f"{row['reference'] or '(no reference)'}: no wand request has this reference"))
             else:
                 not_yet += 1
+            continue
+        if _dispatched_as_in_row(wand_request, courier=row["courier"], tracking=row["tracking"]):
+            already += 1  # the same file uploaded again: this row went in an earlier upload
             continue
         row_problems = _serial_problems(serials) or _dispatch_problems(
             wand_request, courier=row["courier"], tracking=row["tracking"], serials=serials
@@ -640,7 +644,7 @@ def dispatch_csv_apply(*, data: bytes, actor) -> DispatchCsvResult:
             planned.append((wand_request, row, serials))
     if problems:
         raise CsvRejected.for_rows(problems, action="Nothing was dispatched")
-    if not planned:
+    if not planned and not already:
         raise CsvRejected(
             "Nothing was dispatched: no row has a courier and a tracking reference. Fill them in for the requests "
             "you are dispatching and upload the file again.",
@@ -650,7 +654,23 @@ def dispatch_csv_apply(*, data: bytes, actor) -> DispatchCsvResult:
         _dispatch(
             wand_request, actor=actor, courier=row["courier"], tracking_reference=row["tracking"], serials=serials
         )
-    return DispatchCsvResult(dispatched=[wand_request for wand_request, _, _ in planned], not_dispatched_yet=not_yet)
+    return DispatchCsvResult(
+        dispatched=[wand_request for wand_request, _, _ in planned],
+        not_dispatched_yet=not_yet,
+        already_dispatched=already,
+    )
+
+
+def _dispatched_as_in_row(wand_request: WandRequest | None, *, courier: str, tracking: str) -> bool:
+    """A request this row's courier and tracking already dispatched (fulfilment staff upload the same list again,
+    with more rows filled in): not a problem, and not dispatched twice."""
+    return (
+        wand_request is not None
+        and wand_request.status in (WandRequest.Status.DISPATCHED, WandRequest.Status.DELIVERED)
+        and bool(courier)
+        and wand_request.courier == courier
+        and wand_request.tracking_reference == tracking
+    )
 
 
 @transaction.atomic

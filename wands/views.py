@@ -548,6 +548,7 @@ def dispatch_upload(request: HttpRequest) -> HttpResponse:
             request.session[LAST_DISPATCH_SESSION_KEY] = {
                 "ids": [wand_request.pk for wand_request in result.dispatched],
                 "not_yet": result.not_dispatched_yet,
+                "already": result.already_dispatched,
             }
             return redirect("wands:dispatch_upload")
     last = request.session.pop(LAST_DISPATCH_SESSION_KEY, None) if request.method == "GET" else None
@@ -568,6 +569,7 @@ def dispatch_upload(request: HttpRequest) -> HttpResponse:
             "to_dispatch": selectors.wand_requests_to_dispatch().count(),
             "dispatched": dispatched,
             "not_yet": last["not_yet"] if last else 0,
+            "already": last.get("already", 0) if last else 0,
             "uploaded": bool(last),
         },
     )

@@ -168,3 +168,53 @@ def test_courier_and_tracking_with_line_breaks_are_stored_on_one_line(fulfilment
     services.dispatch_csv_apply(data=data, actor=fulfilment)
     first.refresh_from_db()
     assert (first.courier, first.tracking_reference) == ("Royal Mail", "AB 12")
+
+
+def test_the_same_file_uploaded_again_with_more_rows_dispatches_only_the_new_ones(client, fulfilment, five_approved):
+    """Fulfilment keep filling in the list they downloaded: rows an earlier upload dispatched (same courier and
+    tracking) are left as they are and counted, the newly filled rows are dispatched."""
+    client.force_login(fulfilment)
+    header, rows = _download(client)
+    first = client.post(reverse("wands:dispatch_upload"), {"file": SimpleUploadedFile("d.csv", _fill(header, rows, 2))})
+    assert first.status_code == 302
+    client.get(first.url)  # the result page, shown once
+    again = client.post(reverse("wands:dispatch_upload"), {"file": SimpleUploadedFile("d.csv", _fill(header, rows, 3))})
+    assert again.status_code == 302, again.content.decode()[:500]
+    page = client.get(again.url)
+    body = page.content.decode()
+    assert "1 request dispatched." in body
+    assert "2 rows had already been dispatched by an earlier upload" in body
+    assert "2 rows had no courier or tracking reference" in body
+    assert WandRequest.objects.filter(status="dispatched").count() == 3
+    assert len(page.context["dispatched"]) == 1
+
+
+def test_the_same_file_again_with_nothing_new_changes_nothing_and_says_so(fulfilment, five_approved, client):
+    from rest_framework.test import APIClient
+
+    client.force_login(fulfilment)
+    header, rows = _download(client)
+    data = _fill(header, rows, 2)
+    api = APIClient()
+    api.force_authenticate(fulfilment)
+    url = reverse("wands-api:dispatch-csv")
+    api.post(url, {"file": SimpleUploadedFile("d.csv", data)}, format="multipart")
+    dispatched_at = dict(WandRequest.objects.filter(status="dispatched").values_list("pk", "dispatched_at"))
+    response = api.post(url, {"file": SimpleUploadedFile("d.csv", data)}, format="multipart")
+    assert response.status_code == 200
+    assert response.json() | {"dispatched": []} == {"dispatched": [], "not_dispatched_yet": 3, "already_dispatched": 2}
+    assert dict(WandRequest.objects.filter(status="dispatched").values_list("pk", "dispatched_at")) == dispatched_at
+
+
+def test_a_dispatched_row_with_a_different_tracking_reference_is_still_an_error(client, fulfilment, five_approved):
+    client.force_login(fulfilment)
+    header, rows = _download(client)
+    client.post(reverse("wands:dispatch_upload"), {"file": SimpleUploadedFile("d.csv", _fill(header, rows, 1))})
+    rows[0][header.index("tracking")] = "SOMETHING-ELSE"
+    out = io.StringIO()
+    csv.writer(out).writerows([header, *rows])
+    response = client.post(
+        reverse("wands:dispatch_upload"), {"file": SimpleUploadedFile("d.csv", out.getvalue().encode())}
+    )
+    assert response.status_code == 200 and "govuk-error-summary" in response.content.decode()
+    assert WandRequest.objects.filter(status="dispatched").count() == 1

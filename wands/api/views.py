@@ -339,6 +339,9 @@ class DispatchCsvView(APIView):
                     "not_dispatched_yet": serializers.IntegerField(
                         help_text="Rows with neither courier nor tracking: skipped, left for a later upload."
                     ),
+                    "already_dispatched": serializers.IntegerField(
+                        help_text="Rows an earlier upload already dispatched with the same courier and tracking."
+                    ),
                 },
             ),
             400: CSV_REJECTED,
@@ -359,6 +362,7 @@ class DispatchCsvView(APIView):
             {
                 "dispatched": s.WandRequestSerializer(result.dispatched, many=True).data,
                 "not_dispatched_yet": result.not_dispatched_yet,
+                "already_dispatched": result.already_dispatched,
             }
         )
 
