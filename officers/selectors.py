@@ -355,7 +355,20 @@ def suggestions_for(school: School, *, weight: int | None = None, limit: int = 1
     lat, lon, estimated = point
     weight = school_weight(school) if weight is None else weight
     current = current_assignment(school)
-    officers = list(officers_with_load(Officer.objects.filter(bcu_id=bcu_id, active=True)))
+    # A school that asked for a different officer is not offered the one it asked to change.
+    replacing = (
+        current.officer_id
+        if current is not None
+        and OfficerRequest.objects.filter(
+            school=school, status=OfficerRequest.Status.OPEN, kind=OfficerRequest.Kind.CHANGE
+        ).exists()
+        else None
+    )
+    officers = [
+        officer
+        for officer in officers_with_load(Officer.objects.filter(bcu_id=bcu_id, active=True))
+        if officer.pk != replacing
+    ]
     suggestions = []
     for officer in officers:
         km = float(haversine_km(lat, lon, officer.base_latitude, officer.base_longitude))
@@ -370,7 +383,7 @@ def suggestions_for(school: School, *, weight: int | None = None, limit: int = 1
     suggestions.sort(key=lambda s: (not s.fits, s.km))
     note = "This school has no location of its own: distances are from the centre of its borough." if estimated else ""
     if not officers:
-        note = "No active officer serves this school's BCU."
+        note = f"No {'other ' if replacing else ''}active officer serves this school's BCU."
     return suggestions[:limit], note
 
 
