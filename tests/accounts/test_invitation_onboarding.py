@@ -46,6 +46,8 @@ def test_a_signed_in_invitee_sees_the_invitation_and_accepts_it_from_the_landing
     client.force_login(user)
     home = client.get(reverse("public:home")).content.decode()
     assert "You are invited to join Invited Academy as its headteacher" in home
+    # The landing page does not say "nothing to do" under an invitation waiting to be accepted.
+    assert "You have nothing to do right now" not in home and "Accept your invitation above to start" in home
     action = reverse("accounts:invitation_accept_pending", kwargs={"pk": invitation.pk})
     assert f'action="{action}"' in home
     response = client.post(action)
