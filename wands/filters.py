@@ -38,6 +38,15 @@ class DayMonthYearWidget(forms.Widget):
         return dict.fromkeys(PARTS, "")
 
 
+class WandRequestFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("submitted_from"), cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error("submitted_to", "Submitted to must be the same as or after submitted from")
+        return cleaned
+
+
 class WandRequestFilter(django_filters.FilterSet):
     """The queue's filters (status, borough, BCU, phase, date) and sorting, for the admin page and the API."""
 
@@ -92,3 +101,4 @@ class WandRequestFilter(django_filters.FilterSet):
     class Meta:
         model = WandRequest
         fields = ["status", "borough", "bcu", "phase"]
+        form = WandRequestFilterForm

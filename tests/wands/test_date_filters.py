@@ -67,3 +67,30 @@ def test_the_api_still_takes_iso_dates(admin, two_requests):
     body = api.get(reverse("wands-api:requests"), {"submitted_from": since}).json()
     assert [r["reference"] for r in body["results"]] == [new.reference]
     assert api.get(reverse("wands-api:requests"), {"submitted_from": "not-a-date"}).status_code == 400
+
+
+def test_a_range_that_ends_before_it_starts_says_so_on_the_page_and_in_the_api(client, admin, two_requests):
+    """Walking the queue as a programme admin, 6/12 to 1/12 showed an empty area with no message."""
+    client.force_login(admin)
+    today = timezone.localdate()
+    earlier = today - timedelta(days=5)
+    response = client.get(
+        reverse("wands:queue"),
+        {
+            "submitted_from_day": today.day,
+            "submitted_from_month": today.month,
+            "submitted_from_year": today.year,
+            "submitted_to_day": earlier.day,
+            "submitted_to_month": earlier.month,
+            "submitted_to_year": earlier.year,
+        },
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Submitted to must be the same as or after submitted from" in html and "govuk-error-summary" in html
+    api = APIClient()
+    api.force_authenticate(admin)
+    refused = api.get(
+        reverse("wands-api:requests"), {"submitted_from": today.isoformat(), "submitted_to": earlier.isoformat()}
+    )
+    assert refused.status_code == 400 and "submitted_to" in refused.json()
