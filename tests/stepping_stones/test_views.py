@@ -124,6 +124,8 @@ class TestReferralJourney:
 
         page = lead_client.get(url("referral_new"))
         assert page.status_code == 200
+        # The date of birth example is a date this cohort accepts (Year 6 in the year before the transition).
+        assert f"For example, 27 3 {cohort.transition_year - 11}" in page.content.decode()
         location = follow(lead_client.post(url("referral_new"), pupil_data()))
         referral = Referral.objects.get()
         assert referral.status == Referral.Status.DRAFT
