@@ -32,6 +32,8 @@ class TestSchoolJourney:
         assert page.status_code == 200
         body = page.content.decode()
         assert "Left to request" in body and ">6<" in body
+        # Submitted requests are not "on their way": the allowance says what it counts.
+        assert "Requested, not yet received" in body and "on their way" not in body
         assert reverse("wands:request_new", kwargs={"urn": school.pk}) in body
 
     def test_form_defaults_to_register_address(self, client, head, school):
