@@ -71,6 +71,19 @@ class TestLandingPage:
         assert _labels(wand_figures.tasks_for(head)) == {"Wand deliveries to confirm": 1}
         assert "Wand deliveries to confirm" in _home(head).content.decode()
 
+    def test_headteacher_sees_requests_to_join_their_school_only(self):
+        from accounts import figures as accounts_figures
+        from tests.accounts.factories import JoinRequestFactory
+
+        school = SchoolFactory()
+        JoinRequestFactory(school=school)
+        JoinRequestFactory()  # another school's
+        head = headteacher_of(school)
+        assert _labels(accounts_figures.tasks_for(head)) == {"Requests to join your school": 1}
+        html = _home(head).content.decode()
+        assert "Requests to join your school" in html
+        assert reverse("accounts:school_people", kwargs={"urn": school.pk}) in html
+
     def test_toolkit_editor_sees_drafts(self):
         ResourceFactory(draft=True)
         ResourceFactory()
