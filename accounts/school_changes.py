@@ -257,8 +257,14 @@ class PeopleHandler(SuccessionHandler):
         return result
 
     def undo(self, payloads: dict[int, dict], *, actor, now) -> None:
+        notify: list[tuple[str, int, int]] = []
         for change_id, payload in payloads.items():
             old, new = payload["from"], payload["to"]
+            told = payload["memberships"] + payload["ended_memberships"]
+            notify += [
+                (email, old, new)
+                for email in SchoolMembership.objects.filter(pk__in=told).values_list("user__email", flat=True)
+            ]
             SchoolMembership.objects.filter(pk__in=payload["memberships"]).update(school_id=old)
             SchoolMembership.objects.filter(pk__in=payload["ended_memberships"]).update(
                 ended_at=None, ended_by=None, end_reason=""
@@ -286,14 +292,19 @@ class PeopleHandler(SuccessionHandler):
                 records=[(pk, "School duty") for pk in payload["ended_duties"]],
                 **common,
             )
+        if notify:
+            urns = {urn for _, old, new in notify for urn in (old, new)}
+            names = dict(School.objects.filter(urn__in=urns).values_list("urn", "name"))
+            transaction.on_commit(partial(_tell_people, notify=sorted(set(notify)), names=names, undone=True))
 
 
-def _tell_people(*, notify: list[tuple[str, int, int]], names: dict[int, str]) -> None:
-    """After the commit: each person whose membership moved gets one email (no one else's address in it)."""
+def _tell_people(*, notify: list[tuple[str, int, int]], names: dict[int, str], undone: bool = False) -> None:
+    """After the commit: each person whose membership moved (or, on undo, moved back) gets one email (no one else's
+    address in it)."""
     for email, old, new in notify:
         email_send(
             to=[email],
-            template="accounts_school_succession",
+            template="accounts_school_succession_undone" if undone else "accounts_school_succession",
             context={
                 "old_name": names.get(old, ""),
                 "old_urn": old,

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 
-from .models import BasicCommandUnit, GiasImport, LocalAuthority, School
+from .models import BasicCommandUnit, GiasImport, LocalAuthority, School, SchoolChange, SchoolLink
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -47,3 +47,26 @@ class GiasImportAdmin(ReadOnlyAdmin):
     list_display = ["file_name", "started_at", "all_regions", "full_extract", "created", "updated", "closed", "skipped"]
     list_filter = ["all_regions", "full_extract"]
     date_hierarchy = "started_at"
+
+
+@admin.register(SchoolLink)
+class SchoolLinkAdmin(ReadOnlyAdmin):
+    """The GIAS links file as last read (`gias_refresh`): predecessors, successors and other links."""
+
+    list_display = ["urn", "link_type", "link_urn", "link_name", "established_on"]
+    list_filter = ["link_type"]
+    search_fields = ["=urn", "=link_urn", "link_name"]
+    show_full_result_count = False
+
+
+@admin.register(SchoolChange)
+class SchoolChangeAdmin(ReadOnlyAdmin):
+    """Closures and successions: decided on the review pages (`/schools/changes/`), which preview, audit and undo
+    them; the admin only shows them."""
+
+    list_display = ["__str__", "kind", "status", "link_type", "found_at", "decided_at", "decided_by"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["decided_by"]
+    search_fields = ["=school__urn", "=successor__urn", "school__name", "successor__name"]
+    date_hierarchy = "found_at"
+    readonly_fields = [f.name for f in SchoolChange._meta.fields]

@@ -168,6 +168,22 @@ def school_successor_applied(*, urn: int) -> School | None:
     return change.successor if change else None
 
 
+def current_school_urn(urn: int) -> int:
+    """The school that now stands for `urn`: itself, or the school that took it over by applied successions
+    (followed up to PREDECESSOR_GENERATIONS conversions)."""
+    for _ in range(PREDECESSOR_GENERATIONS):
+        successor = (
+            SchoolChange.objects.filter(status=SchoolChange.Status.APPLIED, school_id=urn)
+            .order_by("-decided_at")
+            .values_list("successor_id", flat=True)
+            .first()
+        )
+        if successor is None:
+            return urn
+        urn = successor
+    return urn
+
+
 def school_changes_pending() -> QuerySet[SchoolChange]:
     """Closures and successions waiting for review, oldest first, with both schools."""
     return (
@@ -192,7 +208,29 @@ def school_change_get(*, change_id: int) -> SchoolChange:
     ).get(pk=change_id)
 
 
-def predecessor_urns_of(outer_urn) -> QuerySet:
-    """URNs of the schools taken over by the school `outer_urn` (an OuterRef) through an applied succession, for a
-    subquery: figures count a successor and its predecessors as one school where a series spans the conversion."""
-    return SchoolChange.objects.filter(status=SchoolChange.Status.APPLIED, successor_id=outer_urn).values("school_id")
+# How many conversions back the SQL figures and visibility follow (A -> B -> C -> D): more is not a real school.
+PREDECESSOR_GENERATIONS = 4
+
+
+def predecessors_q(field: str, successors) -> Q:
+    """A filter on `field` (a school foreign key) matching the schools taken over, through applied successions and
+    up to PREDECESSOR_GENERATIONS conversions back, by `successors`: an OuterRef (one school of the outer query) or
+    a queryset or list of URNs. Figures count a successor and its predecessors as one school where a series spans the
+    conversion; staff of a successor see what was delivered to its predecessors.
+
+    One subquery per generation, each a chain of joins through the applied changes (no recursive SQL needed)."""
+    lookup = "in" if isinstance(successors, QuerySet | list | tuple | set) else "exact"
+    applied = SchoolChange.Status.APPLIED
+    q = Q()
+    path = ""
+    for _ in range(PREDECESSOR_GENERATIONS):
+        conditions = {"status": applied}
+        step = ""
+        for part in filter(None, path.split("|")):
+            step += part
+            conditions[f"{step}__status"] = applied
+            step += "__"
+        conditions[f"{step}successor_id__{lookup}"] = successors
+        q |= Q(**{f"{field}__in": SchoolChange.objects.filter(**conditions).values("school_id")})
+        path = f"{path}|successor__changes" if path else "successor__changes"
+    return q

@@ -34,6 +34,21 @@ def acts_for_school_on_wands(user, school) -> bool:
     return schools_acting_for(user, duty=WAND_REQUESTS_DUTY).filter(pk=_pk(school)).exists()
 
 
+def acts_for_wand_request(user, wand_request) -> bool:
+    """Acts for the request's school, or for a school that took it over by an applied succession: a delivered
+    request stays on the old school, but its wands are the successor's now (it sees them and reports problems)."""
+    if acts_for_school_on_wands(user, wand_request.school_id):
+        return True
+    if not _active(user):
+        return False
+    from schools.selectors import predecessors_q  # the register's lineage; imported late like the models
+
+    from .models import WandRequest
+
+    schools = schools_acting_for(user, duty=WAND_REQUESTS_DUTY).values("pk")
+    return WandRequest.objects.filter(pk=wand_request.pk).filter(predecessors_q("school", schools)).exists()
+
+
 def can_request_wands(user, school) -> bool:
     return school is not None and school.is_open and acts_for_school_on_wands(user, school)
 
@@ -41,7 +56,7 @@ def can_request_wands(user, school) -> bool:
 def can_view_wand_request(user, wand_request) -> bool:
     if wand_request is None:
         return False
-    return can_run_wand_programme(user) or acts_for_school_on_wands(user, wand_request.school_id)
+    return can_run_wand_programme(user) or acts_for_wand_request(user, wand_request)
 
 
 def can_cancel_wand_request(user, wand_request) -> bool:
@@ -68,7 +83,7 @@ def can_confirm_wand_delivery(user, wand_request) -> bool:
 def can_report_wand_issue(user, wand_request) -> bool:
     if wand_request is None or wand_request.status != wand_request.Status.DELIVERED:
         return False
-    return acts_for_school_on_wands(user, wand_request.school_id)
+    return acts_for_wand_request(user, wand_request)
 
 
 def can_resolve_wand_issue(user, issue=None) -> bool:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.selectors import schools_acting_for
 from core.selectors import audit_timeline, person_named
 from schools.models import LocalAuthority, School
-from schools.selectors import predecessor_urns_of, school_predecessor_urns
+from schools.selectors import predecessors_q, school_predecessor_urns
 
 from .models import (
     AllowanceChange,
@@ -64,7 +64,7 @@ def taken_up_requests_of_outer_school() -> QuerySet[WandRequest]:
     """For `Exists(...)` over schools (OuterRef "pk"): a request that makes the school count as having taken up the
     wand offer, its own or one of its predecessors' (docs/decisions.md: a conversion does not undo a take-up)."""
     return WandRequest.objects.filter(status__in=WandRequest.TAKEN_UP).filter(
-        Q(school=OuterRef("pk")) | Q(school__in=predecessor_urns_of(OuterRef(OuterRef("pk"))))
+        Q(school=OuterRef("pk")) | predecessors_q("school", OuterRef(OuterRef("pk")))
     )
 
 
@@ -150,7 +150,8 @@ def wand_requests_visible_to(user) -> QuerySet[WandRequest]:
     if can_run_wand_programme(user):
         return _with_related(WandRequest.objects.all())
     schools = schools_acting_for(user, duty=WAND_REQUESTS_DUTY).values("pk")
-    return _with_related(WandRequest.objects.filter(school__in=schools))
+    # A school's staff also see what was delivered to the schools it took over (shown as its predecessor's).
+    return _with_related(WandRequest.objects.filter(Q(school__in=schools) | predecessors_q("school", schools)))
 
 
 def wand_request_get(*, user, pk: int) -> WandRequest | None:

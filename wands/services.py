@@ -18,6 +18,7 @@ from core.errors import Conflict, DomainError, InvalidTransition
 from core.services import audit_record
 from core.text import clean_lines, one_line
 from schools.models import School
+from schools.selectors import current_school_urn
 
 from . import permissions
 from .models import (
@@ -689,7 +690,7 @@ def wand_request_confirm_delivery(*, wand_request_id: int, actor) -> WandRequest
 def wand_issue_report(*, wand_request_id: int, actor, kind: str, outcome: str, quantity, details: str) -> WandIssue:
     """A school reports faulty or missing wands from a delivery; this opens a replacement or a return."""
     wand_request = _locked_request(wand_request_id)
-    if not permissions.acts_for_school_on_wands(actor, wand_request.school_id):
+    if not permissions.acts_for_wand_request(actor, wand_request):
         raise PermissionDenied
     if wand_request.status != WandRequest.Status.DELIVERED:
         raise InvalidTransition("You can report a problem once the delivery is confirmed.")
@@ -713,7 +714,7 @@ def wand_issue_report(*, wand_request_id: int, actor, kind: str, outcome: str, q
     )
     if outcome == WandIssue.Outcome.REPLACEMENT:
         replacement = WandRequest.objects.create(
-            school_id=wand_request.school_id,
+            school_id=current_school_urn(wand_request.school_id),  # a closed school's successor gets it
             quantity=quantity,
             contact_name=wand_request.contact_name,
             contact_phone=wand_request.contact_phone,
