@@ -19,7 +19,7 @@ from core.errors import DomainError
 from core.forms import form_add_domain_error
 from schools.models import School
 
-from . import forms, selectors, services
+from . import forms, invitation_resume, selectors, services
 from .models import JoinRequest, Organisation, PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership
 from .permissions import (
     can_confirm_role,
@@ -252,6 +252,8 @@ def _invitation_accept_page(request, token: str, *, invitation, template: str, a
         # Creating an account from here starts with the invited address filled in (never in a URL). It is still
         # confirmed by email: AccountAdapter.is_email_verified never trusts the session.
         get_account_adapter().stash_verified_email(request, invitation.email)
+        # After sign-up, confirming the address and signing in, the person comes back here (invitation_resume).
+        invitation_resume.remember(request)
     if status == "pending" and user.is_authenticated:
         context["email_matches"] = user.email.lower() == invitation.email.lower()
     form = forms.ConfirmForm(_posted(request))

@@ -81,15 +81,37 @@ def audit_events_visible_to(user, *, viewing_as: bool = False) -> QuerySet[Audit
     return events
 
 
+# The "Type of object" filter offers the portal's business objects only: the models of its own apps, not `core`'s
+# plumbing (audit events, idempotent responses, sent emails, worker heartbeats), not Django's or allauth's tables
+# (groups, permissions, sessions, email addresses), and not these bookkeeping models of the programmes.
+INTERNAL_OBJECT_TYPES = {("accounts", "accessreviewreminder"), ("wands", "stocklevel")}
+# Names where the model's own would read oddly.
+OBJECT_TYPE_NAMES = {
+    ("accounts", "user"): "User account",
+    ("accounts", "apitoken"): "API token",
+    ("accounts", "joinrequest"): "Request to join a school",
+    ("schools", "schoollink"): "Link between schools (GIAS)",
+    ("schools", "schoolchange"): "Change to the schools register",
+    ("wands", "wandissue"): "Faulty or missing wands report",
+}
+
+
+def business_app_labels() -> list[str]:
+    """The portal's own apps with business objects (settings.LOCAL_APPS without `core`)."""
+    from django.conf import settings
+
+    labels = [django_apps.get_app_config(name.rsplit(".", 1)[-1]).label for name in settings.LOCAL_APPS]
+    return [label for label in labels if label != "core"]
+
+
 def object_types_for(user, *, viewing_as: bool = False) -> QuerySet[ContentType]:
-    types = (
-        ContentType.objects.exclude(app_label__in=NOT_AUDITED_APPS)
-        .exclude(app_label="auth", model="permission")
-        .order_by("model", "app_label")
-    )
+    """The types of object a person may filter the audit by: business objects, named as people call them."""
+    types = ContentType.objects.filter(app_label__in=business_app_labels()).exclude(app_label__in=NOT_AUDITED_APPS)
+    for app_label, model in INTERNAL_OBJECT_TYPES:
+        types = types.exclude(app_label=app_label, model=model)
     if not can_see_pupil_audit(user, viewing_as=viewing_as):
         types = types.exclude(app_label=PUPIL_APP)
-    return types
+    return types.order_by("model", "app_label")
 
 
 @cache
@@ -104,6 +126,9 @@ def _ambiguous_names() -> frozenset[str]:
 
 def object_type_label(content_type: ContentType) -> str:
     """What a person calls the object ("Wand request", "School membership"), not Django's "App | model"."""
+    named = OBJECT_TYPE_NAMES.get((content_type.app_label, content_type.model))
+    if named:
+        return named
     model = content_type.model_class()
     name = str(model._meta.verbose_name) if model is not None else content_type.model
     label = f"{name[:1].upper()}{name[1:]}"
@@ -112,7 +137,18 @@ def object_type_label(content_type: ContentType) -> str:
     return label
 
 
+class _ByLabel(forms.models.ModelChoiceIterator):
+    """The types in the order of the names people read, not Django's model names."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        yield from sorted((self.choice(obj) for obj in self.queryset), key=lambda choice: str(choice[1]).lower())
+
+
 class _ObjectTypeField(forms.ModelChoiceField):
+    iterator = _ByLabel
+
     def label_from_instance(self, obj):
         return object_type_label(obj)
 

@@ -5,10 +5,13 @@ Deterministic; skipped when it has already run."""
 
 import math
 import random
+from datetime import timedelta
 
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import PoliceRole, SchoolMembership, User
+from core.demo import demo_clock
 from schools.models import BasicCommandUnit, School
 
 from . import selectors, services
@@ -118,8 +121,11 @@ def seed(*, stdout, options) -> None:
         return
     rng = random.Random(50)
     lead = _lead()
+    # The demo's history happens over the school year, not when seed_demo runs (core.demo.demo_clock): officers
+    # join and are assigned at the start of the autumn term's run-up, 16 weeks ago; the gaps open in the last weeks.
+    now = timezone.now()
     for bcu in BasicCommandUnit.objects.order_by("pk"):
-        with transaction.atomic():
+        with transaction.atomic(), demo_clock(now - timedelta(days=115, hours=rng.randint(0, 6))):
             officers = _officers_for(bcu, rng, lead)
         if not officers:
             continue
@@ -127,7 +133,8 @@ def seed(*, stdout, options) -> None:
         pairs = sorted(result.plan.new.items())
         chosen = [pair for pair in pairs if rng.random() >= SKIP_SHARE]
         if chosen:
-            services.plan_apply(actor=lead, bcu_id=bcu.pk, pairs=chosen)
+            with demo_clock(now - timedelta(days=112, hours=rng.randint(0, 6))):
+                services.plan_apply(actor=lead, bcu_id=bcu.pk, pairs=chosen)
         stdout.write(
             f"  officers: {bcu.name}: {len(officers)} officers, {len(chosen)} of {len(pairs)} schools assigned"
         )
@@ -148,9 +155,11 @@ def _link_demo_officer() -> None:
 
 def _gaps(rng: random.Random, lead: User) -> None:
     """One officer in North Area has moved on (their schools wait again); a few headteachers have asked."""
+    now = timezone.now()
     leaving = Officer.objects.filter(bcu__slug="north", active=True).order_by("-pk").first()
     if leaving is not None:
-        services.officer_end(actor=lead, officer_id=leaving.pk, reason="Moved to the response team")
+        with demo_clock(now - timedelta(days=24, hours=3)):
+            services.officer_end(actor=lead, officer_id=leaving.pk, reason="Moved to the response team")
     heads = (
         SchoolMembership.objects.current()
         .filter(role=SchoolMembership.Role.HEADTEACHER, school__local_authority__bcu__isnull=False)
@@ -160,14 +169,19 @@ def _gaps(rng: random.Random, lead: User) -> None:
     for index, membership in enumerate(heads):
         if OfficerRequest.objects.filter(school=membership.school, status="open").exists():
             continue
-        services.officer_request_create(
-            actor=membership.user,
-            school_urn=membership.school_id,
-            kind="change" if index % 2 else "new",
-            reason=rng.choice(
-                [
-                    "Our officer has not visited since September and we have a knife incident to discuss.",
-                    "We share a site with a pupil referral unit and need one officer for both.",
-                ]
-            ),
-        )
+        with demo_clock(now - timedelta(days=2 + 4 * index, hours=rng.randint(1, 6))):
+            _request(membership, index, rng)
+
+
+def _request(membership, index: int, rng: random.Random) -> None:
+    services.officer_request_create(
+        actor=membership.user,
+        school_urn=membership.school_id,
+        kind="change" if index % 2 else "new",
+        reason=rng.choice(
+            [
+                "Our officer has not visited since September and we have a knife incident to discuss.",
+                "We share a site with a pupil referral unit and need one officer for both.",
+            ]
+        ),
+    )

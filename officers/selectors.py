@@ -192,6 +192,11 @@ def school_assignment_history(school) -> QuerySet[Assignment]:
     return Assignment.objects.filter(school=school).select_related("officer").order_by("-start_date", "-id")
 
 
+def school_earlier_assignments(school) -> QuerySet[Assignment]:
+    """The school's earlier named officers: ended assignments only (the current one is shown as the named officer)."""
+    return school_assignment_history(school).filter(end_date__isnull=False)
+
+
 def school_coordinates(school: School) -> tuple[float, float, bool] | None:
     """(lat, lon, estimated): the school's own point, or its borough's centre (estimated=True), or None."""
     if school.latitude is not None and school.longitude is not None:

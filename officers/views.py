@@ -1,6 +1,7 @@
 """Officers pages. Views gate early (403 / 404), call one service, and turn domain errors into GOV.UK errors."""
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -72,15 +73,27 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- allocators ---------------------------------------------------------------------------------------------
 
 
+def _queue_view(request: HttpRequest, bcus=None) -> tuple[int | None, str, str]:
+    """The queue's filter and sort as the allocator chose them (from the query string, on the queue and on the
+    school pages reached from it): (BCU id or None, sort, the query string that carries them on)."""
+    if bcus is None:
+        bcus = selectors.allocator_bcus(request.user)
+    chosen = request.GET.get("bcu", "")
+    bcu_id = int(chosen) if chosen.isdigit() and int(chosen) in {b.pk for b in bcus} else None
+    sort = request.GET.get("sort", "requests")
+    sort = sort if sort in selectors.QUEUE_SORTS else "requests"
+    params = {"bcu": bcu_id} if bcu_id is not None else {}
+    if sort != "requests":
+        params["sort"] = sort
+    return bcu_id, sort, urlencode(params)
+
+
 @require_GET
 @login_required
 def queue(request: HttpRequest) -> HttpResponse:
     _require(permissions.is_allocator(request.user))
     bcus = list(selectors.allocator_bcus(request.user))
-    chosen = request.GET.get("bcu", "")
-    bcu_id = int(chosen) if chosen.isdigit() and int(chosen) in {b.pk for b in bcus} else None
-    sort = request.GET.get("sort", "requests")
-    sort = sort if sort in selectors.QUEUE_SORTS else "requests"
+    bcu_id, sort, queue_query = _queue_view(request, bcus)
     queue = selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort)
     page = Paginator(queue, PER_PAGE).get_page(request.GET.get("page"))
     activity = selectors.other_programme_activity([s.pk for s in page.object_list])
@@ -98,6 +111,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "sort": sort,
             "sorts": selectors.QUEUE_SORTS.items(),
             "requests": selectors.queue_requests_count(queue),
+            "queue_query": queue_query,
         },
     )
 
@@ -107,11 +121,15 @@ def queue(request: HttpRequest) -> HttpResponse:
 def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
     """One school: its named officer and history, and the ranked suggestions to choose from."""
     school = _allocator_school(request, urn)
+    # The queue's filter and sort travel with the school's page (in its query string), so "Next school" and "Back
+    # to the queue" follow the queue as the allocator left it.
+    bcu_id, sort, queue_query = _queue_view(request)
+    here = reverse("officers:school_detail", kwargs={"urn": school.pk}) + (f"?{queue_query}" if queue_query else "")
     current = selectors.current_assignment(school)
     if request.method == "POST" and selectors.is_repeat_of_assignment(current, officer=request.POST.get("officer")):
         # The same decision sent twice (two quick clicks without JavaScript): answer with the first one's result.
         messages.success(request, f"{school.name} has a named officer.")
-        return redirect("officers:school_detail", urn=school.pk)
+        return redirect(here)
     suggestions, note = selectors.suggestions_for(school)
     form = AssignForm(request.POST if request.method == "POST" else None, suggestions=suggestions)
     if request.method == "POST" and form.is_valid():
@@ -127,9 +145,12 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
             form_add_domain_error(form, error)
         else:
             messages.success(request, f"{school.name} has a named officer.")
-            return redirect("officers:school_detail", urn=school.pk)
-    # Once the school has its officer, offer the next school waiting (queue order).
-    next_school = selectors.queue_for(request.user).exclude(pk=school.pk).first() if current else None
+            return redirect(here)
+    # Once the school has its officer, offer the next school waiting, in the queue's order as the allocator sorted
+    # and filtered it.
+    next_school = (
+        selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort).exclude(pk=school.pk).first() if current else None
+    )
     return render(
         request,
         "officers/school_detail.html",
@@ -140,10 +161,11 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
             "note": note,
             "form": form,
             "weight": selectors.WeightBook(urns=[school.pk]).weight(school),
-            "history": selectors.school_assignment_history(school)[:20],
+            "history": selectors.school_earlier_assignments(school)[:20],
             "open_request": selectors.open_request_for(school),
             "next_school": next_school,
             "next_days": selectors.days_waiting(next_school) if next_school else None,
+            "queue_query": queue_query,
         },
     )
 

@@ -12,6 +12,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts import invitation_resume
 from accounts.selectors import pending_invitations_for, pending_organisation_invitations_for
 from core import suppression
 from core.charts import bar_chart, line_chart
@@ -30,6 +31,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """Everyone: what the four programmes are and who uses them. Signed in: your tasks first (sign-in lands here)."""
     context = {}
     if request.user.is_authenticated:
+        # Back from two-factor set-up after signing up from an invitation link: the invitation first.
+        resume = invitation_resume.take(request)
+        if resume:
+            return redirect(resume)
         context["task_groups"] = selectors.tasks_by_programme(request.user)
         context["invitations"] = list(pending_invitations_for(request.user))
         context["organisation_invitations"] = list(pending_organisation_invitations_for(request.user))

@@ -41,7 +41,8 @@ def _converted(row: dict, urn: int, name: str) -> dict:
 
 def conversion_files(folder: Path, *, schools: int) -> tuple[Path, Path]:
     """Tonight's extract and links file: two secondaries convert (Hackney's first, not the demo headteacher's school,
-    which is the first by URN) and two Hackney primaries amalgamate into a new academy."""
+    which is the first by URN) and two Hackney primaries amalgamate into a new academy (not the demo primary, the
+    first by URN)."""
     rows = generate_rows(schools=schools, seed=DEMO_SEED)
     open_hackney = [r for r in rows if r["LA (code)"] == HACKNEY and r["EstablishmentStatus (name)"] == "Open"]
     hackney_secondaries = [r for r in open_hackney if r["PhaseOfEducation (name)"] == "Secondary"]
@@ -53,7 +54,11 @@ def conversion_files(folder: Path, *, schools: int) -> tuple[Path, Path]:
         and r["LA (code)"] != HACKNEY
     ]
     secondaries = (hackney_secondaries[1:] + others)[:2]
-    primaries = [r for r in open_hackney if r["PhaseOfEducation (name)"] == "Primary"][:2]
+    # Not the first Hackney primary by URN: that is the demo primary (accounts.demo.demo_primary_school), whose people
+    # try the Stepping Stones referral journey; it must not be a school waiting to close.
+    primaries = sorted(
+        (r for r in open_hackney if r["PhaseOfEducation (name)"] == "Primary"), key=lambda r: int(r["URN"])
+    )[1:3]
     links, new_rows = [], []
     plans = [([row], f"{row['EstablishmentName']} Academy", "") for row in secondaries]
     if len(primaries) == 2:

@@ -62,7 +62,7 @@ def _rows():
         ),
         AccessRow(
             "wands:request_confirm_delivery",
-            {**ANON, "default": 404, "programme_admin": 403, "fulfilment_staff": 200},
+            {**ANON, "default": 404, "programme_admin": 403, "fulfilment_staff": 403},
             kwargs=_pk(dispatched=True),
         ),
         AccessRow(

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import SchoolMembership, User
+from core.demo import demo_clock
 from schools.models import LocalAuthority, School
 
 from . import services
@@ -82,31 +83,57 @@ def _submit(school, actor, quantity, index):
     )
 
 
-def _replace_faulty_wand(wand_request, *, head, admin, fulfilment) -> None:
-    """Deliver a request, report one wand faulty, send the replacement: dispatching it arranges the pick-up."""
-    services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
-    services.wand_request_dispatch(
-        wand_request_id=wand_request.pk,
-        actor=fulfilment,
-        courier=COURIERS[0],
-        tracking_reference=f"TRK{wand_request.pk:07d}",
-    )
-    services.wand_request_confirm_delivery(wand_request_id=wand_request.pk, actor=head)
-    issue = services.wand_issue_report(
-        wand_request_id=wand_request.pk,
-        actor=head,
-        kind="faulty",
-        outcome="replacement",
-        quantity=1,
-        details="The wand does not beep near the test coin.",
-    )
-    services.wand_request_approve(wand_request_id=issue.replacement_id, actor=admin)
-    services.wand_request_dispatch(
-        wand_request_id=issue.replacement_id,
-        actor=fulfilment,
-        courier=COURIERS[1],
-        tracking_reference=f"TRK{issue.replacement_id:07d}",
-    )
+def _replace_faulty_wand(wand_request, *, head, admin, fulfilment, at) -> None:
+    """Deliver a request, report one wand faulty, send the replacement: dispatching it arranges the pick-up. `at`
+    gives each step's time (demo_clock)."""
+    with demo_clock(at("approved")):
+        services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
+    with demo_clock(at("dispatched")):
+        services.wand_request_dispatch(
+            wand_request_id=wand_request.pk,
+            actor=fulfilment,
+            courier=COURIERS[0],
+            tracking_reference=f"TRK{wand_request.pk:07d}",
+        )
+    with demo_clock(at("delivered")):
+        services.wand_request_confirm_delivery(wand_request_id=wand_request.pk, actor=head)
+    with demo_clock(at("delivered") + timedelta(days=2, hours=1)):
+        issue = services.wand_issue_report(
+            wand_request_id=wand_request.pk,
+            actor=head,
+            kind="faulty",
+            outcome="replacement",
+            quantity=1,
+            details="The wand does not beep near the test coin.",
+        )
+    with demo_clock(at("delivered") + timedelta(days=3, hours=2)):
+        services.wand_request_approve(wand_request_id=issue.replacement_id, actor=admin)
+    with demo_clock(at("delivered") + timedelta(days=4, hours=3)):
+        services.wand_request_dispatch(
+            wand_request_id=issue.replacement_id,
+            actor=fulfilment,
+            courier=COURIERS[1],
+            tracking_reference=f"TRK{issue.replacement_id:07d}",
+        )
+
+
+def _timetable(rng: random.Random, now):
+    """When each step of a request happens, over the last four months (so timelines and the dashboard's median
+    delivery time mean something): submitted 3 to 17 weeks ago, then a decision, dispatch and delivery a few working
+    days apart, all in the past."""
+    submitted = now - timedelta(days=rng.randint(21, 120), hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+    decided = submitted + timedelta(days=rng.randint(1, 3), hours=rng.randint(1, 5))
+    dispatched = decided + timedelta(days=rng.randint(1, 4), hours=rng.randint(1, 5))
+    delivered = dispatched + timedelta(days=rng.randint(1, 5), hours=rng.randint(1, 5))
+    times = {
+        "submitted": submitted,
+        "approved": decided,
+        "rejected": decided,
+        "cancelled": submitted + timedelta(days=1, hours=3),
+        "dispatched": dispatched,
+        "delivered": delivered,
+    }
+    return lambda step: times[step]
 
 
 @transaction.atomic
@@ -126,10 +153,13 @@ def seed(*, stdout, options) -> None:
         stdout.write("  wand requests skipped: no open London secondary schools (load the demo schools first)")
         return
 
-    services.stock_delivery_record(actor=admin, quantity=80, batch="SUP-2025-001", note="First order")
-    services.stock_delivery_record(
-        actor=fulfilment, quantity=40, batch="SUP-2025-002", serials=[f"KW25-{n:05d}" for n in range(1, 41)]
-    )
+    now = timezone.now()
+    with demo_clock(now - timedelta(days=130)):
+        services.stock_delivery_record(actor=admin, quantity=80, batch="SUP-2025-001", note="First order")
+    with demo_clock(now - timedelta(days=126)):
+        services.stock_delivery_record(
+            actor=fulfilment, quantity=40, batch="SUP-2025-002", serials=[f"KW25-{n:05d}" for n in range(1, 41)]
+        )
     plan = []
     for index, school in enumerate(schools):
         state = "delivered" if index == 0 else STATES[(index - 1) % len(STATES)]
@@ -138,51 +168,52 @@ def seed(*, stdout, options) -> None:
         if figures_left < 1:
             continue
         quantity = min(figures_left, rng.choice([2, 3, 4, 4, 6]))
-        plan.append((state, _submit(school, head, quantity, index), head))
+        at = _timetable(rng, now)
+        with demo_clock(at("submitted")):
+            wand_request = _submit(school, head, quantity, index)
+        plan.append((state, wand_request, head, at))
     # One delivery has a faulty wand whose replacement is already out, so fulfilment has a pick-up to collect. It goes
     # first, while stock is plentiful.
     delivered = [p for p in plan if p[0] == "delivered"]
     faulty = delivered[2] if len(delivered) > 2 else None
     if faulty is not None:
-        _replace_faulty_wand(faulty[1], head=faulty[2], admin=admin, fulfilment=fulfilment)
+        _replace_faulty_wand(faulty[1], head=faulty[2], admin=admin, fulfilment=fulfilment, at=faulty[3])
     # Approvals in a stable order: the ones that end waiting are approved last, when stock has run out.
     approve_order = [p for p in plan if p[0] in {"approved", "dispatched", "delivered"} and p is not faulty] + [
         p for p in plan if p[0] == "waiting"
     ]
-    for state, wand_request, _ in approve_order:
-        if state == "waiting":
-            available = stock_level().available
-            if available >= wand_request.quantity:
-                services.stock_write_off(actor=admin, quantity=available, note="Damaged in the warehouse flood (demo)")
-        services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
-    for state, wand_request, head in plan:
+    for state, wand_request, _, at in approve_order:
+        with demo_clock(at("approved")):
+            if state == "waiting":
+                available = stock_level().available
+                if available >= wand_request.quantity:
+                    services.stock_write_off(
+                        actor=admin, quantity=available, note="Damaged in the warehouse flood (demo)"
+                    )
+            services.wand_request_approve(wand_request_id=wand_request.pk, actor=admin)
+    for state, wand_request, head, at in plan:
         if state == "rejected":
-            services.wand_request_reject(
-                wand_request_id=wand_request.pk, actor=admin, reason=REJECTIONS[wand_request.pk % 2]
-            )
+            with demo_clock(at("rejected")):
+                services.wand_request_reject(
+                    wand_request_id=wand_request.pk, actor=admin, reason=REJECTIONS[wand_request.pk % 2]
+                )
         elif state == "cancelled":
-            services.wand_request_cancel(wand_request_id=wand_request.pk, actor=head, reason="We bought our own")
+            with demo_clock(at("cancelled")):
+                services.wand_request_cancel(wand_request_id=wand_request.pk, actor=head, reason="We bought our own")
         elif state in {"dispatched", "delivered"}:
             wand_request.refresh_from_db()
             if wand_request.status != WandRequest.Status.APPROVED:
                 continue
-            services.wand_request_dispatch(
-                wand_request_id=wand_request.pk,
-                actor=fulfilment,
-                courier=COURIERS[wand_request.pk % len(COURIERS)],
-                tracking_reference=f"TRK{wand_request.pk:07d}",
-            )
+            with demo_clock(at("dispatched")):
+                services.wand_request_dispatch(
+                    wand_request_id=wand_request.pk,
+                    actor=fulfilment,
+                    courier=COURIERS[wand_request.pk % len(COURIERS)],
+                    tracking_reference=f"TRK{wand_request.pk:07d}",
+                )
             if state == "delivered":
-                services.wand_request_confirm_delivery(wand_request_id=wand_request.pk, actor=head)
-    # Spread submission and delivery dates over the last four months so the dashboard's median means something.
-    now = timezone.now()
-    for _, wand_request, _ in plan:
-        created = now - timedelta(days=rng.randint(10, 120), hours=rng.randint(0, 8))
-        changes = {"created_at": created}
-        wand_request.refresh_from_db()
-        if wand_request.delivered_at:
-            changes["delivered_at"] = created + timedelta(days=rng.randint(5, 21))
-        WandRequest.objects.filter(pk=wand_request.pk).update(**changes)
+                with demo_clock(at("delivered")):
+                    services.wand_request_confirm_delivery(wand_request_id=wand_request.pk, actor=head)
     counts = {}
     for status in WandRequest.objects.values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1

@@ -77,7 +77,9 @@ def can_dispatch_wand_request(user, wand_request=None) -> bool:
 def can_confirm_wand_delivery(user, wand_request) -> bool:
     if wand_request is None or wand_request.status != wand_request.Status.DISPATCHED:
         return False
-    return is_fulfilment(user) or acts_for_school_on_wands(user, wand_request.school_id)
+    # PRODUCT.md's workflow: the programme dispatches and the school confirms delivery. Fulfilment staff hold
+    # "dispatch, couriers, returns", so they are not offered the school's confirmation.
+    return acts_for_school_on_wands(user, wand_request.school_id)
 
 
 def can_report_wand_issue(user, wand_request) -> bool:

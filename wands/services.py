@@ -676,9 +676,9 @@ def _dispatched_as_in_row(wand_request: WandRequest | None, *, courier: str, tra
 
 @transaction.atomic
 def wand_request_confirm_delivery(*, wand_request_id: int, actor) -> WandRequest:
-    """The school (or fulfilment, with the courier's proof) confirms the wands arrived."""
+    """The school confirms the wands arrived (only the school: fulfilment dispatches, the school confirms)."""
     wand_request = _locked_request(wand_request_id)
-    if not (permissions.is_fulfilment(actor) or permissions.acts_for_school_on_wands(actor, wand_request.school_id)):
+    if not permissions.acts_for_school_on_wands(actor, wand_request.school_id):
         raise PermissionDenied
     wand_request.delivered_at = timezone.now()
     _move(wand_request, to=WandRequest.Status.DELIVERED, actor=actor)

@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -424,11 +424,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 @login_required
 def approve_many(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_decide_wand_request(request.user))
+    back_to_queue = _queue_with_filters(request.POST.get("queue_filters", ""))
     ids = request.POST.getlist("requests")
     form = ApproveManyForm(request.POST, choices=[(i, i) for i in ids if i.isdigit()])
     if not form.is_valid():
         messages.error(request, "Select at least one request to approve.")
-        return redirect("wands:queue")
+        return redirect(back_to_queue)
     outcome = services.wand_requests_approve_many(wand_request_ids=form.cleaned_data["requests"], actor=request.user)
     if outcome.approved:
         messages.success(request, f"{len(outcome.approved)} request(s) approved and reserved.")
@@ -440,7 +441,21 @@ def approve_many(request: HttpRequest) -> HttpResponse:
         )
     for reference, reason in outcome.skipped:
         messages.error(request, f"{reference} was not approved: {reason}")
-    return redirect("wands:queue")
+    return redirect(back_to_queue)
+
+
+def _queue_with_filters(query: str) -> str:
+    """The queue with the filters, sort and page the admin had set (sent back by the approve form): only the
+    filter's own parameters are kept, and the address is always the queue's, so nothing else can be redirected to."""
+    posted = QueryDict(query)
+    keep = set(WandRequestFilter.base_filters) | {"page"}
+    keep |= {f"{name}_{part}" for name in ("submitted_from", "submitted_to") for part in ("day", "month", "year")}
+    kept = QueryDict(mutable=True)
+    for name in posted:
+        if name in keep:
+            kept.setlist(name, [value for value in posted.getlist(name) if len(value) <= 100])
+    encoded = kept.urlencode()
+    return f"{reverse('wands:queue')}?{encoded}" if encoded else reverse("wands:queue")
 
 
 @require_GET

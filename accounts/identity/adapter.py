@@ -114,11 +114,25 @@ class AccountAdapter(DefaultAccountAdapter):
         super().unstash_verified_email(request)
         return None
 
+    def add_message(self, request, level, message_template=None, message_context=None, extra_tags="", message=None):
+        """Signing up, or signing in with an address not yet confirmed, goes to the "Check your email" page, which
+        says the email was sent: a banner saying it again is said twice. Sending it again from the account's email
+        page keeps the banner (that page does not say it)."""
+        if message_template == "account/messages/email_confirmation_sent.txt" and request.path in {
+            reverse("account_signup"),
+            reverse("account_login"),
+        }:
+            return
+        super().add_message(request, level, message_template, message_context, extra_tags, message)
+
     def get_login_redirect_url(self, request):
-        """Someone whose roles need two-factor sign-in, and who has not set it up, goes straight to set it up."""
+        """Someone whose roles need two-factor sign-in, and who has not set it up, goes straight to set it up; someone
+        who came from an invitation link before signing up goes back to that invitation (accounts.invitation_resume)."""
         if mfa.two_factor_missing(request.user):
             return reverse("mfa_activate_totp")
-        return super().get_login_redirect_url(request)
+        from accounts import invitation_resume
+
+        return invitation_resume.take(request) or super().get_login_redirect_url(request)
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -15,7 +15,8 @@ from rest_framework.test import APIClient
 from accounts.models import ProgrammeRole
 from core.models import AuditEvent
 from core.services import audit_record
-from tests.accounts.factories import ProgrammeRoleFactory, UserFactory, headteacher_of, with_two_factor
+from schools.models import School
+from tests.accounts.factories import ProgrammeRoleFactory, SchoolFactory, UserFactory, headteacher_of, with_two_factor
 
 pytestmark = pytest.mark.django_db
 
@@ -159,13 +160,14 @@ def test_people_without_a_vru_role_are_refused(client, path, history):
 
 def test_search_by_actor_object_verb_and_date(client, admin, history):
     other = vru(ProgrammeRole.Kind.TOOLKIT_EDITOR)
-    other_group = Group.objects.create(name="Toolkit item Assembly pack")
+    # The object filter offers business objects (a school here), not Django's groups.
+    other_group = SchoolFactory(name="Toolkit item Assembly pack")
     by_other = audit_record(actor=other, verb="toolkit_item.published", target=other_group)
     client.force_login(admin)
     url = reverse("audit:search")
 
     assert ids_in_page(client.get(url, {"actor": other.email.upper()})) == {by_other.pk}
-    group_type = ContentType.objects.get_for_model(Group)
+    group_type = ContentType.objects.get_for_model(School)
     by_object = client.get(url, {"object_type": group_type.pk, "object_id": str(other_group.pk)})
     assert ids_in_page(by_object) == {by_other.pk}
     assert ids_in_page(client.get(url, {"object_label": "wr-0007"})) == {e.pk for e in history["ordinary"]}
@@ -327,7 +329,37 @@ def test_object_types_are_offered_by_the_names_people_use(client, admin):
     client.force_login(admin)
     form = client.get(reverse("audit:search")).context["filter_form"]
     labels = [label for _, label in form.fields["object_type"].choices]
-    assert {"Wand request", "School membership", "Group", "Officer"} <= set(labels)
+    assert {"Wand request", "School membership", "Officer", "School", "Invitation", "User account"} <= set(labels)
     assert not [label for label in labels if "|" in label or "Authentication and Authorization" in label]
-    assert "Permission" not in labels  # Django's bookkeeping, never audited
     assert len(labels) == len(set(labels))  # names two apps share say which programme they belong to
+    # Only business objects: none of Django's, allauth's or the portal's own plumbing.
+    internal = {
+        "Permission",
+        "Group",
+        "Session",
+        "Email address",
+        "Authenticator",
+        "Audit event",
+        "Idempotent response",
+        "Sent email",
+        "Worker heartbeat",
+        "Task Result",
+        "Access review reminder",
+        "Stock level",
+    }
+    assert not internal & set(labels)
+    assert "Api token" not in labels and "API token" in labels
+    named = labels[1:]  # after "Any type of object"
+    assert named == sorted(named, key=str.lower)
+
+
+def test_an_internal_object_type_is_refused_by_the_filter(client, admin):
+    from core.models import IdempotentResponse
+
+    client.force_login(admin)
+    internal = ContentType.objects.get_for_model(IdempotentResponse)
+    page = client.get(reverse("audit:search"), {"object_type": internal.pk})
+    assert page.status_code == 200 and "govuk-error-summary" in page.content.decode()
+    api = APIClient()
+    api.force_authenticate(admin)
+    assert api.get(reverse("audit-api:list"), {"object_type": internal.pk}).status_code == 400

@@ -18,3 +18,35 @@ def test_demo_has_conversions_waiting_for_review():
     assert all(change.school.status == School.Status.OPEN for change in pending)  # waiting, not applied
     demo.seed(stdout=io.StringIO(), options={"schools": 400})
     assert SchoolChange.objects.count() == 4
+
+
+def test_the_demo_primary_is_not_waiting_to_close():
+    """The demo primary (whose lead tries the referral journey) is open and not in the review list; the amalgamation
+    waiting for review is of two other Hackney primaries."""
+    from accounts.demo import demo_primary_school
+
+    demo.seed(stdout=io.StringIO(), options={"schools": 400})
+    primary = demo_primary_school()
+    assert primary is not None and primary.phase == School.Phase.PRIMARY
+    assert not SchoolChange.objects.filter(school=primary, status=SchoolChange.Status.PENDING).exists()
+    # It is still the first open Hackney primary by URN: the amalgamation chose other schools.
+    first = (
+        School.objects.filter(local_authority_id="204", phase=School.Phase.PRIMARY, status__in=School.OPEN_STATUSES)
+        .order_by("urn")
+        .first()
+    )
+    assert primary == first
+    amalgamated = SchoolChange.objects.filter(status=SchoolChange.Status.PENDING, school__phase=School.Phase.PRIMARY)
+    assert amalgamated.count() == 2
+
+
+def test_a_primary_waiting_to_close_is_never_the_demo_primary():
+    from django.utils import timezone
+
+    from accounts.demo import demo_primary_school
+    from tests.accounts.factories import SchoolFactory, london_authority
+
+    closing = SchoolFactory(urn=100001, local_authority=london_authority(204), primary=True)
+    staying = SchoolFactory(urn=100002, local_authority=london_authority(204), primary=True)
+    SchoolChange.objects.create(kind=SchoolChange.Kind.CLOSURE, school=closing, found_at=timezone.now())
+    assert demo_primary_school() == staying
