@@ -7,13 +7,16 @@ nobody needs to see the picture to get the numbers. Pass ints, floats or Decimal
 import hashlib
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from django.utils.text import slugify
 
 WIDTH = 640
+# A line chart is drawn a second time this wide for narrow screens (below 480 CSS pixels, charts.css): drawn at about
+# 290 CSS pixels on a 320-pixel phone, its 16-unit text stays at 14 CSS pixels (the 640-unit one would be 7).
+NARROW_WIDTH = 320
 FONT_SIZE = 16
 # A generous average advance for 16px Arial (bold digits included), so estimated labels never overlap.
 CHAR_WIDTH = 9.0
@@ -108,6 +111,10 @@ class Bar:
     label_y: float
     value_x: float
     value_y: float
+    # On a narrow screen the bars are HTML rows (label and value as text): where the bar starts and how long it is,
+    # in whole percent of the value axis (charts.css has a class for each).
+    narrow_left: int = 0
+    narrow_width: int = 0
 
 
 @dataclass(frozen=True)
@@ -156,6 +163,11 @@ class Chart:
 class BarChart(Chart):
     bars: tuple[Bar, ...]
     horizontal: bool
+    narrow_zero: int = 0  # where 0 is on the narrow rows' value axis, in percent (shown when values go below 0)
+
+    @property
+    def has_negative(self) -> bool:
+        return any(bar.value is not None and bar.value < 0 for bar in self.bars)
 
     @property
     def rows(self) -> tuple[Bar, ...]:
@@ -167,6 +179,7 @@ class LineChart(Chart):
     points: tuple[Point, ...]
     paths: tuple[str, ...]
     x_labels: tuple[AxisLabel, ...]
+    narrow: "LineChart | None" = None  # the same chart drawn NARROW_WIDTH wide, for narrow screens
 
     @property
     def rows(self) -> tuple[Point, ...]:
@@ -309,8 +322,9 @@ def bar_chart(
             plot_bottom=_r(plot_bottom),
             zero=_r(zero),
             ticks=ticks,
-            bars=tuple(bars),
+            bars=_narrow_bars(bars, low, high),
             horizontal=False,
+            narrow_zero=_axis_percent(0, low, high),
         )
 
     # Horizontal: labels on the left (up to 40% of the width), value at the end of each bar.
@@ -367,9 +381,29 @@ def bar_chart(
         plot_bottom=_r(plot_bottom),
         zero=_r(zero),
         ticks=ticks,
-        bars=tuple(bars),
+        bars=_narrow_bars(bars, low, high),
         horizontal=True,
+        narrow_zero=_axis_percent(0, low, high),
     )
+
+
+def _axis_percent(value: float, low: float, high: float) -> int:
+    return max(0, min(100, round((value - low) / (high - low) * 100)))
+
+
+def _narrow_bars(bars: list[Bar], low: float, high: float) -> tuple[Bar, ...]:
+    """Each bar's start and length on the narrow rows' axis, in whole percent; a bar that is not zero is at least 1%
+    long so that it shows."""
+    result = []
+    for bar in bars:
+        if bar.value is None or bar.value == 0:
+            result.append(replace(bar, narrow_left=_axis_percent(0, low, high), narrow_width=0))
+            continue
+        start = _axis_percent(min(bar.value, 0), low, high)
+        end = _axis_percent(max(bar.value, 0), low, high)
+        width = max(1, end - start)
+        result.append(replace(bar, narrow_left=min(start, 100 - width), narrow_width=width))
+    return tuple(result)
 
 
 def _bar_description(series, shown, value_text, suppress_below) -> str:
@@ -401,8 +435,33 @@ def line_chart(
     value_heading: str = "Value",
     chart_id: str = "",
 ) -> LineChart:
-    """A line through (label, value) points in order; a None value is a gap in the line ("no data")."""
+    """A line through (label, value) points in order; a None value is a gap in the line ("no data"). It carries the
+    same chart drawn NARROW_WIDTH wide (`narrow`), which narrow screens show so its labels stay readable."""
     points = [(str(label), _as_float(value)) for label, value in points]
+    options = {
+        "title": title,
+        "points": points,
+        "unit": unit,
+        "value_format": value_format,
+        "label_heading": label_heading,
+        "value_heading": value_heading,
+        "chart_id": chart_id or _chart_id(title, points),
+    }
+    wide = _line_chart(**options, width=WIDTH)
+    return replace(wide, narrow=_line_chart(**options, width=NARROW_WIDTH))
+
+
+def _line_chart(
+    *,
+    title: str,
+    points: list[tuple[str, float | None]],
+    unit: str,
+    value_format: Callable[[float], str],
+    label_heading: str,
+    value_heading: str,
+    chart_id: str,
+    width: int,
+) -> LineChart:
 
     def value_text(value: float) -> str:
         return _with_unit(value_format(value), unit)
@@ -419,7 +478,10 @@ def line_chart(
     first_label = points[0][0] if points else ""
     last_label = points[-1][0] if points else ""
     plot_left = max(longest_tick + GAP * 2, _text_width(first_label) / 2 + GAP)
-    plot_right = WIDTH - max(GAP * 2, _text_width(last_label) / 2 + GAP)
+    plot_right = width - max(GAP * 2, _text_width(last_label) / 2 + GAP)
+    if plot_right - plot_left < width * 0.4:  # very long first and last labels on a narrow drawing: keep a plot
+        plot_left = min(plot_left, max(longest_tick + GAP * 2, width * 0.3))
+        plot_right = max(plot_right, width * 0.7)
     plot_top, plot_bottom = FONT_SIZE, FONT_SIZE + 240
     height = plot_bottom + FONT_SIZE * 2 + GAP
 
@@ -462,12 +524,12 @@ def line_chart(
 
     return LineChart(
         kind="line",
-        chart_id=chart_id or _chart_id(title, points),
+        chart_id=chart_id,
         title=title,
         description=_line_description(points, known, value_text),
         label_heading=label_heading,
         value_heading=value_heading,
-        width=WIDTH,
+        width=width,
         height=round(height),
         plot_left=_r(plot_left),
         plot_top=_r(plot_top),

@@ -448,7 +448,6 @@ def seed(*, stdout, options) -> None:
             learning_objectives="Understand the risks and the consequences\nKnow where to get help\n"
             "Practise what to say and do",
             resource_type=resource_type,
-            age_range={"ks2": "7 to 11", "ks3": "11 to 14", "ks4": "14 to 16", "ks5": "16 to 18"}.get(stages[0], ""),
             duration_minutes=minutes,
             content_guidance="Talks about knife violence, injury and death. Some young people may have been "
             "affected directly or know someone who has.",

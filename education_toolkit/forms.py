@@ -19,7 +19,10 @@ class ResourceForm(forms.Form):
         error_messages={"required": "Choose a resource type"},
     )
     age_range = forms.CharField(
-        label="Age range (optional)", max_length=40, required=False, help_text="For example, 11 to 14"
+        label="Ages, for a resource without a key stage (optional)",
+        max_length=40,
+        required=False,
+        help_text="For example, 11 to 25. A resource with key stages shows their ages (key stage 4 is 14 to 16).",
     )
     duration_minutes = forms.IntegerField(
         label="Duration in minutes (optional)",
@@ -191,26 +194,30 @@ class SynonymForm(forms.Form):
 
 
 class SeveralDownloadForm(forms.Form):
-    """Resources ticked in the catalogue: every current file of each, in one zip; terms asked for if not yet."""
+    """Files ticked in the catalogue or search results, across resources, in one zip; terms asked for if not yet."""
 
-    resources = forms.MultipleChoiceField(
-        label="Resources",
+    files = forms.TypedMultipleChoiceField(
+        label="Files",
+        coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select at least one resource to download"},
+        error_messages={
+            "required": "Select at least one file to download",
+            "invalid_choice": "One of the files you ticked has a new version or is no longer in the toolkit: tick "
+            "the files again",
+        },
     )
     accept_terms = forms.BooleanField(
         label="I accept the terms of use, and I will read the safeguarding notes before delivering them",
         required=False,
     )
 
-    def __init__(self, *args, resources=(), needs_terms=False, **kwargs):
+    def __init__(self, *args, files=(), needs_terms=False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["resources"].choices = [(r.slug, r.title) for r in resources]
-        self.fields["resources"].error_messages["invalid_choice"] = "Select resources from the toolkit only"
+        self.fields["files"].choices = [(f.current_version_id, f.title) for f in files]
         self.needs_terms = needs_terms
 
     def clean(self):
         data = super().clean()
         if self.needs_terms and not data.get("accept_terms"):
-            self.add_error("accept_terms", "Accept the terms of use to download these resources")
+            self.add_error("accept_terms", "Accept the terms of use to download these files")
         return data

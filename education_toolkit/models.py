@@ -59,6 +59,25 @@ FACETS: dict[str, dict[str, str]] = {
 }
 FACET_LABELS = {"audience": "Audience", "key_stage": "Key stage", "setting": "Setting", "topic": "Topic"}
 FACET_KINDS = tuple(FACETS)
+# The ages of each key stage (England's national curriculum): a resource's ages come from its key stages.
+KEY_STAGE_AGES: dict[str, tuple[int, int]] = {"ks2": (7, 11), "ks3": (11, 14), "ks4": (14, 16), "ks5": (16, 18)}
+
+
+def ages_label(key_stages, fallback: str = "") -> str:
+    """The ages a resource is for, from its key stages: the whole range of adjoining stages ("14 to 18" for key stages
+    4 and 5), stages apart listed apart ("7 to 11 and 14 to 16"), and "adults". No key stage: the editor's words."""
+    ranges: list[list[int]] = []
+    for low, high in sorted(KEY_STAGE_AGES[stage] for stage in set(key_stages) if stage in KEY_STAGE_AGES):
+        if ranges and low <= ranges[-1][1]:
+            ranges[-1][1] = max(ranges[-1][1], high)
+        else:
+            ranges.append([low, high])
+    parts = [f"{low} to {high}" for low, high in ranges]
+    if "adults" in key_stages:
+        parts.append("adults")
+    if not parts:
+        return fallback
+    return " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 class Resource(models.Model):
@@ -125,6 +144,11 @@ class Resource(models.Model):
 
     def tag_labels(self, kind: str) -> list[str]:
         return [FACETS[kind].get(value, value) for value in self.tag_values(kind)]
+
+    @property
+    def ages(self) -> str:
+        """The ages it is for: from its key stages (see ages_label), else what the editor wrote."""
+        return ages_label(self.tag_values("key_stage"), self.age_range)
 
     @property
     def audiences(self):

@@ -59,6 +59,7 @@ class DownloadedFile:
     name: str
     stored_name: str
     version: FileVersion
+    resource_slug: str = ""
 
 
 # --- helpers -------------------------------------------------------------------------------------------------
@@ -427,6 +428,7 @@ def downloads_record(
             ),
             stored_name=current[v].current_version.stored.name,
             version=current[v].current_version,
+            resource_slug=resource.slug,
         )
         for v in ordered
     ]
@@ -543,6 +545,47 @@ def synonym_delete(*, actor, synonym_id: int) -> None:
         from_state=f"{synonym.term}: {synonym.alternatives}",
     )
     synonym.delete()
+
+
+MAX_FILES_IN_ONE_ZIP = 100
+
+
+def downloads_record_files(*, user, version_ids: list[int]) -> list[DownloadedFile]:
+    """Files ticked across several resources (ids of their current versions) in one zip.
+
+    Each file keeps its resource's rules, as a single download does (access level, terms of use, one download record
+    per file); all or nothing: a file that is not current, or of a resource this person may not download, refuses the
+    whole zip and records nothing."""
+    chosen = list(dict.fromkeys(version_ids))
+    if not chosen:
+        raise DomainError("Select at least one file to download.", field="files")
+    if len(chosen) > MAX_FILES_IN_ONE_ZIP:
+        raise DomainError(f"Select {MAX_FILES_IN_ONE_ZIP} files or fewer for one download.", field="files")
+    files = {
+        f.current_version_id: f
+        for f in ResourceFile.objects.filter(current_version_id__in=chosen).select_related("resource")
+        if permissions.can_view_resource(user, f.resource)
+    }
+    if any(v not in files for v in chosen):
+        raise DomainError(
+            "One of the files you ticked has a new version or is no longer in the toolkit: tick the files again.",
+            field="files",
+        )
+    groups: dict[int, tuple[Resource, list[int]]] = {}
+    for v in chosen:
+        resource = files[v].resource
+        groups.setdefault(resource.pk, (resource, []))[1].append(v)
+    refused = [r.title for r, _ in groups.values() if not permissions.can_download_resource(user, r)]
+    if refused:
+        raise DomainError(
+            f"You cannot download {', '.join(refused)}: untick its files and try again.",
+            field="files",
+        )
+    result: list[DownloadedFile] = []
+    with transaction.atomic():
+        for resource, ids in groups.values():
+            result += downloads_record(user=user, resource=resource, version_ids=ids, as_zip=True)
+    return result
 
 
 def downloads_record_several(*, user, resources: list[Resource]) -> list[DownloadedFile]:

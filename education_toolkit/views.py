@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -99,9 +100,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else selectors.catalogue_resources().none()
     page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    prefetch_related_objects(page.object_list, selectors.files_prefetch())
     query = request.GET.copy()
     query.pop("page", None)
     counts = selectors.facet_counts(queryset)
+    downloadable_levels = permissions.downloadable_access_levels(request.user)
     chosen = []
     for name in (*FILTER_FACETS, "resource_type", "access_level", "duration"):
         labels = dict(filterset.form.fields[name].choices)
@@ -120,7 +124,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "access_tags": ACCESS_TAGS,
             "is_editor": permissions.is_toolkit_editor(request.user),
-            "downloadable_levels": permissions.downloadable_access_levels(request.user),
+            "downloadable_levels": downloadable_levels,
+            "any_downloadable": any(r.access_level in downloadable_levels and r.files.all() for r in page.object_list),
             "needs_terms": not _terms_ok(request),
             "several_form": SeveralDownloadForm(),
         },
@@ -215,26 +220,38 @@ def _zip_response(chosen, filename: str) -> StreamingHttpResponse:
     return response
 
 
+def _ticked_ids(values) -> list[int]:
+    return [int(v) for v in values if v.isdigit()][: services.MAX_FILES_IN_ONE_ZIP + 1]
+
+
 @require_POST
 def download_several(request: HttpRequest) -> HttpResponse:
-    """Every file of the resources ticked in the catalogue or search results, as one zip."""
+    """The files ticked in the catalogue or search results, across resources, as one zip (a resource ticked whole
+    gives all its files). Each file keeps its resource's rules, as a single download does."""
     slugs = list(dict.fromkeys(request.POST.getlist("resources")))[:50]
-    resources = [r for r in (selectors.resource_get(user=request.user, slug=slug) for slug in slugs) if r is not None]
-    resources = [r for r in resources if permissions.can_view_resource(request.user, r)]
-    form = SeveralDownloadForm(request.POST, resources=resources, needs_terms=not _terms_ok(request))
+    files = selectors.current_files_ticked(
+        user=request.user, version_ids=_ticked_ids(request.POST.getlist("files")), resource_slugs=slugs
+    )
+    data = request.POST.copy()
+    data.setlist("files", [str(f.current_version_id) for f in files] if slugs else request.POST.getlist("files"))
+    form = SeveralDownloadForm(data, files=files, needs_terms=not _terms_ok(request))
     if form.is_valid():
         if form.cleaned_data["accept_terms"]:
             _accept_terms(request)
         try:
-            chosen = services.downloads_record_several(user=request.user, resources=resources)
+            chosen = services.downloads_record_files(user=request.user, version_ids=form.cleaned_data["files"])
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
-            return _zip_response(chosen, zip_download_name([r.slug for r in resources]))
+            slugs_in_zip = list(dict.fromkeys(c.resource_slug for c in chosen))
+            return _zip_response(chosen, zip_download_name(slugs_in_zip))
+    groups: dict[int, dict] = {}
+    for f in files:
+        groups.setdefault(f.resource_id, {"resource": f.resource, "files": []})["files"].append(f)
     return render(
         request,
         "education_toolkit/download_several.html",
-        {"form": form, "resources": resources, "needs_terms": not _terms_ok(request)},
+        {"form": form, "groups": list(groups.values()), "needs_terms": not _terms_ok(request)},
         status=400,
     )
 

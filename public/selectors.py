@@ -18,7 +18,7 @@ from wands.models import WandRequest
 
 from .models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
 
-OPEN_FIGURES_CACHE_KEY = "public:open-figures:v2"
+OPEN_FIGURES_CACHE_KEY = "public:open-figures:v3"
 OPEN_FIGURES_CACHE_SECONDS = 10 * 60
 TOOLKIT_MONTHS = 12
 LONDON_AREAS = (LocalAuthority.Area.INNER, LocalAuthority.Area.OUTER)
@@ -40,6 +40,29 @@ def _london_boroughs() -> list[LocalAuthority]:
     return list(LocalAuthority.objects.filter(area__in=LONDON_AREAS).select_related("bcu").order_by("name"))
 
 
+# Independent schools in the register (GIAS type group; older extracts without it name the type).
+INDEPENDENT = Q(type_group_name="Independent schools") | Q(type_name__icontains="independent")
+FEW_SCHOOLS = 5
+NOT_MET_NOTE = (
+    "Policed by the City of London Police, which the Met's Safer Schools Officers do not cover: not applicable here"
+)
+
+
+def take_up_note(name: str, open_schools: int, independent: int) -> str:
+    """Why a borough's percentage needs a word: it has no open school, or so few that one school moves it a lot (the
+    City of London: a handful of schools in the register, most of them not state-funded)."""
+    if open_schools == 0:
+        return f"{name} has no open schools in the register"
+    if open_schools >= FEW_SCHOOLS:
+        return ""
+    state = open_schools - independent
+    state_text = "none of them" if state == 0 else f"{state} of them" if state < open_schools else "all"
+    return (
+        f"{name} has {open_schools} open school{'s' if open_schools != 1 else ''} in the register ({state_text} "
+        f"state-funded): so few that one school changes its percentage a lot"
+    )
+
+
 def _school_counts_by_borough() -> dict[int, dict]:
     """Per London borough: open schools, schools that have taken up the wand offer (a request approved and not
     cancelled, PRODUCT.md), and schools with a named police contact now (a current officer assignment)."""
@@ -52,6 +75,7 @@ def _school_counts_by_borough() -> dict[int, dict]:
         .values("local_authority_id")
         .annotate(
             schools=Count("pk"),
+            independent=Count("pk", filter=INDEPENDENT),
             taken_up=Count("pk", filter=Q(has_taken_up=True)),
             with_contact=Count("pk", filter=Q(has_contact=True)),
         )
@@ -131,12 +155,14 @@ def open_figures_compute() -> dict:
     counts = _school_counts_by_borough()
     delivered = _wands_delivered_by_borough()
     take_up_rows, contact_rows = [], []
-    totals = {"schools": 0, "taken_up": 0, "with_contact": 0, "wands": 0}
+    totals = {"schools": 0, "taken_up": 0, "with_contact": 0, "wands": 0, "met_schools": 0}
     for borough in _london_boroughs():
-        row = counts.get(borough.code, {"schools": 0, "taken_up": 0, "with_contact": 0})
+        row = counts.get(borough.code, {"schools": 0, "independent": 0, "taken_up": 0, "with_contact": 0})
         wands = delivered.get(borough.code, {"wands": 0, "schools": 0})
         for key in ("schools", "taken_up", "with_contact"):
             totals[key] += row[key]
+        met = borough.bcu_id is not None
+        totals["met_schools"] += row["schools"] if met else 0
         totals["wands"] += wands["wands"] or 0
         take_up_rows.append(
             {
@@ -146,6 +172,7 @@ def open_figures_compute() -> dict:
                 "schools_taken_up": row["taken_up"],
                 "percent_taken_up": _percent(row["taken_up"], row["schools"]),
                 "wands_delivered": wands["wands"] or 0,
+                "note": take_up_note(borough.name, row["schools"], row["independent"]),
             }
         )
         contact_rows.append(
@@ -155,7 +182,8 @@ def open_figures_compute() -> dict:
                 "police": borough.bcu.name if borough.bcu_id else "City of London Police",
                 "open_schools": row["schools"],
                 "schools_with_contact": row["with_contact"],
-                "percent_with_contact": _percent(row["with_contact"], row["schools"]),
+                "percent_with_contact": _percent(row["with_contact"], row["schools"]) if met else None,
+                "note": "" if met else NOT_MET_NOTE,
             }
         )
     return {
@@ -172,10 +200,11 @@ def open_figures_compute() -> dict:
             "boroughs": take_up_rows,
         },
         "police_contacts": {
+            # The Met's boroughs: the City of London's schools cannot have a Met officer.
             "london": {
-                "open_schools": totals["schools"],
+                "open_schools": totals["met_schools"],
                 "schools_with_contact": totals["with_contact"],
-                "percent_with_contact": _percent(totals["with_contact"], totals["schools"]),
+                "percent_with_contact": _percent(totals["with_contact"], totals["met_schools"]),
             },
             "boroughs": contact_rows,
         },
@@ -206,6 +235,7 @@ OPEN_DATASETS = OrderedDict(
                     "schools_taken_up",
                     "percent_taken_up",
                     "wands_delivered",
+                    "note",
                 ],
                 lambda f: [
                     [
@@ -215,6 +245,7 @@ OPEN_DATASETS = OrderedDict(
                         r["schools_taken_up"],
                         r["percent_taken_up"],
                         r["wands_delivered"],
+                        r["note"],
                     ]
                     for r in f["wands"]["boroughs"]
                 ],
@@ -230,6 +261,7 @@ OPEN_DATASETS = OrderedDict(
                     "open_schools",
                     "schools_with_contact",
                     "percent_with_contact",
+                    "note",
                 ],
                 lambda f: [
                     [
@@ -239,6 +271,7 @@ OPEN_DATASETS = OrderedDict(
                         r["open_schools"],
                         r["schools_with_contact"],
                         r["percent_with_contact"],
+                        r["note"],
                     ]
                     for r in f["police_contacts"]["boroughs"]
                 ],

@@ -19,6 +19,7 @@ from core.charts import bar_chart, line_chart
 from core.csv_export import csv_streaming_response
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from insights.tilemap import TileMap, TileValue, tile_map
 
 from . import permissions, selectors, services
 from .forms import ConsentStatementForm, SignupForm, UpdateForm
@@ -280,11 +281,51 @@ def _drawn(chart_series: list) -> bool:
     return any(value for _, value in chart_series)
 
 
+def _chart_label(row: dict) -> str:
+    """A bar whose figure needs a word points to the note under the chart."""
+    return f"{row['borough']} (see note)" if row["note"] else row["borough"]
+
+
+def _percent_map(*, rows: list[dict], key: str, map_id: str, title: str, label: str, counted: str) -> TileMap:
+    """A London map of one percentage per borough (insights' tile map: bands from the values, AA contrast)."""
+    values = {}
+    for row in rows:
+        percent = row[key]
+        display = (
+            f"{row[counted]} of {row['open_schools']} open schools ({percent}%)" if percent is not None else row["note"]
+        )
+        if percent is not None and row["note"]:
+            display += f". {row['note']}"
+        values[row["code"]] = TileValue(
+            la_code=row["code"],
+            name=row["borough"],
+            value=percent,
+            display=display,
+            reason=row["note"] or "No open schools",
+        )
+    shown = [row for row in rows if row[key] is not None]
+    highest = max(shown, key=lambda row: row[key], default=None)
+    description = f"{label} in each of the {len(shown)} boroughs with a figure, by colour."
+    if highest is not None:
+        description += f" Highest: {highest['borough']} ({highest[key]}%)."
+    description += " The table after the map gives every value and note."
+    return tile_map(
+        map_id=map_id,
+        title=title,
+        measure_label=label,
+        values=values,
+        percent=True,
+        short=lambda value: f"{round(value)}%",
+        description=description,
+    )
+
+
 def figures_charts(figures: dict) -> dict:
-    """The charts of the open figures. Counts of schools are all drawn (none is withheld). Counts of pupils withheld
-    as "fewer than 5" are not drawn, and `places_withheld` names them so the page can say so."""
+    """The charts and maps of the open figures. Counts of schools are all drawn (none is withheld). Counts of pupils
+    withheld as "fewer than 5" are not drawn, and `places_withheld` names them so the page can say so. A borough whose
+    figure needs a word (the City of London) carries the same note in the chart, the map and the table."""
     boroughs = figures["wands"]["boroughs"]
-    take_up_series = [(row["borough"], row["schools_taken_up"]) for row in boroughs]
+    take_up_series = [(_chart_label(row), row["schools_taken_up"]) for row in boroughs]
     take_up = bar_chart(
         title="Schools that have taken up the wand offer, by borough",
         series=take_up_series,
@@ -293,10 +334,9 @@ def figures_charts(figures: dict) -> dict:
         orientation="horizontal",
         chart_id="wands-take-up",
     )
+    police_rows = figures["police_contacts"]["boroughs"]
     contact_series = [
-        (row["borough"], row["percent_with_contact"])
-        for row in figures["police_contacts"]["boroughs"]
-        if row["percent_with_contact"] is not None
+        (row["borough"], row["percent_with_contact"]) for row in police_rows if row["percent_with_contact"] is not None
     ]
     contacts = bar_chart(
         title="Open schools with a named police contact, by borough",
@@ -330,7 +370,25 @@ def figures_charts(figures: dict) -> dict:
     )
     return {
         "take_up": take_up if _drawn(take_up_series) else None,
+        "take_up_notes": [row for row in boroughs if row["note"]],
+        "take_up_map": _percent_map(
+            rows=boroughs,
+            key="percent_taken_up",
+            map_id="map-wands-take-up",
+            title="London boroughs: open schools that have taken up the wand offer (%)",
+            label="Open schools that have taken up the wand offer (%)",
+            counted="schools_taken_up",
+        ),
         "contacts": contacts if _drawn(contact_series) else None,
+        "contacts_notes": [row for row in police_rows if row["note"]],
+        "contacts_map": _percent_map(
+            rows=police_rows,
+            key="percent_with_contact",
+            map_id="map-police-contacts",
+            title="London boroughs: open schools with a named police contact (%)",
+            label="Open schools with a named police contact (%)",
+            counted="schools_with_contact",
+        ),
         "downloads": downloads if _drawn(download_points) else None,
         "places": places,
         "places_withheld": [row["cohort"] for row in cohorts if row["suppressed"]],

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api.rows import iso_datetime
-from education_toolkit.models import FACETS, FileVersion, Resource, ResourceTag, SearchSynonym
+from education_toolkit.models import FACETS, FileVersion, Resource, ResourceTag, SearchSynonym, ages_label
 
 
 class ToolkitFileSerializer(serializers.ModelSerializer):
@@ -35,6 +35,9 @@ class ToolkitFileSerializer(serializers.ModelSerializer):
 
 
 class _FacetsMixin(serializers.Serializer):
+    age_range = serializers.CharField(
+        source="ages", read_only=True, help_text='The ages it is for, from its key stages ("14 to 18 and adults").'
+    )
     audiences = serializers.SerializerMethodField()
     key_stages = serializers.SerializerMethodField()
     settings = serializers.SerializerMethodField()
@@ -113,7 +116,7 @@ def resource_rows(rows: list[dict]) -> list[dict]:
                 "title": row["title"],
                 "summary": row["summary"],
                 "resource_type": row["resource_type"],
-                "age_range": row["age_range"],
+                "age_range": ages_label(own.get("key_stage", []), row["age_range"]),
                 "duration_minutes": row["duration_minutes"],
                 "access_level": row["access_level"],
                 "language": row["language"],
@@ -246,14 +249,26 @@ class SearchSynonymSerializer(serializers.ModelSerializer):
 
 
 class ToolkitSeveralZipRequestSerializer(serializers.Serializer):
+    files = serializers.ListField(
+        child=serializers.IntegerField(min_value=1),
+        required=False,
+        max_length=100,
+        help_text="Ids of current file versions (the `id` of each of a resource's `files`), from any resources: "
+        "exactly these files go in the zip, in this order.",
+    )
     resources = serializers.ListField(
         child=serializers.SlugField(max_length=120),
-        allow_empty=False,
+        required=False,
         max_length=50,
-        help_text="Slugs of the resources whose current files go in the zip.",
+        help_text="Slugs of resources whose every current file goes in the zip (after `files`).",
     )
     accept_terms = serializers.BooleanField(
         default=False,
         help_text="Accept the terms of use, including reading the safeguarding notes before delivering. Needed once "
         "for an account, and on every call without one.",
     )
+
+    def validate(self, data):
+        if not data.get("files") and not data.get("resources"):
+            raise serializers.ValidationError({"files": ["Select at least one file (or resource) to download."]})
+        return data

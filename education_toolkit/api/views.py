@@ -127,7 +127,8 @@ def _zip_response(chosen, filename: str) -> StreamingHttpResponse:
 
 
 class SeveralZip(APIView):
-    """Every current file of several resources (by slug) as one zip, streamed. Terms must be accepted first."""
+    """Files ticked across resources (ids of current file versions), or every current file of resources by slug, as
+    one zip, streamed. Each file keeps its resource's rules; all or nothing. Terms must be accepted first."""
 
     permission_classes = [AllowAny]
 
@@ -136,18 +137,20 @@ class SeveralZip(APIView):
         data = s.ToolkitSeveralZipRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        resources = []
-        for slug in dict.fromkeys(values["resources"]):
-            resource = selectors.resource_get(user=request.user, slug=slug)
-            if resource is None:
+        slugs = list(dict.fromkeys(values.get("resources", [])))
+        for slug in slugs:
+            if selectors.resource_get(user=request.user, slug=slug) is None:
                 raise ValidationError({"resources": [f"No toolkit resource has the slug {slug}."]})
-            resources.append(resource)
+        files = selectors.current_files_ticked(
+            user=request.user, version_ids=values.get("files", []), resource_slugs=slugs
+        )
         _terms(request, values["accept_terms"])
+        wanted = list(dict.fromkeys([*values.get("files", []), *(f.current_version_id for f in files)]))
         try:
-            chosen = services.downloads_record_several(user=request.user, resources=resources)
+            chosen = services.downloads_record_files(user=request.user, version_ids=wanted)
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
-        return _zip_response(chosen, zip_download_name([r.slug for r in resources]))
+        return _zip_response(chosen, zip_download_name(list(dict.fromkeys(c.resource_slug for c in chosen))))
 
 
 class FileDownload(APIView):

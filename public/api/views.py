@@ -37,6 +37,9 @@ class OpenWandsBorough(serializers.Serializer):
     schools_taken_up = serializers.IntegerField()
     percent_taken_up = serializers.FloatField(allow_null=True, help_text="Null when the borough has no open schools")
     wands_delivered = serializers.IntegerField()
+    note = serializers.CharField(
+        help_text="Why the percentage needs a word (no open school, or very few, as in the City of London); else empty"
+    )
 
 
 class OpenWands(serializers.Serializer):
@@ -54,6 +57,10 @@ class OpenPoliceBorough(OpenPoliceLondon):
     borough = serializers.CharField()
     code = serializers.IntegerField()
     police = serializers.CharField(help_text="The Met BCU, or City of London Police")
+    percent_with_contact = serializers.FloatField(
+        allow_null=True, help_text="Null when the borough has no open schools, or is not policed by the Met"
+    )
+    note = serializers.CharField(help_text="Why there is no percentage (the City of London Police); else empty")
 
 
 class OpenPolice(serializers.Serializer):

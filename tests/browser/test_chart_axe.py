@@ -13,6 +13,7 @@ from core.models import AuditEvent
 pytestmark = pytest.mark.browser
 
 PORTAL_CSS = Path(settings.BASE_DIR) / "schools_portal" / "static" / "css" / "portal.css"
+CHARTS_CSS = Path(settings.BASE_DIR) / "schools_portal" / "static" / "css" / "charts.css"
 BOROUGHS = [
     "Barking and Dagenham", "Barnet", "Bexley", "Brent", "Bromley", "Camden", "City of London", "Croydon", "Ealing",
     "Enfield", "Greenwich", "Hackney", "Hammersmith and Fulham", "Haringey", "Harrow", "Havering", "Hillingdon",
@@ -78,8 +79,10 @@ def charts_page() -> str:
 def test_charts_have_no_axe_violations(page, axe_check):
     page.set_content(charts_page())
     page.add_style_tag(content=PORTAL_CSS.read_text())
-    svgs = page.locator("svg.portal-chart")
-    assert svgs.count() == 6
+    page.add_style_tag(content=CHARTS_CSS.read_text())
+    # Six drawings for wide spaces (the empty chart has none), and the two line charts drawn again for narrow ones.
+    assert page.locator(".portal-chart-wide svg.portal-chart").count() == 6
+    assert page.locator(".portal-chart-narrow svg.portal-chart").count() == 2
     # The CSS reached the SVG: bars are GOV.UK blue, not the default black.
     assert page.locator(".portal-chart__bar").first.evaluate("el => getComputedStyle(el).fill") == "rgb(29, 112, 184)"
     assert page.get_by_role("img", name="Wand requests by phase").count() == 1
@@ -111,3 +114,28 @@ def test_error_pages_have_no_axe_violations(live_server, page, axe_check, path):
     page.goto(live_server.url + path)
     assert page.locator("h1").inner_text() == ERROR_PATHS[path]
     axe_check(page)
+
+
+def test_on_a_phone_charts_switch_to_rows_and_narrow_drawings_with_readable_labels(page, axe_check):
+    """At 320 CSS pixels an SVG drawn 640 wide shrank its labels to about 7 pixels (issue 16): charts show their
+    narrow rendering instead, every label at least 12 pixels tall, and nothing scrolls the page sideways."""
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.set_content(charts_page())
+    page.add_style_tag(content=PORTAL_CSS.read_text())
+    page.add_style_tag(content=CHARTS_CSS.read_text())
+    assert page.locator(".portal-chart-wide:visible").count() == 0
+    assert page.locator(".portal-hbars:visible").count() == 4  # the bar charts with data
+    assert page.locator(".portal-chart-narrow svg:visible").count() == 2  # the line charts
+    heights = page.evaluate(
+        """() => Array.from(document.querySelectorAll(
+            '.portal-chart-narrow text, .portal-hbars__label, .portal-hbars__value'))
+          .filter(el => el.getClientRects().length > 0).map(el => el.getBoundingClientRect().height)"""
+    )
+    assert heights and min(heights) >= 12, sorted(heights)[:5]
+    borough = page.locator(".portal-hbars__label", has_text="Kensington and Chelsea")
+    assert borough.is_visible() and borough.inner_text() == "Kensington and Chelsea"  # whole, not cut short
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
+    axe_check(page)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert page.locator(".portal-chart-wide:visible").count() == 6
+    assert page.locator(".portal-chart-narrow:visible").count() == 0

@@ -1,6 +1,6 @@
 """Toolkit downloads in the browser, with axe: a visitor clicks one file before accepting the terms and, after
 accepting, is back on the resource with the file downloading; a teacher searches "first aid bleeding", ticks two
-resources from the results and gets one zip; an editor adds a search synonym."""
+files of two resources from the results and gets one zip of exactly those; an editor adds a search synonym."""
 
 import importlib
 import re
@@ -50,11 +50,15 @@ def test_one_file_before_the_terms_downloads_after_accepting_them(live_server, p
     axe_check(page)
 
 
-def test_teacher_ticks_two_search_results_and_gets_one_zip(live_server, page, axe_check, tmp_path):
+def test_teacher_ticks_files_of_two_search_results_and_gets_one_zip_of_exactly_those(
+    live_server, page, axe_check, tmp_path
+):
     bleed = ResourceFactory(title="Stop the bleed", summary="What to do until the ambulance arrives")
     with_file(bleed, title="Slides")
+    with_file(bleed, title="Teacher notes")
     assembly = ResourceFactory(title="Minutes that matter", summary="An assembly", tags=[("topic", "first_aid")])
     with_file(assembly, title="Script")
+    with_file(assembly, title="Poster")
     ResourceFactory(title="Online conflict", summary="Group chats", content_guidance="Hard topics.")
     teacher = SchoolMembershipFactory(user=UserFactory(full_name="Tom Teacher")).user
     sign_in_as(page, live_server, teacher)
@@ -64,21 +68,24 @@ def test_teacher_ticks_two_search_results_and_gets_one_zip(live_server, page, ax
     page.get_by_role("button", name="Search", exact=True).click()
     page.wait_for_load_state("networkidle")
     expect(page.locator("#results h2")).to_have_text(["Stop the bleed", "Minutes that matter"])
+    # Each result's files, grouped under it.
+    expect(page.get_by_role("group", name="Files of Stop the bleed to add to one download")).to_be_visible()
     axe_check(page)
-    page.get_by_label("Add its files to one download: Stop the bleed").check()
-    page.get_by_label("Add its files to one download: Minutes that matter").check()
-    page.get_by_role("button", name="Download ticked resources (zip)").click()  # terms not accepted yet
+    page.get_by_label(re.compile(r"^Teacher notes \(Stop the bleed\)")).check()
+    page.get_by_label(re.compile(r"^Script \(Minutes that matter\)")).check()
+    page.get_by_role("button", name="Download ticked files (zip)").click()  # terms not accepted yet
     page.wait_for_load_state("networkidle")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Accept the terms of use")
+    expect(page.get_by_role("group", name="Stop the bleed").get_by_label(re.compile("^Teacher notes"))).to_be_checked()
     axe_check(page)
     page.get_by_label(re.compile("^I accept the terms of use")).check()
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Download ticked resources (zip)").click()
+        page.get_by_role("button", name="Download ticked files (zip)").click()
     download = download_info.value
     assert download.suggested_filename == "toolkit_2-resources_files.zip"
     download.save_as(tmp_path / "several.zip")
     with zipfile.ZipFile(tmp_path / "several.zip") as archive:
-        assert archive.namelist() == [f"{bleed.slug}_slides_v1.pdf", f"{assembly.slug}_script_v1.pdf"]
+        assert archive.namelist() == [f"{bleed.slug}_teacher-notes_v1.pdf", f"{assembly.slug}_script_v1.pdf"]
 
 
 def test_editor_adds_a_search_synonym(live_server, page, axe_check):

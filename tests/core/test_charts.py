@@ -232,7 +232,8 @@ def test_line_chart_gaps_and_table():
     assert len(chart.paths) == 1 and chart.paths[0].count(" L ") == 1  # Mar-Apr; Jan stands alone
     assert len(chart.drawn_points) == 3
     html = render(chart)
-    assert html.count("<circle") == 3
+    drawings = html.split("<svg ")[1:]  # the wide drawing and the narrow one
+    assert len(drawings) == 2 and [d.split("</svg>")[0].count("<circle") for d in drawings] == [3, 3]
     rows = re.findall(r'<th scope="row" class="govuk-table__header">(.*?)</th>\s*<td[^>]*>(.*?)</td>', html)
     assert rows == [("Jan", "3"), ("Feb", "No data"), ("Mar", "4"), ("Apr", "6")]
     assert "1 with no data." in chart.description
@@ -245,3 +246,64 @@ def test_line_chart_single_point_and_all_zero():
     zero = line_chart(title="t", points=[("Jan", 0), ("Feb", 0)])
     assert all(point.y == zero.zero for point in zero.points)
     assert "All values are 0." in zero.description
+
+
+# --- narrow screens (issue 16: SVG text shrank to about 7 px at 320 px wide) ---------------------------------------
+
+
+def test_bar_charts_have_html_rows_for_narrow_screens_with_the_labels_as_text():
+    chart = bar_chart(title="Schools by borough", series=BOROUGHS, orientation="horizontal")
+    html = render(chart)
+    wide, narrow = html.index('class="portal-chart-wide"'), html.index('class="portal-chart-narrow"')
+    assert wide < narrow
+    rows = re.findall(
+        r'<span class="portal-hbars__label">(.*?)</span>.*?<span class="portal-hbars__value">(.*?)</span>', html, re.S
+    )
+    assert rows == [(bar.label, bar.value_label) for bar in chart.bars]
+    bars = {bar.label: bar for bar in chart.bars}
+    # Lengths in whole percent of the axis (0..50): 42 is 84%, 0 draws nothing, every bar starts at 0.
+    assert (bars["Westminster"].narrow_left, bars["Westminster"].narrow_width) == (0, 84)
+    assert bars["Islington"].narrow_width == 0
+    assert "portal-hbars--at-0 portal-hbars--w-84" in html
+    assert html.count("portal-hbars__bar ") == 3
+
+
+def test_narrow_rows_of_vertical_charts_negative_and_tiny_values():
+    chart = bar_chart(title="Change", series=[("Returned", 12), ("Lost", -4), ("Tiny", 0.01)], orientation="vertical")
+    bars = {bar.label: bar for bar in chart.bars}
+    # The axis runs -5..15 (ticks): 0 is at 25%, -4 hangs left of it, 12 reaches 85%, a tiny value still shows.
+    assert chart.narrow_zero == 25
+    assert (bars["Lost"].narrow_left, bars["Lost"].narrow_width) == (5, 20)
+    assert (bars["Returned"].narrow_left, bars["Returned"].narrow_width) == (25, 60)
+    assert bars["Tiny"].narrow_width == 1
+    assert "portal-hbars__zero portal-hbars--at-25" in render(chart)
+
+
+def test_suppressed_bars_are_not_drawn_on_narrow_screens_either():
+    chart = bar_chart(title="Referrals", series=[("A", 3), ("B", 14)], suppress_below=5)
+    html = render(chart)
+    assert html.count("portal-hbars__bar ") == 1 and "fewer than 5</span>" in html
+
+
+def test_every_bar_class_the_rows_use_is_in_the_stylesheet():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    css = (Path(settings.BASE_DIR) / "schools_portal" / "static" / "css" / "charts.css").read_text()
+    for n in range(101):
+        assert f".portal-hbars--at-{n} {{" in css and f".portal-hbars--w-{n} {{" in css
+
+
+def test_line_charts_are_drawn_again_narrow_with_the_same_points():
+    months = ["January 2026", "February 2026", "March 2026", "April 2026", "May 2026", "June 2026"]
+    chart = line_chart(title="Downloads", points=list(zip(months, [1, 5, 3, 8, 2, 9], strict=True)))
+    narrow = chart.narrow
+    assert narrow.width == 320 and chart.width == 640 and narrow.narrow is None
+    assert [p.value for p in narrow.points] == [p.value for p in chart.points]
+    assert all(0 <= p.x <= narrow.width for p in narrow.points)
+    xs = [label.x for label in narrow.x_labels]
+    assert len(xs) >= 2 and all(b - a >= 13 * 9 for a, b in zip(xs, xs[1:], strict=False))  # never overlapping
+    html = render(chart)
+    assert f'aria-labelledby="{chart.chart_id}-narrow-title {chart.chart_id}-narrow-desc"' in html
+    assert html.count(f'id="{chart.chart_id}-title"') == 1

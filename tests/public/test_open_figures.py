@@ -67,6 +67,7 @@ class TestFigures:
             "schools_taken_up": 6,
             "percent_taken_up": 75.0,
             "wands_delivered": 18,
+            "note": "",  # eight open schools: the percentage needs no word
         }
         assert camden["schools_taken_up"] == 2 and camden["percent_taken_up"] == 28.6
         assert camden["wands_delivered"] == 10 and camden["open_schools"] == 7
