@@ -99,12 +99,13 @@ def lead_secondary_rows(request, *, cohort) -> list[dict]:
         )
     )
     by_school = {row["receiving_school_id"]: row for row in counts}
+    filled = selectors.places_filled_by_school(cohort, school_ids)
     return [
         {
             "school_id": row.school_id,
             "school_name": row.school.name,
             "places": row.places,
-            "places_filled": row.places_taken,
+            "places_filled": filled.get(row.school_id, 0),
             "waiting": by_school.get(row.school_id, {}).get("waiting", 0),
             "to_answer": by_school.get(row.school_id, {}).get("to_answer", 0),
         }
@@ -173,18 +174,82 @@ def _history_person(event, referral: Referral) -> str:
     return person_named(event.actor, otherwise=role)
 
 
+# The referral's fields as a person names them, for "what changed" in its history.
+FIELD_NAMES = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "date_of_birth": "date of birth",
+    "upn": "UPN",
+    "receiving_school": "receiving secondary",
+    "needs": "needs",
+    "strengths": "strengths",
+    "known_by_name": "who at the school knows the pupil",
+    "known_by_role": "their role",
+    "outside_age_group_reason": "reason for being outside their age group",
+    "priority": "priority",
+    "engagement_day_attended": "engagement day",
+    "summer_school_attended": "summer school",
+    "sessions_attended": "sessions attended",
+    "peer_mentor_assigned": "peer mentor",
+}
+PROGRESS_FIELDS = ("engagement_day_attended", "summer_school_attended", "sessions_attended", "peer_mentor_assigned")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _shown(value, name: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) or "none"
+    if value is None:
+        return "not recorded"
+    if isinstance(value, bool):
+        if name == "peer_mentor_assigned":
+            return "assigned" if value else "not assigned"
+        return "attended" if value else "did not attend"
+    return str(value)
+
+
+def _what_changed(verb: str, data: dict) -> tuple[str, str]:
+    """(title, detail) of a change: the fields in words, and from → to where the value may be shown (never a pupil
+    detail: those are recorded by name only)."""
+    if verb == "referral.changed":
+        fields = [FIELD_NAMES.get(name, name.replace("_", " ")) for name in data.get("fields", [])]
+        changes = data.get("changes") or {}
+        detail = "; ".join(
+            f"{FIELD_NAMES.get(name, name)}: {_shown(old, name)} → {_shown(new, name)}"
+            for name, (old, new) in changes.items()
+        )
+        return (f"Changed: {_and(fields)}" if fields else VERB_TITLES[verb]), detail
+    if verb == "progress.updated":
+        before = data.get("before") or {}
+        parts = [
+            f"{FIELD_NAMES[name]}: {_shown(before[name], name)} → {_shown(data[name], name)}"
+            if name in before
+            else f"{FIELD_NAMES[name]}: {_shown(data[name], name)}"
+            for name in PROGRESS_FIELDS
+            if name in data
+        ]
+        return VERB_TITLES[verb], "; ".join(parts)
+    return VERB_TITLES.get(verb, ""), ""
+
+
 def referral_history(referral: Referral) -> list[dict]:
-    """The record's changes for its timeline (views and exports are in the access log, for coordinators)."""
+    """The record's changes for its timeline (views and exports are in the access log, for coordinators): each says
+    what changed, in words."""
     entries = []
     for event in audit_timeline(target=referral):
         verb = event.verb.removeprefix(services.VERB)
         if verb in HIDDEN_FROM_HISTORY:
             continue
+        title, detail = _what_changed(verb, event.data or {})
         entries.append(
             {
-                "title": VERB_TITLES.get(verb, event.verb_display),
+                "title": title or event.verb_display,
                 "at": event.created_at,
                 "by": _history_person(event, referral),
+                "detail": detail,
                 "reason": event.reason,
             }
         )

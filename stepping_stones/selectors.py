@@ -328,7 +328,37 @@ class DashboardFigures:
     attendance: AttendanceSummary | None = None
 
 
+def _holding_place(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """The referrals that hold one of their receiving school's places, a place offered from the waiting list included:
+    the pupils behind every "places filled" figure (`places_filled_by_school`), which the services keep equal to
+    their number (the places counter moves with each status change into or out of HOLDS_PLACE)."""
+    return queryset.filter(status__in=Referral.HOLDS_PLACE)
+
+
+def places_filled_by_school(cohort: Cohort | None, school_ids=None) -> dict[int, int]:
+    """{participating school id: places filled} (every cohort when `cohort` is None): THE figure for "places filled"
+    and "pupils holding a place" on every page, API and profile. It is the guarded counter
+    (`ParticipatingSchool.places_taken`), which counts exactly the referrals `_holding_place` lists."""
+    rows = ParticipatingSchool.objects.all()
+    if cohort is not None:
+        rows = rows.filter(cohort=cohort)
+    if school_ids is not None:
+        rows = rows.filter(school_id__in=list(school_ids))
+    return dict(rows.order_by().values_list("school_id").annotate(n=Sum("places_taken")))
+
+
+def pupils_with_a_place_for(user, *, cohort: Cohort, school) -> QuerySet[Referral]:
+    """The pupils holding a place at a secondary in this cohort (the list behind its "places filled"), in the order
+    they were placed: its lead or a coordinator, else none."""
+    if not permissions.can_view_school_cohort(permissions.pupil_reader(user), school):
+        return Referral.objects.none()
+    return _holding_place(
+        referrals_visible_to(user).filter(cohort=cohort, receiving_school_id=getattr(school, "pk", school))
+    ).order_by("decided_at", "id")
+
+
 def _places_for(cohort: Cohort) -> list[SchoolPlaces]:
+    filled = places_filled_by_school(cohort)
     waiting = dict(
         Referral.objects.filter(cohort=cohort, status=Referral.Status.WAITLISTED)
         .order_by()
@@ -340,7 +370,7 @@ def _places_for(cohort: Cohort) -> list[SchoolPlaces]:
             school_id=row.school_id,
             school_name=row.school.name,
             places=row.places,
-            places_filled=row.places_taken,
+            places_filled=filled.get(row.school_id, 0),
             waiting=waiting.get(row.school_id, 0),
         )
         for row in ParticipatingSchool.objects.filter(cohort=cohort).select_related("school").order_by("school__name")
@@ -431,8 +461,8 @@ class SchoolCounts:
 
 
 def counts_by_school(school_ids, *, cohort: Cohort | None = None) -> dict[int, SchoolCounts]:
-    """Per school id: pupils referred (from or to it) and pupils in the programme there. Counts only; callers show
-    them through core.figures.small_count_label."""
+    """Per school id: pupils referred (from or to it) and pupils holding a place there (`places_filled_by_school`).
+    Counts only; shown through core.suppression to anyone who may not see the pupils."""
     ids = [int(i) for i in school_ids]
     if not ids:
         return {}
@@ -445,12 +475,7 @@ def counts_by_school(school_ids, *, cohort: Cohort | None = None) -> dict[int, S
     referred_to = dict(
         base.filter(receiving_school_id__in=ids).order_by().values_list("receiving_school_id").annotate(n=Count("id"))
     )
-    in_programme = dict(
-        base.filter(receiving_school_id__in=ids, status__in=Referral.HOLDS_PLACE)
-        .order_by()
-        .values_list("receiving_school_id")
-        .annotate(n=Count("id"))
-    )
+    in_programme = places_filled_by_school(cohort, ids)
     result = {}
     for school_id in ids:
         referred = referred_from.get(school_id, 0) + referred_to.get(school_id, 0)

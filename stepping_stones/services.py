@@ -726,16 +726,54 @@ REFERRAL_EDITABLE_FIELDS = (
 )
 
 
+# Pupil details: a change is audited by the field's name only, never its values (an audit entry outlives erasure).
+PERSONAL_FIELDS = frozenset(
+    {"first_name", "last_name", "date_of_birth", "upn", "strengths", "known_by_name", "known_by_role",
+     "outside_age_group_reason"}
+)  # fmt: skip
+
+
+def _school_label(school_id) -> str:
+    return _school_name(school_id) if school_id else "Not yet known"
+
+
+def _referral_values(referral: Referral, *, with_needs: bool) -> dict:
+    """What referral_update may change, as comparable values (needs by name, sorted; the school by id)."""
+    values = {name: getattr(referral, name) for name in PERSONAL_FIELDS}
+    values["receiving_school"] = referral.receiving_school_id
+    values["priority"] = referral.priority
+    if with_needs:
+        values["needs"] = sorted(need.name for need in referral.needs.all())
+    return values
+
+
+def _changes(before: dict, after: dict) -> tuple[list[str], dict]:
+    """(the fields that changed, from → to for those that are not pupil details: school, priority, needs)."""
+    changed = sorted(name for name in after if after[name] != before.get(name))
+    shown = {}
+    for name in changed:
+        if name == "receiving_school":
+            shown[name] = [_school_label(before[name]), _school_label(after[name])]
+        elif name == "priority":
+            shown[name] = [Referral.Priority(before[name]).label, Referral.Priority(after[name]).label]
+        elif name == "needs":
+            shown[name] = [before[name], after[name]]
+    return changed, shown
+
+
 @transaction.atomic
 def referral_update(*, actor, referral: Referral, **fields) -> Referral:
     """Change a referral's details: the referring primary until the secondary accepts; coordinators any live record.
 
-    Pass only the fields that change (names in REFERRAL_EDITABLE_FIELDS). Audited with the names of changed fields only.
+    Pass the fields of the form (names in REFERRAL_EDITABLE_FIELDS). Audited with the names of the fields that changed
+    (and from → to for the receiving school, priority and needs; never a pupil detail's value); saving the same answers
+    again writes nothing and records nothing.
     """
     unknown = set(fields) - set(REFERRAL_EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
     referral = _locked(referral)
+    before = _referral_values(referral, with_needs="needs" in fields)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
     if not permissions.can_edit_referral(actor, referral):
@@ -792,15 +830,21 @@ def referral_update(*, actor, referral: Referral, **fields) -> Referral:
     referral.upn_is_temporary = checked.upn_is_temporary
     referral.outside_age_group_reason = checked.outside_age_group_reason
     referral.receiving_school_id = checked.receiving_school_id
+    after = _referral_values(referral, with_needs=False)
+    if need_list is not None:
+        after["needs"] = sorted(need.name for need in need_list)
+    changed, shown = _changes(before, after)
+    if not changed:
+        return referral  # the same answers again: nothing to save, nothing for the history
     try:
         with transaction.atomic():
             referral.save()
     except IntegrityError:  # the same school, racing itself
         raise ReferralInvalid([_duplicate_error(referral.cohort)]) from None
-    if need_list is not None:
+    if need_list is not None and "needs" in changed:
         referral.needs.set(need_list)
-    _audit(actor, "referral.changed", referral, data={"fields": sorted(fields)})
-    if "upn" in fields:
+    _audit(actor, "referral.changed", referral, data={"fields": changed, "changes": shown})
+    if "upn" in changed:
         _flag_possible_duplicates(referral, actor=actor)
     return referral
 
@@ -842,6 +886,16 @@ def consent_record(
         )
     if errors:
         raise ReferralInvalid(errors)
+    current = _current_consent(referral)
+    answers = {
+        "given_by_name": name,
+        "relationship": relationship,
+        "method": method,
+        "given_on": given,
+        "text_version": text_version,
+    }
+    if current is not None and all(getattr(current, key) == value for key, value in answers.items()):
+        return current  # the same consent saved again: nothing to replace, nothing for the history
     now = timezone.now()
     Consent.objects.filter(referral=referral, withdrawn_at__isnull=True).update(
         withdrawn_at=now, withdrawn_by=_actor_or_none(actor)
@@ -1189,11 +1243,15 @@ def progress_update(
     ):
         if value is not None:
             changed[name] = bool(value)
+    before = {name: getattr(progress, name) for name in changed if getattr(progress, name) != changed[name]}
+    changed = {name: value for name, value in changed.items() if name in before}
+    if not changed:
+        return progress  # the same answers again: nothing for the history
     for name, value in changed.items():
         setattr(progress, name, value)
     progress.updated_by = _actor_or_none(actor)
     progress.save()
-    _audit(actor, "progress.updated", referral, data=changed)
+    _audit(actor, "progress.updated", referral, data={**changed, "before": before})
     return progress
 
 

@@ -147,8 +147,13 @@ def home(request: HttpRequest) -> HttpResponse:
         "duplicates_count": selectors.possible_duplicates_for(request).count() if is_coordinator else 0,
         "secondary_schools": pages.lead_secondary_rows(request, cohort=cohort),
         "can_refer": pages.can_refer(request),
-        "drafts": selectors.drafts_for(request)[:20],
+        "drafts": _tag(selectors.drafts_for(request)[:20], request),
     }
+    if any(draft.name_shown for draft in context["drafts"]):
+        # The lead's drafts show their pupils' names: one access record for the list, with its references only.
+        services.referrals_listed(
+            actor=request.user, references=[draft.reference for draft in context["drafts"]], what="home page drafts"
+        )
     return render(request, "stepping_stones/home.html", context)
 
 
@@ -190,6 +195,15 @@ def _pupil_form(request, referral=None):
     return form, schools, cohorts
 
 
+RETURN_TO_CHECK = "check"
+
+
+def _returning_to_check(request) -> bool:
+    """A "Change" link on check your answers adds `?return=check`: after saving, back to check your answers. Only that
+    one word is recognised, and it names a page of this journey (never a URL), so it cannot redirect anywhere else."""
+    return request.GET.get("return") == RETURN_TO_CHECK
+
+
 def _after_question(request, referral: Referral, next_name: str):
     """Save and continue goes to the next question (or back to check your answers); save as draft to the list."""
     if request.POST.get("action") == "draft":
@@ -198,7 +212,7 @@ def _after_question(request, referral: Referral, next_name: str):
     if referral.status != Referral.Status.DRAFT:
         messages.success(request, f"Referral {referral.reference} is updated.")
         return _detail(referral)
-    if request.GET.get("check") or next_name == "referral_check":
+    if _returning_to_check(request) or next_name == "referral_check":
         return redirect("stepping_stones:referral_check", reference=referral.reference)
     return redirect(f"stepping_stones:{next_name}", reference=referral.reference)
 
@@ -432,28 +446,21 @@ def referral_consent(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _missing(referral: Referral, consent) -> list[dict]:
-    """What still stops the referral from being sent, each with a link to the page that fixes it."""
-    ref = referral.reference
+    """What still stops the referral from being sent, each with a link to the page that fixes it (and back)."""
+
+    def link(label, name):
+        url = reverse(f"stepping_stones:{name}", args=[referral.reference]) + f"?return={RETURN_TO_CHECK}"
+        return {"label": label, "url": url}
+
     missing = []
     if not referral.needs.all():
-        missing.append(
-            {"label": "Choose the pupil's needs", "url": reverse("stepping_stones:referral_needs", args=[ref])}
-        )
+        missing.append(link("Choose the pupil's needs", "referral_needs"))
     if not referral.strengths:
-        missing.append(
-            {"label": "Describe the pupil's strengths", "url": reverse("stepping_stones:referral_needs", args=[ref])}
-        )
+        missing.append(link("Describe the pupil's strengths", "referral_needs"))
     if not referral.known_by_name:
-        missing.append(
-            {
-                "label": "Say who at your school knows the pupil",
-                "url": reverse("stepping_stones:referral_contact", args=[ref]),
-            }
-        )
+        missing.append(link("Say who at your school knows the pupil", "referral_contact"))
     if consent is None:
-        missing.append(
-            {"label": "Record parental consent", "url": reverse("stepping_stones:referral_consent", args=[ref])}
-        )
+        missing.append(link("Record parental consent", "referral_consent"))
     return missing
 
 
@@ -893,12 +900,9 @@ def school_cohort(request: HttpRequest, urn: int) -> HttpResponse:
     referrals = selectors.referrals_visible_to(request).filter(cohort=cohort, receiving_school_id=urn)
     to_answer = _tag(referrals.filter(status__in=Referral.AWAITING_SECONDARY).order_by("submitted_at", "id"), request)
     waiting_list = _tag(selectors.waiting_list_for(request, cohort=cohort, school=school), request)
-    placed = _tag(
-        referrals.filter(status__in=Referral.HOLDS_PLACE)
-        .exclude(status=Referral.Status.OFFERED)
-        .order_by("decided_at", "id"),
-        request,
-    )
+    # Every pupil holding a place, a place offered from the waiting list included (it is also in "to answer" until
+    # confirmed): the same selector as the "places filled" figure above it, so the count and the list agree.
+    placed = _tag(selectors.pupils_with_a_place_for(request, cohort=cohort, school=school), request)
     listed = [r.reference for r in (*to_answer, *waiting_list, *placed)]
     if any(r.name_shown for r in (*to_answer, *waiting_list, *placed)):
         # Names are on this page: one access record for it, with its references (never the names).
