@@ -7,7 +7,10 @@ Pupil records: `referrals_visible_to`, `referral_get_for`, `referral_find`, `ref
 `pending_destinations_for`, `waiting_list_for`, `referrals_to_answer_for`, `referral_consent_current`.
 Programme: `cohorts_visible_to`, `cohort_current`, `cohort_get_for`, `participating_schools_for`,
 `participating_school_get_for`, `needs_active`, `needs_all`, `referring_schools_for`, `receiving_schools_for`.
-Counts only (never personal data): `dashboard_figures`, `places_by_cohort`, `counts_by_school`, `school_cohort_figures`.
+Counts only (never personal data): `dashboard_figures`, `places_by_cohort`, `counts_by_school`, `school_cohort_figures`,
+`places_filled_by_school` (with `pupils_with_a_place_for`, the pupils behind it).
+What the pages read: `schools_to_refer_from`, `can_refer`, `cohorts_open_for_referral`, `referrals_of_my_schools`,
+`lead_secondary_rows`, `school_get`, `schools_by_urn`, `referral_history_events`.
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from core.models import AuditEvent
+from core.selectors import audit_timeline
 from schools.models import School
 
 from . import permissions
@@ -495,3 +499,91 @@ def places_left_for(referral: Referral) -> int | None:
         .first()
     )
     return None if row is None else row.places_left
+
+
+# --- what the pages read (moved from pages.py) -------------------------------------------------------------------
+
+
+def schools_to_refer_from(user) -> QuerySet[School]:
+    """Schools this person may refer from: a lead's own primary schools; for a coordinator (who may refer on a primary's
+    behalf) the feeder primaries of the transitions open for referrals, not every primary in the register."""
+    # A secondary's lead receives referrals; only primaries (and all-through schools) refer.
+    schools = referring_schools_for(user).filter(phase__in=School.FEEDER_PHASES)
+    if permissions.is_coordinator(user):
+        feeders = ParticipatingSchool.feeder_primaries.through.objects.filter(
+            participatingschool__cohort__status=Cohort.Status.OPEN
+        ).values("school_id")
+        schools = schools.filter(pk__in=feeders)
+    return schools
+
+
+def can_refer(user) -> bool:
+    """A primary's Stepping Stones lead (or headteacher) or a coordinator: someone with a school to refer from."""
+    return schools_to_refer_from(user).exists()
+
+
+def cohorts_open_for_referral(user) -> QuerySet[Cohort]:
+    return cohorts_visible_to(user).filter(status=Cohort.Status.OPEN)
+
+
+def referrals_of_my_schools(user) -> QuerySet[Referral]:
+    """A lead's referrals from or to their schools; a coordinator's, every referral. Newest first."""
+    return referrals_visible_to(user).order_by("-created_at", "-id")
+
+
+def lead_secondary_rows(user, *, cohort) -> list[dict]:
+    """The participating secondaries this person leads in the cohort: places, waiting list, referrals to answer."""
+    school_ids = permissions.lead_school_ids(user)
+    if cohort is None or not school_ids:
+        return []
+    participating = (
+        ParticipatingSchool.objects.filter(cohort=cohort, school_id__in=school_ids)
+        .select_related("school")
+        .order_by("school__name")
+    )
+    counts = (
+        Referral.objects.filter(cohort=cohort, receiving_school_id__in=school_ids)
+        .order_by()
+        .values("receiving_school_id")
+        .annotate(
+            waiting=Count("id", filter=Q(status=Referral.Status.WAITLISTED)),
+            to_answer=Count("id", filter=Q(status__in=Referral.AWAITING_SECONDARY)),
+        )
+    )
+    by_school = {row["receiving_school_id"]: row for row in counts}
+    filled = places_filled_by_school(cohort, school_ids)
+    return [
+        {
+            "school_id": row.school_id,
+            "school_name": row.school.name,
+            "places": row.places,
+            "places_filled": filled.get(row.school_id, 0),
+            "waiting": by_school.get(row.school_id, {}).get("waiting", 0),
+            "to_answer": by_school.get(row.school_id, {}).get("to_answer", 0),
+        }
+        for row in participating
+    ]
+
+
+def school_get(urn: int) -> School | None:
+    return School.objects.filter(pk=urn).first()
+
+
+def schools_by_urn(urn: int, feeder_urns: list[int]):
+    """The school and feeder primaries named by URN, and the URNs that are not in the register."""
+    found = {school.pk: school for school in School.objects.filter(pk__in=[urn, *feeder_urns])}
+    missing = [value for value in [urn, *feeder_urns] if value not in found]
+    return found.get(urn), [found[value] for value in feeder_urns if value in found], missing
+
+
+HIDDEN_FROM_HISTORY = {"referral.viewed", "referral.subject_access_export"}
+
+
+def referral_history_events(referral: Referral) -> list[AuditEvent]:
+    """The audit entries of a record's changes, oldest first (views and exports are in the access log, for
+    coordinators). Call only with a referral from `referral_get_for`."""
+    return [
+        event
+        for event in audit_timeline(target=referral)
+        if event.verb.removeprefix(PUPIL_VERB_PREFIX) not in HIDDEN_FROM_HISTORY
+    ]
