@@ -154,12 +154,12 @@ def seed(*, stdout, options) -> None:
         feeders[secondary.pk] = primaries
     pupil = 0
 
-    def refer(secondary, *, known=True, consent=True, submit=True, temporary=False, outside=False):
+    def refer(secondary, *, known=True, consent=True, submit=True, temporary=False, outside=False, primary=None):
         nonlocal pupil
         primaries = feeders.get(secondary.pk) or []
         if not primaries:
             return None
-        primary = primaries[pupil % len(primaries)]
+        primary = primary or primaries[pupil % len(primaries)]
         head = _referrer_for(primary)
         pupil += 1
         dob = _dob(rng, transition_year)
@@ -213,7 +213,8 @@ def seed(*, stdout, options) -> None:
             services.progress_update(actor=lead, referral=placed[2], engagement_day_attended=True, sessions_attended=2)
         for _ in range(2):
             refer(lead_school)  # waiting for an answer
-        refer(lead_school, submit=False, consent=False)  # a draft at a feeder primary
+        # A draft at the demo primary, so its lead finds it by the pupil's name on the Stepping Stones home page.
+        refer(lead_school, submit=False, consent=False, primary=demo_primary)
     # Every other state at the other schools.
     twice_referred = None
     for index, secondary in enumerate(others):

@@ -60,3 +60,4 @@ def test_demo_uses_the_current_transition_year_and_a_primary_with_its_own_lead()
     made = Referral.objects.filter(referring_school=primary)
     assert made.exists() and set(made.values_list("created_by", flat=True)) == {primary_lead.pk}
     assert set(selectors.referrals_visible_to(primary_lead)) == set(made)
+    assert selectors.drafts_for(primary_lead).exists()  # her home page lists a draft by the pupil's name
