@@ -2,7 +2,8 @@
 
 Places and pupils holding a place come from the current cohort's participating schools (places and places_taken, the
 counter Stepping Stones keeps), grouped by the borough of the receiving secondary in one aggregate query; a school's
-referral counts come from `stepping_stones.selectors.counts_by_school`. Whether someone may see the pupils behind the
+counts (pupils referred, pupils holding a place) come from `stepping_stones.selectors.counts_by_school` for the current
+cohort, as the officers' queue shows them. Whether someone may see the pupils behind the
 counts is Stepping Stones' own rule (`stepping_stones.permissions`), asked with the request so that "view as" never
 counts as a pupil reader.
 """
@@ -87,8 +88,9 @@ def school_places(*, school, suppress: bool) -> SchoolPlaces:
         cohort_name=cohort.name,
         participating=participation is not None,
         places=participation.places if participation else 0,
-        # The same counter as the dashboard's: the places the school has filled.
-        pupils_in_programme=participation.places_taken if participation else (counts.in_programme if counts else 0),
+        # The same selector and cohort as the officers' queue (stepping_stones.figures) and the Stepping Stones pages:
+        # pupils holding a place at the school, a place offered from the waiting list included.
+        pupils_in_programme=counts.in_programme if counts else 0,
         pupils_referred=counts.referred if counts else 0,
         suppressed=suppress,
     )

@@ -2,7 +2,8 @@
 Hackney, Tower Hamlets and Lambeth, feeder primaries, and fictional pupils in every state, all made through the
 services (so places, waiting lists, consent and the audit trail are real). The demo Stepping Stones lead's school (the
 Hackney demo secondary) is full, with a waiting list and a place offered; its first feeder primary has its own demo
-Stepping Stones lead, who made that primary's referrals. Names are clearly fictional; UPNs carry valid check letters.
+Stepping Stones lead, who made that primary's referrals. One pupil is referred by two primaries (a possible duplicate
+for the coordinators). Names are clearly fictional; UPNs carry valid check letters.
 Deterministic; skipped when it has already run."""
 
 import random
@@ -15,7 +16,7 @@ from accounts.models import SchoolDuty, SchoolMembership, User
 from schools.models import School
 
 from . import services
-from .models import Cohort, Need, Referral, current_transition_year
+from .models import Cohort, Need, PossibleDuplicate, Referral, current_transition_year
 from .upn import upn_make
 
 ORDER = 70
@@ -153,12 +154,12 @@ def seed(*, stdout, options) -> None:
         feeders[secondary.pk] = primaries
     pupil = 0
 
-    def refer(secondary, *, known=True, consent=True, submit=True, temporary=False, outside=False):
+    def refer(secondary, *, known=True, consent=True, submit=True, temporary=False, outside=False, primary=None):
         nonlocal pupil
         primaries = feeders.get(secondary.pk) or []
         if not primaries:
             return None
-        primary = primaries[pupil % len(primaries)]
+        primary = primary or primaries[pupil % len(primaries)]
         head = _referrer_for(primary)
         pupil += 1
         dob = _dob(rng, transition_year)
@@ -212,8 +213,10 @@ def seed(*, stdout, options) -> None:
             services.progress_update(actor=lead, referral=placed[2], engagement_day_attended=True, sessions_attended=2)
         for _ in range(2):
             refer(lead_school)  # waiting for an answer
-        refer(lead_school, submit=False, consent=False)  # a draft at a feeder primary
+        # A draft at the demo primary, so its lead finds it by the pupil's name on the Stepping Stones home page.
+        refer(lead_school, submit=False, consent=False, primary=demo_primary)
     # Every other state at the other schools.
+    twice_referred = None
     for index, secondary in enumerate(others):
         head = _head_for(secondary)
         accepted = [refer(secondary) for _ in range(4)]
@@ -254,16 +257,67 @@ def seed(*, stdout, options) -> None:
         declined = refer(secondary)
         if declined is not None:
             services.referral_decline(actor=head, referral=declined, reason=DECLINE_REASONS[index % 2])
-        refer(secondary)  # submitted
+        submitted = refer(secondary)  # submitted
+        twice_referred = twice_referred or submitted
         refer(secondary, temporary=True)  # submitted, temporary UPN
         if index == 0:
             refer(secondary, outside=True)
         refer(secondary, known=False)  # pending destination: the VRU's queue
         refer(secondary, submit=False)  # draft with consent
+    duplicates = _refer_again_elsewhere(
+        twice_referred,
+        feeders={pk: schools for pk, schools in feeders.items() if pk in {s.pk for s in others}},
+        needs=needs,
+    )
     counts: dict[str, int] = {}
     for status in Referral.objects.filter(cohort=cohort).values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1
     stdout.write(
         f"  Stepping Stones {cohort.name}: {sum(counts.values())} fictional pupils at {len(secondaries)} secondaries: "
         + ", ".join(f"{n} {s.replace('_', ' ')}" for s, n in sorted(counts.items()))
+        + f"; {duplicates} possible duplicate pair(s) for the coordinators"
     )
+
+
+def _refer_again_elsewhere(original: Referral | None, *, feeders: dict[int, list[School]], needs) -> int:
+    """A possible duplicate for the coordinators: the same pupil (same UPN, name and date of birth) referred again by
+    another primary (a family that moved house mid-year), to another secondary. The services flag the pair as they
+    would any second school's referral of a UPN (services._flag_possible_duplicates); the second school is told
+    nothing. Returns the number of open pairs."""
+    if original is None:
+        return 0
+    other_primaries = [
+        (secondary_id, primary)
+        for secondary_id, primaries in feeders.items()
+        for primary in primaries
+        if primary.pk != original.referring_school_id and secondary_id != original.receiving_school_id
+    ]
+    if not other_primaries:
+        return 0
+    secondary_id, primary = other_primaries[0]
+    head = _referrer_for(primary)
+    again = services.referral_create(
+        actor=head,
+        cohort=original.cohort,
+        referring_school=primary,
+        receiving_school=School.objects.get(pk=secondary_id),
+        first_name=original.first_name,
+        last_name=original.last_name,
+        date_of_birth=original.date_of_birth,
+        upn=original.upn,
+        needs=needs[:1],
+        strengths="Settled quickly after moving school (demo)",
+        known_by_name=f"Year 6 teacher at {primary.name}",
+        known_by_role="Year 6 class teacher",
+    )
+    services.consent_record(
+        actor=head,
+        referral=again,
+        given_by_name="Parent of a demo pupil",
+        relationship="mother",
+        method="paper",
+        given_on=timezone.localdate() - timedelta(days=3),
+        text_version=services.CONSENT_TEXT_VERSIONS[-1],
+    )
+    services.referral_submit(actor=head, referral=again)
+    return PossibleDuplicate.objects.filter(cohort=original.cohort, decision=PossibleDuplicate.Decision.OPEN).count()

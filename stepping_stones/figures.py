@@ -9,7 +9,7 @@ from django.urls import NoReverseMatch, reverse
 from core.figures import Activity, Task
 
 from . import permissions
-from .selectors import counts_by_school, drafts_for, pending_destinations_for, referrals_to_answer_for
+from .selectors import cohort_current, counts_by_school, drafts_for, pending_destinations_for, referrals_to_answer_for
 
 PROGRAMME = "Stepping Stones"
 
@@ -22,9 +22,14 @@ def _url(name: str, fallback: str) -> str:
 
 
 def school_activity(school_ids: Collection[int]) -> dict[int, list[Activity]]:
-    """Per school with any Stepping Stones pupils: referred (from or to it) and in the programme there."""
+    """Per school with any Stepping Stones pupils in the current transition: referred (from or to it) and holding a
+    place there. The same selector and cohort as the school profile's Stepping Stones section, so the officers' queue
+    and the profile show the same figures (each through core.suppression for people who may not see the pupils)."""
     result: dict[int, list[Activity]] = {}
-    for school_id, counts in counts_by_school(school_ids).items():
+    cohort = cohort_current()
+    if cohort is None:
+        return result
+    for school_id, counts in counts_by_school(school_ids, cohort=cohort).items():
         result[school_id] = [
             Activity(PROGRAMME, "Pupils referred to Stepping Stones", counts.referred, suppress_small=True),
             Activity(PROGRAMME, "Pupils with a Stepping Stones place", counts.in_programme, suppress_small=True),

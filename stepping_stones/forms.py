@@ -10,6 +10,7 @@ from django import forms
 
 from core.uploads import MaxUploadSize
 
+from .models import reference_example
 from .services import MAX_CSV_BYTES
 
 CONSENT_METHODS = [("paper", "On a paper form"), ("verbal", "Verbally (in person or by phone)"), ("email", "By email")]
@@ -402,11 +403,15 @@ class EraseForm(forms.Form):
 class ReferenceForm(forms.Form):
     reference = forms.CharField(
         label="Reference number",
-        help_text="For example, SS26-4K7Q2.",
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
         error_messages=_required("Enter a reference number"),
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The example follows the transition under way (its year is in every reference made now).
+        self.fields["reference"].help_text = f"For example, {reference_example()}."
 
     def clean_reference(self):
         return self.cleaned_data["reference"].strip().upper()

@@ -27,6 +27,12 @@ def reference_new(transition_year: int) -> str:
     return f"SS{transition_year % 100:02d}-{body}"
 
 
+def reference_example(transition_year: int | None = None) -> str:
+    """A reference as the current transition's look ("SS27-4K7Q2" from September 2026): for hints, never stored."""
+    year = current_transition_year() if transition_year is None else transition_year
+    return f"SS{year % 100:02d}-4K7Q2"
+
+
 def pseudonym_new() -> str:
     """A stable random pseudonym for the evaluation export ("P-7KQ3M9AC")."""
     return "P-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(8))

@@ -1,21 +1,19 @@
-"""Reads and responses only the Stepping Stones pages need (the domain's selectors and services do the rest).
-
-Scoping still comes from `permissions` and `selectors`: everything here starts from a scoped queryset or a predicate.
+"""What the Stepping Stones pages show, in words and responses (the reads themselves are selectors): consent texts, the
+programme's contact, a record's history and access log in plain English, the dashboard's charts, the import summary,
+the subject access and evaluation downloads.
 """
 
 import json
 
-from django.db.models import Count, Q
 from django.http import HttpResponse
 
 from core.charts import bar_chart
 from core.csv_export import csv_streaming_response
 from core.figures import small_count_label
-from core.selectors import audit_timeline, person_named
-from schools.models import School
+from core.selectors import person_named
 
 from . import permissions, selectors, services
-from .models import Cohort, ParticipatingSchool, Referral
+from .models import Cohort, Referral
 
 # The consent text a parent or carer is shown, by version (services.CONSENT_TEXT_VERSIONS: the last is current).
 CONSENT_TEXTS = {
@@ -45,71 +43,11 @@ def consent_text(version: str | None = None) -> str:
     return CONSENT_TEXTS.get(version or consent_version(), "")
 
 
-def referring_schools(request):
-    """Schools this person may refer from: a lead's own primary schools; for a coordinator (who may refer on a primary's
-    behalf) the feeder primaries of the transitions open for referrals, not every primary in the register."""
-    # A secondary's lead receives referrals; only primaries (and all-through schools) refer.
-    schools = selectors.referring_schools_for(request).filter(phase__in=School.FEEDER_PHASES)
-    if permissions.is_coordinator(request):
-        feeders = ParticipatingSchool.feeder_primaries.through.objects.filter(
-            participatingschool__cohort__status=Cohort.Status.OPEN
-        ).values("school_id")
-        schools = schools.filter(pk__in=feeders)
-    return schools
-
-
 def programme_contact() -> dict:
     """The Stepping Stones team's contact details (settings), for confirmation pages."""
     from django.conf import settings
 
     return {"email": settings.STEPPING_STONES_CONTACT_EMAIL, "phone": settings.STEPPING_STONES_CONTACT_PHONE}
-
-
-def can_refer(request) -> bool:
-    """A primary's Stepping Stones lead (or headteacher) or a coordinator: someone with a school to refer from."""
-    return referring_schools(request).exists()
-
-
-def cohorts_open_for_referral(request):
-    return selectors.cohorts_visible_to(request).filter(status=Cohort.Status.OPEN)
-
-
-def referrals_of_my_schools(request):
-    """A lead's referrals from or to their schools; a coordinator's, every referral. Newest first."""
-    return selectors.referrals_visible_to(request).order_by("-created_at", "-id")
-
-
-def lead_secondary_rows(request, *, cohort) -> list[dict]:
-    """The participating secondaries this person leads in the cohort: places, waiting list, referrals to answer."""
-    school_ids = permissions.lead_school_ids(request)
-    if cohort is None or not school_ids:
-        return []
-    participating = (
-        ParticipatingSchool.objects.filter(cohort=cohort, school_id__in=school_ids)
-        .select_related("school")
-        .order_by("school__name")
-    )
-    counts = (
-        Referral.objects.filter(cohort=cohort, receiving_school_id__in=school_ids)
-        .order_by()
-        .values("receiving_school_id")
-        .annotate(
-            waiting=Count("id", filter=Q(status=Referral.Status.WAITLISTED)),
-            to_answer=Count("id", filter=Q(status__in=Referral.AWAITING_SECONDARY)),
-        )
-    )
-    by_school = {row["receiving_school_id"]: row for row in counts}
-    return [
-        {
-            "school_id": row.school_id,
-            "school_name": row.school.name,
-            "places": row.places,
-            "places_filled": row.places_taken,
-            "waiting": by_school.get(row.school_id, {}).get("waiting", 0),
-            "to_answer": by_school.get(row.school_id, {}).get("to_answer", 0),
-        }
-        for row in participating
-    ]
 
 
 def cohort_from_query(request) -> Cohort | None:
@@ -118,17 +56,6 @@ def cohort_from_query(request) -> Cohort | None:
     if year:
         return selectors.cohort_get_for(request, year)
     return selectors.cohort_current()
-
-
-def school_get(urn: int) -> School | None:
-    return School.objects.filter(pk=urn).first()
-
-
-def schools_by_urn(urn: int, feeder_urns: list[int]):
-    """The school and feeder primaries named by URN, and the URNs that are not in the register."""
-    found = {school.pk: school for school in School.objects.filter(pk__in=[urn, *feeder_urns])}
-    missing = [value for value in [urn, *feeder_urns] if value not in found]
-    return found.get(urn), [found[value] for value in feeder_urns if value in found], missing
 
 
 VERB_TITLES = {
@@ -153,7 +80,6 @@ VERB_TITLES = {
     "referral.withdrawn": "Withdrawn",
     "referral.moved_school": "Moved school",
 }
-HIDDEN_FROM_HISTORY = {"referral.viewed", "referral.subject_access_export"}
 
 
 def _history_person(event, referral: Referral) -> str:
@@ -173,18 +99,80 @@ def _history_person(event, referral: Referral) -> str:
     return person_named(event.actor, otherwise=role)
 
 
+# The referral's fields as a person names them, for "what changed" in its history.
+FIELD_NAMES = {
+    "first_name": "first name",
+    "last_name": "last name",
+    "date_of_birth": "date of birth",
+    "upn": "UPN",
+    "receiving_school": "receiving secondary",
+    "needs": "needs",
+    "strengths": "strengths",
+    "known_by_name": "who at the school knows the pupil",
+    "known_by_role": "their role",
+    "outside_age_group_reason": "reason for being outside their age group",
+    "priority": "priority",
+    "engagement_day_attended": "engagement day",
+    "summer_school_attended": "summer school",
+    "sessions_attended": "sessions attended",
+    "peer_mentor_assigned": "peer mentor",
+}
+PROGRESS_FIELDS = ("engagement_day_attended", "summer_school_attended", "sessions_attended", "peer_mentor_assigned")
+
+
+def _and(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
+def _shown(value, name: str) -> str:
+    if isinstance(value, list):
+        return ", ".join(value) or "none"
+    if value is None:
+        return "not recorded"
+    if isinstance(value, bool):
+        if name == "peer_mentor_assigned":
+            return "assigned" if value else "not assigned"
+        return "attended" if value else "did not attend"
+    return str(value)
+
+
+def _what_changed(verb: str, data: dict) -> tuple[str, str]:
+    """(title, detail) of a change: the fields in words, and from → to where the value may be shown (never a pupil
+    detail: those are recorded by name only)."""
+    if verb == "referral.changed":
+        fields = [FIELD_NAMES.get(name, name.replace("_", " ")) for name in data.get("fields", [])]
+        changes = data.get("changes") or {}
+        detail = "; ".join(
+            f"{FIELD_NAMES.get(name, name)}: {_shown(old, name)} → {_shown(new, name)}"
+            for name, (old, new) in changes.items()
+        )
+        return (f"Changed: {_and(fields)}" if fields else VERB_TITLES[verb]), detail
+    if verb == "progress.updated":
+        before = data.get("before") or {}
+        parts = [
+            f"{FIELD_NAMES[name]}: {_shown(before[name], name)} → {_shown(data[name], name)}"
+            if name in before
+            else f"{FIELD_NAMES[name]}: {_shown(data[name], name)}"
+            for name in PROGRESS_FIELDS
+            if name in data
+        ]
+        return VERB_TITLES[verb], "; ".join(parts)
+    return VERB_TITLES.get(verb, ""), ""
+
+
 def referral_history(referral: Referral) -> list[dict]:
-    """The record's changes for its timeline (views and exports are in the access log, for coordinators)."""
+    """The record's changes for its timeline (views and exports are in the access log, for coordinators): each says
+    what changed, in words."""
     entries = []
-    for event in audit_timeline(target=referral):
+    for event in selectors.referral_history_events(referral):
         verb = event.verb.removeprefix(services.VERB)
-        if verb in HIDDEN_FROM_HISTORY:
-            continue
+        title, detail = _what_changed(verb, event.data or {})
         entries.append(
             {
-                "title": VERB_TITLES.get(verb, event.verb_display),
+                "title": title or event.verb_display,
                 "at": event.created_at,
                 "by": _history_person(event, referral),
+                "detail": detail,
                 "reason": event.reason,
             }
         )

@@ -7,7 +7,10 @@ Pupil records: `referrals_visible_to`, `referral_get_for`, `referral_find`, `ref
 `pending_destinations_for`, `waiting_list_for`, `referrals_to_answer_for`, `referral_consent_current`.
 Programme: `cohorts_visible_to`, `cohort_current`, `cohort_get_for`, `participating_schools_for`,
 `participating_school_get_for`, `needs_active`, `needs_all`, `referring_schools_for`, `receiving_schools_for`.
-Counts only (never personal data): `dashboard_figures`, `places_by_cohort`, `counts_by_school`, `school_cohort_figures`.
+Counts only (never personal data): `dashboard_figures`, `places_by_cohort`, `counts_by_school`, `school_cohort_figures`,
+`places_filled_by_school` (with `pupils_with_a_place_for`, the pupils behind it).
+What the pages read: `schools_to_refer_from`, `can_refer`, `cohorts_open_for_referral`, `referrals_of_my_schools`,
+`lead_secondary_rows`, `school_get`, `schools_by_urn`, `referral_history_events`.
 """
 
 from dataclasses import dataclass, field
@@ -18,6 +21,7 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from core.models import AuditEvent
+from core.selectors import audit_timeline
 from schools.models import School
 
 from . import permissions
@@ -328,7 +332,37 @@ class DashboardFigures:
     attendance: AttendanceSummary | None = None
 
 
+def _holding_place(queryset: QuerySet[Referral]) -> QuerySet[Referral]:
+    """The referrals that hold one of their receiving school's places, a place offered from the waiting list included:
+    the pupils behind every "places filled" figure (`places_filled_by_school`), which the services keep equal to
+    their number (the places counter moves with each status change into or out of HOLDS_PLACE)."""
+    return queryset.filter(status__in=Referral.HOLDS_PLACE)
+
+
+def places_filled_by_school(cohort: Cohort | None, school_ids=None) -> dict[int, int]:
+    """{participating school id: places filled} (every cohort when `cohort` is None): THE figure for "places filled"
+    and "pupils holding a place" on every page, API and profile. It is the guarded counter
+    (`ParticipatingSchool.places_taken`), which counts exactly the referrals `_holding_place` lists."""
+    rows = ParticipatingSchool.objects.all()
+    if cohort is not None:
+        rows = rows.filter(cohort=cohort)
+    if school_ids is not None:
+        rows = rows.filter(school_id__in=list(school_ids))
+    return dict(rows.order_by().values_list("school_id").annotate(n=Sum("places_taken")))
+
+
+def pupils_with_a_place_for(user, *, cohort: Cohort, school) -> QuerySet[Referral]:
+    """The pupils holding a place at a secondary in this cohort (the list behind its "places filled"), in the order
+    they were placed: its lead or a coordinator, else none."""
+    if not permissions.can_view_school_cohort(permissions.pupil_reader(user), school):
+        return Referral.objects.none()
+    return _holding_place(
+        referrals_visible_to(user).filter(cohort=cohort, receiving_school_id=getattr(school, "pk", school))
+    ).order_by("decided_at", "id")
+
+
 def _places_for(cohort: Cohort) -> list[SchoolPlaces]:
+    filled = places_filled_by_school(cohort)
     waiting = dict(
         Referral.objects.filter(cohort=cohort, status=Referral.Status.WAITLISTED)
         .order_by()
@@ -340,7 +374,7 @@ def _places_for(cohort: Cohort) -> list[SchoolPlaces]:
             school_id=row.school_id,
             school_name=row.school.name,
             places=row.places,
-            places_filled=row.places_taken,
+            places_filled=filled.get(row.school_id, 0),
             waiting=waiting.get(row.school_id, 0),
         )
         for row in ParticipatingSchool.objects.filter(cohort=cohort).select_related("school").order_by("school__name")
@@ -431,8 +465,8 @@ class SchoolCounts:
 
 
 def counts_by_school(school_ids, *, cohort: Cohort | None = None) -> dict[int, SchoolCounts]:
-    """Per school id: pupils referred (from or to it) and pupils in the programme there. Counts only; callers show
-    them through core.figures.small_count_label."""
+    """Per school id: pupils referred (from or to it) and pupils holding a place there (`places_filled_by_school`).
+    Counts only; shown through core.suppression to anyone who may not see the pupils."""
     ids = [int(i) for i in school_ids]
     if not ids:
         return {}
@@ -445,12 +479,7 @@ def counts_by_school(school_ids, *, cohort: Cohort | None = None) -> dict[int, S
     referred_to = dict(
         base.filter(receiving_school_id__in=ids).order_by().values_list("receiving_school_id").annotate(n=Count("id"))
     )
-    in_programme = dict(
-        base.filter(receiving_school_id__in=ids, status__in=Referral.HOLDS_PLACE)
-        .order_by()
-        .values_list("receiving_school_id")
-        .annotate(n=Count("id"))
-    )
+    in_programme = places_filled_by_school(cohort, ids)
     result = {}
     for school_id in ids:
         referred = referred_from.get(school_id, 0) + referred_to.get(school_id, 0)
@@ -470,3 +499,91 @@ def places_left_for(referral: Referral) -> int | None:
         .first()
     )
     return None if row is None else row.places_left
+
+
+# --- what the pages read (moved from pages.py) -------------------------------------------------------------------
+
+
+def schools_to_refer_from(user) -> QuerySet[School]:
+    """Schools this person may refer from: a lead's own primary schools; for a coordinator (who may refer on a primary's
+    behalf) the feeder primaries of the transitions open for referrals, not every primary in the register."""
+    # A secondary's lead receives referrals; only primaries (and all-through schools) refer.
+    schools = referring_schools_for(user).filter(phase__in=School.FEEDER_PHASES)
+    if permissions.is_coordinator(user):
+        feeders = ParticipatingSchool.feeder_primaries.through.objects.filter(
+            participatingschool__cohort__status=Cohort.Status.OPEN
+        ).values("school_id")
+        schools = schools.filter(pk__in=feeders)
+    return schools
+
+
+def can_refer(user) -> bool:
+    """A primary's Stepping Stones lead (or headteacher) or a coordinator: someone with a school to refer from."""
+    return schools_to_refer_from(user).exists()
+
+
+def cohorts_open_for_referral(user) -> QuerySet[Cohort]:
+    return cohorts_visible_to(user).filter(status=Cohort.Status.OPEN)
+
+
+def referrals_of_my_schools(user) -> QuerySet[Referral]:
+    """A lead's referrals from or to their schools; a coordinator's, every referral. Newest first."""
+    return referrals_visible_to(user).order_by("-created_at", "-id")
+
+
+def lead_secondary_rows(user, *, cohort) -> list[dict]:
+    """The participating secondaries this person leads in the cohort: places, waiting list, referrals to answer."""
+    school_ids = permissions.lead_school_ids(user)
+    if cohort is None or not school_ids:
+        return []
+    participating = (
+        ParticipatingSchool.objects.filter(cohort=cohort, school_id__in=school_ids)
+        .select_related("school")
+        .order_by("school__name")
+    )
+    counts = (
+        Referral.objects.filter(cohort=cohort, receiving_school_id__in=school_ids)
+        .order_by()
+        .values("receiving_school_id")
+        .annotate(
+            waiting=Count("id", filter=Q(status=Referral.Status.WAITLISTED)),
+            to_answer=Count("id", filter=Q(status__in=Referral.AWAITING_SECONDARY)),
+        )
+    )
+    by_school = {row["receiving_school_id"]: row for row in counts}
+    filled = places_filled_by_school(cohort, school_ids)
+    return [
+        {
+            "school_id": row.school_id,
+            "school_name": row.school.name,
+            "places": row.places,
+            "places_filled": filled.get(row.school_id, 0),
+            "waiting": by_school.get(row.school_id, {}).get("waiting", 0),
+            "to_answer": by_school.get(row.school_id, {}).get("to_answer", 0),
+        }
+        for row in participating
+    ]
+
+
+def school_get(urn: int) -> School | None:
+    return School.objects.filter(pk=urn).first()
+
+
+def schools_by_urn(urn: int, feeder_urns: list[int]):
+    """The school and feeder primaries named by URN, and the URNs that are not in the register."""
+    found = {school.pk: school for school in School.objects.filter(pk__in=[urn, *feeder_urns])}
+    missing = [value for value in [urn, *feeder_urns] if value not in found]
+    return found.get(urn), [found[value] for value in feeder_urns if value in found], missing
+
+
+HIDDEN_FROM_HISTORY = {"referral.viewed", "referral.subject_access_export"}
+
+
+def referral_history_events(referral: Referral) -> list[AuditEvent]:
+    """The audit entries of a record's changes, oldest first (views and exports are in the access log, for
+    coordinators). Call only with a referral from `referral_get_for`."""
+    return [
+        event
+        for event in audit_timeline(target=referral)
+        if event.verb.removeprefix(PUPIL_VERB_PREFIX) not in HIDDEN_FROM_HISTORY
+    ]

@@ -3,7 +3,7 @@ UPN or date of birth never goes into a URL (searches are POSTed)."""
 
 from django.urls import path
 
-from . import duplicate_views, views
+from . import views
 
 app_name = "stepping_stones"
 urlpatterns = [
@@ -35,8 +35,8 @@ urlpatterns = [
     path("referrals/<str:reference>/erase/", views.referral_erase, name="referral_erase"),
     path("find/", views.find, name="find"),
     path("pending/", views.pending, name="pending"),
-    path("duplicates/", duplicate_views.duplicates, name="duplicates"),
-    path("duplicates/<int:pk>/", duplicate_views.duplicate_decide, name="duplicate_decide"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("duplicates/<int:pk>/", views.duplicate_decide, name="duplicate_decide"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("needs/", views.needs, name="needs"),
     path("needs/<int:pk>/", views.need_edit, name="need_edit"),

@@ -9,7 +9,7 @@ from accounts import demo as accounts_demo
 from accounts.models import SchoolMembership, User
 from schools import demo as schools_demo
 from stepping_stones import demo, selectors
-from stepping_stones.models import ParticipatingSchool, Referral
+from stepping_stones.models import ParticipatingSchool, PossibleDuplicate, Referral
 from stepping_stones.upn import upn_is_valid
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,12 @@ def test_demo_has_every_state_valid_upns_and_something_for_the_demo_lead():
     for row in ParticipatingSchool.objects.all():
         holding = Referral.objects.filter(receiving_school=row.school, status__in=Referral.HOLDS_PLACE).count()
         assert row.places_taken == holding <= row.places
+    # A possible duplicate to show the coordinators' duplicate pages: one pupil referred by two primaries.
+    [pair] = PossibleDuplicate.objects.filter(decision=PossibleDuplicate.Decision.OPEN)
+    assert pair.first.upn == pair.second.upn and pair.first.referring_school != pair.second.referring_school
+    assert "1 possible duplicate pair(s)" in out.getvalue()
+    coordinator = User.objects.get(email=accounts_demo.demo_email("stepping-stones-coordinator"))
+    assert list(selectors.possible_duplicates_for(coordinator)) == [pair]
     lead = User.objects.get(email=accounts_demo.demo_email("stepping-stones-lead"))
     visible = selectors.referrals_visible_to(lead)
     assert visible.filter(status="waitlisted").exists() and visible.filter(status="offered").exists()
@@ -54,3 +60,4 @@ def test_demo_uses_the_current_transition_year_and_a_primary_with_its_own_lead()
     made = Referral.objects.filter(referring_school=primary)
     assert made.exists() and set(made.values_list("created_by", flat=True)) == {primary_lead.pk}
     assert set(selectors.referrals_visible_to(primary_lead)) == set(made)
+    assert selectors.drafts_for(primary_lead).exists()  # her home page lists a draft by the pupil's name

@@ -13,10 +13,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 
-from . import permissions, selectors, services
-from .forms import DuplicateDecisionForm
-from .models import PossibleDuplicate
-from .views import _paginate, _require, _tag, pupil_page
+from .. import permissions, selectors, services
+from ..forms import DuplicateDecisionForm
+from ..models import PossibleDuplicate
+from ._common import _paginate, _require, _tag, pupil_page
 
 
 @require_GET
