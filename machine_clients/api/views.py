@@ -77,13 +77,15 @@ class MachineClientListCreate(_AdminOnly, generics.GenericAPIView):
         return response
 
 
-class MachineClientDetail(_AdminOnly, APIView):
+class _OneClient(_AdminOnly, APIView):
     def _client(self, request, pk):
         client = selectors.machine_client_visible_to(request.user, pk)
         if client is None:
             raise Http404
         return client
 
+
+class MachineClientDetail(_OneClient):
     @extend_schema(
         operation_id="api_clients_retrieve",
         summary="One registered system",
@@ -93,7 +95,7 @@ class MachineClientDetail(_AdminOnly, APIView):
         return Response(MachineClientSerializer(self._client(request, pk)).data)
 
 
-class MachineClientRevoke(MachineClientDetail):
+class MachineClientRevoke(_OneClient):
     @extend_schema(
         operation_id="api_clients_revoke",
         summary="Revoke a system's credentials: its secret and tokens stop working at once",
