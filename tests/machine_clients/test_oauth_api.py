@@ -31,6 +31,7 @@ def test_client_credentials_give_a_token_with_the_clients_scopes(register):
     assert "refresh_token" not in body
     token = AccessToken.objects.get()
     assert token.user is None and token.application == registered.client.application
+    assert token.token == "" and body["access_token"] not in str(AccessToken.objects.values().get())  # checksum only
 
 
 def test_a_token_request_for_a_scope_the_client_was_not_given_is_refused(register):
