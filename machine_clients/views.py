@@ -4,14 +4,16 @@ token endpoint for systems. Views gate early and call services."""
 import base64
 import hashlib
 import json
+import time
 from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.decorators import method_decorator
@@ -22,6 +24,7 @@ from oauth2_provider.models import AccessToken
 from oauth2_provider.views import TokenView as OAuthTokenView
 
 from accounts.identity.forms import add_domain_error
+from core.client_ip import client_ip
 from core.errors import DomainError
 from machine_clients import selectors, services
 from machine_clients.forms import MachineClientRegisterForm, MachineClientRevokeForm
@@ -29,6 +32,18 @@ from machine_clients.models import MachineClient
 from machine_clients.permissions import can_manage_machine_clients
 
 PAGE_SIZE = 50
+TOKEN_REQUESTS_PER_MINUTE = 30  # per client address: a nightly job needs one
+
+
+def _token_requests_over_limit(request) -> bool:
+    address = hashlib.sha256((client_ip(request) or "unknown").encode()).hexdigest()[:32]
+    key = f"oauth-token:{address}:{int(time.time() // 60)}"
+    cache.add(key, 0, timeout=61)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        count = 1
+    return count > TOKEN_REQUESTS_PER_MINUTE
 
 
 def _gate(request):
@@ -115,6 +130,15 @@ class TokenView(OAuthTokenView):
     token issued audited and each request by a known client in the access log."""
 
     def post(self, request, *args, **kwargs):
+        if _token_requests_over_limit(request):
+            # Checking a secret costs a password hash: a flood of guesses must not take the CPU.
+            response = JsonResponse(
+                {"error": "too_many_requests", "error_description": "Too many token requests: wait a minute."},
+                status=429,
+            )
+            response["Retry-After"] = "60"
+            response["Cache-Control"] = "no-store"
+            return response
         response = super().post(request, *args, **kwargs)
         client = None
         if response.status_code == 200:

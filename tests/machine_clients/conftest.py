@@ -58,3 +58,12 @@ def api_as():
 
 def expire(client) -> None:
     type(client).objects.filter(pk=client.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_token_rate_limit():
+    """Token requests are limited per address and minute: each test starts with none counted."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

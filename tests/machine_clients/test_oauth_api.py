@@ -95,6 +95,22 @@ def test_an_application_made_outside_the_portal_gets_no_token(db):
     assert "not registered" in response.json()["error_description"]
 
 
+def test_token_requests_are_limited_per_address(register, monkeypatch):
+    from django.core.cache import cache
+
+    from machine_clients import views
+
+    cache.clear()
+    monkeypatch.setattr(views, "TOKEN_REQUESTS_PER_MINUTE", 2)
+    registered = register()
+    assert token_for(registered)[0] == 200
+    assert token_for(registered)[0] == 200
+    status, body = token_for(registered)
+    assert status == 429 and body["error"] == "too_many_requests"
+    assert AccessToken.objects.count() == 2
+    cache.clear()
+
+
 def test_issuing_a_token_is_audited(register):
     registered = register()
     token_for(registered)
