@@ -1,5 +1,6 @@
 from django import forms
 
+from accounts.models import Organisation
 from core.api.machine_scopes import SCOPES
 from machine_clients.services import VALID_FOR_DAYS
 from schools.models import LocalAuthority
@@ -8,6 +9,11 @@ from schools.models import LocalAuthority
 def _london_authorities():
     authorities = LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE).order_by("name")
     return [("", "Select a local authority")] + [(la.code, la.name) for la in authorities]
+
+
+def _verified_organisations():
+    organisations = Organisation.objects.filter(status=Organisation.Status.VERIFIED).order_by("name", "id")
+    return [("", "None")] + [(organisation.pk, organisation.name) for organisation in organisations]
 
 
 class MachineClientRegisterForm(forms.Form):
@@ -22,10 +28,22 @@ class MachineClientRegisterForm(forms.Form):
     )
     local_authority = forms.TypedChoiceField(
         label="Local authority",
-        help_text="The borough the system belongs to. 'Own borough's figures' reads this borough's schools only.",
+        help_text="The borough the system belongs to. Its own borough's figures are this borough's schools only.",
         coerce=int,
+        empty_value=None,
+        required=False,
         choices=(),
-        error_messages={"required": "Select a local authority", "invalid_choice": "Select a London local authority"},
+        error_messages={"invalid_choice": "Select a London local authority"},
+    )
+    organisation = forms.TypedChoiceField(
+        label="Or a verified organisation",
+        help_text="Instead of a local authority: a community, faith or youth organisation the programme team verified. "
+        "It may read the register and the open figures only.",
+        coerce=int,
+        empty_value=None,
+        required=False,
+        choices=(),
+        error_messages={"invalid_choice": "Select a verified organisation"},
     )
     scopes = forms.MultipleChoiceField(
         label="What may it read?",
@@ -49,6 +67,16 @@ class MachineClientRegisterForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["local_authority"].choices = _london_authorities()
+        self.fields["organisation"].choices = _verified_organisations()
+
+    def clean(self):
+        data = super().clean()
+        if "local_authority" in data and "organisation" in data:
+            if data["local_authority"] is None and data["organisation"] is None:
+                self.add_error("local_authority", "Select a local authority or a verified organisation")
+            elif data["local_authority"] is not None and data["organisation"] is not None:
+                self.add_error("organisation", "Select a local authority or a verified organisation, not both")
+        return data
 
 
 class MachineClientRevokeForm(forms.Form):

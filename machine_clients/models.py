@@ -14,7 +14,8 @@ from core.api.machine_scopes import SCOPES
 
 
 class MachineClient(models.Model):
-    """A system registered by a programme admin for a local authority. Only the hash of its secret is stored."""
+    """A system registered by a programme admin for a local authority or a verified organisation. Only the hash of its
+    secret is stored."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -25,7 +26,17 @@ class MachineClient(models.Model):
 
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="machine_client")
     name = models.CharField(max_length=100, help_text="What the system is, e.g. 'Camden nightly schools import'.")
-    local_authority = models.ForeignKey("schools.LocalAuthority", on_delete=models.PROTECT, related_name="+")
+    local_authority = models.ForeignKey(
+        "schools.LocalAuthority", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        "accounts.Organisation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="A verified community, faith or youth organisation, instead of a local authority.",
+    )
     scopes = models.JSONField(default=list, help_text="Scope names (core.api.machine_scopes.SCOPES).")
     registered_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -39,9 +50,21 @@ class MachineClient(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(local_authority__isnull=False, organisation__isnull=True)
+                | models.Q(local_authority__isnull=True, organisation__isnull=False),
+                name="machine_client_for_one_owner",
+            ),
+        ]
 
     def __str__(self):
         return self.name
+
+    @property
+    def owner_name(self) -> str:
+        """Whose system it is: the local authority or the organisation."""
+        return self.local_authority.name if self.local_authority_id else self.organisation.name
 
     def status_at(self, now) -> str:
         if self.revoked_at is not None:

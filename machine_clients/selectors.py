@@ -10,7 +10,9 @@ def machine_clients_visible_to(user) -> QuerySet[MachineClient]:
     """Every client for programme admins, none for anyone else."""
     if not can_manage_machine_clients(user):
         return MachineClient.objects.none()
-    return MachineClient.objects.select_related("application", "local_authority", "registered_by", "revoked_by")
+    return MachineClient.objects.select_related(
+        "application", "local_authority", "organisation", "registered_by", "revoked_by"
+    )
 
 
 def machine_client_visible_to(user, pk: int) -> MachineClient | None:

@@ -10,7 +10,8 @@ from django.utils import timezone
 from oauth2_provider.generators import generate_client_secret
 from oauth2_provider.models import AccessToken, Application
 
-from core.api.machine_scopes import SCOPES
+from accounts.models import Organisation
+from core.api.machine_scopes import BOROUGH_READ, SCOPES
 from core.errors import Conflict, DomainError
 from core.services import audit_record
 from machine_clients.models import MachineClient, MachineClientCall
@@ -26,7 +27,9 @@ class RegisteredClient:
     client_secret: str  # the plaintext: in this object only, never stored
 
 
-def _validate(*, name: str, local_authority_code: int, scopes: list[str], days: int) -> LocalAuthority:
+def _validate(
+    *, name: str, local_authority_code: int | None, organisation_id: int | None, scopes: list[str], days: int
+) -> tuple[LocalAuthority | None, Organisation | None]:
     if not name.strip():
         raise DomainError("Enter a name for the system", field="name")
     if len(name.strip()) > 100:
@@ -38,23 +41,47 @@ def _validate(*, name: str, local_authority_code: int, scopes: list[str], days: 
         raise DomainError(f"Unknown scope: {', '.join(unknown)}", field="scopes")
     if days not in VALID_FOR_DAYS:
         raise DomainError("Select how long the credentials work", field="days")
+    if (local_authority_code is None) == (organisation_id is None):
+        raise DomainError(
+            "Select a local authority or a verified organisation (one, not both)", field="local_authority"
+        )
+    if organisation_id is not None:
+        organisation = Organisation.objects.filter(pk=organisation_id, status=Organisation.Status.VERIFIED).first()
+        if organisation is None:
+            raise DomainError("Select a verified organisation", field="organisation")
+        if BOROUGH_READ in scopes:
+            raise DomainError("Only a local authority's system may read its borough's figures", field="scopes")
+        return None, organisation
     authority = (
         LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE).filter(code=local_authority_code).first()
     )
     if authority is None:
         raise DomainError("Select a London local authority", field="local_authority")
-    return authority
+    return authority, None
 
 
 @transaction.atomic
 def machine_client_register(
-    *, actor, name: str, local_authority_code: int, scopes: list[str], days: int
+    *,
+    actor,
+    name: str,
+    scopes: list[str],
+    days: int,
+    local_authority_code: int | None = None,
+    organisation_id: int | None = None,
 ) -> RegisteredClient:
-    """Programme admins register a system for a London local authority with read-only scopes; the secret is shown
-    once and only its hash is kept (django-oauth-toolkit's hashed client secret)."""
+    """Programme admins register a system for a London local authority (or a verified organisation, which may not
+    read a borough's figures) with read-only scopes; the secret is shown once and only its hash is kept
+    (django-oauth-toolkit's hashed client secret)."""
     if not can_manage_machine_clients(actor):
         raise PermissionDenied
-    authority = _validate(name=name, local_authority_code=local_authority_code, scopes=scopes, days=days)
+    authority, organisation = _validate(
+        name=name,
+        local_authority_code=local_authority_code,
+        organisation_id=organisation_id,
+        scopes=scopes,
+        days=days,
+    )
     secret = generate_client_secret()
     application = Application.objects.create(
         name=name.strip(),
@@ -70,6 +97,7 @@ def machine_client_register(
         application=application,
         name=name.strip(),
         local_authority=authority,
+        organisation=organisation,
         scopes=ordered_scopes,
         registered_by=actor,
         created_at=now,
@@ -82,7 +110,8 @@ def machine_client_register(
         to_state=MachineClient.Status.ACTIVE,
         data={
             "client_id": application.client_id,
-            "local_authority": authority.code,
+            "local_authority": authority.code if authority else None,
+            "organisation": organisation.pk if organisation else None,
             "scopes": ordered_scopes,
             "expires_at": client.expires_at.isoformat(),
         },

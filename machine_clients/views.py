@@ -72,6 +72,7 @@ def client_register(request):
                 actor=request.user,
                 name=form.cleaned_data["name"],
                 local_authority_code=form.cleaned_data["local_authority"],
+                organisation_id=form.cleaned_data["organisation"],
                 scopes=form.cleaned_data["scopes"],
                 days=form.cleaned_data["days"],
             )

@@ -135,6 +135,8 @@ class BoroughSchoolsView(APIView):
         if client is None:
             message = "This endpoint is for systems: send an OAuth access token with the borough:read scope."
             raise PermissionDenied(message) if request.user.is_authenticated else NotAuthenticated(message)
+        if client.local_authority_id is None:
+            raise PermissionDenied("Only a local authority's system reads its borough's figures.")
         figures = selectors.borough_school_figures(la_code=client.local_authority_id)
         if figures is None:
             raise Http404

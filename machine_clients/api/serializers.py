@@ -8,9 +8,12 @@ from machine_clients.services import VALID_FOR_DAYS
 class MachineClientSerializer(serializers.ModelSerializer):
     client_id = serializers.CharField(source="application.client_id", read_only=True)
     la_code = serializers.IntegerField(
-        source="local_authority_id", read_only=True, help_text="DfE local authority code"
+        source="local_authority_id", read_only=True, allow_null=True, help_text="DfE local authority code, or null"
     )
-    local_authority = serializers.CharField(source="local_authority.name", read_only=True)
+    organisation_id = serializers.IntegerField(
+        read_only=True, allow_null=True, help_text="The verified organisation, for a system that is not a council's"
+    )
+    owner_name = serializers.CharField(read_only=True, help_text="The local authority's or organisation's name")
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=list(SCOPES)), read_only=True)
     status = serializers.ChoiceField(choices=MachineClient.Status.choices, read_only=True)
 
@@ -21,7 +24,8 @@ class MachineClientSerializer(serializers.ModelSerializer):
             "name",
             "client_id",
             "la_code",
-            "local_authority",
+            "organisation_id",
+            "owner_name",
             "scopes",
             "status",
             "created_at",
@@ -42,7 +46,12 @@ class MachineClientRegisteredSerializer(MachineClientSerializer):
 
 class MachineClientRegisterSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=100, help_text="What the system is, e.g. 'Camden nightly schools import'.")
-    la_code = serializers.IntegerField(help_text="DfE code of the London local authority the system belongs to")
+    la_code = serializers.IntegerField(
+        required=False, help_text="DfE code of the London local authority the system belongs to (or organisation_id)"
+    )
+    organisation_id = serializers.IntegerField(
+        required=False, help_text="A verified organisation the system belongs to, instead of a local authority"
+    )
     scopes = serializers.ListField(
         child=serializers.ChoiceField(choices=list(SCOPES)), min_length=1, help_text="What the system may read"
     )

@@ -66,7 +66,8 @@ class MachineClientListCreate(_AdminOnly, generics.GenericAPIView):
         registered = services.machine_client_register(
             actor=request.user,
             name=data["name"],
-            local_authority_code=data["la_code"],
+            local_authority_code=data.get("la_code"),
+            organisation_id=data.get("organisation_id"),
             scopes=data["scopes"],
             days=int(data["days"]),
         )

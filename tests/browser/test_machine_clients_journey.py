@@ -49,7 +49,7 @@ def test_admin_registers_a_system_sees_the_secret_once_and_revokes_it(live_serve
     on_page(page, axe_check, "Register a system", error=True)
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("Enter a name for the system")
-    expect(summary).to_contain_text("Select a local authority")
+    expect(summary).to_contain_text("Select a local authority or a verified organisation")
     expect(summary).to_contain_text("Select what the system may read")
 
     page.get_by_label("Name of the system").fill("Camden nightly schools import")

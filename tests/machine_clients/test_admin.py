@@ -51,6 +51,7 @@ def test_register_keeps_the_choices_and_audits(register, admin):
         ({"days": 7}, "days"),
         ({"local_authority_code": 999}, "local_authority"),
         ({"local_authority_code": 330}, "local_authority"),  # Birmingham: outside London
+        ({"local_authority_code": None}, "local_authority"),  # neither
     ],
 )
 def test_register_refuses_bad_input_and_writes_nothing(admin, kwargs, field):
@@ -61,6 +62,54 @@ def test_register_refuses_bad_input_and_writes_nothing(admin, kwargs, field):
         machine_client_register(actor=admin, **arguments)
     assert error.value.field == field
     assert not MachineClient.objects.exists() and not Application.objects.exists()
+
+
+def test_a_verified_organisation_may_have_a_client_but_not_borough_figures(admin):
+    from core.errors import DomainError
+    from tests.accounts.factories import OrganisationFactory
+
+    verified = OrganisationFactory(verified=True, name="Brixton Youth Club")
+    pending = OrganisationFactory(name="Not Yet Verified")
+    registered = machine_client_register(
+        actor=admin, name="Club site", organisation_id=verified.pk, scopes=["figures:read"], days=90
+    )
+    assert registered.client.organisation == verified and registered.client.local_authority is None
+    assert registered.client.owner_name == "Brixton Youth Club"
+    for kwargs, field in [
+        ({"organisation_id": pending.pk, "scopes": ["figures:read"]}, "organisation"),
+        ({"organisation_id": verified.pk, "scopes": ["borough:read"]}, "scopes"),
+        ({"organisation_id": verified.pk, "local_authority_code": 202, "scopes": ["figures:read"]}, "local_authority"),
+    ]:
+        with pytest.raises(DomainError) as error:
+            machine_client_register(actor=admin, name="X", days=90, **kwargs)
+        assert error.value.field == field
+    assert MachineClient.objects.count() == 1
+
+
+def test_the_database_refuses_a_client_for_nobody_or_for_two(register):
+    from django.db import IntegrityError, transaction
+
+    from tests.accounts.factories import OrganisationFactory
+
+    client = register().client
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MachineClient.objects.filter(pk=client.pk).update(local_authority=None)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        MachineClient.objects.filter(pk=client.pk).update(organisation=OrganisationFactory(verified=True))
+
+
+def test_the_page_registers_for_a_verified_organisation(signed_in):
+    from tests.accounts.factories import OrganisationFactory
+
+    organisation = OrganisationFactory(verified=True, name="Brixton Youth Club")
+    both = signed_in.post(reverse("machine_clients:register"), {**VALID, "organisation": str(organisation.pk)})
+    assert "not both" in both.content.decode() and not MachineClient.objects.exists()
+    response = signed_in.post(
+        reverse("machine_clients:register"), {**VALID, "local_authority": "", "organisation": str(organisation.pk)}
+    )
+    assert response.status_code == 200 and "System registered" in response.content.decode()
+    assert MachineClient.objects.get().organisation == organisation
+    assert "Brixton Youth Club" in signed_in.get(reverse("machine_clients:list")).content.decode()
 
 
 def test_only_programme_admins_register_or_revoke(register):
@@ -109,7 +158,11 @@ def test_bad_input_shows_the_error_summary_and_writes_nothing(signed_in):
     assert response.status_code == 200
     html = response.content.decode()
     assert "govuk-error-summary" in html
-    for message in ("Enter a name for the system", "Select a local authority", "Select what the system may read"):
+    for message in (
+        "Enter a name for the system",
+        "Select a local authority or a verified organisation",
+        "Select what the system may read",
+    ):
         assert message in html
     assert html.count("Error:") >= 1 or "Error: " in html
     assert not MachineClient.objects.exists()
@@ -185,7 +238,7 @@ def test_api_register_returns_the_secret_once(api):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["client_secret"] and body["client_id"] and body["status"] == "active"
-    assert body["la_code"] == 204 and body["scopes"] == ["borough:read"]
+    assert body["la_code"] == 204 and body["scopes"] == ["borough:read"] and body["organisation_id"] is None
     assert "no-store" in response["Cache-Control"]
     listing = api.get("/api/v1/api-clients/").json()
     assert listing["count"] == 1 and "client_secret" not in listing["results"][0]

@@ -63,6 +63,32 @@ def test_borough_read_needs_its_scope(register):
     assert response.status_code == 403 and "borough:read" in str(response.json())
 
 
+def test_an_organisations_client_never_reads_borough_figures(admin, api_as):
+    from rest_framework.test import APIClient
+
+    from machine_clients.services import machine_client_register
+    from tests.accounts.factories import OrganisationFactory
+
+    registered = machine_client_register(
+        actor=admin,
+        name="Club",
+        organisation_id=OrganisationFactory(verified=True).pk,
+        scopes=["figures:read"],
+        days=90,
+    )
+    status, body = token_for(registered, scope="borough:read")
+    assert status == 400 and body["error"] == "invalid_scope"
+    # Even if the scope were on the client (an older record), the view reads no borough for an organisation.
+    MachineClient = type(registered.client)
+    MachineClient.objects.filter(pk=registered.client.pk).update(scopes=["figures:read", "borough:read"])
+    status, body = token_for(registered)
+    assert status == 200
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {body['access_token']}")
+    response = client.get(URL)
+    assert response.status_code == 403 and "local authority" in str(response.json())
+
+
 def test_people_cannot_use_the_systems_endpoint(admin):
     client = Client()
     assert client.get(URL).status_code == 401
