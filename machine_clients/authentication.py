@@ -74,7 +74,7 @@ class MachineClientAuthentication(OAuth2Authentication):
                 "ask the programme team for new credentials."
             )
         if result is None:  # known token that did not validate: expired
-            self._refuse(request, client, "token_expired", audit=False)
+            self._refuse(request, client, "token_expired")
             raise exceptions.AuthenticationFailed("This access token has expired: request a new one.")
         self._check_scope(request, client, token)
         _note_call(request, client)
@@ -92,10 +92,9 @@ class MachineClientAuthentication(OAuth2Authentication):
         return MachineClient.objects.select_related("application").filter(application_id=token.application_id).first()
 
     @staticmethod
-    def _refuse(request, client: MachineClient, reason: str, *, scope: str = "", audit: bool = True) -> None:
+    def _refuse(request, client: MachineClient, reason: str, *, scope: str = "") -> None:
         _note_call(request, client, refused=reason)
-        if audit:
-            services.machine_client_refusal_record(client=client, reason=reason, path=request.path, scope=scope)
+        services.machine_client_refusal_record(client=client, reason=reason, path=request.path, scope=scope)
 
     def _check_scope(self, request, client: MachineClient, token: AccessToken) -> None:
         view = (getattr(request, "parser_context", None) or {}).get("view")

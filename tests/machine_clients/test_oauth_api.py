@@ -296,6 +296,8 @@ def test_an_expired_token_is_refused_with_a_clear_message(register, api_as):
     assert response.status_code == 401
     assert "expired" in str(response.json())
     assert response["WWW-Authenticate"].startswith("Bearer")
+    assert AuditEvent.objects.get(verb="machine_client.refused").reason == "token_expired"
+    assert MachineClientCall.objects.get(path="/api/v1/schools/").status_code == 401
 
 
 def test_an_unknown_oauth_token_is_401(db, api_as):
