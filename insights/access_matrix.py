@@ -59,7 +59,7 @@ ROWS = [
     AccessRow("insights-api:school-profile", {"anonymous": 401, "default": 404, **PROFILE}, kwargs=_matrix_school),
     AccessRow(
         "insights-api:own-borough",
-        {"anonymous": 401, "default": 403},
+        {"default": 401},
         notes="systems only: an OAuth access token with borough:read (tests/machine_clients)",
     ),
 ]

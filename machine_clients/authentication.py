@@ -19,6 +19,7 @@ from oauth2_provider.contrib.rest_framework import OAuth2Authentication
 from oauth2_provider.models import AccessToken
 from rest_framework import exceptions
 from rest_framework.authentication import get_authorization_header
+from rest_framework.permissions import BasePermission
 
 from core.api.machine_scopes import ACCESS_TOKEN_PREFIX, SCOPES, view_scope
 from machine_clients import services
@@ -133,3 +134,10 @@ class MachineClientScheme(OpenApiAuthenticationExtension):
         """Only operations that systems may call list the scheme, with the scope they need."""
         needed = view_scope(auto_schema.view)
         return None if needed is None else {self.name: [needed]}
+
+
+class MachineClientOnly(BasePermission):
+    """For endpoints only systems call: anyone else (people included) gets 401 with a Bearer challenge."""
+
+    def has_permission(self, request, view):
+        return getattr(request.user, "machine_client", None) is not None

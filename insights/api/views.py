@@ -3,8 +3,8 @@ school outside theirs), 400 with field errors for filters that are not valid."""
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.exceptions import NotAuthenticated, PermissionDenied
-from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -12,6 +12,7 @@ from core.api.machine_scopes import BOROUGH_READ
 from insights import permissions, selectors
 from insights.maps import borough_map
 from insights.tilemap import tile_positions
+from machine_clients.authentication import MachineClientAuthentication, MachineClientOnly
 
 from . import serializers as s
 
@@ -116,7 +117,8 @@ class SchoolProfileView(APIView):
 class BoroughSchoolsView(APIView):
     """For systems only (OAuth client credentials with `borough:read`): the client's own borough, never another."""
 
-    permission_classes = [AllowAny]
+    authentication_classes = [MachineClientAuthentication]
+    permission_classes = [MachineClientOnly]
     machine_scope = BOROUGH_READ
 
     @extend_schema(
@@ -131,10 +133,7 @@ class BoroughSchoolsView(APIView):
     def get(self, request):
         """The open schools of the local authority the client was registered for, each with wand take-up, wands
         delivered and whether it has a named police contact; with the borough's totals. No counts of pupils."""
-        client = getattr(request.user, "machine_client", None)
-        if client is None:
-            message = "This endpoint is for systems: send an OAuth access token with the borough:read scope."
-            raise PermissionDenied(message) if request.user.is_authenticated else NotAuthenticated(message)
+        client = request.user.machine_client
         if client.local_authority_id is None:
             raise PermissionDenied("Only a local authority's system reads its borough's figures.")
         figures = selectors.borough_school_figures(la_code=client.local_authority_id)

@@ -93,7 +93,8 @@ def test_people_cannot_use_the_systems_endpoint(admin):
     client = Client()
     assert client.get(URL).status_code == 401
     client.force_login(admin)
-    assert client.get(URL).status_code == 403
+    response = client.get(URL)
+    assert response.status_code == 401 and response["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_own_borough_has_a_constant_number_of_queries(register):
