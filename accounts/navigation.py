@@ -29,5 +29,7 @@ def sub_items(request) -> list[NavItem]:
         ("Organisations", "accounts:organisations", lambda user: user.is_authenticated),
         ("Schools without a headteacher", "accounts:schools_without_headteacher", permissions.is_programme_admin),
         ("Access reviews", "accounts:access_reviews", permissions.can_review_access),
+        # The machine_clients app's pages (its view checks the same predicate); named, not imported.
+        ("API clients for systems", "machine_clients:list", permissions.is_programme_admin),
     ]
     return [NavItem(label, reverse(name)) for label, name, allowed in links if allowed(request.user)]

@@ -57,4 +57,9 @@ ROWS = [
     AccessRow("insights-api:dashboard", {"anonymous": 401, "default": 403, **DASHBOARD}),
     AccessRow("insights-api:map", {"anonymous": 401, "default": 403, **DASHBOARD}, query="measure=wands_delivered"),
     AccessRow("insights-api:school-profile", {"anonymous": 401, "default": 404, **PROFILE}, kwargs=_matrix_school),
+    AccessRow(
+        "insights-api:own-borough",
+        {"default": 401},
+        notes="systems only: an OAuth access token with borough:read (tests/machine_clients)",
+    ),
 ]

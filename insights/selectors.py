@@ -8,7 +8,8 @@ whatever the number of schools or boroughs. Counts of pupils reach people who ma
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import SchoolMembership
@@ -402,3 +403,50 @@ def school_profile(*, user, school: School, viewer=None) -> SchoolProfile:
         is_policed_by_met=school.local_authority.bcu_id is not None,
         links=school_links(urn=school.urn),
     )
+
+
+# --- a borough's own schools, for its systems (OAuth scope borough:read) -------------------------------------------
+
+
+def borough_school_figures(*, la_code: int) -> dict | None:
+    """One borough's open schools, each with its programme figures: wand take-up and wands delivered, whether it has
+    a named police contact (None in the City of London, which the Met does not police), and the borough's toolkit
+    downloads. No counts of pupils: those stay in the open figures, rounded. A fixed number of queries."""
+    authority = LocalAuthority.objects.filter(code=la_code).first()
+    if authority is None:
+        return None
+    delivered = (
+        WandRequest.objects.filter(school=OuterRef("pk"), status=WandRequest.Status.DELIVERED)
+        .order_by()
+        .values("school")
+        .annotate(n=Sum("quantity"))
+        .values("n")
+    )
+    covered = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
+    rows = list(
+        School.objects.filter(status__in=School.OPEN_STATUSES, local_authority_id=la_code)
+        .annotate(
+            wands_taken_up=Exists(wand_selectors.taken_up_requests_of_outer_school()),
+            police_contact=Exists(covered),
+            wands_delivered=Coalesce(Subquery(delivered), 0),
+        )
+        .order_by("name", "urn")
+        .values("urn", "name", "phase", "status", "wands_taken_up", "police_contact", "wands_delivered")
+    )
+    policed = authority.bcu_id is not None
+    if not policed:
+        for row in rows:
+            row["police_contact"] = None
+    since = timezone.now() - timedelta(days=DOWNLOAD_WINDOW_DAYS)
+    return {
+        "la_code": authority.code,
+        "gss_code": authority.gss_code,
+        "name": authority.name,
+        "as_of": timezone.now(),
+        "open_schools": len(rows),
+        "schools_taken_up": sum(1 for row in rows if row["wands_taken_up"]),
+        "wands_delivered": sum(row["wands_delivered"] for row in rows),
+        "schools_with_police_contact": sum(1 for row in rows if row["police_contact"]) if policed else None,
+        "toolkit_downloads_12_months": Download.objects.filter(downloaded_at__gte=since, borough_id=la_code).count(),
+        "schools": rows,
+    }

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView
 from accounts.identity.views import activate_totp, django_admin_login
 from core.api_docs import api_docs
 from core.views import favicon, healthz
+from machine_clients.views import TokenView as MachineClientTokenView
 
 api_v1 = [
     path("", include("schools.api.urls")),
@@ -18,6 +19,7 @@ api_v1 = [
     path("insights/", include("insights.api.urls")),
     path("open/", include("public.api.urls")),
     path("audit/", include("core.api.audit")),
+    path("api-clients/", include("machine_clients.api.urls")),
 ]
 
 handler500 = "core.views.server_error"
@@ -36,6 +38,9 @@ urlpatterns = [
     path("account/2fa/totp/activate/", activate_totp, name="mfa_activate_totp"),
     path("account/", include("allauth.urls")),
     path("", include("accounts.urls")),
+    path("api-clients/", include("machine_clients.urls")),
+    # OAuth 2.0 token endpoint for systems (client credentials only): RFC 6749 JSON, not the API's error shape.
+    path("oauth/token/", MachineClientTokenView.as_view(), name="oauth-token"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", api_docs, name="api-docs"),

@@ -8,6 +8,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from accounts.identity import mfa, tokens
 from accounts.identity.services import api_token_mark_used, user_mark_seen
 from accounts.models import ApiToken
+from core.api.machine_scopes import ACCESS_TOKEN_PREFIX
 
 
 class ApiTokenAuthentication(BaseAuthentication):
@@ -26,6 +27,8 @@ class ApiTokenAuthentication(BaseAuthentication):
             plaintext = parts[1].decode("ascii")
         except UnicodeDecodeError as exc:
             raise exceptions.AuthenticationFailed("Invalid token.") from exc
+        if plaintext.startswith(ACCESS_TOKEN_PREFIX):
+            return None  # a system's OAuth access token: machine_clients.authentication's
         return self.authenticate_credentials(plaintext)
 
     def authenticate_credentials(self, plaintext: str):

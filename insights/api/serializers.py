@@ -171,3 +171,30 @@ class InsightsSchoolProfileSerializer(serializers.Serializer):
     def get_wand_allowance(self, profile) -> dict[str, int]:
         figures = profile.allowance
         return {name: getattr(figures, name) for name in ("allowance", "in_progress", "received", "remaining")}
+
+
+class BoroughSchoolFiguresRowSerializer(serializers.Serializer):
+    urn = serializers.IntegerField()
+    name = serializers.CharField()
+    phase = serializers.CharField()
+    status = serializers.CharField()
+    wands_taken_up = serializers.BooleanField(
+        help_text="A wand request approved and not cancelled (or a predecessor's)"
+    )
+    wands_delivered = serializers.IntegerField()
+    police_contact = serializers.BooleanField(
+        allow_null=True, help_text="Has a named police contact now; null in the City of London (its own police force)"
+    )
+
+
+class BoroughSchoolFiguresSerializer(serializers.Serializer):
+    la_code = serializers.IntegerField(help_text="DfE local authority code")
+    gss_code = serializers.CharField(help_text="ONS GSS code")
+    name = serializers.CharField()
+    as_of = serializers.DateTimeField()
+    open_schools = serializers.IntegerField()
+    schools_taken_up = serializers.IntegerField()
+    wands_delivered = serializers.IntegerField()
+    schools_with_police_contact = serializers.IntegerField(allow_null=True)
+    toolkit_downloads_12_months = serializers.IntegerField()
+    schools = BoroughSchoolFiguresRowSerializer(many=True)

@@ -2,15 +2,17 @@
 school outside theirs), 400 with field errors for filters that are not valid."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.machine_scopes import BOROUGH_READ
 from insights import permissions, selectors
 from insights.maps import borough_map
 from insights.tilemap import tile_positions
+from machine_clients.authentication import MachineClientAuthentication, MachineClientOnly
 
 from . import serializers as s
 
@@ -110,3 +112,31 @@ class SchoolProfileView(APIView):
             raise Http404
         profile = selectors.school_profile(user=request.user, school=school, viewer=request)
         return Response(s.InsightsSchoolProfileSerializer(profile).data)
+
+
+class BoroughSchoolsView(APIView):
+    """For systems only (OAuth client credentials with `borough:read`): the client's own borough, never another."""
+
+    authentication_classes = [MachineClientAuthentication]
+    permission_classes = [MachineClientOnly]
+    machine_scope = BOROUGH_READ
+
+    @extend_schema(
+        operation_id="insights_own_borough_schools",
+        summary="Your borough's schools and their programme figures (OAuth clients with borough:read)",
+        responses={
+            200: s.BoroughSchoolFiguresSerializer,
+            401: OpenApiResponse(description="No OAuth access token, or one that does not work"),
+            403: OpenApiResponse(description="The token lacks the borough:read scope"),
+        },
+    )
+    def get(self, request):
+        """The open schools of the local authority the client was registered for, each with wand take-up, wands
+        delivered and whether it has a named police contact; with the borough's totals. No counts of pupils."""
+        client = request.user.machine_client
+        if client.local_authority_id is None:
+            raise PermissionDenied("Only a local authority's system reads its borough's figures.")
+        figures = selectors.borough_school_figures(la_code=client.local_authority_id)
+        if figures is None:
+            raise Http404
+        return Response(s.BoroughSchoolFiguresSerializer(figures).data)

@@ -14,8 +14,10 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.machine_scopes import FIGURES_READ
 from core.api.throttling import PortalAnonRateThrottle
 from core.csv_export import csv_streaming_response
+from machine_clients.authentication import MachineClientAuthentication
 from public import selectors
 
 
@@ -108,9 +110,11 @@ class _Open(APIView):
     """Open data conventions: anyone may read (CORS `*`), caches may keep an answer as long as the figures are cached
     (`Cache-Control`), and an `ETag` from the figures' version lets a client ask again cheaply (304)."""
 
-    authentication_classes: list = []
+    # No sign-in: only a system's OAuth access token is read, so its calls are logged and need `figures:read`.
+    authentication_classes = [MachineClientAuthentication]
     permission_classes = [AllowAny]
     throttle_classes = [PortalAnonRateThrottle]
+    machine_scope = FIGURES_READ
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

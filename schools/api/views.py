@@ -4,6 +4,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework import mixins, viewsets
 from rest_framework.permissions import AllowAny
 
+from core.api.machine_scopes import REGISTER_READ
 from core.api.pagination import cached_count_pagination
 from core.api.rows import ValuesListMixin
 from core.api.throttling import PublicReadThrottle
@@ -47,6 +48,7 @@ class PublicRegisterMixin:
 
     permission_classes = [AllowAny]
     throttle_classes = [PublicReadThrottle]  # anonymous by address, signed in by account
+    machine_scope = REGISTER_READ  # systems with OAuth client credentials need this scope (docs/api.md)
 
 
 @extend_schema_view(

@@ -6,6 +6,8 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 
+from core.api.machine_scopes import SCOPES as MACHINE_SCOPES
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 
@@ -62,12 +64,14 @@ THIRD_PARTY_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "oauth2_provider",
 ]
 # Order follows the import direction: core <- schools <- accounts <- programmes <- insights/public.
 LOCAL_APPS = [
     "core",
     "schools",
     "accounts",
+    "machine_clients",
     "wands",
     "officers",
     "education_toolkit",
@@ -79,6 +83,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    # Writes one access-log row per call an OAuth client makes (after the response, so with its status).
+    "machine_clients.middleware.MachineClientCallLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -253,8 +259,11 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # Personal API tokens for integrations (first, so an unauthenticated call gets 401 with WWW-Authenticate: Bearer),
     # the session for the browser.
+    # Then OAuth 2.0 access tokens of systems (client credentials; they start `lssc_`, personal tokens `lssp_`),
+    # which also checks the view's scope (machine_clients.authentication).
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.identity.authentication.ApiTokenAuthentication",
+        "machine_clients.authentication.MachineClientAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticatedOrReadOnly"],
@@ -289,8 +298,43 @@ SPECTACULAR_SETTINGS = {
         "OrganisationStatusEnum": "accounts.models.Organisation.Status",
         "JoinRequestStatusEnum": "accounts.models.JoinRequest.Status",
         "WandRequestStatusEnum": "wands.models.WandRequest.Status",
+        "MachineClientStatusEnum": "machine_clients.models.MachineClient.Status",
     },
 }
+
+# OAuth 2.0 for systems (django-oauth-toolkit): the client credentials grant only (BackendApplicationServer), a
+# hashed client secret, access tokens for an hour, no refresh tokens. Scopes: core.api.machine_scopes; a client gets
+# only the scopes a programme admin gave it (machine_clients.oauth.MachineClientScopes).
+OAUTH2_PROVIDER = {
+    "OAUTH2_SERVER_CLASS": "oauthlib.oauth2.BackendApplicationServer",
+    "OAUTH2_VALIDATOR_CLASS": "machine_clients.oauth.MachineClientValidator",
+    "SCOPES_BACKEND_CLASS": "machine_clients.oauth.MachineClientScopes",
+    "ACCESS_TOKEN_GENERATOR": "machine_clients.oauth.access_token_generate",
+    "ACCESS_TOKEN_EXPIRE_SECONDS": int(env("OAUTH_ACCESS_TOKEN_SECONDS", "3600")),
+    "SCOPES": MACHINE_SCOPES,
+    "DEFAULT_SCOPES": [],
+    "PKCE_REQUIRED": True,
+    # RFC 9700 (OAuth 2.0 Security BCP) everywhere, including tokens stored as hashes. Only client credentials is
+    # served, so most of these guard grants that are off anyway; they keep `check --deploy` clean.
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_SCHEME": True,
+    "COMPLIANT_BCP_RFC9700_REDIRECT_URI_MATCHING": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_REQUIRED": True,
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https"],
+}
+# django-oauth-toolkit's own models (named so that migrations referring to them resolve).
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"
+# The access log of machine clients' calls (machine_clients.MachineClientCall) keeps this many days; older rows are
+# deleted by `manage.py machine_clients_prune_calls` (run daily, docs/operations.md).
+MACHINE_CLIENT_CALL_RETENTION_DAYS = int(env("MACHINE_CLIENT_CALL_RETENTION_DAYS", "90"))
 
 # Content security policy with per-request nonces (GOV.UK Frontend's inline js-enabled script carries one).
 CONTENT_SECURITY_POLICY = {

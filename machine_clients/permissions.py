@@ -1,0 +1,8 @@
+"""Who may manage machine clients. Predicates answer, never raise."""
+
+from accounts.identity.permissions import is_programme_admin
+
+
+def can_manage_machine_clients(user) -> bool:
+    """Programme admins register, list and revoke the systems that call the API."""
+    return is_programme_admin(user)
