@@ -316,3 +316,39 @@ def test_link_from_my_account_and_remove_it_both_audited(client, sso):
     client.logout()
     sign_in(client, sso, "dfe", "teacher@gmail.example")
     assert _signed_in_as(client) != person
+
+
+# An API token for someone with no portal password ---------------------------------------------------------------------
+
+
+def test_api_token_after_confirming_at_the_provider_with_prompt_login(client, sso):
+    from accounts.models import ApiToken
+
+    sign_in(client, sso, "entra", "officer@met.police.uk")
+    session = client.session
+    records = session["account_authentication_methods"]
+    records[-1]["at"] -= 10 * 60  # signed in 10 minutes ago: too long ago to count as confirming it's you
+    session["account_authentication_methods"] = records
+    session.save()
+    token_page = reverse("identity:token_create")
+    response = client.get(token_page)
+    assert response.status_code == 302 and response["Location"].startswith(reverse("sso_reauthenticate"))
+
+    authorize_url = start_sign_in(client, "entra", action="reauthenticate", next=token_page)
+    assert parse_qs(urlsplit(authorize_url).query)["prompt"] == ["login"]
+    callback = ProviderBrowser(sso).authorize(authorize_url, "officer@met.police.uk")
+    parts = urlsplit(callback)
+    assert client.get(f"{parts.path}?{parts.query}")["Location"] == token_page
+
+    page = client.get(token_page).content.decode()
+    assert 'name="password"' not in page and 'name="otp_code"' not in page  # the provider asserted multi-factor
+    response = client.post(token_page, {"name": "MIS link", "days": 30})
+    assert response.status_code == 200 and "lssp_" in response.content.decode()
+    assert ApiToken.objects.filter(user__email="officer@met.police.uk").count() == 1
+
+
+def test_my_account_shows_the_sign_in_services_and_no_password(client, sso, school):
+    sign_in(client, sso, "dfe", "staff@harewood.sch.uk")
+    page = client.get(reverse("identity:account")).content.decode()
+    assert "None: you sign in with your work account" in page
+    assert "DfE Sign-in says you work at Hackney Harewood Academy" in page
