@@ -19,6 +19,7 @@ from accounts.identity import mfa, mfa_forms, selectors, services, sessions, vie
 from accounts.identity.forms import ApiTokenCreateForm, PersonAndReasonForm, add_domain_error
 from accounts.identity.permissions import can_view_as, is_programme_admin
 from accounts.identity.roles_bridge import may_reset_two_factor
+from accounts.sso.config import configured_apps
 from accounts.sso.suggestions import join_request_suggestion
 from core.errors import DomainError
 
@@ -35,7 +36,7 @@ def account(request):
         {
             **overview,
             "is_programme_admin": is_programme_admin(view_as.view_as_actor(request) or request.user),
-            "sso_links": list(request.user.socialaccount_set.all()),
+            "sso_links": list(request.user.socialaccount_set.all()) if configured_apps() else [],
             "sso_suggestion": join_request_suggestion(request),
         },
     )

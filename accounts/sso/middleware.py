@@ -4,13 +4,13 @@ out, which redirects to the provider's logout)."""
 
 from urllib.parse import urlsplit
 
-from allauth.socialaccount.adapter import get_adapter
+from .config import configured_apps
 
 
-def provider_origins(request) -> list[str]:
+def provider_origins() -> list[str]:
     origins = []
-    for app in get_adapter().list_apps(request, provider="sso"):
-        parts = urlsplit(app.settings.get("server_url", ""))
+    for app in configured_apps():
+        parts = urlsplit(app.get("settings", {}).get("server_url", ""))
         if parts.scheme in {"https", "http"} and parts.netloc:
             origins.append(f"{parts.scheme}://{parts.netloc}")
     return sorted(set(origins))
@@ -23,7 +23,7 @@ class ProviderFormActionMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         if response.get("Content-Type", "").startswith("text/html"):
-            origins = provider_origins(request)
+            origins = provider_origins()
             if origins:
                 update = dict(getattr(response, "_csp_update", None) or {})
                 update["form-action"] = [*update.get("form-action", []), *origins]

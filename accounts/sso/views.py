@@ -7,11 +7,11 @@ import logging
 
 import requests
 from allauth.account.internal.decorators import login_not_required
-from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.providers.oauth2.views import OAuth2CallbackView, OAuth2LoginView
 from django.http import Http404
 from django.shortcuts import render
 
+from .config import configured_app
 from .provider import DiscoveryUnreadable, PortalOIDCAdapter
 
 logger = logging.getLogger("accounts.sso")
@@ -46,10 +46,8 @@ def _unavailable(request, provider_id: str, error: Exception):
 
 
 def _provider_name(request, provider_id: str) -> str:
-    for app in get_adapter().list_apps(request, provider="sso"):
-        if app.provider_id == provider_id:
-            return app.name
-    return ""
+    app = configured_app(provider_id)
+    return app["name"] if app else ""
 
 
 def _adapter(request, provider_id: str) -> PortalOIDCAdapter:
