@@ -45,4 +45,13 @@ ROWS = [
     ),
     AccessRow("sso_callback", {"default": 404}, kwargs=lambda: {"provider_id": "dfe"}),
     AccessRow("sso_reauthenticate", {"anonymous": SIGN_IN, "default": 200}),
+    # allauth's own single sign-on pages, restyled in schools_portal/templates/socialaccount/.
+    AccessRow("socialaccount_connections", {"anonymous": SIGN_IN, "default": 200}, notes="link and remove"),
+    AccessRow("socialaccount_login_cancelled", {"default": 200}),
+    AccessRow("socialaccount_login_error", {"default": 401}, notes="allauth answers its error page with 401"),
+    AccessRow(
+        "socialaccount_signup",
+        {"anonymous": SIGN_IN, "default": 302},
+        notes="only during a provider sign-in that lacks an address; otherwise back to sign in (or home)",
+    ),
 ]
