@@ -222,6 +222,9 @@ SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by email is the adapter's 
 SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST from the portal's own page (CSRF)
 SOCIALACCOUNT_STORE_TOKENS = False  # the portal keeps no provider tokens
+# Linking or removing a provider needs a sign-in (password, and two-factor where the roles require it) in the last few
+# minutes: allauth asks to confirm it's you otherwise.
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
 SOCIALACCOUNT_REQUESTS_TIMEOUT = int(env("SSO_REQUESTS_TIMEOUT", "5"))
 _ENTRA_TENANT_URL = (
     f"https://login.microsoftonline.com/{env('SSO_ENTRA_TENANT_ID')}/v2.0" if env("SSO_ENTRA_TENANT_ID") else ""

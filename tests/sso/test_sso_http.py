@@ -301,7 +301,11 @@ def test_link_from_my_account_and_remove_it_both_audited(client, sso):
     authorize_url = start_sign_in(client, "dfe", process="connect")
     callback = ProviderBrowser(sso).authorize(authorize_url, "teacher@gmail.example")
     parts = urlsplit(callback)
-    client.get(f"{parts.path}?{parts.query}")
+    # Signed in an hour ago: linking asks to confirm it's you first, and links only then.
+    response = client.get(f"{parts.path}?{parts.query}")
+    assert response["Location"].startswith(reverse("account_reauthenticate"))
+    assert not SocialAccount.objects.exists()
+    response = client.post(response["Location"], {"password": "a-long-test-password"})
     account = SocialAccount.objects.get(user=person, provider="dfe")
     linked = AuditEvent.objects.filter(verb="sso.linked", target_id=str(person.pk), reason="linked from My account")
     assert linked.exists()
