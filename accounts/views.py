@@ -410,7 +410,13 @@ def join_request_create(request):
         else:
             messages.success(request, f"Request sent: the headteacher of {form.cleaned_data['urn'].name} will decide")
             return redirect("accounts:my_schools")
-    return render(request, "accounts/join_request_create.html", {"form": form})
+    from accounts.sso.suggestions import join_request_suggestion
+
+    return render(
+        request,
+        "accounts/join_request_create.html",
+        {"form": form, "sso_suggestion": join_request_suggestion(request)},
+    )
 
 
 @login_required

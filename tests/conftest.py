@@ -49,6 +49,12 @@ def _force_login_with_two_factor(self, user, backend=None):
         {"method": "password", "at": now, "email": user.email},
         {"method": "mfa", "at": now, "type": "totp", "test_client": True},
     ]
+    sso = None if user.has_usable_password() else user.socialaccount_set.first()
+    if sso is not None:
+        # Someone with no portal password signed in through their provider, which asserted multi-factor (accounts.sso).
+        session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+            {"method": "socialaccount", "at": now, "provider": sso.provider, "uid": sso.uid, "two_factor": True}
+        ]
     session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
     session.save()
 

@@ -29,7 +29,15 @@ def _some_user() -> dict:
 SIGN_IN = 302  # anonymous visitors are sent to sign in
 ROWS = [
     AccessRow("identity:account", {"anonymous": SIGN_IN, "default": 200}),
-    AccessRow("identity:token_create", {"anonymous": SIGN_IN, "default": 200}),
+    AccessRow(
+        "identity:token_create",
+        {
+            "anonymous": SIGN_IN,
+            "default": 200,
+            **dict.fromkeys(["headteacher_sso", "police_officer_sso", "programme_admin_sso"], 302),
+        },
+        notes="no portal password and no recent provider sign-in: confirm it's you at the provider first",
+    ),
     AccessRow(
         "identity:token_revoke",
         {"anonymous": SIGN_IN, "default": 404},

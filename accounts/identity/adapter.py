@@ -127,12 +127,46 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def get_login_redirect_url(self, request):
         """Someone whose roles need two-factor sign-in, and who has not set it up, goes straight to set it up; someone
-        who came from an invitation link before signing up goes back to that invitation (accounts.invitation_resume)."""
+        who came from an invitation link before signing up goes back to that invitation (accounts.invitation_resume).
+        Someone DfE Sign-in places at a school in the register, who is not on its staff or waiting to join, goes to the
+        join request for it, filled in (the headteacher still decides)."""
         if mfa.two_factor_missing(request.user):
             return reverse("mfa_activate_totp")
         from accounts import invitation_resume
+        from accounts.sso.suggestions import join_request_suggestion
 
-        return invitation_resume.take(request) or super().get_login_redirect_url(request)
+        resumed = invitation_resume.take(request)
+        if resumed:
+            return resumed
+        suggestion = join_request_suggestion(request)
+        if suggestion is not None and suggestion["can_ask"]:
+            return f"{reverse('accounts:join_request_create')}?urn={suggestion['school'].urn}"
+        return super().get_login_redirect_url(request)
+
+    def get_reauthentication_methods(self, user) -> list[dict]:
+        """Someone with no portal password (they sign in with DfE Sign-in or Entra ID) confirms it's them at the
+        provider, which is asked to sign them in again (`prompt=login`)."""
+        methods = super().get_reauthentication_methods(user)
+        if user.is_authenticated and not user.has_usable_password() and user.socialaccount_set.exists():
+            url = reverse("sso_reauthenticate")
+            methods.insert(0, {"id": "sso", "description": "Sign in again with your work account", "url": url})
+        return methods
+
+    def get_signup_redirect_url(self, request):
+        """A new account made by a provider sign-in goes where a sign-in goes (the join request DfE suggests)."""
+        return self.get_login_redirect_url(request)
+
+    def get_login_stages(self) -> list[str]:
+        """allauth's stages, with its two-factor stage replaced by one that accepts a provider's multi-factor claim."""
+        ours = "accounts.sso.stages.ProviderAwareAuthenticateStage"
+        return [ours if path == "allauth.mfa.stages.AuthenticateStage" else path for path in super().get_login_stages()]
+
+    def get_logout_redirect_url(self, request):
+        """Signing out of a session that signed in with a provider also ends the provider's session, where the
+        provider offers RP-initiated logout and its settings allow it; otherwise the portal's own page."""
+        from accounts.sso.logout import provider_logout_url
+
+        return provider_logout_url(request) or super().get_logout_redirect_url(request)
 
 
 class MFAAdapter(DefaultMFAAdapter):

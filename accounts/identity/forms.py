@@ -36,8 +36,10 @@ class ApiTokenCreateForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
     )
 
-    def __init__(self, *args, needs_code: bool, **kwargs):
+    def __init__(self, *args, needs_code: bool, needs_password: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not needs_password:  # no portal password: confirmed at the provider instead (accounts.sso)
+            del self.fields["password"]
         if needs_code:
             self.fields["otp_code"].required = True
             self.fields["otp_code"].error_messages["required"] = "Enter the code from your authenticator app"

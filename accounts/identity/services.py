@@ -56,8 +56,18 @@ def _check_code(*, user, code: str) -> None:
 
 
 @transaction.atomic
-def api_token_create(*, user, name: str, password: str, otp_code: str | None = None, days: int = 30) -> IssuedToken:
-    """A token needs the password re-entered (and a two-factor code when set up); only its hash is kept."""
+def api_token_create(
+    *,
+    user,
+    name: str,
+    password: str = "",
+    otp_code: str | None = None,
+    days: int = 30,
+    provider_confirmation: dict | None = None,
+) -> IssuedToken:
+    """A token needs the password re-entered (and a two-factor code when set up); someone with no portal password
+    instead signs in at their provider again (`provider_confirmation`: a provider sign-in in the last few minutes,
+    `two_factor` when it asserted multi-factor). Only the token's hash is kept."""
     name = (name or "").strip()
     if not name:
         raise DomainError("Enter what the token is for", field="name")
@@ -67,10 +77,20 @@ def api_token_create(*, user, name: str, password: str, otp_code: str | None = N
         raise DomainError(f"A token must last between 1 and {TOKEN_MAX_DAYS} days", field="days")
     if not user.is_active:
         raise PermissionDenied
-    if mfa.two_factor_missing(user):
+    by_provider = not user.has_usable_password()
+    provider_two_factor = by_provider and bool(provider_confirmation and provider_confirmation.get("two_factor"))
+    if mfa.two_factor_missing(user) and not provider_two_factor:
         raise DomainError("Set up two-factor sign-in before you create an API token", code="two_factor_required")
-    _check_password_reentry(user=user, password=password)
-    if mfa.has_totp(user):
+    if by_provider:
+        if not provider_confirmation:
+            raise DomainError(
+                "Confirm it's you by signing in with your work account again", code="reauthentication_required"
+            )
+    else:
+        _check_password_reentry(user=user, password=password)
+    if provider_two_factor:
+        pass  # the provider's fresh sign-in asserted multi-factor
+    elif mfa.has_totp(user):
         if not otp_code:
             raise DomainError("Enter the code from your authenticator app", field="otp_code")
         _check_code(user=user, code=otp_code)

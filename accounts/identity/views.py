@@ -19,6 +19,8 @@ from accounts.identity import mfa, mfa_forms, selectors, services, sessions, vie
 from accounts.identity.forms import ApiTokenCreateForm, PersonAndReasonForm, add_domain_error
 from accounts.identity.permissions import can_view_as, is_programme_admin
 from accounts.identity.roles_bridge import may_reset_two_factor
+from accounts.sso.config import configured_apps
+from accounts.sso.suggestions import join_request_suggestion
 from core.errors import DomainError
 
 
@@ -34,6 +36,8 @@ def account(request):
         {
             **overview,
             "is_programme_admin": is_programme_admin(view_as.view_as_actor(request) or request.user),
+            "sso_links": list(request.user.socialaccount_set.all()) if configured_apps() else [],
+            "sso_suggestion": join_request_suggestion(request),
         },
     )
 
@@ -42,16 +46,24 @@ def account(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def token_create(request):
-    needs_code = mfa.has_totp(request.user)
-    form = ApiTokenCreateForm(request.POST or None, needs_code=needs_code)
+    from accounts.sso.confirmation import recent_provider_sign_in
+
+    confirmation = None
+    if not request.user.has_usable_password():
+        confirmation = recent_provider_sign_in(request)
+        if confirmation is None:
+            return redirect(f"{reverse('sso_reauthenticate')}?{urlencode({'next': request.get_full_path()})}")
+    needs_code = mfa.has_totp(request.user) and not (confirmation and confirmation["two_factor"])
+    form = ApiTokenCreateForm(request.POST or None, needs_code=needs_code, needs_password=confirmation is None)
     if request.method == "POST" and form.is_valid():
         try:
             issued = services.api_token_create(
                 user=request.user,
                 name=form.cleaned_data["name"],
-                password=form.cleaned_data["password"],
+                password=form.cleaned_data.get("password", ""),
                 otp_code=form.cleaned_data.get("otp_code"),
                 days=form.cleaned_data["days"],
+                provider_confirmation=confirmation,
             )
         except DomainError as error:
             add_domain_error(form, error)

@@ -61,6 +61,7 @@ THIRD_PARTY_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
     "django_tasks",
     "django_tasks_db",
     "csp",
@@ -71,6 +72,7 @@ LOCAL_APPS = [
     "core",
     "schools",
     "accounts",
+    "accounts.sso",  # single sign-on: the OpenID Connect provider class allauth loads, its checks and pages
     "machine_clients",
     "wands",
     "officers",
@@ -90,6 +92,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "csp.middleware.CSPMiddleware",
+    "accounts.sso.middleware.ProviderFormActionMiddleware",  # form-action: the configured providers' origins
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -214,6 +217,80 @@ MFA_FORMS = {
     "reauthenticate": "accounts.identity.mfa_forms.ReauthenticateForm",
 }
 MFA_TOTP_ISSUER = SERVICE_NAME
+
+# Single sign-on (accounts/sso, docs/operations.md#single-sign-on): OpenID Connect through allauth, one provider per
+# organisation, each shown on the sign-in page only when its discovery URL and client id are set. SSO proves who the
+# person is; roles still come only from the portal's records. An email address links to an existing account by itself
+# only when the provider is trusted for its domain (and, for Entra ID, the token comes from the pinned tenant).
+SOCIALACCOUNT_ADAPTER = "accounts.sso.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # linking by email is the adapter's decision, per provider
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_LOGIN_ON_GET = False  # a sign-in starts with a POST from the portal's own page (CSRF)
+SOCIALACCOUNT_STORE_TOKENS = False  # the portal keeps no provider tokens
+# Linking or removing a provider needs a sign-in (password, and two-factor where the roles require it) in the last few
+# minutes: allauth asks to confirm it's you otherwise.
+SOCIALACCOUNT_REAUTHENTICATION_REQUIRED = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = int(env("SSO_REQUESTS_TIMEOUT", "5"))
+_ENTRA_TENANT_URL = (
+    f"https://login.microsoftonline.com/{env('SSO_ENTRA_TENANT_ID')}/v2.0" if env("SSO_ENTRA_TENANT_ID") else ""
+)
+SSO_PROVIDERS = [
+    {
+        "id": "dfe",
+        "name": "DfE Sign-in",
+        "button": "Sign in with DfE Sign-in",
+        "audience": "school staff",
+        "server_url": env("SSO_DFE_DISCOVERY_URL", ""),
+        "client_id": env("SSO_DFE_CLIENT_ID", ""),
+        "secret": env("SSO_DFE_CLIENT_SECRET", ""),
+        "scope": ["openid", "email", "profile", "organisation"],
+        "tenant_id": "",
+        "trusted_email_domains": env_list("SSO_DFE_TRUSTED_EMAIL_DOMAINS"),
+        "mfa_acr_values": env_list("SSO_DFE_MFA_ACR_VALUES"),
+        "rp_logout": env_bool("SSO_DFE_LOGOUT", True),
+    },
+    {
+        "id": "entra",
+        "name": "Met or GLA account",
+        "button": "Sign in with your Met or GLA account",
+        "audience": "police and VRU staff",
+        # Pinned to the tenant: its issuer is that tenant's, never the multi-tenant "common" endpoint's.
+        "server_url": env("SSO_ENTRA_DISCOVERY_URL", "") or _ENTRA_TENANT_URL,
+        "client_id": env("SSO_ENTRA_CLIENT_ID", ""),
+        "secret": env("SSO_ENTRA_CLIENT_SECRET", ""),
+        "scope": ["openid", "email", "profile"],
+        "tenant_id": env("SSO_ENTRA_TENANT_ID", ""),
+        "trusted_email_domains": env_list("SSO_ENTRA_TRUSTED_EMAIL_DOMAINS"),
+        "mfa_acr_values": env_list("SSO_ENTRA_MFA_ACR_VALUES"),
+        "rp_logout": env_bool("SSO_ENTRA_LOGOUT", True),
+    },
+]
+
+
+def sso_socialaccount_providers(providers: list[dict]) -> dict:
+    """allauth's SOCIALACCOUNT_PROVIDERS for the configured providers only (accounts.sso.provider)."""
+    apps = [
+        {
+            "provider_id": p["id"],
+            "name": p["name"],
+            "client_id": p["client_id"],
+            "secret": p["secret"],
+            "settings": {
+                "server_url": p["server_url"],
+                "scope": p["scope"],
+                "oauth_pkce_enabled": True,
+                **{k: p[k] for k in ("button", "audience", "tenant_id", "trusted_email_domains", "mfa_acr_values")},
+                "rp_logout": p["rp_logout"],
+            },
+        }
+        for p in providers
+        if p["server_url"] and p["client_id"]
+    ]
+    return {"sso": {"APPS": apps}}
+
+
+SOCIALACCOUNT_PROVIDERS = sso_socialaccount_providers(SSO_PROVIDERS)
 
 # accounts.identity.middleware.SessionPolicyMiddleware ends a session 12 hours after sign-in whatever happens, after
 # 30 minutes without a request, and when the user signs out everywhere; the cookie never outlives the absolute limit.
