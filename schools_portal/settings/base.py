@@ -95,6 +95,8 @@ MIDDLEWARE = [
     "accounts.identity.middleware.TwoFactorRequiredMiddleware",
     "accounts.identity.middleware.ViewAsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the view: a GET to the API with a query parameter its schema does not declare is 400.
+    "core.api.query.KnownQueryParametersMiddleware",
 ]
 
 ROOT_URLCONF = "schools_portal.urls"
@@ -250,7 +252,7 @@ ADMINS = [("Portal operations", a) for a in env_list("DJANGO_ADMINS")]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.PortalAutoSchema",
     # Personal API tokens for integrations (first, so an unauthenticated call gets 401 with WWW-Authenticate: Bearer),
     # the session for the browser.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -282,6 +284,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.patch_schemas_without_defaults",
+        "core.api.schema.summaries_and_parameter_descriptions",
     ],
     # Several models have a `status` field; name each choice set after its model so the schema stays stable.
     "ENUM_NAME_OVERRIDES": {

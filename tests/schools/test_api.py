@@ -120,9 +120,10 @@ def test_bad_filters_are_400_with_field_errors(client, query, errors):
     assert response.json() == errors
 
 
-def test_a_page_past_the_end_is_404(client):
+def test_a_page_past_the_end_is_400_naming_the_page(client):
     SchoolFactory()
-    assert client.get(LIST_URL, {"page": 2}).status_code == 404
+    response = client.get(LIST_URL, {"page": 2})
+    assert response.status_code == 400 and "page" in str(response.json())
 
 
 def test_detail_has_the_full_register_entry(client):
