@@ -279,7 +279,7 @@ def figures_charts(figures: dict) -> dict:
     """The charts of the open figures. Counts of schools are all drawn (none is withheld). Counts of pupils withheld
     as "fewer than 5" are not drawn, and `places_withheld` names them so the page can say so."""
     boroughs = figures["wands"]["boroughs"]
-    take_up_series = [(row["borough"], row["schools_taken_up"]) for row in boroughs]
+    take_up_series = [(row["la_name"], row["schools_taken_up"]) for row in boroughs]
     take_up = bar_chart(
         title="Schools that have taken up the wand offer, by borough",
         series=take_up_series,
@@ -289,7 +289,7 @@ def figures_charts(figures: dict) -> dict:
         chart_id="wands-take-up",
     )
     contact_series = [
-        (row["borough"], row["percent_with_contact"])
+        (row["la_name"], row["percent_with_contact"])
         for row in figures["police_contacts"]["boroughs"]
         if row["percent_with_contact"] is not None
     ]

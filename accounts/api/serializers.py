@@ -14,6 +14,10 @@ from ..models import (
     SchoolMembership,
 )
 
+# Statuses computed from dates (not stored): the enums of the schema.
+INVITATION_STATUSES = ["pending", "accepted", "revoked", "expired"]
+ORGANISATION_INVITATION_STATUSES = ["pending", "accepted", "expired"]
+
 
 class SchoolUrnField(serializers.IntegerField):
     """A school from the register by URN (400 if there is none)."""
@@ -47,7 +51,7 @@ class InvitationsResendSerializer(serializers.Serializer):
 class InvitationSerializer(serializers.ModelSerializer):
     school_urn = serializers.IntegerField(source="school_id")
     school_name = serializers.CharField(source="school.name")
-    status = serializers.CharField(read_only=True, help_text="pending, accepted, revoked or expired")
+    status = serializers.ChoiceField(choices=INVITATION_STATUSES, read_only=True)
     invited_by = serializers.EmailField(source="invited_by.email", allow_null=True, default=None)
 
     class Meta:
@@ -83,7 +87,7 @@ class JoinRequestSerializer(serializers.ModelSerializer):
     user_name = serializers.CharField(source="user.get_full_name")
     school_urn = serializers.IntegerField(source="school_id")
     school_name = serializers.CharField(source="school.name")
-    status = serializers.CharField(read_only=True, help_text="pending, approved or declined")
+    status = serializers.ChoiceField(choices=JoinRequest.Status.choices, read_only=True)
 
     class Meta:
         model = JoinRequest
@@ -152,7 +156,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 class OrganisationSerializer(serializers.ModelSerializer):
     borough_code = serializers.IntegerField(source="borough_id")
     borough_name = serializers.CharField(source="borough.name")
-    status = serializers.CharField(read_only=True, help_text="pending, verified or declined")
+    status = serializers.ChoiceField(choices=Organisation.Status.choices, read_only=True)
 
     class Meta:
         model = Organisation
@@ -186,7 +190,7 @@ class OrganisationRegisterSerializer(serializers.Serializer):
 class OrganisationInvitationSerializer(serializers.ModelSerializer):
     organisation_id = serializers.IntegerField()
     organisation_name = serializers.CharField(source="organisation.name")
-    status = serializers.CharField(read_only=True, help_text="pending, accepted or expired")
+    status = serializers.ChoiceField(choices=ORGANISATION_INVITATION_STATUSES, read_only=True)
 
     class Meta:
         model = OrganisationInvitation

@@ -16,7 +16,7 @@ def patch_schemas_without_defaults(result, generator, request, public):
 
 # --- resource tags, summaries and parameter descriptions --------------------------------------------------------------
 
-# Apps whose API has several resources: the tag is "app/resource" (e.g. "wands/requests"), so /api/docs/ and a
+# Apps whose API has several resources: the tag is "app resource" (e.g. "wands requests"), so /api/docs/ and a
 # generated client group operations by resource. Elsewhere the first path segment is the resource.
 NESTED_APPS = {"wands", "officers", "stepping-stones", "toolkit", "insights", "open"}
 
@@ -34,13 +34,13 @@ PATH_PARAMETERS = {
 
 
 def resource_tag(path: str) -> str:
-    """The resource an /api/v1/ path belongs to: `schools`, `wands/requests`, `stepping-stones/referrals`..."""
+    """The resource an /api/v1/ path belongs to: `schools`, `wands requests`, `stepping-stones referrals`..."""
     segments = [s for s in path.split("/api/v1/", 1)[-1].split("/") if s and not s.startswith("{")]
     if not segments:
         return "api"
     first = segments[0]
     if first in NESTED_APPS and len(segments) > 1 and segments[1] != first and "." not in segments[1]:
-        return f"{first}/{segments[1]}"
+        return f"{first} {segments[1]}"
     return first
 
 
@@ -79,5 +79,5 @@ def summaries_and_parameter_descriptions(result, generator, request, public):
                 if name in PATH_PARAMETERS:
                     parameter["description"] = PATH_PARAMETERS[name]
                 elif name == "id":
-                    parameter["description"] = f"The id of the {resource_tag(path).rsplit('/', 1)[-1]} item."
+                    parameter["description"] = f"The id of the {resource_tag(path).rsplit(' ', 1)[-1]} item."
     return result

@@ -292,6 +292,13 @@ SPECTACULAR_SETTINGS = {
         "OrganisationStatusEnum": "accounts.models.Organisation.Status",
         "JoinRequestStatusEnum": "accounts.models.JoinRequest.Status",
         "WandRequestStatusEnum": "wands.models.WandRequest.Status",
+        "ReferralStatusEnum": "stepping_stones.models.Referral.Status",
+        "CohortStatusEnum": "stepping_stones.models.Cohort.Status",
+        "OptimiserRunStatusEnum": "officers.models.OptimiserRun.Status",
+        "OfficerRequestKindEnum": "officers.models.OfficerRequest.Kind",
+        "InvitationStatusEnum": "accounts.api.serializers.INVITATION_STATUSES",
+        "OrganisationInvitationStatusEnum": "accounts.api.serializers.ORGANISATION_INVITATION_STATUSES",
+        "ApiTokenStateEnum": "accounts.identity.api.serializers.API_TOKEN_STATES",
     },
 }
 

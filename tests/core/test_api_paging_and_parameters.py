@@ -75,7 +75,7 @@ def test_documented_parameters_are_accepted_and_format_everywhere(client):
 
 
 def test_every_list_that_grows_is_paged_and_the_bare_arrays_are_the_documented_fixed_lists():
-    assert ARRAYS == sorted(_doc_list("Not paged")), "a bare array that docs/api.md does not name as fixed-size"
+    assert sorted(_doc_list("Not paged")) == ARRAYS, "a bare array that docs/api.md does not name as fixed-size"
     for path, operation in PAGED:
         properties = _response_schema(operation)["properties"]
         assert {"next", "previous", "results"} <= set(properties), path
@@ -118,7 +118,11 @@ def test_a_bad_page_cursor_or_page_size_is_400_naming_it_on_every_paged_list(dem
             unreached.append(path)
             continue
         client, filled = found
-        bad = [({"page_size": "0"}, "page_size"), ({"page_size": "201"}, "page_size"), ({"page_size": "x"}, "page_size")]
+        bad = [
+            ({"page_size": "0"}, "page_size"),
+            ({"page_size": "201"}, "page_size"),
+            ({"page_size": "x"}, "page_size"),
+        ]
         if _style(operation) == "cursor":
             bad += [({"cursor": "not-a-cursor"}, "cursor"), ({"cursor": "cD0yMDI2"}, "cursor")]
         else:

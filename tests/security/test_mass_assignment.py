@@ -131,13 +131,13 @@ def test_an_allocator_cannot_add_an_officer_in_another_bcu_or_set_read_only_fiel
     }
     before = database_snapshot()
     refused = api_for(central_east).post(
-        reverse("officers-api:officers"), {**body, "bcu_id": bcu("south-west").pk}, format="json"
+        reverse("officers-api:officers"), {**body, "bcu": bcu("south-west").slug}, format="json"
     )
-    assert refused.status_code == 400 and "bcu_id" in refused.json()
+    assert refused.status_code == 400 and "bcu" in refused.json()
     assert not changed_tables(before, database_snapshot())
 
     made = api_for(central_east).post(
-        reverse("officers-api:officers"), {**body, "bcu_id": bcu("central-east").pk, "user": central_east.pk}
+        reverse("officers-api:officers"), {**body, "bcu": bcu("central-east").slug, "user": central_east.pk}
     )
     assert made.status_code == 201, made.content
     officer = Officer.objects.get(shoulder_number="9999CE")
