@@ -154,8 +154,9 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    borough_code = serializers.IntegerField(source="borough_id")
-    borough_name = serializers.CharField(source="borough.name")
+    la_code = serializers.IntegerField(source="borough_id", help_text="The borough's DfE LA code")
+    la_name = serializers.CharField(source="borough.name")
+    gss_code = serializers.CharField(source="borough.gss_code", help_text="The borough's ONS GSS code")
     status = serializers.ChoiceField(choices=Organisation.Status.choices, read_only=True)
 
     class Meta:
@@ -164,8 +165,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "type",
-            "borough_code",
-            "borough_name",
+            "la_code",
+            "la_name",
+            "gss_code",
             "website",
             "description",
             "status",
@@ -179,9 +181,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
 class OrganisationRegisterSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=Organisation.Type.choices)
-    borough = serializers.PrimaryKeyRelatedField(
+    la_code = serializers.PrimaryKeyRelatedField(
         queryset=LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE),
-        help_text="The DfE code of the London borough, e.g. 204",
+        help_text="The DfE LA code of the London borough, e.g. 204",
     )
     website = serializers.URLField(required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")

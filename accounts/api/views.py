@@ -218,7 +218,8 @@ class OrganisationListCreateView(generics.ListAPIView, RolesApiView):
         responses={201: s.OrganisationSerializer, **ERRORS},
     )
     def post(self, request):
-        data = self.parse(s.OrganisationRegisterSerializer)
+        data = dict(self.parse(s.OrganisationRegisterSerializer))
+        data["borough"] = data.pop("la_code")
         organisation = services.organisation_register(user=request.user, **data)
         return Response(s.OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)
 

@@ -117,7 +117,7 @@ class TestJoinRequests:
 class TestOrganisations:
     def test_register_and_verify(self, api, admin):
         user = UserFactory()
-        response = api(user, "post", "organisations", {"name": "Youth Hub", "type": "youth", "borough": 204})
+        response = api(user, "post", "organisations", {"name": "Youth Hub", "type": "youth", "la_code": 204})
         assert response.status_code == 201 and response.json()["status"] == "pending"
         pk = response.json()["id"]
         assert api(user, "post", "organisation_verify", pk=pk).status_code == 403
@@ -125,8 +125,8 @@ class TestOrganisations:
         assert api(admin, "post", "organisation_decline", {"reason": "x"}, pk=pk).status_code == 409
 
     def test_bad_borough(self, api):
-        response = api(UserFactory(), "post", "organisations", {"name": "X", "type": "youth", "borough": 1})
-        assert response.status_code == 400 and "borough" in response.json()
+        response = api(UserFactory(), "post", "organisations", {"name": "X", "type": "youth", "la_code": 1})
+        assert response.status_code == 400 and "la_code" in response.json()
         assert not Organisation.objects.exists()
 
     def test_others_organisations_are_404(self, api):

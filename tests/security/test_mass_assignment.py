@@ -216,7 +216,7 @@ def test_registering_an_organisation_cannot_verify_it():
     user = UserFactory()
     response = api_for(user).post(
         reverse("accounts-api:organisations"),
-        {**FORGED, "status": "verified", "name": "Probe Youth Club", "type": "youth", "borough": 204},
+        {**FORGED, "status": "verified", "name": "Probe Youth Club", "type": "youth", "la_code": 204},
         format="json",
     )
     assert response.status_code == 201, response.content
