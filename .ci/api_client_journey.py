@@ -1,6 +1,8 @@
 """A journey through a client generated from the published schema (openapi-python-client), as an integrator would
-write it: schools paging, a wand request created by a headteacher and approved by a programme admin, an officer
-assigned by a police allocator, open figures as JSON and CSV, and the referral list as a Stepping Stones coordinator.
+write it: schools paging (page numbers, GSS codes), a wand request created by a headteacher and approved by a
+programme admin, the wand requests walked by cursor, an officer assigned by a police allocator and a what-if by BCU
+slug, open figures as JSON and CSV, and the referral list as a Stepping Stones coordinator (filtered, by cursor).
+Operations are grouped by resource (one module per tag).
 
 Runs in the generated client's own virtual environment (no Django): .ci/api_client.sh passes the base URL, the demo
 school's URN and one API token per role in the environment."""
@@ -8,19 +10,28 @@ school's URN and one API token per role in the environment."""
 import os
 import sys
 import uuid
+from urllib.parse import parse_qs, urlsplit
 
 from portal_client import AuthenticatedClient
+from portal_client.api.officers_assignments import v1_officers_assignments_create
+from portal_client.api.officers_queue import v1_officers_queue_list
+from portal_client.api.officers_schools import v1_officers_schools_suggestions_retrieve
+from portal_client.api.officers_what_if import v1_officers_what_if_create
 from portal_client.api.open_ import open_figures, open_figures_csv
-from portal_client.api.v1 import (
-    v1_officers_assignments_create,
-    v1_officers_queue_list,
-    v1_officers_schools_suggestions_retrieve,
-    v1_schools_list,
-    v1_stepping_stones_referrals_list,
+from portal_client.api.schools import v1_schools_list
+from portal_client.api.stepping_stones_referrals import v1_stepping_stones_referrals_list
+from portal_client.api.wands_requests import (
     v1_wands_requests_approve_create,
     v1_wands_requests_create,
+    v1_wands_requests_list,
 )
-from portal_client.models import OfficersAssignmentCreateRequest, WandReasonRequest, WandRequestCreateRequest
+from portal_client.models import (
+    OfficersAssignmentCreateRequest,
+    OfficersWhatIfRequest,
+    V1SteppingStonesReferralsListStatus,
+    WandReasonRequest,
+    WandRequestCreateRequest,
+)
 
 BASE = os.environ["CLIENT_BASE"]
 HEADERS = {"X-Forwarded-Proto": "https"}
@@ -42,12 +53,18 @@ def check(what: str, response, status: int):
     return response.parsed
 
 
+def cursor_of(link: str | None) -> str | None:
+    """The `cursor` of a `next`/`previous` link (the generated client takes the parameter, not the link)."""
+    return parse_qs(urlsplit(link).query)["cursor"][0] if link else None
+
+
 admin, head, allocator, coordinator = (client(r) for r in ("admin", "head", "allocator", "coordinator"))
 
 first = check("schools, page 1", v1_schools_list.sync_detailed(client=admin, page_size=20), 200)
 second = check("schools, page 2", v1_schools_list.sync_detailed(client=admin, page_size=20, page=2), 200)
 assert first.count == second.count and first.count > 20, (first.count, second.count)
 assert {s.urn for s in first.results}.isdisjoint({s.urn for s in second.results})
+assert all(s.local_authority.gss_code.startswith("E09") for s in first.results), "a borough without its GSS code"
 
 made = check(
     "wand request created (headteacher)",
@@ -69,6 +86,14 @@ check(
     v1_wands_requests_approve_create.sync_detailed(made.id, client=admin, body=WandReasonRequest(reason="")),
     200,
 )
+page = check("wand requests, cursor page 1", v1_wands_requests_list.sync_detailed(client=admin, page_size=2), 200)
+assert page.results[0].id == made.id and page.results[0].gss_code.startswith("E09"), "newest first, with GSS code"
+after = check(
+    "wand requests, next cursor page",
+    v1_wands_requests_list.sync_detailed(client=admin, page_size=2, cursor=cursor_of(page.next_)),
+    200,
+)
+assert {r.id for r in page.results}.isdisjoint({r.id for r in after.results})
 
 queue = check("officers queue (allocator)", v1_officers_queue_list.sync_detailed(client=allocator), 200)
 assert queue.results, "the allocator's queue is empty: nothing to assign"
@@ -77,6 +102,14 @@ suggestions = check(
     "suggestions (allocator)", v1_officers_schools_suggestions_retrieve.sync_detailed(urn, client=allocator), 200
 )
 officer_id = suggestions.suggestions[0].officer_id
+what_if = check(
+    "what-if by BCU slug (allocator)",
+    v1_officers_what_if_create.sync_detailed(
+        client=allocator, body=OfficersWhatIfRequest(bcu=queue.results[0].bcu, cut=1)
+    ),
+    200,
+)
+assert len(what_if.leaving) == 1
 check(
     "officer assigned (allocator)",
     v1_officers_assignments_create.sync_detailed(
@@ -89,7 +122,17 @@ check("open figures (JSON)", open_figures.sync_detailed(client=admin), 200)
 csv_text = check("open figures (CSV)", open_figures_csv.sync_detailed("wands-take-up", client=admin), 200)
 assert "," in str(csv_text)
 
-check("referrals (coordinator)", v1_stepping_stones_referrals_list.sync_detailed(client=coordinator, page_size=10), 200)
+referrals = check(
+    "referrals (coordinator)", v1_stepping_stones_referrals_list.sync_detailed(client=coordinator, page_size=10), 200
+)
+submitted = check(
+    "referrals, submitted only (coordinator)",
+    v1_stepping_stones_referrals_list.sync_detailed(
+        client=coordinator, page_size=1, status=V1SteppingStonesReferralsListStatus.SUBMITTED
+    ),
+    200,
+)
+assert all(r.status == "submitted" for r in submitted.results)
 
 for what, status, verdict in seen:
     print(f"  {what:<44} {status}  {verdict}")

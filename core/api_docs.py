@@ -15,7 +15,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 @lru_cache(maxsize=1)
 def api_operations() -> tuple[dict, list[dict]]:
-    """The schema's info and its operations grouped by the part of the API they belong to, in path order.
+    """The schema's info and its operations grouped by resource (their tag, e.g. "wands requests"), in path order.
 
     Built once per process: the schema only changes with the code."""
     from drf_spectacular.generators import SchemaGenerator
@@ -27,7 +27,7 @@ def api_operations() -> tuple[dict, list[dict]]:
             operation = item.get(method)
             if operation is None:
                 continue
-            tag = _group(path)
+            tag = (operation.get("tags") or [_group(path)])[0]
             groups.setdefault(tag, []).append(
                 {
                     "method": method.upper(),

@@ -270,8 +270,15 @@ def toolkit_analytics(*, resource_id: int | None = None) -> dict:
         for row in downloads.values("organisation_type").annotate(n=Count("pk")).order_by("-n", "organisation_type")
     ]
     by_borough = [
-        {"borough": row["borough__name"] or "Not known", "downloads": row["n"]}
-        for row in downloads.values("borough__name").annotate(n=Count("pk")).order_by("-n", "borough__name")
+        {
+            "borough": row["borough__name"] or "Not known",
+            "la_code": row["borough_id"],
+            "gss_code": row["borough__gss_code"],
+            "downloads": row["n"],
+        }
+        for row in downloads.values("borough_id", "borough__name", "borough__gss_code")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "borough__name")
     ]
     by_month = [
         {"month": row["month"].strftime("%Y-%m"), "label": row["month"].strftime("%B %Y"), "downloads": row["n"]}

@@ -94,6 +94,8 @@ class BoroughFigures:
     stepping_stones_places: int = 0
     toolkit_downloads: int = 0
     suppress_pupils: bool = True
+    gss_code: str = ""  # ONS
+    bcu_slug: str | None = None  # None for the City of London (and the totals row)
 
     @property
     def take_up_percent(self) -> float | None:
@@ -160,13 +162,15 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE)
         .select_related("bcu")
         .order_by("name")
-        .only("code", "name", "bcu__name")
+        .only("code", "name", "gss_code", "bcu__name", "bcu__slug")
     )
     rows = {
         la.code: BoroughFigures(
             la_code=la.code,
             name=la.name,
             bcu_name=la.bcu.name if la.bcu_id else "",
+            gss_code=la.gss_code,
+            bcu_slug=la.bcu.slug if la.bcu_id else None,
             in_scope=la.code in codes,
             police_area=la.bcu_id is not None,
             suppress_pupils=suppress,
@@ -308,7 +312,9 @@ def measure_values(board: Dashboard, measure: Measure) -> list[dict]:
             {
                 "la_code": row.la_code,
                 "name": row.name,
+                "gss_code": row.gss_code,
                 "bcu": row.bcu_name,
+                "bcu_slug": row.bcu_slug,
                 "in_scope": row.in_scope,
                 "value": value,
                 "display": measure_display(measure, row) if row.in_scope else "Not shown",

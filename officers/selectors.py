@@ -402,7 +402,13 @@ def coverage_by_borough(user) -> list[dict]:
         _schools_in_scope()
         .filter(local_authority__bcu_id__in=allocator_bcu_ids(user))
         .annotate(covered=Exists(current))
-        .values("local_authority__name", "local_authority__bcu__name")
+        .values(
+            "local_authority__code",
+            "local_authority__name",
+            "local_authority__gss_code",
+            "local_authority__bcu__name",
+            "local_authority__bcu__slug",
+        )
         .annotate(
             schools=Count("pk"),
             covered_count=Count("pk", filter=Q(covered=True)),
@@ -413,8 +419,11 @@ def coverage_by_borough(user) -> list[dict]:
     for row in rows:
         result.append(
             {
+                "la_code": row["local_authority__code"],
                 "borough": row["local_authority__name"],
+                "gss_code": row["local_authority__gss_code"],
                 "bcu": row["local_authority__bcu__name"],
+                "bcu_slug": row["local_authority__bcu__slug"],
                 "schools": row["schools"],
                 "covered": row["covered_count"],
                 "percent": round(100 * row["covered_count"] / row["schools"]) if row["schools"] else 0,

@@ -18,7 +18,7 @@ from wands.models import WandRequest
 
 from .models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
 
-OPEN_FIGURES_CACHE_KEY = "public:open-figures:v3"
+OPEN_FIGURES_CACHE_KEY = "public:open-figures:v4"  # v4: la_code, la_name, gss_code (and bcu) and a note per borough
 OPEN_FIGURES_CACHE_SECONDS = 10 * 60
 TOOLKIT_MONTHS = 12
 LONDON_AREAS = (LocalAuthority.Area.INNER, LocalAuthority.Area.OUTER)
@@ -166,8 +166,9 @@ def open_figures_compute() -> dict:
         totals["wands"] += wands["wands"] or 0
         take_up_rows.append(
             {
-                "borough": borough.name,
-                "code": borough.code,
+                "la_code": borough.code,
+                "la_name": borough.name,
+                "gss_code": borough.gss_code,
                 "open_schools": row["schools"],
                 "schools_taken_up": row["taken_up"],
                 "percent_taken_up": _percent(row["taken_up"], row["schools"]),
@@ -177,8 +178,10 @@ def open_figures_compute() -> dict:
         )
         contact_rows.append(
             {
-                "borough": borough.name,
-                "code": borough.code,
+                "la_code": borough.code,
+                "la_name": borough.name,
+                "gss_code": borough.gss_code,
+                "bcu": borough.bcu.slug if borough.bcu_id else None,
                 "police": borough.bcu.name if borough.bcu_id else "City of London Police",
                 "open_schools": row["schools"],
                 "schools_with_contact": row["with_contact"],
@@ -229,8 +232,9 @@ OPEN_DATASETS = OrderedDict(
             "wands-take-up",
             (
                 [
-                    "borough",
                     "la_code",
+                    "la_name",
+                    "gss_code",
                     "open_schools",
                     "schools_taken_up",
                     "percent_taken_up",
@@ -239,8 +243,9 @@ OPEN_DATASETS = OrderedDict(
                 ],
                 lambda f: [
                     [
-                        r["borough"],
-                        r["code"],
+                        r["la_code"],
+                        r["la_name"],
+                        r["gss_code"],
                         r["open_schools"],
                         r["schools_taken_up"],
                         r["percent_taken_up"],
@@ -255,8 +260,9 @@ OPEN_DATASETS = OrderedDict(
             "police-contacts",
             (
                 [
-                    "borough",
                     "la_code",
+                    "la_name",
+                    "gss_code",
                     "police",
                     "open_schools",
                     "schools_with_contact",
@@ -265,8 +271,9 @@ OPEN_DATASETS = OrderedDict(
                 ],
                 lambda f: [
                     [
-                        r["borough"],
-                        r["code"],
+                        r["la_code"],
+                        r["la_name"],
+                        r["gss_code"],
                         r["police"],
                         r["open_schools"],
                         r["schools_with_contact"],

@@ -283,7 +283,7 @@ def _drawn(chart_series: list) -> bool:
 
 def _chart_label(row: dict) -> str:
     """A bar whose figure needs a word points to the note under the chart."""
-    return f"{row['borough']} (see note)" if row["note"] else row["borough"]
+    return f"{row['la_name']} (see note)" if row["note"] else row["la_name"]
 
 
 def _percent_map(*, rows: list[dict], key: str, map_id: str, title: str, label: str, counted: str) -> TileMap:
@@ -296,9 +296,9 @@ def _percent_map(*, rows: list[dict], key: str, map_id: str, title: str, label: 
         )
         if percent is not None and row["note"]:
             display += f". {row['note']}"
-        values[row["code"]] = TileValue(
-            la_code=row["code"],
-            name=row["borough"],
+        values[row["la_code"]] = TileValue(
+            la_code=row["la_code"],
+            name=row["la_name"],
             value=percent,
             display=display,
             reason=row["note"] or "No open schools",
@@ -307,7 +307,7 @@ def _percent_map(*, rows: list[dict], key: str, map_id: str, title: str, label: 
     highest = max(shown, key=lambda row: row[key], default=None)
     description = f"{label} in each of the {len(shown)} boroughs with a figure, by colour."
     if highest is not None:
-        description += f" Highest: {highest['borough']} ({highest[key]}%)."
+        description += f" Highest: {highest['la_name']} ({highest[key]}%)."
     description += " The table after the map gives every value and note."
     return tile_map(
         map_id=map_id,
@@ -336,7 +336,7 @@ def figures_charts(figures: dict) -> dict:
     )
     police_rows = figures["police_contacts"]["boroughs"]
     contact_series = [
-        (row["borough"], row["percent_with_contact"]) for row in police_rows if row["percent_with_contact"] is not None
+        (row["la_name"], row["percent_with_contact"]) for row in police_rows if row["percent_with_contact"] is not None
     ]
     contacts = bar_chart(
         title="Open schools with a named police contact, by borough",

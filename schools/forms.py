@@ -17,7 +17,8 @@ class SchoolSearchForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        borough, bcu = cleaned.get("borough"), cleaned.get("bcu")
+        # `borough` on the page, `la_code` in the API (schools.api.filters).
+        borough, bcu = cleaned.get("borough") or cleaned.get("la_code"), cleaned.get("bcu")
         if borough and bcu and borough.bcu_id != bcu.pk:
             self.add_error("bcu", f"{borough.name} is not in {bcu.name}: choose a different borough or command unit")
         return cleaned

@@ -25,6 +25,7 @@ SCHOOL_LIST_FIELDS = (
     "postcode",
     "local_authority__code",
     "local_authority__name",
+    "local_authority__gss_code",
     "local_authority__bcu__slug",
     "local_authority__bcu__name",
 )
@@ -76,7 +77,10 @@ def local_authority_list(*, london_only: bool = False) -> QuerySet[LocalAuthorit
 def bcu_list() -> QuerySet[BasicCommandUnit]:
     """The Met's Basic Command Units by name, each with its boroughs."""
     return BasicCommandUnit.objects.prefetch_related(
-        Prefetch("local_authorities", queryset=LocalAuthority.objects.only("code", "name", "bcu").order_by("name"))
+        Prefetch(
+            "local_authorities",
+            queryset=LocalAuthority.objects.only("code", "name", "gss_code", "bcu").order_by("name"),
+        )
     ).order_by("name")
 
 

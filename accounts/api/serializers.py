@@ -14,6 +14,10 @@ from ..models import (
     SchoolMembership,
 )
 
+# Statuses computed from dates (not stored): the enums of the schema.
+INVITATION_STATUSES = ["pending", "accepted", "revoked", "expired"]
+ORGANISATION_INVITATION_STATUSES = ["pending", "accepted", "expired"]
+
 
 class SchoolUrnField(serializers.IntegerField):
     """A school from the register by URN (400 if there is none)."""
@@ -47,7 +51,7 @@ class InvitationsResendSerializer(serializers.Serializer):
 class InvitationSerializer(serializers.ModelSerializer):
     school_urn = serializers.IntegerField(source="school_id")
     school_name = serializers.CharField(source="school.name")
-    status = serializers.CharField(read_only=True, help_text="pending, accepted, revoked or expired")
+    status = serializers.ChoiceField(choices=INVITATION_STATUSES, read_only=True)
     invited_by = serializers.EmailField(source="invited_by.email", allow_null=True, default=None)
 
     class Meta:
@@ -83,7 +87,7 @@ class JoinRequestSerializer(serializers.ModelSerializer):
     user_name = serializers.CharField(source="user.get_full_name")
     school_urn = serializers.IntegerField(source="school_id")
     school_name = serializers.CharField(source="school.name")
-    status = serializers.CharField(read_only=True, help_text="pending, approved or declined")
+    status = serializers.ChoiceField(choices=JoinRequest.Status.choices, read_only=True)
 
     class Meta:
         model = JoinRequest
@@ -150,9 +154,10 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
-    borough_code = serializers.IntegerField(source="borough_id")
-    borough_name = serializers.CharField(source="borough.name")
-    status = serializers.CharField(read_only=True, help_text="pending, verified or declined")
+    la_code = serializers.IntegerField(source="borough_id", help_text="The borough's DfE LA code")
+    la_name = serializers.CharField(source="borough.name")
+    gss_code = serializers.CharField(source="borough.gss_code", help_text="The borough's ONS GSS code")
+    status = serializers.ChoiceField(choices=Organisation.Status.choices, read_only=True)
 
     class Meta:
         model = Organisation
@@ -160,8 +165,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "id",
             "name",
             "type",
-            "borough_code",
-            "borough_name",
+            "la_code",
+            "la_name",
+            "gss_code",
             "website",
             "description",
             "status",
@@ -175,9 +181,9 @@ class OrganisationSerializer(serializers.ModelSerializer):
 class OrganisationRegisterSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=200)
     type = serializers.ChoiceField(choices=Organisation.Type.choices)
-    borough = serializers.PrimaryKeyRelatedField(
+    la_code = serializers.PrimaryKeyRelatedField(
         queryset=LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE),
-        help_text="The DfE code of the London borough, e.g. 204",
+        help_text="The DfE LA code of the London borough, e.g. 204",
     )
     website = serializers.URLField(required=False, allow_blank=True, default="")
     description = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
@@ -186,7 +192,7 @@ class OrganisationRegisterSerializer(serializers.Serializer):
 class OrganisationInvitationSerializer(serializers.ModelSerializer):
     organisation_id = serializers.IntegerField()
     organisation_name = serializers.CharField(source="organisation.name")
-    status = serializers.CharField(read_only=True, help_text="pending, accepted or expired")
+    status = serializers.ChoiceField(choices=ORGANISATION_INVITATION_STATUSES, read_only=True)
 
     class Meta:
         model = OrganisationInvitation

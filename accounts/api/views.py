@@ -2,19 +2,31 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import PagePagination, cursor_pagination
 from schools.models import School
 
 from .. import selectors, services
 from ..models import JoinRequest, Organisation, PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership
 from ..permissions import can_resend_invitations, can_review_role, can_view_school_members
 from . import serializers as s
+
+
+def _status_filter(request, choices) -> str | None:
+    """The `status` filter: one of `choices`, or 400 naming it (never silently everything)."""
+    value = request.query_params.get("status")
+    if value is None:
+        return None
+    if value not in choices:
+        raise ValidationError({"status": [f"Choose one of: {', '.join(choices)}."]})
+    return value
+
 
 ERRORS = {
     400: OpenApiResponse(description="Bad input: each field with its messages"),
@@ -35,6 +47,7 @@ class RolesApiView(APIView):
 
 class InvitationListCreateView(generics.ListAPIView, RolesApiView):
     serializer_class = s.InvitationSerializer
+    pagination_class = cursor_pagination("-created_at", "-id")  # grows with every invitation
 
     def get_queryset(self):
         return selectors.invitations_visible_to(self.request.user)
@@ -58,6 +71,7 @@ class InvitationListCreateView(generics.ListAPIView, RolesApiView):
 
 class ExpiredInvitationsView(generics.ListAPIView, RolesApiView):
     serializer_class = s.InvitationSerializer
+    pagination_class = PagePagination  # a work list that is emptied by sending again: its total is the task
 
     def get_queryset(self):
         return selectors.invitations_expired_unanswered(self.request.user)
@@ -115,14 +129,20 @@ class InvitationAcceptView(RolesApiView):
 
 class JoinRequestListCreateView(generics.ListAPIView, RolesApiView):
     serializer_class = s.JoinRequestSerializer
+    pagination_class = cursor_pagination("-created_at", "-id")  # grows with every request
 
     def get_queryset(self):
         queryset = selectors.join_requests_visible_to(self.request.user)
-        if self.request.query_params.get("status") in JoinRequest.Status.values:
-            queryset = queryset.filter(status=self.request.query_params["status"])
+        if (wanted := _status_filter(self.request, JoinRequest.Status.values)) is not None:
+            queryset = queryset.filter(status=wanted)
         return queryset
 
-    @extend_schema(summary="Requests to join a school that you may see (yours, your school's, or all for admins)")
+    @extend_schema(
+        summary="Requests to join a school that you may see (yours, your school's, or all for admins)",
+        parameters=[
+            OpenApiParameter("status", str, enum=JoinRequest.Status.values, description="Only requests in this status.")
+        ],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -173,14 +193,22 @@ class JoinRequestDeclineView(RolesApiView):
 
 class OrganisationListCreateView(generics.ListAPIView, RolesApiView):
     serializer_class = s.OrganisationSerializer
+    pagination_class = PagePagination  # the verified organisations: a register whose size is asked for
 
     def get_queryset(self):
         queryset = selectors.organisations_visible_to(self.request.user)
-        if self.request.query_params.get("status") in Organisation.Status.values:
-            queryset = queryset.filter(status=self.request.query_params["status"])
+        if (wanted := _status_filter(self.request, Organisation.Status.values)) is not None:
+            queryset = queryset.filter(status=wanted)
         return queryset
 
-    @extend_schema(summary="Organisations you may see (yours, or all for programme admins)")
+    @extend_schema(
+        summary="Organisations you may see (yours, or all for programme admins)",
+        parameters=[
+            OpenApiParameter(
+                "status", str, enum=Organisation.Status.values, description="Only organisations in this status."
+            )
+        ],
+    )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
@@ -190,7 +218,8 @@ class OrganisationListCreateView(generics.ListAPIView, RolesApiView):
         responses={201: s.OrganisationSerializer, **ERRORS},
     )
     def post(self, request):
-        data = self.parse(s.OrganisationRegisterSerializer)
+        data = dict(self.parse(s.OrganisationRegisterSerializer))
+        data["borough"] = data.pop("la_code")
         organisation = services.organisation_register(user=request.user, **data)
         return Response(s.OrganisationSerializer(organisation).data, status=status.HTTP_201_CREATED)
 
@@ -297,6 +326,7 @@ class RoleConfirmView(RolesApiView):
 
 class SchoolMembershipListView(generics.ListAPIView, RolesApiView):
     serializer_class = s.MembershipSerializer
+    pagination_class = PagePagination  # one school's people: bounded, and its headcount is asked for
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

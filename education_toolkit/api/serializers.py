@@ -205,7 +205,9 @@ class ToolkitDownloadsByOrganisationTypeSerializer(_CountRow):
 
 
 class ToolkitDownloadsByBoroughSerializer(_CountRow):
-    borough = serializers.CharField()
+    la_code = serializers.IntegerField(allow_null=True, help_text="DfE LA code; null when the borough is not known")
+    la_name = serializers.CharField(source="borough", help_text='"Not known" when the downloader gave none')
+    gss_code = serializers.CharField(allow_null=True, help_text="ONS GSS code; null when the borough is not known")
 
 
 class ToolkitDownloadsByMonthSerializer(_CountRow):

@@ -66,6 +66,12 @@ class FacetCounts(APIView):
     """How many resources the same filters give for each facet value and type."""
 
     permission_classes = [AllowAny]
+    # Declared so the schema lists the list's filters here too (`filters=True`): they are this operation's parameters.
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = ResourceFilter
+
+    def get_queryset(self):
+        return selectors.catalogue_resources()
 
     @extend_schema(responses=s.ToolkitFacetCountsSerializer, filters=True)
     def get(self, request):

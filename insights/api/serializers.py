@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from insights.selectors import MEASURES, PHASE_GROUPS
 from schools.api.serializers import LinkedSchoolSerializer
+from wands.models import WandRequest
 
 SUPPRESSED_HELP = (
     "Pupils. If you may not see them: null when 1 to 4 (the label says 'fewer than 5'), otherwise rounded to the "
@@ -28,9 +29,12 @@ class InsightsMapQuerySerializer(InsightsQuerySerializer):
 
 
 class InsightsBoroughSerializer(serializers.Serializer):
-    la_code = serializers.IntegerField()
-    name = serializers.CharField()
-    bcu = serializers.CharField(source="bcu_name", help_text="Empty for the City of London (City of London Police).")
+    la_code = serializers.IntegerField(help_text="DfE LA code (0 for the totals row).")
+    la_name = serializers.CharField(source="name")
+    gss_code = serializers.CharField(help_text="ONS GSS code (empty for the totals row).")
+    bcu = serializers.CharField(
+        source="bcu_slug", allow_null=True, help_text="The BCU's slug; null for the City of London (its own police)."
+    )
     open_schools = serializers.IntegerField()
     schools_taken_up = serializers.IntegerField()
     take_up_percent = serializers.FloatField(allow_null=True)
@@ -70,12 +74,13 @@ class InsightsBinSerializer(serializers.Serializer):
 
 
 class InsightsMapValueSerializer(serializers.Serializer):
-    la_code = serializers.IntegerField()
-    name = serializers.CharField()
+    la_code = serializers.IntegerField(help_text="DfE LA code.")
+    la_name = serializers.CharField(source="name")
+    gss_code = serializers.CharField(help_text="ONS GSS code.")
     abbreviation = serializers.CharField()
     col = serializers.IntegerField()
     row = serializers.IntegerField()
-    bcu = serializers.CharField()
+    bcu = serializers.CharField(source="bcu_slug", allow_null=True, help_text="The BCU's slug; null for the City.")
     in_scope = serializers.BooleanField()
     value = serializers.FloatField(allow_null=True)
     display = serializers.CharField()
@@ -102,7 +107,7 @@ class InsightsWandRequestSerializer(serializers.Serializer):
     reference = serializers.CharField()
     created_at = serializers.DateTimeField()
     quantity = serializers.IntegerField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=WandRequest.Status.choices)
 
 
 class InsightsOfficerSerializer(serializers.Serializer):
@@ -142,8 +147,10 @@ class InsightsSchoolPlacesSerializer(serializers.Serializer):
 class InsightsSchoolProfileSerializer(serializers.Serializer):
     urn = serializers.IntegerField(source="school.urn")
     name = serializers.CharField(source="school.name")
-    borough = serializers.CharField(source="school.local_authority.name")
-    bcu = serializers.SerializerMethodField()
+    la_code = serializers.IntegerField(source="school.local_authority.code", help_text="DfE LA code.")
+    la_name = serializers.CharField(source="school.local_authority.name")
+    gss_code = serializers.CharField(source="school.local_authority.gss_code", help_text="ONS GSS code.")
+    bcu = serializers.SerializerMethodField(help_text="The BCU's slug; null for the City of London.")
     activity = InsightsActivitySerializer(many=True)
     wand_allowance = serializers.SerializerMethodField()
     wand_requests = InsightsWandRequestSerializer(many=True)
@@ -166,7 +173,7 @@ class InsightsSchoolProfileSerializer(serializers.Serializer):
 
     def get_bcu(self, profile) -> str | None:
         bcu = profile.school.local_authority.bcu
-        return bcu.name if bcu else None
+        return bcu.slug if bcu else None
 
     def get_wand_allowance(self, profile) -> dict[str, int]:
         figures = profile.allowance

@@ -1,10 +1,22 @@
 from rest_framework import serializers
 
-from officers.models import Officer, OfficerRequest
+from officers.models import Officer, OfficerRequest, OptimiserRun
+from schools.models import BasicCommandUnit
+
+
+def bcu_slug_field(**kwargs) -> serializers.SlugRelatedField:
+    """A BCU by its slug (e.g. `central-east`), as everywhere in the API; validates to the BasicCommandUnit."""
+    return serializers.SlugRelatedField(
+        slug_field="slug",
+        queryset=BasicCommandUnit.objects.all(),
+        error_messages={"does_not_exist": "There is no BCU with the slug {value}."},
+        help_text="A BCU's slug, e.g. `central-east` (see /api/v1/bcus/).",
+        **kwargs,
+    )
 
 
 class OfficersOfficerSerializer(serializers.ModelSerializer):
-    bcu = serializers.CharField(source="bcu.name", read_only=True)
+    bcu = serializers.CharField(source="bcu.slug", read_only=True, help_text="The officer's BCU, by its slug.")
     load = serializers.IntegerField(read_only=True)
     school_count = serializers.IntegerField(read_only=True)
 
@@ -39,7 +51,7 @@ OFFICER_LIST_VALUES = (
     "shoulder_number",
     "rank",
     "role_type",
-    "bcu__name",
+    "bcu__slug",
     "base_name",
     "base_postcode",
     "base_latitude",
@@ -60,7 +72,7 @@ def officer_row(row: dict) -> dict:
         "shoulder_number": row["shoulder_number"],
         "rank": row["rank"],
         "role_type": row["role_type"],
-        "bcu": row["bcu__name"],
+        "bcu": row["bcu__slug"],
         "base_name": row["base_name"],
         "base_postcode": row["base_postcode"],
         "base_latitude": row["base_latitude"],
@@ -79,7 +91,7 @@ class OfficersOfficerCreateSerializer(serializers.Serializer):
     shoulder_number = serializers.CharField(max_length=20)
     rank = serializers.ChoiceField(choices=Officer.Rank.choices, default=Officer.Rank.PC)
     role_type = serializers.ChoiceField(choices=Officer.RoleType.choices, default=Officer.RoleType.SAFER_SCHOOLS)
-    bcu_id = serializers.IntegerField()
+    bcu = bcu_slug_field()
     base_name = serializers.CharField(max_length=120)
     base_postcode = serializers.CharField(max_length=10)
     base_latitude = serializers.FloatField(min_value=51.2, max_value=51.8)
@@ -108,9 +120,11 @@ class OfficersActivitySerializer(serializers.Serializer):
 class OfficersQueueSchoolSerializer(serializers.Serializer):
     urn = serializers.IntegerField(source="pk")
     name = serializers.CharField()
-    borough = serializers.CharField(source="local_authority.name")
-    bcu = serializers.CharField(source="local_authority.bcu.name")
-    request_kind = serializers.CharField(allow_null=True)
+    la_code = serializers.IntegerField(source="local_authority.code", help_text="The borough's DfE LA code.")
+    la_name = serializers.CharField(source="local_authority.name")
+    gss_code = serializers.CharField(source="local_authority.gss_code", help_text="The borough's ONS GSS code.")
+    bcu = serializers.CharField(source="local_authority.bcu.slug", help_text="The BCU's slug.")
+    request_kind = serializers.ChoiceField(choices=OfficerRequest.Kind.choices, allow_null=True)
     days_waiting = serializers.IntegerField(allow_null=True)
     activity = OfficersActivitySerializer(many=True, help_text="Counts from the other programmes.")
 
@@ -155,7 +169,7 @@ class OfficersAssignmentEndSerializer(OfficersReasonSerializer):
 
 
 class OfficersOptimiserRunSerializer(serializers.Serializer):
-    bcu_id = serializers.IntegerField()
+    bcu = bcu_slug_field()
     allow_moves = serializers.BooleanField(default=False)
 
 
@@ -165,22 +179,25 @@ class OfficersProposalSerializer(serializers.Serializer):
 
 
 class OfficersOptimiserApplySerializer(serializers.Serializer):
-    bcu_id = serializers.IntegerField()
+    bcu = bcu_slug_field()
     allow_moves = serializers.BooleanField(default=False)
     proposals = OfficersProposalSerializer(many=True, allow_empty=False)
 
 
 class OfficersRunStartSerializer(serializers.Serializer):
-    bcu_ids = serializers.ListField(
-        child=serializers.IntegerField(), required=False, allow_empty=False, help_text="Default: all your BCUs."
-    )
+    bcus = bcu_slug_field(many=True, required=False, allow_empty=False)
     allow_moves = serializers.BooleanField(default=False)
+
+
+class OfficersRunParamsSerializer(serializers.Serializer):
+    bcus = serializers.ListField(child=serializers.CharField(), help_text="The BCUs' slugs.")
+    allow_moves = serializers.BooleanField()
 
 
 class OfficersRunSerializer(serializers.Serializer):
     id = serializers.IntegerField(source="pk")
-    status = serializers.CharField()
-    params = serializers.DictField()
+    status = serializers.ChoiceField(choices=OptimiserRun.Status.choices)
+    params = serializers.SerializerMethodField()
     created_at = serializers.DateTimeField()
     started_at = serializers.DateTimeField(allow_null=True)
     finished_at = serializers.DateTimeField(allow_null=True)
@@ -188,12 +205,31 @@ class OfficersRunSerializer(serializers.Serializer):
     error = serializers.CharField()
     areas = serializers.SerializerMethodField(help_text="Per BCU, when done: totals, proposed rows, uncovered schools.")
 
+    @staticmethod
+    def _slugs() -> dict[int, str]:
+        return dict(BasicCommandUnit.objects.values_list("pk", "slug"))
+
+    def get_params(self, run) -> OfficersRunParamsSerializer:
+        slugs = self._slugs()
+        return {
+            "bcus": [slugs.get(pk, str(pk)) for pk in run.params.get("bcu_ids", [])],
+            "allow_moves": bool(run.params.get("allow_moves")),
+        }
+
     def get_areas(self, run) -> list[dict]:
-        return run.result.get("areas", []) if run.status == "done" else []
+        """Each area's `bcu` by its slug (the stored result names it by id)."""
+        if run.status != "done":
+            return []
+        slugs = self._slugs()
+        areas = []
+        for area in run.result.get("areas", []):
+            bcu = area.get("bcu") or {}
+            areas.append({**area, "bcu": slugs.get(bcu.get("id"), bcu.get("name"))})
+        return areas
 
 
 class OfficersRunProposalSerializer(serializers.Serializer):
-    bcu_id = serializers.IntegerField()
+    bcu = bcu_slug_field()
     school_urn = serializers.IntegerField()
     officer_id = serializers.IntegerField()
 
@@ -224,15 +260,22 @@ class OfficersNamedOfficerSerializer(serializers.Serializer):
 
 
 class OfficersCoverageSerializer(serializers.Serializer):
-    borough = serializers.CharField()
-    bcu = serializers.CharField()
+    la_code = serializers.IntegerField(help_text="The borough's DfE LA code.")
+    la_name = serializers.CharField(source="borough")
+    gss_code = serializers.CharField(help_text="The borough's ONS GSS code.")
+    bcu = serializers.CharField(source="bcu_slug", help_text="The BCU's slug.")
     schools = serializers.IntegerField()
     covered = serializers.IntegerField()
-    percent = serializers.IntegerField()
+    percent = serializers.SerializerMethodField(
+        help_text="Schools covered, as a percentage (0-100, one decimal place)."
+    )
+
+    def get_percent(self, row) -> float:
+        return round(100 * row["covered"] / row["schools"], 1) if row["schools"] else 0.0
 
 
 class OfficersWhatIfSerializer(serializers.Serializer):
-    bcu_id = serializers.IntegerField()
+    bcu = bcu_slug_field()
     officer_ids = serializers.ListField(child=serializers.IntegerField(), required=False, default=list)
     cut = serializers.IntegerField(min_value=0, max_value=200, required=False, default=0)
 

@@ -4,6 +4,7 @@ from django.http import Http404
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
+from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -12,6 +13,7 @@ from rest_framework.views import APIView
 from core.api.pagination import PagePagination
 from core.api.rows import ValuesListMixin
 from core.csv_import import CsvRejected, csv_rejected_body, upload_bytes
+from core.errors import DomainError
 from officers import permissions, selectors, services
 from officers.models import Assignment, Officer
 from schools.models import BasicCommandUnit, School
@@ -22,6 +24,13 @@ from . import serializers as s
 def _allocator(request):
     if not permissions.is_allocator(request.user):
         raise ApiPermissionDenied("Only police allocators can do this.")
+
+
+def _own_bcu(request, bcu: BasicCommandUnit, field: str = "bcu") -> BasicCommandUnit:
+    """`bcu` if the allocator allocates in it, else 400 naming the field (the BCU exists: it is not theirs)."""
+    if not permissions.can_allocate_in_bcu(request.user, bcu):
+        raise ValidationError({field: ["Choose one of your BCUs."]})
+    return bcu
 
 
 def _assignment(assignment: Assignment) -> dict:
@@ -55,9 +64,7 @@ class OfficerList(ValuesListMixin, generics.ListAPIView):
         data = s.OfficersOfficerCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        bcu = BasicCommandUnit.objects.filter(pk=values.pop("bcu_id")).first()
-        if bcu is None or not permissions.can_allocate_in_bcu(request.user, bcu):
-            return Response({"bcu_id": ["Choose one of your BCUs."]}, status=status.HTTP_400_BAD_REQUEST)
+        bcu = _own_bcu(request, values.pop("bcu"))
         officer = services.officer_create(actor=request.user, bcu=bcu, **values)
         return Response(
             s.OfficersOfficerSerializer(selectors.officer_get(user=request.user, pk=officer.pk)).data, status=201
@@ -120,11 +127,8 @@ class OfficerDetail(generics.RetrieveAPIView):
         values = dict(data.validated_data)
         reason = values.pop("reason", "")
         confirm_move = values.pop("confirm_move", False)
-        if "bcu_id" in values:
-            bcu = BasicCommandUnit.objects.filter(pk=values.pop("bcu_id")).first()
-            if bcu is None or not permissions.can_allocate_in_bcu(request.user, bcu):
-                return Response({"bcu_id": ["Choose one of your BCUs."]}, status=status.HTTP_400_BAD_REQUEST)
-            values["bcu"] = bcu
+        if "bcu" in values:
+            values["bcu"] = _own_bcu(request, values["bcu"])
         services.officer_update(
             actor=request.user, officer_id=officer.pk, reason=reason, confirm_move=confirm_move, **values
         )
@@ -264,7 +268,8 @@ class OptimiserRun(APIView):
         _allocator(request)
         data = s.OfficersOptimiserRunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        result = selectors.area_plan(user=request.user, **data.validated_data)
+        values = data.validated_data
+        result = selectors.area_plan(user=request.user, bcu_id=values["bcu"].pk, allow_moves=values["allow_moves"])
         if result is None:
             raise Http404
         return Response({"optimiser": _plan_summary(result.plan), "greedy": _plan_summary(result.baseline)})
@@ -291,7 +296,7 @@ class WhatIf(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         outcome = selectors.what_if(
-            user=request.user, bcu_id=values["bcu_id"], officer_ids=values["officer_ids"], cut=values["cut"]
+            user=request.user, bcu_id=values["bcu"].pk, officer_ids=values["officer_ids"], cut=values["cut"]
         )
         if outcome is None:
             raise Http404
@@ -316,7 +321,7 @@ class OptimiserApply(APIView):
         values = data.validated_data
         made = services.plan_apply(
             actor=request.user,
-            bcu_id=values["bcu_id"],
+            bcu_id=values["bcu"].pk,
             pairs=[(p["school_urn"], p["officer_id"]) for p in values["proposals"]],
             allow_moves=values["allow_moves"],
         )
@@ -341,11 +346,17 @@ class OptimiserRunList(APIView):
         _allocator(request)
         data = s.OfficersRunStartSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        run = services.optimiser_run_start(
-            actor=request.user,
-            bcu_ids=data.validated_data.get("bcu_ids"),
-            allow_moves=data.validated_data["allow_moves"],
-        )
+        bcus = data.validated_data.get("bcus")
+        try:
+            run = services.optimiser_run_start(
+                actor=request.user,
+                bcu_ids=None if bcus is None else [bcu.pk for bcu in bcus],
+                allow_moves=data.validated_data["allow_moves"],
+            )
+        except DomainError as error:  # the service names its argument `bcu_ids`; the API's field is `bcus`
+            if error.field != "bcu_ids":
+                raise
+            raise ValidationError({"bcus": [error.message]}) from error
         return Response(s.OfficersRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
@@ -371,7 +382,7 @@ class OptimiserRunApply(APIView):
         made = services.optimiser_run_apply(
             actor=request.user,
             run_id=run.pk,
-            pairs=[(p["bcu_id"], p["school_urn"], p["officer_id"]) for p in data.validated_data["proposals"]],
+            pairs=[(p["bcu"].pk, p["school_urn"], p["officer_id"]) for p in data.validated_data["proposals"]],
         )
         return Response([_assignment(a) for a in made], status=status.HTTP_201_CREATED)
 

@@ -32,9 +32,13 @@ class OpenWandsLondon(serializers.Serializer):
     wands_delivered = serializers.IntegerField()
 
 
-class OpenWandsBorough(serializers.Serializer):
-    borough = serializers.CharField()
-    code = serializers.IntegerField(help_text="DfE local authority code")
+class OpenBorough(serializers.Serializer):
+    la_code = serializers.IntegerField(help_text="DfE local authority code, e.g. 204")
+    la_name = serializers.CharField()
+    gss_code = serializers.CharField(help_text="ONS GSS code, e.g. E09000012")
+
+
+class OpenWandsBorough(OpenBorough):
     open_schools = serializers.IntegerField()
     schools_taken_up = serializers.IntegerField()
     percent_taken_up = serializers.FloatField(allow_null=True, help_text="Null when the borough has no open schools")
@@ -55,9 +59,8 @@ class OpenPoliceLondon(serializers.Serializer):
     percent_with_contact = serializers.FloatField(allow_null=True)
 
 
-class OpenPoliceBorough(OpenPoliceLondon):
-    borough = serializers.CharField()
-    code = serializers.IntegerField()
+class OpenPoliceBorough(OpenBorough, OpenPoliceLondon):
+    bcu = serializers.CharField(allow_null=True, help_text="The Met BCU's slug; null for the City of London")
     police = serializers.CharField(help_text="The Met BCU, or City of London Police")
     percent_with_contact = serializers.FloatField(
         allow_null=True, help_text="Null when the borough has no open schools, or is not policed by the Met"

@@ -1,20 +1,17 @@
 """The review of the register's closures and successions over the API: the same services as /schools/changes/."""
 
-from django.core.paginator import Paginator
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pagination import PagePagination
 from schools import reviews, selectors
 from schools.models import SchoolChange
 from schools.successions import can_review_changes
-
-PAGE_SIZE = 50
 
 
 class SchoolSummarySerializer(serializers.Serializer):
@@ -106,28 +103,19 @@ class SchoolChangeReasonSerializer(serializers.Serializer):
 
 class SchoolChangeList(APIView):
     permission_classes = [ReviewerOnly]
+    # A review queue emptied by applying or dismissing: page numbers, with its length as `count` ("Apply all 12").
+    pagination_class = PagePagination
 
     @extend_schema(
         summary="Register changes waiting for review",
         operation_id="school_changes_list",
-        parameters=[OpenApiParameter("page", int, description="Page number (50 a page)")],
-        responses={
-            200: inline_serializer(
-                "SchoolChangePage",
-                {"count": serializers.IntegerField(), "results": SchoolChangeSerializer(many=True)},
-            )
-        },
+        responses={200: SchoolChangeSerializer(many=True)},
     )
     def get(self, request):
-        paginator = Paginator(selectors.school_changes_pending(), PAGE_SIZE)
-        raw = request.query_params.get("page", "1")
-        if not raw.isdigit() or not 1 <= int(raw) <= max(paginator.num_pages, 1):
-            raise NotFound("No such page.")
-        page = paginator.page(int(raw)) if paginator.count else []
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(selectors.school_changes_pending(), request, view=self)
         previews = reviews.school_change_previews(list(page))
-        return Response(
-            {"count": paginator.count, "results": [change_data(p.change, p) for p in previews]},
-        )
+        return paginator.get_paginated_response([change_data(p.change, p) for p in previews])
 
 
 class SchoolChangeDetail(APIView):

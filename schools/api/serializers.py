@@ -13,9 +13,15 @@ class BasicCommandUnitSummarySerializer(serializers.ModelSerializer):
 
 
 class LocalAuthoritySummarySerializer(serializers.ModelSerializer):
+    """A borough as every API answer names it: `la_code` (DfE), `la_name`, `gss_code` (ONS)."""
+
+    la_code = serializers.IntegerField(source="code", read_only=True, help_text="DfE local authority code, e.g. 204")
+    la_name = serializers.CharField(source="name", read_only=True)
+    gss_code = serializers.CharField(read_only=True, help_text="ONS GSS code, e.g. E09000012")
+
     class Meta:
         model = LocalAuthority
-        fields = ["code", "name"]
+        fields = ["la_code", "la_name", "gss_code"]
         read_only_fields = fields
 
 
@@ -44,6 +50,7 @@ SCHOOL_LIST_VALUES = (
     "postcode",
     "local_authority__code",
     "local_authority__name",
+    "local_authority__gss_code",
     "local_authority__bcu__slug",
     "local_authority__bcu__name",
 )
@@ -58,7 +65,11 @@ def school_list_row(row: dict) -> dict:
         "phase": row["phase"],
         "status": row["status"],
         "postcode": row["postcode"],
-        "local_authority": {"code": row["local_authority__code"], "name": row["local_authority__name"]},
+        "local_authority": {
+            "la_code": row["local_authority__code"],
+            "la_name": row["local_authority__name"],
+            "gss_code": row["local_authority__gss_code"],
+        },
         "bcu": None if bcu_slug is None else {"slug": bcu_slug, "name": row["local_authority__bcu__name"]},
     }
 
@@ -158,12 +169,12 @@ class SchoolDetailSerializer(SchoolListSerializer):
         return next((entry.urn for entry in self._links(school)["successors"] if entry.in_register), None)
 
 
-class LocalAuthoritySerializer(serializers.ModelSerializer):
+class LocalAuthoritySerializer(LocalAuthoritySummarySerializer):
     bcu = BasicCommandUnitSummarySerializer(read_only=True, allow_null=True, help_text="Null for the City of London")
 
     class Meta:
         model = LocalAuthority
-        fields = ["code", "name", "gss_code", "area", "bcu"]
+        fields = ["la_code", "la_name", "gss_code", "area", "bcu"]
         read_only_fields = fields
 
 

@@ -13,7 +13,7 @@ from schools.models import School
 from schools.reference_data import read_csv
 from schools.selectors import URN_MAX, URN_MIN, bcu_list, local_authority_list, school_get, school_list
 
-from .filters import SchoolFilter
+from .filters import SchoolApiFilter
 from .serializers import (
     SCHOOL_LIST_VALUES,
     BasicCommandUnitSerializer,
@@ -25,12 +25,8 @@ from .serializers import (
 
 BCU_SLUGS = sorted(row["bcu_slug"] for row in read_csv("met_bcus.csv"))
 FIELD_ERRORS = OpenApiResponse(
-    description="A filter value is not valid: each bad parameter with its messages",
+    description="A filter value, page or page size is not valid, or a parameter is unknown: each one named",
     response={"type": "object", "additionalProperties": {"type": "array", "items": {"type": "string"}}},
-)
-PAGE_NOT_FOUND = OpenApiResponse(
-    description="The page number is past the last page",
-    response={"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]},
 )
 NOT_FOUND = OpenApiResponse(
     description="No school has this URN",
@@ -64,7 +60,7 @@ class PublicRegisterMixin:
                 description="Met Basic Command Unit by its slug. The City of London has its own police force.",
             )
         ],
-        responses={200: SchoolListSerializer, 400: FIELD_ERRORS, 404: PAGE_NOT_FOUND, 429: THROTTLED},
+        responses={200: SchoolListSerializer, 400: FIELD_ERRORS, 429: THROTTLED},
     ),
     retrieve=extend_schema(
         summary="One school by URN",
@@ -86,7 +82,7 @@ class SchoolViewSet(PublicRegisterMixin, ValuesListMixin, viewsets.ReadOnlyModel
     represent_row = staticmethod(school_list_row)
     # The total is cached until the register changes (schools/counts.py): the COUNT was most of a page's cost.
     pagination_class = cached_count_pagination(REGISTER_COUNTS)
-    filterset_class = SchoolFilter
+    filterset_class = SchoolApiFilter
     lookup_field = "urn"
     # Digits only, so that sibling routes other apps add under /api/v1/schools/ are never shadowed.
     lookup_value_regex = r"[0-9]+"

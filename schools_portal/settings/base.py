@@ -104,6 +104,8 @@ MIDDLEWARE = [
     "accounts.identity.middleware.TwoFactorRequiredMiddleware",
     "accounts.identity.middleware.ViewAsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so it sees the view: a GET to the API with a query parameter its schema does not declare is 400.
+    "core.api.query.KnownQueryParametersMiddleware",
 ]
 
 ROOT_URLCONF = "schools_portal.urls"
@@ -333,7 +335,7 @@ ADMINS = [("Portal operations", a) for a in env_list("DJANGO_ADMINS")]
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 REST_FRAMEWORK = {
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "core.api.schema.PortalAutoSchema",
     # Personal API tokens for integrations (first, so an unauthenticated call gets 401 with WWW-Authenticate: Bearer),
     # the session for the browser.
     # Then OAuth 2.0 access tokens of systems (client credentials; they start `lssc_`, personal tokens `lssp_`),
@@ -368,6 +370,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.patch_schemas_without_defaults",
+        "core.api.schema.summaries_and_parameter_descriptions",
     ],
     # Several models have a `status` field; name each choice set after its model so the schema stays stable.
     "ENUM_NAME_OVERRIDES": {
@@ -376,6 +379,13 @@ SPECTACULAR_SETTINGS = {
         "JoinRequestStatusEnum": "accounts.models.JoinRequest.Status",
         "WandRequestStatusEnum": "wands.models.WandRequest.Status",
         "MachineClientStatusEnum": "machine_clients.models.MachineClient.Status",
+        "ReferralStatusEnum": "stepping_stones.models.Referral.Status",
+        "CohortStatusEnum": "stepping_stones.models.Cohort.Status",
+        "OptimiserRunStatusEnum": "officers.models.OptimiserRun.Status",
+        "OfficerRequestKindEnum": "officers.models.OfficerRequest.Kind",
+        "InvitationStatusEnum": "accounts.api.serializers.INVITATION_STATUSES",
+        "OrganisationInvitationStatusEnum": "accounts.api.serializers.ORGANISATION_INVITATION_STATUSES",
+        "ApiTokenStateEnum": "accounts.identity.api.serializers.API_TOKEN_STATES",
     },
 }
 

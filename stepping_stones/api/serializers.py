@@ -15,7 +15,7 @@ from stepping_stones.services import MAX_CSV_BYTES
 class SteppingStonesCohortSerializer(serializers.ModelSerializer):
     name = serializers.CharField(read_only=True)
     year6 = serializers.CharField(source="year6_label", read_only=True)
-    status = serializers.CharField(read_only=True, help_text="open, running or ended")
+    status = serializers.ChoiceField(choices=Cohort.Status.choices, read_only=True)
     status_label = serializers.CharField(source="get_status_display", read_only=True)
 
     class Meta:
@@ -28,7 +28,9 @@ class SteppingStonesParticipatingSchoolSerializer(serializers.ModelSerializer):
     cohort = serializers.IntegerField(source="cohort.transition_year", read_only=True)
     school_urn = serializers.IntegerField(source="school_id", read_only=True)
     school_name = serializers.CharField(source="school.name", read_only=True)
-    borough = serializers.CharField(source="school.local_authority.name", read_only=True)
+    la_code = serializers.IntegerField(source="school.local_authority_id", read_only=True, help_text="DfE LA code")
+    la_name = serializers.CharField(source="school.local_authority.name", read_only=True)
+    gss_code = serializers.CharField(source="school.local_authority.gss_code", read_only=True, help_text="ONS GSS code")
     places_filled = serializers.IntegerField(source="places_taken", read_only=True)
     places_left = serializers.IntegerField(read_only=True)
     feeder_primaries = serializers.SerializerMethodField()
@@ -39,7 +41,9 @@ class SteppingStonesParticipatingSchoolSerializer(serializers.ModelSerializer):
             "cohort",
             "school_urn",
             "school_name",
-            "borough",
+            "la_code",
+            "la_name",
+            "gss_code",
             "places",
             "places_filled",
             "places_left",
@@ -66,7 +70,7 @@ class SteppingStonesReferralListSerializer(serializers.ModelSerializer):
     referring_school_name = serializers.CharField(source="referring_school.name", read_only=True)
     receiving_school_urn = serializers.IntegerField(source="receiving_school_id", read_only=True, allow_null=True)
     receiving_school_name = serializers.SerializerMethodField()
-    status = serializers.CharField(read_only=True, help_text="The workflow state (Referral.Status)")
+    status = serializers.ChoiceField(choices=Referral.Status.choices, read_only=True, help_text="The workflow state")
     priority = serializers.IntegerField(read_only=True, help_text="1 high, 2 medium, 3 standard")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     priority_label = serializers.CharField(source="get_priority_display", read_only=True)
@@ -212,7 +216,7 @@ class SteppingStonesCohortCreateSerializer(serializers.Serializer):
 
 
 class SteppingStonesCohortUpdateSerializer(serializers.Serializer):
-    status = serializers.CharField(max_length=10, required=False, help_text="open, running or ended")
+    status = serializers.ChoiceField(choices=Cohort.Status.choices, required=False)
     ends_on = serializers.DateField(required=False)
 
 

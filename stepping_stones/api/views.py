@@ -18,12 +18,12 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.api.pagination import CreatedCursorPagination, PagePagination
+from core.api.pagination import PagePagination, cursor_pagination
 from core.csv_export import csv_streaming_response
 from core.csv_import import CsvRejected, csv_rejected_body
 from schools.models import School
 from stepping_stones import permissions, selectors, services
-from stepping_stones.models import Need, PossibleDuplicate
+from stepping_stones.models import Need, PossibleDuplicate, Referral
 
 from . import serializers as s
 
@@ -306,23 +306,31 @@ class Dashboard(SteppingStonesAPIView):
 # --- referrals -----------------------------------------------------------------------------------------------------
 
 
-class ReferralCursorPagination(CreatedCursorPagination):
-    ordering = ("-created_at", "-id")
-
-
 class ReferralList(SteppingStonesAPIView):
-    pagination_class = ReferralCursorPagination
+    pagination_class = cursor_pagination("-created_at", "-id")
 
-    @extend_schema(responses={200: s.SteppingStonesReferralListSerializer(many=True)})
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=Referral.Status.values, description="Only referrals in this status."),
+            OpenApiParameter(
+                "cohort", int, description="Only the cohort of this transition year (the September of Year 7)."
+            ),
+        ],
+        responses={200: s.SteppingStonesReferralListSerializer(many=True), 400: FIELD_ERRORS},
+    )
     def get(self, request):
         """Referrals you may see (from or to your school; coordinators all), newest first. No pupil details."""
         self._require(permissions.can_use_stepping_stones(request))
         queryset = selectors.referrals_visible_to(request)
         status_filter = request.query_params.get("status")
-        if status_filter:
+        if status_filter is not None:
+            if status_filter not in Referral.Status.values:
+                raise serializers.ValidationError({"status": [f"Choose one of: {', '.join(Referral.Status.values)}."]})
             queryset = queryset.filter(status=status_filter)
         cohort = request.query_params.get("cohort")
-        if cohort and cohort.isdigit():
+        if cohort is not None:
+            if not cohort.isdigit():
+                raise serializers.ValidationError({"cohort": ["Give a transition year, e.g. 2026."]})
             queryset = queryset.filter(cohort__transition_year=int(cohort))
         # Rows from `.values()` in the serializer's shape (core.api.rows): only the listed columns are read, so no
         # pupil field is loaded for a list, and no model instances are built (docs/performance.md).
@@ -558,7 +566,7 @@ class SubjectAccessView(SteppingStonesAPIView):
 
 
 class AccessLogView(SteppingStonesAPIView):
-    pagination_class = PagePagination
+    pagination_class = cursor_pagination("-created_at", "-id")  # audit entries: grows with every view
 
     @extend_schema(responses={200: s.SteppingStonesAccessLogEntrySerializer(many=True)})
     def get(self, request, reference):
@@ -592,12 +600,15 @@ class SearchView(SteppingStonesAPIView):
 
 
 class PendingDestinationList(SteppingStonesAPIView):
+    # A work queue in priority order that coordinators empty: page numbers, with its length as `count`.
+    pagination_class = PagePagination
+
     @extend_schema(responses={200: s.SteppingStonesReferralListSerializer(many=True)})
     def get(self, request):
         """The VRU's queue of submitted referrals whose secondary is not yet known (coordinators)."""
         self._require(permissions.can_view_pending_destinations(request))
         queryset = selectors.pending_destinations_for(request).prefetch_related(None)
-        paginator = PagePagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(s.SteppingStonesReferralListSerializer(page, many=True).data)
 
@@ -606,6 +617,8 @@ class PendingDestinationList(SteppingStonesAPIView):
 
 
 class PossibleDuplicateList(SteppingStonesAPIView):
+    pagination_class = cursor_pagination("created_at", "id")  # oldest first; grows with every pair found
+
     @extend_schema(
         parameters=[
             OpenApiParameter(
@@ -624,7 +637,7 @@ class PossibleDuplicateList(SteppingStonesAPIView):
                 status=status.HTTP_400_BAD_REQUEST,
             )
         queryset = selectors.possible_duplicates_for(request, decision=None if decision == "all" else decision)
-        paginator = PagePagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(s.SteppingStonesPossibleDuplicateSerializer(page, many=True).data)
 

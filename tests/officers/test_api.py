@@ -49,11 +49,12 @@ def test_school_outside_bcu_is_404(api, reference_data, near):
 
 
 def test_optimiser_run_and_apply(api, school, near):
-    run = api.post(reverse("officers-api:optimiser"), {"bcu_id": near.bcu_id}, format="json").json()
+    assert api.post(reverse("officers-api:optimiser"), {"bcu_id": near.bcu_id}, format="json").status_code == 400
+    run = api.post(reverse("officers-api:optimiser"), {"bcu": near.bcu.slug}, format="json").json()
     assert run["optimiser"]["new"] == [{"school_urn": school.pk, "officer_id": near.pk}]
     applied = api.post(
         reverse("officers-api:optimiser-apply"),
-        {"bcu_id": near.bcu_id, "proposals": run["optimiser"]["new"]},
+        {"bcu": near.bcu.slug, "proposals": run["optimiser"]["new"]},
         format="json",
     )
     assert applied.status_code == 201
@@ -97,12 +98,14 @@ def test_schema_lists_the_officers_api(client):
 
 def test_what_if_is_read_only(api, school, near, far):
     AssignmentFactory(school=school, officer=near)
-    body = api.post(reverse("officers-api:what-if"), {"bcu_id": near.bcu_id, "officer_ids": [near.pk]}, format="json")
+    body = api.post(reverse("officers-api:what-if"), {"bcu": near.bcu.slug, "officer_ids": [near.pk]}, format="json")
     assert body.status_code == 200
     assert body.json()["losing_cover"] == [school.pk]
     assert body.json()["optimiser"]["new"] == [{"school_urn": school.pk, "officer_id": far.pk}]
     assert selectors.named_officer_for(school) == near
-    assert api.post(reverse("officers-api:what-if"), {"bcu_id": near.bcu_id}, format="json").status_code == 400
+    assert api.post(reverse("officers-api:what-if"), {"bcu": near.bcu.slug}, format="json").status_code == 400
+    unknown = api.post(reverse("officers-api:what-if"), {"bcu": "atlantis", "cut": 1}, format="json")
+    assert unknown.status_code == 400 and "bcu" in unknown.json()
 
 
 def test_a_json_endpoint_refuses_a_form_body_with_415_and_writes_nothing(alloc):

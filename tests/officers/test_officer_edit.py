@@ -112,10 +112,10 @@ def test_api_patch(mover, school, near):
     below = api.patch(url, {"capacity": 30}, format="json")
     assert below.status_code == 400 and "reason" in below.json()
     assert api.patch(url, {"capacity": 30, "reason": "Reduced hours"}, format="json").json()["capacity"] == 30
-    north_west = bcu("north-west").pk
-    move = api.patch(url, {"bcu_id": north_west}, format="json")
+    north_west = bcu("north-west").slug
+    move = api.patch(url, {"bcu": north_west}, format="json")
     assert move.status_code == 400 and "1 school outside it" in move.json()["bcu"][0]
-    assert api.patch(url, {"bcu_id": 99999}, format="json").status_code == 400
-    moved = api.patch(url, {"bcu_id": north_west, "confirm_move": True}, format="json")
-    assert moved.status_code == 200
+    assert api.patch(url, {"bcu": "atlantis"}, format="json").status_code == 400
+    moved = api.patch(url, {"bcu": north_west, "confirm_move": True}, format="json")
+    assert moved.status_code == 200 and moved.json()["bcu"] == "north-west"
     assert selectors.named_officer_for(school) is None

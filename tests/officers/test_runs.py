@@ -137,20 +137,21 @@ def test_api_run_poll_apply(two_bcus, django_capture_on_commit_callbacks):
     user, (hackney, ce), (barnet, nw) = two_bcus
     api = APIClient()
     api.force_authenticate(user)
-    assert api.post(reverse("officers-api:optimiser-runs"), {"bcu_ids": [99999]}, format="json").status_code == 400
-    assert api.post(reverse("officers-api:optimiser-runs"), {"bcu_ids": "x"}, format="json").status_code == 400
+    assert api.post(reverse("officers-api:optimiser-runs"), {"bcus": ["atlantis"]}, format="json").status_code == 400
+    assert api.post(reverse("officers-api:optimiser-runs"), {"bcus": "x"}, format="json").status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
-        started = api.post(reverse("officers-api:optimiser-runs"), {"bcu_ids": [ce.bcu_id]}, format="json")
+        started = api.post(reverse("officers-api:optimiser-runs"), {"bcus": [ce.bcu.slug]}, format="json")
     assert started.status_code == 202 and started.json()["status"] == "queued"
     run = api.get(reverse("officers-api:optimiser-run", kwargs={"pk": started.json()["id"]})).json()
     assert run["status"] == "done"
     [area] = run["areas"]
-    assert area["bcu"]["id"] == ce.bcu_id and area["rows"][0]["urn"] == hackney.pk
+    assert run["params"]["bcus"] == [ce.bcu.slug]
+    assert area["bcu"] == ce.bcu.slug and area["rows"][0]["urn"] == hackney.pk
     url = reverse("officers-api:optimiser-run-apply", kwargs={"pk": run["id"]})
     assert api.post(url, {"proposals": []}, format="json").status_code == 400
-    wrong = {"proposals": [{"bcu_id": nw.bcu_id, "school_urn": barnet.pk, "officer_id": nw.pk}]}
+    wrong = {"proposals": [{"bcu": nw.bcu.slug, "school_urn": barnet.pk, "officer_id": nw.pk}]}
     assert api.post(url, wrong, format="json").status_code == 400  # not in this run's proposal
-    good = {"proposals": [{"bcu_id": ce.bcu_id, "school_urn": hackney.pk, "officer_id": ce.pk}]}
+    good = {"proposals": [{"bcu": ce.bcu.slug, "school_urn": hackney.pk, "officer_id": ce.pk}]}
     made = api.post(url, good, format="json")
     assert made.status_code == 201 and len(made.json()) == 1
     assert api.post(url, good, format="json").status_code == 409  # already applied: the school has that officer

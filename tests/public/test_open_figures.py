@@ -51,7 +51,7 @@ def london():
 
 
 def _borough(rows, code):
-    return next(row for row in rows if row["code"] == code)
+    return next(row for row in rows if row["la_code"] == code)
 
 
 class TestFigures:
@@ -61,8 +61,9 @@ class TestFigures:
         hackney = _borough(figures["wands"]["boroughs"], 204)
         camden = _borough(figures["wands"]["boroughs"], 202)
         assert hackney == {
-            "borough": "Hackney",
-            "code": 204,
+            "la_code": 204,
+            "la_name": "Hackney",
+            "gss_code": "E09000012",
             "open_schools": 8,
             "schools_taken_up": 6,
             "percent_taken_up": 75.0,
@@ -143,7 +144,7 @@ class TestCacheAndAgreement:
         page = client.get(reverse("public:figures")).content.decode()
         assert f'datetime="{data["as_of"]}"' in page
         for row in data["wands"]["boroughs"]:
-            match = re.search(rf'data-code="{row["code"]}">.*?data-figure="schools_taken_up">([^<]+)<', page, re.S)
+            match = re.search(rf'data-code="{row["la_code"]}">.*?data-figure="schools_taken_up">([^<]+)<', page, re.S)
             shown = match.group(1).strip()
             assert shown == str(row["schools_taken_up"])
 

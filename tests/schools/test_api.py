@@ -11,6 +11,10 @@ pytestmark = pytest.mark.django_db
 
 LIST_URL = "/api/v1/schools/"
 CAMDEN, HACKNEY, CITY_OF_LONDON = 202, 204, 201
+UNKNOWN_PARAMETER = (
+    "Unknown query parameter. This operation accepts: bcu, include_closed, la_code, page, page_size, phase, "
+    "pupil_referral_unit, q, special, status."
+)
 
 
 def result_urns(response) -> list[int]:
@@ -42,7 +46,7 @@ def test_anonymous_list_is_paginated_and_leaves_out_closed_schools(client):
             "phase": "secondary",
             "status": "open",
             "postcode": "E5 8JY",
-            "local_authority": {"code": HACKNEY, "name": "Hackney"},
+            "local_authority": {"la_code": HACKNEY, "la_name": "Hackney", "gss_code": "E09000012"},
             "bcu": {"slug": "central-east", "name": "Central East"},
         }
     ]
@@ -59,7 +63,7 @@ def test_filters_are_the_pages_filters(client):
     hackney_pru = SchoolFactory(pupil_referral_unit=True, name="Hackney PRU")
     closed = SchoolFactory(closed=True, name="Camden Closed", local_authority=local_authority(CAMDEN))
 
-    assert result_urns(client.get(LIST_URL, {"borough": CAMDEN})) == [camden_primary.urn, camden_secondary.urn]
+    assert result_urns(client.get(LIST_URL, {"la_code": CAMDEN})) == [camden_primary.urn, camden_secondary.urn]
     assert result_urns(client.get(LIST_URL, {"bcu": "central-east"})) == [hackney_pru.urn]
     assert result_urns(client.get(LIST_URL, {"phase": ["secondary", "not_applicable"]})) == [
         camden_secondary.urn,
@@ -79,13 +83,13 @@ def test_pagination_links_keep_filters(client):
     create_schools(120, local_authority=local_authority(CAMDEN))
     create_schools(3)
 
-    first = client.get(LIST_URL, {"borough": CAMDEN})
+    first = client.get(LIST_URL, {"la_code": CAMDEN})
     body = first.json()
     assert body["count"] == 120
     assert len(body["results"]) == 50
-    assert body["next"] == f"http://testserver/api/v1/schools/?borough={CAMDEN}&page=2"
+    assert body["next"] == f"http://testserver/api/v1/schools/?la_code={CAMDEN}&page=2"
 
-    last = client.get(LIST_URL, {"borough": CAMDEN, "page": 3}).json()
+    last = client.get(LIST_URL, {"la_code": CAMDEN, "page": 3}).json()
     assert len(last["results"]) == 20
     assert last["next"] is None
 
@@ -93,22 +97,25 @@ def test_pagination_links_keep_filters(client):
     assert len(small["results"]) == 10
 
 
-def test_page_size_is_capped(client):
+def test_page_size_is_capped_at_the_documented_maximum(client):
     create_schools(250)
-    assert len(client.get(LIST_URL, {"page_size": 1000}).json()["results"]) == 200
+    assert len(client.get(LIST_URL, {"page_size": 200}).json()["results"]) == 200
+    over = client.get(LIST_URL, {"page_size": 1000})  # refused, not silently cut to 200 (docs/api.md, Paging)
+    assert over.status_code == 400 and "page_size" in over.json()
 
 
 @pytest.mark.parametrize(
     ("query", "errors"),
     [
-        ({"borough": "999"}, {"borough": ["Select a borough from the list"]}),
-        ({"borough": "abc"}, {"borough": ["Select a borough from the list"]}),
+        ({"la_code": "999"}, {"la_code": ["Give a London borough's DfE LA code, for example 204 for Hackney"]}),
+        ({"la_code": "abc"}, {"la_code": ["Give a London borough's DfE LA code, for example 204 for Hackney"]}),
+        ({"borough": "204"}, {"borough": [UNKNOWN_PARAMETER]}),
         ({"bcu": "atlantis"}, {"bcu": ["Select a police command unit from the list"]}),
         ({"phase": "university"}, {"phase": ["Select phases from the list"]}),
         ({"status": "gone"}, {"status": ["Select statuses from the list"]}),
         ({"q": "x" * 101}, {"q": ["Search for 100 characters or fewer"]}),
         (
-            {"bcu": "central-west", "borough": HACKNEY},
+            {"bcu": "central-west", "la_code": HACKNEY},
             {"bcu": ["Hackney is not in Central West: choose a different borough or command unit"]},
         ),
         ({"q": "a\x00b"}, {"q": ["Null characters are not allowed."]}),
@@ -120,9 +127,10 @@ def test_bad_filters_are_400_with_field_errors(client, query, errors):
     assert response.json() == errors
 
 
-def test_a_page_past_the_end_is_404(client):
+def test_a_page_past_the_end_is_400_naming_the_page(client):
     SchoolFactory()
-    assert client.get(LIST_URL, {"page": 2}).status_code == 404
+    response = client.get(LIST_URL, {"page": 2})
+    assert response.status_code == 400 and "page" in str(response.json())
 
 
 def test_detail_has_the_full_register_entry(client):
@@ -137,7 +145,7 @@ def test_detail_has_the_full_register_entry(client):
     assert body["is_open"] is False
     assert body["number_of_pupils"] == 321
     assert body["address_lines"] == ["1 High St", "London", "E8 1AA"]
-    assert body["local_authority"] == {"code": HACKNEY, "name": "Hackney"}
+    assert body["local_authority"] == {"la_code": HACKNEY, "la_name": "Hackney", "gss_code": "E09000012"}
     assert body["bcu"] == {"slug": "central-east", "name": "Central East"}
 
 
@@ -166,9 +174,9 @@ def test_api_is_read_only(client, django_user_model):
 def test_local_authorities_are_a_small_unpaginated_list(client):
     body = client.get("/api/v1/local-authorities/").json()
     assert len(body) == 33
-    city = next(row for row in body if row["code"] == CITY_OF_LONDON)
-    assert city == {"code": 201, "name": "City of London", "gss_code": "E09000001", "area": "inner", "bcu": None}
-    hackney = next(row for row in body if row["code"] == HACKNEY)
+    city = next(row for row in body if row["la_code"] == CITY_OF_LONDON)
+    assert city == {"la_code": 201, "la_name": "City of London", "gss_code": "E09000001", "area": "inner", "bcu": None}
+    hackney = next(row for row in body if row["la_code"] == HACKNEY)
     assert hackney["bcu"] == {"slug": "central-east", "name": "Central East"}
 
 
@@ -179,7 +187,10 @@ def test_bcus_list_their_boroughs(client):
     assert central_east == {
         "slug": "central-east",
         "name": "Central East",
-        "local_authorities": [{"code": 204, "name": "Hackney"}, {"code": 211, "name": "Tower Hamlets"}],
+        "local_authorities": [
+            {"la_code": 204, "la_name": "Hackney", "gss_code": "E09000012"},
+            {"la_code": 211, "la_name": "Tower Hamlets", "gss_code": "E09000030"},
+        ],
     }
 
 
@@ -193,7 +204,7 @@ def test_schema_documents_the_endpoints_their_parameters_and_responses(client):
 
     list_operation = paths["/api/v1/schools/"]["get"]
     parameters = {p["name"]: p for p in list_operation["parameters"]}
-    assert {"q", "borough", "bcu", "phase", "status", "include_closed", "pupil_referral_unit", "special"} <= set(
+    assert {"q", "la_code", "bcu", "phase", "status", "include_closed", "pupil_referral_unit", "special"} <= set(
         parameters
     )
     assert {"page", "page_size"} <= set(parameters)

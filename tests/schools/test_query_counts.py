@@ -60,7 +60,7 @@ def test_api_list(client, size, django_assert_num_queries):
 def test_api_list_filtered(client, size, django_assert_num_queries):
     make_register(size)
     with django_assert_num_queries(FILTERED_API_QUERIES):
-        response = client.get("/api/v1/schools/", {"borough": 204, "bcu": "central-east", "q": "school"})
+        response = client.get("/api/v1/schools/", {"la_code": 204, "bcu": "central-east", "q": "school"})
     assert response.status_code == 200
     assert response.json()["count"] == size // 4
 

@@ -131,13 +131,13 @@ def test_an_allocator_cannot_add_an_officer_in_another_bcu_or_set_read_only_fiel
     }
     before = database_snapshot()
     refused = api_for(central_east).post(
-        reverse("officers-api:officers"), {**body, "bcu_id": bcu("south-west").pk}, format="json"
+        reverse("officers-api:officers"), {**body, "bcu": bcu("south-west").slug}, format="json"
     )
-    assert refused.status_code == 400 and "bcu_id" in refused.json()
+    assert refused.status_code == 400 and "bcu" in refused.json()
     assert not changed_tables(before, database_snapshot())
 
     made = api_for(central_east).post(
-        reverse("officers-api:officers"), {**body, "bcu_id": bcu("central-east").pk, "user": central_east.pk}
+        reverse("officers-api:officers"), {**body, "bcu": bcu("central-east").slug, "user": central_east.pk}
     )
     assert made.status_code == 201, made.content
     officer = Officer.objects.get(shoulder_number="9999CE")
@@ -216,7 +216,7 @@ def test_registering_an_organisation_cannot_verify_it():
     user = UserFactory()
     response = api_for(user).post(
         reverse("accounts-api:organisations"),
-        {**FORGED, "status": "verified", "name": "Probe Youth Club", "type": "youth", "borough": 204},
+        {**FORGED, "status": "verified", "name": "Probe Youth Club", "type": "youth", "la_code": 204},
         format="json",
     )
     assert response.status_code == 201, response.content

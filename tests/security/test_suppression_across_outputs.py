@@ -132,15 +132,15 @@ def _collect_signed_in(user, facts: Constraints, world):
                 units = by_borough.get(row["la_code"], [])
                 if row["stepping_stones_pupils_label"] == "Not shown":
                     continue
-                facts.add(units, row["stepping_stones_pupils"], f"dashboard {params} {row['name']}")
-                facts.add(units, row["stepping_stones_pupils_label"], f"dashboard label {params} {row['name']}")
+                facts.add(units, row["stepping_stones_pupils"], f"dashboard {params} {row['la_name']}")
+                facts.add(units, row["stepping_stones_pupils_label"], f"dashboard label {params} {row['la_name']}")
                 shown.extend(units)
             facts.add(shown, board["totals"]["stepping_stones_pupils"], f"dashboard total {params}")
             facts.add(shown, board["totals"]["stepping_stones_pupils_label"], f"dashboard total label {params}")
             tiles = api.get(reverse("insights-api:map"), {**params, "measure": "stepping_stones_enrolled"}).json()
             for row in tiles["boroughs"]:
                 if row["in_scope"]:
-                    facts.add(by_borough.get(row["la_code"], []), row["value"], f"map {params} {row['name']}")
+                    facts.add(by_borough.get(row["la_code"], []), row["value"], f"map {params} {row['la_name']}")
     for code, school in world["secondaries"].items():
         response = api.get(reverse("insights-api:school-profile", kwargs={"urn": school.pk}))
         if response.status_code != 200:

@@ -8,7 +8,9 @@ class WandRequestSerializer(serializers.ModelSerializer):
     reference = serializers.CharField(read_only=True)
     school_urn = serializers.IntegerField(source="school_id", read_only=True)
     school_name = serializers.CharField(source="school.name", read_only=True)
-    borough = serializers.CharField(source="school.local_authority.name", read_only=True)
+    la_code = serializers.IntegerField(source="school.local_authority_id", read_only=True, help_text="DfE LA code")
+    la_name = serializers.CharField(source="school.local_authority.name", read_only=True)
+    gss_code = serializers.CharField(source="school.local_authority.gss_code", read_only=True, help_text="ONS GSS code")
     status_label = serializers.CharField(source="get_status_display", read_only=True)
     replaces = serializers.SerializerMethodField()
 
@@ -19,7 +21,9 @@ class WandRequestSerializer(serializers.ModelSerializer):
             "reference",
             "school_urn",
             "school_name",
-            "borough",
+            "la_code",
+            "la_name",
+            "gss_code",
             "quantity",
             "status",
             "status_label",
@@ -49,7 +53,9 @@ WAND_REQUEST_LIST_VALUES = (
     "id",
     "school_id",
     "school__name",
+    "school__local_authority_id",
     "school__local_authority__name",
+    "school__local_authority__gss_code",
     "quantity",
     "status",
     "contact_name",
@@ -76,7 +82,9 @@ def wand_request_row(row: dict) -> dict:
         "reference": reference_for(row["id"]),
         "school_urn": row["school_id"],
         "school_name": row["school__name"],
-        "borough": row["school__local_authority__name"],
+        "la_code": row["school__local_authority_id"],
+        "la_name": row["school__local_authority__name"],
+        "gss_code": row["school__local_authority__gss_code"],
         "quantity": row["quantity"],
         "status": row["status"],
         "status_label": _STATUS_LABELS.get(row["status"], row["status"]),

@@ -15,6 +15,7 @@ from core.api.pagination import CreatedCursorPagination
 from core.api.rows import ValuesListMixin
 from core.csv_import import CsvRejected, csv_rejected_body
 from core.idempotency import idempotent_create
+from schools.api.filters import la_code_filter
 from schools.models import School
 from schools.selectors import school_get
 from wands import permissions, selectors, services
@@ -40,6 +41,18 @@ def _csv_rejected(error: CsvRejected) -> Response:
     return Response(csv_rejected_body(error), status=status.HTTP_400_BAD_REQUEST)
 
 
+class WandRequestApiFilter(WandRequestFilter):
+    """The queue's filters without its `sort` (the API pages by cursor, newest first, and a cursor fixes the order: a
+    `sort` would have been silently ignored), with the borough as `la_code`, its name everywhere in the API."""
+
+    sort = None
+    la_code = la_code_filter("school__local_authority", WandRequestFilter.base_filters["borough"].queryset)
+    borough = None
+
+    class Meta(WandRequestFilter.Meta):
+        fields = ["status", "la_code", "bcu", "phase"]
+
+
 class WandRequestList(ValuesListMixin, generics.ListCreateAPIView):
     """Wand requests you may see (a school its own; programme staff all), newest first, with the queue's filters."""
 
@@ -49,7 +62,7 @@ class WandRequestList(ValuesListMixin, generics.ListCreateAPIView):
     represent_row = staticmethod(s.wand_request_row)
     pagination_class = CreatedCursorPagination
     filter_backends = [DjangoFilterBackend]
-    filterset_class = WandRequestFilter
+    filterset_class = WandRequestApiFilter
     serializer_class = s.WandRequestSerializer
 
     def get_queryset(self):

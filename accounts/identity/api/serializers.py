@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.identity.selectors import api_token_state
@@ -32,6 +33,9 @@ class MeSerializer(serializers.Serializer):
     viewing_as = serializers.BooleanField(help_text="True while a programme admin views the service as this user.")
 
 
+API_TOKEN_STATES = ["active", "expired", "revoked"]
+
+
 class ApiTokenSerializer(serializers.ModelSerializer):
     state = serializers.SerializerMethodField()
 
@@ -40,6 +44,7 @@ class ApiTokenSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at", "state"]
         read_only_fields = fields
 
+    @extend_schema_field(serializers.ChoiceField(choices=API_TOKEN_STATES))
     def get_state(self, token) -> str:
         return api_token_state(token)
 
