@@ -447,7 +447,7 @@ def borough_school_figures(*, la_code: int) -> dict | None:
     return {
         "la_code": authority.code,
         "gss_code": authority.gss_code,
-        "name": authority.name,
+        "la_name": authority.name,
         "as_of": timezone.now(),
         "open_schools": len(rows),
         "schools_taken_up": sum(1 for row in rows if row["wands_taken_up"]),

@@ -61,6 +61,9 @@ class UnknownQueryParameters(APIView):
     """Answers a request that `KnownQueryParametersMiddleware` refused: 400 with one error per unknown parameter."""
 
     permission_classes = [AllowAny]
+    # Saying which parameters are unknown needs no credentials (and a system's scope check would answer 403 here,
+    # since this view declares no scope): the operation itself still checks them once the query is right.
+    authentication_classes: list = []
     unknown: list[str] = []
     known: list[str] = []
 

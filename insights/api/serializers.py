@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from insights.selectors import MEASURES, PHASE_GROUPS
 from schools.api.serializers import LinkedSchoolSerializer
+from schools.models import School
 from wands.models import WandRequest
 
 SUPPRESSED_HELP = (
@@ -184,7 +185,7 @@ class BoroughSchoolFiguresRowSerializer(serializers.Serializer):
     urn = serializers.IntegerField()
     name = serializers.CharField()
     phase = serializers.CharField()
-    status = serializers.CharField()
+    status = serializers.ChoiceField(choices=School.Status.choices)
     wands_taken_up = serializers.BooleanField(
         help_text="A wand request approved and not cancelled (or a predecessor's)"
     )
@@ -197,7 +198,7 @@ class BoroughSchoolFiguresRowSerializer(serializers.Serializer):
 class BoroughSchoolFiguresSerializer(serializers.Serializer):
     la_code = serializers.IntegerField(help_text="DfE local authority code")
     gss_code = serializers.CharField(help_text="ONS GSS code")
-    name = serializers.CharField()
+    la_name = serializers.CharField()
     as_of = serializers.DateTimeField()
     open_schools = serializers.IntegerField()
     schools_taken_up = serializers.IntegerField()

@@ -10,6 +10,12 @@ class MachineClientSerializer(serializers.ModelSerializer):
     la_code = serializers.IntegerField(
         source="local_authority_id", read_only=True, allow_null=True, help_text="DfE local authority code, or null"
     )
+    la_name = serializers.CharField(
+        source="local_authority.name", read_only=True, allow_null=True, default=None, help_text="Its name, or null"
+    )
+    gss_code = serializers.CharField(
+        source="local_authority.gss_code", read_only=True, allow_null=True, default=None, help_text="ONS GSS code"
+    )
     organisation_id = serializers.IntegerField(
         read_only=True, allow_null=True, help_text="The verified organisation, for a system that is not a council's"
     )
@@ -24,6 +30,8 @@ class MachineClientSerializer(serializers.ModelSerializer):
             "name",
             "client_id",
             "la_code",
+            "la_name",
+            "gss_code",
             "organisation_id",
             "owner_name",
             "scopes",

@@ -41,7 +41,7 @@ def test_a_borough_reads_its_own_schools_only(register):
     WandRequestFactory(school=ours, quantity=3, status="delivered")
     theirs = SchoolFactory(local_authority=london_authority(202), name="Theirs School")
     body = _api(register(scopes=["borough:read"], la_code=204)).get(URL).json()
-    assert body["la_code"] == 204 and body["name"] == hackney.name
+    assert body["la_code"] == 204 and body["la_name"] == hackney.name
     by_urn = {row["urn"]: row for row in body["schools"]}
     assert set(by_urn) == {ours.urn, covered.urn}
     assert theirs.urn not in by_urn

@@ -246,7 +246,7 @@ def test_every_call_is_in_the_access_log_not_the_audit(register, api_as):
     api = api_as(_token(registered))
     audit_before = AuditEvent.objects.count()
     for _ in range(3):
-        assert api.get("/api/v1/schools/?name=x").status_code == 200
+        assert api.get("/api/v1/schools/?q=x").status_code == 200
     token_request = MachineClientCall.objects.get(path="/oauth/token/")
     assert (token_request.method, token_request.status_code) == ("POST", 200)
     calls = list(MachineClientCall.objects.exclude(pk=token_request.pk))

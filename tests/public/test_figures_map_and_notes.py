@@ -40,7 +40,7 @@ def register():
 
 
 def _row(rows, code):
-    return next(row for row in rows if row["code"] == code)
+    return next(row for row in rows if row["la_code"] == code)
 
 
 def test_the_city_of_london_has_a_note_from_the_register_not_a_bare_zero(register):
