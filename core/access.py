@@ -1,8 +1,11 @@
 """The access matrix: each app declares, in its own `access_matrix.py`, what every role gets from each of its URLs.
 
 `ROWS` is a list of `AccessRow`. `expected` maps a role name to the HTTP status a GET returns for that role; the key
-"default" covers roles not named. `kwargs` builds the objects a URL needs (called inside the test database) and
-returns the URL kwargs. An app that defines roles also exports `ROLE_BUILDERS: {role: callable() -> user or None}`.
+"default" covers roles not named. `kwargs` gives the URL kwargs: a callable returning them when they are fixed (`lambda:
+{"pk": 1}`), or the name of the test builder that makes the objects the URL needs, "<app>.<builder>" for the function
+`<builder>` in tests/<app>/access_builders.py (called inside the test database). Shipped code never imports `tests`:
+the objects are made there, with the test factories. An app that defines roles also exports
+`ROLE_BUILDERS: {role: callable() -> user or None}`.
 tests/core/test_access_matrix.py walks every URL name of the project and fails on one that no app declared.
 """
 
@@ -17,7 +20,7 @@ from django.apps import apps
 class AccessRow:
     url_name: str
     expected: Mapping[str, int]
-    kwargs: Callable[[], dict] | None = None
+    kwargs: Callable[[], dict] | str | None = None
     query: str = ""
     notes: str = field(default="", compare=False)
 
