@@ -272,7 +272,7 @@ class Download(models.Model):
         ordering = ["-downloaded_at", "-id"]
         indexes = [
             # Downloads per borough over a window (the insights dashboard, the open figures): counted from the index
-            # alone, 947 -> 41 ms for the last 12 months of 1,000,000 downloads on SQLite (docs/performance.md).
+            # alone (docs/performance.md).
             models.Index(fields=["borough", "downloaded_at"], name="toolkit_download_borough_idx"),
         ]
 

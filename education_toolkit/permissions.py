@@ -5,7 +5,7 @@ from accounts.selectors import user_role_names
 
 from .models import AccessLevel, Resource
 
-# School staff (any current school membership) and members of verified organisations (PRODUCT.md).
+# School staff (any current school membership) and members of verified organisations (docs/roles.md).
 VERIFIED_PROFESSIONAL_ROLES = frozenset({roles.HEADTEACHER, roles.SCHOOL_STAFF, roles.ORGANISATION_MEMBER})
 
 

@@ -108,7 +108,7 @@ class School(models.Model):
         ordering = ["name", "urn"]
         indexes = [
             models.Index(fields=["local_authority", "phase", "status"], name="school_la_phase_status_idx"),
-            # The register's order: without it every page sorts all open schools (about 200 ms at national scale).
+            # The register's order: without it every page sorts all open schools (docs/performance.md).
             models.Index(fields=["name", "urn"], name="school_name_urn_idx"),
         ]
         constraints = [

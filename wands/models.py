@@ -112,7 +112,7 @@ class WandRequest(models.Model):
         Status.DISPATCHED,
         Status.DELIVERED,
     )
-    # "Has taken up the wand offer" (PRODUCT.md): a request approved and not cancelled.
+    # "Has taken up the wand offer" (docs/roles.md): a request approved and not cancelled.
     TAKEN_UP = (Status.WAITING_FOR_STOCK, Status.APPROVED, Status.DISPATCHED, Status.DELIVERED)
     CANCELLABLE = (Status.SUBMITTED, Status.WAITING_FOR_STOCK, Status.APPROVED)
     OPEN = (Status.SUBMITTED, Status.WAITING_FOR_STOCK, Status.APPROVED, Status.DISPATCHED)
@@ -180,13 +180,11 @@ class WandRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "decided_at"], name="wand_request_queue_idx"),
             models.Index(fields=["school", "status"], name="wand_request_school_idx"),
-            # The queue filtered by status, in its list order (-created_at, -id): at 500,000 requests the first page
-            # took 106 ms on SQLite without it, 2.5 ms with it (docs/performance.md).
+            # The queue filtered by status, in its list order (-created_at, -id) (docs/performance.md).
             models.Index(fields=["status", "-created_at", "-id"], name="wand_request_status_new_idx"),
             # Sums of wands by status: owed to requests waiting for stock (the queue's "short by" figure, on every
-            # queue page) and delivered per borough (insights). Both read only index entries: 26-33 ms -> 2 ms and
-            # 74 -> 13 ms at 500,000 requests on SQLite (docs/performance.md). Not a partial index: SQLite cannot use
-            # one for a bound `status = ?`.
+            # queue page) and delivered per borough (insights). Both read only index entries (docs/performance.md).
+            # Not a partial index: SQLite cannot use one for a bound `status = ?`.
             models.Index(fields=["status", "school", "quantity"], name="wand_request_status_qty_idx"),
         ]
 

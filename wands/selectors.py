@@ -294,7 +294,7 @@ def wand_requests_to_dispatch() -> QuerySet[WandRequest]:
 
 
 def dashboard_figures() -> dict:
-    """Take-up (PRODUCT.md: a school with an approved, not cancelled request) by borough and BCU, wands through each
+    """Take-up (docs/roles.md: a school with an approved, not cancelled request) by borough and BCU, wands through each
     stage, stock, and the median days from request to delivery."""
     open_london = School.objects.filter(status__in=School.OPEN_STATUSES).exclude(
         local_authority__area=LocalAuthority.Area.OUTSIDE

@@ -43,7 +43,7 @@ def organisation_register(
     *,
     user: User,
     name: str,
-    type: str,  # noqa: A002 - the field is called type in PRODUCT.md
+    type: str,  # noqa: A002 - the field is called type in docs/roles.md
     borough: LocalAuthority,
     website: str = "",
     description: str = "",
