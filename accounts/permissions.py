@@ -177,8 +177,3 @@ def can_review_role(user, record) -> bool:
 def can_confirm_role(user, record) -> bool:
     """A reviewer confirms roles on their list, never one of their own: nobody extends their own access."""
     return record.ended_at is None and can_review_role(user, record) and role_holder_id(record) != user.pk
-
-
-@_predicate
-def can_see_all_schools_without_headteacher(user) -> bool:
-    return is_programme_admin(user)

@@ -42,17 +42,6 @@ def navigation_items(request) -> list[dict]:
     ]
 
 
-def items(request) -> list[NavItem]:
-    """The audit link, for the VRU roles who may search it (read from the request's cached role names)."""
-    from django.urls import reverse
-
-    from .audit_views import can_search_audit
-
-    if can_search_audit(request.user):
-        return [NavItem("Audit", reverse("audit:search"), order=90)]
-    return []
-
-
 def sub_navigation_items(app_label: str, request) -> list[dict]:
     """A programme's own sub-navigation (`<app>.navigation.sub_items(request)`): only the links this person may open,
     decided by the same permission predicates the views use; the current page's link is marked."""

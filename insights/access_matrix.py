@@ -19,6 +19,8 @@ PROFILE = {
     "stepping_stones_coordinator": 200,
     "toolkit_editor": 200,
 }
+# The audit is searched by the VRU roles; everyone else is refused (403), the API answers 403 to them too.
+AUDIT = {"programme_admin": 200, "stepping_stones_coordinator": 200, "toolkit_editor": 200}
 
 
 def _matrix_school():
@@ -57,4 +59,7 @@ ROWS = [
     AccessRow("insights-api:dashboard", {"anonymous": 401, "default": 403, **DASHBOARD}),
     AccessRow("insights-api:map", {"anonymous": 401, "default": 403, **DASHBOARD}, query="measure=wands_delivered"),
     AccessRow("insights-api:school-profile", {"anonymous": 401, "default": 404, **PROFILE}, kwargs=_matrix_school),
+    AccessRow("audit:search", {"anonymous": 302, **AUDIT, "default": 403}),
+    AccessRow("audit:export", {"anonymous": 302, **AUDIT, "default": 403}),
+    AccessRow("audit-api:list", {"anonymous": 401, **AUDIT, "default": 403}),
 ]

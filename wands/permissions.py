@@ -38,12 +38,6 @@ def can_request_wands(user, school) -> bool:
     return school is not None and school.is_open and acts_for_school_on_wands(user, school)
 
 
-def can_view_wand_request(user, wand_request) -> bool:
-    if wand_request is None:
-        return False
-    return can_run_wand_programme(user) or acts_for_school_on_wands(user, wand_request.school_id)
-
-
 def can_cancel_wand_request(user, wand_request) -> bool:
     if wand_request is None or wand_request.status not in wand_request.CANCELLABLE:
         return False

@@ -22,7 +22,6 @@ from .models import (
     StockMovement,
     WandIssue,
     WandRequest,
-    pk_from_reference,
 )
 from .permissions import WAND_REQUESTS_DUTY, can_run_wand_programme
 
@@ -156,11 +155,6 @@ def wand_requests_visible_to(user) -> QuerySet[WandRequest]:
 def wand_request_get(*, user, pk: int) -> WandRequest | None:
     """One request if the user may see it; None otherwise (the view answers 404)."""
     return wand_requests_visible_to(user).filter(pk=pk).first()
-
-
-def wand_request_by_reference(*, user, reference: str) -> WandRequest | None:
-    pk = pk_from_reference(reference)
-    return wand_request_get(user=user, pk=pk) if pk else None
 
 
 TIMELINE_TITLES = {
