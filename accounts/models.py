@@ -292,27 +292,49 @@ class OrganisationMembership(RoleRecord):
         return f"Member of {self.organisation.name}"
 
 
-class Invitation(models.Model):
-    """An emailed, single-use, expiring link that makes its holder a school's headteacher or staff member.
+class TokenInvitation(models.Model):
+    """An emailed, single-use, expiring link (school and organisation invitations alike).
 
     Only a hash of the token is stored: the token itself lives in the emailed link alone.
     """
 
-    class Role(models.TextChoices):
-        HEADTEACHER = "headteacher", "Headteacher"
-        STAFF = "staff", "Staff"
-
     VALID_FOR_DAYS = 7
 
     email = models.EmailField()
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="invitations")
-    role = models.CharField(max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def status_at(self, now) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if getattr(self, "revoked_at", None):
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+
+class Invitation(TokenInvitation):
+    """An invitation that makes its holder a school's headteacher or staff member; a programme admin or the
+    headteacher may revoke it before it is accepted."""
+
+    class Role(models.TextChoices):
+        HEADTEACHER = "headteacher", "Headteacher"
+        STAFF = "staff", "Staff"
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -329,19 +351,6 @@ class Invitation(models.Model):
 
     def __str__(self):
         return f"Invitation: {self.get_role_display().lower()} at {self.school.name}"
-
-    def status_at(self, now) -> str:
-        if self.accepted_at:
-            return "accepted"
-        if self.revoked_at:
-            return "revoked"
-        if self.expires_at <= now:
-            return "expired"
-        return "pending"
-
-    @property
-    def status(self) -> str:
-        return self.status_at(timezone.now())
 
 
 class JoinRequest(models.Model):
@@ -383,20 +392,10 @@ class JoinRequest(models.Model):
         return f"Request to join {self.school.name}"
 
 
-class OrganisationInvitation(models.Model):
-    """An emailed, single-use, expiring link that makes its holder a member of a community, faith or youth
-    organisation. Only a hash of the token is stored, as for school invitations."""
+class OrganisationInvitation(TokenInvitation):
+    """An invitation that makes its holder a member of a community, faith or youth organisation."""
 
-    VALID_FOR_DAYS = 7
-
-    email = models.EmailField()
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -404,17 +403,6 @@ class OrganisationInvitation(models.Model):
 
     def __str__(self):
         return f"Invitation to {self.organisation.name}"
-
-    def status_at(self, now) -> str:
-        if self.accepted_at:
-            return "accepted"
-        if self.expires_at <= now:
-            return "expired"
-        return "pending"
-
-    @property
-    def status(self) -> str:
-        return self.status_at(timezone.now())
 
 
 class AccessReviewReminder(models.Model):

@@ -11,9 +11,8 @@ tests/core/test_access_matrix.py walks every URL name of the project and fails o
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
+from .discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -30,25 +29,16 @@ class AccessRow:
         return self.expected["default"]
 
 
-def _app_modules(module_name: str):
-    for config in apps.get_app_configs():
-        try:
-            yield import_module(f"{config.name}.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.{module_name}":
-                raise
-
-
 def collect_rows() -> list[AccessRow]:
     rows: list[AccessRow] = []
-    for module in _app_modules("access_matrix"):
+    for module in app_modules("access_matrix"):
         rows.extend(getattr(module, "ROWS", []))
     return rows
 
 
 def collect_role_builders() -> dict[str, Callable]:
     builders: dict[str, Callable] = {}
-    for module in _app_modules("access_matrix"):
+    for module in app_modules("access_matrix"):
         builders.update(getattr(module, "ROLE_BUILDERS", {}))
     return builders
 

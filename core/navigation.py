@@ -6,7 +6,7 @@ Apps decide visibility with their own permission predicates, so the header never
 from dataclasses import dataclass
 from importlib import import_module
 
-from django.apps import apps
+from .discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,7 @@ class NavItem:
 
 
 def _modules():
-    for config in apps.get_app_configs():
-        try:
-            yield import_module(f"{config.name}.navigation")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.navigation":
-                raise
+    return app_modules("navigation")
 
 
 def navigation_items(request) -> list[dict]:

@@ -21,6 +21,11 @@ COUNT_TTL_SECONDS = 300
 PAGE_PARAMS = frozenset({"page", "page_size", "cursor", "format"})
 
 
+def paginate(request, items, per_page: int) -> Page:
+    """The page the request asks for (`?page=`): the last one when past the end, the first when not a number."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
 def _href(query: QueryDict, number: int) -> str:
     query = query.copy()
     query["page"] = str(number)

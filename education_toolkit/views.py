@@ -3,9 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +13,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.charts import bar_chart
 from core.errors import DomainError, StorageUnavailable
 from core.forms import form_add_domain_error
+from core.pagination import paginate
+from core.permissions import require as _require
 
 from . import permissions, selectors, services
 from .filters import FILTER_FACETS, ResourceFilter
@@ -48,11 +48,6 @@ def _posted(request, *, files: bool = False):
     if request.method != "POST":
         return None
     return request.FILES if files else request.POST
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _terms_ok(request) -> bool:
@@ -98,7 +93,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else selectors.catalogue_resources().none()
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset, PER_PAGE)
     query = request.GET.copy()
     query.pop("page", None)
     counts = selectors.facet_counts(queryset)

@@ -15,7 +15,6 @@ from django.apps import apps as django_apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -26,6 +25,7 @@ from accounts.identity.view_as import is_viewing_as
 from accounts.selectors import user_role_names
 from core.csv_export import csv_streaming_response
 from core.models import AuditEvent
+from core.pagination import paginate
 
 PER_PAGE = 50
 PUPIL_APP = "stepping_stones"
@@ -212,7 +212,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     _gate(request)
     filterset = audit_filter(request)
     events = _filtered(filterset)
-    page = Paginator(events, PER_PAGE).get_page(request.GET.get("page")) if events is not None else None
+    page = paginate(request, events, PER_PAGE) if events is not None else None
     query = request.GET.copy()
     query.pop("page", None)
     return render(

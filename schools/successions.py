@@ -15,13 +15,12 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
 from django.utils import timezone
 
+from core.discovery import app_modules
 from core.models import AuditEvent
 from core.request_context import current_request_id
 
@@ -78,12 +77,7 @@ class SuccessionHandler:
 
 
 def _modules():
-    for config in apps.get_app_configs():
-        try:
-            yield import_module(f"{config.name}.school_changes")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.school_changes":
-                raise
+    return app_modules("school_changes")
 
 
 def handlers() -> list[SuccessionHandler]:

@@ -152,6 +152,13 @@ def wand_requests_visible_to(user) -> QuerySet[WandRequest]:
     return _with_related(WandRequest.objects.filter(school__in=schools))
 
 
+def default_delivery_address(school: School) -> dict:
+    """The school's own address, offered (page) or used (API) when a request gives none: its name, then its street to
+    its town; the postcode apart."""
+    lines = [school.name, *[part for part in (school.street, school.locality, school.address3, school.town) if part]]
+    return {"delivery_address": "\n".join(lines), "delivery_postcode": school.postcode}
+
+
 def wand_request_get(*, user, pk: int) -> WandRequest | None:
     """One request if the user may see it; None otherwise (the view answers 404)."""
     return wand_requests_visible_to(user).filter(pk=pk).first()

@@ -31,6 +31,7 @@ from .models import (
     WandRequest,
     WandSerial,
     pk_from_reference,
+    reference_for,
 )
 from .selectors import allowance_total, stock_level, wands_held_against_allowance
 
@@ -452,7 +453,7 @@ def wand_requests_approve_many(*, wand_request_ids: list[int], actor) -> BulkApp
             with transaction.atomic():
                 result = _approve(wand_request, actor=actor, note="Approved with others")
         except DomainError as error:
-            outcome.skipped.append((f"KW-{pk:06d}", error.message))
+            outcome.skipped.append((reference_for(pk), error.message))
             continue
         (outcome.approved if result.reserved else outcome.waiting).append(result.wand_request)
     return outcome

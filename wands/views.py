@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +12,8 @@ from core.csv_export import csv_streaming_response
 from core.csv_import import CsvRejected
 from core.errors import DomainError
 from core.forms import form_add_domain_error
-from core.pagination import cached_count_paginator, filter_count_key
+from core.pagination import cached_count_paginator, filter_count_key, paginate
+from core.permissions import require as _require
 from core.text import address_parts, one_line
 from schools.models import School
 from schools.selectors import school_get
@@ -53,10 +52,6 @@ STATUS_TAGS = {
 DRAFT_KEY = "wand_request_draft:{urn}"
 
 
-def _paginate(request, queryset):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
-
-
 QueuePaginator = cached_count_paginator(QUEUE_COUNTS)
 
 
@@ -65,11 +60,6 @@ def _visible_request(request, pk: int) -> WandRequest:
     if wand_request is None:
         raise Http404("No wand request you can see has this reference")
     return wand_request
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _school_for(request, urn: int) -> School:
@@ -112,15 +102,6 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _default_address(school: School) -> dict:
-    return {
-        "delivery_address": "\n".join(
-            [school.name, *[p for p in (school.street, school.locality, school.address3, school.town) if p]]
-        ),
-        "delivery_postcode": school.postcode,
-    }
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 def request_new(request: HttpRequest, urn: int) -> HttpResponse:
@@ -147,7 +128,9 @@ def request_new(request: HttpRequest, urn: int) -> HttpResponse:
     else:
         draft = request.session.get(draft_key)
         form = WandRequestForm(
-            initial=draft or _default_address(school), remaining=figures.remaining, sent_today=sent_today
+            initial=draft or selectors.default_delivery_address(school),
+            remaining=figures.remaining,
+            sent_today=sent_today,
         )
     return render(
         request,
@@ -447,7 +430,7 @@ def approve_many(request: HttpRequest) -> HttpResponse:
 @login_required
 def stock(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_manage_wand_stock(request.user))
-    page = _paginate(request, selectors.stock_movements())
+    page = paginate(request, selectors.stock_movements(), PER_PAGE)
     return render(
         request,
         "wands/stock.html",
