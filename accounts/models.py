@@ -223,6 +223,12 @@ class ProgrammeRole(RoleRecord):
         return self.get_kind_display()
 
 
+class OrganisationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for verification"
+    VERIFIED = "verified", "Verified"
+    DECLINED = "declined", "Declined"
+
+
 class Organisation(models.Model):
     """A community, faith or youth organisation; its members see restricted toolkit items once it is verified."""
 
@@ -231,10 +237,7 @@ class Organisation(models.Model):
         FAITH = "faith", "Faith group"
         YOUTH = "youth", "Youth organisation"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for verification"
-        VERIFIED = "verified", "Verified"
-        DECLINED = "declined", "Declined"
+    Status = OrganisationStatus
 
     NEXT = {Status.PENDING: {Status.VERIFIED, Status.DECLINED}, Status.VERIFIED: set(), Status.DECLINED: set()}
 
@@ -261,10 +264,11 @@ class Organisation(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "verified", "declined"]), name="organisation_status_valid"
+                condition=models.Q(status__in=OrganisationStatus.values), name="organisation_status_valid"
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="declined", decline_reason=""), name="organisation_decline_has_reason"
+                condition=~models.Q(status=OrganisationStatus.DECLINED, decline_reason=""),
+                name="organisation_decline_has_reason",
             ),
         ]
 
@@ -353,13 +357,16 @@ class Invitation(TokenInvitation):
         return f"Invitation: {self.get_role_display().lower()} at {self.school.name}"
 
 
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
+
+
 class JoinRequest(models.Model):
     """A signed-in person asks to join a school's staff; its headteacher (or a programme admin) decides."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a decision"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+    Status = JoinRequestStatus
 
     NEXT = {Status.PENDING: {Status.APPROVED, Status.DECLINED}, Status.APPROVED: set(), Status.DECLINED: set()}
 
@@ -381,10 +388,10 @@ class JoinRequest(models.Model):
                 name="one_pending_join_request_per_user_school",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "approved", "declined"]), name="join_request_status_valid"
+                condition=models.Q(status__in=JoinRequestStatus.values), name="join_request_status_valid"
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="declined", reason=""), name="join_request_decline_reason"
+                condition=~models.Q(status=JoinRequestStatus.DECLINED, reason=""), name="join_request_decline_reason"
             ),
         ]
 

@@ -61,19 +61,24 @@ FACET_LABELS = {"audience": "Audience", "key_stage": "Key stage", "setting": "Se
 FACET_KINDS = tuple(FACETS)
 
 
+class ResourceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
 class Resource(models.Model):
     """A toolkit item: a lesson plan, assembly, campaign material... Only services._move() changes `status`."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+    Status = ResourceStatus
 
     NEXT = {
         Status.DRAFT: {Status.PUBLISHED, Status.ARCHIVED},
         Status.PUBLISHED: {Status.ARCHIVED},
         Status.ARCHIVED: {Status.PUBLISHED},
     }
+    # The GOV.UK tag colour of each status (`{% status_tag resource %}`).
+    TAG_COLOURS = {Status.DRAFT: "grey", Status.PUBLISHED: "green", Status.ARCHIVED: "orange"}
 
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=200)
@@ -103,9 +108,7 @@ class Resource(models.Model):
     class Meta:
         ordering = ["title", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "published", "archived"]), name="toolkit_resource_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=ResourceStatus.values), name="toolkit_resource_status_valid"),
             models.CheckConstraint(
                 condition=Q(access_level__in=["public", "registered", "verified"]),
                 name="toolkit_resource_access_level_valid",

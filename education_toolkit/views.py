@@ -35,11 +35,6 @@ from .zips import unique_names, zip_stream
 PER_PAGE = 20
 SESSION_TERMS = "toolkit_terms_version"
 SESSION_DOWNLOAD_STARTED = "toolkit_download_started"
-STATUS_TAGS = {
-    Resource.Status.DRAFT: "govuk-tag--grey",
-    Resource.Status.PUBLISHED: "govuk-tag--green",
-    Resource.Status.ARCHIVED: "govuk-tag--orange",
-}
 ACCESS_TAGS = {"public": "", "registered": "govuk-tag--blue", "verified": "govuk-tag--purple"}
 
 
@@ -144,7 +139,6 @@ def _resource_context(request, resource: Resource, *, form=None, preview=False) 
         "follows": selectors.user_follows(user=user, resource=resource),
         "downloaded": selectors.user_has_downloaded(user=user, resource=resource),
         "access_tags": ACCESS_TAGS,
-        "status_tags": STATUS_TAGS,
         "facet_rows": [(FACET_LABELS[kind], resource.tag_labels(kind)) for kind in FACETS],
         "preview": preview,
         "is_editor": permissions.is_toolkit_editor(user),
@@ -325,7 +319,7 @@ def editor_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "education_toolkit/editor_list.html",
-        {"resources": selectors.resources_for_editor_list(), "status_tags": STATUS_TAGS},
+        {"resources": selectors.resources_for_editor_list()},
     )
 
 
@@ -356,7 +350,6 @@ def _resource_form_page(request, *, resource=None):
             "form": form,
             "resource": resource,
             "facet_fields": [form[kind] for kind in FACETS],
-            "status_tags": STATUS_TAGS,
         },
     )
 
@@ -455,7 +448,7 @@ def _status_page(request, pk, *, perform, template, success):
         else:
             messages.success(request, success)
             return redirect("toolkit:editor_edit", pk=resource.pk)
-    return render(request, template, {"form": form, "resource": resource, "status_tags": STATUS_TAGS})
+    return render(request, template, {"form": form, "resource": resource})
 
 
 @require_http_methods(["GET", "POST"])

@@ -72,6 +72,13 @@ class School(models.Model):
         CLOSED = "closed", "Closed"
 
     OPEN_STATUSES = (Status.OPEN, Status.OPEN_PROPOSED_TO_CLOSE)
+    # The GOV.UK tag colour of each status (`{% status_tag school %}`).
+    TAG_COLOURS = {
+        Status.OPEN: "green",
+        Status.OPEN_PROPOSED_TO_CLOSE: "yellow",
+        Status.PROPOSED_TO_OPEN: "blue",
+        Status.CLOSED: "grey",
+    }
     FEEDER_PHASES = (Phase.PRIMARY, Phase.MIDDLE_PRIMARY, Phase.ALL_THROUGH)
     RECEIVING_PHASES = (Phase.SECONDARY, Phase.MIDDLE_SECONDARY, Phase.ALL_THROUGH)
 

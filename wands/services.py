@@ -17,6 +17,7 @@ from core.emails import email_send
 from core.errors import Conflict, DomainError, InvalidTransition
 from core.services import audit_record
 from core.text import clean_lines, one_line
+from core.workflow import transition
 from schools.models import School
 
 from . import permissions
@@ -105,23 +106,16 @@ def _notify_admins(template: str, context: dict) -> None:
 
 
 def _move(wand_request: WandRequest, *, to: str, actor, reason: str = "", data: dict | None = None) -> None:
-    """The one place a request's status changes: checks the workflow and writes the audit row."""
-    current = wand_request.status
-    if to not in WandRequest.NEXT[current]:
-        raise InvalidTransition(
-            f"{wand_request.reference} is {wand_request.get_status_display().lower()}, so it cannot become "
-            f"{WandRequest.Status(to).label.lower()}."
-        )
-    wand_request.status = to
-    wand_request.save()
-    audit_record(
+    """A request's move along its workflow (core.workflow); the whole row is saved (callers set fields first)."""
+    transition(
+        wand_request,
+        to=to,
         actor=actor,
         verb=f"wand_request.{to}",
-        target=wand_request,
-        from_state=current,
-        to_state=to,
+        refused=f"{wand_request.reference} is {wand_request.get_status_display().lower()}, so it cannot become "
+        f"{WandRequest.Status(to).label.lower()}.",
         reason=reason,
-        data=data or {},
+        data=data,
     )
 
 
@@ -809,21 +803,19 @@ def wand_issue_return_received(*, issue_id: int, actor, working: bool) -> WandIs
 
 
 def _pickup_move(issue: WandIssue, *, to: str, actor, data: dict | None = None) -> None:
-    """The one place a pick-up's state changes: checks the pick-up workflow and writes the audit row."""
-    current = issue.pickup
-    if to not in WandIssue.PICKUP_NEXT[current]:
-        raise InvalidTransition(
-            f"The pick-up for {issue.wand_request.reference} is {issue.get_pickup_display().lower()}, so it cannot "
-            f"become {WandIssue.Pickup(to).label.lower()}."
-        )
-    issue.pickup = to
-    issue.save(update_fields=["pickup", "pickup_arranged_at", "pickup_collected_at", "resolved_at"])
-    audit_record(
+    """A pick-up's move along its own workflow (WandIssue.PICKUP_NEXT, core.workflow), audited on the request."""
+    transition(
+        issue,
+        to=to,
         actor=actor,
         verb=f"wand_issue.pickup_{to}",
-        target=issue.wand_request,
-        from_state=current or "none",
-        to_state=to,
+        refused=f"The pick-up for {issue.wand_request.reference} is {issue.get_pickup_display().lower()}, so it cannot "
+        f"become {WandIssue.Pickup(to).label.lower()}.",
+        field="pickup",
+        next_map=WandIssue.PICKUP_NEXT,
+        update_fields=("pickup_arranged_at", "pickup_collected_at", "resolved_at"),
+        audit_target=issue.wand_request,
+        from_label="none",
         data={"issue": issue.pk, "quantity": issue.quantity, **(data or {})},
     )
 

@@ -40,15 +40,6 @@ from .forms import (
 from .models import WandRequest
 
 PER_PAGE = 25
-STATUS_TAGS = {
-    WandRequest.Status.SUBMITTED: "govuk-tag--blue",
-    WandRequest.Status.WAITING_FOR_STOCK: "govuk-tag--yellow",
-    WandRequest.Status.APPROVED: "govuk-tag--turquoise",
-    WandRequest.Status.DISPATCHED: "govuk-tag--purple",
-    WandRequest.Status.DELIVERED: "govuk-tag--green",
-    WandRequest.Status.REJECTED: "govuk-tag--red",
-    WandRequest.Status.CANCELLED: "govuk-tag--grey",
-}
 DRAFT_KEY = "wand_request_draft:{urn}"
 
 
@@ -96,7 +87,6 @@ def home(request: HttpRequest) -> HttpResponse:
             "school": school,
             "figures": figures,
             "wand_requests": selectors.school_wand_requests(school=school)[:50],
-            "status_tags": STATUS_TAGS,
             "can_request": school.is_open and figures.remaining > 0,
         },
     )
@@ -204,7 +194,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "wands/request_detail.html",
         {
             "wand_request": wand_request,
-            "status_tag": STATUS_TAGS.get(wand_request.status, ""),
             "timeline": selectors.wand_request_timeline(wand_request=wand_request, for_programme=runs_programme),
             "issues": selectors.wand_request_issues(wand_request=wand_request),
             "serials": list(wand_request.serials.values_list("serial", flat=True)),
@@ -223,7 +212,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_confirm_delivery": permissions.can_confirm_wand_delivery(user, wand_request),
             "can_report_issue": permissions.can_report_wand_issue(user, wand_request),
             "can_manage_allowance": permissions.can_manage_wand_allowances(user),
-            "status_tags": STATUS_TAGS,
         },
     )
 
@@ -395,7 +383,6 @@ def queue(request: HttpRequest) -> HttpResponse:
                 name: DayMonthYearWidget.parts_of(filterset.form[name]) for name in ("submitted_from", "submitted_to")
             },
             "page": page,
-            "status_tags": STATUS_TAGS,
             "can_decide": permissions.can_decide_wand_request(request.user),
             "waiting_short": selectors.wands_short(),
             "stock": selectors.stock_level(),
