@@ -1,7 +1,7 @@
 """Who the access matrix signs in as, and the rows of the accounts app's URLs.
 
 Each role builder makes a user holding exactly that role, at a school, BCU or organisation made for it, with a TOTP
-authenticator where PRODUCT.md requires two-factor sign-in. The headteacher and staff builders use the "matrix school"
+authenticator where docs/roles.md wants two-factor sign-in. The headteacher and staff builders use the "matrix school"
 (URN 199001); rows about a school's people point at that school, so its headteacher gets 200 and everyone else 404.
 """
 

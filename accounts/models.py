@@ -223,6 +223,12 @@ class ProgrammeRole(RoleRecord):
         return self.get_kind_display()
 
 
+class OrganisationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for verification"
+    VERIFIED = "verified", "Verified"
+    DECLINED = "declined", "Declined"
+
+
 class Organisation(models.Model):
     """A community, faith or youth organisation; its members see restricted toolkit items once it is verified."""
 
@@ -231,10 +237,7 @@ class Organisation(models.Model):
         FAITH = "faith", "Faith group"
         YOUTH = "youth", "Youth organisation"
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for verification"
-        VERIFIED = "verified", "Verified"
-        DECLINED = "declined", "Declined"
+    Status = OrganisationStatus
 
     NEXT = {Status.PENDING: {Status.VERIFIED, Status.DECLINED}, Status.VERIFIED: set(), Status.DECLINED: set()}
 
@@ -261,10 +264,11 @@ class Organisation(models.Model):
         ordering = ["name", "id"]
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "verified", "declined"]), name="organisation_status_valid"
+                condition=models.Q(status__in=OrganisationStatus.values), name="organisation_status_valid"
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="declined", decline_reason=""), name="organisation_decline_has_reason"
+                condition=~models.Q(status=OrganisationStatus.DECLINED, decline_reason=""),
+                name="organisation_decline_has_reason",
             ),
         ]
 
@@ -292,27 +296,49 @@ class OrganisationMembership(RoleRecord):
         return f"Member of {self.organisation.name}"
 
 
-class Invitation(models.Model):
-    """An emailed, single-use, expiring link that makes its holder a school's headteacher or staff member.
+class TokenInvitation(models.Model):
+    """An emailed, single-use, expiring link (school and organisation invitations alike).
 
     Only a hash of the token is stored: the token itself lives in the emailed link alone.
     """
 
-    class Role(models.TextChoices):
-        HEADTEACHER = "headteacher", "Headteacher"
-        STAFF = "staff", "Staff"
-
     VALID_FOR_DAYS = 7
 
     email = models.EmailField()
-    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="invitations")
-    role = models.CharField(max_length=20, choices=Role.choices)
     token_hash = models.CharField(max_length=64, unique=True)
     invited_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+    def status_at(self, now) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if getattr(self, "revoked_at", None):
+            return "revoked"
+        if self.expires_at <= now:
+            return "expired"
+        return "pending"
+
+    @property
+    def status(self) -> str:
+        return self.status_at(timezone.now())
+
+
+class Invitation(TokenInvitation):
+    """An invitation that makes its holder a school's headteacher or staff member; a programme admin or the
+    headteacher may revoke it before it is accepted."""
+
+    class Role(models.TextChoices):
+        HEADTEACHER = "headteacher", "Headteacher"
+        STAFF = "staff", "Staff"
+
+    school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
@@ -330,27 +356,17 @@ class Invitation(models.Model):
     def __str__(self):
         return f"Invitation: {self.get_role_display().lower()} at {self.school.name}"
 
-    def status_at(self, now) -> str:
-        if self.accepted_at:
-            return "accepted"
-        if self.revoked_at:
-            return "revoked"
-        if self.expires_at <= now:
-            return "expired"
-        return "pending"
 
-    @property
-    def status(self) -> str:
-        return self.status_at(timezone.now())
+class JoinRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    DECLINED = "declined", "Declined"
 
 
 class JoinRequest(models.Model):
     """A signed-in person asks to join a school's staff; its headteacher (or a programme admin) decides."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for a decision"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+    Status = JoinRequestStatus
 
     NEXT = {Status.PENDING: {Status.APPROVED, Status.DECLINED}, Status.APPROVED: set(), Status.DECLINED: set()}
 
@@ -372,10 +388,10 @@ class JoinRequest(models.Model):
                 name="one_pending_join_request_per_user_school",
             ),
             models.CheckConstraint(
-                condition=models.Q(status__in=["pending", "approved", "declined"]), name="join_request_status_valid"
+                condition=models.Q(status__in=JoinRequestStatus.values), name="join_request_status_valid"
             ),
             models.CheckConstraint(
-                condition=~models.Q(status="declined", reason=""), name="join_request_decline_reason"
+                condition=~models.Q(status=JoinRequestStatus.DECLINED, reason=""), name="join_request_decline_reason"
             ),
         ]
 
@@ -383,20 +399,10 @@ class JoinRequest(models.Model):
         return f"Request to join {self.school.name}"
 
 
-class OrganisationInvitation(models.Model):
-    """An emailed, single-use, expiring link that makes its holder a member of a community, faith or youth
-    organisation. Only a hash of the token is stored, as for school invitations."""
+class OrganisationInvitation(TokenInvitation):
+    """An invitation that makes its holder a member of a community, faith or youth organisation."""
 
-    VALID_FOR_DAYS = 7
-
-    email = models.EmailField()
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="invitations")
-    token_hash = models.CharField(max_length=64, unique=True)
-    invited_by = models.ForeignKey("accounts.User", null=True, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey("accounts.User", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -404,17 +410,6 @@ class OrganisationInvitation(models.Model):
 
     def __str__(self):
         return f"Invitation to {self.organisation.name}"
-
-    def status_at(self, now) -> str:
-        if self.accepted_at:
-            return "accepted"
-        if self.expires_at <= now:
-            return "expired"
-        return "pending"
-
-    @property
-    def status(self) -> str:
-        return self.status_at(timezone.now())
 
 
 class AccessReviewReminder(models.Model):

@@ -1,4 +1,4 @@
-"""The role names used everywhere, exactly as PRODUCT.md lists them ("Users and roles").
+"""The role names used everywhere, as docs/roles.md lists them.
 
 A role is held through a record (a school membership, a duty, a police or programme role, an organisation
 membership), never a Django group; `accounts.selectors.user_role_names` turns a user's current records into these names.

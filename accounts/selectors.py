@@ -75,10 +75,6 @@ def user_requires_mfa(user) -> bool:
     return bool(user_role_names(user) & roles.MFA_REQUIRED_ROLES)
 
 
-def user_has_programme_role(user, kind: str) -> bool:
-    return kind in user_role_names(user)
-
-
 def headteacher_school_ids(user) -> frozenset[int]:
     """URNs of the schools where the user is a current headteacher (cached per request)."""
     if not _signed_in(user):
@@ -136,11 +132,6 @@ def organisations_of(user) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         Exists(OrganisationMembership.objects.current().filter(user=user, organisation=OuterRef("pk")))
     ).select_related("borough")
-
-
-def verified_organisation_member(user) -> bool:
-    """Restricted toolkit items are for members of organisations a programme admin has verified."""
-    return roles.ORGANISATION_MEMBER in user_role_names(user)
 
 
 def current_duties_prefetch() -> Prefetch:

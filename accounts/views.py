@@ -6,8 +6,6 @@ Views gate early (403 for pages a role never gets, 404 for objects outside the u
 from allauth.account.adapter import get_adapter as get_account_adapter
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.csv_import import CsvRejected, upload_bytes
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.pagination import paginate
+from core.permissions import require as _require
 from schools.models import School
 
 from . import forms, invitation_resume, selectors, services
@@ -57,15 +57,6 @@ def _bound(request):
     return (request.POST, request.FILES)
 
 
-def _page(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 # Invitations ----------------------------------------------------------------------------------------------------------
 
 
@@ -76,7 +67,7 @@ def invitation_list(request):
     invitations = selectors.invitations_visible_to(user)
     if not is_programme_admin(user):
         invitations = invitations.filter(school_id__in=selectors.headteacher_school_ids(user))
-    page = _page(request, invitations)
+    page = paginate(request, invitations, PAGE_SIZE)
     now = timezone.now()
     for invitation in page:
         invitation.current_status = invitation.status_at(now)
@@ -89,7 +80,7 @@ def invitation_list(request):
 def invitations_expired(request):
     """Invitations that expired with nobody accepting them: tick and send them again, all at once."""
     _require(can_resend_invitations(request.user))
-    page = _page(request, selectors.invitations_expired_unanswered(request.user))
+    page = paginate(request, selectors.invitations_expired_unanswered(request.user), PAGE_SIZE)
     form = forms.ExpiredInvitationsForm(_posted(request), invitations=page.object_list)
     if request.method == "POST" and form.is_valid():
         try:
@@ -528,7 +519,7 @@ def programme_role_end(request, pk: int):
 @login_required
 def schools_without_headteacher(request):
     _require(is_programme_admin(request.user))
-    page = _page(request, selectors.schools_without_headteacher())
+    page = paginate(request, selectors.schools_without_headteacher(), PAGE_SIZE)
     return render(request, "accounts/schools_without_headteacher.html", {"page": page})
 
 
@@ -543,7 +534,7 @@ def organisation_list(request):
     return render(
         request,
         "accounts/organisation_list.html",
-        {"page": _page(request, organisations), "is_admin": can_verify_organisation(request.user)},
+        {"page": paginate(request, organisations, PAGE_SIZE), "is_admin": can_verify_organisation(request.user)},
     )
 
 

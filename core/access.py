@@ -1,16 +1,18 @@
 """The access matrix: each app declares, in its own `access_matrix.py`, what every role gets from each of its URLs.
 
 `ROWS` is a list of `AccessRow`. `expected` maps a role name to the HTTP status a GET returns for that role; the key
-"default" covers roles not named. `kwargs` builds the objects a URL needs (called inside the test database) and
-returns the URL kwargs. An app that defines roles also exports `ROLE_BUILDERS: {role: callable() -> user or None}`.
+"default" covers roles not named. `kwargs` gives the URL kwargs: a callable returning them when they are fixed (`lambda:
+{"pk": 1}`), or the name of the test builder that makes the objects the URL needs, "<app>.<builder>" for the function
+`<builder>` in tests/<app>/access_builders.py (called inside the test database). Shipped code never imports `tests`:
+the objects are made there, with the test factories. An app that defines roles also exports
+`ROLE_BUILDERS: {role: callable() -> user or None}`.
 tests/core/test_access_matrix.py walks every URL name of the project and fails on one that no app declared.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
+from .discovery import app_modules
 
 # A role builder named "<role>_sso" makes the same role's user signed in through single sign-on (accounts.sso): no
 # portal password or authenticator, a provider identity whose sign-in asserted multi-factor. Rows need not name it:
@@ -26,7 +28,7 @@ def base_role(role: str) -> str:
 class AccessRow:
     url_name: str
     expected: Mapping[str, int]
-    kwargs: Callable[[], dict] | None = None
+    kwargs: Callable[[], dict] | str | None = None
     query: str = ""
     notes: str = field(default="", compare=False)
 
@@ -38,25 +40,16 @@ class AccessRow:
         return self.expected["default"]
 
 
-def _app_modules(module_name: str):
-    for config in apps.get_app_configs():
-        try:
-            yield import_module(f"{config.name}.{module_name}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.{module_name}":
-                raise
-
-
 def collect_rows() -> list[AccessRow]:
     rows: list[AccessRow] = []
-    for module in _app_modules("access_matrix"):
+    for module in app_modules("access_matrix"):
         rows.extend(getattr(module, "ROWS", []))
     return rows
 
 
 def collect_role_builders() -> dict[str, Callable]:
     builders: dict[str, Callable] = {}
-    for module in _app_modules("access_matrix"):
+    for module in app_modules("access_matrix"):
         builders.update(getattr(module, "ROLE_BUILDERS", {}))
     return builders
 

@@ -5,25 +5,20 @@
 
 from contextlib import contextmanager
 from datetime import datetime
-from importlib import import_module
 from unittest import mock
 
 from django.apps import apps
 from django.utils import timezone
 
+from .discovery import app_modules
+
 
 def collect_demo_steps():
     steps = []
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.demo")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.demo":
-                raise
-            continue
+    for module in app_modules("demo"):
         if not callable(getattr(module, "seed", None)):
             continue  # e.g. core.demo is this registry, not a demo step
-        steps.append((getattr(module, "ORDER", 100), config.label, module))
+        steps.append((getattr(module, "ORDER", 100), apps.get_containing_app_config(module.__name__).label, module))
     return sorted(steps, key=lambda step: (step[0], step[1]))
 
 

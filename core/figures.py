@@ -14,11 +14,10 @@ may import programme selectors directly; programmes reach each other only throug
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from importlib import import_module
-
-from django.apps import apps
 
 from core import suppression
+
+from .discovery import app_modules
 
 SMALL_COUNT_THRESHOLD = 5
 
@@ -52,12 +51,7 @@ class Task:
 
 
 def _figures_modules():
-    for config in apps.get_app_configs():
-        try:
-            yield import_module(f"{config.name}.figures")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.figures":
-                raise
+    return app_modules("figures")
 
 
 def collect_school_activity(school_ids: Collection[int]) -> dict[int, list[Activity]]:

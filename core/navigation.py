@@ -6,7 +6,7 @@ Apps decide visibility with their own permission predicates, so the header never
 from dataclasses import dataclass
 from importlib import import_module
 
-from django.apps import apps
+from .discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,7 @@ class NavItem:
 
 
 def _modules():
-    for config in apps.get_app_configs():
-        try:
-            yield import_module(f"{config.name}.navigation")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.navigation":
-                raise
+    return app_modules("navigation")
 
 
 def navigation_items(request) -> list[dict]:
@@ -40,17 +35,6 @@ def navigation_items(request) -> list[dict]:
         {"label": item.label, "url": item.url, "active": item.is_active(request.path)}
         for item in sorted(items, key=lambda item: (item.order, item.label))
     ]
-
-
-def items(request) -> list[NavItem]:
-    """The audit link, for the VRU roles who may search it (read from the request's cached role names)."""
-    from django.urls import reverse
-
-    from .audit_views import can_search_audit
-
-    if can_search_audit(request.user):
-        return [NavItem("Audit", reverse("audit:search"), order=90)]
-    return []
 
 
 def sub_navigation_items(app_label: str, request) -> list[dict]:

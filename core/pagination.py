@@ -21,6 +21,11 @@ COUNT_TTL_SECONDS = 300
 PAGE_PARAMS = frozenset({"page", "page_size", "cursor", "format"})
 
 
+def paginate(request, items, per_page: int) -> Page:
+    """The page the request asks for (`?page=`): the last one when past the end, the first when not a number."""
+    return Paginator(items, per_page).get_page(request.GET.get("page"))
+
+
 def _href(query: QueryDict, number: int) -> str:
     query = query.copy()
     query["page"] = str(number)
@@ -89,7 +94,7 @@ def stale_counts_on_write(scope: str, *models) -> None:
 class CachedCountPaginator(Paginator):
     """A paginator whose total is cached per version of `scope` and per query: `count_key` when the caller gives one
     (cheap: e.g. the request's filter parameters, for a list whose rows do not depend on who asks), else the query's
-    SQL with its parameters (compiling it costs about 0.7 ms on the schools list).
+    SQL with its parameters (compiling it has a cost: docs/performance.md).
 
     For lists whose rows change rarely and in known places (the schools register changes on a GIAS import or an
     edit): the COUNT is most of a page's cost at national scale (docs/performance.md). Writers call

@@ -17,63 +17,33 @@ VERIFIED_FILE = {
 }
 
 
-def _resource(**traits):
-    from tests.education_toolkit.factories import ResourceFactory, with_file
-
-    resource = ResourceFactory(**traits)
-    with_file(resource)
-    return resource
-
-
-def _slug():
-    return {"slug": _resource().slug}
-
-
-def _draft_pk():
-    return {"pk": _resource(draft=True).pk}
-
-
-def _file_id():
-    return {"file_id": _resource(draft=True).files.get().pk}
-
-
-def _synonym_pk():
-    from education_toolkit.models import SearchSynonym
-
-    return {"pk": SearchSynonym.objects.get_or_create(term="access test", defaults={"alternatives": "a, b"})[0].pk}
-
-
-def _verified_version():
-    return {"version_id": _resource(verified=True).files.get().current_version_id}
-
-
 def _rows():
     return [
         AccessRow("toolkit:catalogue", EVERYONE),
         AccessRow("toolkit:terms", EVERYONE),
         AccessRow("toolkit:download_several", {"default": 405}, notes="POST only."),
-        AccessRow("toolkit:resource", EVERYONE, kwargs=_slug, notes="A published public resource."),
-        AccessRow("toolkit:download_selected", {"default": 405}, kwargs=_slug, notes="POST only."),
-        AccessRow("toolkit:updates", {"default": 405}, kwargs=_slug, notes="POST only."),
-        AccessRow("toolkit:delivery_report", {"anonymous": 302, "default": 200}, kwargs=_slug),
+        AccessRow("toolkit:resource", EVERYONE, kwargs="education_toolkit.slug", notes="A published public resource."),
+        AccessRow("toolkit:download_selected", {"default": 405}, kwargs="education_toolkit.slug", notes="POST only."),
+        AccessRow("toolkit:updates", {"default": 405}, kwargs="education_toolkit.slug", notes="POST only."),
+        AccessRow("toolkit:delivery_report", {"anonymous": 302, "default": 200}, kwargs="education_toolkit.slug"),
         AccessRow(
             "toolkit:download_file",
             VERIFIED_FILE,
-            kwargs=_verified_version,
+            kwargs="education_toolkit.verified_version",
             notes="Signed out: to sign in. Without the role: 403 with the reason. With it: to the terms first.",
         ),
         AccessRow("toolkit:editor_list", EDITOR_ONLY),
         AccessRow("toolkit:editor_create", EDITOR_ONLY),
-        AccessRow("toolkit:editor_edit", EDITOR_ONLY, kwargs=_draft_pk),
-        AccessRow("toolkit:editor_preview", EDITOR_ONLY, kwargs=_draft_pk),
-        AccessRow("toolkit:editor_file_add", EDITOR_ONLY, kwargs=_draft_pk),
-        AccessRow("toolkit:editor_version_upload", EDITOR_ONLY, kwargs=_file_id),
-        AccessRow("toolkit:editor_publish", EDITOR_ONLY, kwargs=_draft_pk),
-        AccessRow("toolkit:editor_archive", EDITOR_ONLY, kwargs=_draft_pk),
-        AccessRow("toolkit:editor_history", EDITOR_ONLY, kwargs=_draft_pk),
+        AccessRow("toolkit:editor_edit", EDITOR_ONLY, kwargs="education_toolkit.draft_pk"),
+        AccessRow("toolkit:editor_preview", EDITOR_ONLY, kwargs="education_toolkit.draft_pk"),
+        AccessRow("toolkit:editor_file_add", EDITOR_ONLY, kwargs="education_toolkit.draft_pk"),
+        AccessRow("toolkit:editor_version_upload", EDITOR_ONLY, kwargs="education_toolkit.file_id"),
+        AccessRow("toolkit:editor_publish", EDITOR_ONLY, kwargs="education_toolkit.draft_pk"),
+        AccessRow("toolkit:editor_archive", EDITOR_ONLY, kwargs="education_toolkit.draft_pk"),
+        AccessRow("toolkit:editor_history", EDITOR_ONLY, kwargs="education_toolkit.draft_pk"),
         AccessRow("toolkit:analytics", EDITOR_ONLY),
         AccessRow("toolkit:editor_synonyms", EDITOR_ONLY),
-        AccessRow("toolkit:editor_synonym_edit", EDITOR_ONLY, kwargs=_synonym_pk),
+        AccessRow("toolkit:editor_synonym_edit", EDITOR_ONLY, kwargs="education_toolkit.synonym_pk"),
         *_api_rows(),
     ]
 
@@ -82,8 +52,8 @@ def _api_rows():
     return [
         AccessRow("toolkit-api:resources", EVERYONE),
         AccessRow("toolkit-api:facets", EVERYONE),
-        AccessRow("toolkit-api:resource", EVERYONE, kwargs=_slug),
-        AccessRow("toolkit-api:resource-zip", {"default": 405}, kwargs=_slug, notes="POST only."),
+        AccessRow("toolkit-api:resource", EVERYONE, kwargs="education_toolkit.slug"),
+        AccessRow("toolkit-api:resource-zip", {"default": 405}, kwargs="education_toolkit.slug", notes="POST only."),
         AccessRow("toolkit-api:several-zip", {"default": 405}, notes="POST only."),
         AccessRow(
             "toolkit-api:file-download",
@@ -92,13 +62,17 @@ def _api_rows():
                 "anonymous": 401,
                 "default": 403,
             },
-            kwargs=_verified_version,
+            kwargs="education_toolkit.verified_version",
             notes="400: the terms of use are not accepted yet.",
         ),
         AccessRow("toolkit-api:terms", {"anonymous": 401, "default": 200}),
         AccessRow("toolkit-api:analytics", {"anonymous": 401, "default": 403, "toolkit_editor": 200}),
         AccessRow("toolkit-api:synonyms", {"anonymous": 401, "default": 403, "toolkit_editor": 200}),
-        AccessRow("toolkit-api:synonym", {"anonymous": 401, "default": 403, "toolkit_editor": 200}, kwargs=_synonym_pk),
+        AccessRow(
+            "toolkit-api:synonym",
+            {"anonymous": 401, "default": 403, "toolkit_editor": 200},
+            kwargs="education_toolkit.synonym_pk",
+        ),
     ]
 
 

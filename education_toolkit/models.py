@@ -80,19 +80,24 @@ def ages_label(key_stages, fallback: str = "") -> str:
     return " and ".join(parts) if len(parts) < 3 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+class ResourceStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    PUBLISHED = "published", "Published"
+    ARCHIVED = "archived", "Archived"
+
+
 class Resource(models.Model):
     """A toolkit item: a lesson plan, assembly, campaign material... Only services._move() changes `status`."""
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        PUBLISHED = "published", "Published"
-        ARCHIVED = "archived", "Archived"
+    Status = ResourceStatus
 
     NEXT = {
         Status.DRAFT: {Status.PUBLISHED, Status.ARCHIVED},
         Status.PUBLISHED: {Status.ARCHIVED},
         Status.ARCHIVED: {Status.PUBLISHED},
     }
+    # The GOV.UK tag colour of each status (`{% status_tag resource %}`).
+    TAG_COLOURS = {Status.DRAFT: "grey", Status.PUBLISHED: "green", Status.ARCHIVED: "orange"}
 
     slug = models.SlugField(max_length=120, unique=True)
     title = models.CharField(max_length=200)
@@ -122,9 +127,7 @@ class Resource(models.Model):
     class Meta:
         ordering = ["title", "id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=["draft", "published", "archived"]), name="toolkit_resource_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=ResourceStatus.values), name="toolkit_resource_status_valid"),
             models.CheckConstraint(
                 condition=Q(access_level__in=["public", "registered", "verified"]),
                 name="toolkit_resource_access_level_valid",
@@ -296,7 +299,7 @@ class Download(models.Model):
         ordering = ["-downloaded_at", "-id"]
         indexes = [
             # Downloads per borough over a window (the insights dashboard, the open figures): counted from the index
-            # alone, 947 -> 41 ms for the last 12 months of 1,000,000 downloads on SQLite (docs/performance.md).
+            # alone (docs/performance.md).
             models.Index(fields=["borough", "downloaded_at"], name="toolkit_download_borough_idx"),
         ]
 

@@ -2,15 +2,12 @@
 
 from accounts import roles
 from accounts.selectors import user_role_names
+from core.permissions import is_active_user as _active
 
 from .models import AccessLevel, Resource
 
-# School staff (any current school membership) and members of verified organisations (PRODUCT.md).
+# School staff (any current school membership) and members of verified organisations (docs/roles.md).
 VERIFIED_PROFESSIONAL_ROLES = frozenset({roles.HEADTEACHER, roles.SCHOOL_STAFF, roles.ORGANISATION_MEMBER})
-
-
-def _active(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
 
 
 def is_toolkit_editor(user) -> bool:

@@ -190,10 +190,6 @@ def resource_for_editor(*, user, pk: int) -> Resource | None:
     )
 
 
-def resource_files(*, resource: Resource) -> list[ResourceFile]:
-    return list(resource.files.all())
-
-
 def related_resources(*, user, resource: Resource, limit: int = 4) -> list[Resource]:
     """Other published resources sharing the most topics, audiences and key stages."""
     tags = [(t.kind, t.value) for t in resource.tags.all() if t.kind in ("topic", "audience", "key_stage")]

@@ -14,9 +14,10 @@ from django.utils.text import slugify
 
 from accounts.selectors import organisations_of, schools_acting_for
 from core.emails import email_send
-from core.errors import Conflict, DomainError, InvalidTransition, StorageUnavailable
+from core.errors import Conflict, DomainError, StorageUnavailable
 from core.outage import log_outage
 from core.services import audit_record
+from core.workflow import transition
 
 from . import permissions
 from .models import (
@@ -78,19 +79,18 @@ def _locked_resource(resource_id: int) -> Resource:
 
 
 def _move(resource: Resource, *, to: str, actor, reason: str = "") -> None:
-    """The one place a resource's status changes: checks the workflow and writes the audit row."""
-    current = resource.status
-    if to not in Resource.NEXT[current]:
-        raise InvalidTransition(
-            f"“{resource.title}” is {resource.get_status_display().lower()}, so it cannot become "
-            f"{Resource.Status(to).label.lower()}."
-        )
-    resource.status = to
-    if to == Resource.Status.PUBLISHED and resource.published_at is None:
-        resource.published_at = timezone.now()
-    resource.save(update_fields=["status", "published_at", "updated_at"])
-    audit_record(
-        actor=actor, verb=f"toolkit_resource.{to}", target=resource, from_state=current, to_state=to, reason=reason
+    """A resource's move along its workflow (core.workflow); publishing stamps the first publication date."""
+    first_published = to == Resource.Status.PUBLISHED and resource.published_at is None
+    transition(
+        resource,
+        to=to,
+        actor=actor,
+        verb=f"toolkit_resource.{to}",
+        refused=f"“{resource.title}” is {resource.get_status_display().lower()}, so it cannot become "
+        f"{Resource.Status(to).label.lower()}.",
+        changes={"published_at": timezone.now() if first_published else resource.published_at},
+        update_fields=("updated_at",),
+        reason=reason,
     )
 
 

@@ -3,9 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -16,6 +14,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core.charts import bar_chart
 from core.errors import DomainError, StorageUnavailable
 from core.forms import form_add_domain_error
+from core.pagination import paginate
+from core.permissions import require as _require
 
 from . import permissions, selectors, services
 from .filters import FILTER_FACETS, ResourceFilter
@@ -36,11 +36,6 @@ from .zips import unique_names, zip_stream
 PER_PAGE = 20
 SESSION_TERMS = "toolkit_terms_version"
 SESSION_DOWNLOAD_STARTED = "toolkit_download_started"
-STATUS_TAGS = {
-    Resource.Status.DRAFT: "govuk-tag--grey",
-    Resource.Status.PUBLISHED: "govuk-tag--green",
-    Resource.Status.ARCHIVED: "govuk-tag--orange",
-}
 ACCESS_TAGS = {"public": "", "registered": "govuk-tag--blue", "verified": "govuk-tag--purple"}
 
 
@@ -49,11 +44,6 @@ def _posted(request, *, files: bool = False):
     if request.method != "POST":
         return None
     return request.FILES if files else request.POST
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _terms_ok(request) -> bool:
@@ -99,7 +89,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else selectors.catalogue_resources().none()
-    page = Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, queryset, PER_PAGE)
     page.object_list = list(page.object_list)
     prefetch_related_objects(page.object_list, selectors.files_prefetch())
     query = request.GET.copy()
@@ -154,7 +144,6 @@ def _resource_context(request, resource: Resource, *, form=None, preview=False) 
         "follows": selectors.user_follows(user=user, resource=resource),
         "downloaded": selectors.user_has_downloaded(user=user, resource=resource),
         "access_tags": ACCESS_TAGS,
-        "status_tags": STATUS_TAGS,
         "facet_rows": [(FACET_LABELS[kind], resource.tag_labels(kind)) for kind in FACETS],
         "preview": preview,
         "is_editor": permissions.is_toolkit_editor(user),
@@ -347,7 +336,7 @@ def editor_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "education_toolkit/editor_list.html",
-        {"resources": selectors.resources_for_editor_list(), "status_tags": STATUS_TAGS},
+        {"resources": selectors.resources_for_editor_list()},
     )
 
 
@@ -378,7 +367,6 @@ def _resource_form_page(request, *, resource=None):
             "form": form,
             "resource": resource,
             "facet_fields": [form[kind] for kind in FACETS],
-            "status_tags": STATUS_TAGS,
         },
     )
 
@@ -477,7 +465,7 @@ def _status_page(request, pk, *, perform, template, success):
         else:
             messages.success(request, success)
             return redirect("toolkit:editor_edit", pk=resource.pk)
-    return render(request, template, {"form": form, "resource": resource, "status_tags": STATUS_TAGS})
+    return render(request, template, {"form": form, "resource": resource})
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,6 +19,8 @@ PROFILE = {
     "stepping_stones_coordinator": 200,
     "toolkit_editor": 200,
 }
+# The audit is searched by the VRU roles; everyone else is refused (403), the API answers 403 to them too.
+AUDIT = {"programme_admin": 200, "stepping_stones_coordinator": 200, "toolkit_editor": 200}
 
 
 def _matrix_school():
@@ -62,4 +64,7 @@ ROWS = [
         {"default": 401},
         notes="systems only: an OAuth access token with borough:read (tests/machine_clients)",
     ),
+    AccessRow("audit:search", {"anonymous": 302, **AUDIT, "default": 403}),
+    AccessRow("audit:export", {"anonymous": 302, **AUDIT, "default": 403}),
+    AccessRow("audit-api:list", {"anonymous": 401, **AUDIT, "default": 403}),
 ]

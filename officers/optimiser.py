@@ -24,10 +24,9 @@ import highspy
 import numpy as np
 
 EARTH_RADIUS_KM = 6371.0088
-# Measured on the benchmark's BCU-sized areas (bench/bench_optimiser.py, CPU time over 12 areas, docs/performance.md):
-# three primal heuristics cost more than they find on these assignment problems; feasibility jump is not needed when
-# the greedy plan is the start; a cut pool of 100 (default 10,000) keeps root cut rounds short. The last two took
-# London from about 7.0 to 4.4 s of CPU for the same plans (same distance to 0.01%, every area proved within 0.1%).
+# Chosen on the benchmark's BCU-sized areas (bench/bench_optimiser.py; the figures are in docs/performance.md): three
+# primal heuristics cost more than they find on these assignment problems; feasibility jump is not needed when the
+# greedy plan is the start; a cut pool of 100 (default 10,000) keeps root cut rounds short.
 HIGHS_OPTIONS = {
     "mip_heuristic_run_root_reduced_cost": False,
     "mip_heuristic_run_zi_round": False,
@@ -168,7 +167,7 @@ def _queue_order(schools) -> list[int]:
 
 def _packing_order(schools) -> list[int]:
     """Schools that asked first, then heavier first: a worse baseline in distance, but a starting plan that packs
-    capacity better, from which HiGHS finishes in about 25% less CPU on the benchmark."""
+    capacity better, from which HiGHS finishes sooner (docs/performance.md)."""
     return sorted(range(len(schools)), key=lambda i: (-schools[i].priority, -schools[i].weight, schools[i].urn))
 
 
@@ -191,7 +190,7 @@ def _greedy_area(schools, officers, km, room, order=_queue_order) -> np.ndarray:
 def greedy(schools: list[SchoolIn], officers: list[OfficerIn], **_ignored) -> Plan:
     """The simple choice an allocator makes: current officers stay; then the schools in queue order (those that asked
     first, then as given), each to its nearest officer with room. The baseline the optimiser is compared with.
-    (Taking heavier schools first instead made this baseline worse on the benchmark: 5,589 km against 5,183 km.)"""
+    (Taking heavier schools first instead made this baseline worse on the benchmark: docs/performance.md.)"""
     started = time.perf_counter()
     assignments: dict[int, int] = {}
     officers_by_area = _group(officers)

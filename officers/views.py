@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,6 +16,8 @@ from core.charts import bar_chart
 from core.csv_import import CsvRejected, upload_bytes
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.pagination import paginate
+from core.permissions import require as _require
 from core.selectors import audit_timeline
 
 from . import permissions, selectors, services
@@ -34,11 +35,6 @@ from .forms import (
 )
 
 PER_PAGE = 50
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _allocator_school(request, urn: int):
@@ -95,7 +91,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     bcus = list(selectors.allocator_bcus(request.user))
     bcu_id, sort, queue_query = _queue_view(request, bcus)
     queue = selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort)
-    page = Paginator(queue, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, queue, PER_PAGE)
     activity = selectors.other_programme_activity([s.pk for s in page.object_list])
     rows = [
         {"school": s, "days": selectors.days_waiting(s), "activity": activity.get(s.pk, [])} for s in page.object_list
@@ -217,7 +213,7 @@ def officer_list(request: HttpRequest) -> HttpResponse:
     officers = selectors.officers_visible_to(request.user).filter(active=True).order_by("name", "pk")
     if bcu_id is not None:
         officers = officers.filter(bcu_id=bcu_id)
-    page = Paginator(officers, PER_PAGE).get_page(request.GET.get("page"))
+    page = paginate(request, officers, PER_PAGE)
     chart = bar_chart(
         title="Load per officer on this page, as % of capacity",
         series=[(o.name, round(100 * o.load / o.capacity)) for o in page.object_list],

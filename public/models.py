@@ -42,14 +42,17 @@ class ConsentStatement(models.Model):
         return f"Consent statement version {self.version}"
 
 
+class SubscriberStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for confirmation"
+    CONFIRMED = "confirmed", "Confirmed"
+    UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+
+
 class Subscriber(models.Model):
     """One email address. Only services._move() changes `status`. An unsubscribed address is suppressed for good:
     no sending path emails it again."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", "Waiting for confirmation"
-        CONFIRMED = "confirmed", "Confirmed"
-        UNSUBSCRIBED = "unsubscribed", "Unsubscribed"
+    Status = SubscriberStatus
 
     NEXT = {
         Status.PENDING: {Status.CONFIRMED, Status.UNSUBSCRIBED},
@@ -67,15 +70,13 @@ class Subscriber(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
+            models.CheckConstraint(condition=Q(status__in=SubscriberStatus.values), name="subscriber_status_valid"),
             models.CheckConstraint(
-                condition=Q(status__in=["pending", "confirmed", "unsubscribed"]), name="subscriber_status_valid"
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="unsubscribed") | Q(unsubscribed_at__isnull=False),
+                condition=~Q(status=SubscriberStatus.UNSUBSCRIBED) | Q(unsubscribed_at__isnull=False),
                 name="subscriber_unsubscribed_has_time",
             ),
             models.CheckConstraint(
-                condition=~Q(status="confirmed") | Q(confirmed_at__isnull=False),
+                condition=~Q(status=SubscriberStatus.CONFIRMED) | Q(confirmed_at__isnull=False),
                 name="subscriber_confirmed_has_time",
             ),
         ]

@@ -2,10 +2,7 @@
 
 from accounts import roles
 from accounts.selectors import user_role_names
-
-
-def _active(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
+from core.permissions import is_active_user as _active
 
 
 def can_manage_vru_updates(user) -> bool:

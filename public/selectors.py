@@ -65,7 +65,7 @@ def take_up_note(name: str, open_schools: int, independent: int) -> str:
 
 def _school_counts_by_borough() -> dict[int, dict]:
     """Per London borough: open schools, schools that have taken up the wand offer (a request approved and not
-    cancelled, PRODUCT.md), and schools with a named police contact now (a current officer assignment)."""
+    cancelled, docs/roles.md), and schools with a named police contact now (a current officer assignment)."""
     taken_up = wand_selectors.taken_up_requests_of_outer_school()  # with predecessors
     contact = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
     rows = (

@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from core.errors import DomainError, InvalidTransition
+from core.errors import DomainError
 from core.services import audit_record
 from core.tasks import render_email, send_once
+from core.workflow import transition
 
 from .models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
 from .permissions import can_manage_vru_updates
@@ -279,17 +280,17 @@ def signup_request(*, email: str, topic_slugs, statement_version: int) -> None:
 def _move(subscriber: Subscriber, *, to: str, verb: str, data: dict | None = None) -> None:
     if to == subscriber.status:
         return
-    if to not in Subscriber.NEXT[subscriber.status]:
-        raise InvalidTransition(f"A subscriber cannot go from {subscriber.status} to {to}.")
-    from_state = subscriber.status
-    now = timezone.now()
-    subscriber.status = to
-    if to == Subscriber.Status.CONFIRMED:
-        subscriber.confirmed_at = now
-    if to == Subscriber.Status.UNSUBSCRIBED:
-        subscriber.unsubscribed_at = now
-    subscriber.save(update_fields=["status", "confirmed_at", "unsubscribed_at"])
-    audit_record(actor=None, verb=verb, target=subscriber, from_state=from_state, to_state=to, data=data)
+    stamp = {Subscriber.Status.CONFIRMED: "confirmed_at", Subscriber.Status.UNSUBSCRIBED: "unsubscribed_at"}.get(to)
+    transition(
+        subscriber,
+        to=to,
+        actor=None,
+        verb=verb,
+        refused=f"A subscriber cannot go from {subscriber.status} to {to}.",
+        changes={stamp: timezone.now()} if stamp else {},
+        update_fields=("confirmed_at", "unsubscribed_at"),
+        data=data,
+    )
 
 
 def signup_consent_for_token(token: str) -> ConsentRecord:

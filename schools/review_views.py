@@ -3,13 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.pagination import paginate
 
 from . import reviews, selectors
 from .forms import ChangeApplyForm, ChangeDismissForm, ChangeUndoForm
@@ -29,7 +29,7 @@ def _require_reviewer(request) -> None:
 def change_list(request):
     """Closures and successions waiting for review, each with what it would do to each programme."""
     _require_reviewer(request)
-    page = Paginator(selectors.school_changes_pending(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = paginate(request, selectors.school_changes_pending(), PAGE_SIZE)
     previews = reviews.school_change_previews(list(page))
     return render(
         request,

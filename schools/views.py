@@ -11,12 +11,6 @@ from .selectors import school_filter, school_get, school_links, school_successor
 RESULTS_PER_PAGE = 25
 RegisterPaginator = cached_count_paginator(REGISTER_COUNTS)  # the total is cached until the register changes
 CITY_OF_LONDON_CODE = 201
-STATUS_TAG_CLASSES = {
-    School.Status.OPEN: "govuk-tag--green",
-    School.Status.OPEN_PROPOSED_TO_CLOSE: "govuk-tag--yellow",
-    School.Status.PROPOSED_TO_OPEN: "govuk-tag--blue",
-    School.Status.CLOSED: "govuk-tag--grey",
-}
 
 
 @require_GET
@@ -31,7 +25,7 @@ def school_list(request: HttpRequest) -> HttpResponse:
         page = paginator.get_page(request.GET.get("page"))
         context.update(
             page=page,
-            results=[{"school": school, "tag": STATUS_TAG_CLASSES.get(school.status, "")} for school in page],
+            results=[{"school": school} for school in page],
         )
     # Statuses have no control on the page (the API's and links' parameter), so a valid one is carried along.
     context["kept_statuses"] = [status for status in request.GET.getlist("status") if status in School.Status.values]
@@ -72,7 +66,6 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
             "successor": school_current_successor(school, links),
             "police": police,
             "website_href": website_href(school.website),
-            "status_tag": STATUS_TAG_CLASSES.get(school.status, ""),
         },
     )
 

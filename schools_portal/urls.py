@@ -18,7 +18,7 @@ api_v1 = [
     path("stepping-stones/", include("stepping_stones.api.urls")),
     path("insights/", include("insights.api.urls")),
     path("open/", include("public.api.urls")),
-    path("audit/", include("core.api.audit")),
+    path("audit/", include("insights.api.audit")),
     path("api-clients/", include("machine_clients.api.urls")),
 ]
 
@@ -33,7 +33,7 @@ urlpatterns = [
     path("stepping-stones/", include("stepping_stones.urls")),
     path("insights/", include("insights.urls")),
     path("account/", include("accounts.identity.urls")),
-    path("audit/", include("core.audit_urls")),
+    path("audit/", include("insights.audit_urls")),
     # allauth's set-up page, with a secret that stays the same until set-up ends (accounts.identity.mfa_forms).
     path("account/2fa/totp/activate/", activate_totp, name="mfa_activate_totp"),
     path("account/", include("allauth.urls")),

@@ -3,7 +3,8 @@
 Pupil records are built between schools none of the role users belong to (the matrix school is a secondary whose lead
 and headteacher are the "stepping_stones_lead" and "headteacher" users), so every pupil page answers 404 for everyone
 but the VRU's Stepping Stones coordinators, and 302 (to sign in) for anonymous visitors. "View as" is covered by
-tests/stepping_stones/test_views.py (404 on every pupil page). The API's rows are the domain's (api/access_rows.py).
+tests/stepping_stones/test_views.py (404 on every pupil page). The objects are built in
+tests/stepping_stones/access_builders.py. The API's rows are the domain's (api/access_rows.py).
 """
 
 from core.access import AccessRow
@@ -17,81 +18,6 @@ PUPIL_PAGE = {**ANON, "default": 404}
 COORDINATOR_PAGE = {**ANON, **COORDINATOR, "default": 403}
 
 
-def _cohort(year: int = 2026, **fields):
-    from tests.stepping_stones.factories import CohortFactory
-
-    return CohortFactory(transition_year=year, **fields)
-
-
-def _primary():
-    from tests.stepping_stones.factories import primary_school
-
-    return primary_school()
-
-
-def _referral(**traits):
-    """A referral from a primary to a participating secondary, neither of them the matrix school."""
-    from tests.stepping_stones.factories import ConsentFactory, ParticipatingSchoolFactory, ReferralFactory
-
-    cohort = _cohort()
-    participating = ParticipatingSchoolFactory(cohort=cohort, places=10)
-    pending = traits.pop("pending", False)
-    referral = ReferralFactory(
-        cohort=cohort, receiving_school=None if pending else participating.school, pending=pending, **traits
-    )
-    ConsentFactory(referral=referral)
-    return referral
-
-
-def _ref(**traits):
-    return lambda: {"reference": _referral(**traits).reference}
-
-
-def _offered():
-    from stepping_stones.models import Referral
-
-    referral = _referral(waitlisted=True)
-    Referral.objects.filter(pk=referral.pk).update(status=Referral.Status.OFFERED)
-    return {"reference": referral.reference}
-
-
-def _with_open_cohort_and_primary():
-    """An open transition whose participating secondary has a feeder primary (coordinators may refer for it)."""
-    from tests.stepping_stones.factories import ParticipatingSchoolFactory
-
-    ParticipatingSchoolFactory(cohort=_cohort(), feeder_primaries=[_primary()])
-    return {}
-
-
-def _duplicate():
-    from tests.stepping_stones.factories import possible_duplicate
-
-    return possible_duplicate(_cohort())
-
-
-def _year():
-    return {"year": _cohort().transition_year}
-
-
-def _need():
-    from tests.stepping_stones.factories import NeedFactory
-
-    return {"pk": NeedFactory().pk}
-
-
-def _year_and_school():
-    from tests.stepping_stones.factories import ParticipatingSchoolFactory
-
-    row = ParticipatingSchoolFactory(cohort=_cohort())
-    return {"year": row.cohort.transition_year, "urn": row.school_id}
-
-
-def _other_secondary():
-    from tests.stepping_stones.factories import ParticipatingSchoolFactory
-
-    return {"urn": ParticipatingSchoolFactory(cohort=_cohort()).school_id}
-
-
 def _rows():
     return [
         AccessRow(
@@ -103,71 +29,122 @@ def _rows():
         AccessRow(
             "stepping_stones:refer_start",
             {**ANON, **COORDINATOR, **LEADS, "default": 403},
-            kwargs=_with_open_cohort_and_primary,
+            kwargs="stepping_stones.open_cohort_and_primary",
             notes="A primary's lead refers; the matrix school is a secondary, so its lead and head get a page saying "
             "referrals come from primaries (200); coordinators may refer for a feeder primary of an open transition.",
         ),
         AccessRow(
             "stepping_stones:referral_new",
             {**ANON, **COORDINATOR, "default": 403},
-            kwargs=_with_open_cohort_and_primary,
+            kwargs="stepping_stones.open_cohort_and_primary",
         ),
         AccessRow(
             "stepping_stones:referral_list",
             {**ANON, **LEADS, **COORDINATOR, "default": 403},
-            kwargs=_with_open_cohort_and_primary,
+            kwargs="stepping_stones.open_cohort_and_primary",
         ),
         AccessRow("stepping_stones:find", {**ANON, **LEADS, **COORDINATOR, "default": 403}),
         # One pupil's record: coordinators only, as the role users lead neither school.
-        AccessRow("stepping_stones:referral_detail", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref(submitted=True)),
-        AccessRow("stepping_stones:referral_pupil", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref()),
-        AccessRow("stepping_stones:referral_destination", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref()),
-        AccessRow("stepping_stones:referral_needs", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref()),
-        AccessRow("stepping_stones:referral_contact", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref()),
-        AccessRow("stepping_stones:referral_consent", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref()),
-        AccessRow("stepping_stones:referral_check", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref()),
-        AccessRow("stepping_stones:referral_confirmation", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref(submitted=True)),
-        AccessRow("stepping_stones:referral_decide", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref(submitted=True)),
-        AccessRow("stepping_stones:referral_confirm_place", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_offered),
-        AccessRow("stepping_stones:referral_progress", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref(accepted=True)),
-        AccessRow("stepping_stones:referral_status", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref(accepted=True)),
-        AccessRow("stepping_stones:referral_withdraw", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref(submitted=True)),
-        AccessRow("stepping_stones:referral_route", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref(pending=True)),
+        AccessRow(
+            "stepping_stones:referral_detail",
+            {**PUPIL_PAGE, **COORDINATOR},
+            kwargs="stepping_stones.submitted_referral",
+        ),
+        AccessRow(
+            "stepping_stones:referral_pupil", {**PUPIL_PAGE, **COORDINATOR}, kwargs="stepping_stones.draft_referral"
+        ),
+        AccessRow(
+            "stepping_stones:referral_destination",
+            {**PUPIL_PAGE, **COORDINATOR},
+            kwargs="stepping_stones.draft_referral",
+        ),
+        AccessRow(
+            "stepping_stones:referral_needs", {**PUPIL_PAGE, **COORDINATOR}, kwargs="stepping_stones.draft_referral"
+        ),
+        AccessRow(
+            "stepping_stones:referral_contact", {**PUPIL_PAGE, **COORDINATOR}, kwargs="stepping_stones.draft_referral"
+        ),
+        AccessRow(
+            "stepping_stones:referral_consent", {**PUPIL_PAGE, **COORDINATOR}, kwargs="stepping_stones.draft_referral"
+        ),
+        AccessRow(
+            "stepping_stones:referral_check", {**PUPIL_PAGE, **COORDINATOR}, kwargs="stepping_stones.draft_referral"
+        ),
+        AccessRow(
+            "stepping_stones:referral_confirmation",
+            {**PUPIL_PAGE, **COORDINATOR},
+            kwargs="stepping_stones.submitted_referral",
+        ),
+        AccessRow(
+            "stepping_stones:referral_decide",
+            {**PUPIL_PAGE, **COORDINATOR},
+            kwargs="stepping_stones.submitted_referral",
+        ),
+        AccessRow(
+            "stepping_stones:referral_confirm_place",
+            {**PUPIL_PAGE, **COORDINATOR},
+            kwargs="stepping_stones.offered_referral",
+        ),
+        AccessRow(
+            "stepping_stones:referral_progress",
+            {**PUPIL_PAGE, **COORDINATOR},
+            kwargs="stepping_stones.accepted_referral",
+        ),
+        AccessRow(
+            "stepping_stones:referral_status", {**PUPIL_PAGE, **COORDINATOR}, kwargs="stepping_stones.accepted_referral"
+        ),
+        AccessRow(
+            "stepping_stones:referral_withdraw",
+            {**PUPIL_PAGE, **COORDINATOR},
+            kwargs="stepping_stones.submitted_referral",
+        ),
+        AccessRow(
+            "stepping_stones:referral_route", {**PUPIL_PAGE, **COORDINATOR}, kwargs="stepping_stones.pending_referral"
+        ),
         AccessRow(
             "stepping_stones:referral_access_log",
             {**PUPIL_PAGE, **COORDINATOR},
-            kwargs=_ref(submitted=True),
+            kwargs="stepping_stones.submitted_referral",
             notes="Coordinators only; a lead who may see the record gets 403.",
         ),
         AccessRow(
-            "stepping_stones:referral_subject_access", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref(submitted=True)
+            "stepping_stones:referral_subject_access",
+            {**PUPIL_PAGE, **COORDINATOR},
+            kwargs="stepping_stones.submitted_referral",
         ),
-        AccessRow("stepping_stones:referral_erase", {**PUPIL_PAGE, **COORDINATOR}, kwargs=_ref(submitted=True)),
+        AccessRow(
+            "stepping_stones:referral_erase", {**PUPIL_PAGE, **COORDINATOR}, kwargs="stepping_stones.submitted_referral"
+        ),
         AccessRow(
             "stepping_stones:school_cohort",
             {**PUPIL_PAGE, **COORDINATOR},
-            kwargs=_other_secondary,
+            kwargs="stepping_stones.other_secondary",
             notes="A secondary's cohort: its own leads and coordinators.",
         ),
         # The VRU's coordinators.
         AccessRow("stepping_stones:pending", COORDINATOR_PAGE),
-        AccessRow("stepping_stones:duplicates", COORDINATOR_PAGE, kwargs=lambda: (_duplicate(), {})[1]),
+        AccessRow("stepping_stones:duplicates", COORDINATOR_PAGE, kwargs="stepping_stones.with_duplicate"),
         AccessRow(
             "stepping_stones:duplicate_decide",
             COORDINATOR_PAGE,
-            kwargs=lambda: {"pk": _duplicate().pk},
+            kwargs="stepping_stones.duplicate_pk",
             notes="Both pupils' records side by side: coordinators only.",
         ),
-        AccessRow("stepping_stones:dashboard", COORDINATOR_PAGE, kwargs=lambda: (_cohort(), {})[1]),
+        AccessRow("stepping_stones:dashboard", COORDINATOR_PAGE, kwargs="stepping_stones.with_cohort"),
         AccessRow("stepping_stones:needs", COORDINATOR_PAGE),
-        AccessRow("stepping_stones:need_edit", COORDINATOR_PAGE, kwargs=_need, notes="Rename a need: coordinators."),
+        AccessRow(
+            "stepping_stones:need_edit",
+            COORDINATOR_PAGE,
+            kwargs="stepping_stones.need_pk",
+            notes="Rename a need: coordinators.",
+        ),
         AccessRow("stepping_stones:cohorts", COORDINATOR_PAGE),
-        AccessRow("stepping_stones:cohort_detail", COORDINATOR_PAGE, kwargs=_year),
-        AccessRow("stepping_stones:cohort_end_date", COORDINATOR_PAGE, kwargs=_year),
-        AccessRow("stepping_stones:participating_school_add", COORDINATOR_PAGE, kwargs=_year),
-        AccessRow("stepping_stones:participating_school", COORDINATOR_PAGE, kwargs=_year_and_school),
-        AccessRow("stepping_stones:cohort_import", COORDINATOR_PAGE, kwargs=_year),
-        AccessRow("stepping_stones:evaluation_export", COORDINATOR_PAGE, kwargs=_year),
+        AccessRow("stepping_stones:cohort_detail", COORDINATOR_PAGE, kwargs="stepping_stones.year"),
+        AccessRow("stepping_stones:cohort_end_date", COORDINATOR_PAGE, kwargs="stepping_stones.year"),
+        AccessRow("stepping_stones:participating_school_add", COORDINATOR_PAGE, kwargs="stepping_stones.year"),
+        AccessRow("stepping_stones:participating_school", COORDINATOR_PAGE, kwargs="stepping_stones.year_and_school"),
+        AccessRow("stepping_stones:cohort_import", COORDINATOR_PAGE, kwargs="stepping_stones.year"),
+        AccessRow("stepping_stones:evaluation_export", COORDINATOR_PAGE, kwargs="stepping_stones.year"),
         *API_ROWS,
     ]
 

@@ -1,36 +1,10 @@
-"""What each role gets from a GET of every wands URL. Objects are built at a school none of the role users belong to,
-so school roles get 404 for them (out of scope), while programme roles see them."""
+"""What each role gets from a GET of every wands URL. Objects are built at a school none of the role users belong to
+(tests/wands/access_builders.py), so school roles get 404 for them (out of scope), while programme roles see them."""
 
 from core.access import AccessRow
 
 ANON = {"anonymous": 302}
 PROGRAMME = {"programme_admin": 200, "fulfilment_staff": 200}
-
-
-def _school():
-    from tests.accounts.factories import SchoolFactory
-
-    return SchoolFactory(number_of_pupils=900)
-
-
-def _request(**traits):
-    from tests.wands.factories import WandRequestFactory
-
-    return WandRequestFactory(**traits)
-
-
-def _urn():
-    return {"urn": _school().pk}
-
-
-def _pk(**traits):
-    return lambda: {"pk": _request(**traits).pk}
-
-
-def _pickup():
-    from tests.wands.factories import WandIssueFactory
-
-    return {"pk": WandIssueFactory(pickup_arranged=True).pk}
 
 
 def _rows():
@@ -40,35 +14,37 @@ def _rows():
             {**ANON, "default": 403, "headteacher": 200, "programme_admin": 302, "fulfilment_staff": 302},
             notes="Headteachers see their school's allowance; programme staff are sent to the queue.",
         ),
-        AccessRow("wands:request_new", {**ANON, "default": 404}, kwargs=_urn, notes="Not the role user's school."),
-        AccessRow("wands:request_check", {**ANON, "default": 404}, kwargs=_urn),
-        AccessRow("wands:school_allowance", {**ANON, "default": 403, "programme_admin": 200}, kwargs=_urn),
-        AccessRow("wands:request_detail", {**ANON, **PROGRAMME, "default": 404}, kwargs=_pk()),
-        AccessRow("wands:request_confirmation", {**ANON, **PROGRAMME, "default": 404}, kwargs=_pk()),
+        AccessRow(
+            "wands:request_new", {**ANON, "default": 404}, kwargs="wands.urn", notes="Not the role user's school."
+        ),
+        AccessRow("wands:request_check", {**ANON, "default": 404}, kwargs="wands.urn"),
+        AccessRow("wands:school_allowance", {**ANON, "default": 403, "programme_admin": 200}, kwargs="wands.urn"),
+        AccessRow("wands:request_detail", {**ANON, **PROGRAMME, "default": 404}, kwargs="wands.request_pk"),
+        AccessRow("wands:request_confirmation", {**ANON, **PROGRAMME, "default": 404}, kwargs="wands.request_pk"),
         AccessRow(
             "wands:request_cancel",
             {**ANON, "default": 404, "programme_admin": 200, "fulfilment_staff": 403},
-            kwargs=_pk(),
+            kwargs="wands.request_pk",
         ),
         AccessRow(
             "wands:request_decide",
             {**ANON, "default": 404, "programme_admin": 200, "fulfilment_staff": 403},
-            kwargs=_pk(),
+            kwargs="wands.request_pk",
         ),
         AccessRow(
             "wands:request_dispatch",
             {**ANON, "default": 404, "programme_admin": 403, "fulfilment_staff": 200},
-            kwargs=_pk(approved=True),
+            kwargs="wands.approved_request_pk",
         ),
         AccessRow(
             "wands:request_confirm_delivery",
             {**ANON, "default": 404, "programme_admin": 403, "fulfilment_staff": 403},
-            kwargs=_pk(dispatched=True),
+            kwargs="wands.dispatched_request_pk",
         ),
         AccessRow(
             "wands:request_report_issue",
             {**ANON, "default": 404, "programme_admin": 403, "fulfilment_staff": 403},
-            kwargs=_pk(delivered=True),
+            kwargs="wands.delivered_request_pk",
         ),
         AccessRow("wands:queue", {**ANON, **PROGRAMME, "default": 403}),
         AccessRow("wands:approve_many", {"default": 405}, notes="POST only."),
@@ -82,7 +58,7 @@ def _rows():
         AccessRow(
             "wands:pickup_collected",
             {**ANON, "default": 404, "programme_admin": 403, "fulfilment_staff": 200},
-            kwargs=_pickup,
+            kwargs="wands.pickup_pk",
             notes="Programme admins see the request but only fulfilment staff collect.",
         ),
         AccessRow("wands:existing_import", {**ANON, "default": 403, "programme_admin": 200}),
@@ -99,8 +75,8 @@ def _api_rows():
     rows = [
         AccessRow("wands-api:requests", {**api_anon, "default": 200}, notes="Scoped: empty for people with no school."),
         AccessRow("wands-api:approve-many", post_only),
-        AccessRow("wands-api:request", {**api_anon, **programme, "default": 404}, kwargs=_pk()),
-        AccessRow("wands-api:allowance", {**api_anon, **programme, "default": 404}, kwargs=_urn),
+        AccessRow("wands-api:request", {**api_anon, **programme, "default": 404}, kwargs="wands.request_pk"),
+        AccessRow("wands-api:allowance", {**api_anon, **programme, "default": 404}, kwargs="wands.urn"),
         AccessRow("wands-api:stock", {**api_anon, **programme, "default": 403}),
         AccessRow("wands-api:stock-movements", {**api_anon, **programme, "default": 403}),
         AccessRow("wands-api:write-off", {**api_anon, "default": 403, "programme_admin": 405, "fulfilment_staff": 405}),
@@ -112,7 +88,7 @@ def _api_rows():
         AccessRow("wands-api:pickup-collected", post_only, kwargs=lambda: {"pk": 1}, notes="POST only."),
     ]
     for name in ("approve", "reject", "cancel", "dispatch", "confirm-delivery", "report-issue"):
-        rows.append(AccessRow(f"wands-api:{name}", post_only, kwargs=_pk(), notes="POST only."))
+        rows.append(AccessRow(f"wands-api:{name}", post_only, kwargs="wands.request_pk", notes="POST only."))
     return rows
 
 

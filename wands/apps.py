@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 
 # The scope of the queue page's cached totals (core.pagination.CachedCountPaginator). Every change to a request goes
-# through save() (wands.services._move and the creates), so the signals connected below catch them all.
+# through save() (core.workflow.transition and the creates), so the signals connected below catch them all.
 QUEUE_COUNTS = "wand-requests"
 
 

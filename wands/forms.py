@@ -5,54 +5,38 @@ import uuid
 from django import forms
 from django.utils import timezone
 
+from core.forms import required, whole_number_field
 from schools.models import School
 
 from .models import WandIssue
 
-_NUMBER = {"inputmode": "numeric", "autocomplete": "off"}
-
-
-def _whole_number(label: str, *, help_text: str = "", required: bool = True, missing: str = "") -> forms.CharField:
-    # A text input with inputmode=numeric (GOV.UK pattern) instead of type=number; services parse the value.
-    return forms.CharField(
-        label=label,
-        help_text=help_text,
-        required=required,
-        widget=forms.TextInput(attrs=_NUMBER),
-        error_messages={"required": missing or f"Enter {label[0].lower()}{label[1:].rstrip('?')}"},
-    )
-
-
-def _required(message: str) -> dict:
-    return {"required": message}
-
 
 class WandRequestForm(forms.Form):
-    quantity = _whole_number("How many wands do you need?", missing="Enter how many wands you need")
+    quantity = whole_number_field("How many wands do you need?", missing="Enter how many wands you need")
     contact_name = forms.CharField(
         label="Name of the person who will take the delivery",
         max_length=120,
         widget=forms.TextInput(attrs={"autocomplete": "name", "spellcheck": "false"}),
-        error_messages=_required("Enter the name of the person who will take the delivery"),
+        error_messages=required("Enter the name of the person who will take the delivery"),
     )
     contact_phone = forms.CharField(
         label="Their phone number",
         help_text="The courier calls this number if they cannot find the delivery point.",
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}),
-        error_messages=_required("Enter a phone number for the delivery contact"),
+        error_messages=required("Enter a phone number for the delivery contact"),
     )
     delivery_address = forms.CharField(
         label="Delivery address",
         help_text="We have filled in the school's address from the register. Change it if the wands go elsewhere.",
         widget=forms.Textarea(attrs={"rows": 4, "autocomplete": "street-address"}),
-        error_messages=_required("Enter the delivery address"),
+        error_messages=required("Enter the delivery address"),
     )
     delivery_postcode = forms.CharField(
         label="Postcode",
         max_length=10,
         widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
-        error_messages=_required("Enter the delivery postcode"),
+        error_messages=required("Enter the delivery postcode"),
     )
     policy_confirmed = forms.BooleanField(
         label="Our behaviour policy says staff may screen pupils for weapons",
@@ -140,9 +124,9 @@ class ConfirmForm(forms.Form):
 
 
 class DispatchForm(forms.Form):
-    courier = forms.CharField(label="Courier", max_length=80, error_messages=_required("Enter the courier"))
+    courier = forms.CharField(label="Courier", max_length=80, error_messages=required("Enter the courier"))
     tracking_reference = forms.CharField(
-        label="Tracking reference", max_length=80, error_messages=_required("Enter the tracking reference")
+        label="Tracking reference", max_length=80, error_messages=required("Enter the tracking reference")
     )
     serials = forms.CharField(
         label="Serial numbers (optional)",
@@ -159,7 +143,7 @@ class IssueForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose faulty or missing"},
     )
-    quantity = _whole_number("How many wands?")
+    quantity = whole_number_field("How many wands?")
     outcome = forms.ChoiceField(
         label="What do you need?",
         choices=WandIssue.Outcome.choices,
@@ -169,7 +153,7 @@ class IssueForm(forms.Form):
     details = forms.CharField(
         label="Tell us what happened",
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages=_required("Describe what is wrong"),
+        error_messages=required("Describe what is wrong"),
     )
 
 
@@ -186,11 +170,11 @@ class PickupCollectedForm(forms.Form):
 
 
 class StockDeliveryForm(forms.Form):
-    quantity = _whole_number("Number of wands delivered")
+    quantity = whole_number_field("Number of wands delivered")
     batch = forms.CharField(
         label="Supplier's batch reference",
         max_length=80,
-        error_messages=_required("Enter the supplier's batch reference"),
+        error_messages=required("Enter the supplier's batch reference"),
     )
     serials = forms.CharField(
         label="Serial numbers (optional)",
@@ -202,11 +186,11 @@ class StockDeliveryForm(forms.Form):
 
 
 class WriteOffForm(forms.Form):
-    quantity = _whole_number("Number of wands to write off")
+    quantity = whole_number_field("Number of wands to write off")
     note = forms.CharField(
         label="Why are they written off?",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=_required("Enter why the wands are written off"),
+        error_messages=required("Enter why the wands are written off"),
     )
 
 
@@ -219,24 +203,24 @@ class CsvUploadForm(forms.Form):
 
 
 class OverrideForm(forms.Form):
-    override = _whole_number(
+    override = whole_number_field(
         "Wands this school may hold", help_text="Leave empty to go back to the rule.", required=False
     )
     reason = forms.CharField(
         label="Why is the allowance changing?",
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=_required("Enter why this school's allowance is changing"),
+        error_messages=required("Enter why this school's allowance is changing"),
     )
 
 
 class RuleForm(forms.Form):
     phase = forms.ChoiceField(label="Phase", choices=[("", "Any phase"), *School.Phase.choices], required=False)
-    min_pupils = _whole_number("From this many pupils")
-    wands = _whole_number("Wands")
+    min_pupils = whole_number_field("From this many pupils")
+    wands = whole_number_field("Wands")
     reason = forms.CharField(
         label="Why is the rule changing?",
         widget=forms.Textarea(attrs={"rows": 2}),
-        error_messages=_required("Enter why the rule is changing"),
+        error_messages=required("Enter why the rule is changing"),
     )
 
     def clean_min_pupils(self):

@@ -83,17 +83,20 @@ class AllowanceChange(models.Model):
         return f"Allowance of {self.school_id}: {self.from_override} → {self.to_override}"
 
 
+class WandRequestStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    WAITING_FOR_STOCK = "waiting_for_stock", "Approved, waiting for stock"
+    APPROVED = "approved", "Approved"
+    DISPATCHED = "dispatched", "Dispatched"
+    DELIVERED = "delivered", "Delivered"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+
+
 class WandRequest(models.Model):
     """A school's request for wands, from submission to delivery. Only services._move() changes `status`."""
 
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", "Submitted"
-        WAITING_FOR_STOCK = "waiting_for_stock", "Approved, waiting for stock"
-        APPROVED = "approved", "Approved"
-        DISPATCHED = "dispatched", "Dispatched"
-        DELIVERED = "delivered", "Delivered"
-        REJECTED = "rejected", "Rejected"
-        CANCELLED = "cancelled", "Cancelled"
+    Status = WandRequestStatus
 
     NEXT = {
         Status.SUBMITTED: {Status.APPROVED, Status.WAITING_FOR_STOCK, Status.REJECTED, Status.CANCELLED},
@@ -104,6 +107,16 @@ class WandRequest(models.Model):
         Status.REJECTED: set(),
         Status.CANCELLED: set(),
     }
+    # The GOV.UK tag colour of each status (`{% status_tag wand_request %}`).
+    TAG_COLOURS = {
+        Status.SUBMITTED: "blue",
+        Status.WAITING_FOR_STOCK: "yellow",
+        Status.APPROVED: "turquoise",
+        Status.DISPATCHED: "purple",
+        Status.DELIVERED: "green",
+        Status.REJECTED: "red",
+        Status.CANCELLED: "grey",
+    }
     # Wands these requests hold against the school's allowance.
     COUNTS_AGAINST_ALLOWANCE = (
         Status.SUBMITTED,
@@ -112,7 +125,7 @@ class WandRequest(models.Model):
         Status.DISPATCHED,
         Status.DELIVERED,
     )
-    # "Has taken up the wand offer" (PRODUCT.md): a request approved and not cancelled.
+    # "Has taken up the wand offer" (docs/roles.md): a request approved and not cancelled.
     TAKEN_UP = (Status.WAITING_FOR_STOCK, Status.APPROVED, Status.DISPATCHED, Status.DELIVERED)
     CANCELLABLE = (Status.SUBMITTED, Status.WAITING_FOR_STOCK, Status.APPROVED)
     OPEN = (Status.SUBMITTED, Status.WAITING_FOR_STOCK, Status.APPROVED, Status.DISPATCHED)
@@ -154,22 +167,10 @@ class WandRequest(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="wand_request_quantity_positive"),
+            models.CheckConstraint(condition=Q(status__in=WandRequestStatus.values), name="wand_request_status_valid"),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=[
-                        "submitted",
-                        "waiting_for_stock",
-                        "approved",
-                        "dispatched",
-                        "delivered",
-                        "rejected",
-                        "cancelled",
-                    ]
-                ),
-                name="wand_request_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=~Q(status="rejected") | ~Q(decision_reason=""), name="wand_request_rejection_has_reason"
+                condition=~Q(status=WandRequestStatus.REJECTED) | ~Q(decision_reason=""),
+                name="wand_request_rejection_has_reason",
             ),
             models.UniqueConstraint(
                 fields=["requested_by", "idempotency_key"],
@@ -180,13 +181,11 @@ class WandRequest(models.Model):
         indexes = [
             models.Index(fields=["status", "decided_at"], name="wand_request_queue_idx"),
             models.Index(fields=["school", "status"], name="wand_request_school_idx"),
-            # The queue filtered by status, in its list order (-created_at, -id): at 500,000 requests the first page
-            # took 106 ms on SQLite without it, 2.5 ms with it (docs/performance.md).
+            # The queue filtered by status, in its list order (-created_at, -id) (docs/performance.md).
             models.Index(fields=["status", "-created_at", "-id"], name="wand_request_status_new_idx"),
             # Sums of wands by status: owed to requests waiting for stock (the queue's "short by" figure, on every
-            # queue page) and delivered per borough (insights). Both read only index entries: 26-33 ms -> 2 ms and
-            # 74 -> 13 ms at 500,000 requests on SQLite (docs/performance.md). Not a partial index: SQLite cannot use
-            # one for a bound `status = ?`.
+            # queue page) and delivered per borough (insights). Both read only index entries (docs/performance.md).
+            # Not a partial index: SQLite cannot use one for a bound `status = ?`.
             models.Index(fields=["status", "school", "quantity"], name="wand_request_status_qty_idx"),
         ]
 
@@ -250,23 +249,32 @@ class ExistingDelivery(models.Model):
         return f"{self.quantity} wands to {self.school_id} on {self.delivered_on}"
 
 
+class WandIssuePickup(models.TextChoices):
+    """Collecting the faulty wands a replacement was sent for: arranged when the replacement is dispatched."""
+
+    NONE = "", "No pick-up"
+    ARRANGED = "arranged", "Pick-up arranged"
+    COLLECTED = "collected", "Collected"
+
+
+class WandIssueKind(models.TextChoices):
+    FAULTY = "faulty", "Faulty"
+    MISSING = "missing", "Missing"
+
+
+class WandIssueOutcome(models.TextChoices):
+    REPLACEMENT = "replacement", "Send a replacement"
+    RETURN = "return", "Return without replacement"
+
+
 class WandIssue(models.Model):
     """A school's report of faulty or missing wands, which opens a replacement or a return."""
 
-    class Kind(models.TextChoices):
-        FAULTY = "faulty", "Faulty"
-        MISSING = "missing", "Missing"
+    Kind = WandIssueKind
 
-    class Outcome(models.TextChoices):
-        REPLACEMENT = "replacement", "Send a replacement"
-        RETURN = "return", "Return without replacement"
+    Outcome = WandIssueOutcome
 
-    class Pickup(models.TextChoices):
-        """Collecting the faulty wands a replacement was sent for: arranged when the replacement is dispatched."""
-
-        NONE = "", "No pick-up"
-        ARRANGED = "arranged", "Pick-up arranged"
-        COLLECTED = "collected", "Collected"
+    Pickup = WandIssuePickup
 
     PICKUP_NEXT = {
         Pickup.NONE: {Pickup.ARRANGED},
@@ -293,12 +301,12 @@ class WandIssue(models.Model):
         ordering = ["-reported_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="wand_issue_quantity_positive"),
-            models.CheckConstraint(
-                condition=Q(pickup__in=["", "arranged", "collected"]), name="wand_issue_pickup_valid"
-            ),
+            models.CheckConstraint(condition=Q(pickup__in=WandIssuePickup.values), name="wand_issue_pickup_valid"),
             # Only faulty wands that were replaced are collected: missing ones cannot be, returns come back anyway.
             models.CheckConstraint(
-                condition=Q(pickup="") | Q(kind="faulty", outcome="replacement"), name="wand_issue_pickup_only_replaced"
+                condition=Q(pickup=WandIssuePickup.NONE)
+                | Q(kind=WandIssueKind.FAULTY, outcome=WandIssueOutcome.REPLACEMENT),
+                name="wand_issue_pickup_only_replaced",
             ),
         ]
 

@@ -2,16 +2,10 @@
 
 from accounts import roles
 from accounts.selectors import schools_acting_for, user_role_names
+from core.permissions import is_active_user as _active
+from core.permissions import pk_of as _pk
 
 WAND_REQUESTS_DUTY = "wand_requests"
-
-
-def _active(user) -> bool:
-    return bool(user is not None and getattr(user, "is_authenticated", False) and getattr(user, "is_active", False))
-
-
-def _pk(obj):
-    return getattr(obj, "pk", obj)
 
 
 def is_wand_admin(user) -> bool:
@@ -51,12 +45,6 @@ def acts_for_wand_request(user, wand_request) -> bool:
 
 def can_request_wands(user, school) -> bool:
     return school is not None and school.is_open and acts_for_school_on_wands(user, school)
-
-
-def can_view_wand_request(user, wand_request) -> bool:
-    if wand_request is None:
-        return False
-    return can_run_wand_programme(user) or acts_for_wand_request(user, wand_request)
 
 
 def can_cancel_wand_request(user, wand_request) -> bool:

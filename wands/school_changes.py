@@ -7,7 +7,7 @@ from django.db.models import Count, Q, Sum
 
 from schools.successions import Move, Pair, Preview, SuccessionHandler, audit_moved, reassign
 
-from .models import SchoolAllowance, WandRequest
+from .models import SchoolAllowance, WandRequest, reference_for
 
 
 class WandsHandler(SuccessionHandler):
@@ -66,7 +66,7 @@ class WandsHandler(SuccessionHandler):
                 actor=actor,
                 verb="wand_request.moved",
                 model=WandRequest,
-                records=[(pk, f"KW-{pk:06d}") for pk in ids],
+                records=[(pk, reference_for(pk)) for pk in ids],
                 from_urn=move.old_urn,
                 to_urn=move.new_urn,
                 change_id=move.change_id,
@@ -89,7 +89,7 @@ class WandsHandler(SuccessionHandler):
                 actor=actor,
                 verb="wand_request.moved_back",
                 model=WandRequest,
-                records=[(pk, f"KW-{pk:06d}") for pk in payload["requests"]],
+                records=[(pk, reference_for(pk)) for pk in payload["requests"]],
                 from_urn=payload["to"],
                 to_urn=payload["from"],
                 change_id=change_id,

@@ -22,7 +22,6 @@ from .models import (
     StockMovement,
     WandIssue,
     WandRequest,
-    pk_from_reference,
 )
 from .permissions import WAND_REQUESTS_DUTY, can_run_wand_programme
 
@@ -154,14 +153,16 @@ def wand_requests_visible_to(user) -> QuerySet[WandRequest]:
     return _with_related(WandRequest.objects.filter(Q(school__in=schools) | predecessors_q("school", schools)))
 
 
+def default_delivery_address(school: School) -> dict:
+    """The school's own address, offered (page) or used (API) when a request gives none: its name, then its street to
+    its town; the postcode apart."""
+    lines = [school.name, *[part for part in (school.street, school.locality, school.address3, school.town) if part]]
+    return {"delivery_address": "\n".join(lines), "delivery_postcode": school.postcode}
+
+
 def wand_request_get(*, user, pk: int) -> WandRequest | None:
     """One request if the user may see it; None otherwise (the view answers 404)."""
     return wand_requests_visible_to(user).filter(pk=pk).first()
-
-
-def wand_request_by_reference(*, user, reference: str) -> WandRequest | None:
-    pk = pk_from_reference(reference)
-    return wand_request_get(user=user, pk=pk) if pk else None
 
 
 TIMELINE_TITLES = {
@@ -295,7 +296,7 @@ def wand_requests_to_dispatch() -> QuerySet[WandRequest]:
 
 
 def dashboard_figures() -> dict:
-    """Take-up (PRODUCT.md: a school with an approved, not cancelled request) by borough and BCU, wands through each
+    """Take-up (docs/roles.md: a school with an approved, not cancelled request) by borough and BCU, wands through each
     stage, stock, and the median days from request to delivery."""
     open_london = School.objects.filter(status__in=School.OPEN_STATUSES).exclude(
         local_authority__area=LocalAuthority.Area.OUTSIDE

@@ -2,8 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +12,8 @@ from core.csv_export import csv_streaming_response
 from core.csv_import import CsvRejected
 from core.errors import DomainError
 from core.forms import form_add_domain_error
-from core.pagination import cached_count_paginator, filter_count_key
+from core.pagination import cached_count_paginator, filter_count_key, paginate
+from core.permissions import require as _require
 from core.text import address_parts, one_line
 from schools.models import School
 from schools.selectors import school_get
@@ -41,20 +40,7 @@ from .forms import (
 from .models import WandRequest
 
 PER_PAGE = 25
-STATUS_TAGS = {
-    WandRequest.Status.SUBMITTED: "govuk-tag--blue",
-    WandRequest.Status.WAITING_FOR_STOCK: "govuk-tag--yellow",
-    WandRequest.Status.APPROVED: "govuk-tag--turquoise",
-    WandRequest.Status.DISPATCHED: "govuk-tag--purple",
-    WandRequest.Status.DELIVERED: "govuk-tag--green",
-    WandRequest.Status.REJECTED: "govuk-tag--red",
-    WandRequest.Status.CANCELLED: "govuk-tag--grey",
-}
 DRAFT_KEY = "wand_request_draft:{urn}"
-
-
-def _paginate(request, queryset):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
 QueuePaginator = cached_count_paginator(QUEUE_COUNTS)
@@ -65,11 +51,6 @@ def _visible_request(request, pk: int) -> WandRequest:
     if wand_request is None:
         raise Http404("No wand request you can see has this reference")
     return wand_request
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _school_for(request, urn: int) -> School:
@@ -106,19 +87,9 @@ def home(request: HttpRequest) -> HttpResponse:
             "school": school,
             "figures": figures,
             "wand_requests": selectors.school_wand_requests(school=school)[:50],
-            "status_tags": STATUS_TAGS,
             "can_request": school.is_open and figures.remaining > 0,
         },
     )
-
-
-def _default_address(school: School) -> dict:
-    return {
-        "delivery_address": "\n".join(
-            [school.name, *[p for p in (school.street, school.locality, school.address3, school.town) if p]]
-        ),
-        "delivery_postcode": school.postcode,
-    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -147,7 +118,9 @@ def request_new(request: HttpRequest, urn: int) -> HttpResponse:
     else:
         draft = request.session.get(draft_key)
         form = WandRequestForm(
-            initial=draft or _default_address(school), remaining=figures.remaining, sent_today=sent_today
+            initial=draft or selectors.default_delivery_address(school),
+            remaining=figures.remaining,
+            sent_today=sent_today,
         )
     return render(
         request,
@@ -221,7 +194,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "wands/request_detail.html",
         {
             "wand_request": wand_request,
-            "status_tag": STATUS_TAGS.get(wand_request.status, ""),
             "timeline": selectors.wand_request_timeline(wand_request=wand_request, for_programme=runs_programme),
             "issues": selectors.wand_request_issues(wand_request=wand_request),
             "serials": list(wand_request.serials.values_list("serial", flat=True)),
@@ -240,7 +212,6 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_confirm_delivery": permissions.can_confirm_wand_delivery(user, wand_request),
             "can_report_issue": permissions.can_report_wand_issue(user, wand_request),
             "can_manage_allowance": permissions.can_manage_wand_allowances(user),
-            "status_tags": STATUS_TAGS,
         },
     )
 
@@ -412,7 +383,6 @@ def queue(request: HttpRequest) -> HttpResponse:
                 name: DayMonthYearWidget.parts_of(filterset.form[name]) for name in ("submitted_from", "submitted_to")
             },
             "page": page,
-            "status_tags": STATUS_TAGS,
             "can_decide": permissions.can_decide_wand_request(request.user),
             "waiting_short": selectors.wands_short(),
             "stock": selectors.stock_level(),
@@ -462,7 +432,7 @@ def _queue_with_filters(query: str) -> str:
 @login_required
 def stock(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_manage_wand_stock(request.user))
-    page = _paginate(request, selectors.stock_movements())
+    page = paginate(request, selectors.stock_movements(), PER_PAGE)
     return render(
         request,
         "wands/stock.html",

@@ -4,18 +4,12 @@ import hashlib
 import secrets
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.permissions import require as require  # the services' one refusal
 from core.services import audit_record
-
-
-def require(allowed: bool) -> None:
-    """Services enforce the same predicates the views check."""
-    if not allowed:
-        raise PermissionDenied
 
 
 def now_or(now):

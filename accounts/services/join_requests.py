@@ -4,8 +4,9 @@ from functools import partial
 
 from django.db import IntegrityError, transaction
 
-from core.errors import Conflict, DomainError, InvalidTransition
+from core.errors import Conflict, DomainError
 from core.services import audit_record
+from core.workflow import transition
 from schools.models import School
 
 from ..models import JoinRequest, SchoolMembership, User
@@ -15,24 +16,18 @@ from ._common import now_or, reason_required, require
 
 
 def _move(join_request: JoinRequest, *, to: str, actor: User, now, reason: str = "") -> None:
-    """The one place a join request changes status, with its audit record."""
-    if to not in JoinRequest.NEXT[join_request.status]:
-        raise InvalidTransition(
-            f"This request has already been {join_request.get_status_display().lower()}"
-            + (f" by {join_request.decided_by}" if join_request.decided_by_id else "")
-        )
-    from_state = join_request.status
-    join_request.status = to
-    join_request.reason = reason
-    join_request.decided_by = actor
-    join_request.decided_at = now
-    join_request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
-    audit_record(
+    """A join request's decision (core.workflow), with who decided and when."""
+    transition(
+        join_request,
+        to=to,
         actor=actor,
         verb=f"join_request.{to}",
-        target=join_request,
-        from_state=from_state,
-        to_state=to,
+        refused=lambda: (
+            f"This request has already been {join_request.get_status_display().lower()}"
+            + (f" by {join_request.decided_by}" if join_request.decided_by_id else "")
+        ),
+        changes={"reason": reason, "decided_by": actor, "decided_at": now},
+        update_fields=(),
         reason=reason,
         data={"school_urn": join_request.school_id, "user_id": join_request.user_id},
     )

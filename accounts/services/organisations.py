@@ -4,8 +4,9 @@ from functools import partial
 
 from django.db import transaction
 
-from core.errors import DomainError, InvalidTransition
+from core.errors import DomainError
 from core.services import audit_record
+from core.workflow import transition
 from schools.models import LocalAuthority
 
 from ..models import Organisation, OrganisationMembership, ProgrammeRole, User
@@ -15,17 +16,16 @@ from ._common import now_or, reason_required, require
 
 
 def _move(organisation: Organisation, *, to: str, actor: User, now, reason: str = "") -> None:
-    """The one place an organisation's status changes, with its audit record."""
-    if to not in Organisation.NEXT[organisation.status]:
-        raise InvalidTransition(f"This organisation has already been {organisation.get_status_display().lower()}")
-    from_state = organisation.status
-    organisation.status = to
-    organisation.decline_reason = reason
-    organisation.verified_by = actor
-    organisation.verified_at = now
-    organisation.save(update_fields=["status", "decline_reason", "verified_by", "verified_at"])
-    audit_record(
-        actor=actor, verb=f"organisation.{to}", target=organisation, from_state=from_state, to_state=to, reason=reason
+    """An organisation's verification or refusal (core.workflow), with who decided and when."""
+    transition(
+        organisation,
+        to=to,
+        actor=actor,
+        verb=f"organisation.{to}",
+        refused=f"This organisation has already been {organisation.get_status_display().lower()}",
+        changes={"decline_reason": reason, "verified_by": actor, "verified_at": now},
+        update_fields=(),
+        reason=reason,
     )
 
 
@@ -43,7 +43,7 @@ def organisation_register(
     *,
     user: User,
     name: str,
-    type: str,  # noqa: A002 - the field is called type in PRODUCT.md
+    type: str,  # noqa: A002 - the field is called type in docs/roles.md
     borough: LocalAuthority,
     website: str = "",
     description: str = "",

@@ -1,14 +1,31 @@
 """GOV.UK Frontend form rendering: the one way forms become GOV.UK components.
 
 `{% govuk_error_summary form %}`: the error summary, each error linking to its field.
+`{% status_tag obj %}`: a status as a GOV.UK tag in the colour its model declares.
 `{% govuk_field form.name %}`: the component the widget calls for (input, textarea, select, radios, checkboxes,
 single checkbox, file upload) with label, hint and error message. Options: label_size ("l" etc.), classes,
 label_is_heading, autocomplete, inputmode, spellcheck.
 """
 
 from django import forms, template
+from django.utils.html import format_html
 
 register = template.Library()
+
+
+@register.simple_tag
+def status_tag(obj, field: str = "status", id: str = ""):  # noqa: A002 - the HTML attribute's name
+    """`{% status_tag wand_request %}`: the status as a GOV.UK tag, coloured by the model's `TAG_COLOURS` (the one place
+    a status's colour is declared), labelled with its display name; `id="request-status"` names the element."""
+    value = getattr(obj, field)
+    colour = type(obj).TAG_COLOURS.get(value, "")
+    return format_html(
+        '<strong{} class="govuk-tag{}">{}</strong>',
+        format_html(' id="{}"', id) if id else "",
+        f" govuk-tag--{colour}" if colour else "",
+        getattr(obj, f"get_{field}_display")(),
+    )
+
 
 _LABEL_CLASSES = {"xl": "govuk-label--xl", "l": "govuk-label--l", "m": "govuk-label--m", "s": "govuk-label--s"}
 _LEGEND_CLASSES = {

@@ -1,4 +1,4 @@
-"""Two-factor sign-in is enforced for the roles PRODUCT.md names; a programme admin can reset it, audited."""
+"""Two-factor sign-in is enforced for the roles docs/roles.md names; a programme admin can reset it, audited."""
 
 import pytest
 from allauth.mfa.models import Authenticator

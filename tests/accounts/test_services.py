@@ -7,7 +7,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from accounts import selectors, services
+from accounts import roles, selectors, services
 from accounts.models import (
     Invitation,
     JoinRequest,
@@ -412,10 +412,10 @@ class TestOrganisations:
                 user=user, name="Hackney Youth", type="youth", borough=london_authority()
             )
         assert organisation.status == "pending" and mail.outbox[-1].to == [admin.email]
-        assert not selectors.verified_organisation_member(user)
+        assert roles.ORGANISATION_MEMBER not in selectors.user_role_names(user)
         with run_on_commit():
             services.organisation_verify(actor=admin, organisation_id=organisation.pk)
-        assert selectors.verified_organisation_member(User.objects.get(pk=user.pk))
+        assert roles.ORGANISATION_MEMBER in selectors.user_role_names(User.objects.get(pk=user.pk))
         assert mail.outbox[-1].to == [user.email]
         assert verbs(organisation) == ["organisation.registered", "organisation.verified"]
 

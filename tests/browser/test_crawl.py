@@ -28,6 +28,7 @@ from django.urls import Resolver404, resolve, reverse
 
 from accounts import demo, roles
 from core.access import collect_rows
+from tests.access import url_kwargs
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -144,7 +145,7 @@ def _matrix_object_path(crawl, row):
         for attempt in range(3):
             try:
                 with transaction.atomic():
-                    path = reverse(row.url_name, kwargs=row.kwargs()) + (f"?{row.query}" if row.query else "")
+                    path = reverse(row.url_name, kwargs=url_kwargs(row)) + (f"?{row.query}" if row.query else "")
                 break
             except OperationalError as exc:  # SQLite: the live server's thread still holds the table for a moment
                 if attempt == 2:

@@ -8,6 +8,7 @@ from django.test.client import ClientHandler
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.access import UNDECLARED_NAMESPACES, base_role, collect_role_builders, collect_rows
+from tests.access import builder, url_kwargs
 
 
 def _url_names(resolver=None, namespace=""):
@@ -47,6 +48,8 @@ def test_rows_name_only_known_roles_and_urls():
         assert "default" in row.expected or {base_role(r) for r in ROLES} <= set(row.expected), row.url_name
         unknown = set(row.expected) - set(ROLES) - {"default"}
         assert not unknown, f"{row.url_name} names unknown roles {unknown}"
+        if isinstance(row.kwargs, str):
+            assert callable(builder(row.kwargs)), f"{row.url_name}: no test builder {row.kwargs}"
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +94,7 @@ def test_access(row, role_user_id, shared_handler, request):
     if role_user_id is not None:
         # A fresh copy from the database: nothing an earlier test did to the Python object carries over.
         client.force_login(get_user_model().objects.get(pk=role_user_id))
-    kwargs = row.kwargs() if row.kwargs else {}
+    kwargs = url_kwargs(row)
     url = reverse(row.url_name, kwargs=kwargs) + (f"?{row.query}" if row.query else "")
     response = client.get(url)
     assert response.status_code == row.status_for(role), (

@@ -25,6 +25,7 @@ from core.models import AuditEvent
 from stepping_stones import services
 from stepping_stones.models import Referral
 from stepping_stones.upn import upn_make
+from tests.access import url_kwargs
 from tests.accounts.factories import programme_admin, with_two_factor
 from tests.concurrency import run_together
 from tests.stepping_stones.factories import (
@@ -129,7 +130,7 @@ def test_every_pupil_page_and_endpoint_is_never_stored_by_a_cache(url_name, who)
     user = with_two_factor(coordinator()) if who == "coordinator" else with_two_factor(programme_admin())
     client = Client()
     client.force_login(user)
-    kwargs = row.kwargs() if row.kwargs else {}
+    kwargs = url_kwargs(row)
     response = client.get(reverse(url_name, kwargs=kwargs) + (f"?{row.query}" if row.query else ""))
     assert "no-store" in response.get("Cache-Control", ""), (url_name, response.status_code, response.headers)
 

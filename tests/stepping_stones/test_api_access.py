@@ -7,6 +7,7 @@ from django.urls import reverse
 from core.access import collect_role_builders
 from stepping_stones.api import urls as api_urls
 from stepping_stones.api.access_rows import ROWS
+from tests.access import url_kwargs
 
 ROLES = sorted(collect_role_builders())
 
@@ -24,7 +25,7 @@ def test_api_access(row, role):
     user = collect_role_builders()[role]()
     if user is not None:
         client.force_login(user)
-    response = client.get(reverse(row.url_name, kwargs=row.kwargs() if row.kwargs else {}))
+    response = client.get(reverse(row.url_name, kwargs=url_kwargs(row)))
     assert response.status_code == row.status_for(role), f"{role} GET {row.url_name}: {response.status_code}"
     if response.status_code == 200:
         assert "no-store" in response["Cache-Control"]

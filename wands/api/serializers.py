@@ -44,7 +44,7 @@ class WandRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_replaces(self, obj) -> str | None:
-        return f"KW-{obj.replaces_id:06d}" if obj.replaces_id else None
+        return reference_for(obj.replaces_id) if obj.replaces_id else None
 
 
 # The list endpoint builds WandRequestSerializer's shape from these `.values()` (core.api.rows; tests/bench checks both
@@ -100,7 +100,7 @@ def wand_request_row(row: dict) -> dict:
         "tracking_reference": row["tracking_reference"],
         "dispatched_at": iso_datetime(row["dispatched_at"]),
         "delivered_at": iso_datetime(row["delivered_at"]),
-        "replaces": f"KW-{replaces:06d}" if replaces else None,
+        "replaces": reference_for(replaces) if replaces else None,
     }
 
 
@@ -219,7 +219,7 @@ class WandStockMovementSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_request(self, obj) -> str | None:
-        return f"KW-{obj.wand_request_id:06d}" if obj.wand_request_id else None
+        return reference_for(obj.wand_request_id) if obj.wand_request_id else None
 
 
 STOCK_MOVEMENT_LIST_VALUES = (
@@ -248,7 +248,7 @@ def stock_movement_row(row: dict) -> dict:
         "batch": row["batch"],
         "serials": row["serials"],
         "note": row["note"],
-        "request": f"KW-{request:06d}" if request else None,
+        "request": reference_for(request) if request else None,
         "created_at": iso_datetime(row["created_at"]),
     }
 

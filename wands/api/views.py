@@ -87,6 +87,8 @@ class WandRequestList(ValuesListMixin, generics.ListCreateAPIView):
             raise serializers.ValidationError({"school_urn": ["You do not request wands for a school with this URN."]})
         key = values.get("idempotency_key") or request.headers.get("Idempotency-Key", "")
 
+        default = selectors.default_delivery_address(school)
+
         def create() -> dict:
             wand_request = services.wand_request_submit(
                 actor=request.user,
@@ -94,8 +96,8 @@ class WandRequestList(ValuesListMixin, generics.ListCreateAPIView):
                 quantity=values["quantity"],
                 contact_name=values["contact_name"],
                 contact_phone=values["contact_phone"],
-                delivery_address=values.get("delivery_address") or "\n".join([school.name, *school.address_lines[:-1]]),
-                delivery_postcode=values.get("delivery_postcode") or school.postcode,
+                delivery_address=values.get("delivery_address") or default["delivery_address"],
+                delivery_postcode=values.get("delivery_postcode") or default["delivery_postcode"],
                 policy_confirmed=values["policy_confirmed"],
                 idempotency_key=key,
             )

@@ -7,7 +7,7 @@ from accounts.models import ApiToken
 
 
 class RoleSerializer(serializers.Serializer):
-    role = serializers.CharField(help_text="Role name, e.g. 'headteacher' (see PRODUCT.md 'Users and roles').")
+    role = serializers.CharField(help_text="Role name, e.g. 'headteacher' (see docs/roles.md).")
     label = serializers.CharField()
     where = serializers.CharField(help_text="School, BCUs, organisation or 'The programme'.")
     school_urn = serializers.IntegerField(allow_null=True)

@@ -1,6 +1,6 @@
 """`GET /api/v1/audit/`: the audit search for VRU roles, read-only, newest first with a cursor.
 
-Same filters and the same scoping as the page (`core.audit_views.audit_events_visible_to`): entries about pupil
+Same filters and the same scoping as the page (`insights.audit_views.audit_events_visible_to`): entries about pupil
 records reach Stepping Stones coordinators only. There is no write method: the audit is append-only.
 """
 
@@ -12,8 +12,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 
 from core.api.pagination import CreatedCursorPagination
-from core.audit_views import AuditFilter, audit_events_visible_to, can_search_audit, request_views_as
 from core.models import AuditEvent
+from insights.audit_views import AuditFilter, audit_events_visible_to, can_search_audit, request_views_as
 
 
 class AuditEventSerializer(serializers.ModelSerializer):

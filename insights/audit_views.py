@@ -3,8 +3,8 @@
 Entries about pupil records (Stepping Stones) are evidence about children: only Stepping Stones coordinators see them,
 in the page, the export and the API alike, because all three read `audit_events_visible_to`.
 
-The role check reads `accounts` lazily: `core` comes before `accounts` in the import direction, and only this view
-(not the audit record itself) needs to know who holds which role.
+The audit record itself is `core`'s (`core.services.audit_record`, every app writes it); searching it lives here, above
+`accounts` (who holds which role) and the programmes (which of them holds pupil records).
 """
 
 from functools import cache
@@ -15,14 +15,17 @@ from django.apps import apps as django_apps
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from .csv_export import csv_streaming_response
-from .models import AuditEvent
+from accounts import roles
+from accounts.identity.view_as import is_viewing_as
+from accounts.selectors import user_role_names
+from core.csv_export import csv_streaming_response
+from core.models import AuditEvent
+from core.pagination import paginate
 
 PER_PAGE = 50
 PUPIL_APP = "stepping_stones"
@@ -30,30 +33,18 @@ PUPIL_APP = "stepping_stones"
 NOT_AUDITED_APPS = {"admin", "contenttypes", "sessions", "django_tasks_database", "account", "mfa", "sites"}
 
 
-def _role_names(user) -> set[str]:
-    from accounts.selectors import user_role_names
-
-    return user_role_names(user)
-
-
 def can_search_audit(user) -> bool:
     """Programme admins, Stepping Stones coordinators and toolkit editors (the VRU roles) search the audit."""
-    from accounts import roles
-
-    return bool(_role_names(user) & roles.VRU_ROLES)
+    return bool(user_role_names(user) & roles.VRU_ROLES)
 
 
 def can_see_pupil_audit(user, *, viewing_as: bool = False) -> bool:
     """Entries about pupil records are for Stepping Stones coordinators only, and never while "viewing as" one."""
-    from accounts import roles
-
-    return not viewing_as and roles.STEPPING_STONES_COORDINATOR in _role_names(user)
+    return not viewing_as and roles.STEPPING_STONES_COORDINATOR in user_role_names(user)
 
 
 def request_views_as(request) -> bool:
     """A programme admin "viewing as" someone: read-only, and never pupil records whatever the viewed user holds."""
-    from accounts.identity.view_as import is_viewing_as
-
     return request is not None and is_viewing_as(request)
 
 
@@ -257,12 +248,12 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     _gate(request)
     filterset = audit_filter(request)
     events = _filtered(filterset)
-    page = Paginator(events, PER_PAGE).get_page(request.GET.get("page")) if events is not None else None
+    page = paginate(request, events, PER_PAGE) if events is not None else None
     query = request.GET.copy()
     query.pop("page", None)
     return render(
         request,
-        "core/audit_search.html",
+        "insights/audit_search.html",
         {
             "filter_form": filterset.form,
             "page": page,
@@ -312,7 +303,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     if events is None:
         response = render(
             request,
-            "core/audit_search.html",
+            "insights/audit_search.html",
             {"filter_form": filterset.form, "page": None, "export_query": "", "sees_pupil_entries": False},
             status=400,
         )
