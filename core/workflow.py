@@ -40,11 +40,13 @@ def transition(
     data: dict | None = None,
     audit_target: models.Model | None = None,
     from_label: str = "",
+    target_label: str | None = None,
 ) -> str:
     """Move `obj.<field>` to `to` along `next_map` (the model's NEXT by default), with the other `changes` the move
     makes; save (`update_fields` plus the field and the changes, or the whole row when None); audit it (who, what,
     from -> to, why). Returns the state it moved from. `refused` is the message when the move is not allowed (or a
-    function making it, when reading it costs a query)."""
+    function making it, when reading it costs a query). `target_label` names the object in the audit where `str()`
+    would show personal data (a pupil's referral is named by its reference)."""
     current = getattr(obj, field)
     if not may_move(obj, to, field=field, next_map=next_map):
         raise InvalidTransition(refused() if callable(refused) else refused)
@@ -60,5 +62,6 @@ def transition(
         to_state=to,
         reason=reason,
         data=data,
+        target_label=target_label,
     )
     return current

@@ -10,8 +10,9 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import SchoolDuty, SchoolMembership
 from core.emails import email_send
-from core.errors import Conflict, DomainError, InvalidTransition
+from core.errors import Conflict, DomainError
 from core.services import audit_record
+from core.workflow import transition
 from schools.models import School
 
 from ..models import Cohort, ParticipatingSchool, Referral
@@ -93,16 +94,21 @@ def _audit(actor, verb: str, referral: Referral, *, from_state="", to_state="", 
 
 
 def _move(referral: Referral, *, to: str, actor, reason: str = "", data: dict | None = None) -> None:
-    """The one place a referral's status changes: checks the workflow and writes the audit row."""
-    current = referral.status
-    if to not in Referral.NEXT[S(current)]:
-        raise InvalidTransition(
+    """The one place a referral's status changes: `core.workflow.transition` checks Referral.NEXT, saves and writes
+    the audit row (labelled by the reference, never the pupil)."""
+    transition(
+        referral,
+        to=to,
+        actor=actor,
+        verb=f"{VERB}referral.{to}",
+        refused=lambda: (
             f"{referral.reference} is {referral.get_status_display().lower()}, so it cannot become "
             f"{S(to).label.lower()}. Refresh the page to see its current state."
-        )
-    referral.status = to
-    referral.save()
-    _audit(actor, f"referral.{to}", referral, from_state=current, to_state=to, reason=reason, data=data)
+        ),
+        reason=reason,
+        data=data or {},
+        target_label=referral.reference,
+    )
 
 
 def _locked(referral: Referral | int) -> Referral:
