@@ -79,6 +79,8 @@ INSTALLED_APPS = DJANGO_APPS + THIRD_PARTY_APPS + LOCAL_APPS
 
 MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
+    # Under /api/ every error answer is problem details (RFC 9457), whichever layer wrote it.
+    "core.api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -95,6 +97,8 @@ MIDDLEWARE = [
     "accounts.identity.middleware.TwoFactorRequiredMiddleware",
     "accounts.identity.middleware.ViewAsMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees the user the API acts for: ETag / If-Match / 428 / 412 and RateLimit-* under /api/.
+    "core.api.middleware.ApiConcurrencyMiddleware",
 ]
 
 ROOT_URLCONF = "schools_portal.urls"
@@ -218,6 +222,7 @@ SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # problem details under /api/, the GOV.UK page elsewhere
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -282,6 +287,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.patch_schemas_without_defaults",
+        "core.api.schema.document_errors",
     ],
     # Several models have a `status` field; name each choice set after its model so the schema stays stable.
     "ENUM_NAME_OVERRIDES": {

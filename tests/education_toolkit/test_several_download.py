@@ -84,8 +84,8 @@ def test_the_api_zips_several_resources(teacher):
     assert response.status_code == 200
     assert _names(response) == [f"{first.slug}_plan_v1.pdf", f"{second.slug}_plan_v1.pdf"]
     missing = api.post(url, {"resources": ["nope"]}, format="json")
-    assert missing.status_code == 400 and "resources" in missing.json()
+    assert missing.status_code == 400 and "resources" in missing.json()["errors"]
     api.force_authenticate(None)
     anonymous = api.post(url, {"resources": [first.slug]}, format="json")
-    assert anonymous.status_code == 400 and "accept_terms" in anonymous.json()
+    assert anonymous.status_code == 400 and "accept_terms" in anonymous.json()["errors"]
     assert TermsAcceptance.objects.count() == 1  # the teacher's, from the fixture

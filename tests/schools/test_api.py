@@ -117,7 +117,7 @@ def test_page_size_is_capped(client):
 def test_bad_filters_are_400_with_field_errors(client, query, errors):
     response = client.get(LIST_URL, query)
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json()["errors"] == errors
 
 
 def test_a_page_past_the_end_is_404(client):
@@ -145,7 +145,7 @@ def test_detail_has_the_full_register_entry(client):
 def test_unknown_urn_is_404(client, urn):
     response = client.get(f"{LIST_URL}{urn}/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "No school with this URN"}
+    assert (response.json()["detail"], response.json()["code"]) == ("No school with this URN", "not_found")
 
 
 @pytest.mark.parametrize("urn", ["-1", "abc", "1e5"])
