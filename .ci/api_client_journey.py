@@ -13,6 +13,8 @@ from portal_client import AuthenticatedClient
 from portal_client.api.open_ import open_figures, open_figures_csv
 from portal_client.api.v1 import (
     v1_officers_assignments_create,
+    v1_officers_officers_partial_update,
+    v1_officers_officers_retrieve,
     v1_officers_queue_list,
     v1_officers_schools_suggestions_retrieve,
     v1_schools_list,
@@ -20,7 +22,12 @@ from portal_client.api.v1 import (
     v1_wands_requests_approve_create,
     v1_wands_requests_create,
 )
-from portal_client.models import OfficersAssignmentCreateRequest, WandReasonRequest, WandRequestCreateRequest
+from portal_client.models import (
+    OfficersAssignmentCreateRequest,
+    PatchedOfficersOfficerUpdateRequest,
+    WandReasonRequest,
+    WandRequestCreateRequest,
+)
 
 BASE = os.environ["CLIENT_BASE"]
 HEADERS = {"X-Forwarded-Proto": "https"}
@@ -84,6 +91,20 @@ check(
     ),
     201,
 )
+
+# A PATCH sends If-Match with the ETag of the GET (428 without it): two people do not overwrite each other.
+read = v1_officers_officers_retrieve.sync_detailed(officer_id, client=allocator)
+officer = check("officer read (allocator)", read, 200)
+etag = read.headers["etag"]
+patched = v1_officers_officers_partial_update.sync_detailed(
+    officer_id, client=allocator, body=PatchedOfficersOfficerUpdateRequest(capacity=officer.capacity + 1), if_match=etag
+)
+changed = check("officer capacity changed with If-Match (allocator)", patched, 200)
+assert changed.capacity == officer.capacity + 1 and patched.headers["etag"] != etag
+again = v1_officers_officers_partial_update.sync_detailed(
+    officer_id, client=allocator, body=PatchedOfficersOfficerUpdateRequest(capacity=officer.capacity), if_match=etag
+)
+check("the same PATCH with the old ETag is refused (412)", again, 412)
 
 check("open figures (JSON)", open_figures.sync_detailed(client=admin), 200)
 csv_text = check("open figures (CSV)", open_figures_csv.sync_detailed("wands-take-up", client=admin), 200)

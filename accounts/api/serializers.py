@@ -153,6 +153,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
     borough_code = serializers.IntegerField(source="borough_id")
     borough_name = serializers.CharField(source="borough.name")
     status = serializers.CharField(read_only=True, help_text="pending, verified or declined")
+    # Not a URLField: an organisation without a web site has "" here, which is not a `uri` (response conformance).
+    website = serializers.CharField(read_only=True, help_text="The organisation's web address, or empty.")
 
     class Meta:
         model = Organisation

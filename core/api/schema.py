@@ -94,9 +94,10 @@ def _object_path(paths: dict, path: str, method: str) -> str | None:
 
 def document_errors(result, generator, request, public):
     """Every operation documents its errors as problem details (a `ProblemDetails` component): 400, 401, 403 on all;
-    404 where the path names an object; 415 where there is a body; 412/428 and the If-Match header on writes to one
-    object; 422 with the Idempotency-Key header; 429, Retry-After and the RateLimit-* headers where throttled; ETag
-    on GET answers. The errors an operation declared itself keep their status and description, with this schema."""
+    404 where the path names an object; 409 on writes; 415 where there is a body; 412/428 and the If-Match header on
+    writes to one object; 422 with the Idempotency-Key header; 429, Retry-After and the RateLimit-* headers where
+    throttled; ETag on GET answers. The errors an operation declared itself keep their status and description, with
+    this schema."""
     schemas = result.setdefault("components", {}).setdefault("schemas", {})
     schemas["ProblemDetails"] = PROBLEM_SCHEMA
     problem_content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
@@ -114,6 +115,8 @@ def document_errors(result, generator, request, public):
                 statuses.add("404")
             if "requestBody" in operation:
                 statuses.add("415")
+            if method != "get":  # a write can clash with the current state (already decided, already taken)
+                statuses.add("409")
             if "Idempotency-Key" in header_names:
                 statuses.add("422")
             if method != "get" and _object_path(paths, path, method) and "If-Match" not in header_names:

@@ -1,7 +1,7 @@
 """The officers API: the same services and selectors as the pages. 400 with field errors, 409 for conflicts."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.parsers import MultiPartParser
@@ -401,7 +401,10 @@ class OfficerRequestCreate(APIView):
 
     @extend_schema(
         request=s.OfficersOfficerRequestCreateSerializer,
-        responses={201: inline_serializer("OfficersRequestMade", {"id": serializers.IntegerField()})},
+        responses={
+            201: inline_serializer("OfficersRequestMade", {"id": serializers.IntegerField()}),
+            404: OpenApiResponse(description="Not a school you are the headteacher of"),
+        },
     )
     @idempotent("officers.request")
     def post(self, request):
