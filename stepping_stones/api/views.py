@@ -205,11 +205,9 @@ class NeedList(SteppingStonesAPIView):
 class NeedDetail(SteppingStonesAPIView):
     @extend_schema(responses={200: s.SteppingStonesNeedSerializer})
     def get(self, request, pk):
-        """One need (coordinators: inactive ones too), with the ETag a PATCH of it sends in If-Match."""
-        self._require(permissions.can_use_stepping_stones(request))
-        needs = selectors.needs_all() if permissions.is_coordinator(request) else selectors.needs_active()
-        need = needs.filter(pk=pk).first() if 0 < pk < 2**31 else None
-        if need is None:
+        """One need, for the coordinators who change it: its ETag is what a PATCH sends in If-Match."""
+        need = selectors.needs_all().filter(pk=pk).first() if 0 < pk < 2**31 else None
+        if need is None or not permissions.can_manage_cohorts(request):
             raise Http404
         return Response(s.SteppingStonesNeedSerializer(need).data)
 
