@@ -211,8 +211,8 @@ def test_schema_documents_the_endpoints_their_parameters_and_responses(client):
     detail_ref = paths["/api/v1/schools/{urn}/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     detail = schema["components"]["schemas"][detail_ref["$ref"].rsplit("/", 1)[1]]
     assert {"urn", "name", "local_authority", "bcu", "address_lines", "latitude"} <= set(detail["properties"])
-    bad_filter = list_operation["responses"]["400"]["content"]["application/json"]["schema"]
-    assert bad_filter["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+    bad_filter = list_operation["responses"]["400"]["content"]["application/problem+json"]["schema"]
+    assert bad_filter == {"$ref": "#/components/schemas/ProblemDetails"}  # field errors under `errors`
     assert "404" in paths["/api/v1/schools/{urn}/"]["get"]["responses"]
     for path in ["/api/v1/schools/", "/api/v1/schools/{urn}/", "/api/v1/local-authorities/", "/api/v1/bcus/"]:
         assert "429" in paths[path]["get"]["responses"], path
