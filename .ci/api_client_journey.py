@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from portal_client import AuthenticatedClient
 from portal_client.api.officers_assignments import v1_officers_assignments_create
+from portal_client.api.officers_officers import v1_officers_officers_partial_update, v1_officers_officers_retrieve
 from portal_client.api.officers_queue import v1_officers_queue_list
 from portal_client.api.officers_schools import v1_officers_schools_suggestions_retrieve
 from portal_client.api.officers_what_if import v1_officers_what_if_create
@@ -28,6 +29,7 @@ from portal_client.api.wands_requests import (
 from portal_client.models import (
     OfficersAssignmentCreateRequest,
     OfficersWhatIfRequest,
+    PatchedOfficersOfficerUpdateRequest,
     V1SteppingStonesReferralsListStatus,
     WandReasonRequest,
     WandRequestCreateRequest,
@@ -117,6 +119,20 @@ check(
     ),
     201,
 )
+
+# A PATCH sends If-Match with the ETag of the GET (428 without it): two people do not overwrite each other.
+read = v1_officers_officers_retrieve.sync_detailed(officer_id, client=allocator)
+officer = check("officer read (allocator)", read, 200)
+etag = read.headers["etag"]
+patched = v1_officers_officers_partial_update.sync_detailed(
+    officer_id, client=allocator, body=PatchedOfficersOfficerUpdateRequest(capacity=officer.capacity + 1), if_match=etag
+)
+changed = check("officer capacity changed with If-Match (allocator)", patched, 200)
+assert changed.capacity == officer.capacity + 1 and patched.headers["etag"] != etag
+again = v1_officers_officers_partial_update.sync_detailed(
+    officer_id, client=allocator, body=PatchedOfficersOfficerUpdateRequest(capacity=officer.capacity), if_match=etag
+)
+check("the same PATCH with the old ETag is refused (412)", again, 412)
 
 check("open figures (JSON)", open_figures.sync_detailed(client=admin), 200)
 csv_text = check("open figures (CSV)", open_figures_csv.sync_detailed("wands-take-up", client=admin), 200)

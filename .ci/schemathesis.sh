@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Schemathesis against the whole OpenAPI schema of the running smoke server (called by .ci/smoke.sh through
-# SMOKE_AFTER, with SMOKE_BASE and the smoke environment). Check: not_a_server_error, bounded by SCHEMATHESIS_MAX_TIME.
+# SMOKE_AFTER, with SMOKE_BASE and the smoke environment). Checks: no server error, and every answer (errors included)
+# conforms to the schema: its status is documented, its content type is the documented one, its body validates
+# against the documented schema. Bounded by SCHEMATHESIS_MAX_TIME.
 # Requests carry an API token of the demo programme admin (the widest read and write access), made through the
 # service with the password and a TOTP code from the seeded secret.
 set -euo pipefail
@@ -36,7 +38,7 @@ echo "  schema: $operations operations"
 ROOT="$PWD"
 cd "$WORK"
 "$ROOT/.venv/bin/schemathesis" run "$WORK/schema.json" --url "$SMOKE_BASE" \
-  --checks not_a_server_error \
+  --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance \
   --max-time "${SCHEMATHESIS_MAX_TIME:-90}" --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-25}" \
   --workers 1 --seed 20261125 --request-timeout 30 --no-color \
   --suppress-health-check all --warnings off \

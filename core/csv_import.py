@@ -27,7 +27,7 @@ as "²" or "٣" are not numbers. Cell values are never echoed in messages: a fil
 `read_csv` raises `CsvRejected` (a `DomainError` on the field "file", with `problems`: a list of (line, message)) for a
 file it cannot read at all, and in "reject" mode for any bad row. Services add their own row checks and raise the
 same error with `CsvRejected.for_rows(problems, ...)`; pages show `problems` in the error summary, the API answers 400
-with `csv_rejected_body(error)`.
+problem details with every bad line in `rows` (core.api.exceptions).
 """
 
 import codecs
@@ -80,15 +80,6 @@ class CsvRejected(DomainError):
         lines = len({line for line, _ in problems})
         rows = "1 row needs" if lines == 1 else f"{lines} rows need"
         return cls(f"{action}: {rows} fixing.", problems=sorted(problems)[:PROBLEMS_SHOWN])
-
-
-def csv_rejected_body(error: CsvRejected) -> dict:
-    """The API's 400 body for a refused file: the message, its code, and every bad line."""
-    return {
-        "file": [error.message],
-        "code": error.code,
-        "rows": [{"line": line, "reason": message} for line, message in error.problems],
-    }
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ request's result would hide that the second one was never carried out.
 import hashlib
 import json
 from collections.abc import Callable
+from functools import wraps
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
@@ -83,3 +84,83 @@ def idempotent_create(
             raise
         return _replay(existing, fingerprint)
     return Response(record.body, status=status_code)
+
+
+class _NotKept(Exception):
+    """The create answered without succeeding (a 4xx it returned rather than raised): nothing is kept."""
+
+    def __init__(self, response):
+        super().__init__(response.status_code)
+        self.response = response
+
+
+def _fingerprintable(data):
+    """The request body as plain JSON-able values; an uploaded file by the sha256 of its bytes."""
+    if hasattr(data, "lists"):  # QueryDict / MultiValueDict (a multipart upload)
+        return {name: [_fingerprintable(value) for value in values] for name, values in data.lists()}
+    if hasattr(data, "read") and hasattr(data, "seek"):
+        digest = hashlib.sha256()
+        for chunk in data.chunks() if hasattr(data, "chunks") else [data.read()]:
+            digest.update(chunk)
+        data.seek(0)
+        return {"file_sha256": digest.hexdigest()}
+    return data
+
+
+def idempotent_response(*, user, scope: str, key: str, payload, respond: Callable[[], Response]) -> Response:
+    """Like `idempotent_create`, for a view's whole answer: `respond` runs once per person, scope and key; a 2xx answer
+    is kept and replayed (status and body), anything else is returned as it is and keeps nothing."""
+    key = (key or "").strip()
+    if len(key) > KEY_MAX_LENGTH:
+        raise DomainError(f"An Idempotency-Key must be {KEY_MAX_LENGTH} characters or fewer.", field="idempotency_key")
+    fingerprint = request_fingerprint(payload)
+    lookup = {"user_id": user.pk, "scope": scope[:60], "key": key}
+    existing = IdempotentResponse.objects.filter(**lookup).first()
+    if existing is not None:
+        return _replay(existing, fingerprint)
+    try:
+        with transaction.atomic():
+            record = IdempotentResponse.objects.create(**lookup, fingerprint=fingerprint, status_code=200, body={})
+            response = respond()
+            if not (200 <= response.status_code < 300) or not isinstance(response, Response):
+                raise _NotKept(response)
+            record.status_code = response.status_code
+            record.body = _as_json(response.data)
+            record.save(update_fields=["status_code", "body"])
+    except _NotKept as not_kept:
+        return not_kept.response
+    except IntegrityError:
+        existing = IdempotentResponse.objects.filter(**lookup).first()
+        if existing is None:
+            raise
+        return _replay(existing, fingerprint)
+    response.data = record.body  # the first answer is the stored JSON, so it and its replays cannot differ
+    return response
+
+
+def idempotent(scope: str):
+    """Decorator for an API view's create (POST) method: an `Idempotency-Key` header makes a retry safe (the first
+    answer again, `Idempotent-Replayed: true`; the key with another body is 422 `idempotency_key_reused`). Documented
+    in the OpenAPI schema (the header here; its 422 by core.api.schema.document_errors)."""
+    from drf_spectacular.utils import extend_schema
+
+    from core.api.idempotency import IDEMPOTENCY_KEY_HEADER
+
+    def decorate(method):
+        @wraps(method)
+        def wrapper(view, request, *args, **kwargs):
+            key = request.headers.get("Idempotency-Key", "")
+            if not key.strip() or not request.user.is_authenticated:
+                return method(view, request, *args, **kwargs)
+            payload = {"body": _fingerprintable(request.data), "path": {k: str(v) for k, v in kwargs.items()}}
+            return idempotent_response(
+                user=request.user,
+                scope=scope,
+                key=key,
+                payload=payload,
+                respond=lambda: method(view, request, *args, **kwargs),
+            )
+
+        return extend_schema(parameters=[IDEMPOTENCY_KEY_HEADER])(wrapper)
+
+    return decorate

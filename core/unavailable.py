@@ -4,8 +4,6 @@ Pages get the GOV.UK "Sorry, the service is unavailable" page; the API gets prob
 not such a dependency (core.cache turns their failures into misses), nor is file storage outside its own views.
 """
 
-import json
-
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.template import loader
@@ -25,22 +23,15 @@ def is_unavailable_error(exc: BaseException | None) -> bool:
     return False
 
 
-def problem_body(*, request_id: str = "") -> dict:
-    body = {
-        "type": "about:blank",
-        "title": "Service unavailable",
-        "status": 503,
-        "detail": "The service is unavailable. Try again later.",
-    }
-    if request_id:
-        body["request_id"] = request_id
-    return body
+UNAVAILABLE_DETAIL = "The service is unavailable. Try again later."
 
 
 def unavailable_response(request, *, request_id: str = "") -> HttpResponse:
     if request is not None and request.path.startswith(API_PREFIX):
-        response = HttpResponse(
-            json.dumps(problem_body(request_id=request_id)), status=503, content_type=PROBLEM_CONTENT_TYPE
+        from core.api.problems import problem_response
+
+        response = problem_response(
+            request, 503, code="service_unavailable", detail=UNAVAILABLE_DETAIL, request_id=request_id or None
         )
     else:
         response = HttpResponse(loader.get_template("503.html").render({"request_id": request_id}), status=503)

@@ -12,10 +12,12 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseServerError, JsonResponse
 from django.template import TemplateDoesNotExist, loader
 from django.utils import timezone
+from django.views import csrf, defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_GET
 
+from .api.problems import is_api_path, problem_response
 from .outage import log_outage
 from .request_context import current_request_id
 from .unavailable import is_unavailable_error, unavailable_response
@@ -110,6 +112,14 @@ def server_error(request, template_name="500.html"):
     request_id = getattr(request, "request_id", "") or current_request_id()
     if is_unavailable_error(sys.exc_info()[1]):
         return unavailable_response(request, request_id=request_id)
+    if is_api_path(request):
+        return problem_response(
+            request,
+            500,
+            code="server_error",
+            detail="Something went wrong on our side. Quote the request id if you contact support.",
+            request_id=request_id or None,
+        )
     try:
         template = loader.get_template(template_name)
     except TemplateDoesNotExist:
@@ -125,3 +135,36 @@ def favicon(request):
         response = HttpResponse(icon.read(), content_type="image/x-icon")
     response["Cache-Control"] = "public, max-age=86400"
     return response
+
+
+# Under /api/ every error is problem details (core.api.problems), never an HTML page: Django's own error handlers
+# for the answers it writes itself (an unknown /api/ path, a malformed request, a CSRF failure).
+
+
+@requires_csrf_token
+def page_not_found(request, exception):
+    if is_api_path(request):
+        return problem_response(request, 404, code="not_found", detail="There is nothing at this address.")
+    return defaults.page_not_found(request, exception)
+
+
+@requires_csrf_token
+def bad_request(request, exception):
+    if is_api_path(request):
+        return problem_response(request, 400, code="bad_request", detail="The request could not be understood.")
+    return defaults.bad_request(request, exception)
+
+
+@requires_csrf_token
+def permission_denied(request, exception):
+    if is_api_path(request):
+        return problem_response(request, 403, code="permission_denied", detail="You may not do this.")
+    return defaults.permission_denied(request, exception)
+
+
+def csrf_failure(request, reason=""):
+    if is_api_path(request):
+        return problem_response(
+            request, 403, code="csrf_failed", detail=f"CSRF Failed: {reason}. Send the CSRF token with a session."
+        )
+    return csrf.csrf_failure(request, reason=reason)

@@ -23,6 +23,10 @@ api_v1 = [
 ]
 
 handler500 = "core.views.server_error"
+# Problem details under /api/, Django's pages elsewhere.
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
 
 urlpatterns = [
     path("", include("public.urls")),

@@ -158,6 +158,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
     la_name = serializers.CharField(source="borough.name")
     gss_code = serializers.CharField(source="borough.gss_code", help_text="The borough's ONS GSS code")
     status = serializers.ChoiceField(choices=Organisation.Status.choices, read_only=True)
+    # Not a URLField: an organisation without a web site has "" here, which is not a `uri` (response conformance).
+    website = serializers.CharField(read_only=True, help_text="The organisation's web address, or empty.")
 
     class Meta:
         model = Organisation

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.pagination import PagePagination, cursor_pagination
+from core.idempotency import idempotent
 from schools.models import School
 
 from .. import selectors, services
@@ -62,6 +63,7 @@ class InvitationListCreateView(generics.ListAPIView, RolesApiView):
         request=s.InvitationCreateSerializer,
         responses={201: s.InvitationSerializer, **ERRORS},
     )
+    @idempotent("invitations.create")
     def post(self, request):
         data = self.parse(s.InvitationCreateSerializer)
         invite = services.headteacher_invite if data["role"] == "headteacher" else services.staff_invite
@@ -93,6 +95,7 @@ class ExpiredInvitationsView(generics.ListAPIView, RolesApiView):
         request=s.InvitationsResendSerializer,
         responses={201: s.InvitationSerializer(many=True), **ERRORS},
     )
+    @idempotent("invitations.resend_expired")
     def post(self, request):
         data = self.parse(s.InvitationsResendSerializer)
         sent = services.invitations_resend_expired(actor=request.user, invitation_ids=data["invitations"])
@@ -151,6 +154,7 @@ class JoinRequestListCreateView(generics.ListAPIView, RolesApiView):
         request=s.JoinRequestCreateSerializer,
         responses={201: s.JoinRequestSerializer, **ERRORS},
     )
+    @idempotent("join_requests.create")
     def post(self, request):
         data = self.parse(s.JoinRequestCreateSerializer)
         join_request = services.join_request_create(user=request.user, school=data["urn"], message=data["message"])
@@ -217,6 +221,7 @@ class OrganisationListCreateView(generics.ListAPIView, RolesApiView):
         request=s.OrganisationRegisterSerializer,
         responses={201: s.OrganisationSerializer, **ERRORS},
     )
+    @idempotent("organisations.create")
     def post(self, request):
         data = dict(self.parse(s.OrganisationRegisterSerializer))
         data["borough"] = data.pop("la_code")
@@ -271,6 +276,7 @@ class OrganisationInviteView(RolesApiView):
             ),
         },
     )
+    @idempotent("organisations.invite")
     def post(self, request, pk: int):
         organisation = _organisation(request, pk)
         data = self.parse(s.OrganisationInvitationCreateSerializer)
@@ -360,6 +366,7 @@ class MembershipDutyGrantView(RolesApiView):
         request=s.DutySerializer,
         responses={201: s.MembershipSerializer, **ERRORS},
     )
+    @idempotent("memberships.duty_grant")
     def post(self, request, pk: int):
         membership = _membership(request, pk)
         data = self.parse(s.DutySerializer)
@@ -378,7 +385,7 @@ class MembershipDutyRemoveView(RolesApiView):
         data = self.parse(s.DutyRemoveSerializer)
         duty = next((d for d in membership.current_duties if d.duty == data["duty"]), None)
         if duty is None:
-            return Response({"duty": ["They do not have this duty"], "code": "invalid"}, status=400)
+            raise ValidationError({"duty": ["They do not have this duty"]})
         services.duty_remove(actor=request.user, duty_id=duty.pk, reason=data["reason"])
         return Response(_membership_out(membership.pk))
 

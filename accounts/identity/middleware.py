@@ -15,7 +15,7 @@ import time
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import REDIRECT_FIELD_NAME, SESSION_KEY, get_user_model, logout
-from django.http import HttpResponseForbidden, JsonResponse
+from django.http import HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
@@ -23,6 +23,7 @@ from django.utils.http import urlencode
 from accounts.identity import mfa, sessions, view_as
 from accounts.identity.permissions import can_view_as
 from accounts.identity.services import user_mark_seen, view_as_stop
+from core.api.problems import problem_response
 
 IDLE_MESSAGE = "You were signed out because you had not used the service for 30 minutes."
 ABSOLUTE_MESSAGE = "You were signed out because you had been signed in for 12 hours. Sign in again to continue."
@@ -184,7 +185,7 @@ class TwoFactorRequiredMiddleware:
         if _is_api(request):
             if _uses_bearer_token(request):
                 return None
-            return JsonResponse({"detail": TWO_FACTOR_API_MESSAGE[state], "code": "two_factor_required"}, status=403)
+            return problem_response(request, 403, code="two_factor_required", detail=TWO_FACTOR_API_MESSAGE[state])
         name = _url_name(request)
         if not name and not _resolves(request):
             return None  # not one of the portal's views: its normal answer (404)
@@ -242,7 +243,7 @@ class ViewAsMiddleware:
     def _refuse(request, target):
         message = "You are viewing the service as another user: it is read-only. Stop viewing as them to make changes."
         if _is_api(request):
-            return JsonResponse({"detail": message, "code": "view_as_read_only"}, status=403)
+            return problem_response(request, 403, code="view_as_read_only", detail=message)
         return render(
             request, "accounts/identity/view_as_refused.html", {"message": message, "viewed": target}, status=403
         )

@@ -1,5 +1,7 @@
 """OpenAPI schema post-processing: what drf-spectacular's defaults get wrong for generated clients."""
 
+from copy import deepcopy
+
 from drf_spectacular.openapi import AutoSchema
 from rest_framework.pagination import CursorPagination
 
@@ -12,6 +14,133 @@ def patch_schemas_without_defaults(result, generator, request, public):
             for prop in component.get("properties", {}).values():
                 prop.pop("default", None)
     return result
+
+
+PROBLEM = "application/problem+json"
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": (
+        "RFC 9457 problem details, the one error shape of the API. `code` is stable (docs/api.md lists the values); "
+        "`errors` names each field with its messages (nested fields dotted: `rows.2.urn`)."
+    ),
+    "properties": {
+        "type": {"type": "string", "description": "`about:blank`: what went wrong is `code`."},
+        "title": {"type": "string", "description": "The HTTP status phrase."},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "What went wrong, for a person."},
+        "instance": {"type": "string", "description": "The path of the request."},
+        "code": {"type": "string", "description": "Stable machine-readable code, e.g. `invalid`, `not_found`."},
+        "errors": {
+            "type": "object",
+            "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            "description": "Field errors: each field's messages (`non_field_errors` for the request as a whole).",
+        },
+        "request_id": {"type": "string", "description": "The id in the logs (also the X-Request-ID header)."},
+    },
+    "required": ["type", "title", "status", "detail", "code"],
+}
+_DESCRIPTIONS = {
+    "400": "Bad input: problem details, `errors` names each field",
+    "401": "No valid credentials (problem details)",
+    "403": "Not allowed: your roles, two-factor, viewing as someone, CSRF (problem details)",
+    "404": "Not found, or outside what you may see (problem details)",
+    "409": "Clashes with the current state (problem details)",
+    "412": "If-Match does not match the current ETag: someone changed it; GET it again (problem details)",
+    "415": "The body is not JSON (problem details)",
+    "422": "The Idempotency-Key was used before with a different body (problem details)",
+    "428": "If-Match is missing (problem details)",
+    "429": "Too many requests: wait Retry-After seconds (problem details)",
+}
+_INT = {"schema": {"type": "integer"}}
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Limit": {**_INT, "description": "Requests allowed in the window."},
+    "RateLimit-Remaining": {**_INT, "description": "Requests left in the window."},
+    "RateLimit-Reset": {**_INT, "description": "Seconds until the window frees a request."},
+}
+RETRY_AFTER_HEADER = {"Retry-After": {**_INT, "description": "Seconds to wait before trying again."}}
+ETAG_HEADER = {"ETag": {"schema": {"type": "string"}, "description": "Send it back in If-Match to change the object."}}
+
+
+def _if_match(required: bool) -> dict:
+    return {
+        "name": "If-Match",
+        "in": "header",
+        "required": required,
+        "schema": {"type": "string"},
+        "description": (
+            "The ETag of the object from your GET of it. "
+            + ("Required: 428 without it; " if required else "Optional; ")
+            + "412 when the object changed since."
+        ),
+    }
+
+
+def _throttled_operations(generator) -> set[tuple[str, str]]:
+    throttled = set()
+    for path, _regex, method, callback in generator.endpoints or []:
+        view = generator.create_view(callback, method)
+        if view.get_throttles():
+            throttled.add((generator.coerce_path(path, method, view), method.lower()))
+    return throttled
+
+
+def _object_path(paths: dict, path: str, method: str) -> str | None:
+    """The single object (a path ending in a parameter, with a GET) a write acts on: core.api.middleware's rule."""
+    candidates = [path] + ([path.rstrip("/").rsplit("/", 1)[0] + "/"] if method == "post" else [])
+    for candidate in candidates:
+        if candidate.rstrip("/").endswith("}") and "get" in paths.get(candidate, {}):
+            return candidate
+        if method != "post":
+            return None
+    return None
+
+
+def document_errors(result, generator, request, public):
+    """Every operation documents its errors as problem details (a `ProblemDetails` component): 400, 401, 403 on all;
+    404 where the path names an object; 409 on writes; 415 where there is a body; 412/428 and the If-Match header on
+    writes to one object; 422 with the Idempotency-Key header; 429, Retry-After and the RateLimit-* headers where
+    throttled; ETag on GET answers. The errors an operation declared itself keep their status and description, with
+    this schema."""
+    schemas = result.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ProblemDetails"] = PROBLEM_SCHEMA
+    problem_content = {PROBLEM: {"schema": {"$ref": "#/components/schemas/ProblemDetails"}}}
+    throttled = _throttled_operations(generator)
+    paths = result.get("paths", {})
+    for path, item in paths.items():
+        for method, operation in item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            parameters = operation.setdefault("parameters", [])
+            header_names = {p.get("name") for p in parameters if p.get("in") == "header"}
+            statuses = {"400", "401", "403"}
+            if "{" in path:
+                statuses.add("404")
+            if "requestBody" in operation:
+                statuses.add("415")
+            if method != "get":  # a write can clash with the current state (already decided, already taken)
+                statuses.add("409")
+            if "Idempotency-Key" in header_names:
+                statuses.add("422")
+            if method != "get" and _object_path(paths, path, method) and "If-Match" not in header_names:
+                required = method in {"put", "patch"}
+                parameters.append(_if_match(required))
+                statuses.update({"412", "428"} if required else {"412"})
+            if (path, method) in throttled:
+                statuses.add("429")
+            for status in sorted(statuses | {code for code in responses if code[0] in "45"}):
+                response = responses.setdefault(status, {"description": _DESCRIPTIONS.get(status, "Problem details")})
+                response["content"] = deepcopy(problem_content)
+            if "429" in responses:
+                responses["429"]["headers"] = deepcopy({**RETRY_AFTER_HEADER, **RATE_LIMIT_HEADERS})
+            for status, response in responses.items():
+                if not status.startswith("2"):
+                    continue
+                if (path, method) in throttled:
+                    response.setdefault("headers", {}).update(deepcopy(RATE_LIMIT_HEADERS))
+                if method == "get" and "application/json" in response.get("content", {}):
+                    response.setdefault("headers", {}).update(deepcopy(ETAG_HEADER))
+            operation["responses"] = dict(sorted(responses.items()))
 
 
 # --- resource tags, summaries and parameter descriptions --------------------------------------------------------------

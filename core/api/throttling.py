@@ -1,3 +1,5 @@
+import math
+
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle, UserRateThrottle
 
 from core.client_ip import client_ip
@@ -5,10 +7,26 @@ from core.client_ip import client_ip
 
 class ClientIpMixin:
     """DRF's throttles know a caller by `core.client_ip` (X-Forwarded-For only from a configured proxy), never by the
-    whole header as DRF's own `get_ident` reads it when NUM_PROXIES is unset."""
+    whole header as DRF's own `get_ident` reads it when NUM_PROXIES is unset.
+
+    Each check also records the caller's limit, what is left of it and the seconds until the window frees a request,
+    for the `RateLimit-Limit`/`-Remaining`/`-Reset` headers (core.api.middleware.ApiConcurrencyMiddleware): with two
+    throttles on one operation, the one with the least left."""
 
     def get_ident(self, request):
         return client_ip(request) or "unknown"
+
+    def allow_request(self, request, view):
+        allowed = super().allow_request(request, view)
+        if getattr(self, "key", None) is not None and getattr(self, "num_requests", None):
+            history = getattr(self, "history", [])
+            remaining = self.num_requests - len(history) if allowed else 0
+            reset = self.duration - (self.now - history[-1]) if history else self.duration
+            http_request = getattr(request, "_request", request)
+            previous = getattr(http_request, "ratelimit", None)
+            if previous is None or remaining < previous[1]:
+                http_request.ratelimit = (self.num_requests, remaining, math.ceil(reset))
+        return allowed
 
 
 class PortalAnonRateThrottle(ClientIpMixin, AnonRateThrottle):

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from core.api.pagination import PagePagination
 from core.api.rows import ValuesListMixin
+from core.idempotency import idempotent
 from education_toolkit import permissions, selectors, services
 from education_toolkit.filters import ResourceFilter
 from education_toolkit.models import zip_download_name
@@ -235,6 +236,7 @@ class SynonymList(generics.ListAPIView):
         return selectors.search_synonyms()
 
     @extend_schema(request=s.SearchSynonymSerializer, responses={201: s.SearchSynonymSerializer})
+    @idempotent("toolkit.synonym")
     def post(self, request):
         _require_editor(request.user)
         serializer = s.SearchSynonymSerializer(data=request.data)

@@ -1,7 +1,7 @@
 """The officers API: the same services and selectors as the pages. 400 with field errors, 409 for conflicts."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError
@@ -12,8 +12,9 @@ from rest_framework.views import APIView
 
 from core.api.pagination import PagePagination
 from core.api.rows import ValuesListMixin
-from core.csv_import import CsvRejected, csv_rejected_body, upload_bytes
+from core.csv_import import CsvRejected, upload_bytes
 from core.errors import DomainError
+from core.idempotency import idempotent
 from officers import permissions, selectors, services
 from officers.models import Assignment, Officer
 from schools.models import BasicCommandUnit, School
@@ -58,6 +59,7 @@ class OfficerList(ValuesListMixin, generics.ListAPIView):
         return selectors.officers_in_scope(self.request.user)
 
     @extend_schema(request=s.OfficersOfficerCreateSerializer, responses={201: s.OfficersOfficerSerializer})
+    @idempotent("officers.create")
     def post(self, request):
         """Add an officer in one of your BCUs."""
         _allocator(request)
@@ -91,6 +93,7 @@ class OfficerImport(APIView):
             ),
         },
     )
+    @idempotent("officers.import")
     def post(self, request):
         """Import current officers and their schools; any bad row rejects the file, listing every bad row."""
         _allocator(request)
@@ -101,8 +104,8 @@ class OfficerImport(APIView):
             # By its recorded size first: an oversize upload is refused before any of it is read.
             data = upload_bytes(upload, max_bytes=services.MAX_CSV_BYTES)
             officers, schools = services.officers_import_csv(actor=request.user, data=data)
-        except CsvRejected as error:
-            return Response(csv_rejected_body(error), status=status.HTTP_400_BAD_REQUEST)
+        except CsvRejected:
+            raise  # 400 problem details with every bad line in `rows` (core.api.exceptions)
         return Response({"officers": officers, "schools": schools}, status=status.HTTP_201_CREATED)
 
 
@@ -198,6 +201,7 @@ class AssignmentCreate(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=s.OfficersAssignmentCreateSerializer, responses={201: s.OfficersAssignmentSerializer})
+    @idempotent("officers.assignment")
     def post(self, request):
         """Make an officer a school's named contact. Not the top suggestion, or over capacity: give override_reason."""
         _allocator(request)
@@ -340,6 +344,7 @@ class OptimiserRunList(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=s.OfficersRunStartSerializer, responses={202: s.OfficersRunSerializer})
+    @idempotent("officers.optimiser_run")
     def post(self, request):
         """Queue an optimiser run for several of your BCUs (all by default), one BCU at a time in the background.
         Poll the run until its status is "done", then apply some or all of its proposals."""
@@ -373,6 +378,7 @@ class OptimiserRunApply(APIView):
     permission_classes = [IsAuthenticated]
 
     @extend_schema(request=s.OfficersRunApplySerializer, responses={201: s.OfficersAssignmentSerializer(many=True)})
+    @idempotent("officers.optimiser_run_apply")
     def post(self, request, pk):
         """Apply some or all of a run's proposals in one action: each must be one the run proposed and pass the hard
         rules now, or nothing is written (409)."""
@@ -406,8 +412,12 @@ class OfficerRequestCreate(APIView):
 
     @extend_schema(
         request=s.OfficersOfficerRequestCreateSerializer,
-        responses={201: inline_serializer("OfficersRequestMade", {"id": serializers.IntegerField()})},
+        responses={
+            201: inline_serializer("OfficersRequestMade", {"id": serializers.IntegerField()}),
+            404: OpenApiResponse(description="Not a school you are the headteacher of"),
+        },
     )
+    @idempotent("officers.request")
     def post(self, request):
         """A headteacher asks for a named officer or a different one, with a reason."""
         data = s.OfficersOfficerRequestCreateSerializer(data=request.data)

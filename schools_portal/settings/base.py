@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "core.middleware.RequestIdMiddleware",
     # Writes one access-log row per call an OAuth client makes (after the response, so with its status).
     "machine_clients.middleware.MachineClientCallLogMiddleware",
+    # Under /api/ every error answer is problem details (RFC 9457), whichever layer wrote it.
+    "core.api.middleware.ApiProblemMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -106,6 +108,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so it sees the view: a GET to the API with a query parameter its schema does not declare is 400.
     "core.api.query.KnownQueryParametersMiddleware",
+    # Last, so that it sees the user the API acts for: ETag / If-Match / 428 / 412 and RateLimit-* under /api/.
+    "core.api.middleware.ApiConcurrencyMiddleware",
 ]
 
 ROOT_URLCONF = "schools_portal.urls"
@@ -303,6 +307,7 @@ SESSION_IDLE_TIMEOUT = 30 * 60
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"  # problem details under /api/, the GOV.UK page elsewhere
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -371,6 +376,7 @@ SPECTACULAR_SETTINGS = {
         "drf_spectacular.hooks.postprocess_schema_enums",
         "core.api.schema.patch_schemas_without_defaults",
         "core.api.schema.summaries_and_parameter_descriptions",
+        "core.api.schema.document_errors",
     ],
     # Several models have a `status` field; name each choice set after its model so the schema stays stable.
     "ENUM_NAME_OVERRIDES": {

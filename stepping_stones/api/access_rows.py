@@ -55,7 +55,12 @@ ROWS = [
     ),
     AccessRow("stepping_stones-api:dashboard", {**ANON, **COORDINATOR, "default": 403}),
     AccessRow("stepping_stones-api:needs", {**ANON, **IN_PROGRAMME, "default": 403}),
-    AccessRow("stepping_stones-api:need", POST_ONLY, kwargs="stepping_stones.api_need", notes="PATCH only."),
+    AccessRow(
+        "stepping_stones-api:need",
+        {**ANON, **COORDINATOR, "default": 404},
+        kwargs="stepping_stones.api_need",
+        notes="GET for the coordinators who PATCH it (its ETag goes in If-Match).",
+    ),
     AccessRow("stepping_stones-api:referrals", {**ANON, **IN_PROGRAMME, "default": 403}),
     AccessRow("stepping_stones-api:search", POST_ONLY, notes="POST only: pupil details never in a URL."),
     AccessRow("stepping_stones-api:pending-destination", {**ANON, **COORDINATOR, "default": 403}),

@@ -18,9 +18,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.exceptions import domain_error_problem
+from core.api.middleware import is_precondition_check
 from core.api.pagination import PagePagination, cursor_pagination
 from core.csv_export import csv_streaming_response
-from core.csv_import import CsvRejected, csv_rejected_body
+from core.idempotency import idempotent
 from schools.models import School
 from stepping_stones import permissions, selectors, services
 from stepping_stones.models import Need, PossibleDuplicate, Referral
@@ -43,15 +45,15 @@ CSV_REJECTED = OpenApiResponse(
 )
 
 
-def _errors_response(error: services.ReferralInvalid) -> Response:
-    body: dict = {"code": error.code}
+def _errors_response(request, error: services.ReferralInvalid) -> Response:
+    """Every failed check at once: problem details with each field's messages (409 when the one failure is a clash)."""
+    errors: dict = {}
     for item in error.errors:
-        body.setdefault(item.field or "non_field_errors", []).append(item.message)
+        errors.setdefault(item.field or "non_field_errors", []).append(item.message)
     conflict = any(item.status_code == status.HTTP_409_CONFLICT for item in error.errors)
     if conflict and len(error.errors) == 1:
-        body["code"] = error.errors[0].code
-        return Response(body, status=status.HTTP_409_CONFLICT)
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+        return domain_error_problem(request, error.errors[0], errors=errors)
+    return domain_error_problem(request, error, errors=errors)
 
 
 @method_decorator(sensitive_post_parameters(), name="dispatch")
@@ -69,9 +71,7 @@ class SteppingStonesAPIView(APIView):
 
     def handle_exception(self, exc):
         if isinstance(exc, services.ReferralInvalid):
-            return _errors_response(exc)
-        if isinstance(exc, CsvRejected):
-            return Response(csv_rejected_body(exc), status=status.HTTP_400_BAD_REQUEST)
+            return _errors_response(self.request, exc)
         return super().handle_exception(exc)
 
     # helpers ---------------------------------------------------------------------------------------------------
@@ -91,7 +91,7 @@ class SteppingStonesAPIView(APIView):
         fresh = selectors.referral_get_for(self.request, referral.reference)
         if fresh is None:  # e.g. erased: the lead no longer sees it
             return Response({"reference": referral.reference, "status": referral.status}, status=status_code)
-        if what:
+        if what and not is_precondition_check(self.request):  # (the GET If-Match compares with shows no one)
             services.referral_viewed(actor=self.request.user, referral=fresh, what=what)
         return Response(s.SteppingStonesReferralDetailSerializer(fresh).data, status=status_code)
 
@@ -120,6 +120,7 @@ class CohortList(SteppingStonesAPIView):
         request=s.SteppingStonesCohortCreateSerializer,
         responses={201: s.SteppingStonesCohortSerializer, 400: FIELD_ERRORS},
     )
+    @idempotent("stepping_stones.cohort")
     def post(self, request):
         """Create a cohort by its transition year (coordinators)."""
         values = self._input(s.SteppingStonesCohortCreateSerializer)
@@ -192,6 +193,7 @@ class NeedList(SteppingStonesAPIView):
     @extend_schema(
         request=s.SteppingStonesNeedInputSerializer, responses={201: s.SteppingStonesNeedSerializer, 400: FIELD_ERRORS}
     )
+    @idempotent("stepping_stones.need")
     def post(self, request):
         values = self._input(s.SteppingStonesNeedInputSerializer)
         if not values.get("name"):
@@ -201,6 +203,14 @@ class NeedList(SteppingStonesAPIView):
 
 
 class NeedDetail(SteppingStonesAPIView):
+    @extend_schema(responses={200: s.SteppingStonesNeedSerializer})
+    def get(self, request, pk):
+        """One need, for the coordinators who change it: its ETag is what a PATCH sends in If-Match."""
+        need = selectors.needs_all().filter(pk=pk).first() if 0 < pk < 2**31 else None
+        if need is None or not permissions.can_manage_cohorts(request):
+            raise Http404
+        return Response(s.SteppingStonesNeedSerializer(need).data)
+
     @extend_schema(
         request=s.SteppingStonesNeedInputSerializer, responses={200: s.SteppingStonesNeedSerializer, 400: FIELD_ERRORS}
     )
@@ -237,6 +247,7 @@ class CohortImport(SteppingStonesAPIView):
         },
     )
     @method_decorator(sensitive_variables())
+    @idempotent("stepping_stones.cohort_import")
     def post(self, request, year):
         """Import referrals (with consent) from a CSV: every row checked first; any bad row rejects the file."""
         cohort = self._cohort(year)
@@ -632,10 +643,7 @@ class PossibleDuplicateList(SteppingStonesAPIView):
         self._require(permissions.can_decide_duplicates(request))
         decision = request.query_params.get("decision", "open")
         if decision not in {*PossibleDuplicate.Decision.values, "all"}:
-            return Response(
-                {"decision": ["Choose open, merged, declined, kept_both or all."], "code": "invalid"},
-                status=status.HTTP_400_BAD_REQUEST,
-            )
+            raise serializers.ValidationError({"decision": ["Choose open, merged, declined, kept_both or all."]})
         queryset = selectors.possible_duplicates_for(request, decision=None if decision == "all" else decision)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)

@@ -269,7 +269,7 @@ class TestOwnRole:
         response = client.post(url, content_type="application/json")
         assert response.status_code == 403
         body = response.json()
-        assert body["code"] == "own_role" and "Another programme admin" in body["non_field_errors"][0]
+        assert body["code"] == "own_role" and "Another programme admin" in body["errors"]["non_field_errors"][0]
         assert ProgrammeRole.objects.get(pk=role.pk).confirmed_at is None
 
     def test_api_confirms_another_persons_role_and_scopes_the_rest(self, client, admin, head, school):

@@ -46,12 +46,12 @@ class TestInvitations:
     def test_bad_input_is_400_with_field_errors(self, api, admin):
         response = api(admin, "post", "invitations", {"urn": 999999, "email": "nope"})
         assert response.status_code == 400
-        assert set(response.json()) >= {"urn", "email"}
+        assert set(response.json()["errors"]) >= {"urn", "email"}
 
     def test_closed_school_is_400_and_duplicate_is_409(self, api, admin, school):
         closed = SchoolFactory(closed=True)
         response = api(admin, "post", "invitations", {"urn": closed.urn, "email": "a@example.org"})
-        assert response.status_code == 400 and "closed" in response.json()["school"][0]
+        assert response.status_code == 400 and "closed" in response.json()["errors"]["school"][0]
         api(admin, "post", "invitations", {"urn": school.urn, "email": "a@example.org"})
         response = api(admin, "post", "invitations", {"urn": school.urn, "email": "a@example.org"})
         assert response.status_code == 409 and response.json()["code"] == "conflict"
@@ -80,7 +80,7 @@ class TestInvitations:
         response = api(user, "post", "invitation_accept", {"token": "api-token"})
         assert response.status_code == 200 and response.json()["role"] == "staff"
         again = api(user, "post", "invitation_accept", {"token": "api-token"})
-        assert again.status_code == 409 and "already been used" in again.json()["non_field_errors"][0]
+        assert again.status_code == 409 and "already been used" in again.json()["errors"]["non_field_errors"][0]
         assert api(user, "post", "invitation_accept", {"token": "nope"}).status_code == 400
 
     def test_anonymous_is_refused(self, api, db):
@@ -98,7 +98,7 @@ class TestJoinRequests:
         assert len(api(head, "get", "join_requests", {"status": "pending"}).json()["results"]) == 1
         assert api(head, "get", "join_requests", {"status": "pendng"}).status_code == 400
         response = api(head, "post", "join_request_decline", {"reason": ""}, pk=pk)
-        assert response.status_code == 400 and "reason" in response.json()
+        assert response.status_code == 400 and "reason" in response.json()["errors"]
         assert api(head, "post", "join_request_approve", pk=pk).json()["status"] == "approved"
         assert api(head, "post", "join_request_decline", {"reason": "No"}, pk=pk).status_code == 409
         assert SchoolMembership.objects.current().filter(user=joiner, school=school).exists()
@@ -126,7 +126,7 @@ class TestOrganisations:
 
     def test_bad_borough(self, api):
         response = api(UserFactory(), "post", "organisations", {"name": "X", "type": "youth", "la_code": 1})
-        assert response.status_code == 400 and "la_code" in response.json()
+        assert response.status_code == 400 and "la_code" in response.json()["errors"]
         assert not Organisation.objects.exists()
 
     def test_others_organisations_are_404(self, api):

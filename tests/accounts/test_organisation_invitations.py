@@ -218,10 +218,10 @@ class TestApi:
 
     def test_bad_input_400_conflict_409_stranger_404_declined_403(self, api, member, organisation):
         bad = api(member, "organisation_invite", {"email": "nope"}, pk=organisation.pk)
-        assert bad.status_code == 400 and "email" in bad.json()
+        assert bad.status_code == 400 and "email" in bad.json()["errors"]
         assert api(member, "organisation_invite", {}, pk=organisation.pk).status_code == 400
         clash = api(member, "organisation_invite", {"email": member.email}, pk=organisation.pk)
-        assert clash.status_code == 409 and "already a member" in clash.json()["email"][0]
+        assert clash.status_code == 409 and "already a member" in clash.json()["errors"]["email"][0]
         assert (
             api(UserFactory(), "organisation_invite", {"email": "x@example.org"}, pk=organisation.pk).status_code == 404
         )

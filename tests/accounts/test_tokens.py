@@ -269,12 +269,12 @@ class TestApi:
         client.force_login(UserFactory())
         response = client.post(reverse("identity-api:tokens"), {"days": 9999}, content_type="application/json")
         assert response.status_code == 400
-        assert {"name", "password", "days"} <= set(response.json())
+        assert {"name", "password", "days"} <= set(response.json()["errors"])
         response = client.post(
             reverse("identity-api:tokens"), {"name": "x", "password": "wrong"}, content_type="application/json"
         )
         assert response.status_code == 400
-        assert "password" in response.json()
+        assert "password" in response.json()["errors"]
 
     def test_other_peoples_tokens_are_404(self, client):
         issued = api_token_create(user=UserFactory(), name="MIS", password=TEST_PASSWORD)

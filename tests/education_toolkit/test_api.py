@@ -34,7 +34,7 @@ def test_list_filters_and_search(api):
 
 def test_bad_filter_is_a_400_with_the_field(api):
     response = api.get(reverse("toolkit-api:resources"), {"key_stage": "ks42"})
-    assert response.status_code == 400 and "key_stage" in response.json()
+    assert response.status_code == 400 and "key_stage" in response.json()["errors"]
 
 
 def test_facet_counts(api):
@@ -83,7 +83,7 @@ def test_zip_naming_another_resources_file_is_a_400(api, teacher):
         {"files": [theirs.current_version_id]},
         format="json",
     )
-    assert response.status_code == 400 and "files" in response.json()
+    assert response.status_code == 400 and "files" in response.json()["errors"]
     assert not Download.objects.exists()
 
 
@@ -96,7 +96,7 @@ def test_terms_needed_then_accepted_once(api):
     api.force_authenticate(user)
     url = reverse("toolkit-api:file-download", kwargs={"version_id": file.current_version_id})
     refused = api.get(url)
-    assert refused.status_code == 400 and "accept_terms" in refused.json()
+    assert refused.status_code == 400 and "accept_terms" in refused.json()["errors"]
     assert api.post(reverse("toolkit-api:terms")).json() == {"terms_version": selectors.TERMS_VERSION, "accepted": True}
     assert api.get(url).status_code == 200
 
@@ -134,7 +134,7 @@ def test_callers_without_an_account_accept_the_terms_on_each_call(api):
     file = with_file(resource, title="Plan")
     zip_url = reverse("toolkit-api:resource-zip", kwargs={"slug": resource.slug})
     refused = api.post(zip_url, {"all": True}, format="json")
-    assert refused.status_code == 400 and "accept_terms" in refused.json()
+    assert refused.status_code == 400 and "accept_terms" in refused.json()["errors"]
     assert api.post(zip_url, {"all": True, "accept_terms": True}, format="json").status_code == 200
     file_url = reverse("toolkit-api:file-download", kwargs={"version_id": file.current_version_id})
     assert api.get(file_url).status_code == 400

@@ -152,12 +152,12 @@ def test_the_api_zips_files_ticked_across_resources(teacher):
     assert _names(response) == [f"{first.slug}_plan_v1.pdf", f"{second.slug}_plan_v1.pdf"]
     assert Download.objects.filter(user=teacher, as_zip=True).count() == 2
     stale = api.post(url, {"files": [999999]}, format="json")
-    assert stale.status_code == 400 and "files" in stale.json()
+    assert stale.status_code == 400 and "files" in stale.json()["errors"]
     empty = api.post(url, {}, format="json")
-    assert empty.status_code == 400 and "files" in empty.json()
+    assert empty.status_code == 400 and "files" in empty.json()["errors"]
     api.force_authenticate(None)
     anonymous = api.post(url, {"files": [plan.current_version_id]}, format="json")
-    assert anonymous.status_code == 400 and "accept_terms" in anonymous.json()
+    assert anonymous.status_code == 400 and "accept_terms" in anonymous.json()["errors"]
     assert TermsAcceptance.objects.count() == 1  # the teacher's, from the fixture
     assert Download.objects.count() == 2
 
@@ -173,7 +173,7 @@ def test_the_api_still_zips_whole_resources_by_slug(teacher):
     assert response.status_code == 200
     assert _names(response) == [f"{first.slug}_plan_v1.pdf", f"{second.slug}_plan_v1.pdf"]
     missing = api.post(url, {"resources": ["nope"]}, format="json")
-    assert missing.status_code == 400 and "resources" in missing.json()
+    assert missing.status_code == 400 and "resources" in missing.json()["errors"]
 
 
 def test_the_schema_documents_the_file_ids(client):

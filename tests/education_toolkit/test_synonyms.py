@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from core.models import AuditEvent
 from education_toolkit.models import SearchSynonym
+from tests.etag import patch_with_etag
 
 from .factories import ResourceFactory
 
@@ -85,10 +86,10 @@ def test_the_api_lists_creates_changes_and_deletes(editor, teacher):
     assert created.status_code == 201 and created.json()["alternatives"] == ["knife", "machete"]
     url = reverse("toolkit-api:synonym", kwargs={"pk": created.json()["id"]})
     clash = api.post(reverse("toolkit-api:synonyms"), {"term": "blade", "alternatives": ["sword"]}, format="json")
-    assert clash.status_code == 409 and "term" in clash.json()
-    empty = api.patch(url, {"alternatives": []}, format="json")
-    assert empty.status_code == 400 and "alternatives" in empty.json()
-    changed = api.patch(url, {"alternatives": ["knife", "zombie knife"]}, format="json")
+    assert clash.status_code == 409 and "term" in clash.json()["errors"]
+    empty = patch_with_etag(api, url, {"alternatives": []})
+    assert empty.status_code == 400 and "alternatives" in empty.json()["errors"]
+    changed = patch_with_etag(api, url, {"alternatives": ["knife", "zombie knife"]})
     assert changed.status_code == 200 and changed.json()["alternatives"] == ["knife", "zombie knife"]
     assert api.delete(url).status_code == 204
     assert api.get(url).status_code == 404

@@ -80,7 +80,7 @@ def test_allocators_get_their_bcus_only(api, data):
     camden = next(row for row in body["boroughs"] if row["la_code"] == 202)
     assert camden["in_scope"] is False and camden["value"] is None
     response = api.get(DASHBOARD, {"bcu": "central-north"})
-    assert response.status_code == 400 and "bcu" in response.json()
+    assert response.status_code == 400 and "bcu" in response.json()["errors"]
 
 
 @pytest.mark.parametrize(
@@ -91,7 +91,7 @@ def test_bad_filters_are_400_with_field_errors(api, admin, params, field):
     api.force_authenticate(admin)
     response = api.get(MAP, params)
     assert response.status_code == 400
-    assert field in response.json()
+    assert field in response.json()["errors"]
 
 
 def test_others_get_403_and_visitors_401(api, data):

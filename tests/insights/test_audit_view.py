@@ -195,7 +195,7 @@ def test_a_reversed_date_range_is_a_clear_error_and_exports_nothing(client, admi
     api = APIClient()
     api.force_authenticate(admin)
     refused = api.get(reverse("audit-api:list"), query)
-    assert refused.status_code == 400 and "date_to" in refused.json()
+    assert refused.status_code == 400 and "date_to" in refused.json()["errors"]
 
 
 def test_pages_keep_the_filters_and_the_export_keeps_them_too(client, admin):

@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from officers import selectors
 from officers.models import Officer
 from tests.accounts.factories import SchoolFactory, london_authority
+from tests.etag import patch_with_etag
 
 from .factories import AssignmentFactory, OfficerFactory
 
@@ -26,7 +27,7 @@ def test_suggestions_then_assign_then_conflict(api, school, near, far):
     assert body["suggestions"][0]["reason"].startswith("same BCU")
     url = reverse("officers-api:assignments")
     refused = api.post(url, {"school_urn": school.pk, "officer_id": far.pk}, format="json")
-    assert refused.status_code == 400 and "override_reason" in refused.json()
+    assert refused.status_code == 400 and "override_reason" in refused.json()["errors"]
     made = api.post(url, {"school_urn": school.pk, "officer_id": near.pk}, format="json")
     assert made.status_code == 201
     again = api.post(url, {"school_urn": school.pk, "officer_id": far.pk, "override_reason": "x"}, format="json")
@@ -36,7 +37,7 @@ def test_suggestions_then_assign_then_conflict(api, school, near, far):
 def test_bad_input_is_400_not_500(api):
     response = api.post(reverse("officers-api:assignments"), {"school_urn": "x"}, format="json")
     assert response.status_code == 400
-    assert "school_urn" in response.json() and "officer_id" in response.json()
+    assert "school_urn" in response.json()["errors"] and "officer_id" in response.json()["errors"]
 
 
 def test_school_outside_bcu_is_404(api, reference_data, near):
@@ -119,7 +120,7 @@ def test_a_patch_of_one_field_changes_only_that_field(alloc):
     officer = OfficerFactory(rank=Officer.Rank.SGT, role_type=Officer.RoleType.WARD_SPECIALIST, capacity=8)
     api = APIClient()
     api.force_authenticate(alloc)
-    response = api.patch(reverse("officers-api:officer", kwargs={"pk": officer.pk}), {"capacity": 12}, format="json")
+    response = patch_with_etag(api, reverse("officers-api:officer", kwargs={"pk": officer.pk}), {"capacity": 12})
     assert response.status_code == 200, response.content
     officer.refresh_from_db()
     assert (officer.capacity, officer.rank, officer.role_type) == (

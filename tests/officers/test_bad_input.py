@@ -24,9 +24,9 @@ def test_end_date_before_the_start_or_in_the_future_is_400_and_nothing_changes(a
     api.force_authenticate(alloc)
     url = reverse("officers-api:assignment-end", kwargs={"pk": assignment.pk})
     before = api.post(url, {"reason": "Left", "end_date": str(today - timedelta(days=11))}, format="json")
-    assert before.status_code == 400 and "before the start date" in before.json()["end_date"][0]
+    assert before.status_code == 400 and "before the start date" in before.json()["errors"]["end_date"][0]
     future = api.post(url, {"reason": "Left", "end_date": str(today + timedelta(days=1))}, format="json")
-    assert future.status_code == 400 and "future" in future.json()["end_date"][0]
+    assert future.status_code == 400 and "future" in future.json()["errors"]["end_date"][0]
     assert selectors.named_officer_for(school) == near
     ended = api.post(url, {"reason": "Left last week", "end_date": str(today - timedelta(days=3))}, format="json")
     assert ended.status_code == 200

@@ -10,6 +10,7 @@ from core.models import AuditEvent
 from officers import selectors, services
 from officers.models import Assignment
 from tests.accounts.factories import bcu
+from tests.etag import patch_with_etag
 
 from .factories import AssignmentFactory, OfficerFactory, allocator
 
@@ -108,14 +109,14 @@ def test_api_patch(mover, school, near):
     api = APIClient()
     api.force_authenticate(mover)
     url = reverse("officers-api:officer", kwargs={"pk": near.pk})
-    assert api.patch(url, {"capacity": 0}, format="json").status_code == 400
-    below = api.patch(url, {"capacity": 30}, format="json")
-    assert below.status_code == 400 and "reason" in below.json()
-    assert api.patch(url, {"capacity": 30, "reason": "Reduced hours"}, format="json").json()["capacity"] == 30
+    assert patch_with_etag(api, url, {"capacity": 0}).status_code == 400
+    below = patch_with_etag(api, url, {"capacity": 30})
+    assert below.status_code == 400 and "reason" in below.json()["errors"]
+    assert patch_with_etag(api, url, {"capacity": 30, "reason": "Reduced hours"}).json()["capacity"] == 30
     north_west = bcu("north-west").slug
-    move = api.patch(url, {"bcu": north_west}, format="json")
-    assert move.status_code == 400 and "1 school outside it" in move.json()["bcu"][0]
-    assert api.patch(url, {"bcu": "atlantis"}, format="json").status_code == 400
-    moved = api.patch(url, {"bcu": north_west, "confirm_move": True}, format="json")
+    move = patch_with_etag(api, url, {"bcu": north_west})
+    assert move.status_code == 400 and "1 school outside it" in move.json()["errors"]["bcu"][0]
+    assert patch_with_etag(api, url, {"bcu": "atlantis"}).status_code == 400
+    moved = patch_with_etag(api, url, {"bcu": north_west, "confirm_move": True})
     assert moved.status_code == 200 and moved.json()["bcu"] == "north-west"
     assert selectors.named_officer_for(school) is None

@@ -190,7 +190,7 @@ def test_csv_whatever_the_accept_header(client):
     )
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     missing = client.get(reverse("public-api:figures-csv", kwargs={"dataset": "nope"}), HTTP_ACCEPT="text/csv")
-    assert missing.status_code == 404 and missing["Content-Type"] == "application/json"
+    assert missing.status_code == 404 and missing["Content-Type"] == "application/problem+json"
 
 
 def test_stepping_stones_places_per_cohort_with_pupil_counts_suppressed(client):

@@ -66,7 +66,8 @@ def test_the_api_answers_503_problem_details_and_keeps_the_cookie(signed_in):
     assert response["Content-Type"] == "application/problem+json"
     assert response["Retry-After"] == "30"
     body = response.json()
-    assert body["status"] == 503 and body["title"] == "Service unavailable"
+    assert body["status"] == 503 and body["title"] == "Service Unavailable"
+    assert body["code"] == "service_unavailable" and body["instance"] == "/api/v1/schools/"
     assert not session_cookie_deleted(response)
 
 

@@ -124,7 +124,7 @@ def test_page_size_is_capped_at_the_documented_maximum(client):
 def test_bad_filters_are_400_with_field_errors(client, query, errors):
     response = client.get(LIST_URL, query)
     assert response.status_code == 400
-    assert response.json() == errors
+    assert response.json()["errors"] == errors
 
 
 def test_a_page_past_the_end_is_400_naming_the_page(client):
@@ -153,7 +153,7 @@ def test_detail_has_the_full_register_entry(client):
 def test_unknown_urn_is_404(client, urn):
     response = client.get(f"{LIST_URL}{urn}/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "No school with this URN"}
+    assert (response.json()["detail"], response.json()["code"]) == ("No school with this URN", "not_found")
 
 
 @pytest.mark.parametrize("urn", ["-1", "abc", "1e5"])
@@ -222,8 +222,8 @@ def test_schema_documents_the_endpoints_their_parameters_and_responses(client):
     detail_ref = paths["/api/v1/schools/{urn}/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
     detail = schema["components"]["schemas"][detail_ref["$ref"].rsplit("/", 1)[1]]
     assert {"urn", "name", "local_authority", "bcu", "address_lines", "latitude"} <= set(detail["properties"])
-    bad_filter = list_operation["responses"]["400"]["content"]["application/json"]["schema"]
-    assert bad_filter["additionalProperties"] == {"type": "array", "items": {"type": "string"}}
+    bad_filter = list_operation["responses"]["400"]["content"]["application/problem+json"]["schema"]
+    assert bad_filter == {"$ref": "#/components/schemas/ProblemDetails"}  # field errors under `errors`
     assert "404" in paths["/api/v1/schools/{urn}/"]["get"]["responses"]
     for path in ["/api/v1/schools/", "/api/v1/schools/{urn}/", "/api/v1/local-authorities/", "/api/v1/bcus/"]:
         assert "429" in paths[path]["get"]["responses"], path

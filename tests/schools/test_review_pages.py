@@ -100,7 +100,7 @@ def test_api_apply_without_answers_is_a_400_naming_the_question(admin_client):
     assert listing["results"][0]["questions"][0]["key"] == "headteacher"
     response = admin_client.post(f"/api/v1/school-changes/{c.pk}/apply/", {}, content_type="application/json")
     assert response.status_code == 400
-    assert "choices" in response.json()
+    assert "choices" in response.json()["errors"]
     response = admin_client.post(
         f"/api/v1/school-changes/{c.pk}/apply/",
         {"choices": {"headteacher": "demote_moving"}},
@@ -117,7 +117,7 @@ def test_api_apply_without_answers_is_a_400_naming_the_question(admin_client):
 def test_api_dismiss_without_reason_is_a_400(admin_client):
     c = change()
     response = admin_client.post(f"/api/v1/school-changes/{c.pk}/dismiss/", {}, content_type="application/json")
-    assert response.status_code == 400 and "reason" in response.json()
+    assert response.status_code == 400 and "reason" in response.json()["errors"]
     assert SchoolChange.objects.get(pk=c.pk).status == SchoolChange.Status.PENDING
     bad_page = admin_client.get("/api/v1/school-changes/?page=x")
     assert bad_page.status_code == 400 and "page" in str(bad_page.json())

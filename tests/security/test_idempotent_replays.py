@@ -90,7 +90,7 @@ class TestReplays:
         other = post(client, school, "retry-3", quantity=3)
         assert other.status_code == 422
         assert other.json()["code"] == "idempotency_key_reused"
-        assert "different request" in other.json()["idempotency_key"][0]
+        assert "different request" in other.json()["errors"]["idempotency_key"][0]
         assert "Idempotent-Replayed" not in other
         assert list(WandRequest.objects.values_list("pk", "quantity")) == [(first.json()["id"], 2)]
 
@@ -119,7 +119,7 @@ class TestReplays:
 
     def test_an_overlong_header_key_is_400(self, head, school):
         response = post(api_for(head), school, "k" * 65)
-        assert response.status_code == 400 and "idempotency_key" in response.json()
+        assert response.status_code == 400 and "idempotency_key" in response.json()["errors"]
         assert not WandRequest.objects.exists()
 
 

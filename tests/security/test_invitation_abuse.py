@@ -65,7 +65,7 @@ class TestOnlyVerifiedOrganisationsInvite:
         )
         assert response.status_code == 403
         assert response.json()["code"] == "organisation_not_verified"
-        assert "verified" in response.json()["non_field_errors"][0]
+        assert "verified" in response.json()["errors"]["non_field_errors"][0]
         assert not OrganisationInvitation.objects.exists() and mail.outbox == []
 
     def test_nor_can_a_programme_admin_on_its_behalf(self):
@@ -136,7 +136,7 @@ class TestLimits:
         assert response.status_code == 429
         body = response.json()
         assert body["code"] == "invitation_limit"
-        assert "You have sent 3 invitations in the last 24 hours" in body["non_field_errors"][0]
+        assert "You have sent 3 invitations in the last 24 hours" in body["errors"]["non_field_errors"][0]
         assert 0 < int(response["Retry-After"]) <= 24 * 60 * 60
         assert OrganisationInvitation.objects.count() == 3
 

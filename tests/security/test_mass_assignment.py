@@ -93,7 +93,7 @@ def test_wand_request_for_another_school_or_beyond_the_allowance_writes_nothing(
     body = {"quantity": 2, "contact_name": "Sam", "contact_phone": "020 7946 0000", "policy_confirmed": True}
     before = database_snapshot()
     other = api_for(head).post(reverse("wands-api:requests"), {**body, "school_urn": SchoolFactory().pk}, format="json")
-    assert other.status_code == 400 and "school_urn" in other.json()
+    assert other.status_code == 400 and "school_urn" in other.json()["errors"]
     too_many = api_for(head).post(
         reverse("wands-api:requests"), {**body, "school_urn": school.pk, "quantity": 7}, format="json"
     )
@@ -133,7 +133,7 @@ def test_an_allocator_cannot_add_an_officer_in_another_bcu_or_set_read_only_fiel
     refused = api_for(central_east).post(
         reverse("officers-api:officers"), {**body, "bcu": bcu("south-west").slug}, format="json"
     )
-    assert refused.status_code == 400 and "bcu" in refused.json()
+    assert refused.status_code == 400 and "bcu" in refused.json()["errors"]
     assert not changed_tables(before, database_snapshot())
 
     made = api_for(central_east).post(

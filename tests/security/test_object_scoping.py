@@ -132,7 +132,9 @@ def test_object_from_another_scope_is_not_found_and_nothing_changes(row):
         for method in METHODS:
             response = _request(client, method, url, api)
             if programme_wide:
-                assert method == "get" or response.status_code in {400, 403, 404, 405}, (who, method, url, response)
+                # 428: a PATCH/PUT without If-Match of an object they may read (the GET already shows it exists).
+                refused = {400, 403, 404, 405, 428}
+                assert method == "get" or response.status_code in refused, (who, method, url, response)
                 continue
             made_up = _request(client, method, made_up_url, api)
             assert response.status_code in {403, 404, 405}, f"{who} {method.upper()} {url}: {response.status_code}"

@@ -28,6 +28,7 @@ from stepping_stones.upn import upn_make
 from tests.access import url_kwargs
 from tests.accounts.factories import programme_admin, with_two_factor
 from tests.concurrency import run_together
+from tests.etag import patch_with_etag
 from tests.stepping_stones.factories import (
     CohortFactory,
     ParticipatingSchoolFactory,
@@ -304,7 +305,8 @@ def test_patching_a_referral_cannot_move_its_status_school_or_cohort(world):
     status, cohort_id = referral.status, referral.cohort_id
     api = APIClient()
     api.force_authenticate(world["primary_lead"])
-    response = api.patch(
+    response = patch_with_etag(
+        api,
         reverse("stepping_stones-api:referral", kwargs={"reference": referral.reference}),
         {
             "strengths": "Updated by the primary",
@@ -315,7 +317,6 @@ def test_patching_a_referral_cannot_move_its_status_school_or_cohort(world):
             "reference": "SS26-FORGE",
             "decided_at": "2026-01-01T00:00:00Z",
         },
-        format="json",
     )
     assert response.status_code == 200, response.content
     referral.refresh_from_db()

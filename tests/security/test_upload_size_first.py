@@ -151,7 +151,7 @@ def test_an_oversize_import_is_refused_before_any_of_it_is_read(upload, uploads_
     body = response.content.decode()
     if upload.api:
         assert response.status_code == 400, (upload.url_name, response.status_code, body[:300])
-        assert upload.message in " ".join(response.json()["file"]), response.json()
+        assert upload.message in " ".join(response.json()["errors"]["file"]), response.json()
     else:
         assert response.status_code in {200, 400}, (upload.url_name, response.status_code)
         assert "govuk-error-summary" in body and upload.message in body, upload.url_name

@@ -73,7 +73,7 @@ def _assert_clear_rejection(upload: CsvUpload, response, changed):
     assert not changed, f"{upload.url_name} wrote {changed}"
     if upload.api:
         assert response.status_code == 400, (upload.url_name, response.status_code, response.content[:300])
-        assert "file" in response.json(), response.json()
+        assert "file" in response.json()["errors"], response.json()
     else:
         assert response.status_code in {200, 400}, (upload.url_name, response.status_code)
         assert "govuk-error-summary" in response.content.decode(), upload.url_name

@@ -9,6 +9,7 @@ from core.models import AuditEvent
 from stepping_stones import services
 from stepping_stones.models import Referral
 from tests.accounts.factories import UserFactory, headteacher_of, programme_admin
+from tests.etag import patch_with_etag
 
 from .factories import coordinator, lead_of, primary_school, refer, upn_for, year6_dob
 from .test_services import _csv, _row
@@ -59,7 +60,7 @@ def test_full_flow_primary_refers_secondary_accepts(
     reference = created.json()["reference"]
     submit = api.post(url("submit", reference=reference), {}, format="json")
     assert submit.status_code == 400
-    assert submit.json()["consent"][0].startswith("You cannot submit until you record parental consent")
+    assert submit.json()["errors"]["consent"][0].startswith("You cannot submit until you record parental consent")
     assert api.post(url("consent", reference=reference), CONSENT, format="json").status_code == 200
     submitted = api.post(url("submit", reference=reference), {}, format="json")
     assert submitted.status_code == 200 and submitted.json()["status"] == "submitted"
@@ -70,7 +71,7 @@ def test_full_flow_primary_refers_secondary_accepts(
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
 
     api.force_authenticate(primary_lead)
-    locked = api.patch(url("referral", reference=reference), {"strengths": "New"}, format="json")
+    locked = patch_with_etag(api, url("referral", reference=reference), {"strengths": "New"})
     assert locked.status_code == 409 and locked.json()["code"] == "record_locked"
     assert api.get(url("referral", reference=reference)).json()["status"] == "accepted"
 
@@ -84,12 +85,12 @@ def test_every_failed_check_is_a_400_field_error(api, cohort, primary, participa
     )
     assert response.status_code == 400
     body = response.json()
-    assert "check letter" in body["upn"][0]
-    assert "born between" in body["date_of_birth"][0]
-    assert body["first_name"] == ["Enter the pupil's first name."]
+    assert "check letter" in body["errors"]["upn"][0]
+    assert "born between" in body["errors"]["date_of_birth"][0]
+    assert body["errors"]["first_name"] == ["Enter the pupil's first name."]
     assert not Referral.objects.exists()
     bad_school = api.post(url("referrals"), payload(cohort, primary, primary_school()), format="json")
-    assert bad_school.status_code == 400 and "not taking part" in bad_school.json()["receiving_school"][0]
+    assert bad_school.status_code == 400 and "not taking part" in bad_school.json()["errors"]["receiving_school"][0]
 
 
 def test_duplicate_is_409(api, cohort, primary, participating, primary_lead):
@@ -115,7 +116,7 @@ def test_over_capacity_is_409(api, make_referral, secondary_lead, participating)
     assert withdraw.json()["status"] == "moved_school"
     assert api.get(url("referral", reference=referrals[3].reference)).json()["status"] == "offered"
     decline = api.post(url("decline", reference=referrals[3].reference), {"reason": ""}, format="json")
-    assert decline.status_code == 400 and "reason" in decline.json()
+    assert decline.status_code == 400 and "reason" in decline.json()["errors"]
 
 
 @pytest.mark.parametrize("who", ["other_lead", "other_head", "programme_admin", "police", "signed_in"])
@@ -219,7 +220,7 @@ def test_cohorts_schools_needs(api, primary_lead, secondary):
     school = api.post(url("cohort-schools", year=2027), {"school_urn": secondary.pk, "places": 20}, format="json")
     assert school.status_code == 200 and school.json()["places_left"] == 20
     assert api.post(url("needs"), {"name": "Anxiety"}, format="json").status_code == 201
-    assert api.patch(url("cohort", year=2027), {"status": "ended"}, format="json").json()["status"] == "ended"
+    assert patch_with_etag(api, url("cohort", year=2027), {"status": "ended"}).json()["status"] == "ended"
     api.force_authenticate(primary_lead)
     assert [c["transition_year"] for c in api.get(url("cohorts")).json()] == [2027]
     assert api.get(url("cohort-schools", year=2027)).json()[0]["school_urn"] == secondary.pk
@@ -361,7 +362,8 @@ def test_out_of_range_numbers_are_400_or_404_never_500(api, cohort, primary, par
     assert api.patch(url("need", pk=huge), {"name": "X"}, format="json").status_code == 404
     body = payload(cohort, primary, receiving_school_urn=huge, needs=[huge])
     response = api.post(url("referrals"), body, format="json")
-    assert response.status_code == 400 and {"receiving_school_urn", "needs"} <= set(response.json())
+    errors = response.json()["errors"]  # an item of a list is named with its index: needs.0
+    assert response.status_code == 400 and {"receiving_school_urn", "needs"} <= {key.split(".")[0] for key in errors}
     response = api.post(url("cohort-schools", year=2026), {"school_urn": huge, "places": 2}, format="json")
     assert response.status_code == 400
     response = api.post(url("referrals"), {**payload(cohort, primary), "cohort": huge}, format="json")

@@ -12,6 +12,7 @@ from rest_framework.test import APIClient
 from core.models import AuditEvent
 from stepping_stones import services
 from stepping_stones.upn import upn_make
+from tests.etag import patch_with_etag
 
 from .factories import coordinator, refer
 
@@ -129,7 +130,8 @@ def test_the_canary_never_leaks(
     )
 
     api.force_authenticate(primary_lead)
-    assert call("patch", "referral", {"first_name": CANARY_FIRST + "x"}, reference=reference).status_code == 409
+    referral_url = reverse("stepping_stones-api:referral", kwargs={"reference": reference})
+    assert patch_with_etag(api, referral_url, {"first_name": CANARY_FIRST + "x"}).status_code == 409
 
     api.force_authenticate(coordinator())
     assert call("get", "subject-access", reference=reference).json()["record"]["pupil"]["upn"] == CANARY_UPN

@@ -294,7 +294,7 @@ class TestApi:
             {"decline": second.reference, "reason": ""},
             format="json",
         )
-        assert bad.status_code == 400 and "reason" in bad.json()
+        assert bad.status_code == 400 and "reason" in bad.json()["errors"]
         merged = api.post(
             reverse("stepping_stones-api:duplicate-merge", kwargs={"pk": flag.pk}),
             {"keep": first.reference},

@@ -88,7 +88,7 @@ def test_the_api_answers_400_without_a_reason_and_writes_nothing(placed, seconda
     for body in ({"to": "enrolled"}, {"to": "enrolled", "reason": " "}):
         response = api.post(advance, body, format="json")
         assert response.status_code == 400, response.content
-        assert "short reason" in response.json()["reason"][0]
+        assert "short reason" in response.json()["errors"]["reason"][0]
     placed.refresh_from_db()
     assert placed.status == S.ACCEPTED and not _moves(placed).exists()
     response = api.post(advance, {"to": "enrolled", "reason": "Started Year 7"}, format="json")

@@ -53,7 +53,7 @@ def test_bad_quantity_is_400_with_field_errors(api, head, school, quantity, frag
     api.force_authenticate(head)
     response = api.post(reverse("wands-api:requests"), payload(school, quantity=quantity), format="json")
     assert response.status_code == 400
-    assert fragment in response.json()["quantity"][0]
+    assert fragment in response.json()["errors"]["quantity"][0]
 
 
 def test_above_allowance_is_400_on_quantity(api, head, school):
@@ -61,7 +61,7 @@ def test_above_allowance_is_400_on_quantity(api, head, school):
     response = api.post(reverse("wands-api:requests"), payload(school, quantity=7), format="json")
     assert response.status_code == 400
     assert response.json()["code"] == "allowance_exceeded"
-    assert "6 or fewer" in response.json()["quantity"][0]
+    assert "6 or fewer" in response.json()["errors"]["quantity"][0]
     assert not WandRequest.objects.exists()
 
 
@@ -70,7 +70,7 @@ def test_other_school_is_400_and_its_requests_404(api, head, rules):
     other = WandRequestFactory(school=other_school)
     api.force_authenticate(head)
     response = api.post(reverse("wands-api:requests"), payload(other_school), format="json")
-    assert response.status_code == 400 and "school_urn" in response.json()
+    assert response.status_code == 400 and "school_urn" in response.json()["errors"]
     assert api.get(reverse("wands-api:request", kwargs={"pk": other.pk})).status_code == 404
     assert api.post(reverse("wands-api:cancel", kwargs={"pk": other.pk}), {}, format="json").status_code == 404
     assert api.get(reverse("wands-api:requests")).json()["results"] == []
@@ -82,7 +82,7 @@ def test_approving_a_rejected_request_is_409(api, admin, submit):
     api.force_authenticate(admin)
     response = api.post(reverse("wands-api:approve", kwargs={"pk": wand_request.pk}), {}, format="json")
     assert response.status_code == 409
-    assert "already rejected" in response.json()["non_field_errors"][0]
+    assert "already rejected" in response.json()["errors"]["non_field_errors"][0]
 
 
 def test_approve_short_stock_reports_wands_short(api, admin, submit):
@@ -114,7 +114,7 @@ def test_dispatch_more_serials_than_approved_is_400(api, admin, fulfilment, subm
         {"courier": "DPD", "tracking_reference": "T", "serials": ["A", "B"]},
         format="json",
     )
-    assert response.status_code == 400 and "only 1 wands were approved" in response.json()["serials"][0]
+    assert response.status_code == 400 and "only 1 wands were approved" in response.json()["errors"]["serials"][0]
     assert StockLevel.objects.get().reserved == 1
 
 
@@ -140,7 +140,7 @@ def test_allowance_and_override(api, admin, head, school):
     response = api.post(
         reverse("wands-api:allowance", kwargs={"urn": school.pk}), {"override": 9, "reason": ""}, format="json"
     )
-    assert response.status_code == 400 and "reason" in response.json()
+    assert response.status_code == 400 and "reason" in response.json()["errors"]
     response = api.post(
         reverse("wands-api:allowance", kwargs={"urn": school.pk}), {"override": 9, "reason": "Two sites"}, format="json"
     )
@@ -212,5 +212,5 @@ def test_allowance_rule_without_its_band_is_a_400_not_a_500(api, admin):
     before = AllowanceRule.objects.count()
     response = api.post(reverse("wands-api:allowance-rules"), {"wands": 0, "reason": "0"}, format="json")
     assert response.status_code == 400
-    assert set(response.json()) >= {"phase", "min_pupils"}
+    assert set(response.json()["errors"]) >= {"phase", "min_pupils"}
     assert AllowanceRule.objects.count() == before

@@ -93,4 +93,4 @@ def test_a_range_that_ends_before_it_starts_says_so_on_the_page_and_in_the_api(c
     refused = api.get(
         reverse("wands-api:requests"), {"submitted_from": today.isoformat(), "submitted_to": earlier.isoformat()}
     )
-    assert refused.status_code == 400 and "submitted_to" in refused.json()
+    assert refused.status_code == 400 and "submitted_to" in refused.json()["errors"]

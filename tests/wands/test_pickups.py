@@ -290,7 +290,7 @@ class TestApi:
 
     def test_fulfilment_gets_field_errors_then_collects_then_a_conflict(self, api, pickup, fulfilment):
         response = self._post(api, fulfilment, pickup.pk, {"working": "perhaps"})
-        assert response.status_code == 400 and "working" in response.json()
+        assert response.status_code == 400 and "working" in response.json()["errors"]
         api.force_authenticate(fulfilment)
         before = on_hand()
         response = api.post(self._url(pickup.pk), {"working": True}, format="json")
@@ -298,7 +298,8 @@ class TestApi:
         assert response.json()["pickup"] == "collected" and response.json()["pickup_collected_at"]
         assert on_hand() == before + 1
         response = self._post(api, fulfilment, pickup.pk, {"working": False})
-        assert response.status_code == 409 and "already been collected" in response.json()["non_field_errors"][0]
+        assert response.status_code == 409
+        assert "already been collected" in response.json()["errors"]["non_field_errors"][0]
 
     def test_an_issue_without_a_pick_up_is_404_even_for_fulfilment(self, api, delivered, head, fulfilment):
         issue = _report(delivered, head)

@@ -81,7 +81,7 @@ def test_a_replacement_or_an_unknown_number_is_404_even_for_fulfilment(api, head
 
 def test_fulfilment_gets_field_errors_for_a_bad_body_then_takes_the_return_in(api, returned, fulfilment):
     response = _post(api, fulfilment, returned.pk, {"working": "perhaps"})
-    assert response.status_code == 400 and "working" in response.json()
+    assert response.status_code == 400 and "working" in response.json()["errors"]
     api.force_authenticate(fulfilment)
     response = api.post(_url(returned.pk), {"working": True}, format="json")
     assert response.status_code == 200, response.content

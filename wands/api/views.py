@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from core.api.idempotency import IDEMPOTENCY_KEY_HEADER
 from core.api.pagination import CreatedCursorPagination
 from core.api.rows import ValuesListMixin
-from core.csv_import import CsvRejected, csv_rejected_body
-from core.idempotency import idempotent_create
+from core.csv_import import CsvRejected
+from core.idempotency import idempotent, idempotent_create
 from schools.api.filters import la_code_filter
 from schools.models import School
 from schools.selectors import school_get
@@ -37,8 +37,9 @@ CSV_REJECTED = OpenApiResponse(
 )
 
 
-def _csv_rejected(error: CsvRejected) -> Response:
-    return Response(csv_rejected_body(error), status=status.HTTP_400_BAD_REQUEST)
+def _csv_rejected(error: CsvRejected):
+    """400 problem details naming the file, with every bad line in `rows` (core.api.exceptions)."""
+    raise error
 
 
 class WandRequestApiFilter(WandRequestFilter):
@@ -211,6 +212,7 @@ class ReportIssueView(_RequestAction):
     input_serializer = s.WandIssueSerializer
 
     @extend_schema(request=s.WandIssueSerializer, responses={201: s.WandIssueSerializer})
+    @idempotent("wands.issue")
     def post(self, request, pk):
         """Report faulty or missing wands: `replacement` opens a replacement request, `return` a return."""
         self._visible(pk)
@@ -324,6 +326,7 @@ class StockMovementList(_ProgrammeOnly, ValuesListMixin, generics.ListCreateAPIV
         return selectors.stock_movements()
 
     @extend_schema(request=s.WandStockDeliverySerializer, responses={201: s.WandStockMovementSerializer})
+    @idempotent("wands.stock_delivery")
     def post(self, request, *args, **kwargs):
         data = s.WandStockDeliverySerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -333,6 +336,7 @@ class StockMovementList(_ProgrammeOnly, ValuesListMixin, generics.ListCreateAPIV
 
 class WriteOffView(_ProgrammeOnly):
     @extend_schema(request=s.WandWriteOffSerializer, responses={201: s.WandStockMovementSerializer})
+    @idempotent("wands.write_off")
     def post(self, request):
         data = s.WandWriteOffSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -422,6 +426,7 @@ class AllowanceRuleList(_ProgrammeOnly, generics.ListCreateAPIView):
     def get_queryset(self):
         return selectors.allowance_rules()
 
+    @idempotent("wands.allowance_rule")
     def post(self, request, *args, **kwargs):
         data = s.WandAllowanceRuleSerializer(data=request.data)
         data.is_valid(raise_exception=True)
