@@ -141,6 +141,7 @@ def document_errors(result, generator, request, public):
                 if method == "get" and "application/json" in response.get("content", {}):
                     response.setdefault("headers", {}).update(deepcopy(ETAG_HEADER))
             operation["responses"] = dict(sorted(responses.items()))
+    return result
 
 
 # --- resource tags, summaries and parameter descriptions --------------------------------------------------------------

@@ -275,8 +275,13 @@ def test_actions_on_one_object_accept_if_match(schema):
     assert if_match and not if_match[0]["required"] and "412" in approve["responses"]
 
 
-# Creates that keep nothing, and why (docs/api.md): a token's secret is shown once; pupil details stay in the record.
-NOT_IDEMPOTENT = {("/api/v1/me/tokens/", "post"), ("/api/v1/stepping-stones/referrals/", "post")}
+# Creates that keep nothing, and why (docs/api.md): a token's or a system's secret is shown once; pupil details stay
+# in the record.
+NOT_IDEMPOTENT = {
+    ("/api/v1/me/tokens/", "post"),
+    ("/api/v1/api-clients/", "post"),
+    ("/api/v1/stepping-stones/referrals/", "post"),
+}
 
 
 def test_every_create_takes_an_idempotency_key(schema):

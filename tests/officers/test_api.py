@@ -106,7 +106,7 @@ def test_what_if_is_read_only(api, school, near, far):
     assert selectors.named_officer_for(school) == near
     assert api.post(reverse("officers-api:what-if"), {"bcu": near.bcu.slug}, format="json").status_code == 400
     unknown = api.post(reverse("officers-api:what-if"), {"bcu": "atlantis", "cut": 1}, format="json")
-    assert unknown.status_code == 400 and "bcu" in unknown.json()
+    assert unknown.status_code == 400 and "bcu" in unknown.json()["errors"]
 
 
 def test_a_json_endpoint_refuses_a_form_body_with_415_and_writes_nothing(alloc):
