@@ -27,10 +27,12 @@ def _drf_methods(callback) -> set[str] | None:
     return {method.upper() for method in cls.http_method_names if hasattr(cls, method) and method != "options"}
 
 
-# The one view exempt from CSRF, and why: RFC 8058 one-click unsubscribe is POSTed by a mail client with no cookie or
+# The views exempt from CSRF, and why: RFC 8058 one-click unsubscribe is POSTed by a mail client with no cookie or
 # token; the signed token in the URL is the authority and can only unsubscribe its own address
-# (tests/public/test_one_click_unsubscribe.py proves it refuses anything else and writes nothing).
-CSRF_EXEMPT = {"public:unsubscribe_one_click"}
+# (tests/public/test_one_click_unsubscribe.py proves it refuses anything else and writes nothing). The OAuth token
+# endpoint is called by systems with HTTP Basic client credentials, never with the session cookie, and gives a token
+# only for those credentials: a signed-in session alone gets 400 (tests/machine_clients/test_oauth_api.py).
+CSRF_EXEMPT = {"public:unsubscribe_one_click", "oauth-token"}
 
 
 def unsafe_endpoints(method: str):
