@@ -1,12 +1,12 @@
 """The dashboard's London map: one measure's values per borough placed on the tile grid (insights.tilemap)."""
 
 from .selectors import Dashboard, Measure, measure_values
-from .tilemap import TileMap, TileValue, tile_map
+from .tilemap import TileMap, TileValue, percent_label, tile_map
 
 
 def _short(measure: Measure, value) -> str:
     if measure.percent:
-        return f"{round(value)}%"
+        return percent_label(value)
     return f"{value:,}"
 
 

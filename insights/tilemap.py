@@ -303,3 +303,9 @@ def tile_map(
         height=2 * PADDING + rows * TILE + (rows - 1) * GAP,
         notes=tuple((fill, used_notes[fill]) for fill in order if fill in used_notes),
     )
+
+
+def percent_label(value) -> str:
+    """A tile's percentage as the table shows it (one decimal place, none when whole): rounding it again to a whole
+    number put "4%" on a tile coloured in the "4.5% to under 6.5%" band."""
+    return f"{round(float(value), 1):g}%"

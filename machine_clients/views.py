@@ -4,6 +4,7 @@ token endpoint for systems. Views gate early and call services."""
 import base64
 import hashlib
 import json
+import secrets
 import time
 from urllib.parse import unquote_plus
 
@@ -60,12 +61,27 @@ def client_list(request):
     return render(request, "machine_clients/list.html", {"page": page})
 
 
+REGISTERED_FORMS = "machine_clients:registered_forms"  # session: form nonce -> the client it registered
+
+
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def client_register(request):
+    """Register a system; its secret is shown once, in the answer to the form (it is never stored, so there is no page
+    to redirect to). Each form carries a nonce: sending the same form again (reload, Back then submit, a second click)
+    registers nothing more and goes to the system it registered, which says the secret was shown once."""
     _gate(request)
     form = MachineClientRegisterForm(request.POST or None)
+    registered_forms = request.session.get(REGISTERED_FORMS, {})
+    nonce = request.POST.get("form_nonce", "") if request.method == "POST" else secrets.token_urlsafe(16)
+    if request.method == "POST" and nonce in registered_forms:
+        messages.info(
+            request,
+            "This system is already registered: its client secret was shown once, when you registered it. "
+            "If it was not copied, revoke this one and register the system again.",
+        )
+        return redirect("machine_clients:detail", registered_forms[nonce])
     if request.method == "POST" and form.is_valid():
         try:
             registered = services.machine_client_register(
@@ -79,11 +95,17 @@ def client_register(request):
         except DomainError as error:
             add_domain_error(form, error)
         else:
+            if nonce:
+                registered_forms = dict(list(registered_forms.items())[-19:])  # the last few forms are enough
+                registered_forms[nonce] = registered.client.pk
+                request.session[REGISTERED_FORMS] = registered_forms
             # Rendered, not redirected: the secret exists only in this response and is never stored.
             response = render(request, "machine_clients/registered.html", {"registered": registered})
             response["Cache-Control"] = "no-store"
             return response
-    return render(request, "machine_clients/register.html", {"form": form})
+    return render(
+        request, "machine_clients/register.html", {"form": form, "form_nonce": nonce or secrets.token_urlsafe(16)}
+    )
 
 
 @never_cache

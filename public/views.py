@@ -19,7 +19,7 @@ from core.charts import bar_chart, line_chart
 from core.csv_export import csv_streaming_response
 from core.errors import DomainError
 from core.forms import form_add_domain_error
-from insights.tilemap import TileMap, TileValue, tile_map
+from insights.tilemap import TileMap, TileValue, percent_label, tile_map
 
 from . import permissions, selectors, services
 from .forms import ConsentStatementForm, SignupForm, UpdateForm
@@ -315,7 +315,7 @@ def _percent_map(*, rows: list[dict], key: str, map_id: str, title: str, label: 
         measure_label=label,
         values=values,
         percent=True,
-        short=lambda value: f"{round(value)}%",
+        short=percent_label,
         description=description,
     )
 

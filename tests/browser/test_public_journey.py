@@ -130,9 +130,9 @@ def test_open_figures_page_matches_the_api(page, live_server, axe_check):
         str(api["wands"]["london"]["wands_delivered"])
     )
     for row in api["wands"]["boroughs"]:
-        cell = page.locator(f'#wands-boroughs tr[data-code="{row["code"]}"] [data-figure="schools_taken_up"]')
+        cell = page.locator(f'#wands-boroughs tr[data-code="{row["la_code"]}"] [data-figure="schools_taken_up"]')
         expect(cell).to_have_text(str(row["schools_taken_up"]))
-    camden_row = next(row for row in api["wands"]["boroughs"] if row["code"] == 202)
+    camden_row = next(row for row in api["wands"]["boroughs"] if row["la_code"] == 202)
     assert camden_row["schools_taken_up"] == 1  # a count of schools: published as it is
 
     with page.expect_download() as download:

@@ -183,6 +183,13 @@ def test_search_by_actor_object_verb_and_date(client, admin, history):
     assert ids_in_page(client.get(url, {"date_to": yesterday})) == set()
 
 
+def test_a_search_with_no_match_says_so(client, admin, history):
+    client.force_login(admin)
+    html = client.get(reverse("audit:search"), {"actor": "nobody@example.org"}).content.decode()
+    assert "No entries match this search." in html and "0 entries" in html
+    assert "Download these entries" not in html  # nothing to download
+
+
 def test_a_reversed_date_range_is_a_clear_error_and_exports_nothing(client, admin, history):
     client.force_login(admin)
     query = {"date_from": "2026-05-02", "date_to": "2026-05-01"}

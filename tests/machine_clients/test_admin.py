@@ -153,6 +153,25 @@ def test_register_shows_the_secret_once_and_only_its_hash_is_kept(signed_in):
     assert "Camden nightly import" in listing and client.client_id in detail
 
 
+def test_sending_the_same_form_again_registers_nothing_more(signed_in):
+    """A reload of the secret page (or Back then submit, or a second click) re-posts the form: it must not register a
+    second live client with a second secret; it goes to the one registered, saying the secret was shown once."""
+    form = signed_in.get(reverse("machine_clients:register")).content.decode()
+    nonce = form.split('name="form_nonce" value="')[1].split('"')[0]
+    first = signed_in.post(reverse("machine_clients:register"), {**VALID, "form_nonce": nonce})
+    assert first.status_code == 200 and 'id="client-secret"' in first.content.decode()
+    client = MachineClient.objects.get()
+    again = signed_in.post(reverse("machine_clients:register"), {**VALID, "form_nonce": nonce}, follow=True)
+    assert again.redirect_chain[-1][0] == reverse("machine_clients:detail", args=[client.pk])
+    html = again.content.decode()
+    assert "already registered" in html and 'id="client-secret"' not in html
+    assert MachineClient.objects.count() == 1
+    other = signed_in.get(reverse("machine_clients:register")).content.decode()
+    assert other.split('name="form_nonce" value="')[1].split('"')[0] != nonce  # a new form registers a new system
+    signed_in.post(reverse("machine_clients:register"), {**VALID, "form_nonce": "fresh"})
+    assert MachineClient.objects.count() == 2
+
+
 def test_bad_input_shows_the_error_summary_and_writes_nothing(signed_in):
     response = signed_in.post(reverse("machine_clients:register"), {"name": "", "local_authority": "", "days": "90"})
     assert response.status_code == 200
