@@ -490,3 +490,17 @@ def test_generic_elements_emit_govuk_markup(rf):
     assert 'class="govuk-button"' in html
     assert re.search(r'<a href="/login/" role="button"[^>]*class="govuk-button govuk-button--secondary"', html)
     assert re.search(r'<form method="post" action="/x/"[^>]*novalidate', html)
+
+
+def test_the_overview_does_not_offer_turning_off_what_the_persons_roles_require(client):
+    """A headteacher's role needs two-factor: offering "Turn off" led to a page refusing it (with a red button)."""
+    from tests.accounts.factories import SchoolMembershipFactory
+
+    user = make_user()
+    sign_in_with_totp(client, user, with_totp(user))
+    page = client.get(reverse("mfa_index")).content.decode()
+    assert reverse("mfa_deactivate_totp") in page  # no role needs it yet: it can be turned off
+    SchoolMembershipFactory(user=user, headteacher=True)
+    page = client.get(reverse("mfa_index")).content.decode()
+    assert reverse("mfa_deactivate_totp") not in page
+    assert "Your roles need it: it cannot be turned off" in page
