@@ -180,6 +180,19 @@ class TestSchoolPeople:
         staff.refresh_from_db()
         assert staff.ended_at and staff.end_reason == "Left the school"
 
+    def test_a_headteachers_own_duties_page_says_they_hold_every_duty(self, as_head, school, head):
+        membership = head.school_memberships.get(school=school)
+        page = as_head.get(reverse("accounts:membership_duties", args=[membership.pk])).content.decode()
+        assert "A headteacher holds every duty" in page and "Save duties" not in page
+
+    def test_ending_your_own_membership_warns_you(self, as_head, school, head):
+        membership = head.school_memberships.get(school=school)
+        page = as_head.get(reverse("accounts:membership_end", args=[membership.pk])).content.decode()
+        assert "End your own membership?" in page and "cannot undo this yourself" in page
+        staff = SchoolMembershipFactory(school=school, user=UserFactory(full_name="Sam Staff"))
+        other = as_head.get(reverse("accounts:membership_end", args=[staff.pk])).content.decode()
+        assert "End Sam Staff's membership?" in other and "End your own" not in other
+
     def test_invite_staff(self, as_head, school):
         response = as_head.post(reverse("accounts:staff_invite", args=[school.urn]), {"email": "t@example.org"})
         assert response.status_code == 302
