@@ -65,8 +65,8 @@ def can_dispatch_wand_request(user, wand_request=None) -> bool:
 def can_confirm_wand_delivery(user, wand_request) -> bool:
     if wand_request is None or wand_request.status != wand_request.Status.DISPATCHED:
         return False
-    # PRODUCT.md's workflow: the programme dispatches and the school confirms delivery. Fulfilment staff hold
-    # "dispatch, couriers, returns", so they are not offered the school's confirmation.
+    # The wand workflow: the programme dispatches and the school confirms delivery. Fulfilment staff hold "dispatch,
+    # couriers, returns" (docs/roles.md), so they are not offered the school's confirmation.
     return acts_for_school_on_wands(user, wand_request.school_id)
 
 
