@@ -101,12 +101,16 @@ def oidc_provider():
         "PYTHONPATH": str(ROOT),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # Its log goes to a file, not a pipe: the server logs every request to stderr, and a pipe nobody reads fills up
+    # (64 KiB, a few hundred requests into the run) and then blocks the provider in the middle of a sign-in.
+    log_path = Path(workdir.name) / "provider.log"
+    log = open(log_path, "wb")  # noqa: SIM115 (closed when the provider stops)
     process = subprocess.Popen(
         [sys.executable, "-m", "tests.sso.provider.serve", str(port)],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
+        stderr=log,
     )
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -118,11 +122,12 @@ def oidc_provider():
             pass
         if process.poll() is not None or time.monotonic() > deadline:
             process.kill()
-            raise RuntimeError(f"test OIDC provider did not start: {process.stderr.read().decode()[-2000:]}")
+            raise RuntimeError(f"test OIDC provider did not start: {log_path.read_text(errors='replace')[-2000:]}")
         time.sleep(0.1)
     yield base
     process.terminate()
     process.wait(timeout=10)
+    log.close()
     workdir.cleanup()
 
 
