@@ -13,8 +13,8 @@ import uuid
 from urllib.parse import parse_qs, urlsplit
 
 from portal_client import AuthenticatedClient
+from portal_client.api.officers import v1_officers_officers_partial_update, v1_officers_officers_retrieve
 from portal_client.api.officers_assignments import v1_officers_assignments_create
-from portal_client.api.officers_officers import v1_officers_officers_partial_update, v1_officers_officers_retrieve
 from portal_client.api.officers_queue import v1_officers_queue_list
 from portal_client.api.officers_schools import v1_officers_schools_suggestions_retrieve
 from portal_client.api.officers_what_if import v1_officers_what_if_create
