@@ -135,30 +135,9 @@ def school_links(*, urn: int) -> dict[str, list[LinkedSchool]]:
     return {group: sorted(entries.values(), key=lambda e: e.urn) for group, entries in result.items()}
 
 
-def school_predecessor_urns(urns) -> dict[int, set[int]]:
-    """For each URN, every school it took over through an applied succession (transitively), itself excluded.
-
-    One query per generation of successions (usually one or two).
-    """
-    result: dict[int, set[int]] = {urn: set() for urn in urns}
-    frontier = {urn: {urn} for urn in result}
-    for _ in range(10):  # a chain of more than ten conversions is not a real school
-        wanted = set().union(*frontier.values()) if frontier else set()
-        if not wanted:
-            break
-        edges: dict[int, set[int]] = {}
-        for old, new in SchoolChange.objects.filter(
-            status=SchoolChange.Status.APPLIED, successor_id__in=wanted
-        ).values_list("school_id", "successor_id"):
-            edges.setdefault(new, set()).add(old)
-        next_frontier = {}
-        for urn, current in frontier.items():
-            found = set().union(*(edges.get(u, set()) for u in current)) - result[urn] - {urn}
-            if found:
-                result[urn] |= found
-                next_frontier[urn] = found
-        frontier = next_frontier
-    return result
+def predecessor_urns(urn: int) -> list[int]:
+    """The URNs of every school `urn` took over through applied successions (as far back as `predecessors_q` goes)."""
+    return sorted(School.objects.filter(predecessors_q("urn", [urn])).values_list("urn", flat=True))
 
 
 def school_successor_applied(*, urn: int) -> School | None:

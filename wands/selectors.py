@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.selectors import schools_acting_for
 from core.selectors import audit_timeline, person_named
 from schools.models import LocalAuthority, School
-from schools.selectors import predecessors_q, school_predecessor_urns
+from schools.selectors import predecessor_urns, predecessors_q
 
 from .models import (
     AllowanceChange,
@@ -56,7 +56,7 @@ def allowance_total(school: School) -> int:
 
 def school_lineage(school: School) -> list[int]:
     """The school and every school it took over by an applied succession: their wands are one allowance."""
-    return [school.pk, *sorted(school_predecessor_urns([school.pk])[school.pk])]
+    return [school.pk, *predecessor_urns(school.pk)]
 
 
 def taken_up_requests_of_outer_school() -> QuerySet[WandRequest]:
