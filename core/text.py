@@ -22,3 +22,8 @@ def address_parts(value: str | None) -> list[str]:
     if len(lines) == 1:
         lines = [part.strip() for part in lines[0].split(",")]
     return [line for line in lines if line]
+
+
+def counted(count: int, singular: str, plural: str = "") -> str:
+    """Say "1 request", "2 requests" (`plural` where adding an s is wrong): never "1 request(s)" in what people read."""
+    return f"{count:,} {singular if count == 1 else plural or singular + 's'}"

@@ -14,7 +14,7 @@ from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.pagination import cached_count_paginator, filter_count_key, paginate
 from core.permissions import require as _require
-from core.text import address_parts, one_line
+from core.text import address_parts, counted, one_line
 from schools.models import School
 from schools.selectors import school_get
 
@@ -402,11 +402,11 @@ def approve_many(request: HttpRequest) -> HttpResponse:
         return redirect(back_to_queue)
     outcome = services.wand_requests_approve_many(wand_request_ids=form.cleaned_data["requests"], actor=request.user)
     if outcome.approved:
-        messages.success(request, f"{len(outcome.approved)} request(s) approved and reserved.")
+        messages.success(request, f"{counted(len(outcome.approved), 'request')} approved and reserved.")
     if outcome.waiting:
         messages.warning(
             request,
-            f"{len(outcome.waiting)} request(s) approved but waiting for stock: "
+            f"{counted(len(outcome.waiting), 'request')} approved but waiting for stock: "
             + ", ".join(r.reference for r in outcome.waiting),
         )
     for reference, reason in outcome.skipped:

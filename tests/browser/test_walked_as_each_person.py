@@ -141,7 +141,7 @@ def test_admin_filters_the_queue_approves_in_bulk_and_is_back_on_the_same_filter
     page.get_by_label(f"Select {camden_requests[0].reference}").check()
     page.get_by_role("button", name="Approve selected requests").click()
     settle(page)
-    expect(page.locator("body")).to_contain_text("1 request(s) approved")
+    expect(page.locator("body")).to_contain_text("1 request approved")
     assert page.url == filtered_url
     expect(page.get_by_label("Borough")).to_have_value(str(camden.pk))
     expect(page.get_by_text("1 request", exact=True)).to_be_visible()
