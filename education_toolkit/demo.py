@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.demo import demo_clock
 
 from . import permissions, services
 from .models import Download, Resource
@@ -429,6 +430,31 @@ def _user(local: str):
 
 
 @transaction.atomic
+def _draft(editor, title, resource_type, audiences, stages, settings, topics, minutes, access, summary):
+    resource = services.resource_create(
+        actor=editor,
+        title=title,
+        summary=summary,
+        learning_objectives="Understand the risks and the consequences\nKnow where to get help\n"
+        "Practise what to say and do",
+        resource_type=resource_type,
+        duration_minutes=minutes,
+        content_guidance="Talks about knife violence, injury and death. Some young people may have been "
+        "affected directly or know someone who has.",
+        safeguarding_notes="Tell your designated safeguarding lead before the session and check whether any "
+        "young person has been affected recently. Give everyone a way to step out and a named adult to talk to "
+        "afterwards. Have the signposting details ready.",
+        signposting=SIGNPOSTING,
+        access_level=access,
+        facets={"audience": audiences, "key_stage": stages, "setting": settings, "topic": topics},
+    )
+    for file_title, filename, content in _files_for(title, resource_type):
+        services.file_add(
+            actor=editor, resource_id=resource.pk, title=file_title, upload=SimpleUploadedFile(filename, content)
+        )
+    return resource
+
+
 def seed(*, stdout, options) -> None:
     if Resource.objects.filter(slug=MARKER_SLUG).exists():
         stdout.write("  toolkit resources already loaded")
@@ -439,31 +465,16 @@ def seed(*, stdout, options) -> None:
         return
     rng = random.Random(60)  # noqa: S311 - demo data, not security
     resources = []
+    now = timezone.now()
     for index, (title, kind, audiences, stages, settings, topics, minutes, access, summary) in enumerate(CATALOGUE):
-        resource_type = kind
-        resource = services.resource_create(
-            actor=editor,
-            title=title,
-            summary=summary,
-            learning_objectives="Understand the risks and the consequences\nKnow where to get help\n"
-            "Practise what to say and do",
-            resource_type=resource_type,
-            duration_minutes=minutes,
-            content_guidance="Talks about knife violence, injury and death. Some young people may have been "
-            "affected directly or know someone who has.",
-            safeguarding_notes="Tell your designated safeguarding lead before the session and check whether any "
-            "young person has been affected recently. Give everyone a way to step out and a named adult to talk to "
-            "afterwards. Have the signposting details ready.",
-            signposting=SIGNPOSTING,
-            access_level=access,
-            facets={"audience": audiences, "key_stage": stages, "setting": settings, "topic": topics},
-        )
-        for file_title, filename, content in _files_for(title, resource_type):
-            services.file_add(
-                actor=editor, resource_id=resource.pk, title=file_title, upload=SimpleUploadedFile(filename, content)
-            )
+        # The catalogue was written over the past year, not when seed_demo ran (core.demo.demo_clock): each resource's
+        # history shows it drafted, given its files and published a few days later.
+        drafted = now - timedelta(days=360 - index * 300 // max(len(CATALOGUE), 1), hours=rng.randint(1, 6))
+        with demo_clock(drafted):
+            resource = _draft(editor, title, kind, audiences, stages, settings, topics, minutes, access, summary)
         if index % 12 != 11:  # a few stay drafts for the editor to publish
-            services.resource_publish(actor=editor, resource_id=resource.pk)
+            with demo_clock(drafted + timedelta(days=rng.randint(2, 9), hours=rng.randint(1, 5))):
+                services.resource_publish(actor=editor, resource_id=resource.pk)
         resources.append(resource)
     published = list(
         Resource.objects.filter(pk__in=[r.pk for r in resources], status=Resource.Status.PUBLISHED).order_by("pk")
@@ -472,7 +483,6 @@ def seed(*, stdout, options) -> None:
     downloaders = [u for u in (_user(n) for n in ("headteacher", "school-staff", "organisation-member")) if u]
     for user in downloaders:
         services.terms_accept(user=user)
-    now = timezone.now()
     for user in downloaders:
         for resource in rng.sample(published, k=min(10, len(published))):
             if not permissions.can_download_resource(user, resource):
@@ -484,12 +494,13 @@ def seed(*, stdout, options) -> None:
     for download in Download.objects.filter(resource__in=published).order_by("pk"):
         Download.objects.filter(pk=download.pk).update(downloaded_at=now - timedelta(days=rng.randint(0, 180)))
     first = published[0]
-    services.file_version_upload(
-        actor=editor,
-        file_id=first.files.order_by("position").first().pk,
-        upload=SimpleUploadedFile("lesson-plan.pdf", pdf_bytes(first.title, ["Version 2: updated helplines"])),
-        change_note="Updated the helpline numbers and added a plenary question.",
-    )
+    with demo_clock(now - timedelta(days=21, hours=2)):
+        services.file_version_upload(
+            actor=editor,
+            file_id=first.files.order_by("position").first().pk,
+            upload=SimpleUploadedFile("lesson-plan.pdf", pdf_bytes(first.title, ["Version 2: updated helplines"])),
+            change_note="Updated the helpline numbers and added a plenary question.",
+        )
     for user in downloaders:
         for resource in rng.sample(published, k=3):
             services.delivery_report_submit(
