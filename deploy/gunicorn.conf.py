@@ -36,3 +36,16 @@ def on_starting(server):
             "REDIS_URL is not set: with more than one worker, sessions and sign-in rate limits need the shared cache. "
             "Set REDIS_URL (see docs/operations.md) or GUNICORN_WORKERS=1."
         )
+
+
+def when_ready(server):
+    """Build what every worker would otherwise build on its first request, once, in the master (the application is
+    preloaded, so workers forked from it, and those replacing recycled ones, share it): the OpenAPI schema behind the
+    API's query-parameter check takes 2-3 s to generate. The master then drops any database connection it opened, so
+    no worker inherits a socket another process uses."""
+    from django.db import connections
+
+    from core.api.query import declared_query_parameters
+
+    declared_query_parameters()
+    connections.close_all()

@@ -5,7 +5,8 @@ One mechanism for every GET operation, driven by the OpenAPI schema itself: the 
 the query parameters its schema declares (its filters, search, ordering and paging parameters, and any the view
 declares with `extend_schema`), plus `format`. So what the documentation lists and what the service accepts cannot
 drift apart: a view that reads a parameter it does not document rejects it (and its tests fail), and a documented one
-is accepted. The schema is generated once per process, the first time a GET arrives with any query parameter.
+is accepted. The schema is generated once per process, the first time a GET arrives with any query parameter; under
+gunicorn it is built in the master before the workers fork (deploy/gunicorn.conf.py `when_ready`).
 
 The check runs as middleware (`process_view`), before the view: the refusal is answered by a small DRF view, so it
 has the API's error shape and content negotiation like any other 400.
