@@ -186,6 +186,7 @@ def school_weight(request: HttpRequest, urn: int) -> HttpResponse:
 @login_required
 def assignment_end(request: HttpRequest, urn: int) -> HttpResponse:
     school = _allocator_school(request, urn)
+    _, _, queue_query = _queue_view(request)  # the queue's filter and sort, carried back to the school's page
     current = selectors.current_assignment(school)
     if current is None:
         raise Http404("This school has no named officer")
@@ -197,8 +198,13 @@ def assignment_end(request: HttpRequest, urn: int) -> HttpResponse:
             form_add_domain_error(form, error)
         else:
             messages.success(request, f"{school.name} is back in the queue.")
-            return redirect("officers:school_detail", urn=school.pk)
-    return render(request, "officers/assignment_end.html", {"school": school, "current": current, "form": form})
+            back = reverse("officers:school_detail", kwargs={"urn": school.pk})
+            return redirect(f"{back}?{queue_query}" if queue_query else back)
+    return render(
+        request,
+        "officers/assignment_end.html",
+        {"school": school, "current": current, "form": form, "queue_query": queue_query},
+    )
 
 
 @require_GET

@@ -118,3 +118,29 @@ def test_a_bcu_outside_the_allocators_scope_is_ignored(client, alloc, school, ne
     client.force_login(alloc)
     response = client.get(reverse("officers:school_detail", kwargs={"urn": school.pk}), {"bcu": "999999"})
     assert response.status_code == 200
+
+
+def test_ending_a_named_officer_keeps_the_queues_sort_and_filter(client, alloc, school, near):
+    AssignmentFactory(school=school, officer=near, start_date=date(2024, 1, 1))
+    client.force_login(alloc)
+    detail = reverse("officers:school_detail", kwargs={"urn": school.pk})
+    end = reverse("officers:assignment_end", kwargs={"urn": school.pk})
+    page = client.get(f"{detail}?sort=days").content.decode()
+    assert f'href="{end}?sort=days"' in page  # "End" carries the queue's sort
+    form = client.get(f"{end}?sort=days").content.decode()
+    assert f'href="{detail}?sort=days" class="govuk-back-link"' in form
+
+    response = client.post(f"{end}?sort=days", {"reason": "Moved to another BCU"})
+
+    assert response.status_code == 302 and response["Location"] == f"{detail}?sort=days"
+    assert not Assignment.objects.filter(school=school, end_date=None).exists()
+    back = client.get(response["Location"]).content.decode()
+    assert f'href="{reverse("officers:queue")}?sort=days" class="govuk-back-link"' in back
+
+
+def test_a_sort_that_is_not_one_is_not_carried_back(client, alloc, school, near):
+    AssignmentFactory(school=school, officer=near, start_date=date(2024, 1, 1))
+    client.force_login(alloc)
+    end = reverse("officers:assignment_end", kwargs={"urn": school.pk})
+    response = client.post(f"{end}?sort=%3Cscript%3E", {"reason": "Moved to another BCU"})
+    assert response["Location"] == reverse("officers:school_detail", kwargs={"urn": school.pk})
