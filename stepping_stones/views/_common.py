@@ -1,6 +1,6 @@
 """What every Stepping Stones page shares: the `pupil_page` wrapper (signed in, never cached, sensitive POST data,
-404 while viewing as someone), status tags, the names leads may see in their lists, one referral by reference, and
-the one decision page."""
+404 while viewing as someone: the one place pages resolve view-as), the names leads may see in their lists, one
+referral by reference, and the one decision page (gated by the model's ACTIONS)."""
 
 from functools import wraps
 
