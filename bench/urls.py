@@ -14,6 +14,7 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import render
 from django.urls import include, path
 
+from accounts.identity.view_as import is_viewing_as
 from bench.throttles import never_refuse
 from education_toolkit import selectors as toolkit_selectors
 from education_toolkit.models import ResourceTag
@@ -154,10 +155,10 @@ REFERRAL_PRIORITY = dict(Referral._meta.get_field("priority").choices or ())
 @login_required
 def floor_referrals(request):
     """The referrals API's first page: the same selector (coordinators every referral; leads theirs), newest first."""
-    if not ss_permissions.can_use_stepping_stones(request):
+    if is_viewing_as(request) or not ss_permissions.can_use_stepping_stones(request.user):
         raise Http404
     rows = list(
-        ss_selectors.referrals_visible_to(request).prefetch_related(None).order_by("-created_at", "-id").values(
+        ss_selectors.referrals_visible_to(request.user).prefetch_related(None).order_by("-created_at", "-id").values(
             "reference", "cohort__transition_year", "status", "priority", "referring_school_id",
             "referring_school__name", "receiving_school_id", "receiving_school__name", "upn_is_temporary",
             "created_at", "submitted_at", "decided_at", "waitlisted_at",

@@ -64,11 +64,11 @@ def dashboard_la_codes(user, *, bcu: BasicCommandUnit | None = None) -> frozense
     return frozenset(authorities.values_list("code", flat=True))
 
 
-def suppress_pupil_counts(viewer) -> bool:
+def suppress_pupil_counts(user, *, viewing_as: bool = False) -> bool:
     """Stepping Stones coordinators see every pupil record, so they see the counts as they are; everyone else sees
-    counts of pupils through core.suppression ("fewer than 5", others to the nearest 5). `viewer` is the request where
-    there is one: a "view as" session is never a pupil reader."""
-    return not ss.ss_permissions.is_coordinator(viewer)
+    counts of pupils through core.suppression ("fewer than 5", others to the nearest 5). "Viewing as" (resolved by the
+    view) is never a pupil reader."""
+    return viewing_as or not ss.ss_permissions.is_coordinator(user)
 
 
 # --- per borough --------------------------------------------------------------------------------------------------
@@ -150,14 +150,15 @@ def _open_london_schools(la_codes, phase: str):
     return schools
 
 
-def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", viewer=None) -> Dashboard:
+def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", viewing_as: bool = False) -> Dashboard:
     """Per borough, the four programmes side by side: open schools, wand take-up ("taken up" = a request approved and
     not cancelled) and wands delivered, % of open schools with a named police contact (current assignments),
     Stepping Stones pupils with a place and places, toolkit downloads in the last 12 months.
 
-    A fixed number of aggregate queries, however many schools there are. `viewer`: the request, if there is one."""
+    A fixed number of aggregate queries, however many schools there are. `viewing_as`: a programme admin viewing as
+    `user` (the view resolves it), who sees counts of pupils as anyone would."""
     codes = dashboard_la_codes(user, bcu=bcu)
-    suppress = suppress_pupil_counts(viewer or user)
+    suppress = suppress_pupil_counts(user, viewing_as=viewing_as)
     authorities = (
         LocalAuthority.objects.exclude(area=LocalAuthority.Area.OUTSIDE)
         .select_related("bcu")
@@ -374,17 +375,17 @@ def _staff_user_ids(school: School):
     return SchoolMembership.objects.current().filter(school=school).values("user_id")
 
 
-def school_profile(*, user, school: School, viewer=None) -> SchoolProfile:
+def school_profile(*, user, school: School, viewing_as: bool = False) -> SchoolProfile:
     """Everything the portal knows about one school's safety work, counts only where the viewer may not see pupils.
 
-    Call only with a school from `school_for_profile`; `viewer` is the request, if there is one ("view as" sees no
-    pupils)."""
+    Call only with a school from `school_for_profile`; `viewing_as`: a programme admin viewing as `user` (the view
+    resolves it), who sees no pupils."""
     current = officer_selectors.current_assignment(school)
     since = timezone.now() - timedelta(days=DOWNLOAD_WINDOW_DAYS)
     # Totals only: what a school's few staff downloaded, resource by resource, could point at one person.
     downloads = Download.objects.filter(user_id__in=_staff_user_ids(school))
     counts = downloads.aggregate(total=Count("pk"), year=Count("pk", filter=Q(downloaded_at__gte=since)))
-    may_see = ss.may_see_pupils(viewer or user, school)
+    may_see = not viewing_as and ss.may_see_pupils(user, school)
     suppress = not may_see
     places = ss.school_places(school=school, suppress=suppress)
     visible = frozenset(
@@ -403,7 +404,7 @@ def school_profile(*, user, school: School, viewer=None) -> SchoolProfile:
         officer_history=list(officer_selectors.school_assignment_history(school)[:20]),
         stepping_stones=places,
         may_see_pupils=may_see,
-        pupil_links=ss.pupil_links(viewer or user, school, participating=places.participating) if may_see else [],
+        pupil_links=ss.pupil_links(user, school, participating=places.participating) if may_see else [],
         toolkit_downloads_total=counts["total"],
         toolkit_downloads_year=counts["year"],
         is_policed_by_met=school.local_authority.bcu_id is not None,

@@ -4,8 +4,8 @@ Places and pupils holding a place come from the current cohort's participating s
 counter Stepping Stones keeps), grouped by the borough of the receiving secondary in one aggregate query; a school's
 counts (pupils referred, pupils holding a place) come from `stepping_stones.selectors.counts_by_school` for the current
 cohort, as the officers' queue shows them. Whether someone may see the pupils behind the
-counts is Stepping Stones' own rule (`stepping_stones.permissions`), asked with the request so that "view as" never
-counts as a pupil reader.
+counts is Stepping Stones' own rule (`stepping_stones.permissions`), asked with a user; "view as" is resolved by the
+view (never a pupil reader) before it is asked.
 """
 
 from collections.abc import Collection
@@ -39,10 +39,9 @@ def counts_by_borough(*, la_codes: Collection[int], cohort=None) -> dict[int, tu
     }
 
 
-def may_see_pupils(viewer, school) -> bool:
-    """Coordinators and the school's own Stepping Stones lead (headteachers hold every duty); `viewer` is the request
-    (a "view as" session sees no pupils) or a user."""
-    return ss_permissions.is_coordinator(viewer) or ss_permissions.leads_school(viewer, school)
+def may_see_pupils(user, school) -> bool:
+    """Coordinators and the school's own Stepping Stones lead (headteachers hold every duty)."""
+    return ss_permissions.is_coordinator(user) or ss_permissions.leads_school(user, school)
 
 
 @dataclass(frozen=True)
@@ -96,12 +95,12 @@ def school_places(*, school, suppress: bool) -> SchoolPlaces:
     )
 
 
-def pupil_links(viewer, school, *, participating: bool) -> list[tuple[str, str]]:
+def pupil_links(user, school, *, participating: bool) -> list[tuple[str, str]]:
     """The Stepping Stones pages where a pupil reader sees the pupils behind the counts (never listed here)."""
     links = [(reverse("stepping_stones:referral_list"), "Referrals in Stepping Stones")]
-    if participating and ss_permissions.can_view_school_cohort(viewer, school):
+    if participating and ss_permissions.can_view_school_cohort(user, school):
         cohort_url = reverse("stepping_stones:school_cohort", kwargs={"urn": school.pk})
         links.append((cohort_url, "This school's places and waiting list"))
-    if ss_permissions.can_view_dashboard(viewer):
+    if ss_permissions.can_view_dashboard(user):
         links.append((reverse("stepping_stones:dashboard"), "Stepping Stones dashboard"))
     return links

@@ -9,6 +9,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
+from accounts.identity.view_as import is_viewing_as
+
 from . import permissions, selectors
 from .forms import DashboardFilterForm, SchoolLookupForm
 from .maps import borough_map
@@ -30,7 +32,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
     form, chosen = dashboard_filters(request)
-    board = selectors.dashboard(user=request.user, bcu=chosen["bcu"], phase=chosen["phase"], viewer=request)
+    board = selectors.dashboard(
+        user=request.user, bcu=chosen["bcu"], phase=chosen["phase"], viewing_as=is_viewing_as(request)
+    )
     measure = chosen["measure"]
     return render(
         request,
@@ -53,7 +57,7 @@ def school_profile(request: HttpRequest, urn: int) -> HttpResponse:
     school = selectors.school_for_profile(user=request.user, urn=urn)
     if school is None:
         raise Http404("No school you can see has this URN")
-    profile = selectors.school_profile(user=request.user, school=school, viewer=request)
+    profile = selectors.school_profile(user=request.user, school=school, viewing_as=is_viewing_as(request))
     return render(request, "insights/school_profile.html", {"profile": profile, "school": school})
 
 

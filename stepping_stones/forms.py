@@ -8,6 +8,7 @@ import datetime
 
 from django import forms
 
+from core.forms import required
 from core.uploads import MaxUploadSize
 
 from .models import reference_example
@@ -22,10 +23,6 @@ RELATIONSHIPS = [
     ("other", "Other person with parental responsibility"),
 ]
 NOT_YET_KNOWN = "not-yet-known"
-
-
-def _required(message: str) -> dict:
-    return {"required": message}
 
 
 class DateParts:
@@ -80,25 +77,25 @@ class PupilForm(DateParts, forms.Form):
         label="Which primary school is referring the pupil?",
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages=_required("Choose the primary school that is referring the pupil"),
+        error_messages=required("Choose the primary school that is referring the pupil"),
     )
     cohort = forms.TypedChoiceField(
         label="Which transition is the pupil in?",
         coerce=int,
         widget=forms.RadioSelect,
-        error_messages=_required("Choose the transition the pupil is in"),
+        error_messages=required("Choose the transition the pupil is in"),
     )
     first_name = forms.CharField(
         label="First name",
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages=_required("Enter the pupil's first name"),
+        error_messages=required("Enter the pupil's first name"),
     )
     last_name = forms.CharField(
         label="Last name",
         max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages=_required("Enter the pupil's last name"),
+        error_messages=required("Enter the pupil's last name"),
     )
     upn = forms.CharField(
         label="Unique pupil number (UPN)",
@@ -106,7 +103,7 @@ class PupilForm(DateParts, forms.Form):
         "school's management information system. A temporary UPN (ending in a letter) is accepted.",
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages=_required("Enter the pupil's unique pupil number (UPN)"),
+        error_messages=required("Enter the pupil's unique pupil number (UPN)"),
     )
     outside_age_group_reason = forms.CharField(
         label="If the pupil is not in Year 6 by age, why are they being referred? (optional)",
@@ -153,7 +150,7 @@ class DestinationForm(forms.Form):
         help_text="Only schools taking part in this transition are listed. Choose 'Not yet known' if the pupil "
         "has no offer yet: the Violence Reduction Unit will route the referral once the destination is known.",
         widget=forms.RadioSelect,
-        error_messages=_required("Choose the secondary school the pupil will go to, or 'Not yet known'"),
+        error_messages=required("Choose the secondary school the pupil will go to, or 'Not yet known'"),
     )
 
     def __init__(self, *args, schools=(), allow_unknown=True, **kwargs):
@@ -174,7 +171,7 @@ class RouteForm(DestinationForm):
     def __init__(self, *args, schools=(), **kwargs):
         super().__init__(*args, schools=schools, allow_unknown=False, **kwargs)
         self.fields["receiving_school"].help_text = "Only schools taking part in this transition are listed."
-        self.fields["receiving_school"].error_messages = _required("Choose the secondary school the pupil will go to")
+        self.fields["receiving_school"].error_messages = required("Choose the secondary school the pupil will go to")
 
 
 class NeedsForm(forms.Form):
@@ -183,14 +180,14 @@ class NeedsForm(forms.Form):
         help_text="Select all that apply.",
         coerce=int,
         widget=forms.CheckboxSelectMultiple,
-        error_messages=_required("Select at least one need"),
+        error_messages=required("Select at least one need"),
     )
     strengths = forms.CharField(
         label="What are the pupil's strengths?",
         help_text="What they are good at and enjoy: this helps the secondary school plan their first weeks.",
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=2000,
-        error_messages=_required("Enter the pupil's strengths"),
+        error_messages=required("Enter the pupil's strengths"),
     )
 
     def __init__(self, *args, needs=(), **kwargs):
@@ -203,13 +200,13 @@ class ContactForm(forms.Form):
         label="Name of the member of staff who knows the pupil best",
         max_length=120,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        error_messages=_required("Enter the name of the member of staff who knows the pupil"),
+        error_messages=required("Enter the name of the member of staff who knows the pupil"),
     )
     known_by_role = forms.CharField(
         label="Their role",
         help_text="For example, Year 6 class teacher or learning mentor.",
         max_length=120,
-        error_messages=_required("Enter their role at the school"),
+        error_messages=required("Enter their role at the school"),
     )
 
 
@@ -220,23 +217,23 @@ class ConsentForm(DateParts, forms.Form):
         label="Full name of the parent or carer who gave consent",
         max_length=120,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        error_messages=_required("Enter the name of the parent or carer who gave consent"),
+        error_messages=required("Enter the name of the parent or carer who gave consent"),
     )
     relationship = forms.ChoiceField(
         label="Their relationship to the pupil",
         choices=RELATIONSHIPS,
         widget=forms.RadioSelect,
-        error_messages=_required("Choose their relationship to the pupil"),
+        error_messages=required("Choose their relationship to the pupil"),
     )
     method = forms.ChoiceField(
         label="How did they give consent?",
         choices=CONSENT_METHODS,
         widget=forms.RadioSelect,
-        error_messages=_required("Choose how consent was given"),
+        error_messages=required("Choose how consent was given"),
     )
     text_confirmed = forms.BooleanField(
         label="The parent or carer was given the consent text shown above",
-        error_messages=_required("Confirm that the parent or carer was given this version of the consent text"),
+        error_messages=required("Confirm that the parent or carer was given this version of the consent text"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -260,7 +257,7 @@ class DecisionForm(forms.Form):
             ("decline", "Decline the referral"),
         ],
         widget=forms.RadioSelect,
-        error_messages=_required("Choose accept, waiting list or decline"),
+        error_messages=required("Choose accept, waiting list or decline"),
     )
     priority = forms.ChoiceField(
         label="Priority on the waiting list",
@@ -318,13 +315,13 @@ class ProgressForm(forms.Form):
         label="Sessions attended in Year 7",
         max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        error_messages=_required("Enter the number of sessions attended, or 0"),
+        error_messages=required("Enter the number of sessions attended, or 0"),
     )
     peer_mentor_assigned = forms.ChoiceField(
         label="Has the pupil been given a Year 10 peer mentor?",
         choices=[("yes", "Yes"), ("no", "No")],
         widget=forms.RadioSelect,
-        error_messages=_required("Choose yes if the pupil has a peer mentor"),
+        error_messages=required("Choose yes if the pupil has a peer mentor"),
     )
 
     def clean_sessions_attended(self):
@@ -338,7 +335,7 @@ class StatusForm(forms.Form):
     status = forms.ChoiceField(
         label="What is the pupil's new status?",
         widget=forms.RadioSelect,
-        error_messages=_required("Choose the pupil's new status"),
+        error_messages=required("Choose the pupil's new status"),
     )
     reason = forms.CharField(
         label="Why is the status changing?",
@@ -366,14 +363,14 @@ class WithdrawForm(forms.Form):
             ("consent_withdrawn", "Their parent or carer withdrew consent"),
         ],
         widget=forms.RadioSelect,
-        error_messages=_required("Choose why the pupil is leaving"),
+        error_messages=required("Choose why the pupil is leaving"),
     )
     reason = forms.CharField(
         label="Give details",
         help_text="If consent is withdrawn, the pupil's record is reduced to what the programme's counts need.",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=_required("Enter the reason the pupil is leaving"),
+        error_messages=required("Enter the reason the pupil is leaving"),
     )
 
 
@@ -382,7 +379,7 @@ class ReasonForm(forms.Form):
         label="Why?",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=_required("Enter the reason"),
+        error_messages=required("Enter the reason"),
     )
 
 
@@ -392,11 +389,11 @@ class EraseForm(forms.Form):
         help_text="For example, the date and reference of the parent's or carer's erasure request.",
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages=_required("Enter why the record is being erased"),
+        error_messages=required("Enter why the record is being erased"),
     )
     confirm = forms.BooleanField(
         label="I understand that the pupil's details are erased and cannot be recovered",
-        error_messages=_required("Confirm that you understand the erasure cannot be undone"),
+        error_messages=required("Confirm that you understand the erasure cannot be undone"),
     )
 
 
@@ -405,7 +402,7 @@ class ReferenceForm(forms.Form):
         label="Reference number",
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages=_required("Enter a reference number"),
+        error_messages=required("Enter a reference number"),
     )
 
     def __init__(self, *args, **kwargs):
@@ -497,7 +494,7 @@ class CohortForm(forms.Form):
         help_text="For example, 2027: the pupils are in Year 6 in 2026/27.",
         max_length=4,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        error_messages=_required("Enter the year the pupils start Year 7, like 2027"),
+        error_messages=required("Enter the year the pupils start Year 7, like 2027"),
     )
 
     def clean_transition_year(self):
@@ -511,7 +508,7 @@ class CohortStatusForm(forms.Form):
     status = forms.ChoiceField(
         label="Status of this transition",
         widget=forms.RadioSelect,
-        error_messages=_required("Choose the status of this transition"),
+        error_messages=required("Choose the status of this transition"),
     )
 
     def __init__(self, *args, statuses=(), **kwargs):
@@ -536,13 +533,13 @@ class ParticipatingSchoolForm(forms.Form):
         help_text="The 6-digit unique reference number from Get Information about Schools.",
         max_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
-        error_messages=_required("Enter the secondary school's URN"),
+        error_messages=required("Enter the secondary school's URN"),
     )
     places = forms.CharField(
         label="Number of places",
         max_length=3,
         widget=forms.TextInput(attrs={"inputmode": "numeric"}),
-        error_messages=_required("Enter the number of places"),
+        error_messages=required("Enter the number of places"),
     )
     feeders = forms.CharField(
         label="Feeder primary schools' URNs (optional)",
@@ -570,7 +567,7 @@ class DuplicateDecisionForm(forms.Form):
     decision = forms.ChoiceField(
         label="What should happen to these two referrals?",
         widget=forms.RadioSelect,
-        error_messages=_required("Choose what should happen to these two referrals"),
+        error_messages=required("Choose what should happen to these two referrals"),
     )
     reason = forms.CharField(
         label="Reason or note",

@@ -14,9 +14,12 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.workflow import Action
+
 from . import checks  # noqa: F401 - registers the app's system checks (apps.py is not this module's to change)
 
 # Unambiguous characters for references and pseudonyms: no 0/O, 1/I/L, 5/S, 2/Z, 8/B.
+_MAY = "stepping_stones.permissions"  # where ACTIONS' permissions live
 REFERENCE_ALPHABET = "34679ACDEFGHJKMNPQRTUVWXY"
 REFERENCE_LENGTH = 5
 
@@ -45,13 +48,16 @@ def current_transition_year(today: date | None = None) -> int:
     return today.year + 1 if today.month >= 9 else today.year
 
 
+class CohortStatus(models.TextChoices):
+    OPEN = "open", "Open for referrals"
+    RUNNING = "running", "Running (referrals closed)"
+    ENDED = "ended", "Ended"
+
+
 class Cohort(models.Model):
     """A transition: "the 2026 transition" is the pupils in Year 6 in 2025/26 who start Year 7 in September 2026."""
 
-    class Status(models.TextChoices):
-        OPEN = "open", "Open for referrals"
-        RUNNING = "running", "Running (referrals closed)"
-        ENDED = "ended", "Ended"
+    Status = CohortStatus
 
     transition_year = models.PositiveSmallIntegerField(
         unique=True, help_text="The September the pupils start Year 7, e.g. 2026."
@@ -72,7 +78,7 @@ class Cohort(models.Model):
             models.CheckConstraint(
                 condition=Q(transition_year__gte=2000, transition_year__lte=2100), name="ss_cohort_year_sensible"
             ),
-            models.CheckConstraint(condition=Q(status__in=["open", "running", "ended"]), name="ss_cohort_status_valid"),
+            models.CheckConstraint(condition=Q(status__in=CohortStatus.values), name="ss_cohort_status_valid"),
         ]
 
     def __str__(self):
@@ -149,30 +155,36 @@ class Need(models.Model):
         return self.name
 
 
+class ReferralStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Waiting for the secondary school"
+    PENDING_DESTINATION = "pending_destination", "Waiting for a secondary school to be known"
+    WAITLISTED = "waitlisted", "On the waiting list"
+    OFFERED = "offered", "Place offered, waiting for the secondary to confirm"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    ENROLLED = "enrolled", "Enrolled"
+    ACTIVE = "active", "Active"
+    COMPLETED = "completed", "Completed"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    MOVED_SCHOOL = "moved_school", "Moved school"
+
+
+class ReferralPriority(models.IntegerChoices):
+    HIGH = 1, "High"
+    MEDIUM = 2, "Medium"
+    STANDARD = 3, "Standard"
+
+
 class Referral(models.Model):
-    """One pupil referred by a primary into a cohort. Only services._move() changes `status`.
+    """One pupil referred by a primary into a cohort. Only `core.workflow.transition` (through the services) changes
+    `status`.
 
     `str()` is the reference: safe to show anywhere; the pupil's name never is.
     """
 
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Waiting for the secondary school"
-        PENDING_DESTINATION = "pending_destination", "Waiting for a secondary school to be known"
-        WAITLISTED = "waitlisted", "On the waiting list"
-        OFFERED = "offered", "Place offered, waiting for the secondary to confirm"
-        ACCEPTED = "accepted", "Accepted"
-        DECLINED = "declined", "Declined"
-        ENROLLED = "enrolled", "Enrolled"
-        ACTIVE = "active", "Active"
-        COMPLETED = "completed", "Completed"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        MOVED_SCHOOL = "moved_school", "Moved school"
-
-    class Priority(models.IntegerChoices):
-        HIGH = 1, "High"
-        MEDIUM = 2, "Medium"
-        STANDARD = 3, "Standard"
+    Status = ReferralStatus
+    Priority = ReferralPriority
 
     LIVE = (
         Status.DRAFT,
@@ -199,10 +211,71 @@ class Referral(models.Model):
         Status.WITHDRAWN: set(),
         Status.MOVED_SCHOOL: set(),
     }
+    # The GOV.UK tag colour of each status (`{% status_tag referral %}`).
+    TAG_COLOURS = {
+        Status.DRAFT: "grey",
+        Status.SUBMITTED: "blue",
+        Status.PENDING_DESTINATION: "yellow",
+        Status.WAITLISTED: "orange",
+        Status.OFFERED: "purple",
+        Status.ACCEPTED: "green",
+        Status.DECLINED: "red",
+        Status.ENROLLED: "turquoise",
+        Status.ACTIVE: "turquoise",
+        Status.COMPLETED: "green",
+        Status.WITHDRAWN: "grey",
+        Status.MOVED_SCHOOL: "grey",
+    }
     # These hold one of the receiving school's places (counted in ParticipatingSchool.places_taken).
     HOLDS_PLACE = (Status.OFFERED, Status.ACCEPTED, Status.ENROLLED, Status.ACTIVE, Status.COMPLETED)
     # The referring primary may change the record only before the secondary has accepted it.
     PRIMARY_EDITABLE = (Status.DRAFT, Status.SUBMITTED, Status.PENDING_DESTINATION, Status.WAITLISTED)
+    # What may be done to a referral, in which status, by whom (core.workflow): the record's "What you can do" links,
+    # in this order, and the gate of each action's page. The services keep their own checks.
+    ACTIONS = {
+        "check": Action("Continue the referral", statuses=(Status.DRAFT,), allowed=f"{_MAY}.can_submit_referral"),
+        "decide": Action(
+            "Accept, waitlist or decline the referral",
+            statuses=(Status.SUBMITTED, Status.WAITLISTED),
+            allowed=f"{_MAY}.can_decide_referral",
+        ),
+        "confirm_place": Action(
+            "Confirm the place offered", statuses=(Status.OFFERED,), allowed=f"{_MAY}.can_decide_referral"
+        ),
+        "progress": Action(
+            "Record attendance and progress",
+            statuses=(Status.ACCEPTED, Status.ENROLLED, Status.ACTIVE, Status.COMPLETED),
+            allowed=f"{_MAY}.can_update_progress",
+        ),
+        # Moving on (enrolled, active, completed; leaving has its own page): where NEXT goes on from.
+        "status": Action(
+            "Change the pupil's status",
+            statuses=(Status.ACCEPTED, Status.ENROLLED, Status.ACTIVE),
+            allowed=f"{_MAY}.can_update_progress",
+        ),
+        "route": Action(
+            "Route the referral to a secondary school",
+            statuses=(Status.PENDING_DESTINATION,),
+            allowed=f"{_MAY}.can_route_referral",
+        ),
+        "withdraw": Action(
+            "Withdraw the pupil or record a move",
+            statuses=tuple(status for status in LIVE if status != ReferralStatus.DRAFT),
+            allowed=f"{_MAY}.can_withdraw_referral",
+        ),
+        "access_log": Action("See who has seen or changed this record", allowed=f"{_MAY}.can_view_access_log"),
+        "subject_access": Action(
+            "Download everything held about this pupil (subject access)", allowed=f"{_MAY}.can_offer_subject_access"
+        ),
+        "erase": Action("Erase this pupil's record", allowed=f"{_MAY}.can_erase_pupil_details"),
+        # Not links of their own: the record's "Change" links (check your answers and the record's summary).
+        "edit": Action("Change the referral", statuses=LIVE, allowed=f"{_MAY}.can_edit_referral"),
+        "destination": Action(
+            "Change the receiving secondary",
+            statuses=(Status.DRAFT, Status.PENDING_DESTINATION),
+            allowed=f"{_MAY}.can_edit_referral",
+        ),
+    }
     # Waiting for the receiving secondary to answer.
     AWAITING_SECONDARY = (Status.SUBMITTED, Status.OFFERED)
 
@@ -274,29 +347,14 @@ class Referral(models.Model):
                 condition=~Q(upn="") & Q(erased_at__isnull=True),
                 name="ss_referral_one_per_upn_per_referrer_in_cohort",
             ),
+            models.CheckConstraint(condition=Q(status__in=ReferralStatus.values), name="ss_referral_status_valid"),
             models.CheckConstraint(
-                condition=Q(
-                    status__in=[
-                        "draft",
-                        "submitted",
-                        "pending_destination",
-                        "waitlisted",
-                        "offered",
-                        "accepted",
-                        "declined",
-                        "enrolled",
-                        "active",
-                        "completed",
-                        "withdrawn",
-                        "moved_school",
-                    ]
-                ),
-                name="ss_referral_status_valid",
+                condition=~Q(status=ReferralStatus.DECLINED) | ~Q(decline_reason=""),
+                name="ss_referral_decline_has_reason",
             ),
             models.CheckConstraint(
-                condition=~Q(status="declined") | ~Q(decline_reason=""), name="ss_referral_decline_has_reason"
+                condition=Q(priority__in=ReferralPriority.values), name="ss_referral_priority_valid"
             ),
-            models.CheckConstraint(condition=Q(priority__in=[1, 2, 3]), name="ss_referral_priority_valid"),
         ]
         indexes = [
             models.Index(fields=["cohort", "receiving_school", "status"], name="ss_referral_receiving_idx"),
@@ -329,6 +387,10 @@ class Referral(models.Model):
     @property
     def is_locked_for_primary(self) -> bool:
         return self.status not in self.PRIMARY_EDITABLE
+
+    @property
+    def is_declined(self) -> bool:
+        return self.status == self.Status.DECLINED
 
     @property
     def holds_place(self) -> bool:
@@ -406,6 +468,13 @@ class Progress(models.Model):
         return f"Progress of {self.referral_id}"
 
 
+class DuplicateDecision(models.TextChoices):
+    OPEN = "open", "Waiting for a decision"
+    MERGED = "merged", "Merged"
+    DECLINED = "declined", "One declined"
+    KEPT_BOTH = "kept_both", "Both kept"
+
+
 class PossibleDuplicate(models.Model):
     """Two referrals in one cohort with the same UPN from different referring schools, for the coordinators to decide.
 
@@ -414,11 +483,7 @@ class PossibleDuplicate(models.Model):
     (twins, a UPN typo). `first` is the older referral.
     """
 
-    class Decision(models.TextChoices):
-        OPEN = "open", "Waiting for a decision"
-        MERGED = "merged", "Merged"
-        DECLINED = "declined", "One declined"
-        KEPT_BOTH = "kept_both", "Both kept"
+    Decision = DuplicateDecision
 
     cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="+")
     first = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="+")
@@ -445,11 +510,12 @@ class PossibleDuplicate(models.Model):
             models.UniqueConstraint(fields=["first", "second"], name="ss_duplicate_pair_once"),
             models.CheckConstraint(condition=~Q(first=F("second")), name="ss_duplicate_two_referrals"),
             models.CheckConstraint(
-                condition=Q(decision__in=["open", "merged", "declined", "kept_both"]),
+                condition=Q(decision__in=DuplicateDecision.values),
                 name="ss_duplicate_decision_valid",
             ),
             models.CheckConstraint(
-                condition=~Q(decision="declined") | ~Q(reason=""), name="ss_duplicate_decline_has_reason"
+                condition=~Q(decision=DuplicateDecision.DECLINED) | ~Q(reason=""),
+                name="ss_duplicate_decline_has_reason",
             ),
         ]
 

@@ -54,7 +54,7 @@ def cohort_from_query(request) -> Cohort | None:
     """The cohort named by ?year= (a transition year: public, not personal), else the current one."""
     year = request.GET.get("year", "")
     if year:
-        return selectors.cohort_get_for(request, year)
+        return selectors.cohort_get_for(request.user, year)
     return selectors.cohort_current()
 
 

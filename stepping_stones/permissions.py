@@ -2,8 +2,9 @@
 
 Pupil records are seen only by the Stepping Stones leads of the referring primary and the receiving secondary (the
 "stepping_stones_lead" duty; headteachers hold every duty at their school) and by VRU Stepping Stones coordinators.
-Programme admins, police and anyone "viewing as" another user see nothing: pass the request (not request.user) to
-`pupil_reader()` or to the selectors, and a view-as session reads as nobody.
+Programme admins and police see nothing. Every predicate here (and every selector) takes a user, never a request:
+"viewing as" is resolved once at the edge, which refuses it before anything here is asked (the `pupil_page`
+decorator, the API's `NotViewingAs` permission; pages showing only counts pass `viewing_as` to their selectors).
 """
 
 from accounts import roles
@@ -20,19 +21,11 @@ def _pk(obj):
     return getattr(obj, "pk", obj)
 
 
-def pupil_reader(user_or_request):
-    """The user whose pupil access applies: None while viewing as someone (view-as never sees pupil records).
-
-    Accepts a Django/DRF request or a user.
-    """
-    if user_or_request is None:
-        return None
-    if hasattr(user_or_request, "META") or hasattr(user_or_request, "_request"):  # a request
-        if getattr(user_or_request, "view_as_actor", None) is not None:
-            return None
-        user = getattr(user_or_request, "user", None)
-    else:
-        user = user_or_request
+def pupil_reader(user):
+    """The user whose pupil access applies: the user if signed in and active, else None. A request is a bug, not a
+    refusal (view-as is resolved at the edge, never here): it raises TypeError."""
+    if hasattr(user, "META") or hasattr(user, "_request"):
+        raise TypeError("Stepping Stones permissions and selectors take a user, not a request")
     return user if _active(user) else None
 
 
@@ -164,6 +157,23 @@ def can_erase_referral(user, referral=None) -> bool:
 
 def can_view_access_log(user, referral=None) -> bool:
     return is_coordinator(user)
+
+
+def can_route_referral(user, referral) -> bool:
+    """Send a pending referral to its secondary from the record: the VRU coordinators (the referring primary's lead
+    changes it on its own question page)."""
+    return referral is not None and is_coordinator(user)
+
+
+def can_erase_pupil_details(user, referral) -> bool:
+    """Erase a record's pupil details: coordinators, while they are not erased yet."""
+    return referral is not None and referral.erased_at is None and can_erase_referral(user, referral)
+
+
+def can_offer_subject_access(user, referral) -> bool:
+    """Offer the subject access download on the record: coordinators, while the pupil's details are not erased (the
+    page itself stays open to them: `can_export_subject_access`)."""
+    return referral is not None and referral.erased_at is None and can_export_subject_access(user, referral)
 
 
 def can_view_school_cohort(user, school) -> bool:

@@ -1,7 +1,8 @@
 """Reads of Stepping Stones, already scoped to what the asking user may see.
 
-Every function taking `user` also accepts the request itself (pass the request from views: a "view as" session then
-reads as nobody). Out-of-scope or unknown records come back as None / empty, which views turn into 404.
+Every function taking `user` takes a user, never the request: "view as" is refused at the edge before a selector is
+asked (stepping_stones.permissions). Out-of-scope or unknown records come back as None / empty, which views turn into
+404.
 
 Pupil records: `referrals_visible_to`, `referral_get_for`, `referral_find`, `referral_access_log`,
 `pending_destinations_for`, `waiting_list_for`, `referrals_to_answer_for`, `referral_consent_current`.

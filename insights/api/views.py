@@ -8,6 +8,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.identity.view_as import is_viewing_as
 from core.api.machine_scopes import BOROUGH_READ
 from insights import permissions, selectors
 from insights.maps import borough_map
@@ -36,7 +37,10 @@ class _DashboardScope(APIView):
         query.is_valid(raise_exception=True)
         data = query.validated_data
         board = selectors.dashboard(
-            user=request.user, bcu=query.bcus.get(data.get("bcu") or ""), phase=data.get("phase") or "", viewer=request
+            user=request.user,
+            bcu=query.bcus.get(data.get("bcu") or ""),
+            phase=data.get("phase") or "",
+            viewing_as=is_viewing_as(request),
         )
         return board, data
 
@@ -110,7 +114,7 @@ class SchoolProfileView(APIView):
         school = selectors.school_for_profile(user=request.user, urn=urn)
         if school is None:
             raise Http404
-        profile = selectors.school_profile(user=request.user, school=school, viewer=request)
+        profile = selectors.school_profile(user=request.user, school=school, viewing_as=is_viewing_as(request))
         return Response(s.InsightsSchoolProfileSerializer(profile).data)
 
 

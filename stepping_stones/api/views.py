@@ -1,6 +1,7 @@
 """The Stepping Stones API: the same services and selectors as the pages.
 
-- Pupil records are addressed by reference only; searching is a POST. Out of scope (or "view as") → 404.
+- Pupil records are addressed by reference only; searching is a POST. Out of scope → 404.
+- "View as" is refused before any view runs (`NotViewingAs`): 404 where the URL names something, else 403.
 - 400 with field errors (every failed check of a referral at once), 409 on conflicts (full, locked, duplicate, state).
 - Every response carries `Cache-Control: no-store`; POST bodies are marked sensitive (error reports never show them).
 - Viewing a referral's detail, a subject-access export and search results are logged on the pupil's record; each
@@ -12,17 +13,18 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
-from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.parsers import JSONParser, MultiPartParser
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.identity.view_as import is_viewing_as
 from core.api.exceptions import domain_error_problem
 from core.api.middleware import is_precondition_check
 from core.api.pagination import PagePagination, cursor_pagination
 from core.csv_export import csv_streaming_response
 from core.idempotency import idempotent
+from core.permissions import require
 from schools.models import School
 from stepping_stones import permissions, selectors, services
 from stepping_stones.models import Need, PossibleDuplicate, Referral
@@ -56,11 +58,25 @@ def _errors_response(request, error: services.ReferralInvalid) -> Response:
     return domain_error_problem(request, error, errors=errors)
 
 
+class NotViewingAs(BasePermission):
+    """View-as reads no pupil record: a programme admin viewing as someone is refused here, once, before the view
+    asks any selector (which takes only a user). Where the URL names a record, a cohort or a need, it is one nobody
+    viewing as may see (404, as for anyone out of scope); a list or a form is refused (403)."""
+
+    def has_permission(self, request, view) -> bool:
+        if not is_viewing_as(request):
+            return True
+        if view.kwargs:
+            raise Http404("Pupil records are not shown while viewing as someone else")
+        return False
+
+
 @method_decorator(sensitive_post_parameters(), name="dispatch")
 class SteppingStonesAPIView(APIView):
-    """Signed in; no caching anywhere; sensitive POST data; every failed check reported at once."""
+    """Signed in, not viewing as someone; no caching anywhere; sensitive POST data; every failed check reported at
+    once."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, NotViewingAs]
     parser_classes = [JSONParser]
 
     def finalize_response(self, request, response, *args, **kwargs):
@@ -82,13 +98,13 @@ class SteppingStonesAPIView(APIView):
         return data.validated_data
 
     def _referral(self, reference):
-        referral = selectors.referral_get_for(self.request, reference)
+        referral = selectors.referral_get_for(self.request.user, reference)
         if referral is None:
             raise Http404
         return referral
 
     def _detail(self, referral, *, what: str | None = None, status_code=status.HTTP_200_OK):
-        fresh = selectors.referral_get_for(self.request, referral.reference)
+        fresh = selectors.referral_get_for(self.request.user, referral.reference)
         if fresh is None:  # e.g. erased: the lead no longer sees it
             return Response({"reference": referral.reference, "status": referral.status}, status=status_code)
         if what and not is_precondition_check(self.request):  # (the GET If-Match compares with shows no one)
@@ -96,14 +112,10 @@ class SteppingStonesAPIView(APIView):
         return Response(s.SteppingStonesReferralDetailSerializer(fresh).data, status=status_code)
 
     def _cohort(self, year):
-        cohort = selectors.cohort_get_for(self.request, year)
+        cohort = selectors.cohort_get_for(self.request.user, year)
         if cohort is None:
             raise Http404
         return cohort
-
-    def _require(self, allowed: bool):
-        if not allowed:
-            raise ApiPermissionDenied
 
 
 # --- cohorts, schools, needs ---------------------------------------------------------------------------------------
@@ -113,8 +125,8 @@ class CohortList(SteppingStonesAPIView):
     @extend_schema(responses={200: s.SteppingStonesCohortSerializer(many=True)})
     def get(self, request):
         """Cohorts (coordinators and Stepping Stones leads)."""
-        self._require(permissions.can_use_stepping_stones(request))
-        return Response(s.SteppingStonesCohortSerializer(selectors.cohorts_visible_to(request), many=True).data)
+        require(permissions.can_use_stepping_stones(request.user))
+        return Response(s.SteppingStonesCohortSerializer(selectors.cohorts_visible_to(request.user), many=True).data)
 
     @extend_schema(
         request=s.SteppingStonesCohortCreateSerializer,
@@ -154,7 +166,7 @@ class ParticipatingSchoolList(SteppingStonesAPIView):
     def get(self, request, year):
         """The secondaries taking part in the cohort: places, places filled, feeder primaries."""
         cohort = self._cohort(year)
-        rows = selectors.participating_schools_for(request, cohort=cohort)
+        rows = selectors.participating_schools_for(request.user, cohort=cohort)
         return Response(s.SteppingStonesParticipatingSchoolSerializer(rows, many=True).data)
 
     @extend_schema(
@@ -164,7 +176,7 @@ class ParticipatingSchoolList(SteppingStonesAPIView):
     def post(self, request, year):
         """Add a secondary or change its places and feeders (coordinators)."""
         cohort = self._cohort(year)
-        self._require(permissions.can_manage_cohorts(request))
+        require(permissions.can_manage_cohorts(request.user))
         values = self._input(s.SteppingStonesParticipatingSchoolSetSerializer)
         school = School.objects.filter(pk=values["school_urn"]).first()
         if school is None:
@@ -178,7 +190,7 @@ class ParticipatingSchoolList(SteppingStonesAPIView):
         row = services.participating_school_set(
             actor=request.user, cohort=cohort, school=school, places=values["places"], feeder_primaries=feeders
         )
-        row = selectors.participating_school_get_for(request, cohort=cohort, school_id=row.school_id)
+        row = selectors.participating_school_get_for(request.user, cohort=cohort, school_id=row.school_id)
         return Response(s.SteppingStonesParticipatingSchoolSerializer(row).data)
 
 
@@ -186,8 +198,8 @@ class NeedList(SteppingStonesAPIView):
     @extend_schema(responses={200: s.SteppingStonesNeedSerializer(many=True)})
     def get(self, request):
         """The list of needs a referral may name (coordinators see inactive ones too)."""
-        self._require(permissions.can_use_stepping_stones(request))
-        needs = selectors.needs_all() if permissions.is_coordinator(request) else selectors.needs_active()
+        require(permissions.can_use_stepping_stones(request.user))
+        needs = selectors.needs_all() if permissions.is_coordinator(request.user) else selectors.needs_active()
         return Response(s.SteppingStonesNeedSerializer(needs, many=True).data)
 
     @extend_schema(
@@ -207,7 +219,7 @@ class NeedDetail(SteppingStonesAPIView):
     def get(self, request, pk):
         """One need, for the coordinators who change it: its ETag is what a PATCH sends in If-Match."""
         need = selectors.needs_all().filter(pk=pk).first() if 0 < pk < 2**31 else None
-        if need is None or not permissions.can_manage_cohorts(request):
+        if need is None or not permissions.can_manage_cohorts(request.user):
             raise Http404
         return Response(s.SteppingStonesNeedSerializer(need).data)
 
@@ -215,7 +227,7 @@ class NeedDetail(SteppingStonesAPIView):
         request=s.SteppingStonesNeedInputSerializer, responses={200: s.SteppingStonesNeedSerializer, 400: FIELD_ERRORS}
     )
     def patch(self, request, pk):
-        self._require(permissions.can_manage_cohorts(request))
+        require(permissions.can_manage_cohorts(request.user))
         need = Need.objects.filter(pk=pk).first() if 0 < pk < 2**31 else None
         if need is None:
             raise Http404
@@ -251,7 +263,7 @@ class CohortImport(SteppingStonesAPIView):
     def post(self, request, year):
         """Import referrals (with consent) from a CSV: every row checked first; any bad row rejects the file."""
         cohort = self._cohort(year)
-        self._require(permissions.can_manage_cohorts(request))
+        require(permissions.can_manage_cohorts(request.user))
         values = self._input(s.SteppingStonesImportSerializer)
         result = services.cohort_import_csv(actor=request.user, cohort=cohort, file=values["file"])
         return Response(
@@ -268,7 +280,7 @@ class EvaluationExport(SteppingStonesAPIView):
     def get(self, request, year):
         """The cohort's pseudonymised evaluation file (no names, UPNs or full dates of birth): coordinators."""
         cohort = self._cohort(year)
-        self._require(permissions.can_export_evaluation(request))
+        require(permissions.can_export_evaluation(request.user))
         filename, header, rows = services.evaluation_export(actor=request.user, cohort=cohort)
         return csv_streaming_response(filename=filename, header=header, rows=rows)
 
@@ -286,8 +298,8 @@ class Dashboard(SteppingStonesAPIView):
         """Coordinators: places filled vs available per school, waiting lists, referrals by primary and status,
         attendance. Counts only."""
         cohort = self._cohort(year) if year is not None else None
-        figures = selectors.dashboard_figures(request, cohort=cohort)
-        self._require(figures is not None)
+        figures = selectors.dashboard_figures(request.user, cohort=cohort)
+        require(figures is not None)
         attendance = figures.attendance
         return Response(
             {
@@ -331,8 +343,8 @@ class ReferralList(SteppingStonesAPIView):
     )
     def get(self, request):
         """Referrals you may see (from or to your school; coordinators all), newest first. No pupil details."""
-        self._require(permissions.can_use_stepping_stones(request))
-        queryset = selectors.referrals_visible_to(request)
+        require(permissions.can_use_stepping_stones(request.user))
+        queryset = selectors.referrals_visible_to(request.user)
         status_filter = request.query_params.get("status")
         if status_filter is not None:
             if status_filter not in Referral.Status.values:
@@ -365,10 +377,10 @@ class ReferralList(SteppingStonesAPIView):
     def post(self, request):
         """Start a draft referral (a primary's lead for their school, or a coordinator). Every check runs first."""
         values = self._input(s.SteppingStonesReferralCreateSerializer)
-        cohort = selectors.cohort_get_for(request, values["cohort"])
+        cohort = selectors.cohort_get_for(request.user, values["cohort"])
         if cohort is None:
             raise serializers.ValidationError({"cohort": ["There is no cohort for that transition year."]})
-        referring = selectors.referring_schools_for(request).filter(pk=values["referring_school_urn"]).first()
+        referring = selectors.referring_schools_for(request.user).filter(pk=values["referring_school_urn"]).first()
         if referring is None:
             raise serializers.ValidationError(
                 {"referring_school_urn": ["You do not refer pupils from a school with this URN."]}
@@ -572,7 +584,7 @@ class SubjectAccessView(SteppingStonesAPIView):
     def get(self, request, reference):
         """Everything held about the pupil (coordinators); the export is logged."""
         referral = self._referral(reference)
-        self._require(permissions.can_export_subject_access(request, referral))
+        require(permissions.can_export_subject_access(request.user, referral))
         return Response({"record": services.referral_subject_access_export(actor=request.user, referral=referral)})
 
 
@@ -583,9 +595,9 @@ class AccessLogView(SteppingStonesAPIView):
     def get(self, request, reference):
         """Who viewed, changed or exported this record, when and what (coordinators)."""
         referral = self._referral(reference)
-        self._require(permissions.can_view_access_log(request, referral))
+        require(permissions.can_view_access_log(request.user, referral))
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(selectors.referral_access_log(request, referral), request, view=self)
+        page = paginator.paginate_queryset(selectors.referral_access_log(request.user, referral), request, view=self)
         return paginator.get_paginated_response(s.SteppingStonesAccessLogEntrySerializer(page, many=True).data)
 
 
@@ -598,11 +610,11 @@ class SearchView(SteppingStonesAPIView):
     def post(self, request):
         """Find a pupil among the referrals you may see, by UPN, name or date of birth (POST: never in a URL).
         At most 50 results; each is logged on that pupil's record."""
-        self._require(permissions.can_use_stepping_stones(request))
+        require(permissions.can_use_stepping_stones(request.user))
         values = self._input(s.SteppingStonesSearchSerializer)
         results = list(
             selectors.referral_find(
-                request, upn=values.get("upn"), name=values.get("name"), dob=values.get("date_of_birth")
+                request.user, upn=values.get("upn"), name=values.get("name"), dob=values.get("date_of_birth")
             ).prefetch_related(None)[:50]
         )
         for referral in results:
@@ -617,8 +629,8 @@ class PendingDestinationList(SteppingStonesAPIView):
     @extend_schema(responses={200: s.SteppingStonesReferralListSerializer(many=True)})
     def get(self, request):
         """The VRU's queue of submitted referrals whose secondary is not yet known (coordinators)."""
-        self._require(permissions.can_view_pending_destinations(request))
-        queryset = selectors.pending_destinations_for(request).prefetch_related(None)
+        require(permissions.can_view_pending_destinations(request.user))
+        queryset = selectors.pending_destinations_for(request.user).prefetch_related(None)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(s.SteppingStonesReferralListSerializer(page, many=True).data)
@@ -640,11 +652,11 @@ class PossibleDuplicateList(SteppingStonesAPIView):
     )
     def get(self, request):
         """Pairs of referrals with the same UPN from two schools (neither school was told), oldest first."""
-        self._require(permissions.can_decide_duplicates(request))
+        require(permissions.can_decide_duplicates(request.user))
         decision = request.query_params.get("decision", "open")
         if decision not in {*PossibleDuplicate.Decision.values, "all"}:
             raise serializers.ValidationError({"decision": ["Choose open, merged, declined, kept_both or all."]})
-        queryset = selectors.possible_duplicates_for(request, decision=None if decision == "all" else decision)
+        queryset = selectors.possible_duplicates_for(request.user, decision=None if decision == "all" else decision)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         return paginator.get_paginated_response(s.SteppingStonesPossibleDuplicateSerializer(page, many=True).data)
@@ -658,13 +670,13 @@ class _DuplicateAction(SteppingStonesAPIView):
 
     @method_decorator(sensitive_variables())
     def post(self, request, pk):
-        self._require(permissions.can_decide_duplicates(request))
-        flag = selectors.possible_duplicate_get_for(request, pk)
+        require(permissions.can_decide_duplicates(request.user))
+        flag = selectors.possible_duplicate_get_for(request.user, pk)
         if flag is None:
             raise Http404
         values = self._input(self.input_serializer)
         self.act(flag, values)
-        fresh = selectors.possible_duplicate_get_for(request, pk)
+        fresh = selectors.possible_duplicate_get_for(request.user, pk)
         return Response(s.SteppingStonesPossibleDuplicateSerializer(fresh).data)
 
 

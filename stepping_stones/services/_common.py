@@ -5,7 +5,6 @@ import logging
 from datetime import date, datetime
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import SchoolDuty, SchoolMembership
@@ -68,11 +67,6 @@ class RecordLocked(Conflict):
 
 class PlacesFull(Conflict):
     code = "places_full"
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
 
 
 def _actor_or_none(actor):

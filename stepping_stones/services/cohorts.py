@@ -6,18 +6,19 @@ from datetime import date
 from django.db import transaction
 
 from core.errors import Conflict, DomainError
+from core.permissions import require
 from core.services import audit_record
 from schools.models import School
 
 from .. import permissions
 from ..models import Cohort, Need, ParticipatingSchool
-from ._common import VERB, _as_date, _clean_text, _require
+from ._common import VERB, _as_date, _clean_text
 
 
 @transaction.atomic
 def cohort_create(*, actor, transition_year, ends_on: date | None = None) -> Cohort:
     """A new cohort: "the 2026 transition" is the pupils in Year 6 in 2025/26."""
-    _require(permissions.can_manage_cohorts(actor))
+    require(permissions.can_manage_cohorts(actor))
     try:
         year = int(transition_year)
     except (TypeError, ValueError):
@@ -38,7 +39,7 @@ def cohort_create(*, actor, transition_year, ends_on: date | None = None) -> Coh
 @transaction.atomic
 def cohort_update(*, actor, cohort: Cohort, status: str | None = None, ends_on: date | None = None) -> Cohort:
     """Change a cohort's status (open for referrals / running / ended) or its end date (retention counts from it)."""
-    _require(permissions.can_manage_cohorts(actor))
+    require(permissions.can_manage_cohorts(actor))
     cohort = Cohort.objects.select_for_update().get(pk=cohort.pk)
     before = cohort.status
     ends_before = cohort.ends_on
@@ -71,7 +72,7 @@ def participating_school_set(
     *, actor, cohort: Cohort, school: School, places, feeder_primaries=None
 ) -> ParticipatingSchool:
     """Add a secondary to a cohort, or change its places and feeder primaries; places never below those taken."""
-    _require(permissions.can_manage_cohorts(actor))
+    require(permissions.can_manage_cohorts(actor))
     if school.phase not in School.RECEIVING_PHASES:
         raise DomainError(f"{school.name} is not a secondary school.", field="school")
     try:
@@ -111,7 +112,7 @@ def participating_school_set(
 @transaction.atomic
 def need_create(*, actor, name: str, description: str = "") -> Need:
     """A new need on the list schools choose from; names are unique (ignoring case)."""
-    _require(permissions.can_manage_cohorts(actor))
+    require(permissions.can_manage_cohorts(actor))
     name = _clean_text(name, field_name="name", label="the need", required=True, max_length=120)
     description = _clean_text(description, field_name="description", label="the description", max_length=255)
     if Need.objects.filter(name__iexact=name).exists():
@@ -126,7 +127,7 @@ def need_update(
     *, actor, need: Need, name: str | None = None, description: str | None = None, is_active: bool | None = None
 ) -> Need:
     """Rename a need, change its description or stop offering it; names stay unique (ignoring case)."""
-    _require(permissions.can_manage_cohorts(actor))
+    require(permissions.can_manage_cohorts(actor))
     need = Need.objects.select_for_update().get(pk=need.pk)
     name_before = need.name
     if name is not None:

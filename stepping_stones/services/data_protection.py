@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, InvalidTransition
+from core.permissions import require
 from core.services import audit_record
 
 from .. import permissions
 from ..models import Cohort, Consent, Referral
-from ._common import DEFAULT_RETENTION_MONTHS, VERB, S, _actor_or_none, _audit, _clean_text, _locked, _require, logger
+from ._common import DEFAULT_RETENTION_MONTHS, VERB, S, _actor_or_none, _audit, _clean_text, _locked, logger
 from .places import _withdraw
 
 
@@ -70,7 +71,7 @@ def consent_withdraw(*, actor, referral: Referral, reason: str = "") -> Referral
         raise PermissionDenied
     if not referral.has_personal_data:
         raise InvalidTransition(f"{referral.reference} has already been minimised: nothing is left to withdraw.")
-    _require(permissions.can_withdraw_consent(actor, referral))
+    require(permissions.can_withdraw_consent(actor, referral))
     reason = _clean_text(reason, field_name="reason", label="the reason", max_length=1000)
     now = timezone.now()
     Consent.objects.filter(referral=referral, withdrawn_at__isnull=True).update(
@@ -119,7 +120,7 @@ def _iso(value) -> str | None:
 
 def referral_subject_access_export(*, actor, referral: Referral) -> dict:
     """Everything held about one pupil (record, consent, progress, history): coordinators only; audited."""
-    _require(permissions.can_export_subject_access(actor, referral))
+    require(permissions.can_export_subject_access(actor, referral))
     referral = (
         Referral.objects.select_related("cohort", "referring_school", "receiving_school", "progress")
         .prefetch_related("needs", "consents")
@@ -207,7 +208,7 @@ def referral_subject_access_export(*, actor, referral: Referral) -> dict:
 @transaction.atomic
 def referral_erase(*, actor, referral: Referral, reason: str) -> Referral:
     """Erase one pupil on request: every personal detail and consent record goes; the row stays for counts."""
-    _require(permissions.can_erase_referral(actor, referral))
+    require(permissions.can_erase_referral(actor, referral))
     reason = _clean_text(
         reason, field_name="reason", label="why the record is being erased", required=True, max_length=1000
     )
@@ -285,7 +286,7 @@ def evaluation_export(*, actor, cohort: Cohort) -> tuple[str, list[str], object]
 
     Returns (filename, header, rows) for core.csv_export.csv_streaming_response.
     """
-    _require(permissions.can_export_evaluation(actor))
+    require(permissions.can_export_evaluation(actor))
     count = Referral.objects.filter(cohort=cohort).exclude(status=S.DRAFT).count()
     with transaction.atomic():
         audit_record(

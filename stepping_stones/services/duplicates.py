@@ -7,11 +7,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.errors import Conflict, DomainError, InvalidTransition
+from core.permissions import require
 from core.services import audit_record
 
 from .. import permissions
 from ..models import PossibleDuplicate, Referral
-from ._common import MAX_STATUS_REASON, VERB, S, _actor_or_none, _clean_text, _locked, _move, _notify, _require
+from ._common import MAX_STATUS_REASON, VERB, S, _actor_or_none, _clean_text, _locked, _move, _notify
 from .places import _free_place, _offer_next
 
 MERGED_REASON = (
@@ -135,7 +136,7 @@ def duplicate_merge(*, actor, duplicate, keep, note: str = "") -> PossibleDuplic
     """Keep one record, close the other (withdrawn, "merged into another record for the same pupil"). Each referring
     school is emailed about its own referral only (reference and link): neither learns the other school or its
     pupil details."""
-    _require(permissions.can_decide_duplicates(actor))
+    require(permissions.can_decide_duplicates(actor))
     note = _clean_text(note, field_name="reason", label="the note", max_length=MAX_STATUS_REASON)
     flag = _open_duplicate(duplicate)
     kept, closed = _one_of(flag, keep, field_name="keep")
@@ -159,7 +160,7 @@ def duplicate_merge(*, actor, duplicate, keep, note: str = "") -> PossibleDuplic
 @transaction.atomic
 def duplicate_decline(*, actor, duplicate, decline, reason: str) -> PossibleDuplicate:
     """Decline one of the two with a reason its referring school sees (withdrawn if it is past being declined)."""
-    _require(permissions.can_decide_duplicates(actor))
+    require(permissions.can_decide_duplicates(actor))
     reason = _clean_text(
         reason, field_name="reason", label="the reason: the referring school will see it", required=True
     )
@@ -187,7 +188,7 @@ def duplicate_decline(*, actor, duplicate, decline, reason: str) -> PossibleDupl
 @transaction.atomic
 def duplicate_keep_both(*, actor, duplicate, reason: str = "") -> PossibleDuplicate:
     """Two pupils after all (twins, a UPN typo): both referrals carry on unchanged; nobody is told anything."""
-    _require(permissions.can_decide_duplicates(actor))
+    require(permissions.can_decide_duplicates(actor))
     reason = _clean_text(reason, field_name="reason", label="the note", max_length=MAX_STATUS_REASON)
     flag = _open_duplicate(duplicate)
     return _decided(

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from core.csv_import import Column, CsvRejected, read_csv, upload_bytes
 from core.errors import DomainError
+from core.permissions import require
 from core.services import audit_record
 from schools.models import School
 
@@ -23,7 +24,6 @@ from ._common import (
     _as_date,
     _audit,
     _move,
-    _require,
 )
 from .validation import _run_checks
 
@@ -109,7 +109,7 @@ def _read_csv(file) -> list[dict]:
 def cohort_import_csv(*, actor, cohort: Cohort, file) -> ImportResult:
     """Import referrals (submitted, with consent) into a cohort. Every row is checked first; any bad row rejects the
     file with every problem listed, and nothing is written. Messages name the line and the column, never the value."""
-    _require(permissions.can_manage_cohorts(actor))
+    require(permissions.can_manage_cohorts(actor))
     rows = _read_csv(file)
     problems: list[tuple[int, str]] = []
     schools = {s.pk: s for s in School.objects.all().only("pk", "name", "phase")}

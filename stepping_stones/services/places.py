@@ -11,6 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.errors import InvalidTransition
+from core.permissions import require
 
 from .. import permissions
 from ..models import ParticipatingSchool, Referral
@@ -24,7 +25,6 @@ from ._common import (
     _locked,
     _move,
     _notify,
-    _require,
     _school_name,
     logger,
 )
@@ -176,7 +176,7 @@ def referral_accept(*, actor, referral: Referral) -> Referral:
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
-    _require(permissions.can_decide_referral(actor, referral))
+    require(permissions.can_decide_referral(actor, referral))
     if referral.status not in (S.SUBMITTED, S.WAITLISTED, S.OFFERED):
         raise InvalidTransition(
             f"{referral.reference} is {referral.get_status_display().lower()}: it cannot be accepted now. "
@@ -198,7 +198,7 @@ def referral_waitlist(*, actor, referral: Referral, priority=None) -> Referral:
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
-    _require(permissions.can_decide_referral(actor, referral))
+    require(permissions.can_decide_referral(actor, referral))
     if referral.status != S.SUBMITTED:
         raise InvalidTransition(
             f"{referral.reference} is {referral.get_status_display().lower()}: only a referral waiting for an answer "
@@ -223,7 +223,7 @@ def referral_decline(*, actor, referral: Referral, reason: str) -> Referral:
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
-    _require(permissions.can_decide_referral(actor, referral))
+    require(permissions.can_decide_referral(actor, referral))
     if referral.status not in (S.SUBMITTED, S.WAITLISTED, S.OFFERED):
         raise InvalidTransition(
             f"{referral.reference} is {referral.get_status_display().lower()}: it cannot be declined now."

@@ -5,10 +5,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from core.errors import DomainError, InvalidTransition
+from core.permissions import require
 
 from .. import permissions
 from ..models import Progress, Referral
-from ._common import MAX_STATUS_REASON, S, _actor_or_none, _audit, _clean_text, _locked, _move, _require
+from ._common import MAX_STATUS_REASON, S, _actor_or_none, _audit, _clean_text, _locked, _move
 
 
 @transaction.atomic
@@ -27,7 +28,7 @@ def referral_advance(*, actor, referral: Referral, to: str, reason: str = "") ->
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
-    _require(permissions.can_update_progress(actor, referral))
+    require(permissions.can_update_progress(actor, referral))
     _move(referral, to=to, actor=actor, reason=reason)
     return referral
 
@@ -46,7 +47,7 @@ def progress_update(
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
-    _require(permissions.can_update_progress(actor, referral))
+    require(permissions.can_update_progress(actor, referral))
     if referral.status not in (S.ACCEPTED, S.ENROLLED, S.ACTIVE, S.COMPLETED):
         raise InvalidTransition(
             f"{referral.reference} is {referral.get_status_display().lower()}: progress is recorded once the pupil "

@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.errors import DomainError, InvalidTransition
+from core.permissions import require
 from schools.models import School
 
 from .. import permissions
@@ -26,7 +27,6 @@ from ._common import (
     _move,
     _notify,
     _participating,
-    _require,
     _school_name,
 )
 from .duplicates import _flag_possible_duplicates
@@ -53,7 +53,7 @@ def referral_create(
     priority=Referral.Priority.STANDARD,
 ) -> Referral:
     """A draft referral from a primary; every check runs first (ReferralInvalid lists them all)."""
-    _require(permissions.can_refer_from(actor, referring_school))
+    require(permissions.can_refer_from(actor, referring_school))
     if not cohort.is_open:
         raise DomainError(f"The {cohort.name} is not open for referrals.", field="cohort")
     checked, errors = _run_checks(
@@ -340,7 +340,7 @@ def referral_submit(*, actor, referral: Referral) -> Referral:
         raise PermissionDenied
     if referral.status != S.DRAFT:
         raise InvalidTransition(f"{referral.reference} has already been submitted.")
-    _require(permissions.can_submit_referral(actor, referral))
+    require(permissions.can_submit_referral(actor, referral))
     if _current_consent(referral) is None:
         raise ConsentMissing(
             "You cannot submit until you record parental consent: who gave it, how and when.", field="consent"
@@ -374,7 +374,7 @@ def referral_set_destination(*, actor, referral: Referral, receiving_school: Sch
     referral = _locked(referral)
     if not permissions.can_view_referral(actor, referral):
         raise PermissionDenied
-    _require(permissions.can_set_destination(actor, referral))
+    require(permissions.can_set_destination(actor, referral))
     school_id = getattr(receiving_school, "pk", receiving_school)
     if school_id is None or _participating(referral.cohort, school_id) is None:
         raise DomainError(
@@ -401,7 +401,7 @@ def referral_withdraw(*, actor, referral: Referral, reason: str, moved_school: b
         raise InvalidTransition(
             f"{referral.reference} is {referral.get_status_display().lower()}: it can no longer be withdrawn."
         )
-    _require(permissions.can_withdraw_referral(actor, referral))
+    require(permissions.can_withdraw_referral(actor, referral))
     referral.leave_reason = reason
     _withdraw(referral, actor=actor, reason=reason, to=S.MOVED_SCHOOL if moved_school else S.WITHDRAWN)
     return referral

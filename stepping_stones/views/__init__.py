@@ -15,7 +15,6 @@ needs, transitions, import, evaluation file), `duplicates` (possible duplicates)
 
 from ._common import (
     PER_PAGE,
-    STATUS_TAGS,
     pupil_page,
 )
 from .coordinators import (
@@ -69,7 +68,6 @@ from .referring import (
 __all__ = [
     "PER_PAGE",
     "RETURN_TO_CHECK",
-    "STATUS_TAGS",
     "cohort_detail",
     "cohort_end_date",
     "cohort_import",

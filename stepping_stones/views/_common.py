@@ -1,6 +1,6 @@
 """What every Stepping Stones page shares: the `pupil_page` wrapper (signed in, never cached, sensitive POST data,
-404 while viewing as someone), status tags, the names leads may see in their lists, one referral by reference, and
-the one decision page."""
+404 while viewing as someone: the one place pages resolve view-as), the names leads may see in their lists, one
+referral by reference, and the one decision page (gated by the model's ACTIONS)."""
 
 from functools import wraps
 
@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.handlers.exception import response_for_exception
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
@@ -17,27 +16,12 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.identity.view_as import is_viewing_as
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.workflow import require_action
 
 from .. import permissions, selectors, services
 from ..models import Referral
 
 PER_PAGE = 25
-
-
-STATUS_TAGS = {
-    Referral.Status.DRAFT: "govuk-tag--grey",
-    Referral.Status.SUBMITTED: "govuk-tag--blue",
-    Referral.Status.PENDING_DESTINATION: "govuk-tag--yellow",
-    Referral.Status.WAITLISTED: "govuk-tag--orange",
-    Referral.Status.OFFERED: "govuk-tag--purple",
-    Referral.Status.ACCEPTED: "govuk-tag--green",
-    Referral.Status.DECLINED: "govuk-tag--red",
-    Referral.Status.ENROLLED: "govuk-tag--turquoise",
-    Referral.Status.ACTIVE: "govuk-tag--turquoise",
-    Referral.Status.COMPLETED: "govuk-tag--green",
-    Referral.Status.WITHDRAWN: "govuk-tag--grey",
-    Referral.Status.MOVED_SCHOOL: "govuk-tag--grey",
-}
 
 
 def pupil_page(view):
@@ -61,34 +45,22 @@ def _data(request):
     return request.POST if request.method == "POST" else None
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _tag(referrals, request=None):
-    """Give each referral its GOV.UK tag colour (templates cannot look a dict up by a variable); with `request`, say
-    whether its pupil's name is shown: to the leads of the referring and receiving schools, in their own lists."""
+def _with_names(referrals, user):
+    """Say on each referral whether its pupil's name is shown: to the leads of the referring and receiving schools,
+    in their own lists."""
     referrals = list(referrals)
     for referral in referrals:
-        referral.status_tag = STATUS_TAGS.get(referral.status, "govuk-tag--grey")
-        if request is not None:
-            referral.name_shown = permissions.leads_school(request, referral.referring_school_id) or bool(
-                referral.receiving_school_id and permissions.leads_school(request, referral.receiving_school_id)
-            )
+        referral.name_shown = permissions.leads_school(user, referral.referring_school_id) or bool(
+            referral.receiving_school_id and permissions.leads_school(user, referral.receiving_school_id)
+        )
     return referrals
-
-
-def _paginate(request, queryset):
-    return Paginator(queryset, PER_PAGE).get_page(request.GET.get("page"))
 
 
 def _visible(request, reference: str) -> Referral:
     """The referral with this reference if this person may see it; 404 otherwise (out of scope or unknown)."""
-    referral = selectors.referral_get_for(request, reference)
+    referral = selectors.referral_get_for(request.user, reference)
     if referral is None:
         raise Http404("No referral you can see has this reference")
-    _tag([referral])
     return referral
 
 
@@ -111,10 +83,11 @@ def _add_errors(form, error: DomainError) -> None:
             form_add_domain_error(form, each)
 
 
-def _action_page(request, reference, *, allowed, form, perform, template_context):
-    """One decision about one referral: gate, show the form, call the service, say what happened."""
+def _action_page(request, reference, *, action, form, perform, template_context):
+    """One decision about one referral: gate (the model's `action` must be open to this person now), show the form,
+    call the service, say what happened."""
     referral = _visible(request, reference)
-    _require(allowed(request, referral))
+    require_action(referral, action, request.user)
     form = form(referral)
     if request.method == "POST" and form.is_valid():
         try:

@@ -9,6 +9,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 from core.csv_import import CsvRejected
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.pagination import paginate
+from core.permissions import require
 
 from .. import pages, permissions, selectors, services
 from ..forms import (
@@ -20,14 +22,14 @@ from ..forms import (
     ParticipatingSchoolForm,
 )
 from ..models import Cohort
-from ._common import _add_errors, _data, _paginate, _require, pupil_page
+from ._common import PER_PAGE, _add_errors, _data, pupil_page
 
 
 @require_GET
 @pupil_page
 def pending(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_view_pending_destinations(request))
-    page = _paginate(request, selectors.pending_destinations_for(request))
+    require(permissions.can_view_pending_destinations(request.user))
+    page = paginate(request, selectors.pending_destinations_for(request.user), PER_PAGE)
     return render(request, "stepping_stones/pending.html", {"page": page})
 
 
@@ -35,10 +37,10 @@ def pending(request: HttpRequest) -> HttpResponse:
 @pupil_page
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts only: places filled vs available per school, waiting lists, referrals by primary, attendance."""
-    _require(permissions.can_view_dashboard(request))
+    require(permissions.can_view_dashboard(request.user))
     cohort = pages.cohort_from_query(request)
-    figures = selectors.dashboard_figures(request, cohort=cohort)
-    context = {"figures": figures, "cohorts": list(selectors.cohorts_visible_to(request))}
+    figures = selectors.dashboard_figures(request.user, cohort=cohort)
+    context = {"figures": figures, "cohorts": list(selectors.cohorts_visible_to(request.user))}
     if figures.cohort is not None:
         context.update(pages.dashboard_context(figures))
     return render(request, "stepping_stones/dashboard.html", context)
@@ -47,7 +49,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @pupil_page
 def needs(request: HttpRequest) -> HttpResponse:
-    _require(permissions.can_manage_cohorts(request))
+    require(permissions.can_manage_cohorts(request.user))
     toggle = request.POST.get("toggle", "") if request.method == "POST" else ""
     if toggle:
         need = selectors.needs_all().filter(pk=int(toggle) if toggle.isdigit() else 0).first()
@@ -75,7 +77,7 @@ def needs(request: HttpRequest) -> HttpResponse:
 @pupil_page
 def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """Rename a need or change its description (coordinators); schools see the new wording on their referrals."""
-    _require(permissions.can_manage_cohorts(request))
+    require(permissions.can_manage_cohorts(request.user))
     need = selectors.needs_all().filter(pk=pk).first() if 0 < pk < 2**31 else None
     if need is None:
         raise Http404("No such need")
@@ -104,7 +106,7 @@ def need_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @pupil_page
 def cohorts(request: HttpRequest) -> HttpResponse:
     """The transitions, and a new one by the year its pupils start Year 7."""
-    _require(permissions.can_manage_cohorts(request))
+    require(permissions.can_manage_cohorts(request.user))
     form = CohortForm(_data(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,13 +117,13 @@ def cohorts(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"The {cohort} is set up. Add the secondary schools taking part.")
             return redirect("stepping_stones:cohort_detail", year=cohort.transition_year)
     return render(
-        request, "stepping_stones/cohorts.html", {"form": form, "cohorts": selectors.cohorts_visible_to(request)}
+        request, "stepping_stones/cohorts.html", {"form": form, "cohorts": selectors.cohorts_visible_to(request.user)}
     )
 
 
 def _cohort(request, year: int):
-    _require(permissions.can_manage_cohorts(request))
-    cohort = selectors.cohort_get_for(request, year)
+    require(permissions.can_manage_cohorts(request.user))
+    cohort = selectors.cohort_get_for(request.user, year)
     if cohort is None:
         raise Http404("No such transition")
     return cohort
@@ -147,7 +149,7 @@ def cohort_detail(request: HttpRequest, year: int) -> HttpResponse:
         {
             "cohort": cohort,
             "form": form,
-            "participating": selectors.participating_schools_for(request, cohort=cohort),
+            "participating": selectors.participating_schools_for(request.user, cohort=cohort),
         },
     )
 
@@ -181,7 +183,7 @@ def participating_school(request: HttpRequest, year: int, urn: int | None = None
     row = None
     initial = {}
     if urn is not None:
-        row = selectors.participating_school_get_for(request, cohort=cohort, school_id=urn)
+        row = selectors.participating_school_get_for(request.user, cohort=cohort, school_id=urn)
         if row is None:
             raise Http404("That school does not take part in this transition")
         initial = {
@@ -242,6 +244,6 @@ def cohort_import(request: HttpRequest, year: int) -> HttpResponse:
 @pupil_page
 def evaluation_export(request: HttpRequest, year: int) -> HttpResponse:
     """The pseudonymised evaluation file (no names, UPNs or full dates of birth); the export is logged."""
-    _require(permissions.can_export_evaluation(request))
+    require(permissions.can_export_evaluation(request.user))
     cohort = _cohort(request, year)
     return pages.evaluation_response(actor=request.user, cohort=cohort)

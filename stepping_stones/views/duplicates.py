@@ -12,28 +12,30 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.pagination import paginate
+from core.permissions import require
 
 from .. import permissions, selectors, services
 from ..forms import DuplicateDecisionForm
 from ..models import PossibleDuplicate
-from ._common import _paginate, _require, _tag, pupil_page
+from ._common import PER_PAGE, pupil_page
 
 
 @require_GET
 @pupil_page
 def duplicates(request: HttpRequest) -> HttpResponse:
     """Pairs waiting for a decision (or, with ?show=decided, every pair and what was decided)."""
-    _require(permissions.can_decide_duplicates(request))
+    require(permissions.can_decide_duplicates(request.user))
     show = "decided" if request.GET.get("show") == "decided" else "open"
     if show == "decided":
         queryset = (
-            selectors.possible_duplicates_for(request, decision=None)
+            selectors.possible_duplicates_for(request.user, decision=None)
             .exclude(decision=PossibleDuplicate.Decision.OPEN)
             .order_by("-decided_at", "-id")
         )
     else:
-        queryset = selectors.possible_duplicates_for(request)
-    page = _paginate(request, queryset)
+        queryset = selectors.possible_duplicates_for(request.user)
+    page = paginate(request, queryset, PER_PAGE)
     return render(request, "stepping_stones/duplicates.html", {"page": page, "show": show})
 
 
@@ -41,15 +43,14 @@ def duplicates(request: HttpRequest) -> HttpResponse:
 @pupil_page
 def duplicate_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Both records side by side (names, dates of birth, UPNs: the coordinators' view, logged) and the decision."""
-    _require(permissions.can_decide_duplicates(request))
-    flag = selectors.possible_duplicate_get_for(request, pk)
+    require(permissions.can_decide_duplicates(request.user))
+    flag = selectors.possible_duplicate_get_for(request.user, pk)
     if flag is None:
         raise Http404("No such possible duplicate")
-    first = selectors.referral_get_for(request, flag.first.reference)
-    second = selectors.referral_get_for(request, flag.second.reference)
+    first = selectors.referral_get_for(request.user, flag.first.reference)
+    second = selectors.referral_get_for(request.user, flag.second.reference)
     if first is None or second is None:
         raise Http404("No such possible duplicate")
-    _tag([first, second])
     form = DuplicateDecisionForm(
         request.POST if request.method == "POST" and flag.is_open else None,
         first=first.reference,

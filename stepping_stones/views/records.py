@@ -7,6 +7,10 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.pagination import paginate
+from core.permissions import require
+from core.workflow import action_open, open_actions, status_allows
+
 from .. import pages, permissions, selectors, services
 from ..forms import (
     ConfirmForm,
@@ -18,16 +22,16 @@ from ..forms import (
     WithdrawForm,
 )
 from ..models import Referral
-from ._common import _action_page, _data, _paginate, _require, _tag, _viewed, _visible, pupil_page
+from ._common import PER_PAGE, _action_page, _data, _viewed, _visible, _with_names, pupil_page
 
 
 @require_GET
 @pupil_page
 def referral_list(request: HttpRequest) -> HttpResponse:
     """My referrals: those from or to the schools this person leads (all, for a coordinator), with their status."""
-    _require(permissions.can_use_stepping_stones(request))
-    page = _paginate(request, selectors.referrals_of_my_schools(request))
-    page.object_list = _tag(page.object_list, request)
+    require(permissions.can_use_stepping_stones(request.user))
+    page = paginate(request, selectors.referrals_of_my_schools(request.user), PER_PAGE)
+    page.object_list = _with_names(page.object_list, request.user)
     # One access record for the page, as the API list leaves (services.referrals_listed): references only.
     services.referrals_listed(
         actor=request.user, references=[referral.reference for referral in page.object_list], what="page list"
@@ -35,49 +39,21 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "stepping_stones/referral_list.html",
-        {"page": page, "can_refer": selectors.can_refer(request), "is_lead": permissions.is_lead(request)},
+        {"page": page, "can_refer": selectors.can_refer(request.user), "is_lead": permissions.is_lead(request.user)},
     )
 
 
-def _actions(request, referral: Referral) -> list[dict]:
-    ref = referral.reference
-    status = referral.status
-    actions = []
+# Actions shown elsewhere than the record's "What you can do" list (its summary's "Change" links).
+NOT_LISTED = {"edit", "destination"}
 
-    def add(label, name):
-        actions.append({"label": label, "url": reverse(f"stepping_stones:{name}", args=[ref])})
 
-    if status == Referral.Status.DRAFT and permissions.can_submit_referral(request, referral):
-        add("Continue the referral", "referral_check")
-    if status in (Referral.Status.SUBMITTED, Referral.Status.WAITLISTED) and permissions.can_decide_referral(
-        request, referral
-    ):
-        add("Accept, waitlist or decline the referral", "referral_decide")
-    if status == Referral.Status.OFFERED and permissions.can_decide_referral(request, referral):
-        add("Confirm the place offered", "referral_confirm_place")
-    if (
-        status in Referral.HOLDS_PLACE
-        and status != Referral.Status.OFFERED
-        and permissions.can_update_progress(request, referral)
-    ):
-        add("Record attendance and progress", "referral_progress")
-        if _next_statuses(referral):
-            add("Change the pupil's status", "referral_status")
-    if status == Referral.Status.PENDING_DESTINATION and permissions.is_coordinator(request):
-        add("Route the referral to a secondary school", "referral_route")
-    if (
-        status != Referral.Status.DRAFT
-        and status in Referral.LIVE
-        and permissions.can_withdraw_referral(request, referral)
-    ):
-        add("Withdraw the pupil or record a move", "referral_withdraw")
-    if permissions.can_view_access_log(request, referral):
-        add("See who has seen or changed this record", "referral_access_log")
-    if permissions.can_export_subject_access(request, referral) and referral.erased_at is None:
-        add("Download everything held about this pupil (subject access)", "referral_subject_access")
-    if permissions.can_erase_referral(request, referral) and referral.erased_at is None:
-        add("Erase this pupil's record", "referral_erase")
-    return actions
+def _actions(user, referral: Referral) -> list[dict]:
+    """The record's "What you can do" links: the actions its model declares open to this user now, in their order."""
+    return [
+        {"label": action.label, "url": reverse(f"stepping_stones:referral_{name}", args=[referral.reference])}
+        for name, action in open_actions(referral, user).items()
+        if name not in NOT_LISTED
+    ]
 
 
 @require_GET
@@ -86,19 +62,20 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
     """The pupil's record. The referring primary sees it read-only once the secondary has accepted."""
     referral = _visible(request, reference)
     _viewed(request, referral, "record")
-    can_edit = permissions.can_edit_referral(request, referral) and referral.status != Referral.Status.DRAFT
+    # A draft is changed on check your answers, not here.
+    can_edit = action_open(referral, "edit", request.user) and not status_allows(referral, "check")
     locked_for_viewer = (
         referral.is_locked_for_primary
-        and referral.status in Referral.LIVE
-        and not permissions.is_coordinator(request)
-        and permissions.leads_school(request, referral.referring_school_id)
-        and not (referral.receiving_school_id and permissions.leads_school(request, referral.receiving_school_id))
+        and status_allows(referral, "edit")
+        and not permissions.is_coordinator(request.user)
+        and permissions.leads_school(request.user, referral.referring_school_id)
+        and not (referral.receiving_school_id and permissions.leads_school(request.user, referral.receiving_school_id))
     )
     progress = getattr(referral, "progress", None) if hasattr(referral, "progress") else None
     back_url = reverse("stepping_stones:home")
-    if permissions.leads_school(request, referral.referring_school_id):
+    if permissions.leads_school(request.user, referral.referring_school_id):
         back_url = reverse("stepping_stones:referral_list")
-    elif referral.receiving_school_id and permissions.leads_school(request, referral.receiving_school_id):
+    elif referral.receiving_school_id and permissions.leads_school(request.user, referral.receiving_school_id):
         back_url = reverse("stepping_stones:school_cohort", args=[referral.receiving_school_id])
     return render(
         request,
@@ -108,9 +85,9 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
             "consent": selectors.referral_consent_current(referral),
             "can_edit": can_edit,
             "locked_for_viewer": locked_for_viewer,
-            "actions": _actions(request, referral),
+            "actions": _actions(request.user, referral),
             "progress": progress,
-            "progress_shown": referral.status in Referral.HOLDS_PLACE or progress is not None,
+            "progress_shown": referral.holds_place or progress is not None,
             "waiting_position": selectors.waiting_list_position(referral),
             "timeline": pages.referral_history(referral),
             "back_url": back_url,
@@ -121,11 +98,6 @@ def referral_detail(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @pupil_page
 def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
-    def allowed(req, referral):
-        return permissions.can_decide_referral(req, referral) and referral.status in (
-            Referral.Status.SUBMITTED,
-            Referral.Status.WAITLISTED,
-        )
 
     def perform(referral, data):
         if data["decision"] == "accept":
@@ -148,7 +120,7 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
     return _action_page(
         request,
         reference,
-        allowed=allowed,
+        action="decide",
         form=lambda referral: DecisionForm(_data(request), places_left=places),
         perform=perform,
         template_context=context,
@@ -158,8 +130,6 @@ def referral_decide(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @pupil_page
 def referral_confirm_place(request: HttpRequest, reference: str) -> HttpResponse:
-    def allowed(req, referral):
-        return permissions.can_decide_referral(req, referral) and referral.status == Referral.Status.OFFERED
 
     def perform(referral, data):
         services.referral_accept(actor=request.user, referral=referral)
@@ -168,7 +138,7 @@ def referral_confirm_place(request: HttpRequest, reference: str) -> HttpResponse
     return _action_page(
         request,
         reference,
-        allowed=allowed,
+        action="confirm_place",
         form=lambda referral: ConfirmForm(_data(request)),
         perform=perform,
         template_context={
@@ -183,8 +153,6 @@ def referral_confirm_place(request: HttpRequest, reference: str) -> HttpResponse
 @require_http_methods(["GET", "POST"])
 @pupil_page
 def referral_progress(request: HttpRequest, reference: str) -> HttpResponse:
-    def allowed(req, referral):
-        return permissions.can_update_progress(req, referral) and referral.status in Referral.HOLDS_PLACE
 
     def form(referral):
         progress = getattr(referral, "progress", None) if hasattr(referral, "progress") else None
@@ -213,7 +181,7 @@ def referral_progress(request: HttpRequest, reference: str) -> HttpResponse:
     return _action_page(
         request,
         reference,
-        allowed=allowed,
+        action="progress",
         form=form,
         perform=perform,
         template_context={"heading": "Record attendance and progress", "button": "Save progress"},
@@ -225,9 +193,6 @@ def referral_progress(request: HttpRequest, reference: str) -> HttpResponse:
 def referral_status(request: HttpRequest, reference: str) -> HttpResponse:
     """Move an accepted pupil on: enrolled, active, completed, each with a short reason (leaving has its own page)."""
 
-    def allowed(req, referral):
-        return permissions.can_update_progress(req, referral) and bool(_next_statuses(referral))
-
     def perform(referral, data):
         services.referral_advance(actor=request.user, referral=referral, to=data["status"], reason=data["reason"])
         return f"Referral {referral.reference} is now {Referral.Status(data['status']).label.lower()}."
@@ -235,7 +200,7 @@ def referral_status(request: HttpRequest, reference: str) -> HttpResponse:
     return _action_page(
         request,
         reference,
-        allowed=allowed,
+        action="status",
         form=lambda referral: StatusForm(_data(request), statuses=_next_statuses(referral)),
         perform=perform,
         template_context={"heading": "Change the pupil's status", "button": "Save status"},
@@ -243,17 +208,16 @@ def referral_status(request: HttpRequest, reference: str) -> HttpResponse:
 
 
 def _next_statuses(referral: Referral) -> list[tuple[str, str]]:
-    if referral.status not in (Referral.Status.ACCEPTED, Referral.Status.ENROLLED, Referral.Status.ACTIVE):
+    """Where the "status" action may move the pupil on to: NEXT from here, leaving aside (it has its own page)."""
+    if not status_allows(referral, "status"):
         return []
-    following = Referral.NEXT.get(referral.status, set()) - Referral._LEAVE
+    following = Referral.NEXT[referral.status] - Referral._LEAVE
     return [(status.value, status.label) for status in Referral.Status if status in following]
 
 
 @require_http_methods(["GET", "POST"])
 @pupil_page
 def referral_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
-    def allowed(req, referral):
-        return referral.status != Referral.Status.DRAFT and permissions.can_withdraw_referral(req, referral)
 
     def perform(referral, data):
         if data["kind"] == "consent_withdrawn":
@@ -274,7 +238,7 @@ def referral_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
     return _action_page(
         request,
         reference,
-        allowed=allowed,
+        action="withdraw",
         form=lambda referral: WithdrawForm(_data(request)),
         perform=perform,
         template_context={
@@ -291,9 +255,6 @@ def referral_withdraw(request: HttpRequest, reference: str) -> HttpResponse:
 def referral_route(request: HttpRequest, reference: str) -> HttpResponse:
     """The VRU routes a referral once the pupil's secondary is known."""
 
-    def allowed(req, referral):
-        return permissions.is_coordinator(req) and referral.status == Referral.Status.PENDING_DESTINATION
-
     schools_cache = {}
 
     def form(referral):
@@ -308,7 +269,7 @@ def referral_route(request: HttpRequest, reference: str) -> HttpResponse:
     return _action_page(
         request,
         reference,
-        allowed=allowed,
+        action="route",
         form=form,
         perform=perform,
         template_context={"heading": "Route the referral", "button": "Send to this school"},
@@ -318,8 +279,6 @@ def referral_route(request: HttpRequest, reference: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @pupil_page
 def referral_erase(request: HttpRequest, reference: str) -> HttpResponse:
-    def allowed(req, referral):
-        return permissions.can_erase_referral(req, referral) and referral.erased_at is None
 
     def perform(referral, data):
         services.referral_erase(actor=request.user, referral=referral, reason=data["reason"])
@@ -328,7 +287,7 @@ def referral_erase(request: HttpRequest, reference: str) -> HttpResponse:
     return _action_page(
         request,
         reference,
-        allowed=allowed,
+        action="erase",
         form=lambda referral: EraseForm(_data(request)),
         perform=perform,
         template_context={
@@ -346,7 +305,7 @@ def referral_erase(request: HttpRequest, reference: str) -> HttpResponse:
 def referral_subject_access(request: HttpRequest, reference: str) -> HttpResponse:
     """Everything held about one pupil, for a subject access request: a page, then a POSTed download (audited)."""
     referral = _visible(request, reference)
-    _require(permissions.can_export_subject_access(request, referral))
+    require(permissions.can_export_subject_access(request.user, referral))
     if request.method == "POST":
         return pages.subject_access_response(actor=request.user, referral=referral)
     form = ConfirmForm()
@@ -368,8 +327,8 @@ def referral_subject_access(request: HttpRequest, reference: str) -> HttpRespons
 @pupil_page
 def referral_access_log(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _visible(request, reference)
-    _require(permissions.can_view_access_log(request, referral))
-    page = _paginate(request, selectors.referral_access_log(request, referral))
+    require(permissions.can_view_access_log(request.user, referral))
+    page = paginate(request, selectors.referral_access_log(request.user, referral), PER_PAGE)
     page.object_list = pages.access_log_entries(page.object_list)
     return render(request, "stepping_stones/access_log.html", {"referral": referral, "page": page})
 
@@ -378,7 +337,7 @@ def referral_access_log(request: HttpRequest, reference: str) -> HttpResponse:
 @pupil_page
 def school_cohort(request: HttpRequest, urn: int) -> HttpResponse:
     """A secondary's places, the referrals it has to answer, its waiting list (in offer order) and its pupils."""
-    if not permissions.can_view_school_cohort(request, urn):
+    if not permissions.can_view_school_cohort(request.user, urn):
         raise Http404("You do not run Stepping Stones at this school")
     cohort = pages.cohort_from_query(request)
     if cohort is None:
@@ -386,12 +345,14 @@ def school_cohort(request: HttpRequest, urn: int) -> HttpResponse:
     school = selectors.school_get(urn)
     if school is None:
         raise Http404("No such school")
-    referrals = selectors.referrals_visible_to(request).filter(cohort=cohort, receiving_school_id=urn)
-    to_answer = _tag(referrals.filter(status__in=Referral.AWAITING_SECONDARY).order_by("submitted_at", "id"), request)
-    waiting_list = _tag(selectors.waiting_list_for(request, cohort=cohort, school=school), request)
+    referrals = selectors.referrals_visible_to(request.user).filter(cohort=cohort, receiving_school_id=urn)
+    to_answer = _with_names(
+        referrals.filter(status__in=Referral.AWAITING_SECONDARY).order_by("submitted_at", "id"), request.user
+    )
+    waiting_list = _with_names(selectors.waiting_list_for(request.user, cohort=cohort, school=school), request.user)
     # Every pupil holding a place, a place offered from the waiting list included (it is also in "to answer" until
     # confirmed): the same selector as the "places filled" figure above it, so the count and the list agree.
-    placed = _tag(selectors.pupils_with_a_place_for(request, cohort=cohort, school=school), request)
+    placed = _with_names(selectors.pupils_with_a_place_for(request.user, cohort=cohort, school=school), request.user)
     listed = [r.reference for r in (*to_answer, *waiting_list, *placed)]
     if any(r.name_shown for r in (*to_answer, *waiting_list, *placed)):
         # Names are on this page: one access record for it, with its references (never the names).
@@ -402,10 +363,10 @@ def school_cohort(request: HttpRequest, urn: int) -> HttpResponse:
         {
             "school": school,
             "cohort": cohort,
-            "figures": selectors.school_cohort_figures(request, cohort=cohort, school=school),
+            "figures": selectors.school_cohort_figures(request.user, cohort=cohort, school=school),
             "to_answer": to_answer,
             "waiting_list": waiting_list,
             "placed": placed,
-            "is_lead": permissions.leads_school(request, urn),
+            "is_lead": permissions.leads_school(request.user, urn),
         },
     )

@@ -11,6 +11,8 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from core.errors import DomainError
 from core.forms import form_add_domain_error
+from core.permissions import require
+from core.workflow import require_action, status_allows
 
 from .. import pages, permissions, selectors, services
 from ..forms import (
@@ -21,22 +23,22 @@ from ..forms import (
     PupilForm,
 )
 from ..models import Referral
-from ._common import _add_errors, _data, _detail, _require, _viewed, _visible, pupil_page
+from ._common import _add_errors, _data, _detail, _viewed, _visible, pupil_page
 
 
 @require_GET
 @pupil_page
 def refer_start(request: HttpRequest) -> HttpResponse:
     """The safeguarding interruption before the referral form. A secondary's lead is told where referrals come from."""
-    if not selectors.can_refer(request):
-        _require(permissions.is_lead(request))
+    if not selectors.can_refer(request.user):
+        require(permissions.is_lead(request.user))
         return render(request, "stepping_stones/refer_from_primaries.html", {"contact": pages.programme_contact()})
     return render(request, "stepping_stones/refer_start.html")
 
 
 def _pupil_form(request, referral=None):
-    schools = list(selectors.schools_to_refer_from(request))
-    cohorts = list(selectors.cohorts_open_for_referral(request))
+    schools = list(selectors.schools_to_refer_from(request.user))
+    cohorts = list(selectors.cohorts_open_for_referral(request.user))
     initial = {}
     if referral is not None:
         schools = [referral.referring_school]
@@ -66,7 +68,7 @@ def _after_question(request, referral: Referral, next_name: str):
     if request.POST.get("action") == "draft":
         messages.success(request, f"Referral {referral.reference} is saved as a draft.")
         return redirect("stepping_stones:referral_list")
-    if referral.status != Referral.Status.DRAFT:
+    if not status_allows(referral, "check"):  # no longer a draft: back to the record
         messages.success(request, f"Referral {referral.reference} is updated.")
         return _detail(referral)
     if _returning_to_check(request) or next_name == "referral_check":
@@ -78,7 +80,7 @@ def _after_question(request, referral: Referral, next_name: str):
 @pupil_page
 def referral_new(request: HttpRequest) -> HttpResponse:
     """The first question page: who the pupil is. Saving it creates the draft and its reference number."""
-    _require(selectors.can_refer(request))
+    require(selectors.can_refer(request.user))
     form, schools, cohorts = _pupil_form(request)
     if not cohorts:
         messages.error(request, "No transition is open for referrals at the moment.")
@@ -111,8 +113,8 @@ def referral_new(request: HttpRequest) -> HttpResponse:
 
 def _editable(request, reference: str) -> Referral:
     referral = _visible(request, reference)
-    if not permissions.can_edit_referral(request, referral):
-        if referral.has_personal_data and referral.status in Referral.LIVE:
+    if not permissions.can_edit_referral(request.user, referral):
+        if referral.has_personal_data and status_allows(referral, "edit"):
             messages.error(
                 request,
                 f"Referral {referral.reference} can no longer be changed: the secondary school has accepted it.",
@@ -180,13 +182,13 @@ def referral_destination(request: HttpRequest, reference: str) -> HttpResponse:
     initial = {}
     if referral.receiving_school_id:
         initial["receiving_school"] = str(referral.receiving_school_id)
-    elif referral.status == Referral.Status.PENDING_DESTINATION:
+    elif status_allows(referral, "route"):  # waiting for its secondary to be known
         initial["receiving_school"] = "not-yet-known"
     form = DestinationForm(_data(request), initial=initial, schools=schools)
     if request.method == "POST" and form.is_valid():
         school = next((s for s in schools if s.pk == form.cleaned_data["receiving_school"]), None)
         try:
-            if referral.status == Referral.Status.PENDING_DESTINATION and school is not None:
+            if status_allows(referral, "route") and school is not None:
                 referral = services.referral_set_destination(
                     actor=request.user, referral=referral, receiving_school=school
                 )
@@ -315,9 +317,9 @@ def _missing(referral: Referral, consent) -> list[dict]:
 def referral_check(request: HttpRequest, reference: str) -> HttpResponse:
     """Check your answers, then send. Without consent the page explains why and offers no submit button."""
     referral = _visible(request, reference)
-    if referral.status != Referral.Status.DRAFT:
+    if not status_allows(referral, "check"):
         return _detail(referral)
-    _require(permissions.can_submit_referral(request, referral))
+    require_action(referral, "check", request.user)
     consent = selectors.referral_consent_current(referral)
     error = ""
     if request.method == "POST":
@@ -343,7 +345,7 @@ def referral_check(request: HttpRequest, reference: str) -> HttpResponse:
 @pupil_page
 def referral_confirmation(request: HttpRequest, reference: str) -> HttpResponse:
     referral = _visible(request, reference)
-    if referral.status == Referral.Status.DRAFT:
+    if status_allows(referral, "check"):  # not sent yet
         return redirect("stepping_stones:referral_check", reference=referral.reference)
     return render(
         request,

@@ -144,19 +144,26 @@ def test_out_of_scope_users_get_404_on_every_pupil_endpoint(api, make_referral, 
 
 
 def test_view_as_sees_nothing(api, make_referral, rf):
-    """A programme admin viewing as the secondary's lead: the request carries view_as_actor → nothing."""
-    from stepping_stones import selectors
+    """A programme admin viewing as the secondary's lead: the request carries view_as_actor → the API's edge
+    (`NotViewingAs`) refuses it before any selector is asked; the same request, not viewing as, sees the pupil."""
+    from stepping_stones.api.views import Dashboard, ReferralDetail, ReferralList
 
     referral = make_referral()
     lead = lead_of(referral.receiving_school)
-    request = rf.get("/")
-    request.user = lead
-    request.view_as_actor = programme_admin()
-    assert selectors.referral_get_for(request, referral.reference) is None
-    assert not selectors.referrals_visible_to(request).exists()
-    assert selectors.dashboard_figures(request) is None
-    request.view_as_actor = None
-    assert selectors.referral_get_for(request, referral.reference) == referral
+
+    def get(view, viewing_as, **kwargs):
+        request = rf.get("/")
+        request.user = lead
+        request.view_as_actor = programme_admin() if viewing_as else None
+        return view.as_view()(request, **kwargs)
+
+    refused = get(ReferralDetail, True, reference=referral.reference)
+    assert refused.status_code == 404 and referral.reference not in refused.rendered_content.decode()
+    assert get(ReferralList, True).status_code == 403
+    assert get(Dashboard, True).status_code == 403
+    seen = get(ReferralDetail, False, reference=referral.reference)
+    assert seen.status_code == 200 and seen.data["reference"] == referral.reference
+    assert [row["reference"] for row in get(ReferralList, False).data["results"]] == [referral.reference]
 
 
 def test_anonymous_is_refused(api, make_referral):
@@ -368,3 +375,31 @@ def test_out_of_range_numbers_are_400_or_404_never_500(api, cohort, primary, par
     assert response.status_code == 400
     response = api.post(url("referrals"), {**payload(cohort, primary), "cohort": huge}, format="json")
     assert response.status_code == 400
+
+
+def test_view_as_is_refused_on_every_endpoint_even_as_a_coordinator(client, make_referral, cohort, need):
+    """Every Stepping Stones endpoint refuses view-as at the edge (`NotViewingAs`), whoever is viewed: 404 where the
+    URL names something, 403 for the lists and forms; never a pupil's details. The coordinator, signed in as
+    themselves, sees the record."""
+    import time
+
+    from accounts.identity import view_as
+    from stepping_stones.api.urls import urlpatterns
+    from tests.accounts.factories import with_two_factor
+
+    referral = make_referral()
+    vru = with_two_factor(coordinator())
+    kwargs_for = {"reference": referral.reference, "year": cohort.transition_year, "pk": need.pk}
+    client.force_login(vru)
+    assert client.get(url("referral", reference=referral.reference)).status_code == 200
+    admin = with_two_factor(programme_admin())
+    client.force_login(admin)
+    session = client.session
+    session[view_as.SESSION_KEY] = {"user_id": vru.pk, "started_at": time.time()}
+    session.save()
+    assert client.get(reverse("identity-api:me")).json()["email"] == vru.email  # viewing as the coordinator
+    for pattern in urlpatterns:
+        kwargs = {key: kwargs_for[key] for key in pattern.pattern.converters}
+        response = client.get(url(pattern.name, **kwargs))
+        assert response.status_code == (404 if kwargs else 403), pattern.name
+        assert referral.last_name not in response.content.decode(), pattern.name

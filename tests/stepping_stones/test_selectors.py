@@ -83,14 +83,33 @@ def test_everyone_else_sees_nothing(referral, build):
 
 
 def test_view_as_sees_nothing_even_as_the_lead(referral, secondary_lead):
+    """View-as is resolved once, at the edge: `pupil_page` refuses a request viewing as the lead before the page asks
+    any selector; the same request, not viewing as, sees the record. (The API's edge: test_api.) Selectors take a user
+    only: handed a request, they fail loudly instead of reading it as nobody."""
+    from django.http import HttpResponse
+
+    from stepping_stones.views import pupil_page
+
+    read = []
+
+    @pupil_page
+    def page(request):
+        read.append(_sees(request.user, referral))
+        read.append(selectors.referral_find(request.user, upn=referral.upn).count())
+        read.append(selectors.cohorts_visible_to(request.user).count())
+        return HttpResponse("the record")
+
     request = RequestFactory().get("/")
     request.user = secondary_lead
     request.view_as_actor = programme_admin()
-    assert not _sees(request, referral)
-    assert selectors.referral_find(request, upn=referral.upn).count() == 0
-    assert selectors.cohorts_visible_to(request).count() == 0
+    assert page(request).status_code == 404
+    assert read == []  # nothing was read
     request.view_as_actor = None
-    assert _sees(request, referral)
+    assert page(request).status_code == 200
+    assert read == [True, 1, 1]
+    for selector in (selectors.referrals_visible_to, selectors.cohorts_visible_to, selectors.dashboard_figures):
+        with pytest.raises(TypeError):
+            selector(request)
 
 
 def test_ended_duty_loses_access(referral, primary):

@@ -634,6 +634,40 @@ class TestProtections:
         kwargs = {"reference": draft.reference} if name in PUPIL_PAGES else {}
         assert client.get(reverse(f"stepping_stones:{name}", kwargs=kwargs)).status_code == 404
 
+    def test_view_as_gets_404_on_every_page_even_as_a_coordinator(self, client, make_referral, vru, cohort, need):
+        """View-as is refused at the edge (`pupil_page`) before any selector reads: every Stepping Stones page, the
+        privacy notice aside (it holds no pupil data), answers 404 while viewing as the coordinator, who sees every
+        record when signed in as themselves."""
+        from stepping_stones.urls import urlpatterns
+
+        referral = make_referral()
+        kwargs_for = {
+            "reference": referral.reference,
+            "urn": referral.receiving_school_id,
+            "year": cohort.transition_year,
+            "pk": need.pk,
+        }
+        paths = [
+            reverse(
+                f"stepping_stones:{pattern.name}", kwargs={key: kwargs_for[key] for key in pattern.pattern.converters}
+            )
+            for pattern in urlpatterns
+            if pattern.name != "privacy"
+        ]
+        assert len(paths) == len(urlpatterns) - 1
+        client.force_login(vru)
+        assert client.get(url("referral_detail", referral)).status_code == 200  # the coordinator sees it
+        admin = with_two_factor(programme_admin())
+        client.force_login(admin)
+        session = client.session
+        session[view_as.SESSION_KEY] = {"user_id": vru.pk, "started_at": time.time()}
+        session.save()
+        for path in paths:
+            response = client.get(path)
+            assert response.status_code == 404, path
+            assert referral.last_name not in response.content.decode(), path
+        assert "govuk-back-link" not in client.get(url("privacy")).content.decode()  # no way in from the notice
+
     @pytest.mark.parametrize("name", PUPIL_PAGES)
     def test_every_pupil_page_is_no_store(self, lead_client, draft, name):
         response = lead_client.get(url(name, draft))
