@@ -1,7 +1,10 @@
 """WandRequest.ACTIONS and WandIssue.NEXT: which actions each status opens to each role (the declaration the request
 page offers and the action pages refuse by), and the issue workflow the services move along."""
 
+from importlib import import_module
+
 import pytest
+from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 
@@ -113,3 +116,27 @@ class TestIssueWorkflow:
     def test_the_api_shows_the_status(self, school, head):
         issue = WandIssueFactory(wand_request=WandRequestFactory(school=school, delivered=True))
         assert WandIssueSerializer(issue).data["status"] == "replacement"
+
+
+class TestStatusMigration:
+    """wands 0006 fills the status from resolved_at and, for wands that came back, the condition the audit recorded."""
+
+    def test_the_fill_reads_resolved_at_and_the_audit(self, add_stock, fulfilment):
+        fill_status = import_module("wands.migrations.0006_wandissue_status").fill_status
+        add_stock(5)
+        waiting_return = WandIssueFactory(outcome=WandIssue.Outcome.RETURN, replacement=None)
+        returned = WandIssueFactory(outcome=WandIssue.Outcome.RETURN, replacement=None)
+        services.wand_issue_return_received(issue_id=returned.pk, actor=fulfilment, working=False)
+        collected = WandIssueFactory(pickup_arranged=True)
+        services.wand_issue_pickup_collected(issue_id=collected.pk, actor=fulfilment, working=True)
+        replaced = WandIssueFactory()
+        expected = {
+            waiting_return.pk: "return_expected",
+            returned.pk: "received_faulty",
+            collected.pk: "received_working",
+            replaced.pk: "replacement",
+        }
+        # The fill rewrites every row (the check constraints refuse any other starting point): from resolved_at and
+        # outcome for open issues, from the audit for the rest.
+        fill_status(apps, None)
+        assert dict(WandIssue.objects.values_list("pk", "status")) == expected
