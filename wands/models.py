@@ -337,7 +337,9 @@ class WandIssue(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
     status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
-    resolved_at = models.DateTimeField(null=True, blank=True, help_text="When the wands came back (its status).")
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the wands came back (the status moved to received)."
+    )
     pickup = models.CharField(max_length=10, choices=Pickup.choices, default=Pickup.NONE, blank=True)
     pickup_arranged_at = models.DateTimeField(null=True, blank=True)
     pickup_collected_at = models.DateTimeField(null=True, blank=True)

@@ -60,6 +60,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="wandissue",
             name="resolved_at",
-            field=models.DateTimeField(blank=True, help_text="When the wands came back (its status).", null=True),
+            field=models.DateTimeField(blank=True, help_text="When the wands came back (the status moved to received).", null=True),
         ),
     ]
