@@ -2,6 +2,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from core.workflow import Action
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -109,12 +111,15 @@ class RoleRecord(models.Model):
         return self.confirmed_at or self.granted_at
 
 
+class SchoolRole(models.TextChoices):
+    HEADTEACHER = "headteacher", "Headteacher"
+    STAFF = "staff", "Staff"
+
+
 class SchoolMembership(RoleRecord):
     """A person's place at a school: its headteacher or a member of its staff."""
 
-    class Role(models.TextChoices):
-        HEADTEACHER = "headteacher", "Headteacher"
-        STAFF = "staff", "Staff"
+    Role = SchoolRole
 
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="school_memberships")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="memberships")
@@ -128,7 +133,7 @@ class SchoolMembership(RoleRecord):
                 condition=models.Q(ended_at__isnull=True),
                 name="one_current_membership_per_user_school",
             ),
-            models.CheckConstraint(condition=models.Q(role__in=["headteacher", "staff"]), name="membership_role_valid"),
+            models.CheckConstraint(condition=models.Q(role__in=SchoolRole.values), name="membership_role_valid"),
         ]
         indexes = [models.Index(fields=["school", "ended_at"], name="membership_school_current_idx")]
 
@@ -136,12 +141,15 @@ class SchoolMembership(RoleRecord):
         return f"{self.get_role_display()} at {self.school.name}"
 
 
+class SchoolDutyKind(models.TextChoices):
+    WAND_REQUESTS = "wand_requests", "Wand requests"
+    STEPPING_STONES_LEAD = "stepping_stones_lead", "Stepping Stones lead"
+
+
 class SchoolDuty(RoleRecord):
     """A duty a headteacher grants to a member of their school's staff (headteachers hold every duty)."""
 
-    class Duty(models.TextChoices):
-        WAND_REQUESTS = "wand_requests", "Wand requests"
-        STEPPING_STONES_LEAD = "stepping_stones_lead", "Stepping Stones lead"
+    Duty = SchoolDutyKind
 
     membership = models.ForeignKey(SchoolMembership, on_delete=models.PROTECT, related_name="duties")
     duty = models.CharField(max_length=30, choices=Duty.choices)
@@ -155,21 +163,22 @@ class SchoolDuty(RoleRecord):
                 condition=models.Q(ended_at__isnull=True),
                 name="one_current_duty_per_membership",
             ),
-            models.CheckConstraint(
-                condition=models.Q(duty__in=["wand_requests", "stepping_stones_lead"]), name="duty_valid"
-            ),
+            models.CheckConstraint(condition=models.Q(duty__in=SchoolDutyKind.values), name="duty_valid"),
         ]
 
     def __str__(self):
         return self.get_duty_display()
 
 
+class PoliceRoleKind(models.TextChoices):
+    ALLOCATOR = "allocator", "Police allocator"
+    OFFICER = "officer", "Police officer"
+
+
 class PoliceRole(RoleRecord):
     """A Met police role: an allocator (for some BCUs or all London) or a Safer Schools officer."""
 
-    class Kind(models.TextChoices):
-        ALLOCATOR = "allocator", "Police allocator"
-        OFFICER = "officer", "Police officer"
+    Kind = PoliceRoleKind
 
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="police_roles")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -183,24 +192,27 @@ class PoliceRole(RoleRecord):
                 fields=["user", "kind"], condition=models.Q(ended_at__isnull=True), name="one_current_police_role"
             ),
             models.CheckConstraint(
-                condition=models.Q(kind="allocator") | models.Q(all_london=False),
+                condition=models.Q(kind=PoliceRoleKind.ALLOCATOR) | models.Q(all_london=False),
                 name="only_allocators_cover_all_london",
             ),
-            models.CheckConstraint(condition=models.Q(kind__in=["allocator", "officer"]), name="police_kind_valid"),
+            models.CheckConstraint(condition=models.Q(kind__in=PoliceRoleKind.values), name="police_kind_valid"),
         ]
 
     def __str__(self):
         return self.get_kind_display()
 
 
+class ProgrammeRoleKind(models.TextChoices):
+    PROGRAMME_ADMIN = "programme_admin", "Programme admin"
+    STEPPING_STONES_COORDINATOR = "stepping_stones_coordinator", "Stepping Stones coordinator"
+    TOOLKIT_EDITOR = "toolkit_editor", "Toolkit editor"
+    FULFILMENT_STAFF = "fulfilment_staff", "Fulfilment staff"
+
+
 class ProgrammeRole(RoleRecord):
     """A role in the programme team: VRU roles and fulfilment staff."""
 
-    class Kind(models.TextChoices):
-        PROGRAMME_ADMIN = "programme_admin", "Programme admin"
-        STEPPING_STONES_COORDINATOR = "stepping_stones_coordinator", "Stepping Stones coordinator"
-        TOOLKIT_EDITOR = "toolkit_editor", "Toolkit editor"
-        FULFILMENT_STAFF = "fulfilment_staff", "Fulfilment staff"
+    Kind = ProgrammeRoleKind
 
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="programme_roles")
     kind = models.CharField(max_length=40, choices=Kind.choices)
@@ -212,9 +224,7 @@ class ProgrammeRole(RoleRecord):
                 fields=["user", "kind"], condition=models.Q(ended_at__isnull=True), name="one_current_programme_role"
             ),
             models.CheckConstraint(
-                condition=models.Q(
-                    kind__in=["programme_admin", "stepping_stones_coordinator", "toolkit_editor", "fulfilment_staff"]
-                ),
+                condition=models.Q(kind__in=ProgrammeRoleKind.values),
                 name="programme_kind_valid",
             ),
         ]
@@ -240,6 +250,17 @@ class Organisation(models.Model):
     Status = OrganisationStatus
 
     NEXT = {Status.PENDING: {Status.VERIFIED, Status.DECLINED}, Status.VERIFIED: set(), Status.DECLINED: set()}
+    # Programme admins verify or decline a waiting organisation; only a verified one invites people.
+    ACTIONS = {
+        "verify": Action("Verify", to=Status.VERIFIED, allowed="accounts.permissions.can_decide_organisation"),
+        "decline": Action("Decline", to=Status.DECLINED, allowed="accounts.permissions.can_decide_organisation"),
+        "invite": Action(
+            "Invite someone to join",
+            statuses=(Status.VERIFIED,),
+            allowed="accounts.permissions.may_act_for_organisation",
+        ),
+    }
+    TAG_COLOURS = {Status.PENDING: "blue", Status.VERIFIED: "green", Status.DECLINED: "red"}
 
     name = models.CharField(max_length=200)
     type = models.CharField(max_length=20, choices=Type.choices)
@@ -296,6 +317,15 @@ class OrganisationMembership(RoleRecord):
         return f"Member of {self.organisation.name}"
 
 
+class InvitationStatus(models.TextChoices):
+    """An invitation's status follows from its dates (TokenInvitation.status_at), not from a stored field."""
+
+    PENDING = "pending", "Waiting"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+    EXPIRED = "expired", "Expired"
+
+
 class TokenInvitation(models.Model):
     """An emailed, single-use, expiring link (school and organisation invitations alike).
 
@@ -303,6 +333,15 @@ class TokenInvitation(models.Model):
     """
 
     VALID_FOR_DAYS = 7
+
+    Status = InvitationStatus
+    TAG_COLOURS = {Status.PENDING: "blue", Status.ACCEPTED: "green", Status.REVOKED: "grey", Status.EXPIRED: "yellow"}
+    # Only a waiting invitation is accepted, by the person it was sent to.
+    ACTIONS = {
+        "accept": Action(
+            "Accept invitation", statuses=(Status.PENDING,), allowed="accounts.permissions.is_invited_person"
+        )
+    }
 
     email = models.EmailField()
     token_hash = models.CharField(max_length=64, unique=True)
@@ -317,25 +356,33 @@ class TokenInvitation(models.Model):
 
     def status_at(self, now) -> str:
         if self.accepted_at:
-            return "accepted"
+            return InvitationStatus.ACCEPTED
         if getattr(self, "revoked_at", None):
-            return "revoked"
+            return InvitationStatus.REVOKED
         if self.expires_at <= now:
-            return "expired"
-        return "pending"
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
 
     @property
     def status(self) -> str:
         return self.status_at(timezone.now())
+
+    def get_status_display(self) -> str:
+        return InvitationStatus(self.status).label
 
 
 class Invitation(TokenInvitation):
     """An invitation that makes its holder a school's headteacher or staff member; a programme admin or the
     headteacher may revoke it before it is accepted."""
 
-    class Role(models.TextChoices):
-        HEADTEACHER = "headteacher", "Headteacher"
-        STAFF = "staff", "Staff"
+    Role = SchoolRole
+
+    ACTIONS = {
+        **TokenInvitation.ACTIONS,
+        "revoke": Action(
+            "Revoke", statuses=(InvitationStatus.PENDING,), allowed="accounts.permissions.can_revoke_invitation"
+        ),
+    }
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="invitations")
     role = models.CharField(max_length=20, choices=Role.choices)
@@ -346,7 +393,7 @@ class Invitation(TokenInvitation):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["email"], name="invitation_email_idx")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(role__in=["headteacher", "staff"]), name="invitation_role_valid"),
+            models.CheckConstraint(condition=models.Q(role__in=SchoolRole.values), name="invitation_role_valid"),
             models.CheckConstraint(
                 condition=models.Q(accepted_at__isnull=True) | models.Q(revoked_at__isnull=True),
                 name="invitation_not_both_accepted_and_revoked",
@@ -369,6 +416,11 @@ class JoinRequest(models.Model):
     Status = JoinRequestStatus
 
     NEXT = {Status.PENDING: {Status.APPROVED, Status.DECLINED}, Status.APPROVED: set(), Status.DECLINED: set()}
+    # The school's headteacher (or a programme admin where it has none) decides a waiting request.
+    ACTIONS = {
+        "approve": Action("Approve", to=Status.APPROVED, allowed="accounts.permissions.can_decide_join_request"),
+        "decline": Action("Decline", to=Status.DECLINED, allowed="accounts.permissions.can_decide_join_request"),
+    }
 
     user = models.ForeignKey("accounts.User", on_delete=models.PROTECT, related_name="join_requests")
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="join_requests")
@@ -384,7 +436,7 @@ class JoinRequest(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "school"],
-                condition=models.Q(status="pending"),
+                condition=models.Q(status=JoinRequestStatus.PENDING),
                 name="one_pending_join_request_per_user_school",
             ),
             models.CheckConstraint(

@@ -5,6 +5,7 @@ Views check these to show a 403 (or 404 for objects outside scope) early; servic
 
 from core.permissions import pk_of as _pk
 from core.permissions import predicate
+from core.workflow import action_open
 from schools.models import School
 
 from . import roles
@@ -110,12 +111,22 @@ def can_register_organisation(user) -> bool:
     return True
 
 
+@predicate(about=Organisation)
+def can_decide_organisation(user, organisation) -> bool:
+    """Programme admins verify or decline an organisation (Organisation.ACTIONS says in which status)."""
+    return can_verify_organisation(user)
+
+
 @predicate
 def can_invite_to_organisation(user, organisation) -> bool:
-    """Only a verified organisation invites: its current members, or a programme admin on its behalf."""
-    if organisation.status != Organisation.Status.VERIFIED:
-        return False
-    return may_act_for_organisation(user, organisation)
+    """Only a verified organisation invites (Organisation.ACTIONS): its current members, or a programme admin."""
+    return action_open(organisation, "invite", user)
+
+
+@predicate
+def is_invited_person(user, invitation) -> bool:
+    """Signed in with the address the invitation was sent to (TokenInvitation.ACTIONS: who may accept it)."""
+    return user.email.lower() == invitation.email.lower()
 
 
 @predicate

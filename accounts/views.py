@@ -17,6 +17,7 @@ from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.pagination import paginate
 from core.permissions import require as _require
+from core.workflow import action_open, may_move, open_actions, status_allows
 from schools.models import School
 
 from . import forms, invitation_resume, selectors, services
@@ -71,7 +72,7 @@ def invitation_list(request):
     now = timezone.now()
     for invitation in page:
         invitation.current_status = invitation.status_at(now)
-        invitation.can_revoke = invitation.current_status == "pending" and can_revoke_invitation(user, invitation)
+        invitation.can_revoke = action_open(invitation, "revoke", user)
     return render(request, "accounts/invitation_list.html", {"page": page, "is_admin": is_programme_admin(user)})
 
 
@@ -237,16 +238,21 @@ def _invitation_accept_page(request, token: str, *, invitation, template: str, a
         return render(request, template, {"problem": services.INVITATION_NOT_VALID}, status=404)
     now = timezone.now()
     status = invitation.status_at(now)
-    context = {"invitation": invitation, "status": status, "next": request.path}
+    acceptable = status_allows(invitation, "accept")  # waiting: the page offers it, to the person it was sent to
+    context = {
+        "invitation": invitation,
+        "status": status,
+        "acceptable": acceptable,
+        "actions": open_actions(invitation, request.user),
+        "next": request.path,
+    }
     user = request.user
-    if status == "pending" and not user.is_authenticated:
+    if acceptable and not user.is_authenticated:
         # Creating an account from here starts with the invited address filled in (never in a URL). It is still
         # confirmed by email: AccountAdapter.is_email_verified never trusts the session.
         get_account_adapter().stash_verified_email(request, invitation.email)
         # After sign-up, confirming the address and signing in, the person comes back here (invitation_resume).
         invitation_resume.remember(request)
-    if status == "pending" and user.is_authenticated:
-        context["email_matches"] = user.email.lower() == invitation.email.lower()
     form = forms.ConfirmForm(_posted(request))
     if request.method == "POST":
         if not user.is_authenticated:
@@ -435,7 +441,11 @@ def join_request_decide(request, pk: int):
             if can_view_school_members(request.user, join_request.school):
                 return redirect("accounts:school_people", urn=join_request.school_id)
             return redirect("accounts:schools_without_headteacher")
-    return render(request, "accounts/join_request_decide.html", {"form": form, "join_request": join_request})
+    return render(
+        request,
+        "accounts/join_request_decide.html",
+        {"form": form, "join_request": join_request, "actions": open_actions(join_request, request.user)},
+    )
 
 
 # Programme roles ------------------------------------------------------------------------------------------------------
@@ -556,7 +566,8 @@ def organisation_register(request):
 @require_http_methods(["GET", "POST"])
 def organisation_detail(request, pk: int):
     organisation = get_object_or_404(selectors.organisations_visible_to(request.user), pk=pk)
-    can_decide = can_verify_organisation(request.user) and organisation.status == Organisation.Status.PENDING
+    actions = open_actions(organisation, request.user)
+    can_decide = "verify" in actions or "decline" in actions
     form = forms.OrganisationDecisionForm(_posted(request)) if can_decide else None
     if request.method == "POST":
         _require(can_decide)
@@ -580,8 +591,10 @@ def organisation_detail(request, pk: int):
         {
             "organisation": organisation,
             "form": form,
-            "can_invite": can_invite_to_organisation(request.user, organisation),
-            "invite_after_verification": organisation.status == Organisation.Status.PENDING
+            "actions": actions,
+            # Not verified yet, but it may be: the person will invite once it is.
+            "invite_after_verification": "invite" not in actions
+            and may_move(organisation, Organisation.Status.VERIFIED)
             and may_act_for_organisation(request.user, organisation),
         },
     )

@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.text import slugify
 
+from core.workflow import Action
+
 
 class ResourceType(models.TextChoices):
     LESSON_PLAN = "lesson_plan", "Lesson plan"
@@ -96,6 +98,17 @@ class Resource(models.Model):
         Status.PUBLISHED: {Status.ARCHIVED},
         Status.ARCHIVED: {Status.PUBLISHED},
     }
+    # What an editor may do in which status (core.workflow): the editor pages offer these. The pages themselves open
+    # in any status and the services explain a refusal on the form (a file for an archived resource).
+    ACTIONS = {
+        "publish": Action("Publish", to=Status.PUBLISHED, allowed="education_toolkit.permissions.can_edit_resource"),
+        "archive": Action("Archive", to=Status.ARCHIVED, allowed="education_toolkit.permissions.can_edit_resource"),
+        "change_files": Action(
+            "Add a file or a new version",
+            statuses=(Status.DRAFT, Status.PUBLISHED),
+            allowed="education_toolkit.permissions.can_edit_resource",
+        ),
+    }
     # The GOV.UK tag colour of each status (`{% status_tag resource %}`).
     TAG_COLOURS = {Status.DRAFT: "grey", Status.PUBLISHED: "green", Status.ARCHIVED: "orange"}
 
@@ -129,7 +142,7 @@ class Resource(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ResourceStatus.values), name="toolkit_resource_status_valid"),
             models.CheckConstraint(
-                condition=Q(access_level__in=["public", "registered", "verified"]),
+                condition=Q(access_level__in=AccessLevel.values),
                 name="toolkit_resource_access_level_valid",
             ),
         ]

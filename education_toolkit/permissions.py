@@ -70,6 +70,11 @@ def can_edit_toolkit(user) -> bool:
     return is_toolkit_editor(user)
 
 
+def can_edit_resource(user, resource=None) -> bool:
+    """Editors publish, archive and change the files of any resource (Resource.ACTIONS says in which status)."""
+    return is_toolkit_editor(user)
+
+
 def can_view_toolkit_analytics(user) -> bool:
     return is_toolkit_editor(user)
 

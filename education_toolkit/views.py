@@ -16,6 +16,7 @@ from core.errors import DomainError, StorageUnavailable
 from core.forms import form_add_domain_error
 from core.pagination import paginate
 from core.permissions import require as _require
+from core.workflow import open_actions
 
 from . import permissions, selectors, services
 from .filters import FILTER_FACETS, ResourceFilter
@@ -146,6 +147,7 @@ def _resource_context(request, resource: Resource, *, form=None, preview=False) 
         "access_tags": ACCESS_TAGS,
         "facet_rows": [(FACET_LABELS[kind], resource.tag_labels(kind)) for kind in FACETS],
         "preview": preview,
+        "actions": open_actions(resource, user) if preview else {},
         "is_editor": permissions.is_toolkit_editor(user),
     }
 
@@ -366,6 +368,7 @@ def _resource_form_page(request, *, resource=None):
         {
             "form": form,
             "resource": resource,
+            "actions": open_actions(resource, request.user) if resource is not None else {},
             "facet_fields": [form[kind] for kind in FACETS],
         },
     )

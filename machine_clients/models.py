@@ -11,6 +11,7 @@ from django.utils import timezone
 from oauth2_provider.models import Application
 
 from core.api.machine_scopes import SCOPES
+from core.workflow import Action
 
 
 class MachineClient(models.Model):
@@ -21,6 +22,16 @@ class MachineClient(models.Model):
         ACTIVE = "active", "Active"
         EXPIRED = "expired", "Expired"
         REVOKED = "revoked", "Revoked"
+
+    # The status follows from the dates (status_at); a client not yet revoked, expired or not, can be revoked.
+    TAG_COLOURS = {Status.ACTIVE: "green", Status.EXPIRED: "grey", Status.REVOKED: "red"}
+    ACTIONS = {
+        "revoke": Action(
+            "Revoke",
+            statuses=(Status.ACTIVE, Status.EXPIRED),
+            allowed="machine_clients.permissions.can_revoke_machine_client",
+        )
+    }
 
     SCOPE_CHOICES = list(SCOPES.items())
 
@@ -76,6 +87,9 @@ class MachineClient(models.Model):
     @property
     def status(self) -> str:
         return self.status_at(timezone.now())
+
+    def get_status_display(self) -> str:
+        return self.Status(self.status).label
 
     @property
     def client_id(self) -> str:

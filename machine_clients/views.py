@@ -27,6 +27,7 @@ from oauth2_provider.views import TokenView as OAuthTokenView
 from accounts.identity.forms import add_domain_error
 from core.client_ip import client_ip
 from core.errors import DomainError
+from core.workflow import open_actions
 from machine_clients import selectors, services
 from machine_clients.forms import MachineClientRegisterForm, MachineClientRevokeForm
 from machine_clients.models import MachineClient
@@ -120,6 +121,7 @@ def client_detail(request, pk: int):
         "machine_clients/detail.html",
         {
             "client": client,
+            "actions": open_actions(client, request.user),
             "calls": selectors.machine_client_recent_calls(client),
             "retention_days": settings.MACHINE_CLIENT_CALL_RETENTION_DAYS,
         },

@@ -128,6 +128,11 @@ class Assignment(models.Model):
         return f"{self.officer.name} for school {self.school_id}"
 
 
+class OfficerRequestStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    RESOLVED = "resolved", "Resolved"
+
+
 class OfficerRequest(models.Model):
     """A headteacher asks for a named officer, or for a different one, with a reason; it lands in the queue."""
 
@@ -135,9 +140,7 @@ class OfficerRequest(models.Model):
         NEW = "new", "Ask for a named officer"
         CHANGE = "change", "Ask for a different officer"
 
-    class Status(models.TextChoices):
-        OPEN = "open", "Open"
-        RESOLVED = "resolved", "Resolved"
+    Status = OfficerRequestStatus
 
     school = models.ForeignKey("schools.School", on_delete=models.CASCADE, related_name="officer_requests")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -151,7 +154,9 @@ class OfficerRequest(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["school"], condition=Q(status="open"), name="one_open_officer_request_per_school"
+                fields=["school"],
+                condition=Q(status=OfficerRequestStatus.OPEN),
+                name="one_open_officer_request_per_school",
             )
         ]
 
@@ -185,3 +190,8 @@ class OptimiserRun(models.Model):
 
     def __str__(self):
         return f"Optimiser run {self.pk} ({self.get_status_display()})"
+
+    @property
+    def is_waiting(self) -> bool:
+        """Queued or running: the worker has not finished it."""
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)

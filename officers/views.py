@@ -426,7 +426,7 @@ def optimiser_run(request: HttpRequest, pk: int) -> HttpResponse:
     if run is None:
         raise Http404("No optimiser run of yours has this number")
     areas = run.result.get("areas", []) if run.status == run.Status.DONE else []
-    waiting = run.status in (run.Status.QUEUED, run.Status.RUNNING)
+    waiting = run.is_waiting
     stale = waiting and timezone.now() - (run.started_at or run.created_at) > RUN_STALE_AFTER
     return render(
         request,

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.workflow import Action
+
 
 class BasicCommandUnit(models.Model):
     """One of the Met's 12 Basic Command Units; each polices two to four London boroughs."""
@@ -237,6 +239,13 @@ class SchoolChange(models.Model):
         Status.APPLIED: {Status.UNDONE},
         Status.DISMISSED: set(),
         Status.UNDONE: set(),
+    }
+    # A reviewer applies or dismisses a waiting change and undoes an applied one (within UNDO_DAYS, unless records
+    # moved since: reviews.school_change_undo_blockers).
+    ACTIONS = {
+        "apply": Action("Apply", to=Status.APPLIED, allowed="schools.successions.can_decide_school_change"),
+        "dismiss": Action("Dismiss", to=Status.DISMISSED, allowed="schools.successions.can_decide_school_change"),
+        "undo": Action("Undo", to=Status.UNDONE, allowed="schools.successions.can_decide_school_change"),
     }
     UNDO_DAYS = 30
 

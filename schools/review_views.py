@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.pagination import paginate
+from core.workflow import open_actions, status_allows
 
 from . import reviews, selectors
 from .forms import ChangeApplyForm, ChangeDismissForm, ChangeUndoForm
@@ -94,7 +95,7 @@ def change_detail(request, pk: int):
         change = selectors.school_change_get(change_id=pk)
     except SchoolChange.DoesNotExist:
         raise Http404("No such change") from None
-    [preview] = reviews.school_change_previews([change]) if change.status == SchoolChange.Status.PENDING else [None]
+    [preview] = reviews.school_change_previews([change]) if status_allows(change, "apply") else [None]
     action = request.POST.get("action") if request.method == "POST" else None
     questions = preview.questions if preview else []
     apply_form = ChangeApplyForm(request.POST if action == "apply" else None, questions=questions)
@@ -128,7 +129,8 @@ def change_detail(request, pk: int):
             return redirect("schools:change_detail", pk=change.pk)
     elif action not in (None, "apply", "dismiss", "undo"):
         apply_form.add_error(None, "Choose apply, dismiss or undo")
-    blockers = reviews.school_change_undo_blockers(change) if change.status == SchoolChange.Status.APPLIED else []
+    actions = open_actions(change, request.user)
+    blockers = reviews.school_change_undo_blockers(change) if "undo" in actions else []
     return render(
         request,
         "schools/change_detail.html",
@@ -139,6 +141,7 @@ def change_detail(request, pk: int):
             "dismiss_form": dismiss_form,
             "undo_form": undo_form,
             "undo_blockers": blockers,
+            "actions": actions,
             "moved": reviews.moved_counts(change),
         },
     )

@@ -90,6 +90,11 @@ def handlers() -> list[SuccessionHandler]:
     return [handler for module in _modules() for handler in getattr(module, "HANDLERS", [])]
 
 
+def can_decide_school_change(user, change=None) -> bool:
+    """Reviewers apply, dismiss and undo changes (SchoolChange.ACTIONS says in which status)."""
+    return can_review_changes(user)
+
+
 def can_review_changes(user) -> bool:
     """Whether an app says this person reviews the register's closures and successions."""
     if user is None or not getattr(user, "is_authenticated", False):

@@ -52,4 +52,4 @@ class ExistingDeliveryAdmin(ReadOnlyAdmin):
 
 @admin.register(WandIssue)
 class WandIssueAdmin(ReadOnlyAdmin):
-    list_display = ["wand_request", "kind", "outcome", "quantity", "reported_at", "resolved_at"]
+    list_display = ["wand_request", "kind", "outcome", "quantity", "reported_at", "status", "resolved_at"]

@@ -7,6 +7,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from core.workflow import Action
+
 REFERENCE_PREFIX = "KW-"
 REFERENCE_PATTERN = re.compile(r"^\s*KW-?([0-9]{1,9})\s*$", re.IGNORECASE)  # ASCII digits only
 
@@ -94,7 +96,8 @@ class WandRequestStatus(models.TextChoices):
 
 
 class WandRequest(models.Model):
-    """A school's request for wands, from submission to delivery. Only services._move() changes `status`."""
+    """A school's request for wands, from submission to delivery. Only services._move() (core.workflow.transition)
+    changes `status`; ACTIONS says which of its moves a person may make in which status, and who."""
 
     Status = WandRequestStatus
 
@@ -106,6 +109,26 @@ class WandRequest(models.Model):
         Status.DELIVERED: set(),
         Status.REJECTED: set(),
         Status.CANCELLED: set(),
+    }
+    # What a person may do, in which status (NEXT, or `statuses`), and who (the permission). Waiting for stock is not
+    # an action: approving moves a request there when stock is short, and a stock delivery moves it on.
+    ACTIONS = {
+        # Only a submitted request is decided (NEXT lets a request waiting for stock become approved: the portal does
+        # that when stock arrives, not a person).
+        "approve": Action("Approve", statuses=(Status.SUBMITTED,), allowed="wands.permissions.can_decide_wand_request"),
+        "reject": Action("Reject", to=Status.REJECTED, allowed="wands.permissions.can_decide_wand_request"),
+        "dispatch": Action(
+            "Record dispatch", to=Status.DISPATCHED, allowed="wands.permissions.can_dispatch_wand_request"
+        ),
+        "confirm_delivery": Action(
+            "Confirm delivery", to=Status.DELIVERED, allowed="wands.permissions.acts_for_wand_request_school"
+        ),
+        "report_issue": Action(
+            "Report a faulty or missing wand",
+            statuses=(Status.DELIVERED,),
+            allowed="wands.permissions.acts_for_wand_request",
+        ),
+        "cancel": Action("Cancel request", to=Status.CANCELLED, allowed="wands.permissions.may_cancel_for_school"),
     }
     # The GOV.UK tag colour of each status (`{% status_tag wand_request %}`).
     TAG_COLOURS = {
@@ -127,7 +150,6 @@ class WandRequest(models.Model):
     )
     # "Has taken up the wand offer" (docs/roles.md): a request approved and not cancelled.
     TAKEN_UP = (Status.WAITING_FOR_STOCK, Status.APPROVED, Status.DISPATCHED, Status.DELIVERED)
-    CANCELLABLE = (Status.SUBMITTED, Status.WAITING_FOR_STOCK, Status.APPROVED)
     OPEN = (Status.SUBMITTED, Status.WAITING_FOR_STOCK, Status.APPROVED, Status.DISPATCHED)
 
     school = models.ForeignKey("schools.School", on_delete=models.PROTECT, related_name="wand_requests")
@@ -267,14 +289,36 @@ class WandIssueOutcome(models.TextChoices):
     RETURN = "return", "Return without replacement"
 
 
+class WandIssueStatus(models.TextChoices):
+    """Where a reported problem is: a return is expected back; a replacement is requested (its faulty wands are
+    collected once it is dispatched: the pick-up); the wands came back, working or faulty."""
+
+    RETURN_EXPECTED = "return_expected", "Return expected"
+    REPLACEMENT = "replacement", "Replacement requested"
+    RECEIVED_WORKING = "received_working", "Received: working, back in stock"
+    RECEIVED_FAULTY = "received_faulty", "Received: faulty, written off"
+
+
 class WandIssue(models.Model):
-    """A school's report of faulty or missing wands, which opens a replacement or a return."""
+    """A school's report of faulty or missing wands, which opens a replacement or a return. Its `status` moves along
+    NEXT, its pick-up along PICKUP_NEXT, only through core.workflow.transition (services/issues.py)."""
 
     Kind = WandIssueKind
 
     Outcome = WandIssueOutcome
 
     Pickup = WandIssuePickup
+
+    Status = WandIssueStatus
+
+    NEXT = {
+        Status.RETURN_EXPECTED: {Status.RECEIVED_WORKING, Status.RECEIVED_FAULTY},
+        # Replaced faulty wands come back when their pick-up is collected; replaced missing ones never do.
+        Status.REPLACEMENT: {Status.RECEIVED_WORKING, Status.RECEIVED_FAULTY},
+        Status.RECEIVED_WORKING: set(),
+        Status.RECEIVED_FAULTY: set(),
+    }
+    RECEIVED = (Status.RECEIVED_WORKING, Status.RECEIVED_FAULTY)
 
     PICKUP_NEXT = {
         Pickup.NONE: {Pickup.ARRANGED},
@@ -292,7 +336,10 @@ class WandIssue(models.Model):
     )
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     reported_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, db_index=True)
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the wands came back (the status moved to received)."
+    )
     pickup = models.CharField(max_length=10, choices=Pickup.choices, default=Pickup.NONE, blank=True)
     pickup_arranged_at = models.DateTimeField(null=True, blank=True)
     pickup_collected_at = models.DateTimeField(null=True, blank=True)
@@ -302,6 +349,23 @@ class WandIssue(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1), name="wand_issue_quantity_positive"),
             models.CheckConstraint(condition=Q(pickup__in=WandIssuePickup.values), name="wand_issue_pickup_valid"),
+            # A return starts expected back, a replacement requested; once received it has the date it came back.
+            models.CheckConstraint(
+                condition=Q(status=WandIssueStatus.RETURN_EXPECTED, outcome=WandIssueOutcome.RETURN)
+                | Q(status=WandIssueStatus.REPLACEMENT, outcome=WandIssueOutcome.REPLACEMENT)
+                | Q(status__in=(WandIssueStatus.RECEIVED_WORKING, WandIssueStatus.RECEIVED_FAULTY)),
+                name="wand_issue_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    resolved_at__isnull=True, status__in=(WandIssueStatus.RETURN_EXPECTED, WandIssueStatus.REPLACEMENT)
+                )
+                | Q(
+                    resolved_at__isnull=False,
+                    status__in=(WandIssueStatus.RECEIVED_WORKING, WandIssueStatus.RECEIVED_FAULTY),
+                ),
+                name="wand_issue_resolved_when_received",
+            ),
             # Only faulty wands that were replaced are collected: missing ones cannot be, returns come back anyway.
             models.CheckConstraint(
                 condition=Q(pickup=WandIssuePickup.NONE)
@@ -312,6 +376,11 @@ class WandIssue(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} wands on {self.wand_request.reference}"
+
+    @classmethod
+    def first_status(cls, outcome: str) -> str:
+        """A return is expected back; a replacement is requested."""
+        return cls.Status.RETURN_EXPECTED if outcome == cls.Outcome.RETURN else cls.Status.REPLACEMENT
 
 
 class StockLevel(models.Model):

@@ -4,6 +4,7 @@ from accounts import roles
 from accounts.selectors import schools_acting_for, user_role_names
 from core.permissions import is_active_user as _active
 from core.permissions import pk_of as _pk
+from core.workflow import action_open
 
 WAND_REQUESTS_DUTY = "wand_requests"
 
@@ -47,10 +48,18 @@ def can_request_wands(user, school) -> bool:
     return school is not None and school.is_open and acts_for_school_on_wands(user, school)
 
 
+def acts_for_wand_request_school(user, wand_request) -> bool:
+    """Acts for the school the request is for (not for a successor: confirming a delivery is the school's)."""
+    return wand_request is not None and acts_for_school_on_wands(user, wand_request.school_id)
+
+
+def may_cancel_for_school(user, wand_request) -> bool:
+    """Programme admins, or whoever acts for the request's school (WandRequest.ACTIONS says in which statuses)."""
+    return is_wand_admin(user) or acts_for_wand_request_school(user, wand_request)
+
+
 def can_cancel_wand_request(user, wand_request) -> bool:
-    if wand_request is None or wand_request.status not in wand_request.CANCELLABLE:
-        return False
-    return is_wand_admin(user) or acts_for_school_on_wands(user, wand_request.school_id)
+    return wand_request is not None and action_open(wand_request, "cancel", user)
 
 
 def can_decide_wand_request(user, wand_request=None) -> bool:
@@ -63,17 +72,13 @@ def can_dispatch_wand_request(user, wand_request=None) -> bool:
 
 
 def can_confirm_wand_delivery(user, wand_request) -> bool:
-    if wand_request is None or wand_request.status != wand_request.Status.DISPATCHED:
-        return False
     # The wand workflow: the programme dispatches and the school confirms delivery. Fulfilment staff hold "dispatch,
     # couriers, returns" (docs/roles.md), so they are not offered the school's confirmation.
-    return acts_for_school_on_wands(user, wand_request.school_id)
+    return wand_request is not None and action_open(wand_request, "confirm_delivery", user)
 
 
 def can_report_wand_issue(user, wand_request) -> bool:
-    if wand_request is None or wand_request.status != wand_request.Status.DELIVERED:
-        return False
-    return acts_for_wand_request(user, wand_request)
+    return wand_request is not None and action_open(wand_request, "report_issue", user)
 
 
 def can_resolve_wand_issue(user, issue=None) -> bool:

@@ -357,7 +357,7 @@ def dashboard_figures() -> dict:
 def wand_returns_open() -> QuerySet[WandIssue]:
     """Returns fulfilment is waiting to take in, oldest first."""
     return (
-        WandIssue.objects.filter(outcome=WandIssue.Outcome.RETURN, resolved_at__isnull=True)
+        WandIssue.objects.filter(status=WandIssue.Status.RETURN_EXPECTED)
         .select_related("wand_request__school")
         .order_by("reported_at", "id")
     )

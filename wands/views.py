@@ -15,6 +15,7 @@ from core.forms import form_add_domain_error
 from core.pagination import cached_count_paginator, filter_count_key, paginate
 from core.permissions import require as _require
 from core.text import address_parts, counted, one_line
+from core.workflow import open_actions, require_action
 from schools.models import School
 from schools.selectors import school_get
 
@@ -204,19 +205,16 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 if runs_programme
                 else []
             ),
-            "can_cancel": permissions.can_cancel_wand_request(user, wand_request),
-            "can_decide": permissions.can_decide_wand_request(user)
-            and wand_request.status == WandRequest.Status.SUBMITTED,
-            "can_dispatch": permissions.can_dispatch_wand_request(user)
-            and wand_request.status == WandRequest.Status.APPROVED,
-            "can_confirm_delivery": permissions.can_confirm_wand_delivery(user, wand_request),
-            "can_report_issue": permissions.can_report_wand_issue(user, wand_request),
+            "actions": open_actions(wand_request, user),
             "can_manage_allowance": permissions.can_manage_wand_allowances(user),
         },
     )
 
 
-def _action_page(request, pk, *, allowed, form_class, template, perform, success, repeat=None):
+def _action_page(request, pk, *, form_class, template, perform, success, action="", allowed=None, repeat=None):
+    """The page of one of WandRequest.ACTIONS: refused (403) where the declaration does not open it to this person
+    now. Deciding and dispatching gate on the role alone (`allowed`): their page shows in any status, and the service
+    explains on the form a request that moved on meanwhile (another admin decided it)."""
     wand_request = _visible_request(request, pk)
     if request.method == "POST" and repeat is not None:
         # The same decision sent twice (two quick clicks without JavaScript): answer with the first one's result.
@@ -224,7 +222,10 @@ def _action_page(request, pk, *, allowed, form_class, template, perform, success
         if first_result:
             messages.success(request, first_result)
             return redirect("wands:request_detail", pk=wand_request.pk)
-    _require(allowed(request.user, wand_request))
+    if allowed is not None:
+        _require(allowed(request.user, wand_request))
+    else:
+        require_action(wand_request, action, request.user)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -244,7 +245,7 @@ def request_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_page(
         request,
         pk,
-        allowed=permissions.can_cancel_wand_request,
+        action="cancel",
         form_class=CancelForm,
         template="wands/request_cancel.html",
         perform=lambda wr, data: services.wand_request_cancel(
@@ -324,7 +325,7 @@ def request_confirm_delivery(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_page(
         request,
         pk,
-        allowed=permissions.can_confirm_wand_delivery,
+        action="confirm_delivery",
         form_class=ConfirmForm,
         template="wands/request_confirm_delivery.html",
         perform=lambda wr, data: services.wand_request_confirm_delivery(wand_request_id=wr.pk, actor=request.user),
@@ -351,7 +352,7 @@ def request_report_issue(request: HttpRequest, pk: int) -> HttpResponse:
     return _action_page(
         request,
         pk,
-        allowed=permissions.can_report_wand_issue,
+        action="report_issue",
         form_class=IssueForm,
         template="wands/request_report_issue.html",
         perform=perform,

@@ -63,6 +63,7 @@ class WandIssueFactory(factory.django.DjangoModelFactory):
     outcome = WandIssue.Outcome.REPLACEMENT
     quantity = 1
     details = "The wand does not beep"
+    status = factory.LazyAttribute(lambda issue: WandIssue.first_status(issue.outcome))
     replacement = factory.SubFactory(
         WandRequestFactory,
         school=factory.SelfAttribute("..wand_request.school"),

@@ -157,6 +157,7 @@ class WandIssueSerializer(serializers.ModelSerializer):
             "quantity",
             "details",
             "reported_at",
+            "status",
             "resolved_at",
             "replacement",
             "pickup",
@@ -166,6 +167,7 @@ class WandIssueSerializer(serializers.ModelSerializer):
         read_only_fields = [
             "id",
             "reported_at",
+            "status",
             "resolved_at",
             "replacement",
             "pickup",

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, DomainError, InvalidTransition
 from core.services import audit_record
-from core.workflow import transition
+from core.workflow import status_allows, transition
 from schools.selectors import current_school_urn
 
 from .. import permissions
@@ -35,7 +35,7 @@ def wand_issue_report(*, wand_request_id: int, actor, kind: str, outcome: str, q
     wand_request = _locked_request(wand_request_id)
     if not permissions.acts_for_wand_request(actor, wand_request):
         raise PermissionDenied
-    if wand_request.status != WandRequest.Status.DELIVERED:
+    if not status_allows(wand_request, "report_issue"):
         raise InvalidTransition("You can report a problem once the delivery is confirmed.")
     if kind not in WandIssue.Kind.values:
         raise DomainError("Choose whether the wands are faulty or missing.", field="kind")
@@ -54,6 +54,7 @@ def wand_issue_report(*, wand_request_id: int, actor, kind: str, outcome: str, q
         quantity=quantity,
         details=details.strip(),
         reported_by=actor,
+        status=WandIssue.first_status(outcome),
     )
     if outcome == WandIssue.Outcome.REPLACEMENT:
         replacement = WandRequest.objects.create(
@@ -117,7 +118,23 @@ def _take_in(issue: WandIssue, *, actor, working: bool, note: str) -> None:
 
 
 def _taken_in_state(working: bool) -> str:
-    return "received_working" if working else "received_faulty"
+    return WandIssue.Status.RECEIVED_WORKING if working else WandIssue.Status.RECEIVED_FAULTY
+
+
+def _receive(issue: WandIssue, *, working: bool, actor, verb: str, data: dict, audit_on_request: bool) -> None:
+    """The wands came back: the issue moves along WandIssue.NEXT to the condition they came back in."""
+    to = _taken_in_state(working)
+    transition(
+        issue,
+        to=to,
+        actor=actor,
+        verb=verb,
+        refused=f"The wands for {issue.wand_request.reference} have already been received.",
+        changes={"resolved_at": timezone.now()},
+        update_fields=(),
+        audit_target=issue.wand_request if audit_on_request else None,
+        data=data,
+    )
 
 
 @transaction.atomic
@@ -133,18 +150,16 @@ def wand_issue_return_received(*, issue_id: int, actor, working: bool) -> WandIs
     )
     if issue is None:
         raise DomainError("There is no return with that number.", code="not_found")
-    if issue.resolved_at is not None:
+    if issue.status != WandIssue.Status.RETURN_EXPECTED:
         raise Conflict("This return has already been received.")
     _take_in(issue, actor=actor, working=working, note=f"Faulty wands returned on {issue.wand_request.reference}")
-    issue.resolved_at = timezone.now()
-    issue.save(update_fields=["resolved_at"])
-    audit_record(
+    _receive(
+        issue,
+        working=working,
         actor=actor,
         verb="wand_issue.return_received",
-        target=issue.wand_request,
-        from_state="return_expected",
-        to_state=_taken_in_state(working),
         data={"issue": issue.pk, "quantity": issue.quantity, "working": working},
+        audit_on_request=True,  # the school's timeline shows it
     )
     if working:
         _reserve_waiting(actor=actor)
@@ -162,7 +177,7 @@ def _pickup_move(issue: WandIssue, *, to: str, actor, data: dict | None = None) 
         f"become {WandIssue.Pickup(to).label.lower()}.",
         field="pickup",
         next_map=WandIssue.PICKUP_NEXT,
-        update_fields=("pickup_arranged_at", "pickup_collected_at", "resolved_at"),
+        update_fields=("pickup_arranged_at", "pickup_collected_at"),
         audit_target=issue.wand_request,
         from_label="none",
         data={"issue": issue.pk, "quantity": issue.quantity, **(data or {})},
@@ -200,8 +215,17 @@ def wand_issue_pickup_collected(*, issue_id: int, actor, working: bool) -> WandI
     if issue.pickup == WandIssue.Pickup.COLLECTED:
         raise Conflict(f"The wands for {issue.wand_request.reference} have already been collected.")
     _take_in(issue, actor=actor, working=working, note=f"Faulty wands collected from {issue.wand_request.reference}")
-    issue.pickup_collected_at = issue.resolved_at = timezone.now()
+    issue.pickup_collected_at = timezone.now()
     _pickup_move(issue, to=WandIssue.Pickup.COLLECTED, actor=actor, data={"condition": _taken_in_state(working)})
+    # The issue is resolved with it; the request's timeline shows the pick-up, the issue's own audit its status.
+    _receive(
+        issue,
+        working=working,
+        actor=actor,
+        verb="wand_issue.received",
+        data={"quantity": issue.quantity, "working": working},
+        audit_on_request=False,
+    )
     if working:
         _reserve_waiting(actor=actor)
     return issue

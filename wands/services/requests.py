@@ -125,7 +125,7 @@ def wand_request_submit(
 def wand_request_cancel(*, wand_request_id: int, actor, reason: str = "") -> WandRequest:
     """A school (or an admin) cancels before dispatch; reserved wands go back to stock for waiting requests."""
     wand_request = _locked_request(wand_request_id)
-    if not (permissions.is_wand_admin(actor) or permissions.acts_for_school_on_wands(actor, wand_request.school_id)):
+    if not permissions.may_cancel_for_school(actor, wand_request):  # the role; _move checks the status
         raise PermissionDenied
     was_reserved = wand_request.status == WandRequest.Status.APPROVED
     _move(wand_request, to=WandRequest.Status.CANCELLED, actor=actor, reason=reason.strip())
@@ -312,7 +312,7 @@ def wand_request_dispatch(
 def wand_request_confirm_delivery(*, wand_request_id: int, actor) -> WandRequest:
     """The school confirms the wands arrived (only the school: fulfilment dispatches, the school confirms)."""
     wand_request = _locked_request(wand_request_id)
-    if not permissions.acts_for_school_on_wands(actor, wand_request.school_id):
+    if not permissions.acts_for_wand_request_school(actor, wand_request):
         raise PermissionDenied
     wand_request.delivered_at = timezone.now()
     _move(wand_request, to=WandRequest.Status.DELIVERED, actor=actor)
