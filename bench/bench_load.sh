@@ -102,13 +102,14 @@ RPS=""
 # run NAME PATH COOKIE [WHO]: one row of the table; the endpoint's req/s is left in $RPS (empty when skipped).
 run() {
   local name="$1" path="$2" cookie="$3" who="${4:-admin}"
-  local line status
+  local line status seconds
   RPS=""
   [ -n "$cookie" ] || who=no
-  status="$(curl -s -o /dev/null -w '%{http_code}' -H 'X-Forwarded-Proto: https' ${cookie:+-H "Cookie: $cookie"} \
-    "http://127.0.0.1:$PORT$path")"
+  read -r status seconds < <(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H 'X-Forwarded-Proto: https' \
+    ${cookie:+-H "Cookie: $cookie"} "http://127.0.0.1:$PORT$path")
   if [ "$status" != 200 ]; then
-    echo "| $name \`$path\` | $who | HTTP $status on a single request: skipped |"
+    # (500 after about GUNICORN_TIMEOUT seconds: the worker was stopped mid-request, production's limit, 30 s)
+    echo "| $name \`$path\` | $who | HTTP $status after ${seconds} s on a single request: skipped |"
     tail -n 20 "$WORK/gunicorn.log"
     return
   fi

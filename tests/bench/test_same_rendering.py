@@ -39,6 +39,7 @@ SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
 WRITE = os.environ.get("BENCH_SNAPSHOTS_WRITE", "") not in ("", "0")
 FROZEN_NOW = datetime.datetime(2026, 9, 15, 9, 30, tzinfo=datetime.UTC)  # after the generator's two years of rows
 SCALE = 0.002  # as tests/bench/test_bench_scripts.py
+SCHOOLS = 600  # about 60 in London (the rest of England is in the register too): every borough on the dashboards
 SEED = 2026
 # The bare page and the public pages, besides bench_html.PAGES: (name, user, URL).
 EXTRA_PAGES = [
@@ -92,9 +93,10 @@ def restart_sequences() -> None:
 
 
 def make_data() -> dict[str, object]:
-    """generate_national.py's rows at SCALE, in its order with its seed; the benchmark's extra users."""
+    """generate_national.py's rows at SCALE (SCHOOLS schools), in its order with its seed; the benchmark's extra users."""
     counts = {name: max(1, round(value * SCALE)) for name, value in generate_national.FULL.items()}
     counts["resources"] = max(20, counts["resources"])
+    counts["schools"] = SCHOOLS
     rng = random.Random(SEED)
     clock = generate_national.Clock(3600)
     generate_national.make_schools(counts["schools"], SEED, clock)
