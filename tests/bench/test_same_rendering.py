@@ -93,7 +93,7 @@ def restart_sequences() -> None:
 
 
 def make_data() -> dict[str, object]:
-    """generate_national.py's rows at SCALE (SCHOOLS schools), in its order with its seed; the benchmark's extra users."""
+    """generate_national.py's rows at SCALE (but SCHOOLS schools), in its order with its seed; bench_html's users."""
     counts = {name: max(1, round(value * SCALE)) for name, value in generate_national.FULL.items()}
     counts["resources"] = max(20, counts["resources"])
     counts["schools"] = SCHOOLS
