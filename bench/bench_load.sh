@@ -9,8 +9,8 @@
 # dashboards), each as the user bench_html.py renders it as, after the bare page (bench/floor.html: the service layout
 # with an empty main) anonymous and signed in as each of those users; then a table of each page's req/s with its ratio
 # against its own user's bare page (the anonymous pages against the anonymous bare page), and each signed-in bare page
-# against the anonymous one (issue 22: >= 0.5x for a list page, >= 0.67x for the signed-in bare page). BENCH_PAGES=TEXT
-# keeps the pages whose name contains TEXT. Issue 22's table was `wrk -t2 -c16`: BENCH_CONNECTIONS=16.
+# against the anonymous one (issue 22: >= 0.5x for a list page, >= 0.67x for the signed-in bare page). BENCH_PAGES=REGEX
+# keeps the pages whose name matches (for example 'dashboard|figures|map'). Issue 22's table was `wrk -t2 -c16`: BENCH_CONNECTIONS=16.
 #
 #   bench/generate_national.py --database-url postgres://postgres@127.0.0.1:5432/portal_bench   # once
 #   bench/bench_load.sh [DATABASE_URL]
@@ -99,14 +99,18 @@ echo
 echo "| endpoint | signed in | requests | req/s | p50 ms | p95 ms | p99 ms | max ms | errors | load after |"
 echo "|---|---|---|---|---|---|---|---|---|---|"
 RPS=""
-# run NAME PATH COOKIE [WHO]: one row of the table; the endpoint's req/s is left in $RPS (empty when skipped).
+FIRST=""
+# run NAME PATH COOKIE [WHO]: one row of the table; the endpoint's req/s is left in $RPS (empty when skipped), and the
+# time of the single request made first (cold: nothing cached yet) in $FIRST.
 run() {
   local name="$1" path="$2" cookie="$3" who="${4:-admin}"
   local line status seconds
   RPS=""
   [ -n "$cookie" ] || who=no
-  read -r status seconds < <(curl -s -o /dev/null -w '%{http_code} %{time_total}' -H 'X-Forwarded-Proto: https' \
+  settle
+  read -r status seconds < <(curl -s -o /dev/null -w '%{http_code} %{time_total}\n' -H 'X-Forwarded-Proto: https' \
     ${cookie:+-H "Cookie: $cookie"} "http://127.0.0.1:$PORT$path")
+  FIRST="$(printf '%.2f' "$seconds")"
   if [ "$status" != 200 ]; then
     # (500 after about GUNICORN_TIMEOUT seconds: the worker was stopped mid-request, production's limit, 30 s)
     echo "| $name \`$path\` | $who | HTTP $status after ${seconds} s on a single request: skipped |"
@@ -120,6 +124,16 @@ run() {
   RPS="$rps"
   echo "| $name \`$path\` | $who | $requests | $rps | $p50_ms | $p95_ms | $p99_ms | $max_ms | $errors | $(cut -d' ' -f1 /proc/loadavg) |"
 }
+# Wait until the workers are idle: the requests wrk left queued (it stops after BENCH_DURATION; the sync workers still
+# answer every request already sent) would otherwise be in front of the next page's first request.
+settle() {
+  local seconds
+  for _ in $(seq 1 600); do
+    seconds="$(curl -s -o /dev/null -w '%{time_total}' -H 'X-Forwarded-Proto: https' "http://127.0.0.1:$PORT/healthz")"
+    awk -v s="$seconds" 'BEGIN { exit !(s < 0.5) }' && return 0
+    sleep 1
+  done
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "" || b == "" || b == 0) print "—"; else printf "**%.2fx**", a / b }'; }
 
 # Every page of bench/bench_html.py against its user's bare page: wrk rows as they run, then a summary table.
@@ -131,22 +145,22 @@ pages() {
     BENCH_ACCEPT=text/html run "bare page" "$floor" "$(cookie_of "$who")" "$(who_of "$who")"
     bare[$who]="$RPS"
     if [ "$who" = - ]; then
-      echo "| bare page \`$floor\` | anonymous | ${RPS:-skipped} | 1 |" >> "$summary"
+      echo "| bare page \`$floor\` | anonymous | ${RPS:-skipped} | 1 | $FIRST |" >> "$summary"
     else
-      echo "| bare page \`$floor\` | $(who_of "$who") | ${RPS:-skipped} | $(ratio "$RPS" "${bare[-]}") of the anonymous bare page |" >> "$summary"
+      echo "| bare page \`$floor\` | $(who_of "$who") | ${RPS:-skipped} | $(ratio "$RPS" "${bare[-]}") of the anonymous bare page | $FIRST |" >> "$summary"
     fi
   done
   while IFS=$'\t' read -r kind name who path; do
     [ "$kind" = PAGE ] || continue
-    if [ -n "${BENCH_PAGES:-}" ] && [[ "${name,,}" != *"${BENCH_PAGES,,}"* ]]; then continue; fi
+    if [ -n "${BENCH_PAGES:-}" ] && ! [[ "${name,,}" =~ ${BENCH_PAGES,,} ]]; then continue; fi
     BENCH_ACCEPT=text/html run "$name" "$path" "$(cookie_of "$who")" "$(who_of "$who")"
-    echo "| $name \`$path\` | $(who_of "$who") | ${RPS:-skipped} | $(ratio "$RPS" "${bare[$who]:-}") |" >> "$summary"
+    echo "| $name \`$path\` | $(who_of "$who") | ${RPS:-skipped} | $(ratio "$RPS" "${bare[$who]:-}") | $FIRST |" >> "$summary"
   done < "$WORK/pages.tsv"
   echo
   echo "Each page against its own user's bare page (anonymous pages against the anonymous bare page):"
   echo
-  echo "| page | user | req/s | against its bare page |"
-  echo "|---|---|---|---|"
+  echo "| page | user | req/s | against its bare page | first request s |"
+  echo "|---|---|---|---|---|"
   cat "$summary"
   echo
 }
