@@ -141,30 +141,106 @@ def bench_refresh(args, folder: Path) -> float:
 
 
 def make_conversions(count: int) -> list:
+    """`count` successions waiting for review, each old school with what a succession moves: a headteacher and a
+    member of staff with a duty, an approved and a delivered wand request, a named officer, a Stepping Stones
+    participation with a feeder primary, and a referral to it. Plain ORM (shipped code never imports the tests'
+    factories); URNs from 140000, as the test factories' (the generated register's are lower)."""
+    import datetime
+    import itertools
+
     from django.utils import timezone
 
-    from schools.models import School, SchoolChange
-    from tests.accounts.factories import SchoolDutyFactory, SchoolFactory, SchoolMembershipFactory
-    from tests.officers.factories import AssignmentFactory
-    from tests.stepping_stones.factories import CohortFactory, ParticipatingSchoolFactory, ReferralFactory
-    from tests.wands.factories import WandRequestFactory
+    from accounts.models import SchoolDuty, SchoolMembership, User
+    from officers.models import Assignment, Officer
+    from schools.models import LocalAuthority, School, SchoolChange
+    from stepping_stones.models import Cohort, ParticipatingSchool, Progress, Referral
+    from stepping_stones.upn import upn_make
+    from wands.models import WandRequest
 
-    cohort = CohortFactory(transition_year=2026)
+    now = timezone.now()
+    hackney = LocalAuthority.objects.select_related("bcu").get(code=204)
+    cohort, _ = Cohort.objects.get_or_create(transition_year=2026, defaults={"ends_on": Cohort.default_ends_on(2026)})
+    numbers = itertools.count(1)
+
+    def school(phase=School.Phase.SECONDARY, type_name="Academy converter") -> School:
+        urn = 140000 + next(numbers)
+        return School.objects.create(
+            urn=urn,
+            name=f"Bench Academy {urn}",
+            local_authority=hackney,
+            type_name=type_name,
+            phase=phase,
+            status=School.Status.OPEN,
+        )
+
+    def person() -> User:
+        n = next(numbers)
+        return User.objects.create_user(f"succession-{n}@bench.invalid", full_name=f"Person {n}")
+
+    def wand_request(old: School, **fields) -> WandRequest:
+        return WandRequest.objects.create(
+            school=old,
+            quantity=2,
+            contact_name="Site manager",
+            contact_phone="020 7946 0000",
+            delivery_address="1 School Lane\nLondon",
+            delivery_postcode="E8 1AA",
+            policy_confirmed=True,
+            requested_by=person(),
+            **fields,
+        )
+
     changes = []
-    for _ in range(count):
-        old = SchoolFactory(phase=School.Phase.SECONDARY)
-        new = SchoolFactory(phase=School.Phase.SECONDARY)
-        SchoolMembershipFactory(school=old, headteacher=True)
-        SchoolDutyFactory(membership=SchoolMembershipFactory(school=old))
-        WandRequestFactory(school=old, approved=True)
-        WandRequestFactory(school=old, delivered=True)
-        AssignmentFactory(school=old)
-        ParticipatingSchoolFactory(cohort=cohort, school=old, feeder_primaries=[SchoolFactory()])
-        ReferralFactory(cohort=cohort, receiving_school=old, submitted=True)
+    for index in range(count):
+        old, new = school(), school()
+        SchoolMembership.objects.create(
+            user=person(), school=old, role=SchoolMembership.Role.HEADTEACHER, granted_at=now
+        )
+        staff = SchoolMembership.objects.create(
+            user=person(), school=old, role=SchoolMembership.Role.STAFF, granted_at=now
+        )
+        SchoolDuty.objects.create(membership=staff, duty=SchoolDuty.Duty.WAND_REQUESTS, granted_at=now)
+        wand_request(old, status=WandRequest.Status.APPROVED, decided_at=now, reserved_at=now)
+        wand_request(
+            old,
+            status=WandRequest.Status.DELIVERED,
+            courier="Parcelforce",
+            tracking_reference=f"PF{index:08d}",
+            dispatched_at=now,
+            delivered_at=now,
+        )
+        officer = Officer.objects.create(
+            name=f"Officer {index}",
+            shoulder_number=f"{1000 + index}CE",
+            bcu=hackney.bcu,
+            base_name="Stoke Newington police station",
+            base_postcode="N16 8DS",
+            base_latitude=51.56,
+            base_longitude=-0.075,
+            capacity=100,
+            work_email=f"officer{index}@met.police.example",
+            work_phone="020 7230 1212",
+        )
+        Assignment.objects.create(officer=officer, school=old, start_date=timezone.localdate(), weight=20)
+        participation = ParticipatingSchool.objects.create(cohort=cohort, school=old, places=60)
+        participation.feeder_primaries.set([school(School.Phase.PRIMARY, "Community school")])
+        referral = Referral.objects.create(
+            cohort=cohort,
+            referring_school=school(School.Phase.PRIMARY, "Community school"),
+            receiving_school=old,
+            first_name=f"Benchpupil{index}",
+            last_name="Fictional",
+            date_of_birth=datetime.date(2015, 3, 15),  # in Year 6 for the 2026 transition
+            upn=upn_make(f"204{index // 1000:04d}25{index % 1000:03d}"),
+            strengths="Kind to others; loves football",
+            known_by_name="Ms Example",
+            known_by_role="Year 6 teacher",
+            status=Referral.Status.SUBMITTED,
+            submitted_at=now,
+        )
+        Progress.objects.get_or_create(referral=referral)
         changes.append(
-            SchoolChange.objects.create(
-                kind=SchoolChange.Kind.SUCCESSION, school=old, successor=new, found_at=timezone.now()
-            )
+            SchoolChange.objects.create(kind=SchoolChange.Kind.SUCCESSION, school=old, successor=new, found_at=now)
         )
     return changes
 
@@ -224,10 +300,11 @@ def one_update_per_record(changes) -> int:
 def bench_successions(args) -> float:
     from django.db import transaction
 
+    from accounts.models import ProgrammeRole, User
     from schools.reviews import school_changes_apply
-    from tests.accounts.factories import programme_admin
 
-    admin = programme_admin()
+    admin = User.objects.create_user("succession-admin@bench.invalid", full_name="Bench Admin")
+    ProgrammeRole.objects.create(user=admin, kind=ProgrammeRole.Kind.PROGRAMME_ADMIN)
     changes = make_conversions(args.successions)
     ids = [c.pk for c in changes]
     bare_times, apply_times, per_record_times = [], [], []

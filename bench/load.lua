@@ -1,7 +1,8 @@
--- wrk script for bench/bench_load.sh: the session cookie from the environment, and the percentiles as one line.
+-- wrk script for bench/bench_load.sh: the session cookie (and Accept) from the environment, and the percentiles as
+-- one line.
 local cookie = os.getenv("BENCH_COOKIE")
 if cookie and cookie ~= "" then wrk.headers["Cookie"] = cookie end
-wrk.headers["Accept"] = "application/json"
+wrk.headers["Accept"] = os.getenv("BENCH_ACCEPT") or "application/json"  -- text/html for the pages
 
 function done(summary, latency, requests)
   local errors = summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout

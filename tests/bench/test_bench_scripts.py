@@ -46,8 +46,10 @@ def test_html_bench_prints_a_ratio_per_page(database):
     out = run("bench/bench_html.py", "--database-url", database, "--iterations", "2")
     from bench.bench_html import PAGES
 
-    assert len(PAGES) == 10
-    assert len(ratios(out)) == len(PAGES), out
+    assert len(PAGES) == 39
+    # A ratio per page, and the signed-in bare page against the anonymous one.
+    assert len(ratios(out)) == len(PAGES) + 1, out
+    assert "| `/bench/floor/page/` |" in out, out
 
 
 def test_memory_bench_prints_three_ratios(database):
