@@ -66,6 +66,7 @@ def client_for(local: str) -> Client:
 
 
 def main(out: Path) -> None:
+    from django.conf import settings
     from django.core.cache import cache
 
     from insights import selectors as insights_selectors
@@ -74,8 +75,6 @@ def main(out: Path) -> None:
     from public.selectors import OPEN_DATASETS
     from schools.models import BasicCommandUnit, School
     from wands.models import WandRequest
-
-    from django.conf import settings
 
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
     cache.clear()

@@ -1,0 +1,156 @@
+"""The summary rows of the cross-programme figures: each programme's per-school figures (core.figures
+`school_figures`: wands taken up and delivered, officer cover), stored in `FigureCount` and read by the dashboard, the
+map, the open figures and a borough's schools.
+
+Kept current by the worker: a save or delete of a model a programme names in `FIGURE_SOURCES` (and any bulk writer's
+`core.figures.figures_changed()`) asks, after its commit, for one refresh: `refresh_request` enqueues the task only
+when none is waiting (at most one pending refresh; a request older than REQUEST_TIMEOUT is taken as lost and enqueued
+again), and the worker polls every second, so the rows follow a change within a minute. `manage.py figures_rebuild`
+rebuilds them by hand; the first read of a database where they were never built builds them.
+
+`FIGURE_SUMMARIES = "live"` (the test settings) reads the same figures from the programmes at each read instead of
+the rows: tests see every write at once, whatever path made it (on_commit never fires inside a test's transaction).
+
+Counts here are of schools and wands, never of pupils: suppression (core.suppression) is applied where pupil counts
+are shown, not here.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from core.figures import collect_school_figures
+from schools.models import LocalAuthority, School
+
+from .models import FigureCount, SummaryState
+
+logger = logging.getLogger("portal.figures")
+
+STATE_ID = 1
+REQUEST_TIMEOUT = timedelta(minutes=2)
+BATCH = 5000
+
+
+def live() -> bool:
+    return getattr(settings, "FIGURE_SUMMARIES", "stored") == "live"
+
+
+def _london_schools():
+    return School.objects.exclude(local_authority__area=LocalAuthority.Area.OUTSIDE)
+
+
+# --- building ------------------------------------------------------------------------------------------------------
+
+
+def refresh_now() -> int:
+    """Rebuild every row from the programmes' figures of every London school; returns how many rows. One
+    transaction: readers see the old rows until it commits. Refreshes never overlap (the state row is locked)."""
+    SummaryState.objects.filter(pk=STATE_ID).update(refresh_requested_at=None)
+    with transaction.atomic():
+        state, _ = SummaryState.objects.select_for_update().get_or_create(pk=STATE_ID)
+        figures = collect_school_figures(_london_schools())
+        rows = [
+            FigureCount(figure=figure, school_id=urn, value=value)
+            for figure, values in sorted(figures.items())
+            for urn, value in values.items()
+            if value
+        ]
+        FigureCount.objects.all().delete()
+        FigureCount.objects.bulk_create(rows, batch_size=BATCH)
+        state.built_at = timezone.now()
+        state.save(update_fields=["built_at"])
+    logger.info("figure summaries rebuilt", extra={"rows": len(rows)})
+    return len(rows)
+
+
+def refresh_request() -> None:
+    """After a commit that changed some figure: enqueue one refresh unless one is already waiting."""
+    from .tasks import figures_refresh
+
+    now = timezone.now()
+    SummaryState.objects.get_or_create(pk=STATE_ID)
+    waiting = SummaryState.objects.filter(pk=STATE_ID, refresh_requested_at__gte=now - REQUEST_TIMEOUT)
+    if waiting.exists():
+        return
+    claimed = (
+        SummaryState.objects.filter(pk=STATE_ID)
+        .exclude(refresh_requested_at__gte=now - REQUEST_TIMEOUT)
+        .update(refresh_requested_at=now)
+    )
+    if claimed:
+        figures_refresh.enqueue()
+
+
+def figures_changed(**_signal_kwargs) -> None:
+    """A receiver for saves and deletes of the FIGURE_SOURCES and for core.figures.figures_stale."""
+    if live():
+        return
+    transaction.on_commit(refresh_request, robust=True)
+
+
+def ensure_built() -> None:
+    """Build the rows on the first read of a database where they were never built (a fresh database)."""
+    if not SummaryState.objects.filter(pk=STATE_ID, built_at__isnull=False).exists():
+        refresh_now()
+
+
+# --- reading -------------------------------------------------------------------------------------------------------
+
+
+def _live(figures: Collection[str], schools) -> tuple[dict[str, dict[int, int]], dict[int, tuple[int, str]]]:
+    computed = collect_school_figures(schools)
+    schools_by_urn = {
+        urn: (code, status) for urn, code, status in schools.values_list("pk", "local_authority_id", "status")
+    }
+    return {name: computed.get(name, {}) for name in figures}, schools_by_urn
+
+
+def borough_counts(schools, *, figures: Collection[str], open_only: Collection[str] = ()) -> dict[int, dict[str, int]]:
+    """{la_code: {figure: sum over `schools` (a School queryset)}}, the figures in `open_only` summed over the open
+    schools only. One query."""
+    result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(figures, 0))
+
+    def add(code, status, name, value):
+        if name not in open_only or status in School.OPEN_STATUSES:
+            result[code][name] += value
+
+    if live():
+        values, schools_by_urn = _live(figures, schools)
+        for name, by_school in values.items():
+            for urn, value in by_school.items():
+                if urn in schools_by_urn:
+                    add(*schools_by_urn[urn], name, value)
+        return result
+    ensure_built()
+    rows = (
+        FigureCount.objects.filter(figure__in=list(figures), school__in=schools.order_by().values("pk"))
+        .order_by()
+        .values_list("school__local_authority_id", "school__status", "figure")
+        .annotate(n=Sum("value"))
+    )
+    for code, status, name, n in rows:
+        add(code, status, name, n)
+    return result
+
+
+def school_counts(schools, *, figures: Collection[str]) -> dict[int, dict[str, int]]:
+    """{urn: {figure: value}} for `schools` (a School queryset): one query."""
+    result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(figures, 0))
+    if live():
+        values, schools_by_urn = _live(figures, schools)
+        for name, by_school in values.items():
+            for urn, value in by_school.items():
+                if urn in schools_by_urn:
+                    result[urn][name] = value
+        return result
+    ensure_built()
+    rows = FigureCount.objects.filter(figure__in=list(figures), school__in=schools.order_by().values("pk"))
+    for urn, name, value in rows.values_list("school_id", "figure", "value"):
+        result[urn][name] = value
+    return result
