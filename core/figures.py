@@ -13,6 +13,10 @@ Each app may provide a `figures.py` module with any of:
   summary rows `insights.summaries` keeps (per-borough sums are sums of these per-school values), so "wands taken up"
   and "officer covered" are computed once, here. With `FIGURE_SOURCES`: the models whose saves and deletes change
   them; bulk writers call `figures_changed()`.
+- `borough_daily_figures(*, start=None, before=None) -> dict[str, dict[(la_code, day), int]]`: figures counted per
+  borough and day over a moving window (toolkit downloads in the last 12 months), between two times; with
+  `FIGURE_SOURCES_DELETE`: models whose deletes change past days (their additions are counted live after the
+  summaries' day).
 
 `collect_school_activity`, `collect_tasks` and `collect_school_figures` ask every installed app that has such a
 module. `public` and `insights` may import programme selectors directly; programmes reach each other only through here.
@@ -95,9 +99,23 @@ def collect_school_figures(schools) -> dict[str, dict[int, int]]:
     return figures
 
 
-def collect_figure_sources() -> list:
-    """The models whose saves and deletes change some programme's per-school figures."""
-    return [model for module in _figures_modules() for model in getattr(module, "FIGURE_SOURCES", ())]
+def collect_borough_daily_figures(*, start=None, before=None) -> dict[str, dict[tuple, int]]:
+    """Every programme's per-borough, per-day figures between `start` and `before`: {figure: {(la_code, day): n}}."""
+    figures: dict[str, dict[tuple, int]] = {}
+    for module in _figures_modules():
+        provider = getattr(module, "borough_daily_figures", None)
+        if provider is not None:
+            figures.update(provider(start=start, before=before))
+    return figures
+
+
+def collect_figure_sources() -> tuple[list, list]:
+    """The models whose saves and deletes change some programme's figures, and those whose deletes only do."""
+    modules = list(_figures_modules())
+    return (
+        [model for module in modules for model in getattr(module, "FIGURE_SOURCES", ())],
+        [model for module in modules for model in getattr(module, "FIGURE_SOURCES_DELETE", ())],
+    )
 
 
 # Sent by `figures_changed`: insights.summaries listens and schedules a refresh of the summary rows.

@@ -14,8 +14,9 @@ class InsightsConfig(AppConfig):
 
         # The summary rows follow every write that changes a programme's per-school figures (insights.summaries).
         figures_stale.connect(figures_changed, dispatch_uid="insights.figures_stale")
-        for model in collect_figure_sources():
-            for signal, kind in ((post_save, "save"), (post_delete, "delete")):
-                signal.connect(
-                    figures_changed, sender=model, weak=False, dispatch_uid=f"insights.figures:{kind}:{model.__name__}"
-                )
+        saved_or_deleted, deleted = collect_figure_sources()
+        for signals, models in (((post_save, post_delete), saved_or_deleted), ((post_delete,), deleted)):
+            for model in models:
+                for signal in signals:
+                    uid = f"insights.figures:{signal is post_save}:{model.__name__}"
+                    signal.connect(figures_changed, sender=model, weak=False, dispatch_uid=uid)

@@ -19,6 +19,22 @@ class FigureCount(models.Model):
         return f"{self.figure} {self.school_id}: {self.value}"
 
 
+class BoroughDayCount(models.Model):
+    """One programme figure of one borough on one day (Europe/London), for the days before the summaries were built;
+    what happened since is counted live (a day or less of rows). `la_code` is None for rows with no borough."""
+
+    figure = models.CharField(max_length=40)  # "toolkit.downloads"
+    la_code = models.IntegerField(null=True)
+    day = models.DateField()
+    value = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["figure", "day"], name="insights_borough_day_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.figure} {self.la_code} {self.day}: {self.value}"
+
+
 class SummaryState(models.Model):
     """One row: when the summaries were last built, and whether a refresh is waiting for the worker."""
 

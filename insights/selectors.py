@@ -15,6 +15,7 @@ from accounts.models import SchoolMembership
 from accounts.selectors import schools_acting_for
 from core import suppression
 from core.figures import Activity, collect_school_activity
+from education_toolkit import figures as toolkit_figures
 from education_toolkit.models import Download
 from officers import figures as officer_figures
 from officers import selectors as officer_selectors
@@ -172,18 +173,18 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         for la in authorities
     }
     # Open schools counted from the register; take-up, police cover and wands delivered from the programmes' own
-    # per-school figures (core.figures, kept in insights.summaries): delivered counts every school, open or not.
-    schools = School.objects.filter(local_authority_id__in=codes)
-    if phase:
-        schools = schools.filter(phase__in=PHASE_GROUPS[phase][1])
-    for row in (
-        schools.filter(status__in=School.OPEN_STATUSES).order_by().values("local_authority_id").annotate(n=Count("pk"))
-    ):
+    # per-school figures, toolkit downloads per borough and day (core.figures, kept in insights.summaries).
+    phases = PHASE_GROUPS[phase][1] if phase else None
+    schools = School.objects.filter(local_authority_id__in=codes, status__in=School.OPEN_STATUSES)
+    if phases:
+        schools = schools.filter(phase__in=phases)
+    for row in schools.order_by().values("local_authority_id").annotate(n=Count("pk")):
         rows[row["local_authority_id"]].open_schools = row["n"]
     by_borough = summaries.borough_counts(
-        schools,
+        la_codes=codes,
+        phases=phases,
         figures=(wand_figures.TAKEN_UP, wand_figures.DELIVERED, officer_figures.COVERED),
-        open_only=(wand_figures.TAKEN_UP, officer_figures.COVERED),
+        open_only=(wand_figures.TAKEN_UP, officer_figures.COVERED),  # wands delivered: to any school, open or not
     )
     for code, counts in by_borough.items():
         entry = rows[code]
@@ -191,13 +192,8 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         entry.schools_with_officer = counts[officer_figures.COVERED]
         entry.wands_delivered = counts[wand_figures.DELIVERED]
     since = timezone.now() - timedelta(days=DOWNLOAD_WINDOW_DAYS)
-    for row in (
-        Download.objects.filter(downloaded_at__gte=since, borough_id__in=codes)
-        .order_by()
-        .values("borough_id")
-        .annotate(n=Count("*"))  # COUNT(*), not COUNT(id): PostgreSQL answers from the (borough, date) index alone
-    ):
-        rows[row["borough_id"]].toolkit_downloads = row["n"]
+    for code, n in summaries.borough_window_counts(toolkit_figures.DOWNLOADS, since=since, la_codes=codes).items():
+        rows[code].toolkit_downloads = n
     # Stepping Stones ignores the phase filter: its places are all at secondary and all-through schools, and the
     # difference between two phases' counts of pupils would give away the small numbers hidden elsewhere.
     cohort = ss.current_cohort()

@@ -18,17 +18,17 @@ are shown, not here.
 import logging
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from core.figures import collect_school_figures
+from core.figures import collect_borough_daily_figures, collect_school_figures
 from schools.models import LocalAuthority, School
 
-from .models import FigureCount, SummaryState
+from .models import BoroughDayCount, FigureCount, SummaryState
 
 logger = logging.getLogger("portal.figures")
 
@@ -43,6 +43,11 @@ def live() -> bool:
 
 def _london_schools():
     return School.objects.exclude(local_authority__area=LocalAuthority.Area.OUTSIDE)
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight at the start of `day`, Europe/London (the days TruncDate counts in)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 # --- building ------------------------------------------------------------------------------------------------------
@@ -61,12 +66,22 @@ def refresh_now() -> int:
             for urn, value in values.items()
             if value
         ]
+        now = timezone.now()
+        daily = collect_borough_daily_figures(before=_day_start(timezone.localdate(now)))
+        day_rows = [
+            BoroughDayCount(figure=figure, la_code=code, day=day, value=value)
+            for figure, values in sorted(daily.items())
+            for (code, day), value in values.items()
+            if value
+        ]
         FigureCount.objects.all().delete()
         FigureCount.objects.bulk_create(rows, batch_size=BATCH)
-        state.built_at = timezone.now()
+        BoroughDayCount.objects.all().delete()
+        BoroughDayCount.objects.bulk_create(day_rows, batch_size=BATCH)
+        state.built_at = now
         state.save(update_fields=["built_at"])
-    logger.info("figure summaries rebuilt", extra={"rows": len(rows)})
-    return len(rows)
+    logger.info("figure summaries rebuilt", extra={"rows": len(rows) + len(day_rows)})
+    return len(rows) + len(day_rows)
 
 
 def refresh_request() -> None:
@@ -94,13 +109,21 @@ def figures_changed(**_signal_kwargs) -> None:
     transaction.on_commit(refresh_request, robust=True)
 
 
-def ensure_built() -> None:
-    """Build the rows on the first read of a database where they were never built (a fresh database)."""
-    if not SummaryState.objects.filter(pk=STATE_ID, built_at__isnull=False).exists():
+def ensure_built() -> datetime:
+    """When the rows were built: now, on the first read of a database where they were never built (a fresh one)."""
+    built_at = SummaryState.objects.filter(pk=STATE_ID).values_list("built_at", flat=True).first()
+    if built_at is None:
         refresh_now()
+        built_at = SummaryState.objects.get(pk=STATE_ID).built_at
+    return built_at
 
 
 # --- reading -------------------------------------------------------------------------------------------------------
+
+
+def _schools(la_codes: Collection[int], phases: Collection[str] | None):
+    schools = School.objects.filter(local_authority_id__in=list(la_codes))
+    return schools.filter(phase__in=list(phases)) if phases else schools
 
 
 def _live(figures: Collection[str], schools) -> tuple[dict[str, dict[int, int]], dict[int, tuple[int, str]]]:
@@ -111,9 +134,11 @@ def _live(figures: Collection[str], schools) -> tuple[dict[str, dict[int, int]],
     return {name: computed.get(name, {}) for name in figures}, schools_by_urn
 
 
-def borough_counts(schools, *, figures: Collection[str], open_only: Collection[str] = ()) -> dict[int, dict[str, int]]:
-    """{la_code: {figure: sum over `schools` (a School queryset)}}, the figures in `open_only` summed over the open
-    schools only. One query."""
+def borough_counts(
+    *, la_codes: Collection[int], phases: Collection[str] | None = None, figures: Collection[str], open_only=()
+) -> dict[int, dict[str, int]]:
+    """{la_code: {figure: sum over the boroughs' schools (of `phases` if given)}}, the figures in `open_only` summed
+    over the open schools only. One query."""
     result: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(figures, 0))
 
     def add(code, status, name, value):
@@ -121,18 +146,18 @@ def borough_counts(schools, *, figures: Collection[str], open_only: Collection[s
             result[code][name] += value
 
     if live():
-        values, schools_by_urn = _live(figures, schools)
+        values, schools_by_urn = _live(figures, _schools(la_codes, phases))
         for name, by_school in values.items():
             for urn, value in by_school.items():
                 if urn in schools_by_urn:
                     add(*schools_by_urn[urn], name, value)
         return result
     ensure_built()
+    rows = FigureCount.objects.filter(figure__in=list(figures), school__local_authority_id__in=list(la_codes))
+    if phases:
+        rows = rows.filter(school__phase__in=list(phases))
     rows = (
-        FigureCount.objects.filter(figure__in=list(figures), school__in=schools.order_by().values("pk"))
-        .order_by()
-        .values_list("school__local_authority_id", "school__status", "figure")
-        .annotate(n=Sum("value"))
+        rows.order_by().values_list("school__local_authority_id", "school__status", "figure").annotate(n=Sum("value"))
     )
     for code, status, name, n in rows:
         add(code, status, name, n)
@@ -153,4 +178,55 @@ def school_counts(schools, *, figures: Collection[str]) -> dict[int, dict[str, i
     rows = FigureCount.objects.filter(figure__in=list(figures), school__in=schools.order_by().values("pk"))
     for urn, name, value in rows.values_list("school_id", "figure", "value"):
         result[urn][name] = value
+    return result
+
+
+# --- per borough and day (a moving window) --------------------------------------------------------------------------
+
+
+def _daily(figure: str, *, since: datetime, la_codes: Collection[int] | None) -> dict[tuple, int]:
+    """{(la_code, day): n} of `figure` from `since` on: stored days between the first whole day and the summaries'
+    day, live counts for the rest (a part of `since`'s day, and what happened since the summaries' day began)."""
+    counts: dict[tuple, int] = defaultdict(int)
+
+    def add_live(start, before=None):
+        for key, n in collect_borough_daily_figures(start=start, before=before).get(figure, {}).items():
+            counts[key] += n
+
+    if live():
+        add_live(since)
+    else:
+        built_day = timezone.localdate(ensure_built())
+        if built_day < timezone.localdate():
+            refresh_request()  # a new day: its predecessor joins the stored days (the worker, soon)
+        first_whole = timezone.localdate(since) + timedelta(days=1)
+        if built_day <= first_whole:
+            add_live(since)
+        else:
+            add_live(since, _day_start(first_whole))
+            stored = BoroughDayCount.objects.filter(figure=figure, day__gte=first_whole, day__lt=built_day)
+            if la_codes is not None:
+                stored = stored.filter(la_code__in=list(la_codes))
+            for code, day, n in stored.order_by().values_list("la_code", "day").annotate(n=Sum("value")):
+                counts[(code, day)] += n
+            add_live(_day_start(built_day))
+    if la_codes is not None:
+        wanted = set(la_codes)
+        return {key: n for key, n in counts.items() if key[0] in wanted}
+    return dict(counts)
+
+
+def borough_window_counts(figure: str, *, since: datetime, la_codes: Collection[int]) -> dict[int, int]:
+    """{la_code: n} of `figure` from `since` (an aware datetime) to now: three small queries."""
+    result: dict[int, int] = defaultdict(int)
+    for (code, _day), n in _daily(figure, since=since, la_codes=la_codes).items():
+        result[code] += n
+    return result
+
+
+def monthly_counts(figure: str, *, first_day: date) -> dict[date, int]:
+    """{first day of the month: n} of `figure` over every borough (and none) from `first_day` (Europe/London)."""
+    result: dict[date, int] = defaultdict(int)
+    for (_code, day), n in _daily(figure, since=_day_start(first_day), la_codes=None).items():
+        result[day.replace(day=1)] += n
     return result

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from core import suppression
 from core.figures import Task, collect_tasks
-from education_toolkit.models import Download
+from education_toolkit import figures as toolkit_figures
 from insights import summaries
 from officers import figures as officer_figures
 from schools.models import LocalAuthority, School
@@ -68,16 +68,16 @@ def _school_counts_by_borough() -> dict[int, dict]:
     cancelled, docs/roles.md), schools with a named police contact now (a current officer assignment), and wands
     delivered (to any of its schools, open or not). Take-up, contacts and wands are the programmes' own per-school
     figures (core.figures), read from the summary rows (insights.summaries)."""
-    london = School.objects.filter(local_authority__area__in=LONDON_AREAS)
     rows = {
         row["local_authority_id"]: {**row, "taken_up": 0, "with_contact": 0, "wands": 0}
-        for row in london.filter(status__in=School.OPEN_STATUSES)
+        for row in School.objects.filter(status__in=School.OPEN_STATUSES, local_authority__area__in=LONDON_AREAS)
         .order_by()
         .values("local_authority_id")
         .annotate(schools=Count("pk"), independent=Count("pk", filter=INDEPENDENT))
     }
+    london = LocalAuthority.objects.filter(area__in=LONDON_AREAS).values_list("code", flat=True)
     by_borough = summaries.borough_counts(
-        london,
+        la_codes=list(london),
         figures=(wand_figures.TAKEN_UP, officer_figures.COVERED, wand_figures.DELIVERED),
         open_only=(wand_figures.TAKEN_UP, officer_figures.COVERED),
     )
@@ -120,25 +120,13 @@ def _month_starts(today: date, months: int) -> list[date]:
 
 
 def _toolkit_downloads_by_month(today: date) -> list[dict]:
-    """Downloads of toolkit files per month over the last 12 months (months with none show 0). Counts of downloads
-    across London do not point at a school or a pupil, so they are not suppressed."""
-    from django.db.models.functions import TruncMonth
-
+    """Downloads of toolkit files per month over the last 12 months (months with none show 0), from the toolkit's
+    per-day figures (insights.summaries). Counts of downloads across London do not point at a school or a pupil, so
+    they are not suppressed."""
     starts = _month_starts(today, TOOLKIT_MONTHS)
-    counts = {
-        row["month"].strftime("%Y-%m"): row["n"]
-        for row in Download.objects.filter(downloaded_at__date__gte=starts[0])
-        .order_by()
-        .annotate(month=TruncMonth("downloaded_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-    }
+    counts = summaries.monthly_counts(toolkit_figures.DOWNLOADS, first_day=starts[0])
     return [
-        {
-            "month": start.strftime("%Y-%m"),
-            "label": start.strftime("%B %Y"),
-            "downloads": counts.get(start.strftime("%Y-%m"), 0),
-        }
+        {"month": start.strftime("%Y-%m"), "label": start.strftime("%B %Y"), "downloads": counts.get(start, 0)}
         for start in starts
     ]
 

@@ -183,3 +183,42 @@ def test_open_figures_compute_reads_the_rows(london):
         figures = public_selectors.open_figures_compute()
     hackney = next(row for row in figures["wands"]["boroughs"] if row["la_code"] == 204)
     assert (hackney["schools_taken_up"], hackney["wands_delivered"]) == (2, 15)
+
+
+@stored
+def test_downloads_sum_stored_days_and_count_the_rest_live(client, admin, london, resource_version):
+    """Stored: whole days before the summaries' day. Live: the part of the window's first day, and everything since
+    the summaries' day began (downloads are only ever added with their own time)."""
+    hackney = london["hackney"][0].local_authority
+    for days_ago in (1, 30, 364, 366):
+        download(resource_version, borough=hackney, days_ago=days_ago)
+    edge = download(resource_version, borough=hackney)  # inside the window by a minute, on its first day
+    type(edge).objects.filter(pk=edge.pk).update(
+        downloaded_at=timezone.now() - timezone.timedelta(days=365) + timezone.timedelta(minutes=1)
+    )
+    summaries.refresh_now()
+    client.force_login(admin)
+    download(resource_version, borough=hackney)  # after the summaries were built: counted live
+    rows = {row.la_code: row for row in client.get(DASHBOARD).context["board"].rows}
+    assert rows[204].toolkit_downloads == 1 + 3 + 1 + 1  # the fixture's, three in the window, the edge, today's
+    with override_settings(FIGURE_SUMMARIES="live"):
+        live_rows = {row.la_code: row for row in client.get(DASHBOARD).context["board"].rows}
+    assert live_rows[204].toolkit_downloads == rows[204].toolkit_downloads
+    months = {
+        row["month"]: row["downloads"] for row in public_selectors.open_figures_compute()["toolkit_downloads"]["months"]
+    }
+    with override_settings(FIGURE_SUMMARIES="live"):
+        live_months = public_selectors.open_figures_compute()["toolkit_downloads"]["months"]
+    assert months == {row["month"]: row["downloads"] for row in live_months}
+    assert sum(months.values()) >= 4
+
+
+@stored
+def test_a_deleted_download_asks_for_a_refresh(london, resource_version, django_capture_on_commit_callbacks):
+    row = download(resource_version, borough=london["hackney"][0].local_authority, days_ago=3)
+    with django_capture_on_commit_callbacks() as callbacks:
+        type(row).objects.filter(pk=row.pk).first().save()  # a save changes nothing: counted live by its time
+    assert summaries.refresh_request not in callbacks
+    with django_capture_on_commit_callbacks() as callbacks:
+        row.delete()
+    assert summaries.refresh_request in callbacks
