@@ -32,6 +32,13 @@ PAGES = [
     ("Stepping Stones referrals (100,000, coordinator)", COORDINATOR, "/stepping-stones/referrals/"),
     ("audit log (programme admin)", ADMIN, "/audit/"),
     ("insights dashboard (all London)", ADMIN, "/insights/"),
+    (
+        "insights map (officer cover, secondary schools)",
+        ADMIN,
+        "/insights/?measure=officer_cover_percent&phase=secondary",
+    ),
+    ("school profile (the busiest school: 1,031 wand requests at full scale)", ADMIN, "/insights/schools/101358/"),
+    ("open figures (anonymous)", None, "/figures"),
 ]
 GROUPS = {
     "template rendering": ("django/template/base.py:render",),

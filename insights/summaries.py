@@ -184,49 +184,46 @@ def school_counts(schools, *, figures: Collection[str]) -> dict[int, dict[str, i
 # --- per borough and day (a moving window) --------------------------------------------------------------------------
 
 
-def _daily(figure: str, *, since: datetime, la_codes: Collection[int] | None) -> dict[tuple, int]:
-    """{(la_code, day): n} of `figure` from `since` on: stored days between the first whole day and the summaries'
-    day, live counts for the rest (a part of `since`'s day, and what happened since the summaries' day began)."""
-    counts: dict[tuple, int] = defaultdict(int)
+def _daily(figure: str, *, since: datetime, la_codes: Collection[int] | None, by: str) -> dict:
+    """{la_code or day (`by`): n} of `figure` from `since` on: stored days between the first whole day and the
+    summaries' day, live counts for the rest (a part of `since`'s day, and what happened since the summaries' day
+    began). Three small queries."""
+    counts: dict = defaultdict(int)
+    wanted = None if la_codes is None else set(la_codes)
 
     def add_live(start, before=None):
-        for key, n in collect_borough_daily_figures(start=start, before=before).get(figure, {}).items():
-            counts[key] += n
+        for (code, day), n in collect_borough_daily_figures(start=start, before=before).get(figure, {}).items():
+            if wanted is None or code in wanted:
+                counts[code if by == "la_code" else day] += n
 
     if live():
         add_live(since)
-    else:
-        built_day = timezone.localdate(ensure_built())
-        if built_day < timezone.localdate():
-            refresh_request()  # a new day: its predecessor joins the stored days (the worker, soon)
-        first_whole = timezone.localdate(since) + timedelta(days=1)
-        if built_day <= first_whole:
-            add_live(since)
-        else:
-            add_live(since, _day_start(first_whole))
-            stored = BoroughDayCount.objects.filter(figure=figure, day__gte=first_whole, day__lt=built_day)
-            if la_codes is not None:
-                stored = stored.filter(la_code__in=list(la_codes))
-            for code, day, n in stored.order_by().values_list("la_code", "day").annotate(n=Sum("value")):
-                counts[(code, day)] += n
-            add_live(_day_start(built_day))
-    if la_codes is not None:
-        wanted = set(la_codes)
-        return {key: n for key, n in counts.items() if key[0] in wanted}
-    return dict(counts)
+        return counts
+    built_day = timezone.localdate(ensure_built())
+    if built_day < timezone.localdate():
+        refresh_request()  # a new day: its predecessor joins the stored days (the worker, soon)
+    first_whole = timezone.localdate(since) + timedelta(days=1)
+    if built_day <= first_whole:
+        add_live(since)
+        return counts
+    add_live(since, _day_start(first_whole))
+    stored = BoroughDayCount.objects.filter(figure=figure, day__gte=first_whole, day__lt=built_day)
+    if wanted is not None:
+        stored = stored.filter(la_code__in=list(wanted))
+    for key, n in stored.order_by().values_list(by).annotate(n=Sum("value")):
+        counts[key] += n
+    add_live(_day_start(built_day))
+    return counts
 
 
 def borough_window_counts(figure: str, *, since: datetime, la_codes: Collection[int]) -> dict[int, int]:
-    """{la_code: n} of `figure` from `since` (an aware datetime) to now: three small queries."""
-    result: dict[int, int] = defaultdict(int)
-    for (code, _day), n in _daily(figure, since=since, la_codes=la_codes).items():
-        result[code] += n
-    return result
+    """{la_code: n} of `figure` from `since` (an aware datetime) to now."""
+    return _daily(figure, since=since, la_codes=la_codes, by="la_code")
 
 
 def monthly_counts(figure: str, *, first_day: date) -> dict[date, int]:
     """{first day of the month: n} of `figure` over every borough (and none) from `first_day` (Europe/London)."""
     result: dict[date, int] = defaultdict(int)
-    for (_code, day), n in _daily(figure, since=_day_start(first_day), la_codes=None).items():
+    for day, n in _daily(figure, since=_day_start(first_day), la_codes=None, by="day").items():
         result[day.replace(day=1)] += n
     return result
