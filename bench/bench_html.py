@@ -37,7 +37,6 @@ PAGES = [
         ADMIN,
         "/insights/?measure=officer_cover_percent&phase=secondary",
     ),
-    ("school profile (the busiest school: 1,031 wand requests at full scale)", ADMIN, "/insights/schools/101358/"),
     ("open figures (anonymous)", None, "/figures"),
 ]
 GROUPS = {

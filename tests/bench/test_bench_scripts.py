@@ -46,7 +46,7 @@ def test_html_bench_prints_a_ratio_per_page(database):
     out = run("bench/bench_html.py", "--database-url", database, "--iterations", "2")
     from bench.bench_html import PAGES
 
-    assert len(PAGES) == 13
+    assert len(PAGES) == 12
     assert len(ratios(out)) == len(PAGES), out
 
 
