@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from insights import selectors, summaries
-from insights.models import FigureCount, SummaryState
+from insights.models import BoroughDayCount, FigureCount, SummaryState
 from public import selectors as public_selectors
 from schools.counts import register_changed
 from schools.models import SchoolChange
@@ -222,3 +222,20 @@ def test_a_deleted_download_asks_for_a_refresh(london, resource_version, django_
     with django_capture_on_commit_callbacks() as callbacks:
         row.delete()
     assert summaries.refresh_request in callbacks
+
+
+@stored
+def test_rows_built_days_ago_still_give_todays_window_and_ask_for_a_refresh(client, admin, london, resource_version):
+    hackney = london["hackney"][0].local_authority
+    for days_ago in (1, 2, 5, 40):
+        download(resource_version, borough=hackney, days_ago=days_ago)
+    summaries.refresh_now()
+    # As if built three days ago (and the worker down since): those days' rows are not there yet.
+    three_days_ago = timezone.now() - timezone.timedelta(days=3)
+    SummaryState.objects.update(built_at=three_days_ago)
+    BoroughDayCount.objects.filter(day__gte=timezone.localdate(three_days_ago)).delete()
+    client.force_login(admin)
+    with mock.patch("insights.tasks.figures_refresh") as task:
+        rows = {row.la_code: row for row in client.get(DASHBOARD).context["board"].rows}
+    assert task.enqueue.call_count == 1
+    assert rows[204].toolkit_downloads == 1 + 4
