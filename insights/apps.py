@@ -10,13 +10,14 @@ class InsightsConfig(AppConfig):
 
         from core.figures import collect_figure_sources, figures_stale
 
-        from .summaries import figures_changed
+        from .summaries import days_changed, figures_changed
 
         # The summary rows follow every write that changes a programme's per-school figures (insights.summaries).
         figures_stale.connect(figures_changed, dispatch_uid="insights.figures_stale")
         saved_or_deleted, deleted = collect_figure_sources()
-        for signals, models in (((post_save, post_delete), saved_or_deleted), ((post_delete,), deleted)):
-            for model in models:
-                for signal in signals:
-                    uid = f"insights.figures:{signal is post_save}:{model.__name__}"
-                    signal.connect(figures_changed, sender=model, weak=False, dispatch_uid=uid)
+        for model in saved_or_deleted:
+            for signal, kind in ((post_save, "save"), (post_delete, "delete")):
+                uid = f"insights.figures:{kind}:{model.__name__}"
+                signal.connect(figures_changed, sender=model, weak=False, dispatch_uid=uid)
+        for model in deleted:  # additions are counted live after the day rows' day: only deletes change past days
+            post_delete.connect(days_changed, sender=model, weak=False, dispatch_uid=f"insights.days:{model.__name__}")

@@ -7,5 +7,5 @@ ORDER = 1000
 
 
 def seed(*, stdout, options) -> None:
-    rows = summaries.refresh_now()
+    rows = summaries.refresh_now(days=True)
     stdout.write(f"  figure summaries: {rows:,} rows")

@@ -39,6 +39,8 @@ class SummaryState(models.Model):
     """One row: when the summaries were last built, and whether a refresh is waiting for the worker."""
 
     built_at = models.DateTimeField(null=True)
+    days_built_on = models.DateField(null=True)  # the day rows hold every whole day before this one
+    days_stale = models.BooleanField(default=False)  # a past day changed (a download deleted): rebuild the day rows
     refresh_requested_at = models.DateTimeField(null=True)  # set when a refresh is enqueued, cleared when it starts
 
     def __str__(self) -> str:

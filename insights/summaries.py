@@ -53,12 +53,15 @@ def _day_start(day: date) -> datetime:
 # --- building ------------------------------------------------------------------------------------------------------
 
 
-def refresh_now() -> int:
-    """Rebuild every row from the programmes' figures of every London school; returns how many rows. One
-    transaction: readers see the old rows until it commits. Refreshes never overlap (the state row is locked)."""
+def refresh_now(*, days: bool = False) -> int:
+    """Rebuild the rows from the programmes' figures of every London school, and the day rows when `days`, on a new
+    day or when a past day changed; returns how many rows were written. One transaction: readers see the old rows
+    until it commits. Refreshes never overlap (the state row is locked)."""
     SummaryState.objects.filter(pk=STATE_ID).update(refresh_requested_at=None)
     with transaction.atomic():
         state, _ = SummaryState.objects.select_for_update().get_or_create(pk=STATE_ID)
+        now = timezone.now()
+        today = timezone.localdate(now)
         figures = collect_school_figures(_london_schools())
         rows = [
             FigureCount(figure=figure, school_id=urn, value=value)
@@ -66,22 +69,25 @@ def refresh_now() -> int:
             for urn, value in values.items()
             if value
         ]
-        now = timezone.now()
-        daily = collect_borough_daily_figures(before=_day_start(timezone.localdate(now)))
-        day_rows = [
-            BoroughDayCount(figure=figure, la_code=code, day=day, value=value)
-            for figure, values in sorted(daily.items())
-            for (code, day), value in values.items()
-            if value
-        ]
         FigureCount.objects.all().delete()
         FigureCount.objects.bulk_create(rows, batch_size=BATCH)
-        BoroughDayCount.objects.all().delete()
-        BoroughDayCount.objects.bulk_create(day_rows, batch_size=BATCH)
+        written = len(rows)
+        if days or state.days_stale or state.days_built_on != today:
+            daily = collect_borough_daily_figures(before=_day_start(today))
+            day_rows = [
+                BoroughDayCount(figure=figure, la_code=code, day=day, value=value)
+                for figure, values in sorted(daily.items())
+                for (code, day), value in values.items()
+                if value
+            ]
+            BoroughDayCount.objects.all().delete()
+            BoroughDayCount.objects.bulk_create(day_rows, batch_size=BATCH)
+            state.days_built_on, state.days_stale = today, False
+            written += len(day_rows)
         state.built_at = now
-        state.save(update_fields=["built_at"])
-    logger.info("figure summaries rebuilt", extra={"rows": len(rows) + len(day_rows)})
-    return len(rows) + len(day_rows)
+        state.save(update_fields=["built_at", "days_built_on", "days_stale"])
+    logger.info("figure summaries rebuilt", extra={"rows": written})
+    return written
 
 
 def refresh_request() -> None:
@@ -109,13 +115,27 @@ def figures_changed(**_signal_kwargs) -> None:
     transaction.on_commit(refresh_request, robust=True)
 
 
-def ensure_built() -> datetime:
-    """When the rows were built: now, on the first read of a database where they were never built (a fresh one)."""
-    built_at = SummaryState.objects.filter(pk=STATE_ID).values_list("built_at", flat=True).first()
-    if built_at is None:
-        refresh_now()
-        built_at = SummaryState.objects.get(pk=STATE_ID).built_at
-    return built_at
+def _days_changed() -> None:
+    SummaryState.objects.get_or_create(pk=STATE_ID)
+    SummaryState.objects.filter(pk=STATE_ID).update(days_stale=True)
+    refresh_request()
+
+
+def days_changed(**_signal_kwargs) -> None:
+    """A receiver for deletes of the FIGURE_SOURCES_DELETE: a past day's count changed."""
+    if live():
+        return
+    transaction.on_commit(_days_changed, robust=True)
+
+
+def ensure_built() -> date:
+    """The day before which the day rows hold every whole day; the rows are built now on the first read of a
+    database where they were never built (a fresh one)."""
+    days_built_on = SummaryState.objects.filter(pk=STATE_ID).values_list("days_built_on", flat=True).first()
+    if days_built_on is None:
+        refresh_now(days=True)
+        days_built_on = SummaryState.objects.get(pk=STATE_ID).days_built_on
+    return days_built_on
 
 
 # --- reading -------------------------------------------------------------------------------------------------------
@@ -199,7 +219,7 @@ def _daily(figure: str, *, since: datetime, la_codes: Collection[int] | None, by
     if live():
         add_live(since)
         return counts
-    built_day = timezone.localdate(ensure_built())
+    built_day = ensure_built()
     if built_day < timezone.localdate():
         refresh_request()  # a new day: its predecessor joins the stored days (the worker, soon)
     first_whole = timezone.localdate(since) + timedelta(days=1)

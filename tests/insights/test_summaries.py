@@ -219,9 +219,12 @@ def test_a_deleted_download_asks_for_a_refresh(london, resource_version, django_
     with django_capture_on_commit_callbacks() as callbacks:
         type(row).objects.filter(pk=row.pk).first().save()  # a save changes nothing: counted live by its time
     assert summaries.refresh_request not in callbacks
-    with django_capture_on_commit_callbacks() as callbacks:
+    summaries.refresh_now()
+    with mock.patch("insights.tasks.figures_refresh"), django_capture_on_commit_callbacks(execute=True) as callbacks:
         row.delete()
-    assert summaries.refresh_request in callbacks
+    assert callbacks and SummaryState.objects.get().days_stale
+    summaries.refresh_now()  # what the worker then does: the day rows again
+    assert not SummaryState.objects.get().days_stale
 
 
 @stored
@@ -232,7 +235,7 @@ def test_rows_built_days_ago_still_give_todays_window_and_ask_for_a_refresh(clie
     summaries.refresh_now()
     # As if built three days ago (and the worker down since): those days' rows are not there yet.
     three_days_ago = timezone.now() - timezone.timedelta(days=3)
-    SummaryState.objects.update(built_at=three_days_ago)
+    SummaryState.objects.update(built_at=three_days_ago, days_built_on=timezone.localdate(three_days_ago))
     BoroughDayCount.objects.filter(day__gte=timezone.localdate(three_days_ago)).delete()
     client.force_login(admin)
     with mock.patch("insights.tasks.figures_refresh") as task:

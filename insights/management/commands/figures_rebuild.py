@@ -9,5 +9,5 @@ class Command(BaseCommand):
     help = "Rebuild the summary rows of the dashboard, the map and the open figures from every programme's figures"
 
     def handle(self, *args, **options):
-        rows = summaries.refresh_now()
+        rows = summaries.refresh_now(days=True)
         self.stdout.write(self.style.SUCCESS(f"Figure summaries rebuilt: {rows:,} rows."))
