@@ -10,3 +10,4 @@ from schools_portal.settings.test import *  # noqa: F403
 ROOT_URLCONF = "bench.urls"
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "bench" / "templates"]  # noqa: F405
+FIGURE_SUMMARIES = "stored"  # production's reads of the cross-programme figures (the test settings read them live)

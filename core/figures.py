@@ -7,13 +7,25 @@ Each app may provide a `figures.py` module with any of:
   queue and on an officer's schools; the school profile shows them too.
 - `tasks_for(user) -> list[Task]`: what this user has to do in that programme now (requests waiting, referrals to
   answer, schools without an officer), each with a link. The signed-in landing page lists them.
+- `school_figures(schools) -> dict[str, dict[int, int]]`: the programme's own figures for each of `schools` (a School
+  queryset), by figure name ("wands.taken_up": {urn: 1}, "wands.delivered": {urn: wands}), non-zero values only, in a
+  constant number of queries. The dashboard, the map, the open figures and a borough's schools read them from the
+  summary rows `insights.summaries` keeps (per-borough sums are sums of these per-school values), so "wands taken up"
+  and "officer covered" are computed once, here. With `FIGURE_SOURCES`: the models whose saves and deletes change
+  them; bulk writers call `figures_changed()`.
+- `borough_daily_figures(*, start=None, before=None) -> dict[str, dict[(la_code, day), int]]`: figures counted per
+  borough and day over a moving window (toolkit downloads in the last 12 months), between two times; with
+  `FIGURE_SOURCES_DELETE`: models whose deletes change past days (their additions are counted live after the
+  summaries' day).
 
-`collect_school_activity` and `collect_tasks` ask every installed app that has such a module. `public` and `insights`
-may import programme selectors directly; programmes reach each other only through here.
+`collect_school_activity`, `collect_tasks` and `collect_school_figures` ask every installed app that has such a
+module. `public` and `insights` may import programme selectors directly; programmes reach each other only through here.
 """
 
 from collections.abc import Collection
 from dataclasses import dataclass
+
+from django.dispatch import Signal
 
 from core import suppression
 
@@ -75,3 +87,42 @@ def collect_tasks(user) -> list[Task]:
         if provider is not None:
             tasks.extend(task for task in provider(user) if task.count)
     return tasks
+
+
+def collect_school_figures(schools) -> dict[str, dict[int, int]]:
+    """Every programme's per-school figures for `schools` (a School queryset): {figure name: {urn: value}}."""
+    figures: dict[str, dict[int, int]] = {}
+    for module in _figures_modules():
+        provider = getattr(module, "school_figures", None)
+        if provider is not None:
+            figures.update(provider(schools))
+    return figures
+
+
+def collect_borough_daily_figures(*, start=None, before=None) -> dict[str, dict[tuple, int]]:
+    """Every programme's per-borough, per-day figures between `start` and `before`: {figure: {(la_code, day): n}}."""
+    figures: dict[str, dict[tuple, int]] = {}
+    for module in _figures_modules():
+        provider = getattr(module, "borough_daily_figures", None)
+        if provider is not None:
+            figures.update(provider(start=start, before=before))
+    return figures
+
+
+def collect_figure_sources() -> tuple[list, list]:
+    """The models whose saves and deletes change some programme's figures, and those whose deletes only do."""
+    modules = list(_figures_modules())
+    return (
+        [model for module in modules for model in getattr(module, "FIGURE_SOURCES", ())],
+        [model for module in modules for model in getattr(module, "FIGURE_SOURCES_DELETE", ())],
+    )
+
+
+# Sent by `figures_changed`: insights.summaries listens and schedules a refresh of the summary rows.
+figures_stale = Signal()
+
+
+def figures_changed() -> None:
+    """Some per-school figure may have changed (a bulk write that sends no model signals: the register's refresh,
+    applied successions). The summary rows are refreshed soon after the commit (insights.summaries)."""
+    figures_stale.send(sender=None)

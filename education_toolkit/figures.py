@@ -5,6 +5,7 @@ from collections.abc import Collection
 from datetime import timedelta
 
 from django.db.models import Count
+from django.db.models.functions import TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,6 +16,27 @@ from .permissions import is_toolkit_editor
 
 PROGRAMME = "London Needs You Alive toolkit"
 WINDOW_DAYS = 365
+DOWNLOADS = "toolkit.downloads"
+# Downloads are only ever added with the time of the download, so new ones are counted live after the summaries'
+# day (insights.summaries); a delete (a resource removed with its downloads) changes past days.
+FIGURE_SOURCES_DELETE = (Download,)
+
+
+def borough_daily_figures(*, start=None, before=None) -> dict[str, dict[tuple[int | None, object], int]]:
+    """Per borough (None: no borough recorded) and day (Europe/London): toolkit downloads from `start` to before
+    `before` (aware datetimes, either open). One query."""
+    downloads = Download.objects.all()
+    if start is not None:
+        downloads = downloads.filter(downloaded_at__gte=start)
+    if before is not None:
+        downloads = downloads.filter(downloaded_at__lt=before)
+    rows = (
+        downloads.order_by()
+        .annotate(day=TruncDate("downloaded_at"))
+        .values_list("borough_id", "day")
+        .annotate(n=Count("*"))  # COUNT(*): answered from the (borough, date) index
+    )
+    return {DOWNLOADS: {(code, day): n for code, day, n in rows}}
 
 
 def school_activity(school_ids: Collection[int]) -> dict[int, list]:

@@ -8,23 +8,25 @@ whatever the number of schools or boroughs. Counts of pupils reach people who ma
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from accounts.models import SchoolMembership
 from accounts.selectors import schools_acting_for
 from core import suppression
 from core.figures import Activity, collect_school_activity
+from education_toolkit import figures as toolkit_figures
 from education_toolkit.models import Download
+from officers import figures as officer_figures
 from officers import selectors as officer_selectors
 from officers.models import Assignment
 from schools.models import BasicCommandUnit, LocalAuthority, School
 from schools.selectors import school_links
+from wands import figures as wand_figures
 from wands import selectors as wand_selectors
 from wands.models import WandRequest
 
-from . import permissions
+from . import permissions, summaries
 from . import stepping_stones as ss
 
 CITY_POLICE_NOTE = "City of London Police: not covered by the Met's Safer Schools Officers"
@@ -143,13 +145,6 @@ class Dashboard:
         return [row for row in self.boroughs if row.in_scope]
 
 
-def _open_london_schools(la_codes, phase: str):
-    schools = School.objects.filter(status__in=School.OPEN_STATUSES, local_authority_id__in=la_codes)
-    if phase:
-        schools = schools.filter(phase__in=PHASE_GROUPS[phase][1])
-    return schools
-
-
 def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", viewing_as: bool = False) -> Dashboard:
     """Per borough, the four programmes side by side: open schools, wand take-up ("taken up" = a request approved and
     not cancelled) and wands delivered, % of open schools with a named police contact (current assignments),
@@ -178,38 +173,28 @@ def dashboard(*, user, bcu: BasicCommandUnit | None = None, phase: str = "", vie
         )
         for la in authorities
     }
-    schools = _open_london_schools(codes, phase)
-    taken_up = wand_selectors.taken_up_requests_of_outer_school()  # with predecessors
-    covered = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
-    for row in (
-        schools.annotate(taken=Exists(taken_up), covered=Exists(covered))
-        .order_by()
-        .values("local_authority_id")
-        .annotate(
-            n=Count("pk"),
-            taken_n=Count("pk", filter=Q(taken=True)),
-            covered_n=Count("pk", filter=Q(covered=True)),
-        )
-    ):
-        entry = rows[row["local_authority_id"]]
-        entry.open_schools, entry.schools_taken_up, entry.schools_with_officer = (
-            row["n"],
-            row["taken_n"],
-            row["covered_n"],
-        )
-    delivered = WandRequest.objects.filter(status=WandRequest.Status.DELIVERED, school__local_authority_id__in=codes)
-    if phase:
-        delivered = delivered.filter(school__phase__in=PHASE_GROUPS[phase][1])
-    for row in delivered.order_by().values("school__local_authority_id").annotate(n=Sum("quantity")):
-        rows[row["school__local_authority_id"]].wands_delivered = row["n"] or 0
+    # Open schools counted from the register; take-up, police cover and wands delivered from the programmes' own
+    # per-school figures, toolkit downloads per borough and day (core.figures, kept in insights.summaries).
+    phases = PHASE_GROUPS[phase][1] if phase else None
+    schools = School.objects.filter(local_authority_id__in=codes, status__in=School.OPEN_STATUSES)
+    if phases:
+        schools = schools.filter(phase__in=phases)
+    for row in schools.order_by().values("local_authority_id").annotate(n=Count("pk")):
+        rows[row["local_authority_id"]].open_schools = row["n"]
+    by_borough = summaries.borough_counts(
+        la_codes=codes,
+        phases=phases,
+        figures=(wand_figures.TAKEN_UP, wand_figures.DELIVERED, officer_figures.COVERED),
+        open_only=(wand_figures.TAKEN_UP, officer_figures.COVERED),  # wands delivered: to any school, open or not
+    )
+    for code, counts in by_borough.items():
+        entry = rows[code]
+        entry.schools_taken_up = counts[wand_figures.TAKEN_UP]
+        entry.schools_with_officer = counts[officer_figures.COVERED]
+        entry.wands_delivered = counts[wand_figures.DELIVERED]
     since = timezone.now() - timedelta(days=DOWNLOAD_WINDOW_DAYS)
-    for row in (
-        Download.objects.filter(downloaded_at__gte=since, borough_id__in=codes)
-        .order_by()
-        .values("borough_id")
-        .annotate(n=Count("*"))  # COUNT(*), not COUNT(id): PostgreSQL answers from the (borough, date) index alone
-    ):
-        rows[row["borough_id"]].toolkit_downloads = row["n"]
+    for code, n in summaries.borough_window_counts(toolkit_figures.DOWNLOADS, since=since, la_codes=codes).items():
+        rows[code].toolkit_downloads = n
     # Stepping Stones ignores the phase filter: its places are all at secondary and all-through schools, and the
     # difference between two phases' counts of pupils would give away the small numbers hidden elsewhere.
     cohort = ss.current_cohort()
@@ -422,24 +407,16 @@ def borough_school_figures(*, la_code: int) -> dict | None:
     authority = LocalAuthority.objects.filter(code=la_code).first()
     if authority is None:
         return None
-    delivered = (
-        WandRequest.objects.filter(school=OuterRef("pk"), status=WandRequest.Status.DELIVERED)
-        .order_by()
-        .values("school")
-        .annotate(n=Sum("quantity"))
-        .values("n")
+    schools = School.objects.filter(status__in=School.OPEN_STATUSES, local_authority_id=la_code)
+    figures = summaries.school_counts(
+        schools, figures=(wand_figures.TAKEN_UP, wand_figures.DELIVERED, officer_figures.COVERED)
     )
-    covered = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
-    rows = list(
-        School.objects.filter(status__in=School.OPEN_STATUSES, local_authority_id=la_code)
-        .annotate(
-            wands_taken_up=Exists(wand_selectors.taken_up_requests_of_outer_school()),
-            police_contact=Exists(covered),
-            wands_delivered=Coalesce(Subquery(delivered), 0),
-        )
-        .order_by("name", "urn")
-        .values("urn", "name", "phase", "status", "wands_taken_up", "police_contact", "wands_delivered")
-    )
+    rows = list(schools.order_by("name", "urn").values("urn", "name", "phase", "status"))
+    for row in rows:
+        counts = figures.get(row["urn"])
+        row["wands_taken_up"] = bool(counts and counts[wand_figures.TAKEN_UP])
+        row["police_contact"] = bool(counts and counts[officer_figures.COVERED])
+        row["wands_delivered"] = counts[wand_figures.DELIVERED] if counts else 0
     policed = authority.bcu_id is not None
     if not policed:
         for row in rows:

@@ -1,17 +1,27 @@
-"""What the officers app shows elsewhere (core.figures): each school's open headteacher request, and each person's
-officer tasks. Counts only, a constant number of queries however many schools."""
+"""What the officers app shows elsewhere (core.figures): each school's open headteacher request, whether each school has
+a named police contact (the cross-programme figures), and each person's officer tasks. Counts only, a constant number
+of queries however many schools."""
 
 from collections.abc import Collection
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
 from core.figures import Activity, Task
 
 from . import permissions, selectors
-from .models import OfficerRequest
+from .models import Assignment, OfficerRequest
 
 PROGRAMME = "School officers"
+COVERED = "officers.covered"
+FIGURE_SOURCES = (Assignment,)
+
+
+def school_figures(schools) -> dict[str, dict[int, int]]:
+    """Per school: 1 if it has a named police contact now (a current officer assignment). One query."""
+    current = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
+    covered = schools.filter(Exists(current)).order_by().values_list("pk", flat=True)
+    return {COVERED: dict.fromkeys(covered, 1)}
 
 
 def school_activity(school_ids: Collection[int]) -> dict[int, list[Activity]]:

@@ -5,16 +5,16 @@ from collections import OrderedDict
 from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from core import suppression
 from core.figures import Task, collect_tasks
-from education_toolkit.models import Download
-from officers.models import Assignment
+from education_toolkit import figures as toolkit_figures
+from insights import summaries
+from officers import figures as officer_figures
 from schools.models import LocalAuthority, School
-from wands import selectors as wand_selectors
-from wands.models import WandRequest
+from wands import figures as wand_figures
 
 from .models import ConsentRecord, ConsentStatement, Subscriber, Topic, UpdateMessage
 
@@ -65,32 +65,28 @@ def take_up_note(name: str, open_schools: int, independent: int) -> str:
 
 def _school_counts_by_borough() -> dict[int, dict]:
     """Per London borough: open schools, schools that have taken up the wand offer (a request approved and not
-    cancelled, docs/roles.md), and schools with a named police contact now (a current officer assignment)."""
-    taken_up = wand_selectors.taken_up_requests_of_outer_school()  # with predecessors
-    contact = Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True)
-    rows = (
-        School.objects.filter(status__in=School.OPEN_STATUSES, local_authority__area__in=LONDON_AREAS)
-        .annotate(has_taken_up=Exists(taken_up), has_contact=Exists(contact))
+    cancelled, docs/roles.md), schools with a named police contact now (a current officer assignment), and wands
+    delivered (to any of its schools, open or not). Take-up, contacts and wands are the programmes' own per-school
+    figures (core.figures), read from the summary rows (insights.summaries)."""
+    rows = {
+        row["local_authority_id"]: {**row, "taken_up": 0, "with_contact": 0, "wands": 0}
+        for row in School.objects.filter(status__in=School.OPEN_STATUSES, local_authority__area__in=LONDON_AREAS)
         .order_by()
         .values("local_authority_id")
-        .annotate(
-            schools=Count("pk"),
-            independent=Count("pk", filter=INDEPENDENT),
-            taken_up=Count("pk", filter=Q(has_taken_up=True)),
-            with_contact=Count("pk", filter=Q(has_contact=True)),
-        )
+        .annotate(schools=Count("pk"), independent=Count("pk", filter=INDEPENDENT))
+    }
+    london = LocalAuthority.objects.filter(area__in=LONDON_AREAS).values_list("code", flat=True)
+    by_borough = summaries.borough_counts(
+        la_codes=list(london),
+        figures=(wand_figures.TAKEN_UP, officer_figures.COVERED, wand_figures.DELIVERED),
+        open_only=(wand_figures.TAKEN_UP, officer_figures.COVERED),
     )
-    return {row["local_authority_id"]: row for row in rows}
-
-
-def _wands_delivered_by_borough() -> dict[int, dict]:
-    rows = (
-        WandRequest.objects.filter(status=WandRequest.Status.DELIVERED, school__local_authority__area__in=LONDON_AREAS)
-        .order_by()
-        .values("school__local_authority_id")
-        .annotate(wands=Sum("quantity"), schools=Count("school", distinct=True))
-    )
-    return {row["school__local_authority_id"]: row for row in rows}
+    for code, counts in by_borough.items():
+        row = rows.setdefault(code, {"schools": 0, "independent": 0})
+        row["taken_up"] = counts[wand_figures.TAKEN_UP]
+        row["with_contact"] = counts[officer_figures.COVERED]
+        row["wands"] = counts[wand_figures.DELIVERED]
+    return rows
 
 
 def _stepping_stones_places() -> dict:
@@ -124,25 +120,13 @@ def _month_starts(today: date, months: int) -> list[date]:
 
 
 def _toolkit_downloads_by_month(today: date) -> list[dict]:
-    """Downloads of toolkit files per month over the last 12 months (months with none show 0). Counts of downloads
-    across London do not point at a school or a pupil, so they are not suppressed."""
-    from django.db.models.functions import TruncMonth
-
+    """Downloads of toolkit files per month over the last 12 months (months with none show 0), from the toolkit's
+    per-day figures (insights.summaries). Counts of downloads across London do not point at a school or a pupil, so
+    they are not suppressed."""
     starts = _month_starts(today, TOOLKIT_MONTHS)
-    counts = {
-        row["month"].strftime("%Y-%m"): row["n"]
-        for row in Download.objects.filter(downloaded_at__date__gte=starts[0])
-        .order_by()
-        .annotate(month=TruncMonth("downloaded_at"))
-        .values("month")
-        .annotate(n=Count("pk"))
-    }
+    counts = summaries.monthly_counts(toolkit_figures.DOWNLOADS, first_day=starts[0])
     return [
-        {
-            "month": start.strftime("%Y-%m"),
-            "label": start.strftime("%B %Y"),
-            "downloads": counts.get(start.strftime("%Y-%m"), 0),
-        }
+        {"month": start.strftime("%Y-%m"), "label": start.strftime("%B %Y"), "downloads": counts.get(start, 0)}
         for start in starts
     ]
 
@@ -153,17 +137,15 @@ def open_figures_compute() -> dict:
     the nearest 5)."""
     now = timezone.now()
     counts = _school_counts_by_borough()
-    delivered = _wands_delivered_by_borough()
     take_up_rows, contact_rows = [], []
     totals = {"schools": 0, "taken_up": 0, "with_contact": 0, "wands": 0, "met_schools": 0}
     for borough in _london_boroughs():
-        row = counts.get(borough.code, {"schools": 0, "independent": 0, "taken_up": 0, "with_contact": 0})
-        wands = delivered.get(borough.code, {"wands": 0, "schools": 0})
+        row = counts.get(borough.code, {"schools": 0, "independent": 0, "taken_up": 0, "with_contact": 0, "wands": 0})
         for key in ("schools", "taken_up", "with_contact"):
             totals[key] += row[key]
         met = borough.bcu_id is not None
         totals["met_schools"] += row["schools"] if met else 0
-        totals["wands"] += wands["wands"] or 0
+        totals["wands"] += row["wands"]
         take_up_rows.append(
             {
                 "la_code": borough.code,
@@ -172,7 +154,7 @@ def open_figures_compute() -> dict:
                 "open_schools": row["schools"],
                 "schools_taken_up": row["taken_up"],
                 "percent_taken_up": _percent(row["taken_up"], row["schools"]),
-                "wands_delivered": wands["wands"] or 0,
+                "wands_delivered": row["wands"],
                 "note": take_up_note(borough.name, row["schools"], row["independent"]),
             }
         )

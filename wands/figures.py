@@ -1,9 +1,10 @@
 """What the wands programme shows elsewhere (core.figures): each school's open requests and wands delivered this year,
-and each person's wand tasks. Counts only; a constant number of queries however many schools or requests."""
+each school's take-up and wands delivered for the cross-programme figures, and each person's wand tasks. Counts only;
+a constant number of queries however many schools or requests."""
 
 from collections.abc import Collection
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -12,9 +13,26 @@ from accounts.selectors import user_role_names
 from core.figures import Activity, Task
 
 from .models import WandRequest
-from .selectors import wand_requests_visible_to, wand_returns_open
+from .selectors import taken_up_requests_of_outer_school, wand_requests_visible_to, wand_returns_open
 
 PROGRAMME = "Knife wands"
+TAKEN_UP = "wands.taken_up"
+DELIVERED = "wands.delivered"
+FIGURE_SOURCES = (WandRequest,)
+
+
+def school_figures(schools) -> dict[str, dict[int, int]]:
+    """Per school: 1 if it has taken up the wand offer (a request approved and not cancelled, its own or one of its
+    predecessors': docs/roles.md), and the wands delivered to it (requests delivered, their quantities). Two
+    queries."""
+    taken = schools.filter(Exists(taken_up_requests_of_outer_school())).order_by().values_list("pk", flat=True)
+    delivered = (
+        WandRequest.objects.filter(status=WandRequest.Status.DELIVERED, school__in=schools.values("pk"))
+        .order_by()
+        .values_list("school_id")
+        .annotate(n=Sum("quantity"))
+    )
+    return {TAKEN_UP: dict.fromkeys(taken, 1), DELIVERED: {urn: n for urn, n in delivered if n}}
 
 
 def school_activity(school_ids: Collection[int]) -> dict[int, list]:

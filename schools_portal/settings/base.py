@@ -338,6 +338,9 @@ ADMINS = [("Portal operations", a) for a in env_list("DJANGO_ADMINS")]
 
 # Background work: emails and other side effects run in the db_worker, after the transaction commits.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# The cross-programme figures: "stored" reads the summary rows the worker keeps (insights.summaries); "live" (tests)
+# reads the programmes' figures at each read.
+FIGURE_SUMMARIES = env("FIGURE_SUMMARIES", "stored")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "core.api.schema.PortalAutoSchema",

@@ -1,6 +1,7 @@
 """Test settings: fast hashing, in-memory email, tasks run immediately (still only after commit)."""
 
 from .base import *  # noqa: F403
+from .base import env
 
 DEBUG = False
 SECRET_KEY = "test-only-not-secret"  # noqa: S105
@@ -14,3 +15,4 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+FIGURE_SUMMARIES = env("FIGURE_SUMMARIES", "live")  # read the programmes' figures at each read (insights.summaries)
