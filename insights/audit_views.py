@@ -75,7 +75,14 @@ def audit_events_visible_to(user, *, viewing_as: bool = False) -> QuerySet[Audit
 # The "Type of object" filter offers the portal's business objects only: the models of its own apps, not `core`'s
 # plumbing (audit events, idempotent responses, sent emails, worker heartbeats), not Django's or allauth's tables
 # (groups, permissions, sessions, email addresses), and not these bookkeeping models of the programmes.
-INTERNAL_OBJECT_TYPES = {("accounts", "accessreviewreminder"), ("wands", "stocklevel")}
+INTERNAL_OBJECT_TYPES = {
+    ("accounts", "accessreviewreminder"),
+    ("wands", "stocklevel"),
+    # The figure summaries (insights.summaries): counts rebuilt from the programmes, never audited.
+    ("insights", "figurecount"),
+    ("insights", "boroughdaycount"),
+    ("insights", "summarystate"),
+}
 # Names where the model's own would read oddly.
 OBJECT_TYPE_NAMES = {
     ("accounts", "user"): "User account",
