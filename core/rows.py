@@ -1,0 +1,34 @@
+"""Rendering a list's rows in one tag (docs/decisions.md, "List rows rendered in one tag"): helpers shared by the
+apps' row tags, which build the same GOV.UK markup their templates had, escaped with `format_html`.
+
+A list page's rows were most of its template time: per row, a `{% url %}` (a full `reverse()`), a dozen variable
+lookups and filters, an include or a tag. A row tag reverses each link once per page (`url_maker`) and formats a row
+in one call; the page's template keeps everything else.
+"""
+
+from collections.abc import Callable
+from urllib.parse import quote
+
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
+
+_MARKER = "9876543210"  # matches the int, str and slug converters
+
+
+def url_maker(viewname: str, kwarg: str, **fixed) -> Callable[[object], str]:
+    """`url = url_maker("schools:detail", "urn")`, then `url(school.urn)`: the URL `reverse()` gives, reversed once.
+    The value is quoted as `reverse()` quotes it."""
+    prefix, suffix = reverse(viewname, kwargs={**fixed, kwarg: _MARKER}).split(_MARKER)
+    safe = RFC3986_SUBDELIMS + "/~:@"
+    return lambda value: f"{prefix}{quote(str(value), safe=safe)}{suffix}"
+
+
+def local_date(value, fmt: str) -> str:
+    """`{{ value|date:fmt }}` as a template shows it: an aware datetime in the current time zone; "" for None."""
+    if value is None:
+        return ""
+    if hasattr(value, "hour") and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return date_filter(value, fmt)
