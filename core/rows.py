@@ -6,6 +6,7 @@ lookups and filters, an include or a tag. A row tag reverses each link once per 
 in one call; the page's template keeps everything else.
 """
 
+import html
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -13,6 +14,7 @@ from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.safestring import SafeData
 
 _MARKER = "9876543210"  # matches the int, str and slug converters
 
@@ -32,3 +34,13 @@ def local_date(value, fmt: str) -> str:
     if hasattr(value, "hour") and timezone.is_aware(value):
         value = timezone.localtime(value)
     return date_filter(value, fmt)
+
+
+def esc(value) -> str:
+    """`conditional_escape(value)` as a plain string, without its lazy-wrapper cost (thousands of calls a page):
+    safe strings and objects with `__html__` as they are, anything else escaped."""
+    if isinstance(value, SafeData):
+        return str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
