@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.safestring import SafeData
 
@@ -37,10 +37,13 @@ def local_date(value, fmt: str) -> str:
 
 
 def esc(value) -> str:
-    """`conditional_escape(value)` as a plain string, without its lazy-wrapper cost (thousands of calls a page):
-    safe strings and objects with `__html__` as they are, anything else escaped."""
+    """`{{ value }}` as a template shows it (numbers localized, then escaped), as a plain string, without
+    `conditional_escape`'s lazy-wrapper cost (thousands of calls a page): safe strings and objects with `__html__` as
+    they are, anything else escaped."""
     if isinstance(value, SafeData):
         return str(value)
     if hasattr(value, "__html__"):
         return value.__html__()
+    if not isinstance(value, str):
+        value = formats.localize(value)
     return html.escape(str(value))
