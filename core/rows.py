@@ -10,6 +10,7 @@ import html
 from collections.abc import Callable
 from urllib.parse import quote
 
+from django.conf import settings
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import formats, timezone
@@ -44,6 +45,8 @@ def esc(value) -> str:
         return str(value)
     if hasattr(value, "__html__"):
         return value.__html__()
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:
+        return str(value)  # what localize() gives an int then
     if not isinstance(value, str):
         value = formats.localize(value)
     return html.escape(str(value))

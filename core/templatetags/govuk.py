@@ -8,7 +8,6 @@ label_is_heading, autocomplete, inputmode, spellcheck.
 """
 
 from django import forms, template
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from core.rows import esc
@@ -22,12 +21,11 @@ def status_tag(obj, field: str = "status", id: str = ""):  # noqa: A002 - the HT
     a status's colour is declared), labelled with its display name; `id="request-status"` names the element."""
     value = getattr(obj, field)
     colour = type(obj).TAG_COLOURS.get(value, "")
-    return format_html(
-        '<strong{} class="govuk-tag{}">{}</strong>',
-        format_html(' id="{}"', id) if id else "",
-        f" govuk-tag--{colour}" if colour else "",
-        getattr(obj, f"get_{field}_display")(),
-    )
+    id_attr = f' id="{esc(id)}"' if id else ""
+    colour_class = esc(f" govuk-tag--{colour}") if colour else ""
+    label = esc(getattr(obj, f"get_{field}_display")())
+    # A list shows one a row: escaped by esc(), without format_html's lazy wrappers.
+    return mark_safe(f'<strong{id_attr} class="govuk-tag{colour_class}">{label}</strong>')  # noqa: S308
 
 
 _LABEL_CLASSES = {"xl": "govuk-label--xl", "l": "govuk-label--l", "m": "govuk-label--m", "s": "govuk-label--s"}
