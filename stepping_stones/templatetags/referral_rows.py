@@ -5,6 +5,7 @@ from django import template
 from django.utils.safestring import mark_safe
 
 from core.rows import esc, local_date, url_maker
+from core.templatetags.govuk import status_tag
 
 register = template.Library()
 
@@ -41,7 +42,6 @@ def referral_rows(context, referrals):
         else:
             schools = _CELL.format(_receiving(referral) if show_receiving else esc(referral.referring_school.name))
         priority = _CELL.format(esc(referral.get_priority_display())) if show_priority else ""
-        tag = getattr(referral, "status_tag", "") or "govuk-tag--grey"
         rows.append(
             '\n    <tr class="govuk-table__row">\n'
             f"      {position}\n"
@@ -50,8 +50,7 @@ def referral_rows(context, referrals):
             f"      {names}\n"
             f"      {schools}\n"
             f"      {priority}\n"
-            f'      <td class="govuk-table__cell"><strong class="govuk-tag {esc(tag)}">'
-            f"{esc(referral.get_status_display())}</strong>\n</td>\n"
+            f'      <td class="govuk-table__cell">{status_tag(referral)}\n</td>\n'
             "    </tr>\n  "
         )
     if not rows:
