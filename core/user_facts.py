@@ -1,12 +1,13 @@
-"""What every signed-in page reads about its person (role names, two-factor set-up, the service navigation), cached
-per person across requests, under versions their writers bump.
+"""What every signed-in page reads about its person (their account without the password hash, role names, two-factor
+set-up, the service navigation), cached per person across requests, under versions their writers bump.
 
 One cache entry per person holds their facts, tagged with the versions it was computed at: the person's own version
-(`facts_changed(user_ids)`, bumped by every write to their role records or authenticators) and the version of
+(`facts_changed(user_ids)`, bumped by every write to their account, role records or authenticators) and the version of
 everyone (`facts_changed_for_everyone()`, for the rare writes that touch many people: an organisation's status, a
 school succession's bulk moves). A request reads the entry and both versions in one cache call
 (`get_many`), the first time it needs a fact; an entry whose versions are not the current ones is recomputed. Facts
-are kept on the user object for the rest of the request, which loads its user afresh.
+are kept on the user object for the rest of the request, which loads its user afresh, and read again once this thread
+has changed anyone's.
 
 Writers bump at once and again after their transaction commits (as `core.pagination.counts_changed`), so nobody keeps
 facts read before the write was visible. A person whose facts change in a transaction still open gets no entry stored
