@@ -137,6 +137,8 @@ def user_fact(user, name: str, compute: Callable):
     """`compute()` for this signed-in person, from their cached entry when it is current (else computed and stored).
     `compute` must read only what `facts_changed` is called for: the person's account, role records and
     authenticators (accounts.facts)."""
+    if user.pk is None:  # not saved: nobody's facts
+        return compute()
     facts = getattr(user, _USER_ATTRIBUTE, None)
     if facts is None or facts.user_id != user.pk or not facts.current:
         facts = Facts(user.pk)
