@@ -2,11 +2,31 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils import timezone
 
+from core.user_facts import facts_changed, facts_changed_for_everyone
 from core.workflow import Action
+
+# A bulk change to more accounts than this makes everyone's cached facts stale instead of naming each.
+BULK_FACTS_LIMIT = 1000
+
+
+class UserQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        """Every signed-in page reads the account from the person's cached facts (core.user_facts): a bulk change
+        (last seen, signed out everywhere...) makes theirs stale, as a save does (accounts.facts)."""
+        ids = list(self.order_by().values_list("pk", flat=True)[: BULK_FACTS_LIMIT + 1])
+        updated = super().update(**kwargs)
+        if len(ids) > BULK_FACTS_LIMIT:
+            facts_changed_for_everyone()
+        else:
+            facts_changed(ids)
+        return updated
 
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
+
+    def get_queryset(self):
+        return UserQuerySet(self.model, using=self._db)
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -57,6 +77,15 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
+    def get_session_auth_hash(self):
+        """A user read from the cached facts (accounts.identity.cached_user) has no password loaded: the hash was
+        computed from it when the facts were read from the database, and is used until the password is loaded or
+        set."""
+        cached = self.__dict__.get("_cached_session_auth_hash")
+        if cached is not None and "password" not in self.__dict__:
+            return cached
+        return super().get_session_auth_hash()
+
 
 class ApiToken(models.Model):
     """A personal API token: only its hash is stored; shown once; expires; revocable."""
@@ -78,10 +107,23 @@ class ApiToken(models.Model):
 
 
 class CurrentQuerySet(models.QuerySet):
-    """Role records are never deleted: "current" means not ended (ending covers a lapse at access review)."""
+    """Role records are never deleted: "current" means not ended (ending covers a lapse at access review).
+
+    Every signed-in page reads the person's roles from their cached facts (core.user_facts): saves and deletes make
+    that person's stale (accounts.facts), bulk writes everyone's (they are rare: a school succession, an import)."""
 
     def current(self):
         return self.filter(ended_at__isnull=True)
+
+    def update(self, **kwargs):
+        updated = super().update(**kwargs)
+        facts_changed_for_everyone()
+        return updated
+
+    def bulk_create(self, *args, **kwargs):
+        created = super().bulk_create(*args, **kwargs)
+        facts_changed_for_everyone()
+        return created
 
 
 class RoleRecord(models.Model):

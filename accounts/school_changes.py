@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Count
 
 from core.emails import email_send
+from core.user_facts import facts_changed_for_everyone
 from schools.models import School
 from schools.successions import Move, Pair, Preview, Question, SuccessionHandler, audit_moved, reassign, siblings
 
@@ -199,6 +200,7 @@ class PeopleHandler(SuccessionHandler):
         if demote_existing:
             SchoolMembership.objects.filter(pk__in=demote_existing).update(role=SchoolMembership.Role.STAFF)
         reassign(SchoolMembership.objects, "school_id", mapping, pks=moving)
+        facts_changed_for_everyone()  # raw SQL sends nothing: the people's cached facts (core.user_facts) are stale
 
         for change_id, payload in payloads.items():
             common = {"actor": actor, "from_urn": payload["from"], "to_urn": payload["to"], "change_id": change_id}

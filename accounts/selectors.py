@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
+from core.user_facts import user_fact
 from schools.models import BasicCommandUnit, School
 
 from . import roles
@@ -43,31 +44,37 @@ def _signed_in(user) -> bool:
 
 
 def user_role_names(user) -> set[str]:
-    """The user's current roles, read once per request (cached on the user object, which each request loads afresh)."""
+    """The user's current roles: read once per request (kept on the user object, which each request loads afresh),
+    from the person's cached facts when their role records have not changed since (core.user_facts; accounts.facts
+    bumps them)."""
     if not _signed_in(user):
         return set()
     cached = getattr(user, _ROLE_CACHE, None)
     if cached is None:
-        memberships = SchoolMembership.objects.current().filter(user=user).order_by().values_list("role")
-        duties = (
-            SchoolDuty.objects.current()
-            .filter(membership__user=user, membership__ended_at__isnull=True)
-            .order_by()
-            .values_list("duty")
-        )
-        police = PoliceRole.objects.current().filter(user=user).order_by().values_list("kind")
-        programme = ProgrammeRole.objects.current().filter(user=user).order_by().values_list("kind")
-        organisations = (
-            OrganisationMembership.objects.current()
-            .filter(user=user, organisation__status=Organisation.Status.VERIFIED)
-            .order_by()
-            .annotate(record=Value(roles.ORGANISATION_MEMBER))
-            .values_list("record")
-        )
-        records = memberships.union(duties, police, programme, organisations)
-        cached = frozenset(_RECORD_TO_ROLE[value] for (value,) in records if value in _RECORD_TO_ROLE)
+        cached = user_fact(user, "role_names", lambda: _role_names_from_records(user))
         setattr(user, _ROLE_CACHE, cached)
     return set(cached)
+
+
+def _role_names_from_records(user) -> frozenset[str]:
+    memberships = SchoolMembership.objects.current().filter(user=user).order_by().values_list("role")
+    duties = (
+        SchoolDuty.objects.current()
+        .filter(membership__user=user, membership__ended_at__isnull=True)
+        .order_by()
+        .values_list("duty")
+    )
+    police = PoliceRole.objects.current().filter(user=user).order_by().values_list("kind")
+    programme = ProgrammeRole.objects.current().filter(user=user).order_by().values_list("kind")
+    organisations = (
+        OrganisationMembership.objects.current()
+        .filter(user=user, organisation__status=Organisation.Status.VERIFIED)
+        .order_by()
+        .annotate(record=Value(roles.ORGANISATION_MEMBER))
+        .values_list("record")
+    )
+    records = memberships.union(duties, police, programme, organisations)
+    return frozenset(_RECORD_TO_ROLE[value] for (value,) in records if value in _RECORD_TO_ROLE)
 
 
 def user_requires_mfa(user) -> bool:

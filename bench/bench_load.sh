@@ -25,7 +25,7 @@ DB="${1:-postgres://postgres@127.0.0.1:5432/portal_bench}"
 CONNECTIONS="${BENCH_CONNECTIONS:-100}"
 DURATION="${BENCH_DURATION:-30s}"
 free_port() { $PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-PORT="${BENCH_PORT:-$(free_port)}"
+PORT="${BENCH_PORT:-$(free_port)}"  # BENCH_PORT / BENCH_REDIS_PORT: ports of your own on a shared machine
 REDIS_PORT="${BENCH_REDIS_PORT:-$(free_port)}"
 WORK="$(mktemp -d /tmp/portal-load.XXXXXX)"
 pids=()
@@ -177,6 +177,9 @@ for endpoint in $ENDPOINTS; do
     schools-page) BENCH_ACCEPT=text/html run "Find a school (HTML)" /schools/ "" ;;
     wands-queue) BENCH_ACCEPT=text/html run "wand queue (HTML)" /wands/queue/ "$COOKIE" ;;
     toolkit-page) BENCH_ACCEPT=text/html run "toolkit catalogue (HTML)" /toolkit/ "" ;;
+    # What every signed-in page pays (issue 22: signed in >= 0.67x the anonymous req/s): the same bare page.
+    floor-anonymous) BENCH_ACCEPT=text/html run "bare page (HTML), anonymous" /bench/floor/page/ "" ;;
+    floor-signed-in) BENCH_ACCEPT=text/html run "bare page (HTML), signed in" /bench/floor/page/ "$COOKIE" ;;
     *) echo "unknown endpoint: $endpoint"; exit 2 ;;
   esac
 done

@@ -1,12 +1,15 @@
 """Service navigation: each app may add links in its own `navigation.py` with `items(request) -> list[NavItem]`.
 
-Apps decide visibility with their own permission predicates, so the header never names a role.
+Apps decide visibility with their own permission predicates, so the header never names a role. What `items` gives
+may depend only on the person's role records (the predicates read them): a signed-in person's links are kept with
+their cached facts (core.user_facts), computed again after their roles change.
 """
 
 from dataclasses import dataclass
 from importlib import import_module
 
 from .discovery import app_modules
+from .user_facts import user_fact
 
 
 @dataclass(frozen=True)
@@ -23,18 +26,24 @@ def _modules():
     return app_modules("navigation")
 
 
-def navigation_items(request) -> list[dict]:
-    """The links this person may use, in order, each marked active when the current page is under it."""
-    if not hasattr(request, "user"):
-        return []  # error pages rendered before authentication ran (e.g. a 400 for a host that is not ours)
+def _items(request) -> tuple[NavItem, ...]:
     items: list[NavItem] = []
     for module in _modules():
         if callable(getattr(module, "items", None)):  # core.navigation itself is the registry
             items.extend(module.items(request))
-    return [
-        {"label": item.label, "url": item.url, "active": item.is_active(request.path)}
-        for item in sorted(items, key=lambda item: (item.order, item.label))
-    ]
+    return tuple(sorted(items, key=lambda item: (item.order, item.label)))
+
+
+def navigation_items(request) -> list[dict]:
+    """The links this person may use, in order, each marked active when the current page is under it."""
+    if not hasattr(request, "user"):
+        return []  # error pages rendered before authentication ran (e.g. a 400 for a host that is not ours)
+    user = request.user
+    if user.is_authenticated and user.is_active:
+        items = user_fact(user, "navigation", lambda: _items(request))
+    else:
+        items = _items(request)
+    return [{"label": item.label, "url": item.url, "active": item.is_active(request.path)} for item in items]
 
 
 def sub_navigation_items(app_label: str, request) -> list[dict]:

@@ -7,6 +7,8 @@ from __future__ import annotations
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
 
+from core.user_facts import user_fact
+
 # What `two_factor_state` answers.
 PASSED = "passed"  # nothing to do: roles do not require two-factor, or this session completed it
 SET_UP = "set_up"  # roles require two-factor and the user has no authenticator: set it up first
@@ -14,7 +16,15 @@ CODE = "code"  # roles require two-factor, the user has an authenticator, this s
 
 
 def has_totp(user) -> bool:
-    return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+    """Read on every request of a session that entered a code: from the person's cached facts while their
+    authenticators have not changed (core.user_facts; accounts.facts bumps them)."""
+
+    def read() -> bool:
+        return Authenticator.objects.filter(user_id=user.pk, type=Authenticator.Type.TOTP).exists()
+
+    if user.pk is None or not user.is_authenticated:
+        return read()
+    return user_fact(user, "has_totp", read)
 
 
 def totp_authenticator(user) -> Authenticator | None:

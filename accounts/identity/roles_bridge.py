@@ -1,7 +1,8 @@
 """The identity layer's only way into the roles layer (accounts.selectors / accounts.roles / accounts.permissions).
 
 Roles are read on every request, never cached in the session, so a role removed while someone is signed in is gone on
-their next request. Imports are inside the functions: the roles layer imports identity's services, not the reverse.
+their next request (they are kept in the person's cached facts, core.user_facts, which every role write makes stale).
+Imports are inside the functions: the roles layer imports identity's services, not the reverse.
 """
 
 from __future__ import annotations

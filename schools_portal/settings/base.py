@@ -97,7 +97,8 @@ MIDDLEWARE = [
     "accounts.sso.middleware.ProviderFormActionMiddleware",  # form-action: the configured providers' origins
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Django's, with the signed-in account read from the person's cached facts (core.user_facts) when current.
+    "accounts.identity.cached_user.CachedAuthenticationMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # After authentication and messages: end expired or revoked sessions, then demand two-factor set-up (checked
