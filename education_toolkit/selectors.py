@@ -3,8 +3,21 @@
 import re
 from collections import defaultdict
 
-from django.db.models import Case, Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum, Value, When
-from django.db.models.functions import TruncMonth
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce, TruncMonth
 
 from core.selectors import audit_timeline
 
@@ -208,9 +221,17 @@ def related_resources(*, user, resource: Resource, limit: int = 4) -> list[Resou
     )
 
 
+def _count_of(queryset) -> Coalesce:
+    """A correlated COUNT of `queryset`'s rows for the outer resource (OuterRef "pk"), 0 when none."""
+    counted = queryset.filter(resource=OuterRef("pk")).order_by().values("resource").annotate(n=Count("*")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
 def resources_for_editor_list() -> QuerySet[Resource]:
+    """Every resource with its number of files and downloads: one count per resource from the foreign key's index,
+    not a join of files by downloads (their product: docs/performance.md)."""
     return Resource.objects.annotate(
-        file_count=Count("files", distinct=True), download_count=Count("downloads", distinct=True)
+        file_count=_count_of(ResourceFile.objects), download_count=_count_of(Download.objects)
     ).order_by("status", "title")
 
 

@@ -4,18 +4,30 @@ import statistics
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.selectors import schools_acting_for
 from core.selectors import audit_timeline, person_named
-from schools.models import LocalAuthority, School
-from schools.selectors import predecessor_urns, predecessors_q
+from schools.models import LocalAuthority, School, SchoolChange
+from schools.selectors import PREDECESSOR_GENERATIONS, predecessor_urns, predecessors_q
 
 from .models import (
     AllowanceChange,
     AllowanceRule,
+    Elapsed,
     ExistingDelivery,
     SchoolAllowance,
     StockLevel,
@@ -295,23 +307,61 @@ def wand_requests_to_dispatch() -> QuerySet[WandRequest]:
     )
 
 
+def _median_days_to_delivery(*, delivered: int) -> float | None:
+    """The median of (delivered - created) in days over delivered requests with a delivery time, as
+    statistics.median of every row would give it, from the one or two middle rows the database finds by walking its
+    delivery-time index (never every row into Python). `delivered`: how many requests are delivered (with or
+    without a delivery time: those without are the index's few NULLs, counted here)."""
+    in_order = WandRequest.objects.filter(status=WandRequest.Status.DELIVERED).alias(
+        elapsed=Elapsed("delivered_at", "created_at")
+    )
+    count = delivered - in_order.filter(elapsed__isnull=True).order_by().count()
+    if count <= 0:
+        return None
+    middle = (count - 1) // 2
+    rows = list(
+        in_order.filter(elapsed__isnull=False)
+        .order_by("elapsed")
+        .values_list("created_at", "delivered_at")[middle : middle + (1 if count % 2 else 2)]
+    )
+    return statistics.median((delivered_at - created_at).total_seconds() / 86400 for created_at, delivered_at in rows)
+
+
+def _taken_up_q() -> Q:
+    """Over schools: the school has taken up the wand offer (its own approved, not cancelled request, or one of its
+    predecessors' up to PREDECESSOR_GENERATIONS conversions back: taken_up_requests_of_outer_school), written as
+    uncorrelated sets of successors walked forward from the (few) applied changes, so the database checks each school
+    once against an index instead of re-running the predecessor subqueries per school."""
+    taken_up = WandRequest.objects.filter(status__in=WandRequest.TAKEN_UP)
+    applied = SchoolChange.objects.filter(status=SchoolChange.Status.APPLIED, successor__isnull=False)
+    q = Q(Exists(taken_up.filter(school=OuterRef("pk"))))
+    generation = applied.filter(Exists(taken_up.filter(school=OuterRef("school_id")))).values("successor_id")
+    for _ in range(PREDECESSOR_GENERATIONS):
+        q |= Q(pk__in=generation)
+        generation = applied.filter(school_id__in=generation).values("successor_id")
+    return q
+
+
 def dashboard_figures() -> dict:
     """Take-up (docs/roles.md: a school with an approved, not cancelled request) by borough and BCU, wands through each
-    stage, stock, and the median days from request to delivery."""
+    stage, stock, and the median days from request to delivery. A grouped query per figure, never a row per school or
+    per request into Python (docs/performance.md)."""
     open_london = School.objects.filter(status__in=School.OPEN_STATUSES).exclude(
         local_authority__area=LocalAuthority.Area.OUTSIDE
     )
-    taken_up = open_london.filter(Exists(taken_up_requests_of_outer_school()))
-    taken_up_ids = set(taken_up.values_list("pk", flat=True))
-    open_count = open_london.count()
     by_borough = {}
-    for row in open_london.values("pk", "local_authority__name", "local_authority__bcu__name"):
+    for row in (
+        open_london.order_by()
+        .values("local_authority_id", "local_authority__name", "local_authority__bcu__name")
+        .annotate(schools=Count("pk"), taken_up=Count("pk", filter=_taken_up_q()))
+        .order_by("local_authority_id")
+    ):
         borough = row["local_authority__name"]
         entry = by_borough.setdefault(
             borough, {"name": borough, "bcu": row["local_authority__bcu__name"] or "", "schools": 0, "taken_up": 0}
         )
-        entry["schools"] += 1
-        entry["taken_up"] += row["pk"] in taken_up_ids
+        entry["schools"] += row["schools"]
+        entry["taken_up"] += row["taken_up"]
     by_bcu: dict[str, dict] = {}
     for entry in by_borough.values():
         name = entry["bcu"] or "City of London Police"
@@ -320,37 +370,38 @@ def dashboard_figures() -> dict:
         bcu["taken_up"] += entry["taken_up"]
     for entry in [*by_borough.values(), *by_bcu.values()]:
         entry["percent"] = round(100 * entry["taken_up"] / entry["schools"], 1) if entry["schools"] else 0.0
-    totals = WandRequest.objects.aggregate(
-        requested=Coalesce(
-            Sum("quantity", filter=~Q(status__in=[WandRequest.Status.CANCELLED, WandRequest.Status.REJECTED])), 0
-        ),
-        dispatched=Coalesce(
-            Sum("quantity", filter=Q(status__in=[WandRequest.Status.DISPATCHED, WandRequest.Status.DELIVERED])), 0
-        ),
-        delivered=Coalesce(Sum("quantity", filter=Q(status=WandRequest.Status.DELIVERED)), 0),
-        requests=Count("id"),
-    )
-    durations = [
-        (delivered - created).total_seconds() / 86400
-        for created, delivered in WandRequest.objects.filter(
-            status=WandRequest.Status.DELIVERED, delivered_at__isnull=False
-        ).values_list("created_at", "delivered_at")
-    ]
+    schools_taken_up = sum(entry["taken_up"] for entry in by_borough.values())
+    open_count = sum(entry["schools"] for entry in by_borough.values())
+    # One pass over the requests (the status, quantity index): every total is a sum of its rows.
+    by_status = {
+        row["status"]: row
+        for row in WandRequest.objects.order_by()
+        .values("status")
+        .annotate(n=Count("id"), wands=Sum("quantity"))
+        .order_by("status")
+    }
+    Status = WandRequest.Status
+
+    def wands(*statuses) -> int:
+        return sum(row["wands"] or 0 for status, row in by_status.items() if status in statuses)
+
     level = stock_level()
+    delivered = by_status.get(Status.DELIVERED)
+    median = _median_days_to_delivery(delivered=delivered["n"] if delivered else 0)
     return {
-        "schools_taken_up": len(taken_up_ids),
+        "schools_taken_up": schools_taken_up,
         "open_london_schools": open_count,
-        "percent_taken_up": round(100 * len(taken_up_ids) / open_count, 1) if open_count else 0.0,
+        "percent_taken_up": round(100 * schools_taken_up / open_count, 1) if open_count else 0.0,
         "by_borough": sorted(by_borough.values(), key=lambda e: e["name"]),
         "by_bcu": sorted(by_bcu.values(), key=lambda e: e["name"]),
-        "wands_requested": totals["requested"],
-        "wands_dispatched": totals["dispatched"],
-        "wands_delivered": totals["delivered"],
+        "wands_requested": wands(*(s for s in by_status if s not in (Status.CANCELLED, Status.REJECTED))),
+        "wands_dispatched": wands(Status.DISPATCHED, Status.DELIVERED),
+        "wands_delivered": wands(Status.DELIVERED),
         "stock_on_hand": level.on_hand,
         "stock_reserved": level.reserved,
         "stock_available": level.available,
-        "median_days_to_delivery": round(statistics.median(durations), 1) if durations else None,
-        "status_counts": dict(WandRequest.objects.order_by().values_list("status").annotate(n=Count("id"))),
+        "median_days_to_delivery": round(median, 1) if median is not None else None,
+        "status_counts": {status: row["n"] for status, row in by_status.items()},
     }
 
 
