@@ -271,6 +271,23 @@ def is_repeat_of_assignment(current: Assignment | None, *, officer) -> bool:
     return current.created_at >= timezone.now() - REPEAT_WINDOW
 
 
+def queue_counts(user, *, bcu_id: int | None = None) -> tuple[int, int]:
+    """(schools in the queue, of them those whose headteacher asked): the counts of `queue_for` and
+    `queue_requests_count`, in one query over the schools in scope (no ordering, no waiting-since dates)."""
+    bcu_ids = allocator_bcu_ids(user)
+    if bcu_id is not None:
+        bcu_ids = bcu_ids & {bcu_id}
+    current = Exists(Assignment.objects.filter(school=OuterRef("pk"), end_date__isnull=True))
+    open_request = Exists(OfficerRequest.objects.filter(school=OuterRef("pk"), status=OfficerRequest.Status.OPEN))
+    counts = (
+        _schools_in_scope()
+        .filter(local_authority__bcu_id__in=bcu_ids)
+        .order_by()
+        .aggregate(waiting=Count("pk", filter=~current | open_request), asked=Count("pk", filter=open_request))
+    )
+    return counts["waiting"] or 0, counts["asked"] or 0
+
+
 def queue_requests_count(queue: QuerySet[School]) -> int:
     """How many schools in this queue have asked for an officer (or a change): one COUNT."""
     return queue.filter(has_request=True).order_by().count()

@@ -6,6 +6,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -91,7 +92,11 @@ def queue(request: HttpRequest) -> HttpResponse:
     bcus = list(selectors.allocator_bcus(request.user))
     bcu_id, sort, queue_query = _queue_view(request, bcus)
     queue = selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort)
-    page = paginate(request, queue, PER_PAGE)
+    # Both totals in one query: the paginator is given its count (a cached property) instead of counting again.
+    waiting, requests = selectors.queue_counts(request.user, bcu_id=bcu_id)
+    paginator = Paginator(queue, PER_PAGE)
+    paginator.count = waiting
+    page = paginator.get_page(request.GET.get("page"))  # as core.pagination.paginate
     activity = selectors.other_programme_activity([s.pk for s in page.object_list])
     rows = [
         {"school": s, "days": selectors.days_waiting(s), "activity": activity.get(s.pk, [])} for s in page.object_list
@@ -106,7 +111,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             "bcu_id": bcu_id,
             "sort": sort,
             "sorts": selectors.QUEUE_SORTS.items(),
-            "requests": selectors.queue_requests_count(queue),
+            "requests": requests,
             "queue_query": queue_query,
         },
     )

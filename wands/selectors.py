@@ -102,6 +102,7 @@ class AllowanceFigures:
     in_progress: int
     received: int
     remaining: int
+    lineage: tuple[int, ...] = ()  # the school and those it took over (school_lineage), for its requests list
 
 
 def school_allowance_figures(*, school: School) -> AllowanceFigures:
@@ -136,6 +137,7 @@ def school_allowance_figures(*, school: School) -> AllowanceFigures:
         in_progress=in_progress,
         received=received,
         remaining=max(allowance - in_progress - received, 0),
+        lineage=tuple(lineage),
     )
 
 
@@ -260,9 +262,11 @@ def wand_request_issues(*, wand_request: WandRequest) -> QuerySet[WandIssue]:
     return wand_request.issues.select_related("replacement", "reported_by")
 
 
-def school_wand_requests(*, school: School) -> QuerySet[WandRequest]:
-    """The school's requests, and those of the schools it succeeded (shown as its predecessor's)."""
-    return WandRequest.objects.filter(school__in=school_lineage(school)).order_by("-created_at", "-id")
+def school_wand_requests(*, school: School, lineage=None) -> QuerySet[WandRequest]:
+    """The school's requests, and those of the schools it succeeded (shown as its predecessor's), newest first
+    (wand_request_school_new_idx). `lineage`: the school's `school_lineage` when the caller has it already."""
+    urns = list(lineage) if lineage else school_lineage(school)
+    return WandRequest.objects.filter(school__in=urns).order_by("-created_at", "-id")
 
 
 def stock_level() -> StockLevel:

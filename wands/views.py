@@ -87,7 +87,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "schools": schools,
             "school": school,
             "figures": figures,
-            "wand_requests": selectors.school_wand_requests(school=school)[:50],
+            "wand_requests": selectors.school_wand_requests(school=school, lineage=figures.lineage)[:50],
             "can_request": school.is_open and figures.remaining > 0,
         },
     )

@@ -21,6 +21,7 @@ from .factories import (
     ConsentFactory,
     lead_of,
     primary_school,
+    refer,
     upn_for,
     year6_dob,
 )
@@ -448,6 +449,20 @@ class TestCoordinator:
         page = vru_client.get(url("dashboard")).content.decode()
         assert "<svg" in page and "govuk-table" in page
         assert "Places filled by school" in page and "Referrals by primary school" in page
+
+    def test_dashboard_page_query_count_is_constant(
+        self, vru_client, cohort, secondary, make_referral, django_assert_max_num_queries
+    ):
+        """The dashboard's queries do not grow with the referring primaries (a bar each) or the referrals."""
+        make_referral(0)
+        with django_assert_max_num_queries(40) as first:
+            assert vru_client.get(url("dashboard")).status_code == 200
+        for n in range(1, 7):
+            school = primary_school()
+            refer(actor=lead_of(school), cohort=cohort, referring_school=school, receiving_school=secondary, n=n)
+        with django_assert_max_num_queries(len(first.captured_queries)):
+            page = vru_client.get(url("dashboard")).content.decode()
+        assert page.count('class="portal-hbars__row"') >= 7  # the primaries' bars and the places bar are drawn
 
     def test_cohort_pages(self, vru_client, participating, cohort):
         listing = vru_client.get(url("cohorts")).content.decode()

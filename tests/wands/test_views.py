@@ -306,3 +306,18 @@ def test_closed_school_is_told_it_cannot_request(client, rules):
     body = response.content.decode()
     assert "is closed in the schools register" in body
     assert 'class="govuk-button govuk-button--start"' not in body
+
+
+def test_school_home_page_queries_are_few_and_constant(client, head, school, django_assert_max_num_queries):
+    """A school's own requests (`/wands/`): its lineage read once for the allowance and the list, the list in one
+    query however many requests. 12 today (13 before): a query per request or a second lineage fails."""
+    client.force_login(head)
+    WandRequestFactory(school=school)
+    client.get(reverse("wands:home"))
+    with django_assert_max_num_queries(12) as few:
+        assert client.get(reverse("wands:home")).status_code == 200
+    for _ in range(8):
+        WandRequestFactory(school=school)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        body = client.get(reverse("wands:home")).content.decode()
+    assert body.count(reverse("wands:request_detail", kwargs={"pk": WandRequest.objects.latest("id").pk})) >= 1
