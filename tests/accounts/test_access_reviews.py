@@ -1,6 +1,6 @@
 """Access reviews with frozen times: lapsing, reminders, confirming, dormant accounts, and the commands."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -19,6 +19,7 @@ from accounts.models import (
     SchoolMembership,
     User,
 )
+from accounts.services.reviews import reminder_period_start
 from core.models import AuditEvent
 
 from .factories import (
@@ -154,13 +155,29 @@ def test_grant_programme_admin_command():
     assert AuditEvent.objects.filter(verb="programme_role.granted", actor__isnull=True).exists()
 
 
+def later_the_same_week(moment):
+    """An hour later, or the week's last second when an hour later is next week (a run late on a Sunday night: the
+    period is the week from Monday, so an hour on would rightly be a new period)."""
+    next_monday = reminder_period_start(moment) + timedelta(days=7)
+    end_of_week = timezone.make_aware(datetime.combine(next_monday, datetime.min.time())) - timedelta(seconds=1)
+    return min(moment + timedelta(hours=1), end_of_week)
+
+
+def test_later_the_same_week_stays_in_the_week():
+    sunday_night = timezone.make_aware(datetime(2026, 12, 6, 23, 30))
+    assert later_the_same_week(sunday_night) == timezone.make_aware(datetime(2026, 12, 6, 23, 59, 59))
+    wednesday = timezone.make_aware(datetime(2026, 12, 2, 10, 0))
+    assert later_the_same_week(wednesday) == wednesday + timedelta(hours=1)
+    assert reminder_period_start(later_the_same_week(sunday_night)) == reminder_period_start(sunday_night)
+
+
 class TestRemindersOncePerPeriod:
     def test_running_twice_sends_one_email(self, admin, run_on_commit):
         PoliceRoleFactory(granted_at=ago(175))
         with run_on_commit():
             assert services.access_review_reminders_send(now=NOW) == 1
         with run_on_commit():
-            assert services.access_review_reminders_send(now=NOW + timedelta(hours=1)) == 0
+            assert services.access_review_reminders_send(now=later_the_same_week(NOW)) == 0
         assert [message.to for message in mail.outbox] == [[admin.email]]
         reminder = AccessReviewReminder.objects.get()
         assert reminder.recipient == admin and reminder.role_count == 1
