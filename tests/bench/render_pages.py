@@ -4,8 +4,8 @@
 
 Used by tests/bench/test_same_rendering_templates.py on a tiny database made by `bench/generate_national.py` with its
 fixed seed (its timestamps count from a fixed epoch, so the data is the same on every run). A few audit entries with
-fixed times are added, and "today" is fixed while rendering (the officers queue shows days waiting), so the pages
-render the same on every run and every day.
+fixed times are added, and the clock is stopped at TODAY while rendering (the officers queue shows days waiting, the
+activity column "this year"), so the pages render the same on every run and every day.
 
 What is compared: the page's title, the back link's navigation and the main element (not the header's navigation or
 the footer, which other work owns), with CSRF tokens and CSP nonces removed and whitespace collapsed.
@@ -142,14 +142,9 @@ def render_all() -> dict[str, str]:
     add_variety()
     clients = {}
     out = {}
-    from django.utils import timezone as django_timezone
-
-    real_localdate = django_timezone.localdate
-
-    def localdate(value=None, timezone=None):
-        return TODAY if value is None else real_localdate(value, timezone)
-
-    with mock.patch("django.utils.timezone.localdate", localdate):
+    # The clock stopped at TODAY (localdate calls now): days waiting and "this year" render the same on any day.
+    frozen_now = datetime.datetime.combine(TODAY, datetime.time(9, 30), tzinfo=datetime.UTC)
+    with mock.patch("django.utils.timezone.now", lambda: frozen_now):
         for name, user, url in PAGES:
             client = clients.setdefault(user, client_for(user))
             response = client.get(url)

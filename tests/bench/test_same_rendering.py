@@ -99,6 +99,7 @@ def make_data() -> dict[str, object]:
     counts["schools"] = SCHOOLS
     rng = random.Random(SEED)
     clock = generate_national.Clock(3600)
+    generate_national.date_migrated_rows()
     generate_national.make_schools(counts["schools"], SEED, clock)
     _, head = generate_national.make_users(clock, counts["officers"])
     generate_national.make_officers(counts["officers"], rng, clock)
