@@ -158,6 +158,9 @@ if env("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": env("REDIS_URL")}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "portal"}}
+# Cached page fragments (core.fragments) only where the cache is shared with every process that writes (the worker
+# too): a per-process cache would not see the worker's writes.
+FRAGMENT_CACHE = env("FRAGMENT_CACHE", "1" if env("REDIS_URL") else "0") == "1"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

@@ -1,0 +1,100 @@
+"""Cached page fragments: the part of a page that reads the data (a list's rows, counts and pagination; a
+dashboard's figures), rendered once and reused until a table it shows is written (core.data_versions).
+
+    html = fragments.cached(
+        request, "wands-queue", depends_on=("wands", "schools"), render=lambda: render_to_string(...)
+    )
+
+The key is the fragment's name, the versions of every table behind `depends_on`, who is asking (the person and their
+facts' versions, core.user_facts, or "everyone" for `per_user=False`, which is only for what is the same for every
+reader), the person viewing as them, today's date, the request's query string and anything in `vary`. So a write to a
+shown table, a change to the person's roles, a new day or another filter is another fragment.
+
+What a fragment must not hold, checked on every render: a CSRF token or a CSP nonce (they belong to one session or one
+response: keep forms' opening tags and inline scripts outside the fragment). What must stay outside: the audit record
+of who saw a pupil list (it is written on every view, cached or not).
+
+Nothing is stored while the request's own open transaction has written a table the fragment shows (a rolled-back
+write never reaches the cache), nor when caching is off (`settings.FRAGMENT_CACHE`: on where the cache is shared by
+every process that writes, Redis; off with the per-process cache, where the worker's writes would not be seen). A
+cache failure is a miss (core.cache): the fragment is rendered as if nothing were cached.
+"""
+
+import hashlib
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
+
+from . import data_versions
+from .outage import log_outage
+
+# The longest a fragment is kept whatever else happens: the backstop for a write made outside Django.
+FRAGMENT_TTL_SECONDS = 300
+_FORBIDDEN = ("csrfmiddlewaretoken", "nonce=")
+
+
+class FragmentError(ValueError):
+    """A fragment holds something that belongs to one response."""
+
+
+def _who(request, per_user: bool) -> tuple:
+    user = getattr(request, "user", None)
+    if not per_user:
+        return ("everyone",)
+    if user is None or not user.is_authenticated:
+        return ("anonymous",)
+    from .user_facts import _USER_ATTRIBUTE, facts_for
+
+    facts = getattr(user, _USER_ATTRIBUTE, None) or facts_for(user.pk)
+    actor = getattr(request, "view_as_actor", None)
+    return (user.pk, facts.versions, getattr(actor, "pk", None))
+
+
+def key_for(request, name: str, tables: tuple[str, ...], *, per_user: bool = True, vary: tuple = ()) -> str:
+    parts = (
+        data_versions.versions(tables),
+        _who(request, per_user),
+        timezone.localdate().isoformat(),
+        sorted(request.GET.lists()),
+        vary,
+    )
+    return f"fragment:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
+
+
+def cached(
+    request,
+    name: str,
+    *,
+    depends_on: tuple[str, ...],
+    render: Callable[[], str],
+    per_user: bool = True,
+    vary: tuple = (),
+) -> SafeString:
+    """The fragment `name` for this request: from the cache when nothing it shows has changed, else `render()` (a
+    string of trusted HTML: a rendered template) and stored. `depends_on`: app labels ("wands") or models
+    ("schools.School") whose tables the fragment reads, directly or through anything it calls."""
+    if not getattr(settings, "FRAGMENT_CACHE", False):
+        return _checked(name, render())
+    tables = data_versions.tables_for(tuple(depends_on))
+    try:
+        key = key_for(request, name, tables, per_user=per_user, vary=vary)
+        html = cache.get(key)
+    except Exception as error:  # noqa: BLE001 - a cache failure is a miss
+        log_outage("cache:fragments", "page fragment not cached: rendered", error=error)
+        return _checked(name, render())
+    if html is not None:
+        return mark_safe(html)  # noqa: S308 # nosec B308 B703 - what render() returned, checked when it was stored
+    html = _checked(name, render())
+    if not data_versions.tables_written_in_transaction().intersection(tables):
+        cache.set(key, str(html), FRAGMENT_TTL_SECONDS)
+    return html
+
+
+def _checked(name: str, html: str) -> SafeString:
+    for forbidden in _FORBIDDEN:
+        if forbidden in html:
+            raise FragmentError(f"fragment {name!r} holds {forbidden!r}: keep it outside the cached part of the page")
+    return mark_safe(html)  # noqa: S308 # nosec B308 B703 - render() returns a rendered template

@@ -1,0 +1,170 @@
+"""Cached page fragments (core.fragments) and the table versions they are keyed by (core.data_versions): every way
+Django writes a table makes its fragments stale, a fragment is per person unless said otherwise, and nothing a
+rolled-back or still-open write showed is kept."""
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection, transaction
+from django.test import RequestFactory
+
+from accounts.facts import facts_changed
+from core import data_versions, fragments
+from schools.models import LocalAuthority, School
+from tests.accounts.factories import UserFactory
+from tests.schools.factories import SchoolFactory
+
+SCHOOLS = data_versions.tables_for(("schools.School",))
+
+
+class Renders:
+    """A render function that counts its calls and shows how many schools there are."""
+
+    def __init__(self, html="<p>{n} schools</p>"):
+        self.calls = 0
+        self.html = html
+
+    def __call__(self):
+        self.calls += 1
+        return self.html.format(n=School.objects.count())
+
+
+def get(user=None, query=""):
+    request = RequestFactory().get(f"/schools/{query}")
+    request.user = user or AnonymousUser()
+    return request
+
+
+def fragment(request, render, **kwargs):
+    return fragments.cached(request, "test-schools", depends_on=("schools.School",), render=render, **kwargs)
+
+
+class TestVersions:
+    pytestmark = pytest.mark.django_db
+
+    def versions(self):
+        return data_versions.versions(SCHOOLS)
+
+    def test_every_kind_of_write_bumps_the_tables_version(self):
+        before = self.versions()
+        school = SchoolFactory()
+        after_insert = self.versions()
+        School.objects.filter(pk=school.pk).update(name="Renamed")
+        after_update = self.versions()
+        School.objects.bulk_create([SchoolFactory.build(urn=999_001, local_authority=school.local_authority)])
+        after_bulk = self.versions()
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE schools_school SET name = %s WHERE urn = %s", ["Raw", school.pk])
+        after_raw = self.versions()
+        School.objects.filter(urn=999_001).delete()
+        after_delete = self.versions()
+        assert len({before, after_insert, after_update, after_bulk, after_raw, after_delete}) == 6
+
+    def test_reads_and_other_tables_do_not(self):
+        SchoolFactory()
+        before = self.versions()
+        list(School.objects.all())
+        LocalAuthority.objects.filter(pk=-1).update(name="x")
+        assert self.versions() == before
+
+    def test_app_labels_cover_every_table_of_the_app(self):
+        tables = data_versions.tables_for(("schools",))
+        assert "schools_school" in tables and "schools_localauthority" in tables
+        assert set(SCHOOLS) <= set(tables)
+
+    def test_a_commit_bumps_again(self):
+        start = len(connection.run_on_commit)
+        SchoolFactory()
+        SchoolFactory()
+        during = self.versions()
+        hooks = [hook for _, hook, *_ in connection.run_on_commit[start:]]
+        ours = [hook for hook in hooks if isinstance(hook, data_versions._Transaction)]
+        assert len(ours) == 1 and ours[0].tables == {"schools_school"}  # one hook per transaction
+        ours[0]()
+        assert self.versions() != during
+
+
+@pytest.mark.django_db(transaction=True)
+class TestCachedFragments:
+    def test_the_second_render_comes_from_the_cache_until_the_table_is_written(self):
+        render = Renders()
+        request = get()
+        assert fragment(request, render) == "<p>0 schools</p>"
+        assert fragment(request, render) == "<p>0 schools</p>"
+        assert render.calls == 1
+        SchoolFactory()
+        assert fragment(get(), render) == "<p>1 schools</p>"
+        assert render.calls == 2
+
+    def test_a_write_to_another_table_keeps_it(self):
+        render = Renders()
+        fragment(get(), render)
+        UserFactory()
+        fragment(get(), render)
+        assert render.calls == 1
+
+    def test_each_person_has_their_own_until_it_is_shared(self):
+        render = Renders()
+        alice, bob = UserFactory(), UserFactory()
+        fragment(get(alice), render)
+        fragment(get(bob), render)
+        fragment(get(), render)
+        assert render.calls == 3
+        fragment(get(alice), render, per_user=False)
+        fragment(get(bob), render, per_user=False)
+        assert render.calls == 4
+
+    def test_a_change_to_the_persons_roles_renders_it_again(self):
+        render = Renders()
+        alice = UserFactory()
+        fragment(get(alice), render)
+        facts_changed([alice.pk])
+        fragment(get(alice), render)
+        assert render.calls == 2
+
+    def test_the_query_string_and_vary_make_another_fragment(self):
+        render = Renders()
+        fragment(get(query="?page=2"), render)
+        fragment(get(query="?page=3"), render)
+        fragment(get(query="?page=3"), render, vary=("sorted",))
+        assert render.calls == 3
+
+    def test_nothing_is_stored_while_the_open_transaction_has_written_what_it_shows(self):
+        render = Renders()
+        with transaction.atomic():
+            SchoolFactory()
+            assert fragment(get(), render) == "<p>1 schools</p>"
+            transaction.set_rollback(True)
+        assert fragment(get(), render) == "<p>0 schools</p>"
+        assert render.calls == 2
+
+    def test_a_transaction_that_wrote_something_else_may_store_it(self):
+        render = Renders()
+        with transaction.atomic():
+            UserFactory()
+            fragment(get(), render)
+        fragment(get(), render)
+        assert render.calls == 1
+
+    def test_off_renders_every_time(self, settings):
+        settings.FRAGMENT_CACHE = False
+        render = Renders()
+        fragment(get(), render)
+        fragment(get(), render)
+        assert render.calls == 2
+
+    def test_a_csrf_token_or_nonce_is_refused(self):
+        for html in ('<input name="csrfmiddlewaretoken" value="x">', '<script nonce="abc"></script>'):
+            with pytest.raises(fragments.FragmentError):
+                fragment(get(), Renders(html))
+
+    def test_a_cache_failure_is_a_miss(self, monkeypatch):
+        render = Renders()
+
+        def broken(*args, **kwargs):
+            raise ConnectionError("redis down")
+
+        monkeypatch.setattr(fragments.cache, "get", broken)
+        monkeypatch.setattr(fragments.data_versions.cache, "get_many", broken)
+        assert fragment(get(), render) == "<p>0 schools</p>"
+        assert fragment(get(), render) == "<p>0 schools</p>"
+        assert render.calls == 2
