@@ -1,11 +1,10 @@
-"""A bar chart's HTML (the SVG, the narrow rows and the data table) built in Python, the same bytes as
-`core/templates/core/charts/bar.html` with its two includes.
+"""A bar chart's HTML (the SVG, the narrow rows and the data table) built in Python: what `{% chart %}` shows.
 
 A chart with thousands of bars (the Stepping Stones dashboard's referrals by primary school: one bar per referring
 primary, about 6,800 at national scale) took seconds through the template engine (several template variables per bar,
 each resolved and escaped); this builds the same text in one pass. tests/core/test_chart_html.py checks that it is
-byte for byte what the templates render, for every kind of bar chart. Line charts and empty charts still go through
-the templates.
+byte for byte what the templates rendered before (snapshots), for every kind of bar chart. Line charts go through
+core/templates/core/charts/line.html.
 """
 
 from django.template.loader import render_to_string
@@ -139,10 +138,16 @@ def _table(chart: BarChart, table_visible: bool, e) -> list[str]:
 def chart_html(chart: Chart, table: str = "details") -> SafeString:
     """What `{% chart chart table=table %}` renders, built without the template engine for a bar chart with bars."""
     table_visible = table == "visible"
-    if not isinstance(chart, BarChart) or chart.empty:
+    if not isinstance(chart, BarChart):
         return render_to_string(f"core/charts/{chart.kind}.html", {"chart": chart, "table_visible": table_visible})
     e = conditional_escape
     chart_id, title = e(chart.chart_id), e(chart.title)
+    if chart.empty:
+        return mark_safe(  # noqa: S308 - escaped above  # nosec B308 B703
+            f'<figure class="portal-chart-figure" id="{chart_id}">\n'
+            f'  <figcaption class="portal-chart-figure__caption">{title}</figcaption>\n'
+            '  \n  <p class="govuk-body">No data yet.</p>\n  \n</figure>\n'
+        )
     width, height = _n(chart.width), _n(chart.height)
     out = [
         f'<figure class="portal-chart-figure" id="{chart_id}">\n'
