@@ -11,7 +11,9 @@
     POST actions on one object (`…/{id}/approve/`) and DELETE accept `If-Match` (412 when it does not match). The
     object's current ETag is that of its GET, for the same caller: the GET is run inside the request (its own
     authentication and scoping apply; a caller who may not read the object gets the operation's own 401/403/404).
-    A successful checked write answers with the object's new `ETag`.
+    A successful checked write answers with the object's new `ETag`. The check and the write are one transaction,
+    and on PostgreSQL checked writes to one object take turns (a transaction-level advisory lock on its path): two
+    writers sending the same ETag at the same moment get one 2xx and one 412, never two writes.
   - `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (IETF draft fields, reset in seconds) on every answer
     of a throttled operation (core.api.throttling records them).
 """
@@ -20,6 +22,7 @@ import copy
 import hashlib
 import json
 
+from django.db import connection, transaction
 from django.http import HttpResponseNotModified, QueryDict
 from django.middleware.csrf import CsrfViewMiddleware
 from django.urls import Resolver404, resolve
@@ -164,12 +167,34 @@ def _csrf_refused(request) -> bool:
     return check.process_view(request, None, (), {}) is not None
 
 
+def _may_be_checked(request) -> bool:
+    """A write that process_view may check against If-Match (it decides once the view is known)."""
+    if getattr(request, "precondition_check", False) or not is_api_path(request):
+        return False
+    return request.method in ("PATCH", "PUT") or (
+        request.method in ("POST", "DELETE") and bool(request.META.get("HTTP_IF_MATCH"))
+    )
+
+
+def _take_turns(path: str) -> None:
+    """Until this transaction ends, no other checked write to `path` gets past its check (PostgreSQL; SQLite runs one
+    writer at a time anyway)."""
+    if connection.vendor == "postgresql" and connection.in_atomic_block:
+        key = int.from_bytes(hashlib.sha256(path.encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
 class ApiConcurrencyMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        response = self.get_response(request)
+        if _may_be_checked(request):
+            with transaction.atomic():  # the If-Match check (process_view) and the write it guards
+                response = self.get_response(request)
+        else:
+            response = self.get_response(request)
         if not is_api_path(request) or getattr(request, "precondition_check", False):
             return response
         limits = getattr(request, "ratelimit", None)
@@ -214,6 +239,7 @@ class ApiConcurrencyMiddleware:
         path = object_path_for(request)
         if path is None or _csrf_refused(request):
             return None
+        _take_turns(path)
         etag = current_etag(request, path)
         if etag is None:
             return None

@@ -313,3 +313,33 @@ def test_the_single_object_get_documents_its_etag(schema):
 
 def test_url_names_used_here_exist():
     assert reverse("toolkit-api:synonym", kwargs={"pk": 1}) == "/api/v1/toolkit/synonyms/1/"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_with_the_same_etag_at_once_get_one_write_and_one_412():
+    """The If-Match check and the write are one transaction, and checked writes to one object take turns: without
+    that, both would pass the check before either wrote, and the second would overwrite the first unseen."""
+    from tests.concurrency import run_together
+
+    editor = toolkit_editor()
+    synonym = SearchSynonym.objects.create(term="blade", alternatives="knife")
+    url = f"/api/v1/toolkit/synonyms/{synonym.pk}/"
+    reader = APIClient()
+    reader.force_authenticate(editor)
+    etag = reader.get(url)["ETag"]
+
+    def write(word):
+        def patch():
+            client = APIClient()
+            client.force_authenticate(editor)
+            return client.patch(url, {"alternatives": [word]}, format="json", HTTP_IF_MATCH=etag).status_code
+
+        return patch
+
+    for attempt in range(5):
+        results = run_together([write(f"sword{attempt}"), write(f"axe{attempt}")])
+        assert sorted(results) == [200, 412], results
+        synonym.refresh_from_db()
+        assert len(synonym.alternatives_list) == 1
+        etag = reader.get(url)["ETag"]
