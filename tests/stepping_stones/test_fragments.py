@@ -1,6 +1,7 @@
-"""The cached parts of the Stepping Stones pages (core.fragments, issue 22): a repeat view reads less and shows the same;
-a real change (a status, a new referral, a place, a duty removed) shows at once; the access record of a pupil list is
-written on every view, cached or not, with the references shown; a lead's names are never shown to anyone else."""
+"""The cached parts of the Stepping Stones pages (core.fragments, issue 22): a repeat view reads less and shows the
+same; a real change (a status, a new referral, a place, a duty removed) shows at once; the access record of a pupil
+list is written on every view, cached or not, with the references shown; a lead's names are never shown to anyone
+else."""
 
 import re
 
@@ -119,7 +120,7 @@ class TestReferralList:
         assert theirs.reference not in after and theirs.first_name not in after
         assert listed_records()[-1].data["references"] == [ours.reference]
 
-    def test_the_last_lead_duty_removed_is_refused_not_served_from_the_cache(self, make_referral, primary, primary_lead):
+    def test_the_last_lead_duty_removed_is_refused_not_from_the_cache(self, make_referral, primary, primary_lead):
         make_referral(0)
         client = signed_in(primary_lead)
         cached_twice(client, REFERRALS)
