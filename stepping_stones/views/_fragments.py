@@ -9,6 +9,8 @@ Every fragment here is per person (core.fragments' default): lists may show pupi
 import json
 from collections.abc import Callable
 
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -45,3 +47,19 @@ def fragment_with_references(
     stored = fragments.cached(request, name, depends_on=depends_on, render=both)
     head, _, html = str(stored).partition("\n")
     return mark_safe(html), json.loads(head)  # noqa: S308 # nosec B308 B703 - a rendered template, checked by fragments
+
+
+# Where a large fragment goes in its page (an HTML comment: escaped data can never hold "<").
+_PLACEHOLDER = "<!--stepping-stones:fragment-->"
+
+
+def page_around(request, template: str, content: str) -> HttpResponse:
+    """The page `template` with `content` (a large fragment: the dashboard's is megabytes) as its `{{ content }}`,
+    put into the response's bytes once instead of being copied through every level of the template (each level joins
+    its nodes into a new string): the page is rendered with a placeholder, which is replaced."""
+    response = render(request, template, {"content": mark_safe(_PLACEHOLDER)})  # noqa: S308 # nosec B308 B703
+    before, found, after = response.content.partition(_PLACEHOLDER.encode())
+    if not found:
+        raise ValueError(f"{template} does not show {{{{ content }}}}")
+    response.content = b"".join((before, str(content).encode(response.charset), after))
+    return response

@@ -23,7 +23,7 @@ from ..forms import (
 )
 from ..models import Cohort
 from ._common import PER_PAGE, _add_errors, _data, pupil_page
-from ._fragments import PROGRAMME, fragment
+from ._fragments import PROGRAMME, fragment, page_around
 
 
 @require_GET
@@ -62,7 +62,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         context=lambda: _dashboard_context(request),
         depends_on=PROGRAMME,
     )
-    return render(request, "stepping_stones/dashboard.html", {"content": content})
+    return page_around(request, "stepping_stones/dashboard.html", content)
 
 
 @require_http_methods(["GET", "POST"])
