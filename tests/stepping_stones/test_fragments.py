@@ -148,6 +148,17 @@ class TestDashboard:
         changed, _ = get(client, DASHBOARD)
         assert re.search(r"Places available</dt><dd[^>]*>40<", changed)
 
+    def test_the_cached_charts_go_into_a_whole_page_never_stored_by_a_browser(self, make_referral, vru):
+        make_referral(0)
+        client = signed_in(vru)
+        for _ in range(2):
+            response = client.get(DASHBOARD)
+            html = response.content.decode()
+            assert "stepping-stones:fragment" not in html
+            assert html.count("<main") == 1 and html.rstrip().endswith("</html>")
+            assert "no-store" in response["Cache-Control"]
+            assert int(response.get("Content-Length", len(response.content))) == len(response.content)
+
     def test_small_counts_stay_suppressed_when_cached(self, make_referral, vru):
         make_referral(0)
         html = cached_twice(signed_in(vru), DASHBOARD)
