@@ -23,14 +23,30 @@ from ..forms import (
 )
 from ..models import Cohort
 from ._common import PER_PAGE, _add_errors, _data, pupil_page
+from ._fragments import PROGRAMME, fragment, page_around
 
 
 @require_GET
 @pupil_page
 def pending(request: HttpRequest) -> HttpResponse:
     require(permissions.can_view_pending_destinations(request.user))
-    page = paginate(request, selectors.pending_destinations_for(request.user), PER_PAGE)
-    return render(request, "stepping_stones/pending.html", {"page": page})
+    content = fragment(
+        request,
+        "stepping-stones-pending",
+        template="stepping_stones/includes/pending_content.html",
+        context=lambda: {"page": paginate(request, selectors.pending_destinations_for(request.user), PER_PAGE)},
+        depends_on=PROGRAMME,
+    )
+    return render(request, "stepping_stones/pending.html", {"content": content})
+
+
+def _dashboard_context(request: HttpRequest) -> dict:
+    cohort = pages.cohort_from_query(request)
+    figures = selectors.dashboard_figures(request.user, cohort=cohort)
+    context = {"figures": figures, "cohorts": list(selectors.cohorts_visible_to(request.user))}
+    if figures.cohort is not None:
+        context.update(pages.dashboard_context(figures))
+    return context
 
 
 @require_GET
@@ -38,12 +54,15 @@ def pending(request: HttpRequest) -> HttpResponse:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts only: places filled vs available per school, waiting lists, referrals by primary, attendance."""
     require(permissions.can_view_dashboard(request.user))
-    cohort = pages.cohort_from_query(request)
-    figures = selectors.dashboard_figures(request.user, cohort=cohort)
-    context = {"figures": figures, "cohorts": list(selectors.cohorts_visible_to(request.user))}
-    if figures.cohort is not None:
-        context.update(pages.dashboard_context(figures))
-    return render(request, "stepping_stones/dashboard.html", context)
+    # The figures and charts (thousands of bars) are read and drawn once until a referral, a place or a school changes.
+    content = fragment(
+        request,
+        "stepping-stones-dashboard",
+        template="stepping_stones/includes/dashboard_content.html",
+        context=lambda: _dashboard_context(request),
+        depends_on=PROGRAMME,
+    )
+    return page_around(request, "stepping_stones/dashboard.html", content)
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,6 +19,7 @@ from .. import permissions, selectors, services
 from ..forms import DuplicateDecisionForm
 from ..models import PossibleDuplicate
 from ._common import PER_PAGE, pupil_page
+from ._fragments import PROGRAMME, fragment
 
 
 @require_GET
@@ -35,8 +36,14 @@ def duplicates(request: HttpRequest) -> HttpResponse:
         )
     else:
         queryset = selectors.possible_duplicates_for(request.user)
-    page = paginate(request, queryset, PER_PAGE)
-    return render(request, "stepping_stones/duplicates.html", {"page": page, "show": show})
+    content = fragment(
+        request,
+        "stepping-stones-duplicates",
+        template="stepping_stones/includes/duplicates_content.html",
+        context=lambda: {"page": paginate(request, queryset, PER_PAGE), "show": show},
+        depends_on=PROGRAMME,
+    )
+    return render(request, "stepping_stones/duplicates.html", {"content": content})
 
 
 @require_http_methods(["GET", "POST"])

@@ -4,6 +4,7 @@ cohort."""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -23,6 +24,7 @@ from ..forms import (
 )
 from ..models import Referral
 from ._common import PER_PAGE, _action_page, _data, _viewed, _visible, _with_names, pupil_page
+from ._fragments import PROGRAMME_AND_PEOPLE, fragment_with_references
 
 
 @require_GET
@@ -30,17 +32,29 @@ from ._common import PER_PAGE, _action_page, _data, _viewed, _visible, _with_nam
 def referral_list(request: HttpRequest) -> HttpResponse:
     """My referrals: those from or to the schools this person leads (all, for a coordinator), with their status."""
     require(permissions.can_use_stepping_stones(request.user))
-    page = paginate(request, selectors.referrals_of_my_schools(request.user), PER_PAGE)
-    page.object_list = _with_names(page.object_list, request.user)
-    # One access record for the page, as the API list leaves (services.referrals_listed): references only.
-    services.referrals_listed(
-        actor=request.user, references=[referral.reference for referral in page.object_list], what="page list"
+
+    def render_list() -> tuple[str, list[str]]:
+        page = paginate(request, selectors.referrals_of_my_schools(request.user), PER_PAGE)
+        page.object_list = _with_names(page.object_list, request.user)
+        html = render_to_string(
+            "stepping_stones/includes/referral_list_content.html",
+            {
+                "request": request,
+                "page": page,
+                "can_refer": selectors.can_refer(request.user),
+                "is_lead": permissions.is_lead(request.user),
+            },
+        )
+        return html, [referral.reference for referral in page.object_list]
+
+    # Per person (leads see their pupils' names); the rows depend on the schools the person leads.
+    content, references = fragment_with_references(
+        request, "stepping-stones-referral-list", depends_on=PROGRAMME_AND_PEOPLE, render=render_list
     )
-    return render(
-        request,
-        "stepping_stones/referral_list.html",
-        {"page": page, "can_refer": selectors.can_refer(request.user), "is_lead": permissions.is_lead(request.user)},
-    )
+    # One access record for every view of the page, cached or not, as the API list leaves (services.referrals_listed):
+    # the references of the rows shown.
+    services.referrals_listed(actor=request.user, references=references, what="page list")
+    return render(request, "stepping_stones/referral_list.html", {"content": content})
 
 
 # Actions shown elsewhere than the record's "What you can do" list (its summary's "Change" links).
