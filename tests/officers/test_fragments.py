@@ -268,3 +268,23 @@ def test_named_officer_follows_the_headteachers_schools(signed_in, head, school)
     assert "Second School" in view(client, NAMED)[0]
     SchoolMembership.objects.filter(user=head).update(ended_at=timezone.now())
     assert client.get(NAMED).status_code == 403
+
+
+# --- what the fragments depend on ---------------------------------------------------------------------------------
+
+
+def test_the_queue_depends_on_every_programme_that_shows_activity_in_it():
+    """A programme that starts showing activity in the queue (a `school_activity` in its figures.py) must be in the
+    queue fragment's `depends_on`, or its counts would stay as they were until the fragment expires."""
+    from django.apps import apps
+
+    from core.discovery import app_modules
+    from officers.views import QUEUE_TABLES
+
+    providers = {
+        apps.get_containing_app_config(module.__name__).label
+        for module in app_modules("figures")
+        if hasattr(module, "school_activity")
+    }
+    assert providers >= {"wands", "stepping_stones", "education_toolkit", "officers"}
+    assert providers <= set(QUEUE_TABLES)
