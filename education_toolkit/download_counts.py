@@ -1,0 +1,116 @@
+"""Each resource's number of downloads, for the editors' list: the whole days before today counted once and kept, today
+counted live from the `downloaded_at` index.
+
+Every download is a new row (`services.downloads_record*`), so the editors' list, which shows the counts, is rendered
+again after every download (core.fragments, keyed by the downloads table's version). Counting the 1,000,000 rows each
+time is what made that page slow (docs/performance.md); what a download changes is only today's part. Downloads are
+only ever added with the time of the download (`auto_now_add`, the assumption insights' day rows make too,
+education_toolkit.figures), so the days before today change only when a download row is updated or deleted: any
+UPDATE or DELETE of the downloads table through Django (the ORM, bulk writes, raw SQL through a Django cursor: a
+connection wrapper, as core.data_versions watches every write) gives the kept part a new version, at once and after
+commit. Nothing is kept while the open transaction has written downloads (a rolled-back change never reaches the
+cache), nor in the first minutes of a day (a download stamped just before midnight may commit just after it).
+`PAST_TTL_SECONDS` bounds what a write made outside Django could leave behind, as core.fragments' TTL does.
+"""
+
+import re
+import time
+from collections import defaultdict
+from datetime import datetime, timedelta
+from datetime import time as clock_time
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.backends.signals import connection_created
+from django.db.models import Count
+from django.utils import timezone
+
+from core import data_versions
+from core.outage import log_outage
+
+from .models import Download
+
+TABLE = Download._meta.db_table
+PAST_TTL_SECONDS = 300
+# Rows stamped before midnight by a transaction still open at midnight: not kept until this long into the day.
+SETTLE = timedelta(minutes=5)
+_VERSION_KEY = "toolkit:past-downloads-version"
+_CHANGES = re.compile(rf"""^\s*(?:UPDATE|DELETE\s+FROM)\s+["`]?{TABLE}["`]?\s""", re.IGNORECASE)
+
+
+def _day_start(now: datetime) -> datetime:
+    return timezone.make_aware(datetime.combine(timezone.localdate(now), clock_time.min))
+
+
+def _bump() -> None:
+    try:
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:  # not set yet, or evicted: a fresh version nothing was kept under
+            cache.set(_VERSION_KEY, time.time_ns(), None)
+    except Exception as error:  # noqa: BLE001 - a cache failure never fails a write
+        log_outage("cache:toolkit-downloads", "kept download counts could not be invalidated", error=error)
+
+
+def past_downloads_changed() -> None:
+    """Downloads before today may have changed: a new version now and another after the commit (call it yourself
+    after a write Django does not run)."""
+    _bump()
+    transaction.on_commit(_bump, robust=True)
+
+
+def _on_write(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    if isinstance(sql, str) and sql.lstrip()[:6].upper() in ("UPDATE", "DELETE") and _CHANGES.match(sql):
+        past_downloads_changed()
+    return result
+
+
+def install(sender=None, connection=None, **kwargs) -> None:
+    if _on_write not in connection.execute_wrappers:
+        connection.execute_wrappers.append(_on_write)
+
+
+def connect() -> None:
+    """From the app's ready(): every database connection, present and future, watches changes to past downloads."""
+    from django.db import connections
+
+    connection_created.connect(install, dispatch_uid="education_toolkit.download_counts.install")
+    for alias in connections:
+        if connections[alias].connection is not None:
+            install(connection=connections[alias])
+
+
+def _count(downloads) -> dict[int, int]:
+    return dict(downloads.order_by().values_list("resource_id").annotate(n=Count("*")))
+
+
+def _past(before: datetime, now: datetime) -> dict[int, int]:
+    """Downloads before `before` (today's start) per resource: kept while nothing changed them."""
+    storable = now - before >= SETTLE and TABLE not in data_versions.tables_written_in_transaction()
+    try:
+        version = cache.get_or_set(_VERSION_KEY, time.time_ns, None)
+        key = f"toolkit:past-downloads:{version}:{before.isoformat()}"
+        kept = cache.get(key)
+    except Exception as error:  # noqa: BLE001 - a cache failure is a miss: count
+        log_outage("cache:toolkit-downloads", "download counts not kept: counted", error=error)
+        return _count(Download.objects.filter(downloaded_at__lt=before))
+    if kept is not None:
+        return kept
+    counts = _count(Download.objects.filter(downloaded_at__lt=before))
+    if storable:
+        try:
+            cache.set(key, counts, PAST_TTL_SECONDS)
+        except Exception as error:  # noqa: BLE001
+            log_outage("cache:toolkit-downloads", "download counts not kept: counted", error=error)
+    return counts
+
+
+def per_resource() -> dict[int, int]:
+    """{resource id: downloads}: exact, every download up to now (resources never downloaded are left out)."""
+    now = timezone.now()
+    today = _day_start(now)
+    counts: dict[int, int] = defaultdict(int, _past(today, now))
+    for resource_id, n in _count(Download.objects.filter(downloaded_at__gte=today)).items():
+        counts[resource_id] += n
+    return dict(counts)
