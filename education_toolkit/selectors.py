@@ -230,8 +230,12 @@ def _count_of(queryset) -> Coalesce:
 def resources_for_editor_list() -> list[Resource]:
     """Every resource with its number of files (one count per resource from the foreign key's index, not a join of
     files by downloads: docs/performance.md) and of downloads (education_toolkit.download_counts: the days before
-    today kept, today counted live)."""
-    resources = list(Resource.objects.annotate(file_count=_count_of(ResourceFile.objects)).order_by("status", "title"))
+    today kept, today counted live). Only what the list shows is read (the texts are long)."""
+    resources = list(
+        Resource.objects.only("title", "resource_type", "status")
+        .annotate(file_count=_count_of(ResourceFile.objects))
+        .order_by("status", "title")
+    )
     downloads = download_counts.per_resource()
     for resource in resources:
         resource.download_count = downloads.get(resource.pk, 0)
