@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from datetime import time as clock_time
 
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models import Count, IntegerField, Value
 from django.utils import timezone
@@ -52,17 +52,18 @@ def _bump() -> None:
         log_outage("cache:toolkit-downloads", "kept download counts could not be invalidated", error=error)
 
 
-def past_downloads_changed() -> None:
-    """Downloads before today may have changed: a new version now and another after the commit (call it yourself
-    after a write Django does not run)."""
+def past_downloads_changed(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Downloads before today may have changed: a new version now and, inside a transaction, another after its commit
+    (call it yourself after a write Django does not run)."""
     _bump()
-    transaction.on_commit(_bump, robust=True)
+    if connections[using].in_atomic_block:
+        transaction.on_commit(_bump, using=using, robust=True)
 
 
 def _on_write(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     if isinstance(sql, str) and sql.lstrip()[:6].upper() in ("UPDATE", "DELETE") and _CHANGES.match(sql):
-        past_downloads_changed()
+        past_downloads_changed(context["connection"].alias)
     return result
 
 
@@ -73,8 +74,6 @@ def install(sender=None, connection=None, **kwargs) -> None:
 
 def connect() -> None:
     """From the app's ready(): every database connection, present and future, watches changes to past downloads."""
-    from django.db import connections
-
     connection_created.connect(install, dispatch_uid="education_toolkit.download_counts.install")
     for alias in connections:
         if connections[alias].connection is not None:

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -210,3 +210,13 @@ class TestDownloadCounts:
         with CaptureQueriesContext(connection) as captured:
             download_counts.per_resource()
         assert len(captured) == 2  # the past counted again, and today
+
+    def test_what_a_rolled_back_change_showed_is_not_kept(self, catalogue_data):
+        knives, verified = catalogue_data
+        old = _download(knives, days_ago=3)
+        assert download_counts.per_resource() == {knives.pk: 1}
+        with transaction.atomic():
+            Download.objects.filter(pk=old.pk).update(resource=verified)
+            assert download_counts.per_resource() == {verified.pk: 1}
+            transaction.set_rollback(True)
+        assert download_counts.per_resource() == {knives.pk: 1}
