@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class EducationToolkitConfig(AppConfig):
     name = "education_toolkit"
     verbose_name = "London Needs You Alive toolkit"
+
+    def ready(self):
+        from . import download_counts
+
+        download_counts.connect()

@@ -7,10 +7,12 @@ from django.core.files.storage import default_storage
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import fragments
 from core.charts import bar_chart
 from core.errors import DomainError, StorageUnavailable
 from core.forms import form_add_domain_error
@@ -84,11 +86,24 @@ def _checkbox_groups(form, counts) -> list[dict]:
     return groups
 
 
-@require_GET
-def catalogue(request: HttpRequest) -> HttpResponse:
-    """Every published resource, with search and a filter for each facet, and counts for each option."""
-    filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
-    valid = filterset.is_valid()
+# What the catalogue's fragment reads: resources, their facets, current files and versions, and the search synonyms
+# (a search widens by them). Not downloads, terms or subscriptions: those are outside it or not shown.
+CATALOGUE_DEPENDS_ON = (
+    "education_toolkit.Resource",
+    "education_toolkit.ResourceTag",
+    "education_toolkit.ResourceFile",
+    "education_toolkit.FileVersion",
+    "education_toolkit.SearchSynonym",
+)
+# The editor list's rows: resources, their files, and downloads (every download changes a count, so it renders them
+# again: cheaply, as education_toolkit.download_counts keeps the days before today).
+EDITOR_LIST_DEPENDS_ON = ("education_toolkit.Resource", "education_toolkit.ResourceFile", "education_toolkit.Download")
+# Shown in the fragment exactly when the download form after it is (catalogue.html): escaped text cannot hold it.
+_TICK_HINT = 'id="tick-hint"'
+
+
+def _catalogue_results(request, filterset, valid: bool, downloadable_levels) -> str:
+    """The filters with their counts, the number of results, the page of results and its pagination."""
     queryset = filterset.qs if valid else selectors.catalogue_resources().none()
     page = paginate(request, queryset, PER_PAGE)
     page.object_list = list(page.object_list)
@@ -96,7 +111,6 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     counts = selectors.facet_counts(queryset)
-    downloadable_levels = permissions.downloadable_access_levels(request.user)
     chosen = []
     for name in (*FILTER_FACETS, "resource_type", "access_level", "duration"):
         labels = dict(filterset.form.fields[name].choices)
@@ -105,19 +119,44 @@ def catalogue(request: HttpRequest) -> HttpResponse:
                 remaining = query.copy()
                 remaining.setlist(name, [v for v in remaining.getlist(name) if v != value])
                 chosen.append({"label": labels[value], "href": f"?{remaining.urlencode()}"})
+    return render_to_string(
+        "education_toolkit/includes/catalogue_results.html",
+        {
+            "groups": _checkbox_groups(filterset.form, counts),
+            "page": page,
+            "chosen": chosen,
+            "downloadable_levels": downloadable_levels,
+            "any_downloadable": any(r.access_level in downloadable_levels and r.files.all() for r in page.object_list),
+        },
+        request=request,
+    )
+
+
+@require_GET
+def catalogue(request: HttpRequest) -> HttpResponse:
+    """Every published resource, with search and a filter for each facet, and counts for each option. The filters,
+    counts and results are a fragment (core.fragments), per reader (what they may download: anonymous readers share
+    one); the download form around the ticks, with its CSRF token and the terms, is rendered on every request."""
+    filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
+    valid = filterset.is_valid()
+    downloadable_levels = permissions.downloadable_access_levels(request.user)
+    results = fragments.cached(
+        request,
+        "toolkit-catalogue",
+        depends_on=CATALOGUE_DEPENDS_ON,
+        render=lambda: _catalogue_results(request, filterset, valid, downloadable_levels),
+        vary=(tuple(sorted(downloadable_levels)),),
+    )
+    any_downloadable = _TICK_HINT in results
     return render(
         request,
         "education_toolkit/catalogue.html",
         {
             "filter_form": filterset.form,
-            "groups": _checkbox_groups(filterset.form, counts),
-            "page": page,
-            "chosen": chosen,
-            "access_tags": ACCESS_TAGS,
+            "results": results,
             "is_editor": permissions.is_toolkit_editor(request.user),
-            "downloadable_levels": downloadable_levels,
-            "any_downloadable": any(r.access_level in downloadable_levels and r.files.all() for r in page.object_list),
-            "needs_terms": not _terms_ok(request),
+            "any_downloadable": any_downloadable,
+            "needs_terms": any_downloadable and not _terms_ok(request),
             "several_form": SeveralDownloadForm(),
         },
     )
@@ -335,11 +374,17 @@ def _editable(request, pk: int) -> Resource:
 @login_required
 def editor_list(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_edit_toolkit(request.user))
-    return render(
+    rows = fragments.cached(
         request,
-        "education_toolkit/editor_list.html",
-        {"resources": selectors.resources_for_editor_list()},
+        "toolkit-editor-list",
+        depends_on=EDITOR_LIST_DEPENDS_ON,
+        render=lambda: render_to_string(
+            "education_toolkit/includes/editor_rows.html",
+            {"resources": selectors.resources_for_editor_list()},
+            request=request,
+        ),
     )
+    return render(request, "education_toolkit/editor_list.html", {"rows": rows})
 
 
 def _resource_form_page(request, *, resource=None):

@@ -6,6 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.safestring import mark_safe
 
 from core.rows import esc, url_maker
+from core.templatetags.govuk import status_tag
 
 register = template.Library()
 
@@ -90,3 +91,28 @@ def toolkit_results(resources, downloadable_levels, user):
             "      </li>\n      "
         )
     return mark_safe("".join(items) or _EMPTY)  # noqa: S308 - every value is escaped by esc()  # nosec B308 B703
+
+
+_EDITOR_EMPTY = (
+    '\n    <tr class="govuk-table__row"><td class="govuk-table__cell" colspan="5">No resources yet.</td></tr>\n  '
+)
+
+
+@register.simple_tag
+def toolkit_editor_rows(resources):
+    """`{% toolkit_editor_rows resources %}`: the editors' list, a row a resource (its title as a link to edit it, type,
+    status tag, files and downloads), as education_toolkit/editor_list.html had them."""
+    link = url_maker("toolkit:editor_edit", "pk")
+    rows = []
+    for r in resources:
+        title = f'<a class="govuk-link" href="{esc(link(r.pk))}">{esc(r.title)}</a>'
+        rows.append(
+            '\n    <tr class="govuk-table__row">\n'
+            f'      <td class="govuk-table__cell">{title}</td>\n'
+            f'      <td class="govuk-table__cell">{esc(r.get_resource_type_display())}</td>\n'
+            f'      <td class="govuk-table__cell">{status_tag(r)}</td>\n'
+            f'      <td class="govuk-table__cell govuk-table__cell--numeric">{esc(r.file_count)}</td>\n'
+            f'      <td class="govuk-table__cell govuk-table__cell--numeric">{esc(r.download_count)}</td>\n'
+            "    </tr>\n  "
+        )
+    return mark_safe("".join(rows) or _EDITOR_EMPTY)  # noqa: S308 - every value is escaped by esc()  # nosec B308 B703
