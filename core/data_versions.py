@@ -72,11 +72,20 @@ def _open_transaction(db_connection, create: bool) -> _Transaction | None:
     return hook
 
 
-def written(db_connection, tables: Iterable[str]) -> None:
-    """These tables changed (called for every write statement; call it yourself for a write Django does not run)."""
+def changed(table: str) -> str:
+    """The name of the version bumped only when rows of `table` are changed or removed (UPDATE, DELETE), not when rows
+    are added: for what is kept about rows that are only ever added (the toolkit's past downloads)."""
+    return f"{table}:changed"
+
+
+def written(db_connection, tables: Iterable[str], *, rows_changed: bool = True) -> None:
+    """These tables were written (called for every write statement; call it yourself for a write Django does not
+    run). `rows_changed`: existing rows were updated or deleted (False for an INSERT)."""
     tables = [table for table in tables if table not in IGNORED_TABLES]
     if not tables:
         return
+    if rows_changed:
+        tables += [changed(table) for table in tables]
     _bump(tables)
     if db_connection.in_atomic_block:
         _open_transaction(db_connection, create=True).tables.update(tables)
@@ -93,10 +102,11 @@ def tables_written_in_transaction() -> set[str]:
 
 def _on_write(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
-    if isinstance(sql, str) and sql.lstrip()[:6].upper() in _WRITE_STARTS:
+    start = sql.lstrip()[:6].upper() if isinstance(sql, str) else ""
+    if start in _WRITE_STARTS:
         match = _WRITE.match(sql)
         if match:
-            written(context["connection"], [match.group(1)])
+            written(context["connection"], [match.group(1)], rows_changed=start in ("UPDATE", "DELETE", "REPLAC"))
     return result
 
 
@@ -130,7 +140,8 @@ def tables_for(labels: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def versions(tables: Iterable[str]) -> tuple:
-    """The current version of each table, in one cache call (a table never written yet gets a fresh one)."""
+    """The current version of each table (or `changed(table)`), in one cache call (one never written yet gets a fresh
+    one)."""
     tables = list(tables)
     keys = [_key(table) for table in tables]
     found = cache.get_many(keys)

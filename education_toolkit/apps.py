@@ -4,8 +4,3 @@ from django.apps import AppConfig
 class EducationToolkitConfig(AppConfig):
     name = "education_toolkit"
     verbose_name = "London Needs You Alive toolkit"
-
-    def ready(self):
-        from . import download_counts
-
-        download_counts.connect()

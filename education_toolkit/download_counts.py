@@ -6,22 +6,19 @@ again after every download (core.fragments, keyed by the downloads table's versi
 time is what made that page slow (docs/performance.md); what a download changes is only today's part. Downloads are
 only ever added with the time of the download (`auto_now_add`, the assumption insights' day rows make too,
 education_toolkit.figures), so the days before today change only when a download row is updated or deleted: any
-UPDATE or DELETE of the downloads table through Django (the ORM, bulk writes, raw SQL through a Django cursor: a
-connection wrapper, as core.data_versions watches every write) gives the kept part a new version, at once and after
-commit. Nothing is kept while the open transaction has written downloads (a rolled-back change never reaches the
-cache), nor in the first minutes of a day (a download stamped just before midnight may commit just after it).
+UPDATE or DELETE of the downloads table through Django (the ORM, bulk writes, raw SQL through a Django cursor) gives
+the kept part a new version, at once and after commit (core.data_versions' version of the rows changed, which an
+INSERT does not bump). Nothing is kept while the open transaction has written downloads (a rolled-back change never
+reaches the cache), nor in the first minutes of a day (a download stamped just before midnight may commit just after
+it).
 `PAST_TTL_SECONDS` bounds what a write made outside Django could leave behind, as core.fragments' TTL does.
 """
 
-import re
-import time
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from datetime import time as clock_time
 
 from django.core.cache import cache
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.backends.signals import connection_created
 from django.db.models import Count, IntegerField, Value
 from django.utils import timezone
 
@@ -34,50 +31,10 @@ TABLE = Download._meta.db_table
 PAST_TTL_SECONDS = 300
 # Rows stamped before midnight by a transaction still open at midnight: not kept until this long into the day.
 SETTLE = timedelta(minutes=5)
-_VERSION_KEY = "toolkit:past-downloads-version"
-_CHANGES = re.compile(rf"""^\s*(?:UPDATE|DELETE\s+FROM)\s+["`]?{TABLE}["`]?\s""", re.IGNORECASE)
 
 
 def _day_start(now: datetime) -> datetime:
     return timezone.make_aware(datetime.combine(timezone.localdate(now), clock_time.min))
-
-
-def _bump() -> None:
-    try:
-        try:
-            cache.incr(_VERSION_KEY)
-        except ValueError:  # not set yet, or evicted: a fresh version nothing was kept under
-            cache.set(_VERSION_KEY, time.time_ns(), None)
-    except Exception as error:  # noqa: BLE001 - a cache failure never fails a write
-        log_outage("cache:toolkit-downloads", "kept download counts could not be invalidated", error=error)
-
-
-def past_downloads_changed(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Downloads before today may have changed: a new version now and, inside a transaction, another after its commit
-    (call it yourself after a write Django does not run)."""
-    _bump()
-    if connections[using].in_atomic_block:
-        transaction.on_commit(_bump, using=using, robust=True)
-
-
-def _on_write(execute, sql, params, many, context):
-    result = execute(sql, params, many, context)
-    if isinstance(sql, str) and sql.lstrip()[:6].upper() in ("UPDATE", "DELETE") and _CHANGES.match(sql):
-        past_downloads_changed(context["connection"].alias)
-    return result
-
-
-def install(sender=None, connection=None, **kwargs) -> None:
-    if _on_write not in connection.execute_wrappers:
-        connection.execute_wrappers.append(_on_write)
-
-
-def connect() -> None:
-    """From the app's ready(): every database connection, present and future, watches changes to past downloads."""
-    connection_created.connect(install, dispatch_uid="education_toolkit.download_counts.install")
-    for alias in connections:
-        if connections[alias].connection is not None:
-            install(connection=connections[alias])
 
 
 def _counted_before(before: datetime) -> dict[int, int]:
@@ -104,7 +61,7 @@ def _past(before: datetime, now: datetime) -> dict[int, int]:
     """Downloads before `before` (today's start) per resource: kept while nothing changed them."""
     storable = now - before >= SETTLE and TABLE not in data_versions.tables_written_in_transaction()
     try:
-        version = cache.get_or_set(_VERSION_KEY, time.time_ns, None)
+        (version,) = data_versions.versions([data_versions.changed(TABLE)])
         key = f"toolkit:past-downloads:{version}:{before.isoformat()}"
         kept = cache.get(key)
     except Exception as error:  # noqa: BLE001 - a cache failure is a miss: count

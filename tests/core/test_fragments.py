@@ -168,3 +168,16 @@ class TestCachedFragments:
         assert fragment(get(), render) == "<p>0 schools</p>"
         assert fragment(get(), render) == "<p>0 schools</p>"
         assert render.calls == 2
+
+
+@pytest.mark.django_db
+def test_the_rows_changed_version_moves_on_update_and_delete_not_on_insert():
+    changed = data_versions.changed("schools_school")
+    (before,) = data_versions.versions([changed])
+    school = SchoolFactory()
+    assert data_versions.versions([changed]) == (before,)
+    School.objects.filter(pk=school.pk).update(name="Renamed")
+    (after_update,) = data_versions.versions([changed])
+    assert after_update != before
+    school.delete()
+    assert data_versions.versions([changed]) != (after_update,)
