@@ -1,7 +1,9 @@
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from core import data_versions, fragments
 from core.pagination import cached_count_paginator, filter_count_key
 
 from .counts import REGISTER_COUNTS
@@ -11,25 +13,43 @@ from .selectors import school_filter, school_get, school_links, school_successor
 RESULTS_PER_PAGE = 25
 RegisterPaginator = cached_count_paginator(REGISTER_COUNTS)  # the total is cached until the register changes
 CITY_OF_LONDON_CODE = 201
+REGISTER = ("schools",)  # what Find a school reads: the register (schools, authorities, command units)
 
 
 @require_GET
 def school_list(request: HttpRequest) -> HttpResponse:
-    """Find a school: search and filter the register; errors in the filters are shown, never a server error."""
+    """Find a school: search and filter the register; errors in the filters are shown, never a server error.
+
+    The filters are validated on every request (the error summary and the title need them); the filter panel and the
+    results (the borough and command unit choices, the rows, the pagination) are one cached fragment, the same for
+    every reader: it is keyed by the query string and the register's tables, so a hit runs none of their queries.
+    """
     filterset = school_filter(params=request.GET)
-    context = {"form": filterset.form, "page": None, "results": []}
+    page = None
     if filterset.is_valid():
-        paginator = RegisterPaginator(
-            filterset.qs, RESULTS_PER_PAGE, count_key=filter_count_key("find-a-school", request.GET)
-        )
-        page = paginator.get_page(request.GET.get("page"))
-        context.update(
-            page=page,
-            results=[{"school": school} for school in page],
-        )
-    # Statuses have no control on the page (the API's and links' parameter), so a valid one is carried along.
-    context["kept_statuses"] = [status for status in request.GET.getlist("status") if status in School.Status.values]
-    return render(request, "schools/school_list.html", context)
+        # The total is cached per version of the register's tables too, as the fragment is: a write that sends no
+        # signal (QuerySet.update) cannot leave a fresh list under a stale total.
+        versions = data_versions.versions(data_versions.tables_for(REGISTER))
+        count_key = f"{filter_count_key('find-a-school', request.GET)}:{versions}"
+        paginator = RegisterPaginator(filterset.qs, RESULTS_PER_PAGE, count_key=count_key)
+        page = paginator.get_page(request.GET.get("page"))  # the total is cached; the rows are read in the fragment
+
+    def render_panel() -> str:
+        context = {
+            "form": filterset.form,
+            "page": page,
+            "results": [{"school": school} for school in page] if page is not None else [],
+            # Statuses have no control on the page (the API's and links' parameter), so a valid one is carried along.
+            "kept_statuses": [status for status in request.GET.getlist("status") if status in School.Status.values],
+        }
+        return render_to_string("schools/includes/school_list_panel.html", context, request=request)
+
+    panel = fragments.cached(request, "find-a-school", depends_on=REGISTER, render=render_panel, per_user=False)
+    # `page.number > 1` only when the page has rows (testing the page itself would read them outside the fragment).
+    title_page = (page.number, page.paginator.num_pages) if page is not None and page.number > 1 else None
+    return render(
+        request, "schools/school_list.html", {"form": filterset.form, "panel": panel, "title_page": title_page}
+    )
 
 
 def website_href(website: str) -> str:
