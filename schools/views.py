@@ -1,6 +1,10 @@
+import functools
+
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
+from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
 from core import data_versions, fragments
@@ -20,36 +24,46 @@ REGISTER = ("schools",)  # what Find a school reads: the register (schools, auth
 def school_list(request: HttpRequest) -> HttpResponse:
     """Find a school: search and filter the register; errors in the filters are shown, never a server error.
 
-    The filters are validated on every request (the error summary and the title need them); the filter panel and the
-    results (the borough and command unit choices, the rows, the pagination) are one cached fragment, the same for
-    every reader: it is keyed by the query string and the register's tables, so a hit runs none of their queries.
+    The filters are validated on every request (the error summary and the title need them); the rest is cached, the
+    same for every reader, keyed by the query string and the register's tables: the filter panel and the results (the
+    borough and command unit choices, the rows, the pagination) as one fragment, the title's page numbers as another.
+    A hit runs none of their queries, nor builds the filtered query.
     """
     filterset = school_filter(params=request.GET)
-    page = None
-    if filterset.is_valid():
-        # The total is cached per version of the register's tables too, as the fragment is: a write that sends no
+    valid = filterset.is_valid()
+
+    @functools.cache
+    def page() -> Page | None:
+        if not valid:
+            return None
+        # The total is cached per version of the register's tables too, as the fragments are: a write that sends no
         # signal (QuerySet.update) cannot leave a fresh list under a stale total.
         versions = data_versions.versions(data_versions.tables_for(REGISTER))
         count_key = f"{filter_count_key('find-a-school', request.GET)}:{versions}"
         paginator = RegisterPaginator(filterset.qs, RESULTS_PER_PAGE, count_key=count_key)
-        page = paginator.get_page(request.GET.get("page"))  # the total is cached; the rows are read in the fragment
+        return paginator.get_page(request.GET.get("page"))
 
     def render_panel() -> str:
         context = {
             "form": filterset.form,
-            "page": page,
-            "results": [{"school": school} for school in page] if page is not None else [],
+            "page": page(),
+            "results": [{"school": school} for school in page()] if page() is not None else [],
             # Statuses have no control on the page (the API's and links' parameter), so a valid one is carried along.
             "kept_statuses": [status for status in request.GET.getlist("status") if status in School.Status.values],
         }
         return render_to_string("schools/includes/school_list_panel.html", context, request=request)
 
+    def render_title() -> str:
+        # "(page 2 of 9)" past the first page (a page past the first always has rows: testing the page itself would
+        # read them).
+        current = page()
+        if current is None or current.number <= 1:
+            return ""
+        return escape(f" (page {current.number} of {current.paginator.num_pages})")
+
+    title = fragments.cached(request, "find-a-school-title", depends_on=REGISTER, render=render_title, per_user=False)
     panel = fragments.cached(request, "find-a-school", depends_on=REGISTER, render=render_panel, per_user=False)
-    # `page.number > 1` only when the page has rows (testing the page itself would read them outside the fragment).
-    title_page = (page.number, page.paginator.num_pages) if page is not None and page.number > 1 else None
-    return render(
-        request, "schools/school_list.html", {"form": filterset.form, "panel": panel, "title_page": title_page}
-    )
+    return render(request, "schools/school_list.html", {"form": filterset.form, "panel": panel, "title": title})
 
 
 def website_href(website: str) -> str:

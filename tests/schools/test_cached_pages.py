@@ -112,6 +112,11 @@ def test_find_a_school_later_pages_keep_their_title_when_cached(client):
     assert title(second) == "Find a school (page 2 of 2) – London Schools Safety Portal"
     assert "Showing 26 to 30" in second and "School 029" in second
     assert title(get(client, LIST_URL)[0]) == "Find a school – London Schools Safety Portal"
+    assert warm < 3  # the title's page numbers are cached too: no count, no rows
+
+    for n in range(30, 60):
+        SchoolFactory(name=f"School {n:03d}", local_authority=local_authority(CAMDEN))
+    assert title(get(client, LIST_URL, {"page": 2})[0]) == "Find a school (page 2 of 3) – London Schools Safety Portal"
 
 
 @pytest.mark.parametrize(
