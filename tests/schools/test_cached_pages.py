@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from accounts.models import ProgrammeRole
 from accounts.services.programme_roles import programme_role_end
-from schools.models import LocalAuthority, School, SchoolChange
+from schools.models import BasicCommandUnit, LocalAuthority, School, SchoolChange
 from schools.services import gias_import_run
 from tests.accounts.factories import SchoolMembershipFactory, programme_admin, with_two_factor
 from tests.schools.factories import SchoolFactory, local_authority
@@ -130,12 +130,28 @@ def test_find_a_school_later_pages_keep_their_title_when_cached(client):
 def test_find_a_school_bad_filters_keep_the_error_summary_when_cached(client, query, message):
     SchoolFactory(name="Should not be listed", local_authority=local_authority(HACKNEY))
     first, _ = get(client, LIST_URL, query)
-    second, _ = get(client, LIST_URL, query)
+    second, warm = get(client, LIST_URL, query)
     assert second == first
+    assert warm == 0  # the filters' validation is cached with the page: it depends on the register alone
     assert title(second) == "Error: Find a school – London Schools Safety Portal"
     assert 'class="govuk-error-summary"' in second and message in second
     assert 'class="govuk-error-message"' in second
     assert "Should not be listed" not in second
+
+
+def test_find_a_school_a_bad_filter_becomes_good_when_the_register_changes(client):
+    query = {"borough": CAMDEN, "bcu": "central-west"}
+    html, _ = get(client, LIST_URL, query)
+    assert "Camden is not in Central West" in html and title(html).startswith("Error: ")
+    get(client, LIST_URL, query)
+
+    camden = local_authority(CAMDEN)
+    camden.bcu = BasicCommandUnit.objects.get(slug="central-west")
+    camden.save()
+    SchoolFactory(name="Camden Primary", local_authority=camden)
+    html, _ = get(client, LIST_URL, query)
+    assert "govuk-error-summary" not in html and not title(html).startswith("Error: ")
+    assert "Camden Primary" in html
 
 
 def test_find_a_school_search_with_no_result_shows_a_new_match(client):
