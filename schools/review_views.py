@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import fragments
 from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.pagination import paginate
@@ -18,6 +20,9 @@ from .models import SchoolChange
 from .successions import can_review_changes
 
 PAGE_SIZE = 50
+# What the list of waiting changes reads: the register, and each programme's records a succession would move (the
+# handlers of accounts, officers, wands and stepping_stones; core for what they share). Broad on purpose.
+WAITING_TABLES = ("schools", "accounts", "officers", "wands", "stepping_stones", "core")
 
 
 def _require_reviewer(request) -> None:
@@ -30,18 +35,24 @@ def _require_reviewer(request) -> None:
 def change_list(request):
     """Closures and successions waiting for review, each with what it would do to each programme."""
     _require_reviewer(request)
-    page = paginate(request, selectors.school_changes_pending(), PAGE_SIZE)
-    previews = reviews.school_change_previews(list(page))
-    return render(
-        request,
-        "schools/changes.html",
-        {
-            "page": page,
-            "previews": previews,
-            "dismiss_form": ChangeDismissForm(),
-            "decided": selectors.school_changes_decided(limit=20),
-        },
+
+    def render_waiting() -> str:
+        page = paginate(request, selectors.school_changes_pending(), PAGE_SIZE)
+        context = {"page": page, "previews": reviews.school_change_previews(list(page))}
+        return render_to_string("schools/includes/changes_waiting.html", context, request=request).strip()
+
+    def render_decided() -> str:
+        context = {"decided": selectors.school_changes_decided(limit=20)}
+        return render_to_string("schools/includes/changes_decided.html", context, request=request)
+
+    # The waiting changes' previews ask every programme what applying would move (schools.successions.handlers):
+    # their tables are behind the fragment too. The form that applies them all (a CSRF token) stays outside; an empty
+    # fragment means nothing is waiting.
+    waiting = fragments.cached(request, "school-changes-waiting", depends_on=WAITING_TABLES, render=render_waiting)
+    decided = fragments.cached(
+        request, "school-changes-decided", depends_on=("schools", "accounts"), render=render_decided
     )
+    return render(request, "schools/changes.html", {"waiting": waiting, "decided": decided})
 
 
 @require_POST

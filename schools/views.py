@@ -1,35 +1,72 @@
+import functools
+
+from django.core.paginator import Page
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
+from core import data_versions, fragments
 from core.pagination import cached_count_paginator, filter_count_key
 
 from .counts import REGISTER_COUNTS
+from .filters import SchoolFilter
 from .models import School
 from .selectors import school_filter, school_get, school_links, school_successor_applied
 
 RESULTS_PER_PAGE = 25
 RegisterPaginator = cached_count_paginator(REGISTER_COUNTS)  # the total is cached until the register changes
 CITY_OF_LONDON_CODE = 201
+REGISTER = ("schools",)  # what Find a school reads: the register (schools, authorities, command units)
 
 
 @require_GET
 def school_list(request: HttpRequest) -> HttpResponse:
-    """Find a school: search and filter the register; errors in the filters are shown, never a server error."""
-    filterset = school_filter(params=request.GET)
-    context = {"form": filterset.form, "page": None, "results": []}
-    if filterset.is_valid():
-        paginator = RegisterPaginator(
-            filterset.qs, RESULTS_PER_PAGE, count_key=filter_count_key("find-a-school", request.GET)
-        )
-        page = paginator.get_page(request.GET.get("page"))
-        context.update(
-            page=page,
-            results=[{"school": school} for school in page],
-        )
-    # Statuses have no control on the page (the API's and links' parameter), so a valid one is carried along.
-    context["kept_statuses"] = [status for status in request.GET.getlist("status") if status in School.Status.values]
-    return render(request, "schools/school_list.html", context)
+    """Find a school: search and filter the register; errors in the filters are shown, never a server error.
+
+    What the page shows is a function of the query string and the register's tables alone (the filters' choices and
+    their validation, the rows, the totals), the same for every reader: the title and the content (error summary,
+    filter panel, results, pagination) are two cached fragments keyed by them. A hit builds no form and runs no query;
+    a miss validates the filters, counts (cached) and reads the page's rows.
+    """
+
+    @functools.cache
+    def filterset() -> SchoolFilter:
+        bound = school_filter(params=request.GET)
+        bound.is_valid()
+        return bound
+
+    @functools.cache
+    def page() -> Page | None:
+        if not filterset().is_valid():
+            return None
+        # The total is cached per version of the register's tables too, as the fragments are: a write that sends no
+        # signal (QuerySet.update) cannot leave a fresh list under a stale total.
+        versions = data_versions.versions(data_versions.tables_for(REGISTER))
+        count_key = f"{filter_count_key('find-a-school', request.GET)}:{versions}"
+        paginator = RegisterPaginator(filterset().qs, RESULTS_PER_PAGE, count_key=count_key)
+        return paginator.get_page(request.GET.get("page"))
+
+    def render_title() -> str:
+        current = page()
+        # Past the first page a page always has rows (testing the page itself would read them).
+        numbers = (current.number, current.paginator.num_pages) if current is not None and current.number > 1 else None
+        context = {"form": filterset().form, "page_numbers": numbers}
+        return render_to_string("schools/includes/school_list_title.html", context, request=request).strip()
+
+    def render_content() -> str:
+        context = {
+            "form": filterset().form,
+            "page": page(),
+            "results": [{"school": school} for school in page()] if page() is not None else [],
+            # Statuses have no control on the page (the API's and links' parameter), so a valid one is carried along.
+            "kept_statuses": [status for status in request.GET.getlist("status") if status in School.Status.values],
+        }
+        return render_to_string("schools/includes/school_list_content.html", context, request=request)
+
+    title = fragments.cached(request, "find-a-school-title", depends_on=REGISTER, render=render_title, per_user=False)
+    content = fragments.cached(request, "find-a-school", depends_on=REGISTER, render=render_content, per_user=False)
+    return render(request, "schools/school_list.html", {"title": title, "content": content})
 
 
 def website_href(website: str) -> str:
