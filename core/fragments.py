@@ -72,11 +72,14 @@ def cached(
     render: Callable[[], str],
     per_user: bool = True,
     vary: tuple = (),
+    params: frozenset[str] | None = None,
 ) -> SafeString:
     """The fragment `name` for this request: from the cache when nothing it shows has changed, else `render()` (a
     string of trusted HTML: a rendered template) and stored. `depends_on`: app labels ("wands") or models
-    ("schools.School") whose tables the fragment reads, directly or through anything it calls."""
-    if not getattr(settings, "FRAGMENT_CACHE", False):
+    ("schools.School") whose tables the fragment reads, directly or through anything it calls. `params`: the query
+    parameters the page reads; a request with any other is rendered and not stored (public pages: a visitor adding
+    `?x=1`, `?x=2`… would otherwise fill the cache, and links that keep every parameter would show theirs to others)."""
+    if not getattr(settings, "FRAGMENT_CACHE", False) or (params is not None and not params.issuperset(request.GET)):
         return _checked(name, render())
     tables = data_versions.tables_for(tuple(depends_on))
     try:

@@ -64,9 +64,14 @@ def school_list(request: HttpRequest) -> HttpResponse:
         }
         return render_to_string("schools/includes/school_list_content.html", context, request=request)
 
-    title = fragments.cached(request, "find-a-school-title", depends_on=REGISTER, render=render_title, per_user=False)
-    content = fragments.cached(request, "find-a-school", depends_on=REGISTER, render=render_content, per_user=False)
+    shared = {"depends_on": REGISTER, "per_user": False, "params": FIND_A_SCHOOL_PARAMS}
+    title = fragments.cached(request, "find-a-school-title", render=render_title, **shared)
+    content = fragments.cached(request, "find-a-school", render=render_content, **shared)
     return render(request, "schools/school_list.html", {"title": title, "content": content})
+
+
+# What the page reads from the query string (the filters and the page): with anything else it is rendered, not cached.
+FIND_A_SCHOOL_PARAMS = frozenset({*SchoolFilter.base_filters, "page"})
 
 
 def website_href(website: str) -> str:

@@ -145,6 +145,18 @@ class TestCachedFragments:
         fragment(get(), render)
         assert render.calls == 1
 
+    def test_a_parameter_the_page_does_not_read_is_rendered_not_stored(self):
+        render = Renders()
+        known = frozenset({"page", "q"})
+        fragment(get(query="?page=2&q=x"), render, params=known)
+        fragment(get(query="?page=2&q=x"), render, params=known)
+        assert render.calls == 1
+        for n in range(3):
+            fragment(get(query=f"?page=2&junk={n}"), render, params=known)
+        assert render.calls == 4
+        fragment(get(query="?page=2&junk=0"), render, params=known)
+        assert render.calls == 5
+
     def test_off_renders_every_time(self, settings):
         settings.FRAGMENT_CACHE = False
         render = Renders()
