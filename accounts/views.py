@@ -8,10 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import fragments
 from core.csv_import import CsvRejected, upload_bytes
 from core.errors import DomainError
 from core.forms import form_add_domain_error
@@ -45,6 +47,22 @@ from .permissions import (
 
 CSV_SESSION_KEY = "accounts.invitation_rows"
 PAGE_SIZE = 50
+# What the cached parts of these pages read (core.fragments): people, roles, invitations, organisations ("accounts")
+# and the schools, boroughs and BCUs they name ("schools").
+PEOPLE_TABLES = ("accounts", "schools")
+
+
+def _fragment(request, name: str, template: str, context, *, vary: tuple = ()) -> str:
+    """The part of a page that reads the data, cached until a table it shows is written. `context` is a callable, so
+    its queries run only on a miss. Nothing in it may hold a form posting back (CSRF token) or depend on the time of
+    day (an invitation open until 14:00): those stay in the page."""
+    return fragments.cached(
+        request,
+        name,
+        depends_on=PEOPLE_TABLES,
+        vary=vary,
+        render=lambda: render_to_string(template, context(), request=request),
+    )
 
 
 def _posted(request):
@@ -274,17 +292,20 @@ def _invitation_accept_page(request, token: str, *, invitation, template: str, a
 @login_required
 def my_schools(request):
     user = request.user
-    memberships = selectors.memberships_of_user(user)
-    return render(
+    content_html = _fragment(
         request,
-        "accounts/my_schools.html",
-        {
-            "memberships": memberships,
+        "accounts-my-schools",
+        "accounts/includes/my_schools_content.html",
+        lambda: {
+            "memberships": selectors.memberships_of_user(user),
             "join_requests": selectors.join_requests_visible_to(user).filter(user=user)[:50],
-            "invitations": selectors.invitations_pending_for(user),
             "organisations": selectors.organisations_of(user),
         },
     )
+    # Invitations are open until a time of day: read on every request, outside the cached part. Their schools in a
+    # second query, only when there are any: joined, the query planner may start from the schools register.
+    invitations = selectors.invitations_pending_for(user).select_related(None).prefetch_related("school")
+    return render(request, "accounts/my_schools.html", {"content_html": content_html, "invitations": invitations})
 
 
 def _school_in_scope(request, urn: int) -> School:
@@ -299,25 +320,34 @@ def school_people(request, urn: int):
     school = _school_in_scope(request, urn)
     user = request.user
     now = timezone.now()
-    invitations = list(
-        selectors.invitations_visible_to(user).filter(
-            school=school, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now
-        )
-    )
-    return render(
+    can_manage = can_manage_school_members(user, school)
+    content_html = _fragment(
         request,
-        "accounts/school_people.html",
-        {
+        "accounts-school-people",
+        "accounts/includes/school_people_content.html",
+        lambda: {
             "school": school,
             "memberships": selectors.memberships_of_school(school=school, actor=user),
             "join_requests": selectors.join_requests_visible_to(user).filter(
                 school=school, status=JoinRequest.Status.PENDING
             ),
-            "invitations": invitations,
-            "can_manage": can_manage_school_members(user, school),
+            "can_manage": can_manage,
             "can_invite": can_invite_staff(user, school),
             "has_headteacher": selectors.school_has_headteacher(school),
         },
+        vary=(school.urn,),  # in the path, not the query string
+    )
+    # Invitations are open until a time of day: read on every request, outside the cached part (without the joins
+    # the list does not show).
+    invitations = list(
+        selectors.invitations_visible_to(user)
+        .filter(school=school, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+        .select_related(None)
+    )
+    return render(
+        request,
+        "accounts/school_people.html",
+        {"school": school, "content_html": content_html, "invitations": invitations, "can_manage": can_manage},
     )
 
 
@@ -454,11 +484,16 @@ def join_request_decide(request, pk: int):
 @login_required
 def programme_roles(request):
     _require(can_grant_programme_roles(request.user))
-    return render(
+    content_html = _fragment(
         request,
-        "accounts/programme_roles.html",
-        {"police_roles": selectors.police_roles_current(), "programme_roles": selectors.programme_roles_current()},
+        "accounts-programme-roles",
+        "accounts/includes/programme_roles_content.html",
+        lambda: {
+            "police_roles": selectors.police_roles_current(),
+            "programme_roles": selectors.programme_roles_current(),
+        },
     )
+    return render(request, "accounts/programme_roles.html", {"content_html": content_html})
 
 
 @login_required
@@ -529,8 +564,13 @@ def programme_role_end(request, pk: int):
 @login_required
 def schools_without_headteacher(request):
     _require(is_programme_admin(request.user))
-    page = paginate(request, selectors.schools_without_headteacher(), PAGE_SIZE)
-    return render(request, "accounts/schools_without_headteacher.html", {"page": page})
+    content_html = _fragment(
+        request,
+        "accounts-schools-without-headteacher",
+        "accounts/includes/schools_without_headteacher_content.html",
+        lambda: {"page": paginate(request, selectors.schools_without_headteacher(), PAGE_SIZE)},
+    )
+    return render(request, "accounts/schools_without_headteacher.html", {"content_html": content_html})
 
 
 # Organisations --------------------------------------------------------------------------------------------------------
@@ -655,7 +695,13 @@ def _organisation_invitation_accepted(request, membership):
 @login_required
 def access_reviews(request):
     _require(can_review_access(request.user))
-    return render(request, "accounts/access_reviews.html", {"reviews": selectors.access_reviews_for(request.user)})
+    content_html = _fragment(
+        request,
+        "accounts-access-reviews",
+        "accounts/includes/access_reviews_content.html",
+        lambda: {"reviews": selectors.access_reviews_for(request.user)},
+    )
+    return render(request, "accounts/access_reviews.html", {"content_html": content_html})
 
 
 _REVIEW_MODELS = {"duty": SchoolDuty, "police": PoliceRole, "programme": ProgrammeRole}

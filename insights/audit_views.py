@@ -18,11 +18,13 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from accounts import roles
 from accounts.identity.view_as import is_viewing_as
 from accounts.selectors import user_role_names
+from core import fragments
 from core.csv_export import csv_streaming_response
 from core.models import AuditEvent
 from core.pagination import paginate
@@ -254,20 +256,29 @@ def audit_search(request: HttpRequest) -> HttpResponse:
     """Search the audit; the filters stay in the page links and in the export link."""
     _gate(request)
     filterset = audit_filter(request)
-    events = _filtered(filterset)
-    page = paginate(request, events, PER_PAGE) if events is not None else None
+    events = _filtered(filterset)  # the filters are checked on every request; the entries are read on a miss only
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
+    context = {
+        "filter_form": filterset.form,
+        "export_query": query.urlencode(),
+        "sees_pupil_entries": can_see_pupil_audit(request.user, viewing_as=request_views_as(request)),
+    }
+
+    def render_entries() -> str:
+        page = paginate(request, events, PER_PAGE) if events is not None else None
+        return render_to_string("insights/includes/audit_search_content.html", {**context, "page": page}, request)
+
+    # The entries, their object types and the filter's choices of type (not the rest of `core`: the worker's heartbeat
+    # is written every 10 s); who may see pupil entries is the person's roles and "viewing as", in the key.
+    context["content_html"] = fragments.cached(
         request,
-        "insights/audit_search.html",
-        {
-            "filter_form": filterset.form,
-            "page": page,
-            "export_query": query.urlencode(),
-            "sees_pupil_entries": can_see_pupil_audit(request.user, viewing_as=request_views_as(request)),
-        },
+        "audit-search",
+        depends_on=("core.AuditEvent", "contenttypes"),
+        vary=(request_views_as(request),),
+        render=render_entries,
     )
+    return render(request, "insights/audit_search.html", context)
 
 
 EXPORT_HEADER = [
@@ -308,11 +319,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
     filterset = audit_filter(request)
     events = _filtered(filterset)
     if events is None:
-        response = render(
-            request,
-            "insights/audit_search.html",
-            {"filter_form": filterset.form, "page": None, "export_query": "", "sees_pupil_entries": False},
-            status=400,
-        )
-        return response
+        context = {"filter_form": filterset.form, "page": None, "export_query": "", "sees_pupil_entries": False}
+        context["content_html"] = render_to_string("insights/includes/audit_search_content.html", context, request)
+        return render(request, "insights/audit_search.html", context, status=400)
     return csv_streaming_response(filename="audit.csv", header=EXPORT_HEADER, rows=export_rows(events))

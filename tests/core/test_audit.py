@@ -238,3 +238,69 @@ def test_timeline_template_takes_an_apps_own_entries():
     assert "Royal Mail, tracking reference RM123" in html
     assert '<time datetime="2026-11-25T09:30:00+00:00">25 November 2026 at 9:30am</time>' in html
     assert "Status" not in html
+
+
+# The audit log's cached entries (core.fragments) --------------------------------------------------------------------
+
+
+def main(page: str) -> str:
+    return page[page.index("<main") : page.index("</main>")]
+
+
+@pytest.mark.django_db(transaction=True)
+class TestAuditPageCache:
+    """The entries of /audit/ are cached per person and filter: a second visit reads less and shows the same page; a
+    new entry shows at once; a filter's errors are still checked on every visit; a coordinator's pupil entries never
+    reach anyone else through the cache. `transaction=True`: see tests/core/test_fragments.py."""
+
+    @staticmethod
+    def signed_in(client, kind):
+        from accounts.models import ProgrammeRole
+        from tests.accounts.factories import ProgrammeRoleFactory, UserFactory, with_two_factor
+
+        user = with_two_factor(ProgrammeRoleFactory(user=UserFactory(), kind=getattr(ProgrammeRole.Kind, kind)).user)
+        client.force_login(user)
+        return user
+
+    @staticmethod
+    def visit(client, url="/audit/"):
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        return response, len(queries)
+
+    def test_the_second_visit_reads_less_and_a_new_entry_shows_at_once(self, client, group):
+        admin = self.signed_in(client, "PROGRAMME_ADMIN")
+        audit_record(actor=admin, verb="wand_request.approved", target=group)
+        first, first_queries = self.visit(client)
+        second, second_queries = self.visit(client)
+        assert main(second.content.decode()) == main(first.content.decode())  # the nonce differs outside
+        assert second_queries < first_queries
+        assert "Wand request approved" in second.content.decode()
+        audit_record(actor=admin, verb="wand_request.dispatched", target=group, reason="Sent by courier")
+        page = self.visit(client)[0].content.decode()
+        assert "Wand request dispatched" in page and "Sent by courier" in page
+
+    def test_each_filter_is_its_own_and_errors_are_checked_every_time(self, client, group):
+        admin = self.signed_in(client, "PROGRAMME_ADMIN")
+        audit_record(actor=admin, verb="wand_request.approved", target=group)
+        audit_record(actor=admin, verb="toolkit.published", target=group)
+        filtered = "/audit/?verb=toolkit"
+        page = self.visit(client, filtered)[0].content.decode()
+        assert "Toolkit published" in page and "Wand request approved" not in page
+        assert "Wand request approved" in self.visit(client)[0].content.decode()
+        bad = "/audit/?date_from=2026-02-02&date_to=2026-01-01"
+        for _ in range(2):
+            response, _ = self.visit(client, bad)
+            page = response.content.decode()
+            assert "Error: Audit" in page and "must be the same as or after" in page
+            assert "entries" not in page.split("govuk-grid-column-two-thirds")[1]
+
+    def test_pupil_entries_stay_with_coordinators(self, client, group):
+        coordinator = self.signed_in(client, "STEPPING_STONES_COORDINATOR")
+        audit_record(actor=coordinator, verb="stepping_stones.consent.recorded", target=group)
+        assert "Stepping stones consent recorded" in self.visit(client)[0].content.decode()
+        self.signed_in(client, "PROGRAMME_ADMIN")
+        page = self.visit(client)[0].content.decode()
+        assert "Stepping stones consent recorded" not in page
