@@ -98,6 +98,8 @@ CATALOGUE_DEPENDS_ON = (
 # The editor list's rows: resources, their files, and downloads (every download changes a count, so it renders them
 # again: cheaply, as education_toolkit.download_counts keeps the days before today).
 EDITOR_LIST_DEPENDS_ON = ("education_toolkit.Resource", "education_toolkit.ResourceFile", "education_toolkit.Download")
+# What the catalogue reads from the query string: with anything else it is rendered, not cached (core.fragments).
+CATALOGUE_PARAMS = frozenset({*ResourceFilter.base_filters, "page"})
 # Shown in the fragment exactly when the download form after it is (catalogue.html): escaped text cannot hold it.
 _TICK_HINT = 'id="tick-hint"'
 
@@ -146,6 +148,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         depends_on=CATALOGUE_DEPENDS_ON,
         render=lambda: _catalogue_results(request, filterset, valid, downloadable_levels),
         vary=(tuple(sorted(downloadable_levels)),),
+        params=CATALOGUE_PARAMS,
     )
     any_downloadable = _TICK_HINT in results
     return render(
