@@ -7,7 +7,7 @@ dashboard's figures), rendered once and reused until a table it shows is written
 
 The key is the fragment's name, the versions of every table behind `depends_on`, who is asking (the person and their
 facts' versions, core.user_facts, or "everyone" for `per_user=False`, which is only for what is the same for every
-reader), the person viewing as them, today's date, the request's query string and anything in `vary`. So a write to a
+reader), the person viewing as them, today's date, the request's path and query string and anything in `vary`. So a write to a
 shown table, a change to the person's roles, a new day or another filter is another fragment.
 
 What a fragment must not hold, checked on every render: a CSRF token or a CSP nonce (they belong to one session or one
@@ -58,6 +58,7 @@ def key_for(request, name: str, tables: tuple[str, ...], *, per_user: bool = Tru
         data_versions.versions(tables),
         _who(request, per_user),
         timezone.localdate().isoformat(),
+        request.path,
         sorted(request.GET.lists()),
         vary,
     )

@@ -28,8 +28,8 @@ class Renders:
         return self.html.format(n=School.objects.count())
 
 
-def get(user=None, query=""):
-    request = RequestFactory().get(f"/schools/{query}")
+def get(user=None, query="", path="/schools/"):
+    request = RequestFactory().get(f"{path}{query}")
     request.user = user or AnonymousUser()
     return request
 
@@ -119,6 +119,13 @@ class TestCachedFragments:
         fragment(get(alice), render)
         facts_changed([alice.pk])
         fragment(get(alice), render)
+        assert render.calls == 2
+
+    def test_another_path_is_another_fragment(self):
+        render = Renders()
+        fragment(get(path="/schools/100001/"), render)
+        fragment(get(path="/schools/100002/"), render)
+        fragment(get(path="/schools/100002/"), render)
         assert render.calls == 2
 
     def test_the_query_string_and_vary_make_another_fragment(self):
