@@ -46,8 +46,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         board = selectors.dashboard(user=request.user, bcu=chosen["bcu"], phase=chosen["phase"], viewing_as=viewing_as)
         measure = chosen["measure"]
         return render_to_string(
-            "insights/includes/dashboard_figures.html",
+            "insights/includes/dashboard_body.html",
             {
+                "form": form,
                 "board": board,
                 "measure": measure,
                 "tile_map": borough_map(board, measure),
@@ -58,14 +59,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             request=request,
         )
 
-    # The filters are validated on every request (their choices are the person's BCUs); the figures, the map and the
-    # tables are kept until a table behind them is written (the query string, the person and "view as" are in the key).
+    # The filters are validated on every request (their choices are the person's BCUs); the form as shown, the figures,
+    # the map and the tables are kept until a table behind them is written (the query string, the person and "view as"
+    # are in the key).
     return render(
         request,
         "insights/dashboard.html",
         {
             "form": form,
-            "all_london": all_london,
             "figures": fragments.cached(
                 request, "insights-dashboard", depends_on=FIGURE_TABLES, render=figures, vary=(viewing_as,)
             ),
