@@ -356,10 +356,8 @@ class SchoolProfile:
     links: dict = field(default_factory=dict)  # predecessors, successors, other (schools.selectors.school_links)
 
 
-def _staff_user_ids(school: School) -> list[int]:
-    """The school's current staff, as a list: with a subquery instead, SQLite counted their downloads by scanning
-    every download (or the date index) rather than looking each person up in the user index."""
-    return list(SchoolMembership.objects.current().filter(school=school).values_list("user_id", flat=True))
+def _staff_user_ids(school: School):
+    return SchoolMembership.objects.current().filter(school=school).values("user_id")
 
 
 def school_profile(*, user, school: School, viewing_as: bool = False) -> SchoolProfile:
