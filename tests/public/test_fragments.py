@@ -24,7 +24,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 FIGURES = reverse("public:figures")
 ADMIN = reverse("public:updates_admin")
 PER_RESPONSE = re.compile(r'(name="csrfmiddlewaretoken" value|nonce)="[^"]*"')
-BODY = re.compile(r'<main[^>]*>(.*)</main>', re.S)
+BODY = re.compile(r"<main[^>]*>(.*)</main>", re.S)
 
 
 def get(client, url):
