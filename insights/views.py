@@ -7,13 +7,20 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.views.decorators.http import require_GET
 
 from accounts.identity.view_as import is_viewing_as
+from core import fragments
 
 from . import permissions, selectors
 from .forms import DashboardFilterForm, SchoolLookupForm
 from .maps import borough_map
+
+# What the dashboard's and a profile's figures read, directly or through core.figures and the summary rows (with
+# FIGURE_SUMMARIES = "live" they come from the programmes' own tables): every programme, the register, and people and
+# roles (scope, who may see pupils, a school's staff).
+FIGURE_TABLES = ("insights", "wands", "officers", "stepping_stones", "education_toolkit", "schools", "accounts")
 
 
 def dashboard_filters(request) -> tuple[DashboardFilterForm, dict]:
@@ -32,21 +39,37 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
     form, chosen = dashboard_filters(request)
-    board = selectors.dashboard(
-        user=request.user, bcu=chosen["bcu"], phase=chosen["phase"], viewing_as=is_viewing_as(request)
-    )
-    measure = chosen["measure"]
+    all_london = permissions.is_vru(request.user)
+    viewing_as = is_viewing_as(request)
+
+    def figures() -> str:
+        board = selectors.dashboard(user=request.user, bcu=chosen["bcu"], phase=chosen["phase"], viewing_as=viewing_as)
+        measure = chosen["measure"]
+        return render_to_string(
+            "insights/includes/dashboard_body.html",
+            {
+                "form": form,
+                "board": board,
+                "measure": measure,
+                "tile_map": borough_map(board, measure),
+                "measure_rows": selectors.measure_values(board, measure),
+                "all_london": all_london,
+                "phase_label": selectors.PHASE_GROUPS[board.phase][0] if board.phase else "",
+            },
+            request=request,
+        )
+
+    # The filters are validated on every request (their choices are the person's BCUs); the form as shown, the figures,
+    # the map and the tables are kept until a table behind them is written (the query string, the person and "view as"
+    # are in the key).
     return render(
         request,
         "insights/dashboard.html",
         {
             "form": form,
-            "board": board,
-            "measure": measure,
-            "tile_map": borough_map(board, measure),
-            "measure_rows": selectors.measure_values(board, measure),
-            "all_london": permissions.is_vru(request.user),
-            "phase_label": selectors.PHASE_GROUPS[board.phase][0] if board.phase else "",
+            "figures": fragments.cached(
+                request, "insights-dashboard", depends_on=FIGURE_TABLES, render=figures, vary=(viewing_as,)
+            ),
         },
     )
 
@@ -57,8 +80,30 @@ def school_profile(request: HttpRequest, urn: int) -> HttpResponse:
     school = selectors.school_for_profile(user=request.user, urn=urn)
     if school is None:
         raise Http404("No school you can see has this URN")
-    profile = selectors.school_profile(user=request.user, school=school, viewing_as=is_viewing_as(request))
-    return render(request, "insights/school_profile.html", {"profile": profile, "school": school})
+    viewing_as = is_viewing_as(request)
+
+    def body() -> str:
+        profile = selectors.school_profile(user=request.user, school=school, viewing_as=viewing_as)
+        return render_to_string(
+            "insights/includes/school_profile_body.html", {"profile": profile, "school": school}, request=request
+        )
+
+    # The 404 (scope) on every request; the profile is kept until a table it shows is written. The URN is not in the
+    # query string: it is in `vary`.
+    return render(
+        request,
+        "insights/school_profile.html",
+        {
+            "school": school,
+            "body": fragments.cached(
+                request,
+                "insights-school-profile",
+                depends_on=FIGURE_TABLES,
+                render=body,
+                vary=(school.pk, viewing_as),
+            ),
+        },
+    )
 
 
 @require_GET
@@ -72,6 +117,12 @@ def school_find(request: HttpRequest) -> HttpResponse:
             return redirect("insights:school_profile", urn=school.pk)
         # The same answer whether the school does not exist or is not one this person may see.
         form.add_error("urn", "There is no school with this URN that you can see")
-    return render(
-        request, "insights/school_find.html", {"form": form, "own_schools": selectors.own_schools(user=request.user)}
+    own_schools = fragments.cached(
+        request,
+        "insights-own-schools",
+        depends_on=("accounts", "officers", "schools"),
+        render=lambda: render_to_string(
+            "insights/includes/own_schools.html", {"own_schools": selectors.own_schools(user=request.user)}
+        ),
     )
+    return render(request, "insights/school_find.html", {"form": form, "own_schools": own_schools})

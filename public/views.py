@@ -8,13 +8,14 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts import invitation_resume
 from accounts.selectors import pending_invitations_for, pending_organisation_invitations_for
-from core import suppression
+from core import fragments, suppression
 from core.charts import bar_chart, line_chart
 from core.csv_export import csv_streaming_response
 from core.errors import DomainError
@@ -170,16 +171,22 @@ def _require_updates_admin(request) -> None:
 def updates_admin(request: HttpRequest) -> HttpResponse:
     """Counts per topic and per status, the consent statement versions, the consent export and recent updates."""
     _require_updates_admin(request)
-    return render(
+    body = fragments.cached(
         request,
-        "public/updates/admin.html",
-        {
-            "topics": selectors.topic_counts(),
-            "statuses": selectors.subscriber_status_counts(),
-            "statements": selectors.consent_statements(),
-            "recent_updates": selectors.updates_recent(),
-        },
+        "updates-admin",
+        depends_on=("public",),
+        render=lambda: render_to_string(
+            "public/includes/updates_admin_body.html",
+            {
+                "topics": selectors.topic_counts(),
+                "statuses": selectors.subscriber_status_counts(),
+                "statements": selectors.consent_statements(),
+                "recent_updates": selectors.updates_recent(),
+            },
+            request=request,
+        ),
     )
+    return render(request, "public/updates/admin.html", {"body": body})
 
 
 @require_GET
@@ -400,15 +407,24 @@ def figures(request: HttpRequest) -> HttpResponse:
     """The figures City Hall publishes: counts only (of pupils: 1 to 4 shown as "fewer than 5", others rounded to the
     nearest 5), refreshed every 10 minutes."""
     data = selectors.open_figures()
-    return render(
+    # The page shows these figures (a copy kept up to 10 minutes, the same for everyone, signed in or not) and
+    # constants, nothing read from a table: the figures themselves are in the key (`vary`), so no table is behind it.
+    body = fragments.cached(
         request,
-        "public/figures.html",
-        {
-            "figures": data,
-            "as_of": parse_datetime(data["as_of"]),
-            "charts": figures_charts(data),
-            "datasets": list(selectors.OPEN_DATASETS),
-            "threshold": suppression.THRESHOLD,
-            "round_to": suppression.ROUND_TO,
-        },
+        "open-figures",
+        depends_on=(),
+        per_user=False,
+        vary=(data,),
+        render=lambda: render_to_string(
+            "public/includes/figures_body.html",
+            {
+                "figures": data,
+                "as_of": parse_datetime(data["as_of"]),
+                "charts": figures_charts(data),
+                "datasets": list(selectors.OPEN_DATASETS),
+                "threshold": suppression.THRESHOLD,
+                "round_to": suppression.ROUND_TO,
+            },
+        ),
     )
+    return render(request, "public/figures.html", {"body": body})
