@@ -7,8 +7,8 @@ dashboard's figures), rendered once and reused until a table it shows is written
 
 The key is the fragment's name, the versions of every table behind `depends_on`, who is asking (the person and their
 facts' versions, core.user_facts, or "everyone" for `per_user=False`, which is only for what is the same for every
-reader), the person viewing as them, today's date, the request's path and query string and anything in `vary`. So a write to a
-shown table, a change to the person's roles, a new day or another filter is another fragment.
+reader), the person viewing as them, today's date, the request's path and query string and anything in `vary`. So a
+write to a shown table, a change to the person's roles, a new day or another filter is another fragment.
 
 What a fragment must not hold, checked on every render: a CSRF token or a CSP nonce (they belong to one session or one
 response: keep forms' opening tags and inline scripts outside the fragment). What must stay outside: the audit record
