@@ -415,6 +415,7 @@ def figures(request: HttpRequest) -> HttpResponse:
         depends_on=(),
         per_user=False,
         vary=(data,),
+        params=frozenset(),  # it reads no query parameter: a visitor's ?x=1, ?x=2… is rendered, not stored
         render=lambda: render_to_string(
             "public/includes/figures_body.html",
             {
