@@ -412,13 +412,15 @@ def request_report_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """Every request with filters and sorting; submitted ones can be approved together."""
     _require(permissions.can_run_wand_programme(request.user))
-    filterset = WandRequestFilter(request.GET, queryset=selectors.wand_requests_visible_to(request.user))
-    valid = filterset.is_valid()  # on every request: a bad date shows its error summary, cached or not
     can_decide = permissions.can_decide_wand_request(request.user)
 
     def context():
+        # The filters are read and validated here, in the fragment: what they decide (the rows, or the error summary
+        # of a bad date) is all inside it, keyed by the query string, and building the filter form (its fields
+        # deep-copied) was a third of a cached view's time.
+        filterset = WandRequestFilter(request.GET, queryset=selectors.wand_requests_visible_to(request.user))
         page = None
-        if valid:
+        if filterset.is_valid():
             # Programme staff all see every request, so the filters alone decide the total; it is cached until a
             # request changes (wands/apps.py): at 500,000 requests the COUNT was most of a miss's time.
             paginator = QueuePaginator(filterset.qs, PER_PAGE, count_key=filter_count_key("wand-queue", request.GET))
