@@ -1,12 +1,22 @@
-"""Wands pages. Views gate early (403 / 404), call one service, and turn domain errors into GOV.UK errors."""
+"""Wands pages. Views gate early (403 / 404), call one service, and turn domain errors into GOV.UK errors.
+
+The list pages and the dashboard keep what they read in a cached fragment (core.fragments): the gates, the filters'
+validation and anything holding a CSRF token run on every request; the queries and the rendering of what they found
+run only when a table the fragment shows has been written since (or for another person, filter or day)."""
+
+import re
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
+from django.template.backends.utils import csrf_input
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import fragments
 from core.charts import bar_chart
 from core.csv_export import csv_streaming_response
 from core.csv_import import CsvRejected
@@ -46,6 +56,33 @@ DRAFT_KEY = "wand_request_draft:{urn}"
 
 QueuePaginator = cached_count_paginator(QUEUE_COUNTS)
 
+# What the fragments below read (core.fragments: too narrow is a stale page). Requests, stock, issues, allowances:
+# "wands"; school names, boroughs, BCUs, the register's open/closed status and successions (a school's lineage):
+# "schools"; the names of the people in the stock ledger: "accounts.User".
+WANDS_AND_SCHOOLS = ("wands", "schools")
+_PART = re.compile(r"<!--part:(\w+)-->")
+# Where a form in a fragment has its CSRF token: the token belongs to one session, so it is put in after the cache.
+CSRF_PLACEHOLDER = "<!--csrf-token-->"
+
+
+def _fragment(request, name, *, template, context, depends_on, **options) -> dict[str, SafeString]:
+    """The cached part of a page (core.fragments), rendered from `template` with `context()` (a function: its queries
+    run only on a miss), by part: what follows each `<!--part:name-->` marker is `name`, and what precedes the first
+    is "html". A CSRF_PLACEHOLDER is replaced by this request's token (the token is never cached)."""
+    html = fragments.cached(
+        request,
+        name,
+        depends_on=depends_on,
+        render=lambda: render_to_string(template, context(), request=request),
+        **options,
+    )
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, str(csrf_input(request)))
+    pieces = _PART.split(html)
+    parts = {"html": pieces[0]} | {pieces[i]: pieces[i + 1] for i in range(1, len(pieces), 2)}
+    # Every piece is trusted HTML: core.fragments' render output (a rendered template) cut at markers.
+    return {name: mark_safe(piece) for name, piece in parts.items()}  # noqa: S308 # nosec B308 B703
+
 
 def _visible_request(request, pk: int) -> WandRequest:
     wand_request = selectors.wand_request_get(user=request.user, pk=pk)
@@ -79,18 +116,25 @@ def home(request: HttpRequest) -> HttpResponse:
         school = next((s for s in schools if str(s.pk) == chosen), None)
         if school is None:
             raise Http404("You do not request wands for this school")
-    figures = selectors.school_allowance_figures(school=school)
-    return render(
-        request,
-        "wands/home.html",
-        {
-            "schools": schools,
+
+    def context():
+        figures = selectors.school_allowance_figures(school=school)
+        return {
             "school": school,
             "figures": figures,
             "wand_requests": selectors.school_wand_requests(school=school, lineage=figures.lineage)[:50],
             "can_request": school.is_open and figures.remaining > 0,
-        },
+        }
+
+    requests_part = _fragment(
+        request,
+        "wands-home",
+        template="wands/includes/home_fragment.html",
+        context=context,
+        depends_on=WANDS_AND_SCHOOLS,
+        vary=(school.pk,),
     )
+    return render(request, "wands/home.html", {"schools": schools, "school": school, "requests": requests_part})
 
 
 @require_http_methods(["GET", "POST"])
@@ -368,27 +412,40 @@ def request_report_issue(request: HttpRequest, pk: int) -> HttpResponse:
 def queue(request: HttpRequest) -> HttpResponse:
     """Every request with filters and sorting; submitted ones can be approved together."""
     _require(permissions.can_run_wand_programme(request.user))
-    filterset = WandRequestFilter(request.GET, queryset=selectors.wand_requests_visible_to(request.user))
-    page = None
-    if filterset.is_valid():
-        # Programme staff all see every request, so the filters alone decide the total; it is cached until a request
-        # changes (wands/apps.py): at 500,000 requests the COUNT was most of the page's time (docs/performance.md).
-        paginator = QueuePaginator(filterset.qs, PER_PAGE, count_key=filter_count_key("wand-queue", request.GET))
-        page = paginator.get_page(request.GET.get("page"))
-    return render(
-        request,
-        "wands/queue.html",
-        {
+    can_decide = permissions.can_decide_wand_request(request.user)
+
+    def context():
+        # The filters are read and validated here, in the fragment: what they decide (the rows, or the error summary
+        # of a bad date) is all inside it, keyed by the query string, and building the filter form (its fields
+        # deep-copied) was a third of a cached view's time.
+        filterset = WandRequestFilter(request.GET, queryset=selectors.wand_requests_visible_to(request.user))
+        page = None
+        if filterset.is_valid():
+            # Programme staff all see every request, so the filters alone decide the total; it is cached until a
+            # request changes (wands/apps.py): at 500,000 requests the COUNT was most of a miss's time.
+            paginator = QueuePaginator(filterset.qs, PER_PAGE, count_key=filter_count_key("wand-queue", request.GET))
+            page = paginator.get_page(request.GET.get("page"))
+        return {
             "filter_form": filterset.form,
             "date_parts": {
                 name: DayMonthYearWidget.parts_of(filterset.form[name]) for name in ("submitted_from", "submitted_to")
             },
             "page": page,
-            "can_decide": permissions.can_decide_wand_request(request.user),
+            "can_decide": can_decide,
             "waiting_short": selectors.wands_short(),
             "stock": selectors.stock_level(),
-        },
+        }
+
+    # The approve form and its CSRF token are the page's; the rows, their tick boxes, the totals and the filter
+    # column are the fragment's (one cache entry per person, filter and page).
+    queue_parts = _fragment(
+        request,
+        "wands-queue",
+        template="wands/includes/queue_fragment.html",
+        context=context,
+        depends_on=WANDS_AND_SCHOOLS,
     )
+    return render(request, "wands/queue.html", {"queue": queue_parts, "can_decide": can_decide})
 
 
 @require_POST
@@ -433,17 +490,23 @@ def _queue_with_filters(query: str) -> str:
 @login_required
 def stock(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_manage_wand_stock(request.user))
-    page = paginate(request, selectors.stock_movements(), PER_PAGE)
-    return render(
-        request,
-        "wands/stock.html",
-        {
+
+    def context():
+        return {
             "level": selectors.stock_level(),
             "waiting": selectors.wand_requests_waiting_for_stock().select_related("school")[:50],
             "wands_short": selectors.wands_short(),
-            "page": page,
-        },
+            "page": paginate(request, selectors.stock_movements(), PER_PAGE),
+        }
+
+    ledger = _fragment(
+        request,
+        "wands-stock",
+        template="wands/includes/stock_fragment.html",
+        context=context,
+        depends_on=(*WANDS_AND_SCHOOLS, "accounts.User"),
     )
+    return render(request, "wands/stock.html", {"stock": ledger})
 
 
 def _form_page(request, *, allowed, form_class, template, perform, redirect_to, context=None, files=False):
@@ -632,15 +695,29 @@ def existing_import(request: HttpRequest) -> HttpResponse:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     _require(permissions.can_run_wand_programme(request.user))
-    figures = selectors.dashboard_figures()
-    chart = bar_chart(
-        title="Schools that have taken up the wand offer, by BCU",
-        series=[(row["name"], row["taken_up"]) for row in figures["by_bcu"]],
-        label_heading="Basic Command Unit",
-        value_heading="Schools",
-        orientation="horizontal",
+
+    def context():
+        figures = selectors.dashboard_figures()
+        chart = bar_chart(
+            title="Schools that have taken up the wand offer, by BCU",
+            series=[(row["name"], row["taken_up"]) for row in figures["by_bcu"]],
+            label_heading="Basic Command Unit",
+            value_heading="Schools",
+            orientation="horizontal",
+        )
+        return {"figures": figures, "chart": chart}
+
+    # The same national figures for every programme admin (the gate above is per person): one shared entry, so a
+    # write to a request costs the next admin's view the figures' queries once, not once per admin.
+    figures_part = _fragment(
+        request,
+        "wands-dashboard",
+        template="wands/includes/dashboard_fragment.html",
+        context=context,
+        depends_on=WANDS_AND_SCHOOLS,
+        per_user=False,
     )
-    return render(request, "wands/dashboard.html", {"figures": figures, "chart": chart})
+    return render(request, "wands/dashboard.html", {"dashboard": figures_part})
 
 
 @require_GET
@@ -765,11 +842,14 @@ def returns(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, "Return received.")
         return redirect("wands:returns")
-    return render(
+    listed = _fragment(
         request,
-        "wands/returns.html",
-        {"returns": selectors.wand_returns_open(), "pickups": selectors.wand_pickups_open()},
+        "wands-returns",
+        template="wands/includes/returns_fragment.html",
+        context=lambda: {"returns": selectors.wand_returns_open(), "pickups": selectors.wand_pickups_open()},
+        depends_on=WANDS_AND_SCHOOLS,
     )
+    return render(request, "wands/returns.html", {"returns": listed})
 
 
 @require_http_methods(["GET", "POST"])
