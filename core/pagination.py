@@ -12,6 +12,7 @@ from django.db.models.signals import post_delete, post_save
 from django.http import QueryDict
 from django.utils.functional import cached_property
 
+from . import data_versions
 from .outage import log_outage
 
 # How long a cached count may be used at most, whatever else happens: the backstop for a write path that does not
@@ -116,9 +117,13 @@ class CachedCountPaginator(Paginator):
                 self.count_key = str(query)
             except EmptyResultSet:  # .none(): nothing to count
                 return 0
+        # The versions of every table the query joins (core.data_versions: bumped by every write through Django), so
+        # a write the scope's writers do not announce (a school moved to another borough, under a list filtered by
+        # borough) cannot leave a total that contradicts the rows now shown.
+        tables = sorted({query.get_meta().db_table, *(alias.table_name for alias in query.alias_map.values())})
         try:
-            version = cache.get_or_set(_version_key(self.scope), time.time_ns, None)
-            key = f"count:{self.scope}:{version}:{hashlib.sha256(self.count_key.encode()).hexdigest()}"
+            versions = (cache.get_or_set(_version_key(self.scope), time.time_ns, None), data_versions.versions(tables))
+            key = f"count:{self.scope}:{hashlib.sha256(repr((versions, self.count_key)).encode()).hexdigest()}"
             value = cache.get(key)
         except Exception as error:  # noqa: BLE001 - a cache failure is a miss: count
             log_outage("cache:counts", "list total not cached: counted", error=error)

@@ -73,3 +73,25 @@ def test_a_gias_import_makes_the_total_fresh(client, tmp_path):
     gias_import_run(path=write_gias(tmp_path / "edubasealldata20260103.csv", [gias_row(100001)]), full_extract=True)
     assert api_count(client) == 1
     assert api_count(client, include_closed="true") == 2
+
+
+def test_a_total_follows_a_write_to_any_table_its_query_joins():
+    """A total cached under a scope whose writers did not announce the write (a bulk update of a joined table sends no
+    signal) is counted again: its key holds the version of every table the query joins (core.data_versions)."""
+    from core.pagination import cached_count_paginator
+    from schools.models import LocalAuthority
+
+    make_register(3)
+    authority = School.objects.first().local_authority
+    paginator = cached_count_paginator("test-joined")
+
+    def total() -> int:
+        schools = School.objects.filter(local_authority__name=authority.name)
+        return paginator(schools, 10, count_key=f"by-name:{authority.name}").count
+
+    assert total() == 3
+    with CaptureQueriesContext(connection) as again:
+        assert total() == 3
+    assert count_queries(again) == 0
+    LocalAuthority.objects.filter(pk=authority.pk).update(name="Renamed")
+    assert total() == 0
