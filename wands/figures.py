@@ -4,7 +4,7 @@ a constant number of queries however many schools or requests."""
 
 from collections.abc import Collection
 
-from django.db.models import Count, Exists, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +13,7 @@ from accounts.selectors import user_role_names
 from core.figures import Activity, Task
 
 from .models import WandRequest
-from .selectors import taken_up_requests_of_outer_school, wand_requests_visible_to, wand_returns_open
+from .selectors import taken_up_q, wand_requests_visible_to, wand_returns_open
 
 PROGRAMME = "Knife wands"
 TAKEN_UP = "wands.taken_up"
@@ -25,7 +25,9 @@ def school_figures(schools) -> dict[str, dict[int, int]]:
     """Per school: 1 if it has taken up the wand offer (a request approved and not cancelled, its own or one of its
     predecessors': docs/roles.md), and the wands delivered to it (requests delivered, their quantities). Two
     queries."""
-    taken = schools.filter(Exists(taken_up_requests_of_outer_school())).order_by().values_list("pk", flat=True)
+    # Not an EXISTS per school with the predecessors ORed in: no index serves it, and on PostgreSQL at national scale
+    # the rebuild of the summaries did not finish (docs/performance.md).
+    taken = schools.filter(taken_up_q()).order_by().values_list("pk", flat=True)
     delivered = (
         WandRequest.objects.filter(status=WandRequest.Status.DELIVERED, school__in=schools.values("pk"))
         .order_by()

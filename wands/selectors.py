@@ -72,14 +72,6 @@ def school_lineage(school: School) -> list[int]:
     return [school.pk, *predecessor_urns(school.pk)]
 
 
-def taken_up_requests_of_outer_school() -> QuerySet[WandRequest]:
-    """For `Exists(...)` over schools (OuterRef "pk"): a request that makes the school count as having taken up the
-    wand offer, its own or one of its predecessors' (docs/decisions.md: a conversion does not undo a take-up)."""
-    return WandRequest.objects.filter(status__in=WandRequest.TAKEN_UP).filter(
-        Q(school=OuterRef("pk")) | predecessors_q("school", OuterRef(OuterRef("pk")))
-    )
-
-
 def wands_held_against_allowance(school: School) -> int:
     """Wands requested or received that count against the allowance (replacements do not; returns give back),
     including what was delivered to the schools it succeeded."""
@@ -346,9 +338,10 @@ def _median_days_to_delivery(*, delivered: int) -> float | None:
     return statistics.median((delivered_at - created_at).total_seconds() / 86400 for created_at, delivered_at in rows)
 
 
-def _taken_up_q() -> Q:
+def taken_up_q() -> Q:
     """Over schools: the school has taken up the wand offer (its own approved, not cancelled request, or one of its
-    predecessors' up to PREDECESSOR_GENERATIONS conversions back: taken_up_requests_of_outer_school), written as
+    predecessors' up to PREDECESSOR_GENERATIONS conversions back: docs/decisions.md, a conversion does not undo a
+    take-up), written as
     uncorrelated sets of successors walked forward from the (few) applied changes, so the database checks each school
     once against an index instead of re-running the predecessor subqueries per school."""
     taken_up = WandRequest.objects.filter(status__in=WandRequest.TAKEN_UP)
@@ -372,7 +365,7 @@ def dashboard_figures() -> dict:
     for row in (
         open_london.order_by()
         .values("local_authority_id", "local_authority__name", "local_authority__bcu__name")
-        .annotate(schools=Count("pk"), taken_up=Count("pk", filter=_taken_up_q()))
+        .annotate(schools=Count("pk"), taken_up=Count("pk", filter=taken_up_q()))
         .order_by("local_authority_id")
     ):
         borough = row["local_authority__name"]
