@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -56,13 +55,7 @@ def _fragment(request, name: str, template: str, context, *, vary: tuple = ()) -
     """The part of a page that reads the data, cached until a table it shows is written. `context` is a callable, so
     its queries run only on a miss. Nothing in it may hold a form posting back (CSRF token) or depend on the time of
     day (an invitation open until 14:00): those stay in the page."""
-    return fragments.cached(
-        request,
-        name,
-        depends_on=PEOPLE_TABLES,
-        vary=vary,
-        render=lambda: render_to_string(template, context(), request=request),
-    )
+    return fragments.rendered(request, name, template, context, depends_on=PEOPLE_TABLES, vary=vary)
 
 
 def _posted(request):

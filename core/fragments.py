@@ -25,6 +25,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
@@ -95,6 +96,12 @@ def cached(
     if not data_versions.tables_written_in_transaction().intersection(tables):
         cache.set(key, str(html), FRAGMENT_TTL_SECONDS)
     return html
+
+
+def rendered(request, name: str, template: str, context: Callable[[], dict], **options) -> SafeString:
+    """`cached` for the usual fragment: `template` rendered with `context()` (called only on a miss: the queries go
+    there) and the request. `options` are `cached`'s (`depends_on` among them)."""
+    return cached(request, name, render=lambda: render_to_string(template, context(), request=request), **options)
 
 
 def _checked(name: str, html: str) -> SafeString:

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.template.backends.utils import csrf_input
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -69,13 +68,7 @@ def _fragment(request, name, *, template, context, depends_on, **options) -> dic
     """The cached part of a page (core.fragments), rendered from `template` with `context()` (a function: its queries
     run only on a miss), by part: what follows each `<!--part:name-->` marker is `name`, and what precedes the first
     is "html". A CSRF_PLACEHOLDER is replaced by this request's token (the token is never cached)."""
-    html = fragments.cached(
-        request,
-        name,
-        depends_on=depends_on,
-        render=lambda: render_to_string(template, context(), request=request),
-        **options,
-    )
+    html = fragments.rendered(request, name, template, context, depends_on=depends_on, **options)
     if CSRF_PLACEHOLDER in html:
         html = html.replace(CSRF_PLACEHOLDER, str(csrf_input(request)))
     pieces = _PART.split(html)

@@ -11,7 +11,6 @@ from collections.abc import Callable
 
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from core import fragments
@@ -24,13 +23,8 @@ PROGRAMME_AND_PEOPLE = ("stepping_stones", "schools", "accounts")
 
 def fragment(request, name: str, *, template: str, context: Callable[[], dict], depends_on: tuple[str, ...]):
     """`template` rendered with `context()` (called only on a miss: the queries go there) and the request (for the
-    pagination links), without the context processors (a fragment never holds a CSP nonce or a CSRF token)."""
-    return fragments.cached(
-        request,
-        name,
-        depends_on=depends_on,
-        render=lambda: render_to_string(template, {"request": request, **context()}),
-    )
+    pagination links); core.fragments refuses a fragment holding a CSP nonce or a CSRF token."""
+    return fragments.rendered(request, name, template, context, depends_on=depends_on)
 
 
 def fragment_with_references(
