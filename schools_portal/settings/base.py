@@ -227,6 +227,10 @@ MFA_FORMS = {
     "reauthenticate": "accounts.identity.mfa_forms.ReauthenticateForm",
 }
 MFA_TOTP_ISSUER = SERVICE_NAME
+# A code is accepted for one 30-second step either side of now (RFC 6238 section 5.2): a code read at the end of its
+# step, or on a phone whose clock is a few seconds out, still works when it reaches the server. allauth remembers a
+# used code for the whole window, so it cannot be replayed.
+MFA_TOTP_TOLERANCE = 1
 
 # Single sign-on (accounts/sso, docs/operations.md#single-sign-on): OpenID Connect through allauth, one provider per
 # organisation, each shown on the sign-in page only when its discovery URL and client id are set. SSO proves who the

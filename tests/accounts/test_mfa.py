@@ -134,6 +134,28 @@ def test_sign_in_with_authenticator_asks_for_the_code(client):
     assert client.session["_auth_user_id"] == str(user.pk)
 
 
+def test_a_code_from_the_step_before_or_after_is_accepted_once(client):
+    """A code read at the end of its 30 seconds, or from a phone a few seconds out, reaches the server in the next step:
+    one step either side is accepted (RFC 6238 section 5.2), two are not, and no code works twice."""
+    user = user_with_role(roles.HEADTEACHER)
+    secret = give_totp(user)
+    authenticate = reverse("mfa_authenticate")
+
+    sign_in(client, user)
+    assert client.post(authenticate, {"code": totp_code(secret, offset=-2)}).status_code == 200  # refused
+    assert "_auth_user_id" not in client.session
+    previous = totp_code(secret, offset=-1)
+    assert client.post(authenticate, {"code": previous}).status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+    client.logout()
+    sign_in(client, user)
+    assert client.post(authenticate, {"code": previous}).status_code == 200  # already used
+    assert "_auth_user_id" not in client.session
+    assert client.post(authenticate, {"code": totp_code(secret, offset=1)}).status_code == 302
+    assert client.session["_auth_user_id"] == str(user.pk)
+
+
 def test_required_authenticator_cannot_be_switched_off(client):
     user = user_with_role(roles.PROGRAMME_ADMIN, two_factor=True)
     client.force_login(user)
