@@ -145,6 +145,12 @@ def _rows():
         AccessRow("stepping_stones:participating_school", COORDINATOR_PAGE, kwargs="stepping_stones.year_and_school"),
         AccessRow("stepping_stones:cohort_import", COORDINATOR_PAGE, kwargs="stepping_stones.year"),
         AccessRow("stepping_stones:evaluation_export", COORDINATOR_PAGE, kwargs="stepping_stones.year"),
+        AccessRow(
+            "stepping_stones:primary_referrals_export",
+            COORDINATOR_PAGE,
+            kwargs="stepping_stones.year",
+            notes="Referrals per primary school, counts only: the dashboard's file.",
+        ),
         *API_ROWS,
     ]
 

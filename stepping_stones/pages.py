@@ -10,7 +10,7 @@ from django.http import HttpResponse
 from core.chart_html import chart_html
 from core.charts import bar_chart
 from core.csv_export import csv_streaming_response
-from core.figures import small_count_label
+from core.figures import SMALL_COUNT_THRESHOLD, small_count_label
 from core.selectors import person_named
 
 from . import permissions, selectors, services
@@ -196,6 +196,22 @@ def access_log_entries(events) -> list:
     return events
 
 
+PRIMARIES_CHARTED = 20  # the dashboard draws the primaries that referred most; the file lists every one
+
+
+def _primaries_sentence(count: int, small: int, charted: int, cohort) -> str:
+    """How many primaries referred, how many of them fewer than 5 pupils, and what the chart shows."""
+    if count == small == 1:
+        return f"1 primary school referred fewer than {SMALL_COUNT_THRESHOLD} pupils to the {cohort}."
+    text = f"{count} primary school{'s' if count != 1 else ''} referred pupils to the {cohort}"
+    if small == count:
+        return f"{text}, each fewer than {SMALL_COUNT_THRESHOLD}."
+    text += f"; {small} of them referred fewer than {SMALL_COUNT_THRESHOLD} each." if small else "."
+    if charted:
+        text += f" The chart shows the {charted if charted > 1 else 'one'} that referred the most."
+    return text
+
+
 def dashboard_context(figures) -> dict:
     """Charts and tables for the coordinator dashboard. Pupil counts below 5 show as "fewer than 5"."""
     places = [
@@ -222,16 +238,24 @@ def dashboard_context(figures) -> dict:
         orientation="horizontal",
         suppress_below=5,
     )
+    # The primaries that referred most, drawn; every primary is in the file the page links to (at national scale
+    # there are thousands, nearly all "fewer than 5": a bar each drew a chart nobody could read, 5 MB of page).
+    charted = [row for row in figures.by_primary if row[2] >= SMALL_COUNT_THRESHOLD][:PRIMARIES_CHARTED]
     primary_chart = None
-    if figures.by_primary:
+    if charted:
         primary_chart = bar_chart(
-            title=f"Referrals by primary school, {figures.cohort}",
-            series=[(name, count) for _, name, count in figures.by_primary],
+            title=f"Primary schools that referred the most pupils, {figures.cohort}",
+            series=[(name, count) for _, name, count in charted],
             label_heading="Primary school",
             value_heading="Referrals",
             orientation="horizontal",
-            suppress_below=5,
+            suppress_below=SMALL_COUNT_THRESHOLD,
         )
+    small = sum(1 for row in figures.by_primary if row[2] < SMALL_COUNT_THRESHOLD)
+    primaries = {
+        "count": len(figures.by_primary),
+        "sentence": _primaries_sentence(len(figures.by_primary), small, len(charted), figures.cohort),
+    }
     status_chart = None
     if figures.by_status:
         status_chart = bar_chart(
@@ -258,14 +282,24 @@ def dashboard_context(figures) -> dict:
         "totals": totals,
         "places_chart": places_chart,
         "primary_chart": primary_chart,
+        "primaries": primaries,
         "status_chart": status_chart,
-        # The charts' HTML built in one pass (core.chart_html, the same bytes as `{% chart %}`): the referrals by
-        # primary school chart has one bar per referring primary (thousands at national scale).
+        # The charts' HTML built in one pass (core.chart_html, the same bytes as `{% chart %}`).
         "places_chart_html": chart_html(places_chart),
         "primary_chart_html": chart_html(primary_chart) if primary_chart else "",
         "status_chart_html": chart_html(status_chart) if status_chart else "",
         "attendance": attendance,
     }
+
+
+def primary_referrals_response(*, cohort: Cohort, rows: list[tuple[int, str, int]]):
+    """Every referring primary of a transition and its referrals, as the dashboard counts them (1 to 4 as "fewer
+    than 5"): counts only, no pupil."""
+    return csv_streaming_response(
+        filename=f"stepping-stones-referrals-by-primary-{cohort.transition_year}.csv",
+        header=["URN", "Primary school", "Referrals"],
+        rows=((urn, name, small_count_label(count)) for urn, name, count in rows),
+    )
 
 
 def import_summary(result) -> str:

@@ -21,6 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
+from core.figures import SMALL_COUNT_THRESHOLD
 from core.models import AuditEvent
 from core.selectors import audit_timeline
 from schools.models import School
@@ -394,6 +395,28 @@ def _attendance_for(referrals: QuerySet[Referral]) -> AttendanceSummary:
     return AttendanceSummary(**totals)
 
 
+def _by_primary(referrals: QuerySet[Referral]) -> list[tuple[int, str, int]]:
+    """(urn, name, referrals) per referring primary: those with a count that is shown (5 or more) first, most first;
+    then the small counts by name, so that their order does not rank what "fewer than 5" hides."""
+    rows = list(
+        referrals.order_by()
+        .values_list("referring_school_id", "referring_school__name")
+        .annotate(n=Count("id"))
+        .order_by("-n", "referring_school__name")
+    )
+    shown = [row for row in rows if row[2] >= SMALL_COUNT_THRESHOLD]
+    return shown + sorted((row for row in rows if row[2] < SMALL_COUNT_THRESHOLD), key=lambda row: (row[1], row[0]))
+
+
+def referrals_by_primary(user, *, cohort: Cohort) -> list[tuple[int, str, int]] | None:
+    """Every referring primary of a transition with its number of referrals (drafts left out), in the dashboard's
+    order: the file behind the dashboard's chart of the primaries that referred most. None for anyone but a
+    coordinator."""
+    if not permissions.can_view_dashboard(user):
+        return None
+    return _by_primary(Referral.objects.filter(cohort=cohort).exclude(status=Referral.Status.DRAFT))
+
+
 def dashboard_figures(user, *, cohort: Cohort | None = None) -> DashboardFigures | None:
     """The coordinator dashboard: places filled vs available per school, waiting lists, referrals by primary,
     statuses, attendance. Counts only. None for anyone but a coordinator."""
@@ -404,18 +427,11 @@ def dashboard_figures(user, *, cohort: Cohort | None = None) -> DashboardFigures
         return DashboardFigures(cohort=None)
     referrals = Referral.objects.filter(cohort=cohort).exclude(status=Referral.Status.DRAFT)
     by_status = dict(referrals.order_by().values_list("status").annotate(n=Count("id")))
-    by_primary = [
-        (urn, name, n)
-        for urn, name, n in referrals.order_by()
-        .values_list("referring_school_id", "referring_school__name")
-        .annotate(n=Count("id"))
-        .order_by("-n", "referring_school__name")
-    ]
     return DashboardFigures(
         cohort=cohort,
         places=_places_for(cohort),
         by_status=by_status,
-        by_primary=by_primary,
+        by_primary=_by_primary(referrals),
         pending_destination=by_status.get(Referral.Status.PENDING_DESTINATION, 0),
         attendance=_attendance_for(referrals),
     )

@@ -47,4 +47,9 @@ urlpatterns = [
     path("cohorts/<int:year>/schools/<int:urn>/", views.participating_school, name="participating_school"),
     path("cohorts/<int:year>/import/", views.cohort_import, name="cohort_import"),
     path("cohorts/<int:year>/evaluation.csv", views.evaluation_export, name="evaluation_export"),
+    path(
+        "cohorts/<int:year>/referrals-by-primary.csv",
+        views.primary_referrals_export,
+        name="primary_referrals_export",
+    ),
 ]

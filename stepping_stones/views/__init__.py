@@ -28,6 +28,7 @@ from .coordinators import (
     needs,
     participating_school,
     pending,
+    primary_referrals_export,
 )
 from .duplicates import (
     duplicate_decide,
@@ -82,6 +83,7 @@ __all__ = [
     "needs",
     "participating_school",
     "pending",
+    "primary_referrals_export",
     "privacy",
     "pupil_page",
     "refer_start",

@@ -65,6 +65,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return page_around(request, "stepping_stones/dashboard.html", content)
 
 
+@require_GET
+@pupil_page
+def primary_referrals_export(request: HttpRequest, year: int) -> HttpResponse:
+    """Every referring primary and its number of referrals (counts only): the file behind the dashboard's chart."""
+    require(permissions.can_view_dashboard(request.user))
+    cohort = selectors.cohort_get_for(request.user, year)
+    if cohort is None:
+        raise Http404("No such transition")
+    return pages.primary_referrals_response(
+        cohort=cohort, rows=selectors.referrals_by_primary(request.user, cohort=cohort)
+    )
+
+
 @require_http_methods(["GET", "POST"])
 @pupil_page
 def needs(request: HttpRequest) -> HttpResponse:

@@ -288,7 +288,18 @@ def test_coordinator_downloads_the_evaluation_file(live_server, page, axe_check,
     page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Dashboard")
     expect(page.locator("svg").first).to_be_visible()
+    expect(page.locator("main")).to_contain_text(
+        "1 primary school referred pupils to the 2026 transition. The chart shows the one that referred the most."
+    )
     axe_check(page)
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download referrals by primary school for the 2026 transition").click()
+    download = download_info.value
+    assert download.suggested_filename == "stepping-stones-referrals-by-primary-2026.csv"
+    by_primary = list(csv.DictReader(io.StringIO(open(download.path(), encoding="utf-8-sig").read())))  # noqa: PTH123, SIM115
+    assert by_primary == [
+        {"URN": str(people["primary"].pk), "Primary school": people["primary"].name, "Referrals": "6"}
+    ]
     page.goto(live_server.url + "/stepping-stones/cohorts/")
     axe_check(page)
     page.get_by_role("link", name="2026 transition").click()

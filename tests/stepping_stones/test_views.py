@@ -19,6 +19,7 @@ from tests.accounts.factories import programme_admin, with_two_factor
 
 from .factories import (
     ConsentFactory,
+    ReferralFactory,
     lead_of,
     primary_school,
     refer,
@@ -462,7 +463,65 @@ class TestCoordinator:
             refer(actor=lead_of(school), cohort=cohort, referring_school=school, receiving_school=secondary, n=n)
         with django_assert_max_num_queries(len(first.captured_queries)):
             page = vru_client.get(url("dashboard")).content.decode()
-        assert page.count('class="portal-hbars__row"') >= 7  # the primaries' bars and the places bar are drawn
+        assert "7 primary schools referred pupils to the 2026 transition, each fewer than 5." in page
+        assert page.count('class="portal-hbars__row"') >= 1  # the places bar is drawn
+
+    def test_dashboard_draws_the_primaries_that_referred_most_and_links_the_file_of_all(
+        self, vru_client, cohort, secondary, monkeypatch
+    ):
+        from stepping_stones import pages
+
+        monkeypatch.setattr(pages, "PRIMARIES_CHARTED", 2)
+        counts = {"Ash Primary School": 7, "Birch Primary School": 5, "Cedar Primary School": 6}
+        counts |= {"Yew Primary School": 2, "Alder Primary School": 1}
+        for name, count in counts.items():
+            school = primary_school(name=name)
+            for n in range(count):
+                ReferralFactory(cohort=cohort, referring_school=school, receiving_school=secondary, submitted=True)
+        ReferralFactory(cohort=cohort, referring_school=primary_school(name="Drafting Primary School"))
+
+        page = vru_client.get(url("dashboard")).content.decode()
+        assert (
+            "5 primary schools referred pupils to the 2026 transition; 2 of them referred fewer than 5 each. "
+            "The chart shows the 2 that referred the most." in html.unescape(page)
+        )
+        chart = page[page.index("Primary schools that referred the most pupils") :]
+        assert "Ash Primary School" in chart and "Cedar Primary School" in chart
+        assert "Birch Primary School" not in chart and "Yew Primary School" not in chart
+        assert "Drafting Primary School" not in page
+        export = url("primary_referrals_export", year=cohort.transition_year)
+        assert f'href="{export}" download' in page
+
+        response = vru_client.get(export)
+        assert response.status_code == 200
+        assert response["Content-Disposition"] == (
+            'attachment; filename="stepping-stones-referrals-by-primary-2026.csv"'
+        )
+        lines = b"".join(response.streaming_content).decode().splitlines()
+        # Shown counts most first; the small ones by name, so that their order ranks nothing.
+        assert [line.split(",", 1)[1] for line in lines] == [
+            "Primary school,Referrals",
+            "Ash Primary School,7",
+            "Cedar Primary School,6",
+            "Birch Primary School,5",
+            "Alder Primary School,fewer than 5",
+            "Yew Primary School,fewer than 5",
+        ]
+        assert lines[0] == "\ufeffURN,Primary school,Referrals"  # the byte-order mark Excel reads UTF-8 by
+
+    def test_dashboard_with_only_small_counts_draws_no_primary_chart(self, vru_client, make_referral):
+        make_referral(0)
+        page = html.unescape(vru_client.get(url("dashboard")).content.decode())
+        assert "1 primary school referred fewer than 5 pupils to the 2026 transition." in page
+        assert "Primary schools that referred the most pupils" not in page
+        assert "Download referrals by primary school for the 2026 transition (CSV, counts only)" in page
+
+    def test_referrals_by_primary_file_is_for_coordinators_of_a_real_transition(
+        self, client, vru_client, cohort, primary_lead
+    ):
+        assert vru_client.get(url("primary_referrals_export", year=2099)).status_code == 404
+        client.force_login(primary_lead)
+        assert client.get(url("primary_referrals_export", year=cohort.transition_year)).status_code == 403
 
     def test_cohort_pages(self, vru_client, participating, cohort):
         listing = vru_client.get(url("cohorts")).content.decode()
