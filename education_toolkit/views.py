@@ -102,10 +102,15 @@ EDITOR_LIST_DEPENDS_ON = ("education_toolkit.Resource", "education_toolkit.Resou
 CATALOGUE_PARAMS = frozenset({*ResourceFilter.base_filters, "page"})
 # Shown in the fragment exactly when the download form after it is (catalogue.html): escaped text cannot hold it.
 _TICK_HINT = 'id="tick-hint"'
+# The fragment holds the filters' error summary exactly when the request's filters were refused: the title says so.
+_ERROR_SUMMARY = '<div class="govuk-error-summary"'
 
 
-def _catalogue_results(request, filterset, valid: bool, downloadable_levels) -> str:
-    """The filters with their counts, the number of results, the page of results and its pagination."""
+def _catalogue_results(request, downloadable_levels) -> str:
+    """The search (with its error summary), the filters with their counts, the number of results, the page of results
+    and its pagination. The filters are read and checked here, so a cached page builds no filter form."""
+    filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
+    valid = filterset.is_valid()
     queryset = filterset.qs if valid else selectors.catalogue_resources().none()
     page = paginate(request, queryset, PER_PAGE)
     page.object_list = list(page.object_list)
@@ -124,6 +129,7 @@ def _catalogue_results(request, filterset, valid: bool, downloadable_levels) -> 
     return render_to_string(
         "education_toolkit/includes/catalogue_results.html",
         {
+            "filter_form": filterset.form,
             "groups": _checkbox_groups(filterset.form, counts),
             "page": page,
             "chosen": chosen,
@@ -139,14 +145,12 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     """Every published resource, with search and a filter for each facet, and counts for each option. The filters,
     counts and results are a fragment (core.fragments), per reader (what they may download: anonymous readers share
     one); the download form around the ticks, with its CSRF token and the terms, is rendered on every request."""
-    filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
-    valid = filterset.is_valid()
     downloadable_levels = permissions.downloadable_access_levels(request.user)
     results = fragments.cached(
         request,
         "toolkit-catalogue",
         depends_on=CATALOGUE_DEPENDS_ON,
-        render=lambda: _catalogue_results(request, filterset, valid, downloadable_levels),
+        render=lambda: _catalogue_results(request, downloadable_levels),
         vary=(tuple(sorted(downloadable_levels)),),
         params=CATALOGUE_PARAMS,
     )
@@ -155,8 +159,8 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         request,
         "education_toolkit/catalogue.html",
         {
-            "filter_form": filterset.form,
             "results": results,
+            "has_errors": _ERROR_SUMMARY in results,
             "is_editor": permissions.is_toolkit_editor(request.user),
             "any_downloadable": any_downloadable,
             "needs_terms": any_downloadable and not _terms_ok(request),

@@ -60,7 +60,13 @@ class TestCatalogue:
     def test_bad_filter_values_show_an_error_not_a_500(self, client):
         response = client.get(CATALOGUE, {"key_stage": "ks99", "resource_type": "<script>"})
         assert response.status_code == 200
-        assert "govuk-error-summary" in response.content.decode()
+        page = response.content.decode()
+        assert "govuk-error-summary" in page
+        assert "<title>Error: London Needs You Alive toolkit" in page
+        # Served again from the cached fragment: the same error, the same title.
+        again = client.get(CATALOGUE, {"key_stage": "ks99", "resource_type": "<script>"}).content.decode()
+        assert "govuk-error-summary" in again and "<title>Error: London Needs You Alive toolkit" in again
+        assert "<title>London Needs You Alive toolkit" in client.get(CATALOGUE).content.decode()
 
     @pytest.mark.parametrize("size", [10, 1000])
     def test_query_count_does_not_grow_with_the_catalogue(self, client, size, django_assert_num_queries):
