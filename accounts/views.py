@@ -53,9 +53,16 @@ PEOPLE_TABLES = ("accounts", "schools")
 
 def _fragment(request, name: str, template: str, context, *, vary: tuple = ()) -> str:
     """The part of a page that reads the data, cached until a table it shows is written. `context` is a callable, so
-    its queries run only on a miss. Nothing in it may hold a form posting back (CSRF token) or depend on the time of
-    day (an invitation open until 14:00): those stay in the page."""
+    its queries run only on a miss. Nothing in it may hold a form posting back (CSRF token); what changes with the
+    time of day (an invitation open until 14:00) is declared with `_open_until` and kept no longer."""
     return fragments.rendered(request, name, template, context, depends_on=PEOPLE_TABLES, vary=vary)
+
+
+def _open_until(invitations) -> list:
+    """The open invitations a fragment shows, as a list; the fragment is kept no longer than the first expires."""
+    invitations = list(invitations)
+    fragments.changes_at(min((invitation.expires_at for invitation in invitations), default=None))
+    return invitations
 
 
 def _posted(request):
@@ -293,12 +300,14 @@ def my_schools(request):
             "memberships": selectors.memberships_of_user(user),
             "join_requests": selectors.join_requests_visible_to(user).filter(user=user)[:50],
             "organisations": selectors.organisations_of(user),
+            # Their schools in a second query, only when there are any: joined, the planner may start from the
+            # schools register.
+            "invitations": _open_until(
+                selectors.invitations_pending_for(user).select_related(None).prefetch_related("school")
+            ),
         },
     )
-    # Invitations are open until a time of day: read on every request, outside the cached part. Their schools in a
-    # second query, only when there are any: joined, the query planner may start from the schools register.
-    invitations = selectors.invitations_pending_for(user).select_related(None).prefetch_related("school")
-    return render(request, "accounts/my_schools.html", {"content_html": content_html, "invitations": invitations})
+    return render(request, "accounts/my_schools.html", {"content_html": content_html})
 
 
 def _school_in_scope(request, urn: int) -> School:
@@ -327,21 +336,16 @@ def school_people(request, urn: int):
             "can_manage": can_manage,
             "can_invite": can_invite_staff(user, school),
             "has_headteacher": selectors.school_has_headteacher(school),
+            # Without the joins the list does not show.
+            "invitations": _open_until(
+                selectors.invitations_visible_to(user)
+                .filter(school=school, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
+                .select_related(None)
+            ),
         },
         vary=(school.urn,),  # in the path, not the query string
     )
-    # Invitations are open until a time of day: read on every request, outside the cached part (without the joins
-    # the list does not show).
-    invitations = list(
-        selectors.invitations_visible_to(user)
-        .filter(school=school, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
-        .select_related(None)
-    )
-    return render(
-        request,
-        "accounts/school_people.html",
-        {"school": school, "content_html": content_html, "invitations": invitations, "can_manage": can_manage},
-    )
+    return render(request, "accounts/school_people.html", {"school": school, "content_html": content_html})
 
 
 @login_required

@@ -10,6 +10,9 @@ facts' versions, core.user_facts, or "everyone" for `per_user=False`, which is o
 reader), the person viewing as them, today's date, the request's path and query string and anything in `vary`. So a
 write to a shown table, a change to the person's roles, a new day or another filter is another fragment.
 
+What changes with the clock rather than with a write (an invitation expiring) is declared while rendering with
+`changes_at(moment)`: the fragment is kept until then at most.
+
 What a fragment must not hold, checked on every render: a CSRF token or a CSP nonce (they belong to one session or one
 response: keep forms' opening tags and inline scripts outside the fragment). What must stay outside: the audit record
 of who saw a pupil list (it is written on every view, cached or not).
@@ -22,6 +25,8 @@ cache failure is a miss (core.cache): the fragment is rendered as if nothing wer
 
 import hashlib
 from collections.abc import Callable
+from contextvars import ContextVar
+from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import cache
@@ -35,6 +40,10 @@ from .outage import log_outage
 # The longest a fragment is kept whatever else happens: the backstop for a write made outside Django.
 FRAGMENT_TTL_SECONDS = 300
 _FORBIDDEN = ("csrfmiddlewaretoken", "nonce=")
+
+
+# The moments at which what the fragment being rendered shows changes by itself (core.fragments.changes_at).
+_changes: ContextVar[list[datetime] | None] = ContextVar("fragment_changes", default=None)
 
 
 class FragmentError(ValueError):
@@ -92,16 +101,38 @@ def cached(
         return _checked(name, render())
     if html is not None:
         return mark_safe(html)  # noqa: S308 # nosec B308 B703 - what render() returned, checked when it was stored
-    html = _checked(name, render())
-    if not data_versions.tables_written_in_transaction().intersection(tables):
-        cache.set(key, str(html), FRAGMENT_TTL_SECONDS)
+    changes: list[datetime] = []
+    token = _changes.set(changes)
+    try:
+        html = _checked(name, render())
+    finally:
+        _changes.reset(token)
+    timeout = FRAGMENT_TTL_SECONDS
+    if changes:
+        timeout = min(timeout, int((min(changes) - timezone.now()).total_seconds()))
+    if timeout > 0 and not data_versions.tables_written_in_transaction().intersection(tables):
+        cache.set(key, str(html), timeout)
     return html
+
+
+def changes_at(moment: datetime | None) -> None:
+    """Say, while a fragment renders, that what it shows changes by itself at `moment` without a write (an invitation
+    stops being open when it expires): the fragment is not kept past it. Outside a fragment, nothing happens."""
+    changes = _changes.get()
+    if changes is not None and moment is not None:
+        changes.append(moment)
 
 
 def rendered(request, name: str, template: str, context: Callable[[], dict], **options) -> SafeString:
     """`cached` for the usual fragment: `template` rendered with `context()` (called only on a miss: the queries go
     there) and the request. `options` are `cached`'s (`depends_on` among them)."""
     return cached(request, name, render=lambda: render_to_string(template, context(), request=request), **options)
+
+
+def has_error_summary(html: str) -> bool:
+    """Whether a fragment holds GOV.UK's error summary (core/templates/govuk/error_summary.html): the page around a
+    fragment that checks the request's filters puts "Error: " in its title from this. Escaped text cannot hold it."""
+    return '<div class="govuk-error-summary"' in html
 
 
 def _checked(name: str, html: str) -> SafeString:

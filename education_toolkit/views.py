@@ -102,8 +102,6 @@ EDITOR_LIST_DEPENDS_ON = ("education_toolkit.Resource", "education_toolkit.Resou
 CATALOGUE_PARAMS = frozenset({*ResourceFilter.base_filters, "page"})
 # Shown in the fragment exactly when the download form after it is (catalogue.html): escaped text cannot hold it.
 _TICK_HINT = 'id="tick-hint"'
-# The fragment holds the filters' error summary exactly when the request's filters were refused: the title says so.
-_ERROR_SUMMARY = '<div class="govuk-error-summary"'
 
 
 def _catalogue_results(request, downloadable_levels) -> str:
@@ -160,7 +158,7 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         "education_toolkit/catalogue.html",
         {
             "results": results,
-            "has_errors": _ERROR_SUMMARY in results,
+            "has_errors": fragments.has_error_summary(results),
             "is_editor": permissions.is_toolkit_editor(request.user),
             "any_downloadable": any_downloadable,
             "needs_terms": any_downloadable and not _terms_ok(request),

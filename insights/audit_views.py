@@ -255,19 +255,23 @@ def _filtered(filterset: AuditFilter) -> QuerySet[AuditEvent] | None:
 def audit_search(request: HttpRequest) -> HttpResponse:
     """Search the audit; the filters stay in the page links and in the export link."""
     _gate(request)
-    filterset = audit_filter(request)
-    events = _filtered(filterset)  # the filters are checked on every request; the entries are read on a miss only
     query = request.GET.copy()
     query.pop("page", None)
     context = {
-        "filter_form": filterset.form,
         "export_query": query.urlencode(),
         "sees_pupil_entries": can_see_pupil_audit(request.user, viewing_as=request_views_as(request)),
     }
 
     def render_entries() -> str:
+        # The filters are read and checked here, with the entries: a cached page builds no filter form.
+        filterset = audit_filter(request)
+        events = _filtered(filterset)
         page = paginate(request, events, PER_PAGE) if events is not None else None
-        return render_to_string("insights/includes/audit_search_content.html", {**context, "page": page}, request)
+        return render_to_string(
+            "insights/includes/audit_search_content.html",
+            {**context, "filter_form": filterset.form, "page": page},
+            request,
+        )
 
     # The entries, their object types and the filter's choices of type (not the rest of `core`: the worker's heartbeat
     # is written every 10 s); who may see pupil entries is the person's roles and "viewing as", in the key.
@@ -278,6 +282,7 @@ def audit_search(request: HttpRequest) -> HttpResponse:
         vary=(request_views_as(request),),
         render=render_entries,
     )
+    context["has_errors"] = fragments.has_error_summary(context["content_html"])
     return render(request, "insights/audit_search.html", context)
 
 

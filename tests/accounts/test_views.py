@@ -1,8 +1,12 @@
 """The HTML journeys: what a person sees and what is written, with GOV.UK error summaries on bad input."""
 
+import time
+from datetime import timedelta
+
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import Invitation, JoinRequest, Organisation, PoliceRole, ProgrammeRole, SchoolMembership
 
@@ -203,6 +207,21 @@ class TestSchoolPeople:
         assert as_head.get(url).status_code == 200
         SchoolMembership.objects.filter(user=head).update(ended_at="2026-01-01T00:00:00Z")
         assert as_head.get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)  # one transaction per request, as served: fragments are stored
+def test_an_invitation_leaves_the_cached_page_when_it_expires(as_head, school):
+    """No write happens when an invitation expires: the cached part of the page is kept only until then."""
+    url = reverse("accounts:school_people", args=[school.urn])
+    now = timezone.now()
+    InvitationFactory(school=school, staff=True, email="soon@example.org", expires_at=now + timedelta(seconds=2))
+    InvitationFactory(school=school, staff=True, email="later@example.org")
+    page = as_head.get(url).content.decode()
+    assert "soon@example.org" in page and "later@example.org" in page
+    assert "soon@example.org" in as_head.get(url).content.decode()  # from the cache
+    time.sleep(max(0.0, (now + timedelta(seconds=2.1) - timezone.now()).total_seconds()))
+    page = as_head.get(url).content.decode()
+    assert "soon@example.org" not in page and "later@example.org" in page
 
 
 class TestJoinRequests:

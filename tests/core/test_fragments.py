@@ -164,6 +164,38 @@ class TestCachedFragments:
         fragment(get(query="?page=2&junk=0"), render, params=known)
         assert render.calls == 5
 
+    def test_what_changes_with_the_clock_is_kept_until_it_changes(self, monkeypatch):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        timeouts = []
+        real_set = fragments.cache.set
+
+        def recording_set(key, value, timeout):
+            timeouts.append(timeout)
+            real_set(key, value, timeout)
+
+        monkeypatch.setattr(fragments.cache, "set", recording_set)
+
+        def expiring_in(seconds):
+            def render():
+                fragments.changes_at(timezone.now() + timedelta(seconds=seconds))
+                fragments.changes_at(None)  # nothing shown that expires
+                return "<p>an invitation</p>"
+
+            return render
+
+        fragment(get(query="?soon"), expiring_in(90))
+        assert len(timeouts) == 1 and 85 <= timeouts[0] <= 90
+        fragment(get(query="?later"), expiring_in(86_400))
+        assert timeouts[1] == fragments.FRAGMENT_TTL_SECONDS
+        render = Renders()
+        fragment(get(query="?past"), lambda: fragments.changes_at(timezone.now()) or render())
+        fragment(get(query="?past"), lambda: fragments.changes_at(timezone.now()) or render())
+        assert render.calls == 2 and len(timeouts) == 2  # already changed: never stored
+        fragments.changes_at(timezone.now())  # outside a fragment: nothing happens
+
     def test_off_renders_every_time(self, settings):
         settings.FRAGMENT_CACHE = False
         render = Renders()

@@ -197,6 +197,10 @@ def test_a_reversed_date_range_is_a_clear_error_and_exports_nothing(client, admi
     body = response.content.decode()
     assert response.status_code == 200 and response.context["page"] is None
     assert "govuk-error-summary" in body and "must be the same as or after" in body
+    assert "<title>Error: Audit" in body
+    again = client.get(reverse("audit:search"), query).content.decode()  # from the cached fragment
+    assert "must be the same as or after" in again and "<title>Error: Audit" in again
+    assert "<title>Audit" in client.get(reverse("audit:search")).content.decode()
     assert client.get(reverse("audit:export"), query).status_code == 400
     assert client.get(reverse("audit:search"), {"date_from": "yesterday"}).context["page"] is None
     api = APIClient()
