@@ -22,7 +22,15 @@ from core.workflow import action_open, may_move, open_actions, status_allows
 from schools.models import School
 
 from . import forms, invitation_resume, selectors, services
-from .models import JoinRequest, Organisation, PoliceRole, ProgrammeRole, SchoolDuty, SchoolMembership
+from .models import (
+    InvitationStatus,
+    JoinRequest,
+    Organisation,
+    PoliceRole,
+    ProgrammeRole,
+    SchoolDuty,
+    SchoolMembership,
+)
 from .permissions import (
     can_confirm_role,
     can_decide_join_request,
@@ -83,15 +91,23 @@ def _bound(request):
 def invitation_list(request):
     user = request.user
     _require(can_list_invitations(user))
-    invitations = selectors.invitations_visible_to(user)
-    if not is_programme_admin(user):
-        invitations = invitations.filter(school_id__in=selectors.headteacher_school_ids(user))
-    page = paginate(request, invitations, PAGE_SIZE)
-    now = timezone.now()
-    for invitation in page:
-        invitation.current_status = invitation.status_at(now)
-        invitation.can_revoke = action_open(invitation, "revoke", user)
-    return render(request, "accounts/invitation_list.html", {"page": page, "is_admin": is_programme_admin(user)})
+    is_admin = is_programme_admin(user)
+
+    def context() -> dict:
+        invitations = selectors.invitations_visible_to(user)
+        if not is_admin:
+            invitations = invitations.filter(school_id__in=selectors.headteacher_school_ids(user))
+        page = paginate(request, invitations, PAGE_SIZE)
+        now = timezone.now()
+        for invitation in page:
+            invitation.current_status = invitation.status_at(now)
+            invitation.can_revoke = action_open(invitation, "revoke", user)
+            if invitation.current_status == InvitationStatus.PENDING:
+                fragments.changes_at(invitation.expires_at)  # it shows as expired from then on
+        return {"page": page}
+
+    content_html = _fragment(request, "accounts-invitations", "accounts/includes/invitation_list_content.html", context)
+    return render(request, "accounts/invitation_list.html", {"content_html": content_html, "is_admin": is_admin})
 
 
 @login_required
@@ -575,13 +591,19 @@ def schools_without_headteacher(request):
 
 @login_required
 def organisation_list(request):
-    organisations = selectors.organisations_visible_to(request.user).order_by("status", "name")
-    if request.GET.get("status") in Organisation.Status.values:
-        organisations = organisations.filter(status=request.GET["status"])
+    def context() -> dict:
+        organisations = selectors.organisations_visible_to(request.user).order_by("status", "name")
+        if request.GET.get("status") in Organisation.Status.values:
+            organisations = organisations.filter(status=request.GET["status"])
+        return {"page": paginate(request, organisations, PAGE_SIZE)}
+
+    content_html = _fragment(
+        request, "accounts-organisations", "accounts/includes/organisation_list_content.html", context
+    )
     return render(
         request,
         "accounts/organisation_list.html",
-        {"page": paginate(request, organisations, PAGE_SIZE), "is_admin": can_verify_organisation(request.user)},
+        {"content_html": content_html, "is_admin": can_verify_organisation(request.user)},
     )
 
 

@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
@@ -25,6 +26,7 @@ from oauth2_provider.models import AccessToken
 from oauth2_provider.views import TokenView as OAuthTokenView
 
 from accounts.identity.forms import add_domain_error
+from core import fragments
 from core.client_ip import client_ip
 from core.errors import DomainError
 from core.workflow import open_actions
@@ -57,10 +59,29 @@ def _gate(request):
 @login_required
 def client_list(request):
     _gate(request)
-    clients = selectors.machine_clients_visible_to(request.user)
-    page = Paginator(clients, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "machine_clients/list.html", {"page": page})
 
+    def context() -> dict:
+        page = Paginator(selectors.machine_clients_visible_to(request.user), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+        now = timezone.now()
+        for client in page:
+            if client.status_at(now) == MachineClient.Status.ACTIVE:
+                fragments.changes_at(client.expires_at)  # it shows as expired from then on
+        return {"page": page}
+
+    # The clients and their owners; a call's record (MachineClientCall) is not shown here.
+    content_html = fragments.rendered(
+        request,
+        "machine-clients",
+        "machine_clients/includes/list_content.html",
+        context,
+        depends_on=LIST_TABLES,
+    )
+    return render(request, "machine_clients/list.html", {"content_html": content_html})
+
+
+LIST_TABLES = ("machine_clients.MachineClient", "oauth2_provider.Application", "schools.LocalAuthority", "accounts")
 
 REGISTERED_FORMS = "machine_clients:registered_forms"  # session: form nonce -> the client it registered
 

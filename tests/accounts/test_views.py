@@ -224,6 +224,20 @@ def test_an_invitation_leaves_the_cached_page_when_it_expires(as_head, school):
     assert "soon@example.org" not in page and "later@example.org" in page
 
 
+@pytest.mark.django_db(transaction=True)  # one transaction per request, as served: fragments are stored
+def test_the_invitation_list_shows_an_invitation_expired_when_it_expires(client, admin):
+    client.force_login(admin)
+    url = reverse("accounts:invitations")
+    now = timezone.now()
+    InvitationFactory(email="soon@example.org", expires_at=now + timedelta(seconds=2))
+    for _ in range(2):  # the second from the cache
+        page = client.get(url).content.decode()
+        assert "Waiting" in page and "Expired" not in page
+    time.sleep(max(0.0, (now + timedelta(seconds=2.1) - timezone.now()).total_seconds()))
+    page = client.get(url).content.decode()
+    assert "Expired" in page and "Waiting" not in page
+
+
 class TestJoinRequests:
     url = reverse("accounts:join_request_create")
 
