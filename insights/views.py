@@ -38,11 +38,12 @@ def dashboard_filters(request) -> tuple[DashboardFilterForm, dict]:
 def dashboard(request: HttpRequest) -> HttpResponse:
     if not permissions.can_view_dashboard(request.user):
         raise PermissionDenied
-    form, chosen = dashboard_filters(request)
     all_london = permissions.is_vru(request.user)
     viewing_as = is_viewing_as(request)
 
     def figures() -> str:
+        # The filters are read and checked here (their choices are the person's BCUs): a cached page builds no form.
+        form, chosen = dashboard_filters(request)
         board = selectors.dashboard(user=request.user, bcu=chosen["bcu"], phase=chosen["phase"], viewing_as=viewing_as)
         measure = chosen["measure"]
         return render_to_string(
@@ -59,18 +60,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             request=request,
         )
 
-    # The filters are validated on every request (their choices are the person's BCUs); the form as shown, the figures,
-    # the map and the tables are kept until a table behind them is written (the query string, the person and "view as"
-    # are in the key).
+    # The form as shown, the figures, the map and the tables are kept until a table behind them is written (the query
+    # string, the person and "view as" are in the key).
+    html = fragments.cached(request, "insights-dashboard", depends_on=FIGURE_TABLES, render=figures, vary=(viewing_as,))
     return render(
-        request,
-        "insights/dashboard.html",
-        {
-            "form": form,
-            "figures": fragments.cached(
-                request, "insights-dashboard", depends_on=FIGURE_TABLES, render=figures, vary=(viewing_as,)
-            ),
-        },
+        request, "insights/dashboard.html", {"figures": html, "has_errors": fragments.has_error_summary(html)}
     )
 
 

@@ -160,7 +160,7 @@ def test_an_unknown_filter_value_shows_an_error_summary_and_the_defaults(client,
     response = client.get(URL, {"measure": "nonsense", "bcu": "atlantis", "phase": "secondary"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "govuk-error-summary" in html
+    assert "govuk-error-summary" in html and "<title>Error: Schools safety across London" in html
     assert "Choose a measure from the list" in html and "Choose a BCU from the list" in html
     assert response.context["measure"].key == "wand_take_up_percent"
     assert response.context["board"].phase == "secondary"  # the valid filter still applies
