@@ -91,10 +91,15 @@ def headteacher_school_ids(user) -> frozenset[int]:
         if roles.HEADTEACHER not in user_role_names(user):
             cached = frozenset()
         else:
-            cached = frozenset(
-                SchoolMembership.objects.current()
-                .filter(user=user, role=SchoolMembership.Role.HEADTEACHER)
-                .values_list("school_id", flat=True)
+            # In the person's cached facts (core.user_facts): only their memberships decide it (accounts.facts).
+            cached = user_fact(
+                user,
+                "headteacher_school_ids",
+                lambda: frozenset(
+                    SchoolMembership.objects.current()
+                    .filter(user=user, role=SchoolMembership.Role.HEADTEACHER)
+                    .values_list("school_id", flat=True)
+                ),
             )
         setattr(user, _HEAD_CACHE, cached)
     return cached

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.identity.view_as import is_viewing_as
@@ -21,6 +22,10 @@ from .maps import borough_map
 # FIGURE_SUMMARIES = "live" they come from the programmes' own tables): every programme, the register, and people and
 # roles (scope, who may see pupils, a school's staff).
 FIGURE_TABLES = ("insights", "wands", "officers", "stepping_stones", "education_toolkit", "schools", "accounts")
+
+
+# Where a profile's fragment turns from the page title's school name to the page body.
+PROFILE_BODY = "<!--profile-body-->"
 
 
 def dashboard_filters(request) -> tuple[DashboardFilterForm, dict]:
@@ -71,32 +76,35 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_GET
 @login_required
 def school_profile(request: HttpRequest, urn: int) -> HttpResponse:
-    school = selectors.school_for_profile(user=request.user, urn=urn)
-    if school is None:
-        raise Http404("No school you can see has this URN")
     viewing_as = is_viewing_as(request)
 
     def body() -> str:
+        # Whether this person may see the school is a function of the key (the person and their roles' versions, the
+        # register's, officers' and accounts' tables, the URN in the path): it is cached with the profile, "" for
+        # "not yours". The school's name for the page title comes first, before the marker.
+        school = selectors.school_for_profile(user=request.user, urn=urn)
+        if school is None:
+            return ""
         profile = selectors.school_profile(user=request.user, school=school, viewing_as=viewing_as)
         return render_to_string(
             "insights/includes/school_profile_body.html", {"profile": profile, "school": school}, request=request
         )
 
-    # The 404 (scope) on every request; the profile is kept until a table it shows is written. The URN is not in the
-    # query string: it is in `vary`.
+    html = fragments.cached(
+        request,
+        "insights-school-profile",
+        depends_on=FIGURE_TABLES,
+        render=body,
+        vary=(urn, viewing_as),
+    )
+    if not html:
+        raise Http404("No school you can see has this URN")
+    title, _, body_html = html.partition(PROFILE_BODY)
+    # Both pieces are trusted HTML: core.fragments' render output (a rendered template) cut at its marker.
     return render(
         request,
         "insights/school_profile.html",
-        {
-            "school": school,
-            "body": fragments.cached(
-                request,
-                "insights-school-profile",
-                depends_on=FIGURE_TABLES,
-                render=body,
-                vary=(school.pk, viewing_as),
-            ),
-        },
+        {"title": mark_safe(title), "body": mark_safe(body_html)},  # noqa: S308 # nosec B308 B703
     )
 
 

@@ -101,33 +101,38 @@ def home(request: HttpRequest) -> HttpResponse:
     """Programme staff go to the queue; a school sees its allowance and its requests."""
     if permissions.can_run_wand_programme(request.user):
         return redirect("wands:queue")
-    schools = list(selectors.wand_schools_for(request.user))
-    _require(bool(schools))
-    school = schools[0]
     chosen = request.GET.get("school", "")
-    if chosen:
-        school = next((s for s in schools if str(s.pk) == chosen), None)
-        if school is None:
-            raise Http404("You do not request wands for this school")
 
     def context():
+        # The schools this person requests wands for are their role records (in the key, with the person's facts) and
+        # the register's (in `depends_on`): the 403 and the 404 are cached with the page, as "refusal".
+        schools = list(selectors.wand_schools_for(request.user))
+        if not schools:
+            return {"refusal": "403"}
+        school = next((s for s in schools if str(s.pk) == chosen), None) if chosen else schools[0]
+        if school is None:
+            return {"refusal": "404"}
         figures = selectors.school_allowance_figures(school=school)
         return {
+            "schools": schools,
             "school": school,
             "figures": figures,
             "wand_requests": selectors.school_wand_requests(school=school, lineage=figures.lineage)[:50],
             "can_request": school.is_open and figures.remaining > 0,
         }
 
-    requests_part = _fragment(
+    parts = _fragment(
         request,
         "wands-home",
         template="wands/includes/home_fragment.html",
         context=context,
         depends_on=WANDS_AND_SCHOOLS,
-        vary=(school.pk,),
     )
-    return render(request, "wands/home.html", {"schools": schools, "school": school, "requests": requests_part})
+    if "refusal" in parts:
+        if parts["refusal"].strip() == "404":
+            raise Http404("You do not request wands for this school")
+        _require(False)
+    return render(request, "wands/home.html", {"school_name": parts["html"], "content": parts["content"]})
 
 
 @require_http_methods(["GET", "POST"])

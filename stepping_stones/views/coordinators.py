@@ -148,9 +148,15 @@ def cohorts(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"The {cohort} is set up. Add the secondary schools taking part.")
             return redirect("stepping_stones:cohort_detail", year=cohort.transition_year)
-    return render(
-        request, "stepping_stones/cohorts.html", {"form": form, "cohorts": selectors.cohorts_visible_to(request.user)}
+    # The transitions' table is kept until a transition changes; the form, with its CSRF token, is not in it.
+    table = fragment(
+        request,
+        "stepping-stones-cohorts",
+        template="stepping_stones/includes/cohorts_table.html",
+        context=lambda: {"cohorts": selectors.cohorts_visible_to(request.user)},
+        depends_on=("stepping_stones.Cohort",),
     )
+    return render(request, "stepping_stones/cohorts.html", {"form": form, "table": table})
 
 
 def _cohort(request, year: int):
