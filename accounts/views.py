@@ -335,21 +335,22 @@ def _school_in_scope(request, urn: int) -> School:
 
 @login_required
 def school_people(request, urn: int):
-    school = _school_in_scope(request, urn)
     user = request.user
     now = timezone.now()
-    can_manage = can_manage_school_members(user, school)
-    content_html = _fragment(
-        request,
-        "accounts-school-people",
-        "accounts/includes/school_people_content.html",
-        lambda: {
+
+    def context() -> dict:
+        # Who may see the school's people is the person's roles (in the key, with their facts) and the register's
+        # tables (in PEOPLE_TABLES): the 404 is decided here and cached with the page (core.fragments.titled).
+        school = School.objects.select_related("local_authority").filter(urn=urn).first()
+        if school is None or not can_view_school_members(user, school):
+            return {"school": None}
+        return {
             "school": school,
             "memberships": selectors.memberships_of_school(school=school, actor=user),
             "join_requests": selectors.join_requests_visible_to(user).filter(
                 school=school, status=JoinRequest.Status.PENDING
             ),
-            "can_manage": can_manage,
+            "can_manage": can_manage_school_members(user, school),
             "can_invite": can_invite_staff(user, school),
             "has_headteacher": selectors.school_has_headteacher(school),
             # Without the joins the list does not show.
@@ -358,10 +359,20 @@ def school_people(request, urn: int):
                 .filter(school=school, accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=now)
                 .select_related(None)
             ),
-        },
-        vary=(school.urn,),  # in the path, not the query string
+        }
+
+    page = fragments.titled(
+        _fragment(
+            request,
+            "accounts-school-people",
+            "accounts/includes/school_people_content.html",
+            context,
+            vary=(urn,),  # in the path, not the query string
+        )
     )
-    return render(request, "accounts/school_people.html", {"school": school, "content_html": content_html})
+    if page is None:
+        raise Http404
+    return render(request, "accounts/school_people.html", {"title": page[0], "content_html": page[1]})
 
 
 @login_required

@@ -129,6 +129,20 @@ def rendered(request, name: str, template: str, context: Callable[[], dict], **o
     return cached(request, name, render=lambda: render_to_string(template, context(), request=request), **options)
 
 
+# Where a fragment that carries its page's title (a school's name) turns from the title to the page (`titled`).
+TITLE_END = "<!--title-end-->"
+
+
+def titled(html: str) -> tuple[SafeString, SafeString] | None:
+    """(title, body) of a fragment that begins with its page's title and TITLE_END; None when it holds no page: the
+    fragment decided, from what is in its key, that this person may not see it (the view answers 404). Both pieces are
+    escaped text or rendered HTML cut at a marker that escaped text cannot hold."""
+    title, marker, body = html.partition(TITLE_END)
+    if not marker:
+        return None
+    return mark_safe(title.strip()), mark_safe(body)  # noqa: S308 # nosec B308 B703 - render() output, cut at a marker
+
+
 def has_error_summary(html: str) -> bool:
     """Whether a fragment holds GOV.UK's error summary (core/templates/govuk/error_summary.html): the page around a
     fragment that checks the request's filters puts "Error: " in its title from this. Escaped text cannot hold it."""

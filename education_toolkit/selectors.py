@@ -20,6 +20,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, TruncMonth
 
 from core.selectors import audit_timeline
+from core.user_facts import user_fact
 
 from . import download_counts, permissions
 from .models import (
@@ -355,7 +356,12 @@ def terms_accepted(user) -> bool:
     """Whether a signed-in person has accepted the current terms of use (visitors accept per session, in the view)."""
     if not getattr(user, "is_authenticated", False):
         return False
-    return TermsAcceptance.objects.filter(user=user, terms_version=TERMS_VERSION).exists()
+    # In the person's cached facts (core.user_facts), by terms version: `services.terms_accept` says they changed.
+    return user_fact(
+        user,
+        f"toolkit_terms_accepted:{TERMS_VERSION}",
+        lambda: TermsAcceptance.objects.filter(user=user, terms_version=TERMS_VERSION).exists(),
+    )
 
 
 def search_synonyms() -> QuerySet[SearchSynonym]:

@@ -17,6 +17,7 @@ from core.emails import email_send
 from core.errors import Conflict, DomainError, StorageUnavailable
 from core.outage import log_outage
 from core.services import audit_record
+from core.user_facts import facts_changed
 from core.workflow import transition
 
 from . import permissions
@@ -347,6 +348,7 @@ def terms_accept(*, user) -> TermsAcceptance:
     acceptance, created = TermsAcceptance.objects.get_or_create(user=user, terms_version=TERMS_VERSION)
     if created:
         audit_record(actor=user, verb="toolkit_terms.accepted", target=acceptance, to_state=TERMS_VERSION)
+        facts_changed([user.pk])  # `selectors.terms_accepted` is kept in the person's cached facts
     return acceptance
 
 

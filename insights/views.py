@@ -8,7 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.identity.view_as import is_viewing_as
@@ -22,10 +21,6 @@ from .maps import borough_map
 # FIGURE_SUMMARIES = "live" they come from the programmes' own tables): every programme, the register, and people and
 # roles (scope, who may see pupils, a school's staff).
 FIGURE_TABLES = ("insights", "wands", "officers", "stepping_stones", "education_toolkit", "schools", "accounts")
-
-
-# Where a profile's fragment turns from the page title's school name to the page body.
-PROFILE_BODY = "<!--profile-body-->"
 
 
 def dashboard_filters(request) -> tuple[DashboardFilterForm, dict]:
@@ -81,7 +76,7 @@ def school_profile(request: HttpRequest, urn: int) -> HttpResponse:
     def body() -> str:
         # Whether this person may see the school is a function of the key (the person and their roles' versions, the
         # register's, officers' and accounts' tables, the URN in the path): it is cached with the profile, "" for
-        # "not yours". The school's name for the page title comes first, before the marker.
+        # "not yours". The school's name for the page title comes first (core.fragments.titled).
         school = selectors.school_for_profile(user=request.user, urn=urn)
         if school is None:
             return ""
@@ -97,15 +92,10 @@ def school_profile(request: HttpRequest, urn: int) -> HttpResponse:
         render=body,
         vary=(urn, viewing_as),
     )
-    if not html:
+    page = fragments.titled(html)
+    if page is None:
         raise Http404("No school you can see has this URN")
-    title, _, body_html = html.partition(PROFILE_BODY)
-    # Both pieces are trusted HTML: core.fragments' render output (a rendered template) cut at its marker.
-    return render(
-        request,
-        "insights/school_profile.html",
-        {"title": mark_safe(title), "body": mark_safe(body_html)},  # noqa: S308 # nosec B308 B703
-    )
+    return render(request, "insights/school_profile.html", {"title": page[0], "body": page[1]})
 
 
 @require_GET

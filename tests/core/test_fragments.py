@@ -232,3 +232,9 @@ def test_the_rows_changed_version_moves_on_update_and_delete_not_on_insert():
     assert after_update != before
     school.delete()
     assert data_versions.versions([changed]) != (after_update,)
+
+
+def test_a_titled_fragment_gives_its_title_and_page_or_none_for_a_refusal():
+    title, body = fragments.titled(f"St Mary&#x27;s School {fragments.TITLE_END}<h1>People</h1>")
+    assert (title, body) == ("St Mary&#x27;s School", "<h1>People</h1>")
+    assert fragments.titled("") is None and fragments.titled("\n") is None
