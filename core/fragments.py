@@ -129,6 +129,20 @@ def rendered(request, name: str, template: str, context: Callable[[], dict], **o
     return cached(request, name, render=lambda: render_to_string(template, context(), request=request), **options)
 
 
+# Where a form in a fragment has its CSRF token: the token belongs to one session, so it is put in after the cache.
+CSRF_PLACEHOLDER = "<!--csrf-token-->"
+
+
+def with_csrf_token(request, html: str) -> SafeString:
+    """The fragment with this request's CSRF token input wherever its template wrote CSRF_PLACEHOLDER (in place of
+    `{% csrf_token %}`, which a fragment must not hold)."""
+    from django.template.backends.utils import csrf_input
+
+    if CSRF_PLACEHOLDER in html:
+        html = html.replace(CSRF_PLACEHOLDER, str(csrf_input(request)))
+    return mark_safe(html)  # noqa: S308 # nosec B308 B703 - render() output with a token input put in
+
+
 # Where a fragment that carries its page's title (a school's name) turns from the title to the page (`titled`).
 TITLE_END = "<!--title-end-->"
 

@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.template.backends.utils import csrf_input
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -60,17 +59,15 @@ QueuePaginator = cached_count_paginator(QUEUE_COUNTS)
 # "schools"; the names of the people in the stock ledger: "accounts.User".
 WANDS_AND_SCHOOLS = ("wands", "schools")
 _PART = re.compile(r"<!--part:(\w+)-->")
-# Where a form in a fragment has its CSRF token: the token belongs to one session, so it is put in after the cache.
-CSRF_PLACEHOLDER = "<!--csrf-token-->"
 
 
 def _fragment(request, name, *, template, context, depends_on, **options) -> dict[str, SafeString]:
     """The cached part of a page (core.fragments), rendered from `template` with `context()` (a function: its queries
     run only on a miss), by part: what follows each `<!--part:name-->` marker is `name`, and what precedes the first
-    is "html". A CSRF_PLACEHOLDER is replaced by this request's token (the token is never cached)."""
-    html = fragments.rendered(request, name, template, context, depends_on=depends_on, **options)
-    if CSRF_PLACEHOLDER in html:
-        html = html.replace(CSRF_PLACEHOLDER, str(csrf_input(request)))
+    is "html". A fragments.CSRF_PLACEHOLDER is replaced by this request's token (the token is never cached)."""
+    html = fragments.with_csrf_token(
+        request, fragments.rendered(request, name, template, context, depends_on=depends_on, **options)
+    )
     pieces = _PART.split(html)
     parts = {"html": pieces[0]} | {pieces[i]: pieces[i + 1] for i in range(1, len(pieces), 2)}
     # Every piece is trusted HTML: core.fragments' render output (a rendered template) cut at markers.

@@ -6,6 +6,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core import fragments
 from core.csv_import import CsvRejected
 from core.errors import DomainError
 from core.forms import form_add_domain_error
@@ -102,7 +103,17 @@ def needs(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"'{need.name}' is added to the needs list.")
             return redirect("stepping_stones:needs")
-    return render(request, "stepping_stones/needs.html", {"form": form, "needs": selectors.needs_all()})
+    # The needs' table is kept until a need changes; each row's form gets this request's token after the cache.
+    table = fragment(
+        request,
+        "stepping-stones-needs",
+        template="stepping_stones/includes/needs_table.html",
+        context=lambda: {"needs": selectors.needs_all()},
+        depends_on=("stepping_stones.Need",),
+    )
+    return render(
+        request, "stepping_stones/needs.html", {"form": form, "table": fragments.with_csrf_token(request, table)}
+    )
 
 
 @require_http_methods(["GET", "POST"])

@@ -19,6 +19,7 @@ from tests.accounts.factories import programme_admin, with_two_factor
 
 from .factories import (
     ConsentFactory,
+    NeedFactory,
     ReferralFactory,
     lead_of,
     primary_school,
@@ -635,6 +636,23 @@ class TestCoordinator:
         need.refresh_from_db()
         assert not need.is_active
         assert vru_client.post(url("needs"), {"toggle": "999999"}).status_code == 404
+
+    def test_each_needs_row_form_carries_this_sessions_token(self, vru):
+        """The needs table is a cached fragment: each row's form gets the request's CSRF token after the cache."""
+        from django.test import Client
+
+        NeedFactory(name="Anger management")
+        browser = Client(enforce_csrf_checks=True)
+        browser.force_login(vru)
+        page = browser.get(url("needs")).content.decode()
+        assert "<!--csrf-token-->" not in page
+        row = page[page.index('name="toggle"') - 300 : page.index('name="toggle"')]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', row).group(1)
+        need = Need.objects.get(name="Anger management")
+        response = browser.post(url("needs"), {"csrfmiddlewaretoken": token, "toggle": str(need.pk)})
+        assert response.status_code == 302
+        need.refresh_from_db()
+        assert not need.is_active
 
 
 class TestFindingAPupil:
