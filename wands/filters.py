@@ -88,14 +88,21 @@ class WandRequestFilter(django_filters.FilterSet):
             ("school__name", "school"),
             ("status", "status"),
         ),
-        field_labels={
-            "created_at": "Date submitted",
-            "quantity": "Quantity",
-            "school__name": "School",
-            "status": "Status",
-        },
+        # Each order once, in words (django-filter's own labels offered "Date submitted (descending)" beside the
+        # default "Newest first", which is the same order). "-submitted" is still accepted (the API's sort values).
+        # The first is what a queue with no sort shows (its default order), so the select shows it chosen.
+        choices=[
+            ("-submitted", "Newest first"),
+            ("submitted", "Oldest first"),
+            ("-quantity", "Most wands first"),
+            ("quantity", "Fewest wands first"),
+            ("school", "School name, A to Z"),
+            ("-school", "School name, Z to A"),
+            ("status", "Status"),
+            ("-status", "Status, reversed"),
+        ],
         label="Sort by",
-        empty_label="Newest first",
+        empty_label=None,
     )
 
     class Meta:
