@@ -126,6 +126,13 @@ def open_actions(obj: models.Model, user) -> dict[str, Action]:
     return {name: action for name, action in type(obj).ACTIONS.items() if action.is_open(obj, user)}
 
 
+def closed_by_status(obj: models.Model, name: str, user) -> bool:
+    """The person may take this action on this object, but its status has moved on: someone did it (or something
+    else) first, in another tab or as a colleague. Pages say so and show the object rather than refuse (403)."""
+    action = type(obj).ACTIONS[name]
+    return not action.status_allows(obj) and bool(_permission(action.allowed)(user, obj))
+
+
 def require_action(obj: models.Model, name: str, user) -> None:
     """Refuse (403) an action not open to this user on this object now."""
     if not action_open(obj, name, user):

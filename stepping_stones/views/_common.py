@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from accounts.identity.view_as import is_viewing_as
 from core.errors import DomainError
 from core.forms import form_add_domain_error
-from core.workflow import require_action
+from core.workflow import closed_by_status, require_action
 
 from .. import permissions, selectors, services
 from ..models import Referral
@@ -87,6 +87,15 @@ def _action_page(request, reference, *, action, form, perform, template_context)
     """One decision about one referral: gate (the model's `action` must be open to this person now), show the form,
     call the service, say what happened."""
     referral = _visible(request, reference)
+    if closed_by_status(referral, action, request.user):
+        # A page left open, Back after acting, or a colleague first: show where the referral is now (nothing written).
+        messages.info(
+            request,
+            f"Referral {referral.reference} is now “{referral.get_status_display()}”: "
+            f"“{Referral.ACTIONS[action].label}” is no longer open. It may have been done already, in another tab or "
+            "by a colleague.",
+        )
+        return _detail(referral)
     require_action(referral, action, request.user)
     form = form(referral)
     if request.method == "POST" and form.is_valid():

@@ -445,6 +445,21 @@ class TestCoordinator:
         referral.refresh_from_db()
         assert referral.status == Referral.Status.SUBMITTED and referral.receiving_school == secondary
 
+    def test_a_decision_page_opened_again_after_acting_shows_the_referral_not_a_403(
+        self, vru_client, make_referral, secondary
+    ):
+        """Back after routing, a stale tab or a colleague first: the referral and where it is now, nothing written."""
+        referral = make_referral(receiving_school=None)
+        route = url("referral_route", referral)
+        vru_client.post(route, {"receiving_school": str(secondary.pk)})
+        events = AuditEvent.objects.count()
+        for response in (vru_client.get(route), vru_client.post(route, {"receiving_school": str(secondary.pk)})):
+            assert response.status_code == 302 and response["Location"] == url("referral_detail", referral)
+        assert AuditEvent.objects.count() == events
+        page = html.unescape(vru_client.get(url("referral_detail", referral)).content.decode())
+        assert f"Referral {referral.reference} is now “Waiting for the secondary school”" in page
+        assert "“Route the referral to a secondary school” is no longer open" in page
+
     def test_dashboard_has_charts_with_tables(self, vru_client, make_referral):
         for n in range(6):
             make_referral(n=n)
