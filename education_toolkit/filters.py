@@ -21,7 +21,12 @@ def _facet_filter(kind: str, label: str):
         choices=list(FACETS[kind].items()),
         widget=forms.CheckboxSelectMultiple,
         method=method,
+        error_messages=_choose_from_the_list(label),
     )
+
+
+def _choose_from_the_list(label: str) -> dict:
+    return {"invalid_choice": f"Choose {label.lower()} from the list"}
 
 
 class ResourceFilter(django_filters.FilterSet):
@@ -31,14 +36,24 @@ class ResourceFilter(django_filters.FilterSet):
     setting = _facet_filter("setting", "Setting")
     topic = _facet_filter("topic", "Topic")
     resource_type = django_filters.MultipleChoiceFilter(
-        label="Resource type", choices=ResourceType.choices, widget=forms.CheckboxSelectMultiple
+        label="Resource type",
+        choices=ResourceType.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages=_choose_from_the_list("Resource type"),
     )
     access_level = django_filters.MultipleChoiceFilter(
-        label="Who can download it", choices=AccessLevel.choices, widget=forms.CheckboxSelectMultiple
+        label="Who can download it",
+        choices=AccessLevel.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "Choose who can download it from the list"},
     )
     language = django_filters.CharFilter(label="Language", lookup_expr="iexact", max_length=40)
     duration = django_filters.MultipleChoiceFilter(
-        label="Duration", choices=DURATIONS, widget=forms.CheckboxSelectMultiple, method="filter_duration"
+        label="Duration",
+        choices=DURATIONS,
+        widget=forms.CheckboxSelectMultiple,
+        method="filter_duration",
+        error_messages=_choose_from_the_list("Duration"),
     )
 
     class Meta:

@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.files.storage import default_storage
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -76,13 +76,15 @@ def _checkbox_groups(form, counts) -> list[dict]:
             count = counts.get(name, {}).get(value)
             options.append(
                 {
-                    "id": f"filter-{name}-{index}",
+                    "id": f"{field.auto_id}_{index}",  # what the error summary links to
                     "value": value,
                     "label": label if count is None else f"{label} ({count})",
                     "checked": str(value) in chosen,
                 }
             )
-        groups.append({"name": name, "legend": field.label, "options": options, "open": bool(chosen)})
+        groups.append(
+            {"name": name, "legend": field.label, "options": options, "open": bool(chosen), "errors": field.errors}
+        )
     return groups
 
 
@@ -104,12 +106,28 @@ CATALOGUE_PARAMS = frozenset({*ResourceFilter.base_filters, "page"})
 _TICK_HINT = 'id="tick-hint"'
 
 
+def _understood(filterset) -> QueryDict:
+    """The query without what the filters refused: unknown options dropped, a refused search left out."""
+    data = filterset.data.copy()
+    for name in filterset.form.errors:
+        field = filterset.form.fields.get(name)
+        known = {str(value) for value, _ in getattr(field, "choices", ())}
+        if known and name in data:
+            data.setlist(name, [value for value in data.getlist(name) if value in known])
+        else:
+            data.pop(name, None)
+    return data
+
+
 def _catalogue_results(request, downloadable_levels) -> str:
     """The search (with its error summary), the filters with their counts, the number of results, the page of results
     and its pagination. The filters are read and checked here, so a cached page builds no filter form."""
     filterset = ResourceFilter(request.GET, queryset=selectors.catalogue_resources())
-    valid = filterset.is_valid()
-    queryset = filterset.qs if valid else selectors.catalogue_resources().none()
+    applied = filterset
+    if not filterset.is_valid():
+        # The error summary says what was refused; the results keep every filter that was understood.
+        applied = ResourceFilter(_understood(filterset), queryset=selectors.catalogue_resources())
+    queryset = applied.qs if applied.is_valid() else selectors.catalogue_resources().none()
     page = paginate(request, queryset, PER_PAGE)
     page.object_list = list(page.object_list)
     prefetch_related_objects(page.object_list, selectors.files_prefetch())

@@ -71,7 +71,7 @@ def test_a_teacher_searches_first_and_ticks_files_of_two_resources(live_server, 
     filters = page.locator("#filters")
     # Search comes before the filters, which are folded away: the first checkbox is not shown until asked for.
     assert search.bounding_box()["y"] < filters.bounding_box()["y"]
-    expect(page.locator("#filter-key_stage-0")).to_be_hidden()
+    expect(page.locator("#id_key_stage_0")).to_be_hidden()
     if width == 320:
         assert filters.bounding_box()["y"] < 900  # reached on the first screen, not after 35 checkboxes
     _no_sideways_scroll(page, width)

@@ -83,9 +83,9 @@ def test_the_catalogue_puts_search_first_and_the_filters_in_a_details_element(cl
     search, filters, results = page.index('name="q"'), page.index('id="filters"'), page.index('id="results"')
     assert search < filters < results
     assert '<details class="govuk-details" id="filters">' in page  # closed: a phone reaches the results quickly
-    assert page.index('id="filter-key_stage-0"') > filters
+    assert page.index('id="id_key_stage_0"') > filters
     # The filters belong to the search's form wherever they sit, so search and filters are sent together.
-    assert 'id="filter-key_stage-0" name="key_stage" type="checkbox" value="ks2" form="toolkit-search">' in page
+    assert 'id="id_key_stage_0" name="key_stage" type="checkbox" value="ks2" form="toolkit-search">' in page
     chosen = client.get(reverse("toolkit:catalogue"), {"key_stage": "ks4"}).content.decode()
     # Still folded after filtering (a phone goes straight on to the results); the summary and the list above the
     # results say what is chosen.

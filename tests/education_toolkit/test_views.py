@@ -68,6 +68,16 @@ class TestCatalogue:
         assert "govuk-error-summary" in again and "<title>Error: London Needs You Alive toolkit" in again
         assert "<title>London Needs You Alive toolkit" in client.get(CATALOGUE).content.decode()
 
+    def test_a_refused_filter_value_keeps_the_filters_that_were_understood(self, client):
+        ResourceFactory(title="Stop and think", tags=[("key_stage", "ks3")])
+        ResourceFactory(title="Sixth form debate", tags=[("key_stage", "ks5")])
+        response = client.get(CATALOGUE, {"key_stage": ["ks3", "ks99"]})
+        page = response.content.decode()
+        assert "Choose key stage from the list" in page and "Select a valid choice" not in page
+        assert [r.title for r in response.context["page"].object_list] == ["Stop and think"]
+        assert '<details class="govuk-details" id="filters" open>' in page  # the refused filter is in view
+        assert 'href="#id_key_stage_0"' in page and 'id="id_key_stage_0"' in page  # the summary's link lands on it
+
     @pytest.mark.parametrize("size", [10, 1000])
     def test_query_count_does_not_grow_with_the_catalogue(self, client, size, django_assert_num_queries):
         _catalogue_of(size)
