@@ -146,6 +146,7 @@ def _catalogue_results(request, downloadable_levels) -> str:
         "education_toolkit/includes/catalogue_results.html",
         {
             "filter_form": filterset.form,
+            "is_editor": permissions.is_toolkit_editor(request.user),  # the person is in the fragment's key
             "groups": _checkbox_groups(filterset.form, counts),
             "page": page,
             "chosen": chosen,
@@ -177,7 +178,6 @@ def catalogue(request: HttpRequest) -> HttpResponse:
         {
             "results": results,
             "has_errors": fragments.has_error_summary(results),
-            "is_editor": permissions.is_toolkit_editor(request.user),
             "any_downloadable": any_downloadable,
             "needs_terms": any_downloadable and not _terms_ok(request),
             "several_form": SeveralDownloadForm(),
