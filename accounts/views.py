@@ -18,7 +18,7 @@ from core.errors import DomainError
 from core.forms import form_add_domain_error
 from core.pagination import paginate
 from core.permissions import require as _require
-from core.workflow import action_open, may_move, open_actions, status_allows
+from core.workflow import action_open, closed_by_status, may_move, open_actions, status_allows
 from schools.models import School
 
 from . import forms, invitation_resume, selectors, services
@@ -208,6 +208,17 @@ def invite_headteacher_csv_check(request):
 def invitation_revoke(request, pk: int):
     invitation = get_object_or_404(selectors.invitations_visible_to(request.user), pk=pk)
     _require(can_revoke_invitation(request.user, invitation))
+
+    def back():
+        if is_programme_admin(request.user):
+            return redirect("accounts:invitations")
+        return redirect("accounts:school_people", urn=invitation.school_id)
+
+    if closed_by_status(invitation, "revoke", request.user):
+        # Back after revoking, a second tab, or accepted meanwhile: say where it is, ask nothing.
+        status = InvitationStatus(invitation.status_at(timezone.now())).label.lower()
+        messages.info(request, f"The invitation for {invitation.email} is {status}: there is nothing to revoke.")
+        return back()
     form = forms.ConfirmForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
@@ -216,9 +227,7 @@ def invitation_revoke(request, pk: int):
             form_add_domain_error(form, exc)
         else:
             messages.success(request, f"Invitation for {invitation.email} revoked")
-            if is_programme_admin(request.user):
-                return redirect("accounts:invitations")
-            return redirect("accounts:school_people", urn=invitation.school_id)
+            return back()
     return render(request, "accounts/invitation_revoke.html", {"form": form, "invitation": invitation})
 
 

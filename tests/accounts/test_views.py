@@ -238,6 +238,20 @@ def test_the_invitation_list_shows_an_invitation_expired_when_it_expires(client,
     assert "Expired" in page and "Waiting" not in page
 
 
+def test_the_revoke_page_of_an_invitation_already_revoked_says_so_and_asks_nothing(as_head, school):
+    invitation = InvitationFactory(school=school, staff=True, email="gone@example.org")
+    url = reverse("accounts:invitation_revoke", args=[invitation.pk])
+    assert as_head.get(url).status_code == 200
+    as_head.post(url, {"confirm": "yes"})
+    invitation.refresh_from_db()
+    assert invitation.revoked_at is not None
+    for response in (as_head.get(url), as_head.post(url, {"confirm": "yes"})):  # Back, or a second tab
+        assert response.status_code == 302
+        assert response["Location"] == reverse("accounts:school_people", args=[school.urn])
+    page = as_head.get(reverse("accounts:school_people", args=[school.urn])).content.decode()
+    assert "The invitation for gone@example.org is revoked: there is nothing to revoke." in page
+
+
 class TestJoinRequests:
     url = reverse("accounts:join_request_create")
 
