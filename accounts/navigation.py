@@ -13,7 +13,8 @@ def items(request) -> list[NavItem]:
     held = user_role_names(request.user)
     links = []
     if held & SCHOOL_ROLES:
-        links.append(NavItem("Your schools", reverse("accounts:my_schools"), order=10))
+        # A school's people pages (/schools/<urn>/people/…) are reached from "Your schools".
+        links.append(NavItem("Your schools", reverse("accounts:my_schools"), order=10, also=(r"/schools/\d+/people/",)))
     if roles.PROGRAMME_ADMIN in held:
         links.append(NavItem("People and roles", reverse("accounts:programme_roles"), order=80))
     return links

@@ -5,6 +5,7 @@ may depend only on the person's role records (the predicates read them): a signe
 their cached facts (core.user_facts), computed again after their roles change.
 """
 
+import re
 from dataclasses import dataclass
 from importlib import import_module
 
@@ -17,9 +18,15 @@ class NavItem:
     label: str
     url: str
     order: int = 50
+    # Other pages this link is the section of, as path patterns (a school's people pages belong to "Your schools").
+    also: tuple[str, ...] = ()
 
     def is_active(self, path: str) -> bool:
-        return path == self.url or (self.url != "/" and path.startswith(self.url))
+        return (
+            path == self.url
+            or (self.url != "/" and path.startswith(self.url))
+            or any(re.match(pattern, path) for pattern in self.also)
+        )
 
 
 def _modules():
@@ -44,6 +51,11 @@ def navigation_items(request) -> list[dict]:
     else:
         items = _items(request)
     return [{"label": item.label, "url": item.url, "active": item.is_active(request.path)} for item in items]
+
+
+def schools_section_active(request) -> bool:
+    """ "Find a school" is the section of /schools/ pages no other link claims (a school's people: "Your schools")."""
+    return request.path.startswith("/schools/") and not any(item["active"] for item in navigation_items(request))
 
 
 def sub_navigation_items(app_label: str, request) -> list[dict]:

@@ -41,6 +41,24 @@ def test_the_current_section_is_marked(client):
 
 
 @pytest.mark.django_db
+def test_a_schools_people_pages_are_in_the_your_schools_section(client):
+    from accounts.selectors import headteacher_school_ids
+
+    head = collect_role_builders()["headteacher"]()
+    client.force_login(head)
+    urn = next(iter(headteacher_school_ids(head)))
+
+    def active(path):
+        html = client.get(path).content.decode()
+        nav = html[html.index('id="navigation"') : html.index("</ul>", html.index('id="navigation"'))]
+        return [item.split(">")[-1] for item in nav.split("</a>") if "--active" in item.rsplit("<li", 1)[-1]]
+
+    assert active(f"/schools/{urn}/people/") == ["Your schools"]
+    assert active(f"/schools/{urn}/") == ["Find a school"]
+    assert active("/schools/") == ["Find a school"]
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("role", "link", "shown"),
     [
