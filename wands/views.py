@@ -98,17 +98,16 @@ def home(request: HttpRequest) -> HttpResponse:
     """Programme staff go to the queue; a school sees its allowance and its requests."""
     if permissions.can_run_wand_programme(request.user):
         return redirect("wands:queue")
+    _require(bool(selectors.wand_school_urns(request.user)))  # their cached facts: no query
     chosen = request.GET.get("school", "")
 
     def context():
-        # The schools this person requests wands for are their role records (in the key, with the person's facts) and
-        # the register's (in `depends_on`): the 403 and the 404 are cached with the page, as "refusal".
+        # Which school is shown (the 404 for one that is not theirs) depends on their role records (in the key, with
+        # the person's facts) and the register (in `depends_on`): decided here and cached (core.fragments.titled).
         schools = list(selectors.wand_schools_for(request.user))
-        if not schools:
-            return {"refusal": "403"}
-        school = next((s for s in schools if str(s.pk) == chosen), None) if chosen else schools[0]
+        school = next((s for s in schools if str(s.pk) == chosen), None) if chosen else next(iter(schools), None)
         if school is None:
-            return {"refusal": "404"}
+            return {"school": None}
         figures = selectors.school_allowance_figures(school=school)
         return {
             "schools": schools,
@@ -118,18 +117,18 @@ def home(request: HttpRequest) -> HttpResponse:
             "can_request": school.is_open and figures.remaining > 0,
         }
 
-    parts = _fragment(
-        request,
-        "wands-home",
-        template="wands/includes/home_fragment.html",
-        context=context,
-        depends_on=WANDS_AND_SCHOOLS,
+    page = fragments.titled(
+        _fragment(
+            request,
+            "wands-home",
+            template="wands/includes/home_fragment.html",
+            context=context,
+            depends_on=WANDS_AND_SCHOOLS,
+        )["html"]
     )
-    if "refusal" in parts:
-        if parts["refusal"].strip() == "404":
-            raise Http404("You do not request wands for this school")
-        _require(False)
-    return render(request, "wands/home.html", {"school_name": parts["html"], "content": parts["content"]})
+    if page is None:
+        raise Http404("You do not request wands for this school")
+    return render(request, "wands/home.html", {"school_name": page[0], "content": page[1]})
 
 
 @require_http_methods(["GET", "POST"])

@@ -55,7 +55,7 @@ def _dashboard_context(request: HttpRequest) -> dict:
 def dashboard(request: HttpRequest) -> HttpResponse:
     """Counts only: places filled vs available per school, waiting lists, referrals by primary, attendance."""
     require(permissions.can_view_dashboard(request.user))
-    # The figures and charts (thousands of bars) are read and drawn once until a referral, a place or a school changes.
+    # The figures and charts are read and drawn once until a referral, a place or a school changes.
     content = fragment(
         request,
         "stepping-stones-dashboard",
@@ -70,10 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @pupil_page
 def primary_referrals_export(request: HttpRequest, year: int) -> HttpResponse:
     """Every referring primary and its number of referrals (counts only): the file behind the dashboard's chart."""
-    require(permissions.can_view_dashboard(request.user))
-    cohort = selectors.cohort_get_for(request.user, year)
-    if cohort is None:
-        raise Http404("No such transition")
+    cohort = _cohort(request, year, allowed=permissions.can_view_dashboard)
     return pages.primary_referrals_response(
         cohort=cohort, rows=selectors.referrals_by_primary(request.user, cohort=cohort)
     )
@@ -170,8 +167,8 @@ def cohorts(request: HttpRequest) -> HttpResponse:
     return render(request, "stepping_stones/cohorts.html", {"form": form, "table": table})
 
 
-def _cohort(request, year: int):
-    require(permissions.can_manage_cohorts(request.user))
+def _cohort(request, year: int, *, allowed=permissions.can_manage_cohorts):
+    require(allowed(request.user))
     cohort = selectors.cohort_get_for(request.user, year)
     if cohort is None:
         raise Http404("No such transition")
