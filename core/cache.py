@@ -13,11 +13,41 @@ import threading
 import time
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 
 from .outage import log_outage
 
 MAX_REMEMBERED_KEYS = 10_000
+
+# INCRBY only an existing key, in one round trip (Django's client asks EXISTS, then INCRBY): nil when it is missing.
+_INCR_EXISTING = "if redis.call('EXISTS', KEYS[1]) == 1 then return redis.call('INCRBY', KEYS[1], ARGV[1]) end"
+
+
+class _Client(RedisCacheClient):
+    """Django's Redis client, keeping one redis-py client per connection pool (Django builds one per call; a redis-py
+    client is safe to share: each command takes a connection from the pool), and `incr` in one round trip."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+        self._incr_scripts = {}
+
+    def get_client(self, key=None, *, write=False):
+        index = self._get_connection_pool_index(write)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients[index] = self._client(connection_pool=self._get_connection_pool(write))
+        return client
+
+    def incr(self, key, delta):
+        client = self.get_client(key, write=True)
+        script = self._incr_scripts.get(id(client))
+        if script is None:
+            script = self._incr_scripts[id(client)] = client.register_script(_INCR_EXISTING)
+        value = script(keys=[key], args=[delta])
+        if value is None:
+            raise ValueError(f"Key '{key}' not found.")
+        return value
 
 
 class ResilientRedisCache(RedisCache):
@@ -28,6 +58,7 @@ class ResilientRedisCache(RedisCache):
         options = dict(params.get("OPTIONS", {}))
         self.retry_after = float(options.pop("RETRY_AFTER", self.retry_after))
         super().__init__(server, {**params, "OPTIONS": options})
+        self._class = _Client
         self._lock = threading.Lock()
         self._down_until = 0.0
         self._stale_keys: set[str] = set()  # full (prefixed, versioned) keys

@@ -142,15 +142,21 @@ def tables_for(labels: tuple[str, ...]) -> tuple[str, ...]:
 def versions(tables: Iterable[str]) -> tuple:
     """The current version of each table (or `changed(table)`), in one cache call (one never written yet gets a fresh
     one)."""
-    tables = list(tables)
-    keys = [_key(table) for table in tables]
-    found = cache.get_many(keys)
+    return read(tables)[0]
+
+
+def read(tables: Iterable[str], keys: Iterable[str] = ()) -> tuple[tuple, dict]:
+    """The current version of each table and the cached values of `keys`, in one cache call: what is tagged with the
+    versions (a fragment) is read with them. Returns (versions, {key: value} of the `keys` found)."""
+    version_keys = [_key(table) for table in tables]
+    keys = list(keys)
+    found = cache.get_many([*version_keys, *keys])
     result = []
-    for key in keys:
+    for key in version_keys:
         version = found.get(key)
         if version is None:
             version = time.time_ns()
             if not cache.add(key, version, None):
                 version = cache.get(key, version)
         result.append(version)
-    return tuple(result)
+    return tuple(result), {key: found[key] for key in keys if key in found}

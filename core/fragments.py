@@ -5,10 +5,11 @@ dashboard's figures), rendered once and reused until a table it shows is written
         request, "wands-queue", depends_on=("wands", "schools"), render=lambda: render_to_string(...)
     )
 
-The key is the fragment's name, the versions of every table behind `depends_on`, who is asking (the person and their
-facts' versions, core.user_facts, or "everyone" for `per_user=False`, which is only for what is the same for every
-reader), the person viewing as them, today's date, the request's path and query string and anything in `vary`. So a
-write to a shown table, a change to the person's roles, a new day or another filter is another fragment.
+The key is the fragment's name, who is asking (the person, or "everyone" for `per_user=False`, which is only for
+what is the same for every reader), the person viewing as them, the request's path and query string and anything in
+`vary`. What is stored there is tagged with the versions of every table behind `depends_on`, the versions of the
+person's facts (core.user_facts) and today's date, read with it in one cache call: a write to a shown table, a change
+to the person's roles or a new day makes it stale, and another filter is another key.
 
 What changes with the clock rather than with a write (an invitation expiring) is declared while rendering with
 `changes_at(moment)`: the fragment is kept until then at most.
@@ -50,28 +51,23 @@ class FragmentError(ValueError):
     """A fragment holds something that belongs to one response."""
 
 
-def _who(request, per_user: bool) -> tuple:
+def _who(request, per_user: bool) -> tuple[tuple, tuple]:
+    """Who the fragment is for (part of its key) and the versions of their facts (part of its tag)."""
     user = getattr(request, "user", None)
     if not per_user:
-        return ("everyone",)
+        return ("everyone",), ()
     if user is None or not user.is_authenticated:
-        return ("anonymous",)
+        return ("anonymous",), ()
     from .user_facts import _USER_ATTRIBUTE, facts_for
 
     facts = getattr(user, _USER_ATTRIBUTE, None) or facts_for(user.pk)
     actor = getattr(request, "view_as_actor", None)
-    return (user.pk, facts.versions, getattr(actor, "pk", None))
+    return (user.pk, getattr(actor, "pk", None)), facts.versions
 
 
-def key_for(request, name: str, tables: tuple[str, ...], *, per_user: bool = True, vary: tuple = ()) -> str:
-    parts = (
-        data_versions.versions(tables),
-        _who(request, per_user),
-        timezone.localdate().isoformat(),
-        request.path,
-        sorted(request.GET.lists()),
-        vary,
-    )
+def key_for(request, name: str, who: tuple, vary: tuple = ()) -> str:
+    """Where the fragment asked for is kept: its name, who asks, the path and query string, and `vary`."""
+    parts = (who, request.path, sorted(request.GET.lists()), vary)
     return f"fragment:{name}:{hashlib.sha256(repr(parts).encode()).hexdigest()}"
 
 
@@ -89,18 +85,25 @@ def cached(
     string of trusted HTML: a rendered template) and stored. `depends_on`: app labels ("wands") or models
     ("schools.School") whose tables the fragment reads, directly or through anything it calls. `params`: the query
     parameters the page reads; a request with any other is rendered and not stored (public pages: a visitor adding
-    `?x=1`, `?x=2`… would otherwise fill the cache, and links that keep every parameter would show theirs to others)."""
+    `?x=1`, `?x=2`… would otherwise fill the cache, and links that keep every parameter would show theirs to others).
+
+    One cache call on a hit: the entry is kept tagged with what it was rendered at (the tables' versions, the person's
+    facts' versions, the date), read together with the current versions, and used only when they are the same. The
+    versions are read before anything is rendered, so a write meanwhile makes what is stored stale, never current."""
     if not getattr(settings, "FRAGMENT_CACHE", False) or (params is not None and not params.issuperset(request.GET)):
         return _checked(name, render())
     tables = data_versions.tables_for(tuple(depends_on))
     try:
-        key = key_for(request, name, tables, per_user=per_user, vary=vary)
-        html = cache.get(key)
+        who, facts_versions = _who(request, per_user)
+        key = key_for(request, name, who, vary)
+        versions, found = data_versions.read(tables, [key])
     except Exception as error:  # noqa: BLE001 - a cache failure is a miss
         log_outage("cache:fragments", "page fragment not cached: rendered", error=error)
         return _checked(name, render())
-    if html is not None:
-        return mark_safe(html)  # noqa: S308 # nosec B308 B703 - what render() returned, checked when it was stored
+    tag = (versions, facts_versions, timezone.localdate().isoformat())
+    entry = found.get(key)
+    if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == tag:
+        return mark_safe(entry[1])  # noqa: S308 # nosec B308 B703 - what render() returned, checked when it was stored
     changes: list[datetime] = []
     token = _changes.set(changes)
     try:
@@ -111,7 +114,7 @@ def cached(
     if changes:
         timeout = min(timeout, int((min(changes) - timezone.now()).total_seconds()))
     if timeout > 0 and not data_versions.tables_written_in_transaction().intersection(tables):
-        cache.set(key, str(html), timeout)
+        cache.set(key, (tag, str(html)), timeout)
     return html
 
 

@@ -121,19 +121,26 @@ class CachedCountPaginator(Paginator):
         # a write the scope's writers do not announce (a school moved to another borough, under a list filtered by
         # borough) cannot leave a total that contradicts the rows now shown.
         tables = sorted({query.get_meta().db_table, *(alias.table_name for alias in query.alias_map.values())})
+        # One cache call: the count is kept tagged with the versions it was counted at, read with the current ones.
+        scope_key = _version_key(self.scope)
+        key = f"count:{self.scope}:{hashlib.sha256(self.count_key.encode()).hexdigest()}"
         try:
-            versions = (cache.get_or_set(_version_key(self.scope), time.time_ns, None), data_versions.versions(tables))
-            key = f"count:{self.scope}:{hashlib.sha256(repr((versions, self.count_key)).encode()).hexdigest()}"
-            value = cache.get(key)
+            versions, found = data_versions.read(tables, [scope_key, key])
+            scope_version = found.get(scope_key)
+            if scope_version is None:  # a fresh version: no count can carry it yet
+                scope_version = cache.get_or_set(scope_key, time.time_ns, None)
         except Exception as error:  # noqa: BLE001 - a cache failure is a miss: count
             log_outage("cache:counts", "list total not cached: counted", error=error)
             return super().count
-        if value is None:
-            value = super().count
-            try:
-                cache.set(key, value, COUNT_TTL_SECONDS)
-            except Exception as error:  # noqa: BLE001
-                log_outage("cache:counts", "list total not cached: counted", error=error)
+        tag = (scope_version, versions)
+        entry = found.get(key)
+        if isinstance(entry, tuple) and len(entry) == 2 and entry[0] == tag:
+            return entry[1]
+        value = super().count
+        try:
+            cache.set(key, (tag, value), COUNT_TTL_SECONDS)
+        except Exception as error:  # noqa: BLE001
+            log_outage("cache:counts", "list total not cached: counted", error=error)
         return value
 
 

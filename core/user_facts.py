@@ -93,11 +93,12 @@ class Facts:
     """One request's view of a person's entry: the facts found, and the versions read before any of them was
     computed (an entry is stored tagged with them, so a write that bumps them meanwhile makes it stale)."""
 
-    def __init__(self, user_id: int):
+    def __init__(self, user_id: int, found: dict | None = None):
         self.user_id = user_id
         self.generation = _generation()
-        keys = [_version_key(user_id), _EVERYONE, _entry_key(user_id)]
-        found = cache.get_many(keys)
+        keys = cache_keys(user_id)
+        if found is None:
+            found = cache.get_many(keys)
         versions = [found.get(keys[0]), found.get(keys[1])]
         for index, key in enumerate(keys[:2]):
             if versions[index] is None:  # a fresh version: no entry can carry it yet
@@ -127,10 +128,16 @@ class Facts:
         return self.generation == _generation()
 
 
-def facts_for(user_id: int) -> Facts:
+def cache_keys(user_id: int) -> list[str]:
+    """What `Facts` reads, in one cache call: the person's version, everyone's version and the person's entry."""
+    return [_version_key(user_id), _EVERYONE, _entry_key(user_id)]
+
+
+def facts_for(user_id: int, found: dict | None = None) -> Facts:
     """The person's cached facts as they stand now (one cache call); for a request that knows who it is for before
-    it has the user object (the authentication middleware)."""
-    return Facts(user_id)
+    it has the user object (the authentication middleware). `found`: `cache_keys(user_id)` as read at the start of
+    this request (with its session, core.sessions), instead of reading them again."""
+    return Facts(user_id, found)
 
 
 def user_fact(user, name: str, compute: Callable):

@@ -26,8 +26,8 @@ def school_list(request: HttpRequest) -> HttpResponse:
 
     What the page shows is a function of the query string and the register's tables alone (the filters' choices and
     their validation, the rows, the totals), the same for every reader: the title and the content (error summary,
-    filter panel, results, pagination) are two cached fragments keyed by them. A hit builds no form and runs no query;
-    a miss validates the filters, counts (cached) and reads the page's rows.
+    filter panel, results, pagination) are one cached fragment keyed by them (`fragments.titled`). A hit builds no
+    form and runs no query; a miss validates the filters, counts (cached) and reads the page's rows.
     """
 
     @functools.cache
@@ -64,9 +64,15 @@ def school_list(request: HttpRequest) -> HttpResponse:
         }
         return render_to_string("schools/includes/school_list_content.html", context, request=request)
 
-    shared = {"depends_on": REGISTER, "per_user": False, "params": FIND_A_SCHOOL_PARAMS}
-    title = fragments.cached(request, "find-a-school-title", render=render_title, **shared)
-    content = fragments.cached(request, "find-a-school", render=render_content, **shared)
+    html = fragments.cached(
+        request,
+        "find-a-school",
+        depends_on=REGISTER,
+        per_user=False,
+        params=FIND_A_SCHOOL_PARAMS,
+        render=lambda: render_title() + fragments.TITLE_END + render_content(),
+    )
+    title, content = fragments.titled(html)
     return render(request, "schools/school_list.html", {"title": title, "content": content})
 
 

@@ -26,6 +26,7 @@ from django.utils.crypto import constant_time_compare
 from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
+from core.sessions import remember_user
 from core.user_facts import facts_for
 
 SNAPSHOT = "account"
@@ -70,15 +71,20 @@ def get_user(request):
     session_hash = session.get(auth.HASH_SESSION_KEY)
     if not session_hash or backend_path not in settings.AUTHENTICATION_BACKENDS or not _reads_the_model(backend_path):
         return auth.get_user(request)
-    facts = facts_for(user_id)  # the versions are read before the account is: a write meanwhile makes it stale
+    # The versions are read before the account is: a write meanwhile makes it stale. Read with the session when this
+    # process has seen it before (core.sessions).
+    take = getattr(session, "take_prefetched", None)
+    facts = facts_for(user_id, take(user_id) if take else None)
     user = _from_snapshot(facts.peek(SNAPSHOT))
     if user is not None and user.is_active and constant_time_compare(session_hash, user.get_session_auth_hash()):
         facts.attach(user)
+        remember_user(session.session_key, user_id)
         return user
     user = auth.get_user(request)
     if user.is_authenticated and user.pk == user_id:
         facts.attach(user)
         facts.put(SNAPSHOT, _snapshot(user))
+        remember_user(session.session_key, user_id)
     return user
 
 

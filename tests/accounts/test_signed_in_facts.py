@@ -226,3 +226,60 @@ def test_a_new_task_shows_on_the_landing_page_at_once():
     assert _waiting_for_approval(client) == 1
     WandRequestFactory()
     assert _waiting_for_approval(client) == 2
+
+
+class CacheReads:
+    """Counts the default cache's reads (get and get_many: one each, whatever the backend calls inside) while it is
+    installed."""
+
+    def __init__(self, monkeypatch, backend=None):
+        from django.core.cache import caches
+
+        self.calls = []
+        self._inside = False
+        backend = backend or caches["default"]
+        for name in ("get", "get_many"):
+            monkeypatch.setattr(backend, name, self._counting(name, getattr(backend, name)))
+
+    def _counting(self, name, real):
+        def read(*args, **kwargs):
+            if self._inside:  # LocMemCache.get_many calls get for each key: one call all the same
+                return real(*args, **kwargs)
+            self.calls.append(name)
+            self._inside = True
+            try:
+                return real(*args, **kwargs)
+            finally:
+                self._inside = False
+
+        return read
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_known_session_is_read_with_its_persons_facts_in_one_cache_call(monkeypatch):
+    """Signed in, the session names the person, and their facts are read after it: a process that has seen the
+    session reads both at once (core.sessions)."""
+    user = with_two_factor(programme_admin())
+    client = _signed_in(user)
+    _cached(client)
+    reads = CacheReads(monkeypatch)
+    html, queries = _get(client)
+    assert queries == 0 and "Sign out" in html
+    assert reads.calls == ["get_many"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_session_remembered_for_someone_else_is_still_read_as_its_own_person(monkeypatch):
+    """The hint is never trusted: the facts read with the session are used only for the person the session names."""
+    from core import sessions
+
+    user, other = with_two_factor(programme_admin()), UserFactory()
+    client = _signed_in(user)
+    _cached(client)
+    sessions._users_of_sessions[client.session.session_key] = other.pk
+    reads = CacheReads(monkeypatch)
+    html, queries = _get(client)
+    assert queries == 0
+    assert reads.calls == ["get_many", "get_many"]  # the session (with the other's facts, unused), then the person's
+    assert _navigation(html) == _navigation(_cached(_signed_in(user)))
+    assert sessions._users_of_sessions[client.session.session_key] == user.pk

@@ -9,6 +9,7 @@ from django.test import RequestFactory
 
 from accounts.facts import facts_changed
 from core import data_versions, fragments
+from core.user_facts import facts_for
 from schools.models import LocalAuthority, School
 from tests.accounts.factories import UserFactory
 from tests.schools.factories import SchoolFactory
@@ -195,6 +196,40 @@ class TestCachedFragments:
         fragment(get(query="?past"), lambda: fragments.changes_at(timezone.now()) or render())
         assert render.calls == 2 and len(timeouts) == 2  # already changed: never stored
         fragments.changes_at(timezone.now())  # outside a fragment: nothing happens
+
+    def test_a_hit_is_one_cache_call_and_an_entry_older_than_the_versions_is_not_shown(self, monkeypatch):
+        """The entry is read with the versions it was stored at, in one call (get_many), and used only when they are
+        still the current ones: a write makes it stale in place, at the same key."""
+        render = Renders()
+        alice = UserFactory()
+        fragment(get(alice), render)
+        from django.core.cache import caches
+
+        from tests.accounts.test_signed_in_facts import CacheReads
+
+        request = get(alice)
+        facts_for(alice.pk).attach(request.user)  # read with the session, as the authentication middleware does
+        reads = CacheReads(monkeypatch, caches["default"])
+        assert fragment(request, render) == "<p>0 schools</p>"
+        assert reads.calls == ["get_many"] and render.calls == 1
+        SchoolFactory()
+        assert fragment(get(alice), render) == "<p>1 schools</p>"
+        assert render.calls == 2
+
+    def test_the_same_request_reads_the_same_key_whatever_the_versions(self):
+        """One key per page and person (the versions are in what is stored there, not in the key): a write does not
+        leave the old page behind under another key."""
+        render = Renders()
+        alice = UserFactory()
+        request = get(alice)
+        who, _ = fragments._who(request, per_user=True)
+        before = fragments.key_for(request, "test-schools", who)
+        fragment(request, render)
+        SchoolFactory()
+        facts_changed([alice.pk])
+        fragment(get(alice), render)
+        assert fragments.key_for(get(alice), "test-schools", fragments._who(get(alice), per_user=True)[0]) == before
+        assert fragments.cache.get(before)[1] == "<p>1 schools</p>"
 
     def test_off_renders_every_time(self, settings):
         settings.FRAGMENT_CACHE = False

@@ -179,3 +179,55 @@ def test_a_value_whose_write_failed_is_deleted_when_redis_answers_again():
     assert cache.get("session") is None  # the first answer from Redis clears both first
     assert cache.get("version") is None
     assert sorted(client.deleted) == [cache.make_key("session"), cache.make_key("version")]
+
+
+@pytest.fixture
+def live_redis():
+    """A Redis of the test's own (redis-server on a free port, nothing kept on disk)."""
+    import shutil
+    import subprocess
+
+    import redis
+
+    if not shutil.which("redis-server"):
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    port = closed_port()
+    server = subprocess.Popen(  # noqa: S603 - a fixed command
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                redis.Redis(port=port).ping()
+                break
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        yield port
+    finally:
+        server.terminate()
+        server.wait(timeout=5)
+
+
+def test_a_working_redis_answers_each_call_in_one_round_trip(live_redis, monkeypatch):
+    """incr raises ValueError for a missing key, as every cache does, and asks Redis once (not EXISTS then INCRBY);
+    the redis-py client is built once, not per call."""
+    import redis
+
+    cache = make_cache(live_redis, timeout=1.0)
+    commands = []
+    real = redis.Redis.execute_command
+    monkeypatch.setattr(
+        redis.Redis, "execute_command", lambda self, *args, **kw: commands.append(args[0]) or real(self, *args, **kw)
+    )
+    with pytest.raises(ValueError):
+        cache.incr("version")
+    cache.set("version", 41)
+    commands.clear()
+    assert cache.incr("version") == 42
+    assert cache.incr("version", 10) == 52
+    assert commands in (["EVALSHA", "EVALSHA"], ["EVALSHA", "EVAL", "EVALSHA"])  # the script, loaded once if needed
+    assert cache.get("version") == 52
+    assert cache.get_many(["version", "none"]) == {"version": 52}
+    clients = {id(cache._cache.get_client()), id(cache._cache.get_client(write=True))}
+    assert len(clients) == 1
