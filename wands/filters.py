@@ -1,41 +1,10 @@
 import django_filters
 from django import forms
 
+from core.date_input import DayMonthYearWidget
 from schools.models import BasicCommandUnit, LocalAuthority, School
 
 from .models import WandRequest
-
-PARTS = ("day", "month", "year")
-
-
-class DayMonthYearWidget(forms.Widget):
-    """The GOV.UK date input pattern (day, month and year boxes: <name>_day, <name>_month, <name>_year), not the
-    browser's date field. The API's ISO date (<name>=2026-03-27) is read too, so both share one filter."""
-
-    def value_from_datadict(self, data, files, name):
-        parts = [(data.get(f"{name}_{part}") or "").strip() for part in PARTS]
-        if any(parts):
-            day, month, year = parts
-            if not all(part.isdigit() for part in parts) or len(year) != 4:
-                return f"{year}-{month}-{day}-incomplete"  # not a date: the field says "must be a real date"
-            return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
-        return data.get(name)
-
-    def value_omitted_from_data(self, data, files, name):
-        return name not in data and not any(f"{name}_{part}" in data for part in PARTS)
-
-    @staticmethod
-    def parts_of(bound_field) -> dict:
-        """What to show in the three boxes: what was typed, else the date the filter holds."""
-        data = bound_field.form.data
-        name = bound_field.html_name
-        if any(f"{name}_{part}" in data for part in PARTS):
-            return {part: data.get(f"{name}_{part}", "") for part in PARTS}
-        value = data.get(name) or ""
-        pieces = value.split("-") if isinstance(value, str) else []
-        if len(pieces) == 3 and all(p.isdigit() for p in pieces):
-            return {"day": str(int(pieces[2])), "month": str(int(pieces[1])), "year": pieces[0]}
-        return dict.fromkeys(PARTS, "")
 
 
 class WandRequestFilterForm(forms.Form):

@@ -29,7 +29,7 @@ from schools.selectors import school_get
 
 from . import permissions, selectors, services
 from .apps import QUEUE_COUNTS
-from .filters import DayMonthYearWidget, WandRequestFilter
+from .filters import WandRequestFilter
 from .forms import (
     ApproveManyForm,
     CancelForm,
@@ -421,9 +421,6 @@ def queue(request: HttpRequest) -> HttpResponse:
             page = paginator.get_page(request.GET.get("page"))
         return {
             "filter_form": filterset.form,
-            "date_parts": {
-                name: DayMonthYearWidget.parts_of(filterset.form[name]) for name in ("submitted_from", "submitted_to")
-            },
             "page": page,
             "can_decide": can_decide,
             "waiting_short": selectors.wands_short(),

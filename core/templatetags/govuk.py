@@ -5,11 +5,14 @@
 `{% govuk_field form.name %}`: the component the widget calls for (input, textarea, select, radios, checkboxes,
 single checkbox, file upload) with label, hint and error message. Options: label_size ("l" etc.), classes,
 label_is_heading, autocomplete, inputmode, spellcheck.
+`{% govuk_date_input form.name %}`: the date input (day, month and year boxes in a fieldset) of a date filter read by
+`core.date_input.DayMonthYearWidget`, with the boxes at fault marked.
 """
 
 from django import forms, template
 from django.utils.safestring import mark_safe
 
+from core.date_input import DayMonthYearWidget, box_id, boxes_at_fault
 from core.rows import esc
 
 register = template.Library()
@@ -60,6 +63,8 @@ def field_kind(field) -> str:
 
 
 def _first_error_anchor(field) -> str:
+    if isinstance(field.field.widget, DayMonthYearWidget):
+        return box_id(field, (boxes_at_fault(field) or ("day",))[0])
     kind = field_kind(field)
     if kind in {"radios", "checkboxes"}:
         return f"{field.auto_id}_0" if field.field.choices else field.auto_id
@@ -180,6 +185,12 @@ def _options_html(kind: str, name: str, options: list[dict]) -> str:
             )
         )
     return ""
+
+
+@register.inclusion_tag("govuk/date_input.html")
+def govuk_date_input(field):
+    """The GOV.UK date input: what was typed (or the ISO date of the query) in the boxes, the boxes at fault marked."""
+    return {"field": field, "parts": DayMonthYearWidget.parts_of(field), "faults": boxes_at_fault(field)}
 
 
 @register.inclusion_tag("govuk/pagination.html", takes_context=True)
