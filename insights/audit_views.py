@@ -26,6 +26,7 @@ from accounts.identity.view_as import is_viewing_as
 from accounts.selectors import user_role_names
 from core import fragments
 from core.csv_export import csv_streaming_response
+from core.date_input import DayMonthYearFilter
 from core.models import AuditEvent
 from core.pagination import paginate
 
@@ -162,7 +163,7 @@ class AuditFilterForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The ‘to’ date must be the same as or after the ‘from’ date")
+            self.add_error("date_to", "Date to must be the same as or after date from")
         return cleaned
 
 
@@ -192,18 +193,10 @@ class AuditFilter(django_filters.FilterSet):
         label="What happened",
         help_text="For example wand_request.approved, or wand_request for every wand request change",
     )
-    date_from = django_filters.DateFilter(
-        field_name="created_at",
-        lookup_expr="date__gte",
-        label="From",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
-    date_to = django_filters.DateFilter(
-        field_name="created_at",
-        lookup_expr="date__lte",
-        label="To",
-        widget=forms.DateInput(attrs={"type": "date"}),
-    )
+    # The page's GOV.UK date inputs (date_from_day, _month, _year); the API and links from before them give an ISO
+    # date (date_from=2026-03-27), read by the same filter.
+    date_from = DayMonthYearFilter(field_name="created_at", lookup_expr="date__gte", label="Date from")
+    date_to = DayMonthYearFilter(field_name="created_at", lookup_expr="date__lte", label="Date to")
 
     class Meta:
         model = AuditEvent

@@ -1,12 +1,16 @@
-"""The audit view in the browser, with axe on every page: a programme admin searches by who and what, meets a clear
-error for a reversed date range, pages through results with the filters kept, and never sees pupil-record entries;
-a Stepping Stones coordinator finds a referral's history by its reference."""
+"""The audit view in the browser, with axe on every page: a programme admin searches by who and what, types dates in
+GOV.UK date inputs (a clear error for a date without its month and for a reversed range), pages through results with
+the filters kept, and never sees pupil-record entries; a Stepping Stones coordinator finds a referral's history by its
+reference."""
+
+import re
 
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from accounts.models import ProgrammeRole
@@ -77,16 +81,49 @@ def test_programme_admin_searches_the_audit(page, live_server, axe_check, histor
     expect(page.locator("tbody")).to_contain_text("submitted to approved")
     axe_check(page)
 
-    page.get_by_label("What happened").fill("")
-    page.get_by_label("From").fill("2026-05-02")
-    page.get_by_label("To").fill("2026-05-01")
+    # The dates are GOV.UK date inputs: a date left without its month says so and marks the month box only.
+    date_from = page.get_by_role("group", name="Date from")
+    date_to = page.get_by_role("group", name="Date to")
+    date_from.get_by_label("Day").fill("2")
+    date_from.get_by_label("Year").fill("2026")
     page.get_by_role("button", name="Search the audit").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("must be the same as or after")
+    expect(page).to_have_title("Error: Audit – London Schools Safety Portal")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Audit")
+    summary_link = page.locator(".govuk-error-summary").get_by_role("link", name="Date from must include a month")
+    summary_link.click()
+    expect(date_from.get_by_label("Month")).to_be_focused()
+    expect(date_from.get_by_label("Month")).to_have_class(re.compile(r"govuk-input--error"))
+    expect(date_from.get_by_label("Day")).not_to_have_class(re.compile(r"govuk-input--error"))
+    expect(date_from.get_by_label("Day")).to_have_value("2")
+    expect(page.get_by_label("What happened")).to_have_value("wand_request.approved")
+    axe_check(page)
+
+    page.get_by_label("What happened").fill("")
+    date_from.get_by_label("Month").fill("5")
+    date_to.get_by_label("Day").fill("1")
+    date_to.get_by_label("Month").fill("5")
+    date_to.get_by_label("Year").fill("2026")
+    page.get_by_role("button", name="Search the audit").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Date to must be the same as or after date from")
     expect(page).to_have_title("Error: Audit – London Schools Safety Portal")
     axe_check(page)
 
-    page.get_by_label("From").fill("")
-    page.get_by_label("To").fill("")
+    # A range that holds today's entries.
+    today = timezone.localdate()
+    for group in (date_from, date_to):
+        group.get_by_label("Day").fill(str(today.day))
+        group.get_by_label("Month").fill(str(today.month))
+        group.get_by_label("Year").fill(str(today.year))
+    page.get_by_label("What happened").fill("wand_request.approved")
+    page.get_by_role("button", name="Search the audit").click()
+    expect(page).to_have_title("Audit – London Schools Safety Portal")
+    expect(page.locator("body")).to_contain_text("1 entry")
+    expect(date_to.get_by_label("Year")).to_have_value(str(today.year))
+    axe_check(page)
+
+    for group in (date_from, date_to):
+        for box in ("Day", "Month", "Year"):
+            group.get_by_label(box).fill("")
     page.get_by_label("What happened").fill("wand_request")
     page.get_by_label("Who (email address)").fill(history["admin"].email)
     page.get_by_role("button", name="Search the audit").click()

@@ -4,6 +4,7 @@ about pupil records reach Stepping Stones coordinators only, in the page, the ex
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.contrib.auth.models import Group
@@ -207,6 +208,161 @@ def test_a_reversed_date_range_is_a_clear_error_and_exports_nothing(client, admi
     api.force_authenticate(admin)
     refused = api.get(reverse("audit-api:list"), query)
     assert refused.status_code == 400 and "date_to" in refused.json()["errors"]
+
+
+# --- the date boxes (GOV.UK date input) ----------------------------------------------------------------------------
+
+
+def boxes(name: str, day, month, year) -> dict:
+    return {f"{name}_day": str(day), f"{name}_month": str(month), f"{name}_year": str(year)}
+
+
+def box_classes(html: str, box_id: str) -> str:
+    """The class attribute of the input with this id."""
+    match = re.search(rf'<input class="([^"]*)" id="{box_id}"', html)
+    assert match, f"no input {box_id}"
+    return match.group(1)
+
+
+def test_the_dates_are_govuk_date_inputs_not_the_browsers_date_field(client, admin):
+    client.force_login(admin)
+    html = client.get(reverse("audit:search")).content.decode()
+    assert 'type="date"' not in html and html.count('class="govuk-date-input"') == 2
+    for name, legend in (("date_from", "Date from"), ("date_to", "Date to")):
+        assert f'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{legend}</legend>' in html
+        assert f'<div id="{name}-hint" class="govuk-hint">For example, 27 3 2026</div>' in html
+        for part in ("day", "month", "year"):
+            assert f'name="{name}_{part}" type="text" inputmode="numeric"' in html
+
+
+def test_filtering_by_day_month_and_year_keeps_the_boxes_and_the_other_filters(client, admin, history):
+    client.force_login(admin)
+    url = reverse("audit:search")
+    today = timezone.localdate()
+    tomorrow = today + datetime.timedelta(days=1)
+    ordinary = {e.pk for e in history["ordinary"]}
+    both = boxes("date_from", today.day, today.month, today.year) | boxes("date_to", today.day, today.month, today.year)
+    response = client.get(url, both)
+    assert ids_in_page(response) == ordinary
+    html = response.content.decode()
+    assert f'id="id_date_to_year" name="date_to_year" type="text" inputmode="numeric" value="{today.year}"' in html
+    assert "<title>Audit" in html and "govuk-error-summary" not in html
+    # Day and month with leading zeros, and spaces round them, are the same date.
+    padded = {
+        "date_from_day": f" {today.day:02d}",
+        "date_from_month": f"{today.month:02d} ",
+        "date_from_year": today.year,
+    }
+    assert ids_in_page(client.get(url, padded)) == ordinary
+    assert ids_in_page(client.get(url, boxes("date_from", tomorrow.day, tomorrow.month, tomorrow.year))) == set()
+    with_verb = client.get(url, {"verb": "group"} | boxes("date_to", today.day, today.month, today.year))
+    assert ids_in_page(with_verb) == {history["ordinary"][1].pk}
+    # The export and the next page keep the boxes as they were typed.
+    assert f"date_to_day={today.day}" in with_verb.context["export_query"]
+    rows = export_rows(client.get(reverse("audit:export"), {"verb": "group"} | boxes("date_to", *_dmy(today))))
+    assert [row["what"] for row in rows] == ["group.renamed"]
+    assert export_rows(client.get(reverse("audit:export"), boxes("date_from", *_dmy(tomorrow)))) == []
+
+
+def _dmy(day: datetime.date) -> tuple[int, int, int]:
+    return day.day, day.month, day.year
+
+
+def test_an_old_link_with_an_iso_date_still_filters_and_fills_the_boxes(client, admin, history):
+    client.force_login(admin)
+    today = timezone.localdate()
+    response = client.get(reverse("audit:search"), {"date_from": today.isoformat(), "verb": "wand_request"})
+    assert ids_in_page(response) == {history["ordinary"][0].pk}
+    html = response.content.decode()
+    assert f'name="date_from_day" type="text" inputmode="numeric" value="{today.day}"' in html
+    assert f'name="date_from_month" type="text" inputmode="numeric" value="{today.month}"' in html
+    assert f'name="date_from_year" type="text" inputmode="numeric" value="{today.year}"' in html
+    future = (today + datetime.timedelta(days=1)).isoformat()
+    assert export_rows(client.get(reverse("audit:export"), {"date_from": future})) == []
+
+
+@pytest.mark.parametrize(
+    "typed, message, marked",
+    [
+        (("1", "", "2026"), "Date from must include a month", ("month",)),
+        (("", "3", ""), "Date from must include a day and year", ("day", "year")),
+        (("1", "3", ""), "Date from must include a year", ("year",)),
+        (("31", "2", "2026"), "Date from must be a real date, like 27 3 2026", ("day", "month", "year")),
+        (("x", "2", "26"), "Date from must be a real date, like 27 3 2026", ("day", "month", "year")),
+        (("1", "13", "2026"), "Date from must be a real date, like 27 3 2026", ("day", "month", "year")),
+        (("1", "1", "0000"), "Date from must be a real date, like 27 3 2026", ("day", "month", "year")),
+        (
+            ("99999999999999999999", "1", "2026"),
+            "Date from must be a real date, like 27 3 2026",
+            ("day", "month", "year"),
+        ),
+    ],
+)
+def test_a_partial_or_impossible_date_is_an_error_on_the_boxes_at_fault(client, admin, history, typed, message, marked):
+    client.force_login(admin)
+    count = AuditEvent.objects.count()
+    query = {"verb": "wand_request", "actor": admin.email} | boxes("date_from", *typed)
+    for _ in range(2):  # the second time from the cached fragment
+        response = client.get(reverse("audit:search"), query)
+        html = response.content.decode()
+        assert response.status_code == 200 and response.context["page"] is None
+        assert "<title>Error: Audit" in html
+        summary, rest = html.split('<div class="govuk-error-summary"', 1)[1].split("</div>\n</div>", 1)
+        first = "id_date_from" if marked[0] == "day" else f"id_date_from_{marked[0]}"
+        assert f'<a href="#{first}">{message}</a>' in summary
+        # The message above the boxes, the fieldset pointing at it, the error class only on the boxes at fault.
+        hidden = '<span class="govuk-visually-hidden">Error:</span>'
+        assert f'<p id="date_from-error" class="govuk-error-message">{hidden} {message}</p>' in rest
+        assert 'aria-describedby="date_from-hint date_from-error"' in rest
+        for part in ("day", "month", "year"):
+            box = "id_date_from" if part == "day" else f"id_date_from_{part}"
+            assert ("govuk-input--error" in box_classes(rest, box)) is (part in marked), part
+            assert "govuk-input--error" not in box_classes(
+                rest, f"id_date_to_{part}" if part != "day" else "id_date_to"
+            )
+        # What was typed and the other filters stay as they were.
+        assert f'name="date_from_month" type="text" inputmode="numeric" value="{typed[1]}"' in rest
+        assert 'name="verb" type="text" value="wand_request"' in rest
+        assert f'value="{admin.email}"' in rest
+        assert "Download these entries" not in rest
+    assert client.get(reverse("audit:export"), query).status_code == 400
+    assert AuditEvent.objects.count() == count  # nothing written
+
+
+def test_a_reversed_range_typed_in_the_boxes_marks_the_to_date(client, admin, history):
+    client.force_login(admin)
+    query = boxes("date_from", 2, 5, 2026) | boxes("date_to", 1, 5, 2026)
+    response = client.get(reverse("audit:search"), query)
+    html = response.content.decode()
+    assert response.status_code == 200 and response.context["page"] is None
+    assert "<title>Error: Audit" in html
+    assert '<a href="#id_date_to">Date to must be the same as or after date from</a>' in html
+    for part in ("", "_month", "_year"):
+        assert "govuk-input--error" in box_classes(html, f"id_date_to{part}")
+        assert "govuk-input--error" not in box_classes(html, f"id_date_from{part}")
+    assert client.get(reverse("audit:export"), query).status_code == 400
+    same_day = boxes("date_from", 1, 5, 2026) | boxes("date_to", 1, 5, 2026)
+    assert client.get(reverse("audit:search"), same_day).context["page"] is not None
+
+
+def test_the_api_keeps_its_iso_dates(admin, history):
+    api = APIClient()
+    api.force_authenticate(admin)
+    today = timezone.localdate()
+    url = reverse("audit-api:list")
+    ordinary = {e.pk for e in history["ordinary"]}
+    assert {item["id"] for item in api.get(url, {"date_from": today.isoformat()}).json()["results"]} == ordinary
+    tomorrow = (today + datetime.timedelta(days=1)).isoformat()
+    assert api.get(url, {"date_to": (today - datetime.timedelta(days=1)).isoformat()}).json()["results"] == []
+    assert api.get(url, {"date_from": tomorrow}).json()["results"] == []
+    refused = api.get(url, {"date_from": "not-a-date"})
+    assert refused.status_code == 400 and "date_from" in refused.json()["errors"]
+    schema = api.get(reverse("api-schema"), HTTP_ACCEPT="application/json").json()
+    parameters = {p["name"]: p for p in schema["paths"]["/api/v1/audit/"]["get"]["parameters"]}
+    for name, description in (("date_from", "From"), ("date_to", "To")):
+        assert parameters[name]["schema"] == {"type": "string", "format": "date"}
+        assert parameters[name]["description"] == description
+    assert not {name for name in parameters if name.endswith(("_day", "_month", "_year"))}
 
 
 def test_pages_keep_the_filters_and_the_export_keeps_them_too(client, admin):
