@@ -173,6 +173,7 @@ class MFAAdapter(DefaultMFAAdapter):
     error_messages = {
         **DefaultMFAAdapter.error_messages,
         "incorrect_code": "The code is not correct. Enter the 6-digit code your authenticator app shows now",
+        "code_already_used": mfa.USED_CODE_MESSAGE,
         "too_many_wrong_secrets": attempts.LOCKED_MESSAGE,
     }
 

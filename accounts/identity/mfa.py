@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from allauth.account.authentication import get_authentication_records
 from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import validate_totp_code
+from allauth.mfa.utils import decrypt
+from django.core.cache import cache
 
 from core.user_facts import user_fact
 
@@ -13,6 +16,9 @@ from core.user_facts import user_fact
 PASSED = "passed"  # nothing to do: roles do not require two-factor, or this session completed it
 SET_UP = "set_up"  # roles require two-factor and the user has no authenticator: set it up first
 CODE = "code"  # roles require two-factor, the user has an authenticator, this session has not used it: enter a code
+
+# Shown wherever a code is asked for, when the code was right but has been accepted once already (each code works once).
+USED_CODE_MESSAGE = "This code has already been used. Wait for your authenticator app to show a new code, then enter it"
 
 
 def has_totp(user) -> bool:
@@ -97,3 +103,17 @@ def totp_code_valid(user, code: str) -> bool:
             authenticator.record_usage()
             return True
     return False
+
+
+def totp_code_already_used(user, code: str) -> bool:
+    """True when `code` is the user's authenticator code for now (within MFA_TOTP_TOLERANCE) and allauth has already
+    accepted it once (its "used code" marker, kept for the whole window). Asked only after a code was refused, to say
+    why: it reads the marker and changes nothing, so the code stays refused and the refusal still counts."""
+    code = (code or "").strip()
+    authenticator = totp_authenticator(user) if code else None
+    if authenticator is None:
+        return False
+    if not validate_totp_code(decrypt(authenticator.data["secret"]), code):
+        return False
+    # allauth's own key for the marker (allauth.mfa.totp.internal.auth.TOTP), not a copy of its format.
+    return cache.get(authenticator.wrap()._get_used_cache_key(code)) is not None

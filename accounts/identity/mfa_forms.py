@@ -6,7 +6,8 @@
   once and kept in the session (allauth's own key) until allauth clears it on activation, or set-up is cancelled.
 - Every code entry counts wrong codes (TOTP or recovery codes) on the account's one counter of wrong secrets, shared
   with wrong passwords (accounts.identity.attempts): the sign-in code step and confirming it's you (which also guards
-  turning two-factor off and making new recovery codes).
+  turning two-factor off and making new recovery codes). A right code that was already used is refused as before,
+  and counts as before, but says so (`mfa.USED_CODE_MESSAGE`) instead of calling the code wrong.
 """
 
 from allauth.mfa.adapter import get_adapter
@@ -15,7 +16,7 @@ from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.totp.internal import auth as totp_auth
 from django import forms
 
-from accounts.identity import attempts
+from accounts.identity import attempts, mfa
 
 
 class ActivateTOTPForm(totp_forms.ActivateTOTPForm):
@@ -36,8 +37,10 @@ class _CountsWrongCodes:
             raise get_adapter().validation_error("too_many_wrong_secrets")
         try:
             code = super().clean_code()
-        except forms.ValidationError:
+        except forms.ValidationError as error:
             attempts.failed(self.user)
+            if error.code == "incorrect_code" and mfa.totp_code_already_used(self.user, self.cleaned_data.get("code")):
+                raise get_adapter().validation_error("code_already_used") from None
             raise
         attempts.clear(self.user)
         return code

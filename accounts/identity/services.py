@@ -46,11 +46,14 @@ def _check_password_reentry(*, user, password: str) -> None:
 
 
 def _check_code(*, user, code: str) -> None:
-    """A wrong code (TOTP or recovery code) counts with wrong passwords; a right one clears the count."""
+    """A wrong code (TOTP or recovery code) counts with wrong passwords; a right one clears the count. A right code
+    that was already used is refused and counts the same, with its own message."""
     if attempts.locked(user):
         raise DomainError(attempts.LOCKED_MESSAGE, field="otp_code", code="throttled")
     if not mfa.totp_code_valid(user, code):
         attempts.failed(user)
+        if mfa.totp_code_already_used(user, (code or "").replace(" ", "")):
+            raise DomainError(mfa.USED_CODE_MESSAGE, field="otp_code")
         raise DomainError("The code is not correct or has already been used", field="otp_code")
     attempts.clear(user)
 

@@ -6,6 +6,8 @@ from django.core import mail
 from django.urls import reverse
 
 from accounts import roles
+from accounts.identity import attempts, mfa
+from accounts.models import ApiToken
 from core.models import AuditEvent
 from tests.accounts.factories import TEST_PASSWORD, UserFactory
 from tests.accounts.test_identity_support import (
@@ -267,3 +269,116 @@ class TestReset:
         missing = reverse("identity-api:two_factor_reset", kwargs={"user_id": 999999})
         assert client.post(missing, {"reason": "x"}, content_type="application/json").status_code == 404
         assert AuditEvent.objects.filter(verb="two_factor.reset").count() == 1
+
+
+class TestUsedCode:
+    """A right code that was already accepted once is still refused, and counts like a wrong one, but says what
+    happened: a person who signed out and straight back in with the same code is not told their app is wrong."""
+
+    WRONG = "The code is not correct. Enter the 6-digit code your authenticator app shows now"
+
+    @pytest.fixture
+    def person(self):
+        user = user_with_role(roles.HEADTEACHER)
+        return user, give_totp(user)
+
+    @staticmethod
+    def _use(user, code):
+        """What a successful code entry does to the code: allauth marks it used for its whole window."""
+        assert Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP).wrap().validate_code(code)
+
+    def test_sign_in_refuses_a_used_code_with_its_own_message(self, client, person, caplog):
+        caplog.set_level("DEBUG")
+        user, secret = person
+        code = totp_code(secret)
+        sign_in(client, user)
+        assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+        client.logout()
+
+        sign_in(client, user)
+        response = client.post(reverse("mfa_authenticate"), {"code": code})
+        assert response.status_code == 200
+        assert "_auth_user_id" not in client.session
+        assert response.context["form"].errors == {"code": [mfa.USED_CODE_MESSAGE]}
+        page = response.content.decode()
+        assert "This code has already been used" in page
+        assert self.WRONG not in page
+        assert not [record for record in caplog.records if code in record.getMessage()]  # no code in the logs
+        # The next code of the app gets them in.
+        assert client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, offset=1)}).status_code == 302
+        assert client.session["_auth_user_id"] == str(user.pk)
+
+    def test_a_wrong_code_keeps_its_message(self, client, person):
+        user, secret = person
+        sign_in(client, user)
+        wrong = f"{(int(totp_code(secret)) + 1) % 1_000_000:06d}"
+        response = client.post(reverse("mfa_authenticate"), {"code": wrong})
+        assert response.status_code == 200
+        assert response.context["form"].errors == {"code": [self.WRONG]}
+        assert mfa.USED_CODE_MESSAGE not in response.content.decode()
+        assert not mfa.totp_code_already_used(user, wrong)
+
+    def test_a_code_from_outside_the_window_is_wrong_not_used(self, person):
+        user, secret = person
+        old = totp_code(secret, offset=-3)
+        assert not mfa.totp_code_already_used(user, old)
+        assert not mfa.totp_code_already_used(user, "")
+        assert not mfa.totp_code_already_used(UserFactory(), old)  # no authenticator
+
+    def test_a_used_code_counts_on_the_wrong_secrets_counter(self, client, person):
+        user, secret = person
+        code = totp_code(secret)
+        self._use(user, code)
+        sign_in(client, user)
+        client.post(reverse("mfa_authenticate"), {"code": code})
+        assert attempts.count(user) == 1
+        for _ in range(attempts.ALLOWED - 1):
+            assert mfa.USED_CODE_MESSAGE in client.post(reverse("mfa_authenticate"), {"code": code}).content.decode()
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, offset=1)})
+        assert attempts.LOCKED_MESSAGE in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    def test_a_used_code_counts_on_allauths_rate_limit(self, client, person, settings):
+        user, secret = person
+        settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "1/5m/key"}
+        code = totp_code(secret)
+        self._use(user, code)
+        sign_in(client, user)
+        assert mfa.USED_CODE_MESSAGE in client.post(reverse("mfa_authenticate"), {"code": code}).content.decode()
+        response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret, offset=1)})
+        assert response.status_code == 200
+        assert "Too many failed attempts to sign in" in response.content.decode()
+        assert "_auth_user_id" not in client.session
+
+    def test_confirming_its_you_refuses_a_used_code_with_its_own_message(self, client, person):
+        user, secret = person
+        code = totp_code(secret)
+        sign_in(client, user)
+        assert client.post(reverse("mfa_authenticate"), {"code": code}).status_code == 302
+        prompt = f"{reverse('mfa_reauthenticate')}?next={reverse('identity:account')}"
+        response = client.post(prompt, {"code": code})
+        assert response.status_code == 200
+        assert response.context["form"].errors == {"code": [mfa.USED_CODE_MESSAGE]}
+        assert attempts.count(user) == 1
+        assert client.post(prompt, {"code": totp_code(secret, offset=1)}).status_code == 302
+        assert attempts.count(user) == 0
+
+    def test_api_token_creation_refuses_a_used_code_with_its_own_message(self, client, person):
+        user, secret = person
+        code = totp_code(secret)
+        self._use(user, code)
+        client.force_login(user)
+        url = reverse("identity-api:tokens")
+        data = {"name": "MIS", "password": TEST_PASSWORD}
+        response = client.post(url, {**data, "otp_code": code}, "application/json")
+        assert response.status_code == 400
+        assert mfa.USED_CODE_MESSAGE in response.content.decode()
+        assert attempts.count(user) == 1
+        wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+        response = client.post(url, {**data, "otp_code": wrong}, "application/json")
+        assert response.status_code == 400
+        assert "The code is not correct or has already been used" in response.content.decode()
+        assert mfa.USED_CODE_MESSAGE not in response.content.decode()
+        assert not ApiToken.objects.exists()
+        response = client.post(url, {**data, "otp_code": totp_code(secret, offset=1)}, "application/json")
+        assert response.status_code == 201
