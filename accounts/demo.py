@@ -62,12 +62,14 @@ def demo_school() -> School | None:
 
 
 def demo_primary_school() -> School | None:
-    """The first open primary school in Hackney, by URN, that is not waiting to close (a closure or succession in the
-    register's review list): a feeder of the demo secondary in the Stepping Stones demo."""
+    """The first open primary school in Hackney, by URN, that teaches Year 6 (not an infant school: its Stepping Stones
+    lead refers Year 6 pupils) and is not waiting to close (a closure or succession in the register's review list): a
+    feeder of the demo secondary in the Stepping Stones demo."""
     from schools.models import SchoolChange
 
     return (
         School.objects.filter(local_authority_id=HACKNEY, phase=School.Phase.PRIMARY, status__in=School.OPEN_STATUSES)
+        .exclude(School.LEAVES_OUT_YEAR_6)
         .exclude(changes__status=SchoolChange.Status.PENDING)
         .order_by("urn")
         .first()

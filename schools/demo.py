@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from .demo_generator import ENCODING, HEADERS, LONDON_SCHOOLS, generate_rows, write_gias_file
+from .models import School
 from .refresh import gias_refresh_run
 from .services import gias_import_run
 
@@ -39,10 +40,17 @@ def _converted(row: dict, urn: int, name: str) -> dict:
     }
 
 
+def _teaches_year_6(row: dict) -> bool:
+    """Not School.LEAVES_OUT_YEAR_6, for a row of the extract (an age left empty says nothing)."""
+    low, high = (row.get(column, "").strip() for column in ("StatutoryLowAge", "StatutoryHighAge"))
+    year_6_low, year_6_high = School.YEAR_6_AGES
+    return not ((low.isdigit() and int(low) > year_6_low) or (high.isdigit() and int(high) < year_6_high))
+
+
 def conversion_files(folder: Path, *, schools: int) -> tuple[Path, Path]:
     """Tonight's extract and links file: two secondaries convert (Hackney's first, not the demo headteacher's school,
     which is the first by URN) and two Hackney primaries amalgamate into a new academy (not the demo primary, the
-    first by URN)."""
+    first by URN that teaches Year 6)."""
     rows = generate_rows(schools=schools, seed=DEMO_SEED)
     open_hackney = [r for r in rows if r["LA (code)"] == HACKNEY and r["EstablishmentStatus (name)"] == "Open"]
     hackney_secondaries = [r for r in open_hackney if r["PhaseOfEducation (name)"] == "Secondary"]
@@ -54,11 +62,14 @@ def conversion_files(folder: Path, *, schools: int) -> tuple[Path, Path]:
         and r["LA (code)"] != HACKNEY
     ]
     secondaries = (hackney_secondaries[1:] + others)[:2]
-    # Not the first Hackney primary by URN: that is the demo primary (accounts.demo.demo_primary_school), whose people
-    # try the Stepping Stones referral journey; it must not be a school waiting to close.
-    primaries = sorted(
+    # Not the first Hackney primary by URN that teaches Year 6: that is the demo primary
+    # (accounts.demo.demo_primary_school), whose people try the Stepping Stones referral journey; it must not be a
+    # school waiting to close.
+    hackney_primaries = sorted(
         (r for r in open_hackney if r["PhaseOfEducation (name)"] == "Primary"), key=lambda r: int(r["URN"])
-    )[1:3]
+    )
+    demo_primary = next((r for r in hackney_primaries if _teaches_year_6(r)), None)
+    primaries = [r for r in hackney_primaries if r is not demo_primary][:2]
     links, new_rows = [], []
     plans = [([row], f"{row['EstablishmentName']} Academy", "") for row in secondaries]
     if len(primaries) == 2:

@@ -83,6 +83,13 @@ class School(models.Model):
     }
     FEEDER_PHASES = (Phase.PRIMARY, Phase.MIDDLE_PRIMARY, Phase.ALL_THROUGH)
     RECEIVING_PHASES = (Phase.SECONDARY, Phase.MIDDLE_SECONDARY, Phase.ALL_THROUGH)
+    # Year 6 pupils are 10 at the start of the school year and 11 by its end. A school teaches Year 6 when its
+    # statutory age range covers both: a primary (4 to 11), a junior (7 to 11), a middle (9 to 13) or an all-through
+    # school (4 to 18) does; an infant school (3 to 7), also in the "Primary" phase, or a secondary (11 to 18) does not.
+    # Schools whose range leaves Year 6 out: `.exclude(School.LEAVES_OUT_YEAR_6)` keeps a school with no range in the
+    # register (nothing to go on), as `leaves_out_year_6` does.
+    YEAR_6_AGES = (10, 11)
+    LEAVES_OUT_YEAR_6 = models.Q(statutory_low_age__gt=YEAR_6_AGES[0]) | models.Q(statutory_high_age__lt=YEAR_6_AGES[1])
 
     urn = models.PositiveIntegerField("URN", primary_key=True)
     name = models.CharField(max_length=255, db_index=True)
@@ -134,6 +141,13 @@ class School(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def leaves_out_year_6(self) -> bool:
+        """True when the register's statutory age range leaves out Year 6 (an infant school, 3 to 7); False when it
+        includes it, or when the register gives no age range (nothing to go on)."""
+        low, high = self.statutory_low_age, self.statutory_high_age
+        return (low is not None and low > self.YEAR_6_AGES[0]) or (high is not None and high < self.YEAR_6_AGES[1])
 
     @property
     def is_pupil_referral_unit(self) -> bool:

@@ -1,10 +1,10 @@
 """Demo data for Stepping Stones: the current transition (models.current_transition_year) across secondaries in
-Hackney, Tower Hamlets and Lambeth, feeder primaries, and fictional pupils in every state, all made through the
-services (so places, waiting lists, consent and the audit trail are real). The demo Stepping Stones lead's school (the
-Hackney demo secondary) is full, with a waiting list and a place offered; its first feeder primary has its own demo
-Stepping Stones lead, who made that primary's referrals. One pupil is referred by two primaries (a possible duplicate
-for the coordinators). Names are clearly fictional; UPNs carry valid check letters.
-Deterministic; skipped when it has already run."""
+Hackney, Tower Hamlets and Lambeth, feeder primaries (schools that teach Year 6, never an infant school), and fictional
+pupils in every state, all made through the services (so places, waiting lists, consent and the audit trail are
+real). The demo Stepping Stones lead's school (the Hackney demo secondary) is full, with a waiting list and a place
+offered; its first feeder primary has its own demo Stepping Stones lead, who made that primary's referrals. One pupil
+is referred by two primaries (a possible duplicate for the coordinators). Names are clearly fictional; UPNs carry
+valid check letters. Deterministic; skipped when it has already run."""
 
 import random
 from datetime import date, timedelta
@@ -86,6 +86,12 @@ def _open(phase_values, la: int):
     ).order_by("urn")
 
 
+def _open_feeders(la: int):
+    """Open schools that refer Year 6 pupils: a primary-phase school whose statutory age range includes Year 6, so
+    never an infant school (School.LEAVES_OUT_YEAR_6; the referral and feeder services refuse one too)."""
+    return _open(School.FEEDER_PHASES, la).exclude(School.LEAVES_OUT_YEAR_6)
+
+
 def _upn(rng: random.Random, school: School, index: int, *, temporary: bool = False) -> str:
     estab = (school.establishment_number or f"{2000 + school.urn % 1000}")[-4:].zfill(4)
     serial = f"{index % 100:02d}{'ABCDEFGH'[index % 8]}" if temporary else f"{index % 1000:03d}"
@@ -142,9 +148,9 @@ def seed(*, stdout, options) -> None:
 
     feeders: dict[int, list[School]] = {}
     for index, secondary in enumerate(secondaries):
-        primaries = list(_open(School.FEEDER_PHASES, secondary.local_authority_id)[index * 3 : index * 3 + 3])
+        primaries = list(_open_feeders(secondary.local_authority_id)[index * 3 : index * 3 + 3])
         if not primaries:
-            primaries = list(_open(School.FEEDER_PHASES, secondary.local_authority_id)[:3])
+            primaries = list(_open_feeders(secondary.local_authority_id)[:3])
         if secondary == lead_school and demo_primary is not None:
             primaries = [demo_primary, *[p for p in primaries if p != demo_primary]][:3]
         places = FULL_SCHOOL_PLACES if secondary == lead_school else rng.choice([10, 12, 15])

@@ -12,7 +12,7 @@ from schools.models import School
 
 from .. import permissions
 from ..models import Cohort, Need, ParticipatingSchool
-from ._common import VERB, _as_date, _clean_text
+from ._common import VERB, _as_date, _clean_text, _no_year_6_error
 
 
 @transaction.atomic
@@ -86,6 +86,9 @@ def participating_school_set(
         not_primary = [f.name for f in feeders if f.phase not in School.FEEDER_PHASES]
         if not_primary:
             raise DomainError(f"{not_primary[0]} is not a primary school.", field="feeder_primaries")
+        without_year_6 = [f for f in feeders if f.leaves_out_year_6]
+        if without_year_6:
+            raise _no_year_6_error(without_year_6[0], field="feeder_primaries")
     row, created = ParticipatingSchool.objects.get_or_create(cohort=cohort, school=school, defaults={"places": places})
     row = ParticipatingSchool.objects.select_for_update().get(pk=row.pk)
     before = None if created else row.places

@@ -112,7 +112,9 @@ def cohort_import_csv(*, actor, cohort: Cohort, file) -> ImportResult:
     require(permissions.can_manage_cohorts(actor))
     rows = _read_csv(file)
     problems: list[tuple[int, str]] = []
-    schools = {s.pk: s for s in School.objects.all().only("pk", "name", "phase")}
+    schools = {
+        s.pk: s for s in School.objects.all().only("pk", "name", "phase", "statutory_low_age", "statutory_high_age")
+    }
     needs = {n.name.lower(): n for n in Need.objects.filter(is_active=True)}
     seen_upns: dict[str, int] = {}
     prepared = []

@@ -11,7 +11,7 @@ from schools.models import School
 
 from ..models import Cohort, Need, Referral
 from ..upn import UpnInvalid, upn_check
-from ._common import DuplicateReferral, _as_date, _clean_text, _participating
+from ._common import DuplicateReferral, _as_date, _clean_text, _no_year_6_error, _participating
 
 
 @dataclass
@@ -101,16 +101,22 @@ def _run_checks(
     if referring_id is None:
         errors.append(DomainError("Choose the referring primary school.", field="referring_school"))
     else:
-        referring_phase = getattr(referring_school, "phase", None)
-        if referring_phase is None:
-            referring_phase = School.objects.filter(pk=referring_id).values_list("phase", flat=True).first()
-        if referring_phase not in School.FEEDER_PHASES:
+        referrer = referring_school if isinstance(referring_school, School) else None
+        if referrer is None:
+            referrer = (
+                School.objects.filter(pk=referring_id)
+                .only("name", "phase", "statutory_low_age", "statutory_high_age")
+                .first()
+            )
+        if referrer is None or referrer.phase not in School.FEEDER_PHASES:
             errors.append(
                 DomainError(
                     "Only a primary school (or an all-through school) refers its Year 6 pupils to Stepping Stones.",
                     field="referring_school",
                 )
             )
+        elif referrer.leaves_out_year_6:
+            errors.append(_no_year_6_error(referrer, field="referring_school"))
     receiving_id = getattr(receiving_school, "pk", receiving_school) if receiving_school else None
     if receiving_id is not None and _participating(cohort, receiving_id) is None:
         errors.append(

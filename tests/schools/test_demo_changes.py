@@ -29,9 +29,11 @@ def test_the_demo_primary_is_not_waiting_to_close():
     primary = demo_primary_school()
     assert primary is not None and primary.phase == School.Phase.PRIMARY
     assert not SchoolChange.objects.filter(school=primary, status=SchoolChange.Status.PENDING).exists()
-    # It is still the first open Hackney primary by URN: the amalgamation chose other schools.
+    # It is still the first open Hackney primary by URN that teaches Year 6: the amalgamation chose other schools.
+    assert primary.statutory_low_age <= 10 and primary.statutory_high_age >= 11
     first = (
         School.objects.filter(local_authority_id="204", phase=School.Phase.PRIMARY, status__in=School.OPEN_STATUSES)
+        .filter(statutory_low_age__lte=10, statutory_high_age__gte=11)
         .order_by("urn")
         .first()
     )
@@ -50,3 +52,13 @@ def test_a_primary_waiting_to_close_is_never_the_demo_primary():
     staying = SchoolFactory(urn=100002, local_authority=london_authority(204), primary=True)
     SchoolChange.objects.create(kind=SchoolChange.Kind.CLOSURE, school=closing, found_at=timezone.now())
     assert demo_primary_school() == staying
+
+
+def test_an_infant_school_is_never_the_demo_primary():
+    """The demo primary's Stepping Stones lead refers Year 6 pupils: an infant school (3 to 7) has none."""
+    from accounts.demo import demo_primary_school
+    from tests.accounts.factories import SchoolFactory, london_authority
+
+    SchoolFactory(urn=100001, local_authority=london_authority(204), primary=True, statutory_high_age=7)
+    junior = SchoolFactory(urn=100002, local_authority=london_authority(204), primary=True, statutory_low_age=7)
+    assert demo_primary_school() == junior

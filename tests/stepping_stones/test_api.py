@@ -403,3 +403,16 @@ def test_view_as_is_refused_on_every_endpoint_even_as_a_coordinator(client, make
         response = client.get(url(pattern.name, **kwargs))
         assert response.status_code == (404 if kwargs else 403), pattern.name
         assert referral.last_name not in response.content.decode(), pattern.name
+
+
+def test_an_infant_school_referring_is_400_with_the_reason(api, cohort, secondary, participating):
+    from .test_services import infant_school
+
+    infant = infant_school()
+    lead = lead_of(infant)
+    api.force_authenticate(lead)
+    response = api.post(url("referrals"), payload(cohort, infant, secondary), format="json")
+    assert response.status_code == 400, response.json()
+    [message] = response.json()["errors"]["referring_school"]
+    assert message.startswith("Hillside Infant School does not teach Year 6")
+    assert not Referral.objects.exists()

@@ -61,3 +61,25 @@ def test_demo_uses_the_current_transition_year_and_a_primary_with_its_own_lead()
     assert made.exists() and set(made.values_list("created_by", flat=True)) == {primary_lead.pk}
     assert set(selectors.referrals_visible_to(primary_lead)) == set(made)
     assert selectors.drafts_for(primary_lead).exists()  # her home page lists a draft by the pupil's name
+
+
+@override_settings(DEBUG=True)
+def test_demo_refers_only_from_schools_that_teach_year_6():
+    """Stepping Stones takes Year 6 pupils into Year 7: an infant school (ages 3 to 7) or any other school whose
+    statutory age range leaves out Year 6 (pupils aged 10 to 11) has nobody to refer and is nobody's feeder."""
+    from schools.models import School
+
+    schools_demo.seed(stdout=io.StringIO(), options={"schools": 600})
+    accounts_demo.seed(stdout=io.StringIO(), options={})
+    demo.seed(stdout=io.StringIO(), options={})
+    # The demo register has infant schools in the demo boroughs, so the demo has to choose.
+    boroughs = (demo.HACKNEY, demo.TOWER_HAMLETS, demo.LAMBETH)
+    assert School.objects.filter(
+        local_authority_id__in=boroughs, phase=School.Phase.PRIMARY, statutory_high_age__lt=11
+    ).exists()
+    referring = School.objects.filter(pk__in=Referral.objects.values("referring_school_id"))
+    feeders = School.objects.filter(pk__in=ParticipatingSchool.feeder_primaries.through.objects.values("school_id"))
+    assert referring.exists() and feeders.exists()
+    for school in {*referring, *feeders}:
+        ages = (school.statutory_low_age, school.statutory_high_age)
+        assert None not in ages and ages[0] <= 10 and ages[1] >= 11, f"{school.name} (ages {ages}) has no Year 6"

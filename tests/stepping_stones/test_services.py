@@ -7,9 +7,11 @@ from django.utils import timezone
 
 from core.errors import Conflict, DomainError, InvalidTransition
 from core.models import AuditEvent
+from schools.models import School
 from stepping_stones import services
-from stepping_stones.models import Consent, Referral
+from stepping_stones.models import Consent, ParticipatingSchool, Referral
 from stepping_stones.upn import upn_check
+from tests.accounts.factories import SchoolFactory, with_two_factor
 
 from .factories import (
     ParticipatingSchoolFactory,
@@ -557,3 +559,58 @@ def test_consent_withdrawn_after_completion_minimises_and_keeps_the_status(make_
     assert referral.status == S.COMPLETED and referral.minimised_at and referral.upn == ""
     with pytest.raises(InvalidTransition):
         services.consent_withdraw(actor=secondary_lead, referral=referral)
+
+
+# --- only a school that teaches Year 6 refers ----------------------------------------------------------------------
+
+
+def infant_school(**kwargs):
+    """An infant school: in the register's "Primary" phase, but its pupils are 3 to 7 (up to Year 2)."""
+    return primary_school(name="Hillside Infant School", statutory_low_age=3, statutory_high_age=7, **kwargs)
+
+
+def test_an_infant_school_cannot_refer(cohort):
+    infant = infant_school()
+    for actor in (with_two_factor(lead_of(infant)), coordinator()):
+        with pytest.raises(services.ReferralInvalid) as exc:
+            _create(actor, cohort, infant)
+        assert [e.field for e in exc.value.errors] == ["referring_school"]
+        assert exc.value.errors[0].message == (
+            "Hillside Infant School does not teach Year 6: the school register lists it for pupils aged 3 to 7. "
+            "Only a school with Year 6 pupils refers them to Stepping Stones."
+        )
+    assert not Referral.objects.exists()
+
+
+def test_schools_with_year_6_refer_and_a_school_with_no_ages_in_the_register_is_not_refused(cohort):
+    junior = primary_school(statutory_low_age=7, statutory_high_age=11)
+    middle = SchoolFactory(phase=School.Phase.MIDDLE_PRIMARY, statutory_low_age=9, statutory_high_age=13)
+    all_through = SchoolFactory(phase=School.Phase.ALL_THROUGH, statutory_low_age=4, statutory_high_age=18)
+    unknown = primary_school(statutory_low_age=None, statutory_high_age=None)
+    for n, school in enumerate((junior, middle, all_through, unknown)):
+        assert not school.leaves_out_year_6
+        assert _create(coordinator(), cohort, school, upn=upn_for(n + 1)).referring_school == school
+
+
+def test_a_draft_from_an_infant_school_is_not_submitted(cohort, primary, primary_lead):
+    """A draft made before the check (or before the register gave the school's ages) is refused at submission."""
+    referral = _create(primary_lead, cohort, primary)
+    _consent(primary_lead, referral)
+    primary.statutory_low_age, primary.statutory_high_age = 3, 7
+    primary.save()
+    with pytest.raises(services.ReferralInvalid) as exc:
+        services.referral_submit(actor=primary_lead, referral=referral)
+    assert [e.field for e in exc.value.errors] == ["referring_school"]
+    referral.refresh_from_db()
+    assert referral.status == S.DRAFT
+
+
+def test_an_infant_school_is_not_a_feeder_primary(cohort, secondary):
+    infant = infant_school()
+    with pytest.raises(DomainError) as exc:
+        services.participating_school_set(
+            actor=coordinator(), cohort=cohort, school=secondary, places=10, feeder_primaries=[primary_school(), infant]
+        )
+    assert exc.value.field == "feeder_primaries"
+    assert exc.value.message.startswith("Hillside Infant School does not teach Year 6")
+    assert not ParticipatingSchool.objects.exists()

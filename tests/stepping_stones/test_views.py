@@ -926,3 +926,13 @@ def test_canary_pupil_through_the_pages_never_reaches_a_log_an_email_or_a_url(
         assert_no_pupil_data(visited_url)
     for event in AuditEvent.objects.all():
         assert_no_pupil_data(f"{event.data} {event.reason} {event.target_label}")
+
+
+def test_an_infant_schools_lead_is_told_why_the_school_cannot_refer(client, cohort, participating):
+    from .test_services import infant_school
+
+    infant = infant_school()
+    client.force_login(with_two_factor(lead_of(infant)))
+    response = client.post(url("referral_new"), pupil_data())
+    assert_error_summary(response, "Hillside Infant School does not teach Year 6")
+    assert not Referral.objects.exists()
