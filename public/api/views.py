@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.machine_scopes import FIGURES_READ
-from core.api.throttling import PortalAnonRateThrottle
+from core.api.throttling import PublicReadThrottle
 from core.csv_export import csv_streaming_response
 from machine_clients.authentication import MachineClientAuthentication
 from public import selectors
@@ -116,7 +116,7 @@ class _Open(APIView):
     # No sign-in: only a system's OAuth access token is read, so its calls are logged and need `figures:read`.
     authentication_classes = [MachineClientAuthentication]
     permission_classes = [AllowAny]
-    throttle_classes = [PortalAnonRateThrottle]
+    throttle_classes = [PublicReadThrottle]  # anonymous by address, a system by its client
     machine_scope = FIGURES_READ
 
     def finalize_response(self, request, response, *args, **kwargs):

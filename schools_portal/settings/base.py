@@ -366,7 +366,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.PagePagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.api.exceptions.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min"},
+    # "client": a system calling with an OAuth access token (machine_clients), per client (core.api.throttling).
+    "DEFAULT_THROTTLE_RATES": {"anon": "120/min", "user": "600/min", "client": "600/min"},
     # Request bodies are JSON; an operation that takes a file declares MultiPartParser itself (and only that).
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",

@@ -138,6 +138,23 @@ def test_register_scope_reads_the_register(register, api_as):
     assert api.get("/api/v1/bcus/").status_code == 200
 
 
+def test_each_system_has_its_own_limit_whatever_address_it_calls_from(register, api_as, monkeypatch):
+    """Two systems behind one address (a borough's gateway) do not share a limit, nor one with the anonymous visitors
+    there; each is limited at the `client` rate and told so in RateLimit-*."""
+    from core.api.throttling import PublicReadThrottle
+
+    monkeypatch.setattr(PublicReadThrottle, "THROTTLE_RATES", {"anon": "2/min", "user": "5/min", "client": "4/min"})
+    camden = api_as(_token(register(scopes=["register:read", "figures:read"])))
+    hackney = api_as(_token(register(scopes=["register:read"], la_code=204, name="Hackney import")))
+    assert [Client().get("/api/v1/bcus/").status_code for _ in range(3)] == [200, 200, 429]  # the address's visitors
+    answers = [camden.get("/api/v1/bcus/") for _ in range(3)] + [camden.get(reverse("public-api:figures"))]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 200]
+    assert answers[0]["RateLimit-Limit"] == "4" and answers[-1]["RateLimit-Remaining"] == "0"
+    refused = camden.get("/api/v1/schools/")
+    assert refused.status_code == 429 and int(refused["Retry-After"]) > 0
+    assert hackney.get("/api/v1/schools/").status_code == 200
+
+
 def test_a_call_outside_the_scopes_is_403_with_the_scope_it_needs(register, api_as):
     api = api_as(_token(register(scopes=["register:read"])))
     response = api.get(reverse("public-api:figures"))
