@@ -150,6 +150,16 @@ class School(models.Model):
         return (low is not None and low > self.YEAR_6_AGES[0]) or (high is not None and high < self.YEAR_6_AGES[1])
 
     @property
+    def ages_label(self) -> str:
+        """The register's statutory age range in words: "aged 3 to 7", "up to age 7", "from age 11"; "" without one."""
+        low, high = self.statutory_low_age, self.statutory_high_age
+        if low is not None and high is not None:
+            return f"aged {low} to {high}"
+        if high is not None:
+            return f"up to age {high}"
+        return f"from age {low}" if low is not None else ""
+
+    @property
     def is_pupil_referral_unit(self) -> bool:
         return "pupil referral unit" in self.type_name.lower()
 

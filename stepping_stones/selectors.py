@@ -7,11 +7,12 @@ asked (stepping_stones.permissions). Out-of-scope or unknown records come back a
 Pupil records: `referrals_visible_to`, `referral_get_for`, `referral_find`, `referral_access_log`,
 `pending_destinations_for`, `waiting_list_for`, `referrals_to_answer_for`, `referral_consent_current`.
 Programme: `cohorts_visible_to`, `cohort_current`, `cohort_get_for`, `participating_schools_for`,
-`participating_school_get_for`, `needs_active`, `needs_all`, `referring_schools_for`, `receiving_schools_for`.
+`participating_school_get_for`, `needs_active`, `needs_all`, `referring_schools_for`, `referring_school_get_for`,
+`receiving_schools_for`.
 Counts only (never personal data): `dashboard_figures`, `places_by_cohort`, `counts_by_school`, `school_cohort_figures`,
 `places_filled_by_school` (with `pupils_with_a_place_for`, the pupils behind it).
-What the pages read: `schools_to_refer_from`, `can_refer`, `cohorts_open_for_referral`, `referrals_of_my_schools`,
-`lead_secondary_rows`, `school_get`, `schools_by_urn`, `referral_history_events`.
+What the pages read: `schools_to_refer_from`, `schools_without_year_6_led_by`, `can_refer`, `cohorts_open_for_referral`,
+`referrals_of_my_schools`, `lead_secondary_rows`, `school_get`, `schools_by_urn`, `referral_history_events`.
 """
 
 from dataclasses import dataclass, field
@@ -282,14 +283,27 @@ def needs_all() -> QuerySet[Need]:
     return Need.objects.order_by("order", "name")
 
 
-def referring_schools_for(user) -> QuerySet[School]:
-    """Primaries the user may refer from: their own as a lead; every feeder primary for coordinators."""
+def _schools_acted_for(user) -> QuerySet[School]:
+    """The schools whose referrals the user makes: their own as a lead; every feeder-phase school for coordinators.
+    Whether a school can refer at all (a primary that teaches Year 6) is not looked at here."""
     reader = permissions.pupil_reader(user)
     if reader is None:
         return School.objects.none()
     if permissions.is_coordinator(reader):
         return School.objects.filter(phase__in=School.FEEDER_PHASES).order_by("name")
     return School.objects.filter(pk__in=permissions.lead_school_ids(reader)).order_by("name")
+
+
+def referring_schools_for(user) -> QuerySet[School]:
+    """Primaries the user may refer from: their own as a lead; every feeder primary for coordinators. Only schools
+    that teach Year 6 (`School.LEAVES_OUT_YEAR_6` excluded: an infant school has no Year 6 pupils to refer)."""
+    return _schools_acted_for(user).exclude(School.LEAVES_OUT_YEAR_6)
+
+
+def referring_school_get_for(user, urn) -> School | None:
+    """The school with this URN, if the user makes referrals for it: also one that cannot refer (an infant school),
+    so that the referral services refuse it with the reason rather than as an unknown school (the API's create)."""
+    return _schools_acted_for(user).filter(pk=urn).first()
 
 
 def receiving_schools_for(cohort: Cohort) -> QuerySet[School]:
@@ -523,7 +537,8 @@ def places_left_for(referral: Referral) -> int | None:
 
 def schools_to_refer_from(user) -> QuerySet[School]:
     """Schools this person may refer from: a lead's own primary schools; for a coordinator (who may refer on a primary's
-    behalf) the feeder primaries of the transitions open for referrals, not every primary in the register."""
+    behalf) the feeder primaries of the transitions open for referrals, not every primary in the register. Only
+    schools that teach Year 6 (see `referring_schools_for`)."""
     # A secondary's lead receives referrals; only primaries (and all-through schools) refer.
     schools = referring_schools_for(user).filter(phase__in=School.FEEDER_PHASES)
     if permissions.is_coordinator(user):
@@ -532,6 +547,20 @@ def schools_to_refer_from(user) -> QuerySet[School]:
         ).values("school_id")
         schools = schools.filter(pk__in=feeders)
     return schools
+
+
+def schools_without_year_6_led_by(user) -> list[School]:
+    """The primary-phase schools this person leads whose age range leaves out Year 6 (an infant school), which cannot
+    refer: for the pages to say so instead of offering a referral that would be refused."""
+    school_ids = permissions.lead_school_ids(user)
+    if not school_ids:
+        return []
+    return list(
+        School.objects.filter(pk__in=school_ids, phase__in=School.FEEDER_PHASES)
+        .filter(School.LEAVES_OUT_YEAR_6)
+        .only("urn", "name", "statutory_low_age", "statutory_high_age")
+        .order_by("name")
+    )
 
 
 def can_refer(user) -> bool:

@@ -380,7 +380,9 @@ class ReferralList(SteppingStonesAPIView):
         cohort = selectors.cohort_get_for(request.user, values["cohort"])
         if cohort is None:
             raise serializers.ValidationError({"cohort": ["There is no cohort for that transition year."]})
-        referring = selectors.referring_schools_for(request.user).filter(pk=values["referring_school_urn"]).first()
+        # Also a school that cannot refer (an infant school): the service then refuses it on referring_school with
+        # the reason, rather than as a school this person does not refer from.
+        referring = selectors.referring_school_get_for(request.user, values["referring_school_urn"])
         if referring is None:
             raise serializers.ValidationError(
                 {"referring_school_urn": ["You do not refer pupils from a school with this URN."]}

@@ -219,15 +219,8 @@ def _clean_priority(value) -> int:
 def _no_year_6_error(school: School, *, field: str) -> DomainError:
     """For a school whose statutory age range in the register leaves out Year 6 (`School.leaves_out_year_6`: an
     infant school, 3 to 7): it has no Year 6 pupils, so it neither refers them nor feeds a secondary."""
-    low, high = school.statutory_low_age, school.statutory_high_age
-    if low is not None and high is not None:
-        ages = f"pupils aged {low} to {high}"
-    elif high is not None:
-        ages = f"pupils up to age {high}"
-    else:
-        ages = f"pupils from age {low}"
     return DomainError(
-        f"{school.name} does not teach Year 6: the school register lists it for {ages}. Only a school with Year 6 "
-        "pupils refers them to Stepping Stones.",
+        f"{school.name} does not teach Year 6: the school register lists it for pupils {school.ages_label}. Only a "
+        "school with Year 6 pupils refers them to Stepping Stones.",
         field=field,
     )

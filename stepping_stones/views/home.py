@@ -33,6 +33,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "can_refer": selectors.can_refer(request.user),
         "drafts": _with_names(selectors.drafts_for(request.user)[:20], request.user),
     }
+    # A lead of a school without Year 6 (an infant school) is told it cannot refer, not offered a referral.
+    context["schools_without_year_6"] = (
+        [] if context["can_refer"] else selectors.schools_without_year_6_led_by(request.user)
+    )
     if any(draft.name_shown for draft in context["drafts"]):
         # The lead's drafts show their pupils' names: one access record for the list, with its references only.
         services.referrals_listed(

@@ -29,15 +29,24 @@ from ._common import _add_errors, _data, _detail, _viewed, _visible, pupil_page
 @require_GET
 @pupil_page
 def refer_start(request: HttpRequest) -> HttpResponse:
-    """The safeguarding interruption before the referral form. A secondary's lead is told where referrals come from."""
+    """The safeguarding interruption before the referral form. The lead of a school without Year 6 (an infant school)
+    is told it cannot refer; a secondary's lead is told where referrals come from."""
     if not selectors.can_refer(request.user):
+        without_year_6 = selectors.schools_without_year_6_led_by(request.user)
+        if without_year_6:
+            return render(
+                request,
+                "stepping_stones/refer_no_year_6.html",
+                {"schools": without_year_6, "contact": pages.programme_contact()},
+            )
         require(permissions.is_lead(request.user))
         return render(request, "stepping_stones/refer_from_primaries.html", {"contact": pages.programme_contact()})
     return render(request, "stepping_stones/refer_start.html")
 
 
-def _pupil_form(request, referral=None):
-    schools = list(selectors.schools_to_refer_from(request.user))
+def _pupil_form(request, referral=None, schools=None):
+    """The pupil question: the schools offered are those this person may refer from (only schools teaching Year 6)."""
+    schools = list(selectors.schools_to_refer_from(request.user)) if schools is None else schools
     cohorts = list(selectors.cohorts_open_for_referral(request.user))
     initial = {}
     if referral is not None:
@@ -80,8 +89,15 @@ def _after_question(request, referral: Referral, next_name: str):
 @pupil_page
 def referral_new(request: HttpRequest) -> HttpResponse:
     """The first question page: who the pupil is. Saving it creates the draft and its reference number."""
-    require(selectors.can_refer(request.user))
-    form, schools, cohorts = _pupil_form(request)
+    schools = None
+    if not selectors.can_refer(request.user):
+        # A lead whose schools do not teach Year 6 is never offered this page (the start page says why). A form
+        # posted anyway, say from a page opened before, goes to the service, which refuses it with the reason.
+        schools = selectors.schools_without_year_6_led_by(request.user)
+        require(schools)
+        if request.method != "POST":
+            return redirect("stepping_stones:refer_start")
+    form, schools, cohorts = _pupil_form(request, schools=schools)
     if not cohorts:
         messages.error(request, "No transition is open for referrals at the moment.")
         return redirect("stepping_stones:home")

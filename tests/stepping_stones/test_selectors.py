@@ -244,3 +244,65 @@ def test_a_draft_is_not_shared_with_the_secondary_before_submission(
     services.referral_submit(actor=primary_lead, referral=draft)
     draft.refresh_from_db()
     assert _sees(secondary_lead, draft) and permissions.can_view_referral(secondary_lead, draft)
+
+
+def _infant(**kwargs):
+    from .test_services import infant_school
+
+    return infant_school(**kwargs)
+
+
+def test_the_schools_to_refer_from_are_only_those_that_teach_year_6(cohort, secondary, primary):
+    from schools.models import School
+    from tests.accounts.factories import SchoolMembershipFactory, with_two_factor
+    from tests.schools.factories import SchoolFactory
+
+    from .factories import ParticipatingSchoolFactory
+
+    infant = _infant()
+    junior = primary_school(statutory_low_age=7, statutory_high_age=11)
+    no_ages = primary_school(statutory_low_age=None, statutory_high_age=None)  # nothing to go on: not refused
+    middle = SchoolFactory(phase=School.Phase.MIDDLE_PRIMARY, statutory_low_age=9, statutory_high_age=13)
+    ParticipatingSchoolFactory(
+        cohort=cohort, school=secondary, feeder_primaries=[primary, infant, junior, no_ages, middle]
+    )
+    lead = with_two_factor(lead_of(primary))
+    for school in (infant, junior, no_ages, middle):
+        SchoolMembershipFactory(school=school, user=lead, headteacher=True)
+    teaching_year_6 = {primary, junior, no_ages, middle}
+    assert set(selectors.schools_to_refer_from(lead)) == teaching_year_6
+    assert set(selectors.referring_schools_for(lead)) == teaching_year_6
+    vru = with_two_factor(coordinator())
+    assert set(selectors.schools_to_refer_from(vru)) == teaching_year_6  # an infant feeder set before the check
+    assert infant not in selectors.referring_schools_for(vru)
+    assert selectors.can_refer(lead) and selectors.schools_without_year_6_led_by(lead) == [infant]
+
+
+def test_a_lead_of_only_an_infant_school_has_nothing_to_refer_from_and_is_told_why(cohort):
+    from tests.accounts.factories import with_two_factor
+
+    infant = _infant()
+    lead = with_two_factor(lead_of(infant))
+    assert list(selectors.schools_to_refer_from(lead)) == []
+    assert list(selectors.referring_schools_for(lead)) == []
+    assert not selectors.can_refer(lead)
+    assert selectors.schools_without_year_6_led_by(lead) == [infant]
+    # The API's lookup still finds it, so the service refuses it with the reason (400 on referring_school).
+    assert selectors.referring_school_get_for(lead, infant.pk) == infant
+    assert selectors.referring_school_get_for(with_two_factor(lead_of(primary_school())), infant.pk) is None
+    assert selectors.schools_without_year_6_led_by(with_two_factor(lead_of(secondary_school()))) == []
+    assert selectors.schools_without_year_6_led_by(with_two_factor(coordinator())) == []
+
+
+def test_the_schools_to_refer_from_cost_one_query_however_many(django_assert_num_queries):
+    from tests.accounts.factories import SchoolMembershipFactory, with_two_factor
+
+    lead = with_two_factor(lead_of(primary_school()))
+    for n in range(6):
+        ages = {"statutory_low_age": 3, "statutory_high_age": 7} if n % 2 else {}
+        SchoolMembershipFactory(school=primary_school(**ages), user=lead, headteacher=True)
+    selectors.schools_to_refer_from(lead).exists()  # the lead's schools are cached on the user
+    with django_assert_num_queries(1):
+        schools = list(selectors.schools_to_refer_from(lead))
+        assert not any(school.leaves_out_year_6 for school in schools)
+    assert len(schools) == 4

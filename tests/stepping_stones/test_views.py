@@ -936,3 +936,60 @@ def test_an_infant_schools_lead_is_told_why_the_school_cannot_refer(client, coho
     response = client.post(url("referral_new"), pupil_data())
     assert_error_summary(response, "Hillside Infant School does not teach Year 6")
     assert not Referral.objects.exists()
+
+
+NO_YEAR_6 = "Your school does not teach Year 6, so it cannot refer pupils to Stepping Stones"
+
+
+def test_an_infant_schools_lead_is_not_offered_a_referral_home_and_start_say_why(client, cohort, participating):
+    from .test_services import infant_school
+
+    infant = infant_school()
+    client.force_login(with_two_factor(lead_of(infant)))
+    home = html.unescape(client.get(url("home")).content.decode())
+    assert NO_YEAR_6 in home and "Hillside Infant School for pupils aged 3 to 7" in home
+    assert "Start a referral" not in home and url("refer_start") not in home
+    start = client.get(url("refer_start"))
+    body = html.unescape(start.content.decode())
+    assert start.status_code == 200 and NO_YEAR_6 in body
+    assert "Your school cannot refer pupils to Stepping Stones" in body
+    assert url("referral_new") not in body and "Referrals come from primary schools" not in body
+    new = client.get(url("referral_new"))  # never offered: back to the start page, which says why
+    assert new.status_code == 302 and new["Location"] == url("refer_start")
+    listing = client.get(url("referral_list")).content.decode()
+    assert "Refer a pupil" not in listing
+    assert not Referral.objects.exists()
+
+
+def test_a_lead_of_a_primary_and_an_infant_school_is_offered_only_the_primary(
+    client, cohort, participating, primary, primary_lead
+):
+    from tests.accounts.factories import SchoolMembershipFactory
+
+    from .test_services import infant_school
+
+    infant = infant_school()
+    SchoolMembershipFactory(school=infant, user=primary_lead, headteacher=True)
+    client.force_login(primary_lead)
+    home = html.unescape(client.get(url("home")).content.decode())
+    assert "Start a referral" in home and NO_YEAR_6 not in home
+    page = html.unescape(client.get(url("referral_new")).content.decode())
+    assert "Hillside Infant School" not in page
+    assert f'name="school" value="{primary.pk}"' in page  # the one school left: no question, a hidden field
+    response = client.post(url("referral_new"), pupil_data())
+    assert response.status_code == 302
+    assert Referral.objects.get().referring_school == primary
+
+
+def test_a_coordinator_is_not_offered_an_infant_feeder(client, cohort, participating, vru):
+    from .test_services import infant_school
+
+    infant = infant_school()
+    participating.feeder_primaries.add(infant)  # set before the services refused one
+    client.force_login(vru)
+    page = html.unescape(client.get(url("referral_new")).content.decode())
+    assert participating.feeder_primaries.count() == 2
+    assert "Hillside Infant School" not in page
+    response = client.post(url("referral_new"), pupil_data(school=str(infant.pk)))
+    assert_error_summary(response)
+    assert not Referral.objects.exists()
