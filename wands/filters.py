@@ -1,7 +1,7 @@
 import django_filters
 from django import forms
 
-from core.date_input import DayMonthYearWidget
+from core.date_input import DayMonthYearFilter
 from schools.models import BasicCommandUnit, LocalAuthority, School
 
 from .models import WandRequest
@@ -36,20 +36,11 @@ class WandRequestFilter(django_filters.FilterSet):
     phase = django_filters.ChoiceFilter(
         field_name="school__phase", choices=School.Phase.choices, empty_label="Any phase", label="Phase"
     )
-    submitted_from = django_filters.DateFilter(
-        field_name="created_at",
-        lookup_expr="date__gte",
-        label="Submitted from",
-        widget=DayMonthYearWidget,
-        error_messages={"invalid": "Submitted from must be a real date, like 27 3 2026"},
-    )
-    submitted_to = django_filters.DateFilter(
-        field_name="created_at",
-        lookup_expr="date__lte",
-        label="Submitted to",
-        widget=DayMonthYearWidget,
-        error_messages={"invalid": "Submitted to must be a real date, like 27 3 2026"},
-    )
+    # The page's GOV.UK date inputs (submitted_from_day, _month, _year), with the audit log's messages ("Submitted from
+    # must include a month", "... must be a real date, like 27 3 2026"); the API gives an ISO date, read by the same
+    # filter.
+    submitted_from = DayMonthYearFilter(field_name="created_at", lookup_expr="date__gte", label="Submitted from")
+    submitted_to = DayMonthYearFilter(field_name="created_at", lookup_expr="date__lte", label="Submitted to")
     sort = django_filters.OrderingFilter(
         fields=(
             ("created_at", "submitted"),

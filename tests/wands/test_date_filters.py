@@ -1,6 +1,7 @@
 """Date filters use the GOV.UK date input pattern (day, month, year boxes), not the browser's date field; the API
 keeps its ISO dates through the same filter."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -45,18 +46,43 @@ def test_filtering_by_day_month_and_year(client, admin, two_requests):
     assert f'name="submitted_from_day" type="text" inputmode="numeric" value="{since.day}"' in response.content.decode()
 
 
+def _box_classes(html: str, box_id: str) -> str:
+    match = re.search(rf'<input class="([^"]*)" id="{box_id}"', html)
+    assert match, f"no input {box_id}"
+    return match.group(1)
+
+
 def test_a_date_that_is_not_real_gets_an_error_linked_to_the_day_box(client, admin, two_requests):
+    """As on the audit log (core.date_input): a date that cannot be marks every box and links to the day box; a date
+    with a box left empty says which, marks only that box and links to it."""
     client.force_login(admin)
-    for bad in (
-        {"submitted_to_day": "31", "submitted_to_month": "2", "submitted_to_year": "2026"},
-        {"submitted_to_day": "3", "submitted_to_month": "", "submitted_to_year": "2026"},
-        {"submitted_to_day": "x", "submitted_to_month": "2", "submitted_to_year": "26"},
+    real_date = "Submitted to must be a real date, like 27 3 2026"
+    for bad, message, marked in (
+        (
+            {"submitted_to_day": "31", "submitted_to_month": "2", "submitted_to_year": "2026"},
+            real_date,
+            ("day", "month", "year"),
+        ),
+        (
+            {"submitted_to_day": "3", "submitted_to_month": "", "submitted_to_year": "2026"},
+            "Submitted to must include a month",
+            ("month",),
+        ),
+        (
+            {"submitted_to_day": "x", "submitted_to_month": "2", "submitted_to_year": "26"},
+            real_date,
+            ("day", "month", "year"),
+        ),
     ):
         response = client.get(reverse("wands:queue"), bad)
         html = response.content.decode()
         assert response.status_code == 200
-        assert "Submitted to must be a real date, like 27 3 2026" in html
-        assert 'href="#id_submitted_to"' in html and 'id="id_submitted_to"' in html
+        assert message in html
+        first = "id_submitted_to" if marked[0] == "day" else f"id_submitted_to_{marked[0]}"
+        assert f'href="#{first}"' in html and f'id="{first}"' in html
+        for part in ("day", "month", "year"):
+            box = "id_submitted_to" if part == "day" else f"id_submitted_to_{part}"
+            assert ("govuk-input--error" in _box_classes(html, box)) is (part in marked), (bad, part)
 
 
 def test_the_api_still_takes_iso_dates(admin, two_requests):
