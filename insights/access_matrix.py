@@ -47,8 +47,22 @@ ROWS = [
         "insights:school_find",
         {"anonymous": 302, "default": 200, **dict.fromkeys(PROFILE, 302)},
         kwargs=_with_matrix_school,
-        query="urn=199001",
+        query="q=199001",
         notes="Those who may see the matrix school's profile are sent to it; others see 'no school you can see'.",
+    ),
+    AccessRow(
+        "insights:school_find",
+        {"anonymous": 302, "default": 200, **dict.fromkeys(PROFILE, 302)},
+        kwargs=_with_matrix_school,
+        query="urn=199001",
+        notes="A link from before the name search (the URN as `urn`): the same as q=.",
+    ),
+    AccessRow(
+        "insights:school_find",
+        {"anonymous": 302, "default": 200},
+        kwargs=_with_matrix_school,
+        query="q=Academy",
+        notes="A search by name lists only the schools whose profile the person may see (none for most).",
     ),
     AccessRow(
         "insights:school_profile",

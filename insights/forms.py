@@ -2,7 +2,13 @@
 
 from django import forms
 
+from schools.filters import URN_RE
+
 from .selectors import DEFAULT_MEASURE, MEASURES, PHASE_GROUPS
+
+# A search by name: shorter than this matches too much to be useful; longer than Find a school's search accepts.
+SEARCH_MIN_LENGTH = 3
+SEARCH_MAX_LENGTH = 100
 
 
 class DashboardFilterForm(forms.Form):
@@ -44,16 +50,38 @@ class DashboardFilterForm(forms.Form):
 
 
 class SchoolLookupForm(forms.Form):
-    urn = forms.RegexField(
-        label="School URN",
-        help_text="The 6-digit unique reference number from Get Information about Schools, for example 100275.",
-        regex=r"^\s*\d{6}\s*$",
+    """A school's name (or part of it) to search for, or its URN to go straight to its profile."""
+
+    q = forms.CharField(
+        label="School name or URN",
+        help_text=(
+            "Part of the school's name, for example Harris Academy Peckham, or its 6-digit URN, for example 100275."
+        ),
+        max_length=SEARCH_MAX_LENGTH,
         error_messages={
-            "required": "Enter the school's URN",
-            "invalid": "Enter a URN of 6 digits, like 100275",
+            "required": "Enter a school name or URN",
+            "max_length": f"Enter {SEARCH_MAX_LENGTH} characters or fewer",
         },
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"spellcheck": "false"}),
     )
 
-    def clean_urn(self) -> int:
-        return int(self.cleaned_data["urn"].strip())
+    def __init__(self, data=None, *args, **kwargs):
+        # Links and bookmarks from before the name search carry the URN as `urn`.
+        if data is not None and "q" not in data and "urn" in data:
+            data = {"q": data["urn"]}
+        super().__init__(data, *args, **kwargs)
+
+    def clean_q(self) -> str:
+        text = " ".join(self.cleaned_data["q"].split())
+        if text.isdigit():
+            if not URN_RE.match(text):
+                raise forms.ValidationError("Enter a URN of 6 digits, like 100275")
+        elif len(text) < SEARCH_MIN_LENGTH:
+            raise forms.ValidationError(f"Enter at least {SEARCH_MIN_LENGTH} characters of the school's name")
+        return text
+
+    @property
+    def urn(self) -> int | None:
+        """The URN asked for, when the valid search is 6 digits; None for a name."""
+        text = self.cleaned_data["q"]
+        return int(text) if text.isdigit() else None

@@ -8,11 +8,12 @@ whatever the number of schools or boroughs. Counts of pupils reach people who ma
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from accounts import roles
 from accounts.models import SchoolMembership
-from accounts.selectors import schools_acting_for
+from accounts.selectors import schools_acting_for, user_role_names
 from core import suppression
 from core.figures import Activity, collect_school_activity
 from education_toolkit import figures as toolkit_figures
@@ -21,7 +22,7 @@ from officers import figures as officer_figures
 from officers import selectors as officer_selectors
 from officers.models import Assignment
 from schools.models import BasicCommandUnit, LocalAuthority, School
-from schools.selectors import school_links
+from schools.selectors import school_links, schools_search
 from wands import figures as wand_figures
 from wands import selectors as wand_selectors
 from wands.models import WandRequest
@@ -335,6 +336,48 @@ def own_schools(*, user) -> list[School]:
     if officer is not None:
         schools.update(a.school for a in officer_selectors.officer_current_assignments(officer))
     return sorted(schools, key=lambda school: (school.name, school.pk))
+
+
+# At most this many schools are listed for a search by name; the page says how many matched and to narrow it.
+PROFILE_SEARCH_LIMIT = 50
+
+
+def schools_with_visible_profile(*, user) -> QuerySet[School]:
+    """London's schools whose profile this person may see: the queryset form of
+    `permissions.can_view_school_profile` (VRU roles: all of London; allocators: their BCUs' schools; staff: their
+    schools; officers: the schools they are the named contact for), as `school_for_profile` answers school by school."""
+    london = School.objects.exclude(local_authority__area=LocalAuthority.Area.OUTSIDE)
+    if permissions.is_vru(user):
+        return london
+    scope = Q(pk__in=schools_acting_for(user).values("pk"))
+    bcu_ids = officer_selectors.allocator_bcu_ids(user)
+    if bcu_ids:
+        scope |= Q(local_authority__bcu_id__in=bcu_ids)
+    officer = officer_selectors.officer_of_user(user) if roles.POLICE_OFFICER in user_role_names(user) else None
+    if officer is not None:
+        scope |= Q(pk__in=Assignment.objects.filter(officer=officer, end_date__isnull=True).values("school_id"))
+    return london.filter(scope)
+
+
+@dataclass
+class ProfileSearch:
+    text: str
+    schools: list[School]  # the first PROFILE_SEARCH_LIMIT, by name
+    total: int
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.schools)
+
+
+def profile_schools_search(*, user, text: str) -> ProfileSearch:
+    """The open schools whose name holds `text` (Find a school's search: case-insensitive, any part of the name; the
+    start of a postcode too) that this person may see a profile of, by name; at most PROFILE_SEARCH_LIMIT of them with
+    the number that matched. A fixed number of queries whatever the number of schools."""
+    matching = schools_search(params={"q": text}).filter(pk__in=schools_with_visible_profile(user=user).values("pk"))
+    schools = list(matching.order_by("name", "urn")[:PROFILE_SEARCH_LIMIT])
+    total = matching.count() if len(schools) == PROFILE_SEARCH_LIMIT else len(schools)
+    return ProfileSearch(text=text, schools=schools, total=total)
 
 
 @dataclass

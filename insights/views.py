@@ -98,23 +98,43 @@ def school_profile(request: HttpRequest, urn: int) -> HttpResponse:
     return render(request, "insights/school_profile.html", {"title": page[0], "body": page[1]})
 
 
+# What the search's and "your schools" lists read: the register, people's schools and roles, officers' assignments.
+SCHOOL_SCOPE_TABLES = ("accounts", "officers", "schools")
+
+
 @require_GET
 @login_required
 def school_find(request: HttpRequest) -> HttpResponse:
-    """Open a school's profile by its URN; lists the schools the person works at or is the named officer for."""
+    """Find a school's profile: a 6-digit URN opens it, anything else searches the names of the schools whose profile
+    the person may see; without a search, lists the schools they work at or are the named officer for."""
     form = SchoolLookupForm(request.GET or None)
+    results = ""
     if form.is_bound and form.is_valid():
-        school = selectors.school_for_profile(user=request.user, urn=form.cleaned_data["urn"])
-        if school is not None:
-            return redirect("insights:school_profile", urn=school.pk)
-        # The same answer whether the school does not exist or is not one this person may see.
-        form.add_error("urn", "There is no school with this URN that you can see")
-    own_schools = fragments.cached(
-        request,
-        "insights-own-schools",
-        depends_on=("accounts", "officers", "schools"),
-        render=lambda: render_to_string(
-            "insights/includes/own_schools.html", {"own_schools": selectors.own_schools(user=request.user)}
-        ),
-    )
-    return render(request, "insights/school_find.html", {"form": form, "own_schools": own_schools})
+        if form.urn is not None:
+            school = selectors.school_for_profile(user=request.user, urn=form.urn)
+            if school is not None:
+                return redirect("insights:school_profile", urn=school.pk)
+            # The same answer whether the school does not exist or is not one this person may see.
+            form.add_error("q", "There is no school with this URN that you can see")
+        else:
+            # The matching schools are a function of the query string, the person and the tables below (the key).
+            results = fragments.cached(
+                request,
+                "insights-school-search",
+                depends_on=SCHOOL_SCOPE_TABLES,
+                render=lambda: render_to_string(
+                    "insights/includes/school_search_results.html",
+                    {"search": selectors.profile_schools_search(user=request.user, text=form.cleaned_data["q"])},
+                ),
+            )
+    own_schools = ""
+    if not results:
+        own_schools = fragments.cached(
+            request,
+            "insights-own-schools",
+            depends_on=SCHOOL_SCOPE_TABLES,
+            render=lambda: render_to_string(
+                "insights/includes/own_schools.html", {"own_schools": selectors.own_schools(user=request.user)}
+            ),
+        )
+    return render(request, "insights/school_find.html", {"form": form, "own_schools": own_schools, "results": results})

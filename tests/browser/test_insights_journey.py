@@ -1,6 +1,8 @@
 """Insights in the browser, with axe on every page: a programme admin switches the London map between measures and
-filters it (no JavaScript needed: a select and a button); a headteacher opens their school's safety profile."""
+filters it (no JavaScript needed: a select and a button); a headteacher finds their school's safety profile by name
+and opens it."""
 
+import re
 from datetime import date
 
 import pytest
@@ -75,10 +77,17 @@ def test_headteacher_opens_their_school_profile(page, live_server, axe_check, pe
     sign_in_as(page, live_server, people["head"])
     page.goto(f"{live_server.url}/insights/schools/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Find a school's safety profile")
-    page.get_by_role("button", name="Open the profile").click()
-    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the school's URN")
+    search = page.locator("main form")
+    search.get_by_role("button", name="Search").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter a school name or URN")
+    expect(page).to_have_title(re.compile(r"^Error: "))
     axe_check(page)
-    page.get_by_role("link", name="Clapton Girls' Academy").click()
+    search.get_by_label("School name or URN").fill("clapton girls")
+    search.get_by_role("button", name="Search").click()
+    expect(page.locator("#results-count")).to_have_text("1 school matches ‘clapton girls’")
+    expect(page.locator("#search-results tbody tr")).to_have_count(1)  # their own school: no one else's
+    axe_check(page)
+    page.locator("#search-results").get_by_role("link", name="Clapton Girls' Academy").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Clapton Girls' Academy")
     expect(page.get_by_role("heading", name="Knife wands")).to_be_visible()
     expect(page.locator("#wand-requests")).to_contain_text("Delivered")

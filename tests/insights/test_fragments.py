@@ -167,3 +167,20 @@ class TestFindAProfile:
         assert "Mossbourne" in get(client, FIND)[1]
         SchoolMembership.objects.filter(pk=membership.pk).update(ended_at="2026-01-01T00:00:00Z")
         assert "Clapton" not in get(client, FIND)[1]
+
+    def test_search_results_are_cached_per_person_and_follow_the_register_and_roles(
+        self, admin, central_east_allocator
+    ):
+        school_in(204, name="Clapton Girls' Academy")
+        client = client_for(admin)
+        _, first, cold = get(client, FIND, {"q": "clapton"})
+        _, second, warm = get(client, FIND, {"q": "clapton"})
+        assert warm < cold and second == first
+        assert "1 school matches ‘clapton’" in first
+        school_in(202, name="Clapton Park School")  # Camden: a new school in the register shows at once
+        assert "2 schools match ‘clapton’" in get(client, FIND, {"q": "clapton"})[1]
+        allocator_client = client_for(central_east_allocator)  # the same query string: their own schools only
+        _, allocator_html, _ = get(allocator_client, FIND, {"q": "clapton"})
+        assert "1 school matches ‘clapton’" in allocator_html and "Clapton Park" not in allocator_html
+        central_east_allocator.police_roles.update(ended_at=timezone.now())
+        assert "No schools match ‘clapton’" in get(allocator_client, FIND, {"q": "clapton"})[1]

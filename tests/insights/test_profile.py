@@ -200,16 +200,16 @@ def test_find_a_profile_by_urn(client, school, officer):
     client.force_login(head)
     page = client.get(reverse("insights:school_find"))
     assert url(school) in page.content.decode()  # their own school, one click away
-    response = client.get(reverse("insights:school_find"), {"urn": f" {school.pk} "})
+    response = client.get(reverse("insights:school_find"), {"q": f" {school.pk} "})
     assert response.status_code == 302 and response["Location"] == url(school)
     other = school_in(204)
     for urn, message in [
         (str(other.pk), "There is no school with this URN that you can see"),
         ("999999", "There is no school with this URN that you can see"),
-        ("12ab", "Enter a URN of 6 digits, like 100275"),
-        ("", "Enter the school&#x27;s URN"),
+        ("12345", "Enter a URN of 6 digits, like 100275"),
+        ("", "Enter a school name or URN"),
     ]:
-        response = client.get(reverse("insights:school_find"), {"urn": urn})
+        response = client.get(reverse("insights:school_find"), {"q": urn})
         assert response.status_code == 200
         html = response.content.decode()
         assert "govuk-error-summary" in html and message in html, urn
