@@ -1,7 +1,8 @@
 """A version per database table, bumped by every write to it: what cached page fragments (core.fragments) are keyed by.
 
 Every INSERT, UPDATE and DELETE that goes through Django's connection (the ORM, bulk writes, `QuerySet.update`, raw SQL
-through a Django cursor) bumps its table's version in the cache: at once, so the writing transaction's own later reads
+through a Django cursor) bumps its table's version, and its app's (`app_version`: what a fragment showing a whole app
+reads, one version instead of one per table), in the cache: at once, so the writing transaction's own later reads
 are not served from the cache, and again after the transaction commits, so nobody keeps a fragment rendered from what
 was visible before the write (the pattern of core.pagination.counts_changed and core.user_facts). No model or writer
 has to remember to invalidate anything.
@@ -78,14 +79,28 @@ def changed(table: str) -> str:
     return f"{table}:changed"
 
 
+def app_version(label: str) -> str:
+    """The name of the version bumped by every write to any table of the app `label`: what a fragment that shows a
+    whole app reads (one version, not one per table)."""
+    return f"app:{label}"
+
+
+@memoise
+def _apps_of_tables() -> dict[str, str]:
+    return {model._meta.db_table: model._meta.app_label for model in apps.get_models(include_auto_created=True)}
+
+
 def written(db_connection, tables: Iterable[str], *, rows_changed: bool = True) -> None:
     """These tables were written (called for every write statement; call it yourself for a write Django does not
-    run). `rows_changed`: existing rows were updated or deleted (False for an INSERT)."""
+    run). `rows_changed`: existing rows were updated or deleted (False for an INSERT). Their apps' versions too."""
     tables = [table for table in tables if table not in IGNORED_TABLES]
     if not tables:
         return
+    owners = _apps_of_tables()
+    names = [*tables, *sorted({app_version(owners[table]) for table in tables if table in owners})]
     if rows_changed:
-        tables += [changed(table) for table in tables]
+        names += [changed(table) for table in tables]
+    tables = names
     _bump(tables)
     if db_connection.in_atomic_block:
         _open_transaction(db_connection, create=True).tables.update(tables)
@@ -137,6 +152,15 @@ def tables_for(labels: tuple[str, ...]) -> tuple[str, ...]:
             models = [model, *(field.remote_field.through for field in model._meta.local_many_to_many)]
         tables.update(model._meta.db_table for model in models)
     return tuple(sorted(tables))
+
+
+@memoise
+def versions_for(labels: tuple[str, ...]) -> tuple[str, ...]:
+    """The versions that change with what `labels` names: an app label ("wands") is its app's one version (bumped
+    with any of its tables), a model ("schools.School") its tables' (`tables_for`)."""
+    models = tuple(label for label in labels if "." in label)
+    app_labels = [apps.get_app_config(label).label for label in labels if "." not in label]  # a typo raises
+    return tuple(sorted({*(app_version(label) for label in app_labels), *tables_for(models)}))
 
 
 def versions(tables: Iterable[str]) -> tuple:

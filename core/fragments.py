@@ -92,7 +92,7 @@ def cached(
     versions are read before anything is rendered, so a write meanwhile makes what is stored stale, never current."""
     if not getattr(settings, "FRAGMENT_CACHE", False) or (params is not None and not params.issuperset(request.GET)):
         return _checked(name, render())
-    tables = data_versions.tables_for(tuple(depends_on))
+    tables = data_versions.versions_for(tuple(depends_on))
     try:
         who, facts_versions = _who(request, per_user)
         key = key_for(request, name, who, vary)

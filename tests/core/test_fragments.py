@@ -72,6 +72,25 @@ class TestVersions:
         assert "schools_school" in tables and "schools_localauthority" in tables
         assert set(SCHOOLS) <= set(tables)
 
+    def test_an_app_label_is_one_version_bumped_by_every_table_of_the_app(self):
+        """A fragment showing a whole app reads one version for it, not one per table; a model still reads its own."""
+        assert data_versions.versions_for(("schools",)) == (data_versions.app_version("schools"),)
+        assert data_versions.versions_for(("schools.School", "wands")) == (
+            data_versions.app_version("wands"),
+            *SCHOOLS,
+        )
+        app = data_versions.versions_for(("schools",))
+        before = data_versions.versions(app)
+        SchoolFactory()
+        after_school = data_versions.versions(app)
+        LocalAuthority.objects.update(name="x")
+        after_authority = data_versions.versions(app)
+        assert len({before, after_school, after_authority}) == 3
+        UserFactory()
+        assert data_versions.versions(app) == after_authority  # another app's write: unchanged
+        with pytest.raises(LookupError):
+            data_versions.versions_for(("school",))  # a misspelt app label fails loudly
+
     def test_a_commit_bumps_again(self):
         start = len(connection.run_on_commit)
         SchoolFactory()
@@ -79,7 +98,8 @@ class TestVersions:
         during = self.versions()
         hooks = [hook for _, hook, *_ in connection.run_on_commit[start:]]
         ours = [hook for hook in hooks if isinstance(hook, data_versions._Transaction)]
-        assert len(ours) == 1 and ours[0].tables == {"schools_school"}  # one hook per transaction
+        # One hook per transaction, with the table and its app.
+        assert len(ours) == 1 and ours[0].tables == {"schools_school", data_versions.app_version("schools")}
         ours[0]()
         assert self.versions() != during
 
