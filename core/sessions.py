@@ -12,7 +12,9 @@ the same cache call (`prefetched`). The hint is never trusted: the facts are use
 names, read at the moment the session is, before anything in the request is computed from them.
 """
 
+from django.conf import settings
 from django.contrib.sessions.backends.cached_db import SessionStore as CachedDBStore
+from django.core.cache import DEFAULT_CACHE_ALIAS
 
 CACHE_SECONDS = 300
 MAX_REMEMBERED_SESSIONS = 10_000
@@ -56,7 +58,7 @@ class SessionStore(CachedDBStore):
         from .user_facts import cache_keys
 
         user_id = _users_of_sessions.get(self.session_key) if self.session_key else None
-        if user_id is None:
+        if user_id is None or settings.SESSION_CACHE_ALIAS != DEFAULT_CACHE_ALIAS:  # the facts are in the default cache
             return super().load()
         keys = cache_keys(user_id)
         found = self._cache.get_many([self.cache_key, *keys])  # a cache failure is a miss (core.cache)
