@@ -436,7 +436,10 @@ def queue(request: HttpRequest) -> HttpResponse:
         context=context,
         depends_on=WANDS_AND_SCHOOLS,
     )
-    return render(request, "wands/queue.html", {"queue": queue_parts, "can_decide": can_decide})
+    has_errors = fragments.has_error_summary(queue_parts["filters"])
+    return render(
+        request, "wands/queue.html", {"queue": queue_parts, "can_decide": can_decide, "has_errors": has_errors}
+    )
 
 
 @require_POST
@@ -717,7 +720,12 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     """Every request the filters select, safe to open in a spreadsheet."""
     _require(permissions.can_run_wand_programme(request.user))
     filterset = WandRequestFilter(request.GET, queryset=selectors.wand_requests_visible_to(request.user))
-    queryset = filterset.qs if filterset.is_valid() else selectors.wand_requests_visible_to(request.user)
+    if not filterset.is_valid():
+        # Never every request in place of the ones asked for: the queue with the filters' errors, as a 400.
+        response = queue(request)
+        response.status_code = 400
+        return response
+    queryset = filterset.qs
     rows = (
         (
             r.reference,

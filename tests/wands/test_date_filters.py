@@ -120,3 +120,26 @@ def test_a_range_that_ends_before_it_starts_says_so_on_the_page_and_in_the_api(c
         reverse("wands-api:requests"), {"submitted_from": today.isoformat(), "submitted_to": earlier.isoformat()}
     )
     assert refused.status_code == 400 and "submitted_to" in refused.json()["errors"]
+
+
+def test_a_bad_date_says_error_in_the_title_and_offers_no_csv_of_every_request(client, admin, two_requests):
+    """Found in a persona walk: with a date in error the page kept its CSV link, which downloaded every request (the
+    filters ignored), and the title did not say "Error:"."""
+    client.force_login(admin)
+    bad = {"status": "submitted", "submitted_from_day": "1", "submitted_from_month": "11", "submitted_from_year": ""}
+    html = client.get(reverse("wands:queue"), bad).content.decode()
+    assert re.search(r"<title>\s*Error: Wand requests", html)
+    assert "Download these requests (CSV)" not in html
+    assert "Correct the filters to see the requests." in html
+    export = client.get(reverse("wands:export_csv"), bad)
+    assert export.status_code == 400 and export["Content-Type"].startswith("text/html")
+    assert "Submitted from must include a year" in export.content.decode()
+    good = client.get(reverse("wands:queue")).content.decode()
+    assert "Download these requests (CSV)" in good and not re.search(r"<title>\s*Error:", good)
+
+
+def test_filters_that_match_nothing_say_so(client, admin, two_requests):
+    client.force_login(admin)
+    html = client.get(reverse("wands:queue"), {"status": "delivered"}).content.decode()
+    assert "No requests match these filters." in html
+    assert "Download these requests (CSV)" in html
