@@ -158,6 +158,23 @@ def test_police_see_stepping_stones_counts_only_with_small_ones_hidden(client, s
     assert "Places left" in main and not re.search(r"\b57\b", main)  # 60 − 3 would give the count away
 
 
+def test_at_a_glance_is_a_list_that_says_when_its_counts_are_rounded(client, school, officer, cohort):
+    """Found in a persona walk at 320 px: the at-a-glance table's third column (the numbers) was off-screen, and a
+    rounded count of pupils next to an exact count of places read as a contradiction. Its rows are now a summary
+    list (label, programme, number: they stack on a phone), with a note for those who see rounded counts."""
+    places(cohort, school, places=6, taken=6)
+    client.force_login(officer_user(officer))
+    html = client.get(url(school)).content.decode()
+    glance = html.split('id="activity"', 1)[1].split("</dl>", 1)[0]
+    assert "govuk-summary-list__row" in glance and "<table" not in glance
+    row = r"Pupils with a Stepping Stones place.*?Stepping Stones</span></dt>\s*<dd[^>]*>5</dd>"
+    assert re.search(row, glance, re.S)
+    assert 'id="rounded-counts"' in html and "rounded to the nearest 5" in html
+    client.force_login(with_two_factor(_staff(school, SchoolDuty.Duty.STEPPING_STONES_LEAD)))
+    exact = client.get(url(school)).content.decode()
+    assert 'id="rounded-counts"' not in exact and 'id="exact-counts"' in exact
+
+
 def test_staff_without_the_lead_duty_see_counts_only(client, school, cohort):
     places(cohort, school, places=60, taken=2)
     client.force_login(_staff(school))
