@@ -6,8 +6,9 @@ the browser's date field, read into one date by the same django-filter filter th
 
 rendered with `{% govuk_date_input filter_form.submitted_from %}` (core/templatetags/govuk.py). The messages are
 GOV.UK's: "Date from must include a month" (the missing boxes are marked, and the error summary links to the first of
-them), "Date from must be a real date, like 27 3 2026" (every box marked). A range check in the form's `clean` adds
-its message to the field, which marks every box of it.
+them), "Date from must include a year with 4 numbers, like 2026" (a year of "26": the year box), "Date from must be a
+real date, like 27 3 2026" (every box marked). A range check in the form's `clean` adds its message to the field,
+which marks every box of it.
 """
 
 import django_filters
@@ -30,6 +31,14 @@ class MissingParts(str):
         return value
 
 
+class ShortYear(str):
+    """What the widget reads when the boxes hold numbers but the year is not 4 of them ("26"): GOV.UK asks for the
+    year again rather than calling the date unreal."""
+
+    def __new__(cls, typed: list[str]):
+        return super().__new__(cls, "-".join(reversed(typed)) + "-short-year")
+
+
 class DayMonthYearWidget(forms.Widget):
     """Reads the three boxes; with none of them in the query, the ISO date of the API (or of an old bookmark)."""
 
@@ -40,7 +49,9 @@ class DayMonthYearWidget(forms.Widget):
             if missing:
                 return MissingParts(parts, missing)
             day, month, year = parts
-            if not all(part.isdigit() for part in parts) or len(year) != 4:
+            if all(part.isdigit() for part in parts) and len(year) != 4:
+                return ShortYear(parts)
+            if not all(part.isdigit() for part in parts):
                 return f"{year}-{month}-{day}-incomplete"  # not a date: the field says "must be a real date"
             return f"{year}-{month.zfill(2)}-{day.zfill(2)}"
         return data.get(name)
@@ -74,6 +85,8 @@ class DayMonthYearField(forms.DateField):
                 code="incomplete",
                 params={"missing": " and ".join(value.missing), "parts": value.missing},
             )
+        if isinstance(value, ShortYear) and "short_year" in self.error_messages:
+            raise ValidationError(self.error_messages["short_year"], code="short_year", params={"parts": ("year",)})
         return super().to_python(value)
 
 
@@ -86,6 +99,7 @@ class DayMonthYearFilter(django_filters.DateFilter):
         messages = {
             "incomplete": f"{label.replace('%', '%%')} must include a %(missing)s",
             "invalid": f"{label} must be a real date, like {EXAMPLE}",
+            "short_year": f"{label} must include a year with 4 numbers, like 2026",
         }
         kwargs["error_messages"] = messages | kwargs.get("error_messages", {})
         super().__init__(*args, label=label, **kwargs)
@@ -98,7 +112,7 @@ def boxes_at_fault(bound_field) -> tuple[str, ...]:
     if not errors:
         return ()
     first = errors.as_data()[0]
-    if first.code == "incomplete" and first.params and first.params.get("parts"):
+    if first.code in ("incomplete", "short_year") and first.params and first.params.get("parts"):
         return tuple(first.params["parts"])
     return PARTS
 

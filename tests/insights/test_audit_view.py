@@ -289,6 +289,7 @@ def test_an_old_link_with_an_iso_date_still_filters_and_fills_the_boxes(client, 
         (("1", "3", ""), "Date from must include a year", ("year",)),
         (("31", "2", "2026"), "Date from must be a real date, like 27 3 2026", ("day", "month", "year")),
         (("x", "2", "26"), "Date from must be a real date, like 27 3 2026", ("day", "month", "year")),
+        (("1", "2", "26"), "Date from must include a year with 4 numbers, like 2026", ("year",)),
         (("1", "13", "2026"), "Date from must be a real date, like 27 3 2026", ("day", "month", "year")),
         (("1", "1", "0000"), "Date from must be a real date, like 27 3 2026", ("day", "month", "year")),
         (
