@@ -35,7 +35,9 @@ def _rows():
         ),
         AccessRow(
             "stepping_stones:referral_new",
-            {**ANON, **COORDINATOR, "default": 403},
+            # A lead who may not refer (the matrix's leads lead no referring primary) is sent to the start page, which
+            # says why; everyone else without the role gets 403.
+            {**ANON, **COORDINATOR, "headteacher": 302, "stepping_stones_lead": 302, "default": 403},
             kwargs="stepping_stones.open_cohort_and_primary",
         ),
         AccessRow(

@@ -93,10 +93,11 @@ def referral_new(request: HttpRequest) -> HttpResponse:
     if not selectors.can_refer(request.user):
         # A lead whose schools do not teach Year 6 is never offered this page (the start page says why). A form
         # posted anyway, say from a page opened before, goes to the service, which refuses it with the reason.
+        # A secondary's lead who opens the page is sent to the start page too, which says where referrals come from.
         schools = selectors.schools_without_year_6_led_by(request.user)
-        require(schools)
-        if request.method != "POST":
+        if request.method != "POST" and (schools or permissions.is_lead(request.user)):
             return redirect("stepping_stones:refer_start")
+        require(schools)
     form, schools, cohorts = _pupil_form(request, schools=schools)
     if not cohorts:
         messages.error(request, "No transition is open for referrals at the moment.")

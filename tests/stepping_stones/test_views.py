@@ -329,7 +329,11 @@ class TestSecondaryLead:
         start = sec_client.get(url("refer_start"))  # an explanation, not a bare 403 (the issue)
         assert start.status_code == 200 and "Referrals come from primary schools" in start.content.decode()
         assert url("referral_new") not in start.content.decode()
-        assert sec_client.get(url("referral_new")).status_code == 403
+        # Opening the first question sends them to that explanation (it was a 403 telling a headteacher to "ask your
+        # headteacher": the persona walk of 7 December); sending the form anyway is still refused.
+        opened = sec_client.get(url("referral_new"))
+        assert opened.status_code == 302 and opened["Location"] == url("refer_start")
+        assert sec_client.post(url("referral_new"), {"first_name": "A"}).status_code == 403
         listing = sec_client.get(url("referral_list")).content.decode()
         assert referral.reference in listing and "Refer a pupil" not in listing
 
