@@ -72,7 +72,10 @@ def test_a_secondarys_lead_opening_the_referral_start_page_is_told_referrals_com
     body = response.content.decode()
     assert "Referrals come from primary schools" in body and "ss-team@example.org" in body
     assert url("referral_new") not in body
-    assert client.get(url("referral_new")).status_code == 403  # still cannot refer
+    # Still cannot refer: opening the first question comes back here (it was a bare 403), sending it is refused.
+    opened = client.get(url("referral_new"))
+    assert opened.status_code == 302 and opened["Location"] == url("refer_start")
+    assert client.post(url("referral_new"), {"first_name": "A"}).status_code == 403
 
 
 def test_someone_without_a_stepping_stones_role_still_gets_403(client):
