@@ -190,7 +190,10 @@ def live_redis():
     import redis
 
     if not shutil.which("redis-server"):
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        # No binary to start one of our own: the machine's Redis (the stack's, README), which must answer.
+        redis.Redis(port=6379, socket_connect_timeout=1).ping()
+        yield 6379
+        return
     port = closed_port()
     server = subprocess.Popen(  # noqa: S603 - a fixed command
         ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],  # noqa: S607
