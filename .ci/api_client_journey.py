@@ -1,8 +1,8 @@
 """A journey through a client generated from the published schema (openapi-python-client), as an integrator would
 write it: schools paging (page numbers, GSS codes), a wand request created by a headteacher and approved by a
 programme admin, the wand requests walked by cursor, an officer assigned by a police allocator and a what-if by BCU
-slug, open figures as JSON and CSV, and the referral list as a Stepping Stones coordinator (filtered, by cursor).
-Operations are grouped by resource (one module per tag).
+slug, open figures as JSON and CSV, the referral list as a Stepping Stones coordinator (filtered, by cursor), and a
+toolkit file and a zip downloaded as bytes. Operations are grouped by resource (one module per tag).
 
 Runs in the generated client's own virtual environment (no Django): .ci/api_client.sh passes the base URL, the demo
 school's URN and one API token per role in the environment."""
@@ -21,6 +21,10 @@ from portal_client.api.officers_what_if import v1_officers_what_if_create
 from portal_client.api.open_ import open_figures, open_figures_csv
 from portal_client.api.schools import v1_schools_list
 from portal_client.api.stepping_stones_referrals import v1_stepping_stones_referrals_list
+from portal_client.api.toolkit_files import v1_toolkit_files_download_retrieve
+from portal_client.api.toolkit_resources import v1_toolkit_resources_list, v1_toolkit_resources_retrieve
+from portal_client.api.toolkit_terms import v1_toolkit_terms_create
+from portal_client.api.toolkit_zip import v1_toolkit_zip_create
 from portal_client.api.wands_requests import (
     v1_wands_requests_approve_create,
     v1_wands_requests_create,
@@ -30,6 +34,7 @@ from portal_client.models import (
     OfficersAssignmentCreateRequest,
     OfficersWhatIfRequest,
     PatchedOfficersOfficerUpdateRequest,
+    ToolkitSeveralZipRequestRequest,
     V1SteppingStonesReferralsListStatus,
     WandReasonRequest,
     WandRequestCreateRequest,
@@ -149,6 +154,26 @@ submitted = check(
     200,
 )
 assert all(r.status == "submitted" for r in submitted.results)
+
+# Downloads are bytes in the file's own type (application/zip for a zip): the client reads them as bytes.
+check("toolkit terms accepted (headteacher)", v1_toolkit_terms_create.sync_detailed(client=head), 200)
+catalogue = check("toolkit resources", v1_toolkit_resources_list.sync_detailed(client=head, page_size=50), 200)
+files = []
+for resource in catalogue.results:
+    files = v1_toolkit_resources_retrieve.sync_detailed(resource.slug, client=head).parsed.files
+    if files:
+        break
+assert files, "no toolkit resource with a file to download"
+one = check(
+    "toolkit file (headteacher)", v1_toolkit_files_download_retrieve.sync_detailed(files[0].id, client=head), 200
+)
+assert one.payload.read(), "an empty file"
+archive = check(
+    "toolkit zip of ticked files (headteacher)",
+    v1_toolkit_zip_create.sync_detailed(client=head, body=ToolkitSeveralZipRequestRequest(files=[files[0].id])),
+    200,
+)
+assert archive.payload.read(4) == b"PK\x03\x04", "not a zip"
 
 for what, status, verdict in seen:
     print(f"  {what:<44} {status}  {verdict}")

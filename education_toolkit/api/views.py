@@ -13,17 +13,49 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.negotiation import FileAnswer
 from core.api.pagination import PagePagination
 from core.api.rows import ValuesListMixin
 from core.idempotency import idempotent
 from education_toolkit import permissions, selectors, services
 from education_toolkit.filters import ResourceFilter
 from education_toolkit.models import zip_download_name
+from education_toolkit.uploads import ALLOWED
 from education_toolkit.zips import unique_names, zip_stream
 
 from . import serializers as s
 
-BINARY = OpenApiResponse(OpenApiTypes.BINARY, description="The file (a zip for several files)")
+# Each download is documented with its real media types, after application/octet-stream: a client generated from the
+# schema reads the first type it knows, and every client knows bytes (docs/api.md, "Downloads").
+OCTET_STREAM = "application/octet-stream"
+ZIP = "application/zip"
+
+
+def _binary(description: str, *media_types: str) -> dict:
+    return {
+        (200, t): OpenApiResponse(OpenApiTypes.BINARY, description=description) for t in (OCTET_STREAM, *media_types)
+    }
+
+
+ZIP_RESPONSES = _binary("A zip of the files, streamed", ZIP)
+FILE_RESPONSES = _binary(
+    "The file, in its own type", *dict.fromkeys(t.split(";")[0] for _, t in sorted(ALLOWED.values()))
+)
+
+
+def _served_type(request, own: str) -> str:
+    """The file's own type, unless the client asks only for bytes (Accept: application/octet-stream)."""
+    media_type = own.split(";")[0]
+    if request.accepts(media_type) or not request.accepts(OCTET_STREAM):
+        return own
+    return OCTET_STREAM
+
+
+class BinaryDownload(APIView):
+    """A view whose answer is a file: never 406 for the Accept header (core.api.negotiation)."""
+
+    permission_classes = [AllowAny]
+    content_negotiation_class = FileAnswer
 
 
 TERMS_NEEDED = "Accept the terms of use (accept_terms) to download toolkit files."
@@ -94,12 +126,10 @@ class ResourceDetail(APIView):
         return Response(s.ToolkitResourceDetailSerializer(resource).data)
 
 
-class ResourceZip(APIView):
+class ResourceZip(BinaryDownload):
     """Several (or all) current files of one resource as one zip, streamed. Terms must be accepted first."""
 
-    permission_classes = [AllowAny]
-
-    @extend_schema(request=s.ToolkitZipRequestSerializer, responses={200: BINARY})
+    @extend_schema(request=s.ToolkitZipRequestSerializer, responses=ZIP_RESPONSES)
     def post(self, request, slug):
         resource = selectors.resource_get(user=request.user, slug=slug)
         if resource is None:
@@ -120,26 +150,24 @@ class ResourceZip(APIView):
             )
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
-        return _zip_response(chosen, zip_download_name([resource.slug]))
+        return _zip_response(request, chosen, zip_download_name([resource.slug]))
 
 
-def _zip_response(chosen, filename: str) -> StreamingHttpResponse:
+def _zip_response(request, chosen, filename: str) -> StreamingHttpResponse:
     names = unique_names(c.name for c in chosen)
     response = StreamingHttpResponse(
         zip_stream([(n, c.stored_name) for n, c in zip(names, chosen, strict=True)]),
-        content_type="application/zip",
+        content_type=_served_type(request, ZIP),
     )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
-class SeveralZip(APIView):
+class SeveralZip(BinaryDownload):
     """Files ticked across resources (ids of current file versions), or every current file of resources by slug, as
     one zip, streamed. Each file keeps its resource's rules; all or nothing. Terms must be accepted first."""
 
-    permission_classes = [AllowAny]
-
-    @extend_schema(request=s.ToolkitSeveralZipRequestSerializer, responses={200: BINARY})
+    @extend_schema(request=s.ToolkitSeveralZipRequestSerializer, responses=ZIP_RESPONSES)
     def post(self, request):
         data = s.ToolkitSeveralZipRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -157,13 +185,11 @@ class SeveralZip(APIView):
             chosen = services.downloads_record_files(user=request.user, version_ids=wanted)
         except PermissionDenied as error:
             raise ApiPermissionDenied(str(error)) from None
-        return _zip_response(chosen, zip_download_name(list(dict.fromkeys(c.resource_slug for c in chosen))))
+        return _zip_response(request, chosen, zip_download_name(list(dict.fromkeys(c.resource_slug for c in chosen))))
 
 
-class FileDownload(APIView):
+class FileDownload(BinaryDownload):
     """One current file version, streamed by the storage backend."""
-
-    permission_classes = [AllowAny]
 
     @extend_schema(
         parameters=[
@@ -171,7 +197,7 @@ class FileDownload(APIView):
                 "accept_terms", bool, description="Accept the terms of use (once for an account; always without one)"
             )
         ],
-        responses={200: BINARY},
+        responses=FILE_RESPONSES,
     )
     def get(self, request, version_id):
         version = selectors.file_version_for_download(user=request.user, version_id=version_id)
@@ -186,7 +212,7 @@ class FileDownload(APIView):
             default_storage.open(version.stored.name, "rb"),
             as_attachment=True,
             filename=chosen.name,
-            content_type=version.content_type,
+            content_type=_served_type(request, version.content_type),
         )
 
 

@@ -8,13 +8,13 @@ from django.utils.http import quote_etag
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api.machine_scopes import FIGURES_READ
+from core.api.negotiation import FileAnswer
 from core.api.throttling import PublicReadThrottle
 from core.csv_export import csv_streaming_response
 from machine_clients.authentication import MachineClientAuthentication
@@ -143,18 +143,8 @@ class OpenFiguresView(_Open):
         return Response(selectors.open_figures())
 
 
-class _AnyAccept(BaseContentNegotiation):
-    """The CSV endpoint answers CSV whatever the Accept header says (errors as JSON), instead of 406."""
-
-    def select_renderer(self, request, renderers, format_suffix=None):
-        return renderers[0], renderers[0].media_type
-
-    def select_parser(self, request, parsers):
-        return parsers[0] if parsers else None
-
-
 class OpenDatasetCsvView(_Open):
-    content_negotiation_class = _AnyAccept
+    content_negotiation_class = FileAnswer
     renderer_classes = [JSONRenderer]
 
     @extend_schema(

@@ -21,6 +21,7 @@ from rest_framework.views import APIView
 from accounts.identity.view_as import is_viewing_as
 from core.api.exceptions import domain_error_problem
 from core.api.middleware import is_precondition_check
+from core.api.negotiation import FileAnswer
 from core.api.pagination import PagePagination, cursor_pagination
 from core.csv_export import csv_streaming_response
 from core.idempotency import idempotent
@@ -276,6 +277,8 @@ class CohortImport(SteppingStonesAPIView):
 
 
 class EvaluationExport(SteppingStonesAPIView):
+    content_negotiation_class = FileAnswer
+
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="Pseudonymised CSV"), 403: None})
     def get(self, request, year):
         """The cohort's pseudonymised evaluation file (no names, UPNs or full dates of birth): coordinators."""

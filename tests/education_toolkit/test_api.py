@@ -153,3 +153,79 @@ def test_terms_accepted_with_the_zip_request_are_recorded(api):
     assert api.post(url, {"all": True}, format="json").status_code == 400
     assert api.post(url, {"all": True, "accept_terms": True}, format="json").status_code == 200
     assert selectors.terms_accepted(user)
+
+
+def _responses(api, path, method):
+    return api.get("/api/schema/", {"format": "json"}).json()["paths"][path][method]["responses"]["200"]["content"]
+
+
+def test_the_schema_gives_the_downloads_their_real_types_and_bytes_for_any_client(api):
+    """Schemathesis found the zip documented as application/json. A generated client (openapi-python-client) reads
+    the first media type it knows: application/octet-stream comes first, so it reads bytes, never JSON."""
+    for path in ("/api/v1/toolkit/zip/", "/api/v1/toolkit/resources/{slug}/zip/"):
+        content = _responses(api, path, "post")
+        assert list(content) == ["application/octet-stream", "application/zip"], path
+        assert all(c["schema"] == {"type": "string", "format": "binary"} for c in content.values())
+    content = _responses(api, "/api/v1/toolkit/files/{version_id}/download/", "get")
+    assert list(content)[0] == "application/octet-stream"
+    assert {"application/pdf", "image/png", "text/plain", "text/csv", "video/mp4"} <= set(content)
+    assert "application/json" not in content
+
+
+@pytest.mark.parametrize(
+    ("accept", "served"),
+    [
+        (None, "application/zip"),
+        ("application/zip", "application/zip"),
+        ("*/*", "application/zip"),
+        ("application/octet-stream", "application/octet-stream"),
+        ("application/octet-stream, application/zip", "application/zip"),
+    ],
+)
+def test_a_zip_is_served_as_the_client_asks_never_refused_for_its_accept_header(api, teacher, accept, served):
+    resource = ResourceFactory()
+    plan = with_file(resource, title="Plan")
+    api.force_authenticate(teacher)
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    for url, body in (
+        (reverse("toolkit-api:resource-zip", kwargs={"slug": resource.slug}), {"all": True, "accept_terms": True}),
+        (reverse("toolkit-api:several-zip"), {"files": [plan.current_version_id], "accept_terms": True}),
+    ):
+        response = api.post(url, body, format="json", **headers)
+        assert response.status_code == 200, (url, response.content)
+        assert response["Content-Type"] == served
+        assert zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))).namelist()
+
+
+@pytest.mark.parametrize(
+    ("accept", "served"),
+    [
+        (None, "application/pdf"),
+        ("application/pdf", "application/pdf"),
+        ("application/octet-stream", "application/octet-stream"),
+    ],
+)
+def test_a_file_is_served_in_its_own_type_or_as_bytes_when_asked(api, teacher, accept, served):
+    plan = with_file(ResourceFactory(), title="Plan")
+    api.force_authenticate(teacher)
+    headers = {"HTTP_ACCEPT": accept} if accept else {}
+    url = reverse("toolkit-api:file-download", kwargs={"version_id": plan.current_version_id})
+    response = api.get(url, {"accept_terms": "true"}, **headers)
+    assert response.status_code == 200 and response["Content-Type"] == served
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+
+
+def test_a_refused_download_still_answers_in_json_whatever_the_accept_header(api):
+    resource = ResourceFactory()
+    plan = with_file(resource)
+    from tests.accounts.factories import UserFactory
+
+    api.force_authenticate(UserFactory())  # has not accepted the terms
+    response = api.post(
+        reverse("toolkit-api:several-zip"),
+        {"files": [plan.current_version_id]},
+        format="json",
+        HTTP_ACCEPT="application/zip",
+    )
+    assert response.status_code == 400 and "accept_terms" in response.json()["errors"]
+    assert not Download.objects.exists()

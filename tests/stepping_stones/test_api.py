@@ -216,6 +216,16 @@ def test_coordinator_endpoints(api, make_referral, cohort, primary_lead, seconda
     assert AuditEvent.objects.filter(verb="stepping_stones.referral.erased").count() == 1
 
 
+def test_the_evaluation_file_is_served_to_a_client_that_asks_for_csv(api, make_referral, cohort, secondary_lead):
+    make_referral()
+    api.force_authenticate(coordinator())
+    export = api.get(url("evaluation-export", year=2026), HTTP_ACCEPT="text/csv")
+    assert export.status_code == 200 and export["Content-Type"].startswith("text/csv")
+    api.force_authenticate(secondary_lead)
+    refused = api.get(url("evaluation-export", year=2026), HTTP_ACCEPT="text/csv")
+    assert refused.status_code == 403 and refused["Content-Type"].endswith("json")
+
+
 def test_cohorts_schools_needs(api, primary_lead, secondary):
     vru = coordinator()
     api.force_authenticate(primary_lead)
