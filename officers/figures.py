@@ -4,7 +4,7 @@ of queries however many schools."""
 
 from collections.abc import Collection
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 
 from core.figures import Activity, Task
@@ -42,16 +42,18 @@ def school_activity(school_ids: Collection[int]) -> dict[int, list[Activity]]:
 
 
 def tasks_for(user) -> list[Task]:
-    """Allocators: the schools in their queue (the same selector and count as the queue page), and how many of them
-    their headteachers asked for. Officers: none (their schools are listed on their own page)."""
+    """Allocators: the schools in their queue without a named officer, and those whose headteacher asked; each opens
+    the queue showing just those (the same selector and counts as the queue page). Officers: none (their schools are
+    listed on their own page)."""
     if not permissions.is_allocator(user):
         return []
     if not selectors.allocator_bcu_ids(user):
         return []
-    queue = selectors.queue_for(user)
-    counts = queue.order_by().aggregate(waiting=Count("pk"), asked=Count("pk", filter=Q(has_request=True)))
+    counts = selectors.queue_counts(user)
     url = reverse("officers:queue")
     return [
-        Task(PROGRAMME, "Schools waiting for a named officer", counts["waiting"] or 0, url),
-        Task(PROGRAMME, "Of them, asked for by their headteacher", counts["asked"] or 0, url),
+        Task(PROGRAMME, "Schools without a named officer", counts.without_officer, f"{url}?show=no-officer"),
+        Task(
+            PROGRAMME, "Schools whose headteacher asked for an officer or a change", counts.asked, f"{url}?show=asked"
+        ),
     ]

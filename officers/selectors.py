@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from django.db.models import (
     Case,
@@ -214,8 +215,27 @@ QUEUE_SORTS = {
 }
 
 
-def queue_for(user, *, bcu_id: int | None = None, sort: str = "requests") -> QuerySet[School]:
-    """Open schools in the allocator's BCUs with no named officer, or with an open request from the school.
+# What the queue shows: every school in it, those without a named officer, or those whose headteacher asked (for an
+# officer, or for a change of officer). The home page's two tasks open the last two.
+QUEUE_SHOWS = {
+    "": "All schools in the queue",
+    "no-officer": "Without a named officer",
+    "asked": "Asked for by their headteacher",
+}
+
+
+class QueueCounts(NamedTuple):
+    waiting: int  # every school in the queue
+    without_officer: int
+    asked: int  # with an open request from the headteacher
+
+    def shown(self, show: str) -> int:
+        return {"no-officer": self.without_officer, "asked": self.asked}.get(show, self.waiting)
+
+
+def queue_for(user, *, bcu_id: int | None = None, sort: str = "requests", show: str = "") -> QuerySet[School]:
+    """Open schools in the allocator's BCUs with no named officer, or with an open request from the school; `show`
+    keeps one of those kinds (QUEUE_SHOWS).
 
     Every school has a date it has waited since (so the queue sorts by days waiting): its last named officer's end;
     never assigned, since it opened, or since the register first had it; with an officer and a request, the request."""
@@ -236,6 +256,7 @@ def queue_for(user, *, bcu_id: int | None = None, sort: str = "requests") -> Que
         .filter(local_authority__bcu_id__in=bcu_ids)
         .annotate(has_officer=Exists(current), has_request=Exists(open_request))
         .filter(Q(has_officer=False) | Q(has_request=True))
+        .filter(**{"no-officer": {"has_officer": False}, "asked": {"has_request": True}}.get(show, {}))
         .annotate(
             request_kind=Subquery(open_request.values("kind")[:1]),
             request_reason=Subquery(open_request.values("reason")[:1]),
@@ -271,9 +292,9 @@ def is_repeat_of_assignment(current: Assignment | None, *, officer) -> bool:
     return current.created_at >= timezone.now() - REPEAT_WINDOW
 
 
-def queue_counts(user, *, bcu_id: int | None = None) -> tuple[int, int]:
-    """(schools in the queue, of them those whose headteacher asked): the counts of `queue_for` and
-    `queue_requests_count`, in one query over the schools in scope (no ordering, no waiting-since dates)."""
+def queue_counts(user, *, bcu_id: int | None = None) -> QueueCounts:
+    """The queue's totals (`queue_for` with each `show`), in one query over the schools in scope (no ordering, no
+    waiting-since dates)."""
     bcu_ids = allocator_bcu_ids(user)
     if bcu_id is not None:
         bcu_ids = bcu_ids & {bcu_id}
@@ -283,14 +304,13 @@ def queue_counts(user, *, bcu_id: int | None = None) -> tuple[int, int]:
         _schools_in_scope()
         .filter(local_authority__bcu_id__in=bcu_ids)
         .order_by()
-        .aggregate(waiting=Count("pk", filter=~current | open_request), asked=Count("pk", filter=open_request))
+        .aggregate(
+            waiting=Count("pk", filter=~current | open_request),
+            without_officer=Count("pk", filter=~current),
+            asked=Count("pk", filter=open_request),
+        )
     )
-    return counts["waiting"] or 0, counts["asked"] or 0
-
-
-def queue_requests_count(queue: QuerySet[School]) -> int:
-    """How many schools in this queue have asked for an officer (or a change): one COUNT."""
-    return queue.filter(has_request=True).order_by().count()
+    return QueueCounts(**{k: v or 0 for k, v in counts.items()})
 
 
 def days_waiting(school, *, today: date | None = None) -> int | None:

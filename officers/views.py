@@ -93,19 +93,23 @@ def home(request: HttpRequest) -> HttpResponse:
 # --- allocators ---------------------------------------------------------------------------------------------
 
 
-def _queue_view(request: HttpRequest, bcus=None) -> tuple[int | None, str, str]:
-    """The queue's filter and sort as the allocator chose them (from the query string, on the queue and on the
-    school pages reached from it): (BCU id or None, sort, the query string that carries them on)."""
+def _queue_view(request: HttpRequest, bcus=None) -> tuple[int | None, str, str, str]:
+    """The queue's filters and sort as the allocator chose them (from the query string, on the queue and on the
+    school pages reached from it): (BCU id or None, sort, show, the query string that carries them on)."""
     if bcus is None:
         bcus = selectors.allocator_bcus(request.user)
     chosen = request.GET.get("bcu", "")
     bcu_id = int(chosen) if chosen.isdigit() and int(chosen) in {b.pk for b in bcus} else None
     sort = request.GET.get("sort", "requests")
     sort = sort if sort in selectors.QUEUE_SORTS else "requests"
+    show = request.GET.get("show", "")
+    show = show if show in selectors.QUEUE_SHOWS else ""
     params = {"bcu": bcu_id} if bcu_id is not None else {}
+    if show:
+        params["show"] = show
     if sort != "requests":
         params["sort"] = sort
-    return bcu_id, sort, urlencode(params)
+    return bcu_id, sort, show, urlencode(params)
 
 
 @require_GET
@@ -118,12 +122,12 @@ def queue(request: HttpRequest) -> HttpResponse:
 
     def rows_html() -> str:
         bcus = list(selectors.allocator_bcus(request.user))
-        bcu_id, sort, queue_query = _queue_view(request, bcus)
-        queue = selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort)
-        # Both totals in one query: the paginator is given its count (a cached property) instead of counting again.
-        waiting, requests = selectors.queue_counts(request.user, bcu_id=bcu_id)
+        bcu_id, sort, show, queue_query = _queue_view(request, bcus)
+        queue = selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort, show=show)
+        # Every total in one query: the paginator is given its count (a cached property) instead of counting again.
+        counts = selectors.queue_counts(request.user, bcu_id=bcu_id)
         paginator = Paginator(queue, PER_PAGE)
-        paginator.count = waiting
+        paginator.count = counts.shown(show)
         page = paginator.get_page(request.GET.get("page"))  # as core.pagination.paginate
         activity = selectors.other_programme_activity([s.pk for s in page.object_list])
         today = timezone.localdate()  # the day in the fragment's key
@@ -140,7 +144,9 @@ def queue(request: HttpRequest) -> HttpResponse:
                 "bcu_id": bcu_id,
                 "sort": sort,
                 "sorts": selectors.QUEUE_SORTS.items(),
-                "requests": requests,
+                "show": show,
+                "shows": selectors.QUEUE_SHOWS.items(),
+                "counts": counts,
                 "queue_query": queue_query,
             },
             request=request,
@@ -157,7 +163,7 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
     school = _allocator_school(request, urn)
     # The queue's filter and sort travel with the school's page (in its query string), so "Next school" and "Back
     # to the queue" follow the queue as the allocator left it.
-    bcu_id, sort, queue_query = _queue_view(request)
+    bcu_id, sort, show, queue_query = _queue_view(request)
     here = reverse("officers:school_detail", kwargs={"urn": school.pk}) + (f"?{queue_query}" if queue_query else "")
     current = selectors.current_assignment(school)
     if request.method == "POST" and selectors.is_repeat_of_assignment(current, officer=request.POST.get("officer")):
@@ -183,7 +189,9 @@ def school_detail(request: HttpRequest, urn: int) -> HttpResponse:
     # Once the school has its officer, offer the next school waiting, in the queue's order as the allocator sorted
     # and filtered it.
     next_school = (
-        selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort).exclude(pk=school.pk).first() if current else None
+        selectors.queue_for(request.user, bcu_id=bcu_id, sort=sort, show=show).exclude(pk=school.pk).first()
+        if current
+        else None
     )
     return render(
         request,
@@ -224,7 +232,7 @@ def school_weight(request: HttpRequest, urn: int) -> HttpResponse:
 @login_required
 def assignment_end(request: HttpRequest, urn: int) -> HttpResponse:
     school = _allocator_school(request, urn)
-    _, _, queue_query = _queue_view(request)  # the queue's filter and sort, carried back to the school's page
+    *_, queue_query = _queue_view(request)  # the queue's filter and sort, carried back to the school's page
     current = selectors.current_assignment(school)
     if current is None:
         raise Http404("This school has no named officer")

@@ -1,7 +1,13 @@
 """The officers API: the same services and selectors as the pages. 400 with field errors, 409 for conflicts."""
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied as ApiPermissionDenied
 from rest_framework.exceptions import ValidationError
@@ -156,8 +162,18 @@ class OfficerEnd(APIView):
         return Response({"schools_back_in_queue": back})
 
 
+SHOW = OpenApiParameter(
+    "show",
+    str,
+    enum=[value for value in selectors.QUEUE_SHOWS if value],
+    description="Only the schools without a named officer (`no-officer`), or only those whose headteacher asked for "
+    "an officer or a change (`asked`). Without it, every school in the queue.",
+)
+
+
+@extend_schema_view(get=extend_schema(parameters=[SHOW]))
 class QueueList(generics.ListAPIView):
-    """Schools in your BCUs without a named officer, or asking for a change."""
+    """Schools in your BCUs without a named officer, or whose headteacher asked for an officer or a change."""
 
     permission_classes = [IsAuthenticated]
     pagination_class = PagePagination
@@ -167,7 +183,10 @@ class QueueList(generics.ListAPIView):
         if getattr(self, "swagger_fake_view", False):
             return School.objects.none()
         _allocator(self.request)
-        return selectors.queue_for(self.request.user)
+        show = self.request.query_params.get("show", "")
+        if show not in selectors.QUEUE_SHOWS:
+            raise ValidationError({"show": [f"Choose {' or '.join(v for v in selectors.QUEUE_SHOWS if v)}."]})
+        return selectors.queue_for(self.request.user, show=show)
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.get_queryset())

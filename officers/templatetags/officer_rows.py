@@ -41,7 +41,7 @@ def activity_list(activity) -> str:
     if not activity:
         return "None\n"
     items = "".join(
-        f"<li>{esc(item.programme)}: {esc(str(item.label).lower())} {esc(item.display)}</li>" for item in activity
+        f"<li>{esc(item.programme)}: {esc(item.label_in_sentence)} {esc(item.display)}</li>" for item in activity
     )
     return f'<ul class="govuk-list govuk-!-font-size-16 govuk-!-margin-bottom-0">{items}</ul>\n'
 

@@ -128,3 +128,23 @@ def test_a_patch_of_one_field_changes_only_that_field(alloc):
         Officer.Rank.SGT,
         Officer.RoleType.WARD_SPECIALIST,
     )
+
+
+def test_the_queue_shows_the_schools_without_an_officer_or_those_that_asked(api, school, near):
+    """`show` gives the same schools as the queue page's Show filter; a value outside the enum is a 400 naming it."""
+    from officers.models import OfficerRequest
+
+    covered = SchoolFactory(latitude=51.55, longitude=-0.06)
+    AssignmentFactory(school=covered, officer=near)
+    OfficerRequest.objects.create(school=covered, kind="change", reason="Never visits")
+    url = reverse("officers-api:queue")
+    every = {row["urn"] for row in api.get(url).json()["results"]}
+    without = {row["urn"] for row in api.get(url, {"show": "no-officer"}).json()["results"]}
+    asked = api.get(url, {"show": "asked"}).json()
+    assert every == {school.pk, covered.pk} and without == {school.pk}
+    assert [row["urn"] for row in asked["results"]] == [covered.pk] and asked["results"][0]["request_kind"] == "change"
+    refused = api.get(url, {"show": "everything"})
+    assert refused.status_code == 400 and "show" in refused.json()["errors"]
+    schema = api.get("/api/schema/", {"format": "json"}).json()
+    (show,) = [p for p in schema["paths"]["/api/v1/officers/queue/"]["get"]["parameters"] if p["name"] == "show"]
+    assert sorted(show["schema"]["enum"]) == ["asked", "no-officer"]

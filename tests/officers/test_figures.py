@@ -51,9 +51,10 @@ def test_tasks_for_allocators_count_schools_without_an_officer_and_requests(allo
     SchoolFactory(local_authority=london_authority(302))  # Barnet: another BCU, not counted
     OfficerRequest.objects.create(school=school, kind="new", reason="We have none")
     tasks = {t.label: t for t in figures.tasks_for(alloc)}
-    assert tasks["Schools waiting for a named officer"].count == 1
-    assert tasks["Of them, asked for by their headteacher"].count == 1
-    assert tasks["Schools waiting for a named officer"].url == reverse("officers:queue")
+    assert tasks["Schools without a named officer"].count == 1
+    assert tasks["Schools whose headteacher asked for an officer or a change"].count == 1
+    assert tasks["Schools without a named officer"].url == reverse("officers:queue") + "?show=no-officer"
+    assert tasks["Schools whose headteacher asked for an officer or a change"].url.endswith("?show=asked")
     assert figures.tasks_for(officer_user(near)) == []
     # Through core.figures, as the landing page reads them.
     assert any(t.programme == figures.PROGRAMME for t in core.figures.collect_tasks(alloc))
@@ -102,17 +103,27 @@ def test_queue_and_my_schools_api_carry_the_counts(school, near, alloc, fake_pro
     assert {"programme": "Fake programme", "label": "Requests", "display": "12"} in mine["activity"]
 
 
-def test_the_landing_task_count_and_the_queue_count_agree(client, alloc, school, near, reference_data):
-    """The issue: the landing page added unassigned schools and requests (a school with an officer asking for a
-    change, or an unassigned school that asked, was counted differently from the queue)."""
-    covered = SchoolFactory(latitude=51.55, longitude=-0.06)
+def test_each_landing_task_opens_the_queue_showing_just_its_schools(client, alloc, school, near, reference_data):
+    """Each home-page task opens the queue filtered to what it counts, and the page counts what the task said (the
+    two links opened the same unfiltered queue, whose title said every school in it was waiting for an officer)."""
+    covered = SchoolFactory(name="Covered but asking", latitude=51.55, longitude=-0.06)
     AssignmentFactory(school=covered, officer=near)
     OfficerRequest.objects.create(school=covered, kind="change", reason="Never visits")  # has an officer, asks
     OfficerRequest.objects.create(school=school, kind="new", reason="We have none")  # no officer, asks
-    SchoolFactory(latitude=51.54, longitude=-0.05)  # no officer, has not asked
-    tasks = {t.label: t.count for t in figures.tasks_for(alloc)}
+    quiet = SchoolFactory(name="Quiet school", latitude=51.54, longitude=-0.05)  # no officer, has not asked
+    tasks = {t.label: t for t in figures.tasks_for(alloc)}
     client.force_login(alloc)
-    response = client.get(reverse("officers:queue"))
-    assert response.context["page"].paginator.count == tasks["Schools waiting for a named officer"] == 3
-    assert tasks["Of them, asked for by their headteacher"] == 2
-    assert "3 schools in the queue, 2 of them asked for by their headteachers" in response.content.decode()
+    expected = {
+        "Schools without a named officer": {school.name, quiet.name},
+        "Schools whose headteacher asked for an officer or a change": {school.name, covered.name},
+    }
+    for label, names in expected.items():
+        response = client.get(tasks[label].url)
+        assert tasks[label].count == response.context["page"].paginator.count == len(names)
+        assert {row["school"].name for row in response.context["rows"]} == names
+    whole = client.get(reverse("officers:queue")).content.decode()
+    assert "3 schools in the queue: 2 without a named officer, 2 asked for by their headteachers." in whole
+    assert "Schools in your queue" in whole and "waiting for a named officer" not in whole
+    only_asked = client.get(tasks["Schools whose headteacher asked for an officer or a change"].url).content.decode()
+    assert "2 of the 3 schools in the queue were asked for by their headteachers." in only_asked
+    assert '<option value="asked" selected>' in only_asked

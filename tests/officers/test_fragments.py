@@ -102,7 +102,7 @@ def test_queue_shows_a_headteachers_request(signed_in, client, alloc, head, scho
     assert response.status_code == 302
     html, _ = view(signed_in(alloc), QUEUE)
     assert "Asks for a change" in queue_row(html, school)
-    assert "1 of them asked for by the headteacher" in html
+    assert "1 asked for by the headteacher." in html
 
 
 def test_queue_shows_other_programmes_activity_as_it_changes(signed_in, alloc, school):

@@ -161,7 +161,7 @@ def test_queue_order_is_total_so_same_named_schools_keep_their_page(alloc):
 
 
 def test_queue_counts_are_the_queues_own(alloc, near):
-    """queue_counts (one query) gives what counting queue_for and queue_requests_count give, per BCU too."""
+    """queue_counts (one query) gives what counting queue_for gives for each `show`, per BCU too."""
     _many(12)
     assigned = SchoolFactory(latitude=51.54, longitude=-0.05)
     AssignmentFactory(school=assigned, officer=near, weight=1)
@@ -169,10 +169,13 @@ def test_queue_counts_are_the_queues_own(alloc, near):
     waiting_alone = SchoolFactory(latitude=51.54, longitude=-0.05)
     OfficerRequest.objects.create(school=waiting_alone, kind=OfficerRequest.Kind.NEW, reason="None yet")
     for bcu_id in (None, near.bcu_id, -1):
-        queue = selectors.queue_for(alloc, bcu_id=bcu_id)
-        expected = (queue.count(), selectors.queue_requests_count(queue))
-        assert selectors.queue_counts(alloc, bcu_id=bcu_id) == expected
-    assert selectors.queue_counts(alloc)[1] == 2 and selectors.queue_counts(alloc, bcu_id=-1) == (0, 0)
+        expected = tuple(selectors.queue_for(alloc, bcu_id=bcu_id, show=show).count() for show in selectors.QUEUE_SHOWS)
+        counts = selectors.queue_counts(alloc, bcu_id=bcu_id)
+        assert counts == expected
+        assert [counts.shown(show) for show in selectors.QUEUE_SHOWS] == list(expected)
+    counts = selectors.queue_counts(alloc)
+    assert counts.asked == 2 and counts.waiting == counts.without_officer + 1  # `assigned` has an officer and asked
+    assert selectors.queue_counts(alloc, bcu_id=-1) == (0, 0, 0)
 
 
 def test_queue_page_queries_are_few_and_constant(client_as, alloc, django_assert_max_num_queries):

@@ -181,5 +181,5 @@ class TestOtherProgrammesTasks:
         user = allocator("central-east", two_factor=False)  # _home gives two-factor
         response = _home(user)
         groups = dict(response.context["task_groups"])
-        assert ("Schools waiting for a named officer", 2) in [(t.label, t.count) for t in groups["School officers"]]
-        assert reverse("officers:queue") in response.content.decode()
+        assert ("Schools without a named officer", 2) in [(t.label, t.count) for t in groups["School officers"]]
+        assert reverse("officers:queue") + "?show=no-officer" in response.content.decode()
