@@ -1,6 +1,7 @@
 """Toolkit downloads in the browser, with axe: a visitor clicks one file before accepting the terms and, after
 accepting, is back on the resource with the file downloading; a teacher searches "first aid bleeding", ticks two
-files of two resources from the results and gets one zip of exactly those; an editor adds a search synonym."""
+files of two resources from the results and gets one zip of exactly those; ticks on two result pages go in one zip;
+an editor adds a search synonym."""
 
 import importlib
 import re
@@ -86,6 +87,50 @@ def test_teacher_ticks_files_of_two_search_results_and_gets_one_zip_of_exactly_t
     download.save_as(tmp_path / "several.zip")
     with zipfile.ZipFile(tmp_path / "several.zip") as archive:
         assert archive.namelist() == [f"{bleed.slug}_teacher-notes_v1.pdf", f"{assembly.slug}_script_v1.pdf"]
+
+
+def test_ticks_on_two_result_pages_go_in_one_zip_and_can_be_cleared(live_server, page, axe_check, tmp_path):
+    """Ticks were lost on moving to the next page of results: they are kept for the tab, listed under the download
+    button, sent with it, and cleared with one button."""
+    from education_toolkit import services
+
+    resources = [ResourceFactory(title=f"Resource {n:02}") for n in range(1, 23)]
+    for resource in resources:
+        with_file(resource, title="Plan")
+    teacher = SchoolMembershipFactory(user=UserFactory(full_name="Tom Teacher")).user
+    services.terms_accept(user=teacher)
+    sign_in_as(page, live_server, teacher)
+    page.set_viewport_size({"width": 320, "height": 640})
+    page.goto(f"{live_server.url}/toolkit/")
+    page.wait_for_load_state("networkidle")
+    page.get_by_label(re.compile(r"^Plan \(Resource 01\)")).check()
+    page.get_by_role("link", name=re.compile("^Next")).first.click()
+    page.wait_for_load_state("networkidle")
+    elsewhere = page.locator("[data-ticked-elsewhere]")
+    expect(elsewhere).to_contain_text("You also ticked 1 file on another page:")
+    expect(elsewhere).to_contain_text("Plan (Resource 01) PDF")
+    page.get_by_label(re.compile(r"^Plan \(Resource 22\)")).check()
+    axe_check(page)
+    page.screenshot(path=str(tmp_path / "ticked-elsewhere-320.png"), full_page=True)
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label(re.compile(r"^Plan \(Resource 01\)"))).to_be_checked()
+    expect(elsewhere).to_contain_text("Plan (Resource 22)")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label(re.compile(r"^Plan \(Resource 01\)"))).to_be_checked()
+    with page.expect_download() as download_info:
+        page.get_by_role("button", name="Download ticked files (zip)").click()
+    download_info.value.save_as(tmp_path / "two-pages.zip")
+    with zipfile.ZipFile(tmp_path / "two-pages.zip") as archive:
+        expected = sorted([f"{resources[0].slug}_plan_v1.pdf", f"{resources[21].slug}_plan_v1.pdf"])
+        assert sorted(archive.namelist()) == expected
+    page.get_by_role("button", name="Clear all ticks").click()
+    expect(page.get_by_label(re.compile(r"^Plan \(Resource 01\)"))).not_to_be_checked()
+    expect(elsewhere).to_be_hidden()
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    expect(page.get_by_label(re.compile(r"^Plan \(Resource 01\)"))).not_to_be_checked()
 
 
 def test_editor_adds_a_search_synonym(live_server, page, axe_check):
