@@ -12,7 +12,7 @@ from core.forms import required
 from core.uploads import MaxUploadSize
 
 from .models import reference_example
-from .services import MAX_CSV_BYTES
+from .services import MAX_CSV_BYTES, no_year_6_message
 
 CONSENT_METHODS = [("paper", "On a paper form"), ("verbal", "Verbally (in person or by phone)"), ("email", "By email")]
 RELATIONSHIPS = [
@@ -68,12 +68,24 @@ class DateParts:
         return {f"{name}_day": value.day, f"{name}_month": value.month, f"{name}_year": value.year}
 
 
+class _ReferringSchoolField(forms.TypedChoiceField):
+    """The referring school: a school this person leads that cannot refer (no Year 6) is refused with its reason, not
+    the generic "not one of the available choices" (it is never offered, but a page opened before may post it)."""
+
+    refused: dict[str, str] = {}
+
+    def validate(self, value):
+        if str(value) in self.refused:
+            raise forms.ValidationError(self.refused[str(value)], code="no_year_6")
+        super().validate(value)
+
+
 class PupilForm(DateParts, forms.Form):
     """Who the pupil is. The receiving school and the rest come on later pages."""
 
     date_fields = {"date_of_birth": "the pupil's date of birth"}
 
-    school = forms.TypedChoiceField(
+    school = _ReferringSchoolField(
         label="Which primary school is referring the pupil?",
         coerce=int,
         widget=forms.RadioSelect,
@@ -112,16 +124,19 @@ class PupilForm(DateParts, forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args, schools=(), cohorts=(), **kwargs):
+    def __init__(self, *args, schools=(), cohorts=(), refused_schools=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].choices = [(school.pk, school.name) for school in schools]
+        self.fields["school"].refused = {str(school.pk): no_year_6_message(school) for school in refused_schools}
         if len(schools) > 8:  # a coordinator choosing among many feeder primaries
             self.fields["school"].widget = forms.Select()
             self.fields["school"].choices = [("", "Choose a school"), *self.fields["school"].choices]
         self.fields["cohort"].choices = [(cohort.pk, str(cohort)) for cohort in cohorts]
         self.add_date_fields()
         # One school or one open transition: nothing to choose, so no question.
-        self.single_school = len(schools) == 1
+        # ...unless a school that cannot refer was posted: the question is then shown, with the reason as its error.
+        posted = str(self.data.get(self.add_prefix("school"), "")) if self.is_bound else ""
+        self.single_school = len(schools) == 1 and posted not in self.fields["school"].refused
         self.single_cohort = len(cohorts) == 1
         if self.single_school:
             self.fields["school"].required = False

@@ -80,6 +80,7 @@ from ._common import (
     RecordLocked,
     ReferralInvalid,
     _move,
+    no_year_6_message,
 )
 from .cohorts import (
     cohort_create,
@@ -162,6 +163,7 @@ __all__ = [
     "MAX_STATUS_REASON",
     "MAX_TEXT",
     "MERGED_REASON",
+    "no_year_6_message",
     "OfferExpiryReport",
     "PERSONAL_FIELDS",
     "PermissionDenied",

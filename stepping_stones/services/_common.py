@@ -216,11 +216,14 @@ def _clean_priority(value) -> int:
     return priority
 
 
-def _no_year_6_error(school: School, *, field: str) -> DomainError:
-    """For a school whose statutory age range in the register leaves out Year 6 (`School.leaves_out_year_6`: an
-    infant school, 3 to 7): it has no Year 6 pupils, so it neither refers them nor feeds a secondary."""
-    return DomainError(
+def no_year_6_message(school: School) -> str:
+    """Why a school whose statutory age range in the register leaves out Year 6 (`School.leaves_out_year_6`: an
+    infant school, 3 to 7) cannot refer: it has no Year 6 pupils, so it neither refers them nor feeds a secondary."""
+    return (
         f"{school.name} does not teach Year 6: the school register lists it for pupils {school.ages_label}. Only a "
-        "school with Year 6 pupils refers them to Stepping Stones.",
-        field=field,
+        "school with Year 6 pupils refers them to Stepping Stones."
     )
+
+
+def _no_year_6_error(school: School, *, field: str) -> DomainError:
+    return DomainError(no_year_6_message(school), field=field)

@@ -45,8 +45,12 @@ def refer_start(request: HttpRequest) -> HttpResponse:
 
 
 def _pupil_form(request, referral=None, schools=None):
-    """The pupil question: the schools offered are those this person may refer from (only schools teaching Year 6)."""
-    schools = list(selectors.schools_to_refer_from(request.user)) if schools is None else schools
+    """The pupil question: the schools offered are those this person may refer from (only schools teaching Year 6);
+    one they lead without Year 6, posted from a page opened before, is refused with the reason."""
+    refused = []
+    if schools is None:
+        schools = list(selectors.schools_to_refer_from(request.user))
+        refused = selectors.schools_without_year_6_led_by(request.user) if request.method == "POST" else []
     cohorts = list(selectors.cohorts_open_for_referral(request.user))
     initial = {}
     if referral is not None:
@@ -59,7 +63,7 @@ def _pupil_form(request, referral=None, schools=None):
             "outside_age_group_reason": referral.outside_age_group_reason,
             **PupilForm.initial_parts("date_of_birth", referral.date_of_birth),
         }
-    form = PupilForm(_data(request), initial=initial, schools=schools, cohorts=cohorts)
+    form = PupilForm(_data(request), initial=initial, schools=schools, cohorts=cohorts, refused_schools=refused)
     return form, schools, cohorts
 
 

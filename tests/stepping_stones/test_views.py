@@ -985,6 +985,28 @@ def test_a_lead_of_a_primary_and_an_infant_school_is_offered_only_the_primary(
     assert Referral.objects.get().referring_school == primary
 
 
+def test_a_lead_posting_their_infant_school_from_an_old_page_is_told_why_and_can_choose_the_primary(
+    client, cohort, participating, primary, primary_lead
+):
+    """A page opened before the infant school stopped being offered still posts its URN: the answer is the reason
+    (not "not one of the available choices"), next to the question, now shown so the primary can be chosen."""
+    from tests.accounts.factories import SchoolMembershipFactory
+
+    from .test_services import infant_school
+
+    infant = infant_school()
+    SchoolMembershipFactory(school=infant, user=primary_lead, headteacher=True)
+    client.force_login(primary_lead)
+    response = client.post(url("referral_new"), pupil_data(school=str(infant.pk)))
+    assert_error_summary(response, "Hillside Infant School does not teach Year 6")
+    body = html.unescape(response.content.decode())
+    assert "not one of the available choices" not in body
+    assert 'href="#id_school_0"' in body and f'name="school" type="radio" value="{primary.pk}"' in body
+    assert not Referral.objects.exists()
+    chosen = client.post(url("referral_new"), pupil_data(school=str(primary.pk)))
+    assert chosen.status_code == 302 and Referral.objects.get().referring_school == primary
+
+
 def test_a_coordinator_is_not_offered_an_infant_feeder(client, cohort, participating, vru):
     from .test_services import infant_school
 
