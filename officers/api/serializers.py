@@ -250,11 +250,15 @@ class OfficersOfficerRequestCreateSerializer(serializers.Serializer):
 
 
 class OfficersNamedOfficerSerializer(serializers.Serializer):
+    """One of your schools and its named officer (the officer's fields are null while it has none)."""
+
     school_urn = serializers.IntegerField()
     school_name = serializers.CharField()
     officer_name = serializers.CharField(allow_null=True)
-    rank = serializers.CharField(allow_null=True)
-    role = serializers.CharField(allow_null=True)
+    rank = serializers.ChoiceField(choices=Officer.Rank.choices, allow_null=True)
+    rank_label = serializers.CharField(allow_null=True, help_text="The rank as shown to people, e.g. Police Constable.")
+    role_type = serializers.ChoiceField(choices=Officer.RoleType.choices, allow_null=True)
+    role_type_label = serializers.CharField(allow_null=True, help_text="The role as shown to people.")
     work_email = serializers.CharField(allow_null=True)
     work_phone = serializers.CharField(allow_null=True)
 

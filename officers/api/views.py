@@ -453,17 +453,21 @@ class NamedOfficers(APIView):
 
     @extend_schema(responses=s.OfficersNamedOfficerSerializer(many=True))
     def get(self, request):
-        """Your schools' named officers: name, role and work contact."""
+        """Your schools' named officers: name, rank and role (codes and labels) and work contact."""
+        schools = list(selectors.headteacher_schools(request.user))
+        officers = selectors.named_officers_for_schools([school.pk for school in schools])
         rows = []
-        for school in selectors.headteacher_schools(request.user):
-            officer = selectors.named_officer_for(school)
+        for school in schools:
+            officer = officers.get(school.pk)
             rows.append(
                 {
                     "school_urn": school.pk,
                     "school_name": school.name,
                     "officer_name": officer.name if officer else None,
-                    "rank": officer.get_rank_display() if officer else None,
-                    "role": officer.get_role_type_display() if officer else None,
+                    "rank": officer.rank if officer else None,
+                    "rank_label": officer.get_rank_display() if officer else None,
+                    "role_type": officer.role_type if officer else None,
+                    "role_type_label": officer.get_role_type_display() if officer else None,
                     "work_email": officer.work_email if officer else None,
                     "work_phone": officer.work_phone if officer else None,
                 }

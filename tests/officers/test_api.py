@@ -68,6 +68,10 @@ def test_headteacher_named_officer_and_request(head, school, near):
     client.force_authenticate(head)
     rows = client.get(reverse("officers-api:named-officers")).json()
     assert rows[0]["officer_name"] == "Near Officer" and rows[0]["work_email"] == near.work_email
+    # Codes a system can rely on, with the labels people read.
+    assert (rows[0]["rank"], rows[0]["role_type"]) == (near.rank, near.role_type)
+    assert rows[0]["rank_label"] == near.get_rank_display()
+    assert rows[0]["role_type_label"] == near.get_role_type_display()
     made = client.post(
         reverse("officers-api:requests"), {"school_urn": school.pk, "kind": "change", "reason": "x"}, format="json"
     )
@@ -148,3 +152,28 @@ def test_the_queue_shows_the_schools_without_an_officer_or_those_that_asked(api,
     schema = api.get("/api/schema/", {"format": "json"}).json()
     (show,) = [p for p in schema["paths"]["/api/v1/officers/queue/"]["get"]["parameters"] if p["name"] == "show"]
     assert sorted(show["schema"]["enum"]) == ["asked", "no-officer"]
+
+
+def test_named_officers_are_enums_in_the_schema_and_read_in_constant_queries(
+    head, school, near, django_assert_max_num_queries
+):
+    from tests.accounts.factories import SchoolMembershipFactory, UserFactory
+
+    schema = APIClient().get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    fields = schema["OfficersNamedOfficer"]["properties"]
+    assert fields["rank"]["oneOf"][0] == {"$ref": "#/components/schemas/RankEnum"}
+    assert fields["role_type"]["oneOf"][0] == {"$ref": "#/components/schemas/RoleTypeEnum"}
+    AssignmentFactory(school=school, officer=near)
+    url = reverse("officers-api:named-officers")
+    client = APIClient()
+    client.force_authenticate(head)
+    with django_assert_max_num_queries(20) as one:  # each person's first read: nothing of theirs is cached yet
+        assert len(client.get(url).json()) == 1
+    busy = UserFactory()  # the head of six schools (a federation), each with its officer
+    for other in SchoolFactory.create_batch(6):
+        SchoolMembershipFactory(school=other, user=busy, headteacher=True)
+        AssignmentFactory(school=other, officer=OfficerFactory())
+    client.force_authenticate(busy)
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        rows = client.get(url).json()
+    assert len(rows) == 6 and all(row["rank"] for row in rows)
