@@ -436,7 +436,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         context=context,
         depends_on=WANDS_AND_SCHOOLS,
     )
-    has_errors = fragments.has_error_summary(queue_parts["filters"])
+    has_errors = fragments.has_error_summary(queue_parts["errors"])
     return render(
         request, "wands/queue.html", {"queue": queue_parts, "can_decide": can_decide, "has_errors": has_errors}
     )

@@ -84,7 +84,28 @@ def test_admin_filters_the_queue_with_day_month_and_year_boxes(live_server, page
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_load_state("networkidle")
     expect(page.locator(".govuk-error-summary")).to_contain_text("Submitted to must be a real date")
+    expect(page).to_have_title("Error: Wand requests – London Schools Safety Portal")
+    # The summary is the first thing in the main content, above the heading (GOV.UK error summary).
+    assert page.locator("main h1").evaluate(
+        "h1 => (h1.compareDocumentPosition(document.querySelector('.govuk-error-summary'))"
+        " & Node.DOCUMENT_POSITION_PRECEDING) !== 0"
+    )
+    expect(page.get_by_role("link", name="Download these requests (CSV)")).to_have_count(0)
     axe_check(page)
+    # Corrected, then the browser's Back button: the boxes show the date the error is about, not the corrected one
+    # (Chromium put back what was typed on that page while the page said the old date was wrong).
+    group.get_by_label("Day").fill("28")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
+    page.go_back()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Submitted to must be a real date")
+    expect(group.get_by_label("Day")).to_have_value("31")
+    page.go_forward()
+    page.wait_for_load_state("networkidle")
+    expect(group.get_by_label("Day")).to_have_value("28")
+    expect(page.locator(".govuk-error-summary")).to_have_count(0)
 
 
 def test_secondary_lead_is_told_where_referrals_come_from_sees_names_and_no_accept_when_full(

@@ -36,7 +36,8 @@ def wand_queue_rows(wand_requests, can_decide):
         rows.append(
             '\n      <tr class="govuk-table__row">\n'
             f"        {select}\n"
-            f'        <td class="govuk-table__cell"><a class="govuk-link" href="{href}">{reference}</a></td>\n'
+            '        <td class="govuk-table__cell">'
+            f'<a class="govuk-link portal-reference" href="{href}">{reference}</a></td>\n'
             f'        <td class="govuk-table__cell">{esc(wr.school.name)}</td>\n'
             f'        <td class="govuk-table__cell">{esc(wr.school.local_authority.name)}</td>\n'
             f'        <td class="govuk-table__cell govuk-table__cell--numeric">{esc(wr.quantity)}</td>\n'
