@@ -53,12 +53,6 @@ class Activity:
         pupils show `count` instead)."""
         return suppression.pupil_count_label(self.count) if self.suppress_small else str(self.count)
 
-    @property
-    def label_in_sentence(self) -> str:
-        """The label after "Programme: ": its first letter in lower case, names kept ("pupils referred to Stepping
-        Stones", never "stepping stones")."""
-        return self.label[:1].lower() + self.label[1:]
-
 
 @dataclass(frozen=True)
 class Task:

@@ -398,6 +398,11 @@ class SchoolProfile:
     is_policed_by_met: bool
     links: dict = field(default_factory=dict)  # predecessors, successors, other (schools.selectors.school_links)
 
+    @property
+    def shows_rounded_counts(self) -> bool:
+        """Whether "At a glance" shows a count of pupils rounded for this viewer (and so needs the note saying so)."""
+        return not self.may_see_pupils and any(item.suppress_small for item in self.activity)
+
 
 def _staff_user_ids(school: School):
     return SchoolMembership.objects.current().filter(school=school).values("user_id")

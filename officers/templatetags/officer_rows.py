@@ -40,9 +40,7 @@ def activity_list(activity) -> str:
     """officers/_activity.html: a school's activity in the other programmes, or "None" (with the include's newline)."""
     if not activity:
         return "None\n"
-    items = "".join(
-        f"<li>{esc(item.programme)}: {esc(item.label_in_sentence)} {esc(item.display)}</li>" for item in activity
-    )
+    items = "".join(f"<li>{esc(item.label)}: {esc(item.display)}</li>" for item in activity)
     return f'<ul class="govuk-list govuk-!-font-size-16 govuk-!-margin-bottom-0">{items}</ul>\n'
 
 

@@ -91,7 +91,10 @@ def test_headteacher_opens_their_school_profile(page, live_server, axe_check, pe
     expect(page.get_by_role("heading", level=1)).to_have_text("Clapton Girls' Academy")
     expect(page.get_by_role("heading", name="Knife wands")).to_be_visible()
     expect(page.locator("#wand-requests")).to_contain_text("Delivered")
-    expect(page.get_by_text("Police Constable Sam Beat")).to_be_visible()
+    # At a glance names the police contact and links to the section with their contact details.
+    page.locator("#activity").get_by_role("link", name="Police Constable Sam Beat").click()
+    expect(page).to_have_url(re.compile("#police$"))
+    expect(page.get_by_text("Police Constable Sam Beat (")).to_be_visible()
     expect(page.get_by_text("Pupils holding a place")).to_be_visible()
     axe_check(page)
     page.locator("#wand-requests a").first.click()

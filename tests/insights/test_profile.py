@@ -175,6 +175,30 @@ def test_at_a_glance_is_a_list_that_says_when_its_counts_are_rounded(client, sch
     assert 'id="rounded-counts"' not in exact and 'id="exact-counts"' in exact
 
 
+def test_at_a_glance_starts_with_the_named_police_contact_and_notes_rounding_only_when_it_rounds(
+    client, school, officer
+):
+    """Found walking the profile at 320 px: a school without a named officer showed only "Headteacher requests open
+    0" at a glance (no police contact was said only further down), and the rounding note showed with no count of
+    pupils on the page; "Allowance 1 wands"."""
+    from wands.models import AllowanceRule
+
+    AllowanceRule.objects.update_or_create(phase=school.phase, min_pupils=0, defaults={"wands": 1})
+    client.force_login(vru("programme_admin"))
+    html = client.get(url(school)).content.decode()
+    glance = html.split('id="activity"', 1)[1].split("</dl>", 1)[0]
+    assert re.search(r"Named police contact.*?<dd[^>]*><a [^>]*href=\"#police\">[^<]*Sam Beat</a>", glance, re.S)
+    assert 'id="rounded-counts"' not in html  # no Stepping Stones figures for this school: nothing rounded
+    assert re.search(r"Allowance</dt><dd[^>]*>1 wand</dd>", html)
+    uncovered = school_in(204, name="Hackney New School")
+    html = client.get(url(uncovered)).content.decode()
+    glance = html.split('id="activity"', 1)[1].split("</dl>", 1)[0]
+    assert "None at the moment" in glance
+    city = school_in(201, name="Sir John Cass's Foundation Primary School")  # the City of London
+    glance = client.get(url(city)).content.decode().split('id="activity"', 1)[1].split("</dl>", 1)[0]
+    assert "City of London Police" in glance
+
+
 def test_staff_without_the_lead_duty_see_counts_only(client, school, cohort):
     places(cohort, school, places=60, taken=2)
     client.force_login(_staff(school))

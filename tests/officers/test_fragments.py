@@ -114,7 +114,7 @@ def test_queue_shows_other_programmes_activity_as_it_changes(signed_in, alloc, s
     assert "None" in queue_row(assert_cached(client, QUEUE), school)
 
     WandRequestFactory(school=school)  # submitted: open
-    assert "Knife wands: open wand requests 1" in queue_row(view(client, QUEUE)[0], school)
+    assert "Open wand requests: 1" in queue_row(view(client, QUEUE)[0], school)
 
     staff = SchoolMembershipFactory(school=school)
     resource = ResourceFactory()
@@ -122,7 +122,7 @@ def test_queue_shows_other_programmes_activity_as_it_changes(signed_in, alloc, s
     Download.objects.create(
         resource=resource, version=file.current_version, user=staff.user, organisation_type="school"
     )
-    downloads = "toolkit downloads by staff, last 12 months 1"
+    downloads = "Toolkit downloads by staff, last 12 months: 1"
     assert downloads in queue_row(view(client, QUEUE)[0], school)
     # The download counts for the school while its downloader is on the staff (their membership: accounts).
     SchoolMembership.objects.filter(pk=staff.pk).update(ended_at=timezone.now())

@@ -324,8 +324,8 @@ def test_the_officers_queue_and_the_school_profile_show_the_same_stepping_stones
     police = allocator("central-east")
     client.force_login(police)
     queue = client.get(reverse("officers:queue")).content.decode()
-    assert "Stepping Stones: pupils referred to Stepping Stones 10" in queue
-    assert "Stepping Stones: pupils with a Stepping Stones place 5" in queue
+    assert "Pupils referred to Stepping Stones: 10" in queue
+    assert "Pupils with a Stepping Stones place: 5" in queue
     response = client.get(reverse("insights:school_profile", kwargs={"urn": secondary.pk}))
     profile = response.context["profile"]
     shown = {item.label: item.display for item in profile.activity if item.programme == figures.PROGRAMME}
