@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
+from schools.models import School
+
 
 class Officer(models.Model):
     """A police officer who can be a school's named contact (a dedicated Safer Schools Officer or a ward-based
@@ -75,8 +77,17 @@ class SchoolWeightRule(models.Model):
         ]
 
     def __str__(self):
-        kind = "pupil referral units and special schools" if self.pru_or_special else (self.phase or "any phase")
-        return f"{kind}, {self.min_pupils}+ pupils: weight {self.weight}"
+        """ "primary schools with 1,000 or more pupils: weight 3", "schools of any phase, any size: weight 1"."""
+        if self.pru_or_special:
+            kind = "pupil referral units and special schools"
+        elif self.phase:
+            kind = f"{School.Phase(self.phase).label.lower()} schools"
+        else:
+            kind = "schools of any phase"
+        size = f"with {self.min_pupils:,} or more pupils" if self.min_pupils else "of any size"
+        if not self.phase and not self.pru_or_special and not self.min_pupils:
+            size = "and size"
+        return f"{kind} {size}: weight {self.weight}"
 
 
 class SchoolWeightOverride(models.Model):

@@ -90,7 +90,7 @@ class WeightBook:
         rule = self.rule_for(school)
         if rule is None:
             return DEFAULT_WEIGHT, "default weight"
-        return rule.weight, f"rule: {rule}"
+        return rule.weight, f"the rule for {rule}"
 
 
 def school_weight(school: School) -> int:

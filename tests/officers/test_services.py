@@ -185,3 +185,20 @@ def test_plan_apply_is_all_or_nothing(alloc, school, near, reference_data):
     assert not Assignment.objects.exists()
     made = services.plan_apply(actor=alloc, bcu_id=near.bcu_id, pairs=[(school.pk, near.pk), (other.pk, near.pk)])
     assert len(made) == 2
+
+
+def test_a_schools_weight_says_which_rule_gave_it_in_words():
+    """The school page read "rule: primary, 0+ pupils: weight 1" for a school of 434 pupils."""
+    from officers.models import SchoolWeightRule
+
+    SchoolWeightRule.objects.all().delete()
+    SchoolWeightRule.objects.create(phase="", min_pupils=0, weight=1)
+    SchoolWeightRule.objects.create(phase="primary", min_pupils=0, weight=1)
+    SchoolWeightRule.objects.create(phase="secondary", min_pupils=1000, weight=3)
+    primary = SchoolFactory(phase="primary", number_of_pupils=434)
+    large = SchoolFactory(phase="secondary", number_of_pupils=1200)
+    nursery = SchoolFactory(phase="nursery", number_of_pupils=40)
+    book = selectors.WeightBook(urns=[primary.pk, large.pk, nursery.pk])
+    assert book.weight(primary) == (1, "the rule for primary schools of any size: weight 1")
+    assert book.weight(large) == (3, "the rule for secondary schools with 1,000 or more pupils: weight 3")
+    assert book.weight(nursery) == (1, "the rule for schools of any phase and size: weight 1")
