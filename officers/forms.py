@@ -11,6 +11,8 @@ from .services import MAX_CSV_BYTES
 class AssignForm(forms.Form):
     officer = forms.TypedChoiceField(
         label="Choose the named officer",
+        help_text="Active officers of the school's BCU: those with room for this school first, then those it would "
+        "take over capacity; nearest base first within each.",
         coerce=int,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose an officer"},

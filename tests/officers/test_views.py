@@ -25,6 +25,7 @@ def test_allocator_assigns_the_top_suggestion(client_as, alloc, school, near, fa
     client = client_as(alloc)
     page = client.get(reverse("officers:school_detail", kwargs={"urn": school.pk}))
     assert "same BCU, 0.1 km from base, load 0% → 20%" in page.content.decode()
+    assert "those with room for this school first" in page.content.decode()  # how the list is ordered
     response = client.post(reverse("officers:school_detail", kwargs={"urn": school.pk}), {"officer": near.pk})
     assert response.status_code == 302
     assert selectors.named_officer_for(school) == near
