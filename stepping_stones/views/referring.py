@@ -40,7 +40,13 @@ def refer_start(request: HttpRequest) -> HttpResponse:
                 {"schools": without_year_6, "contact": pages.programme_contact()},
             )
         require(permissions.is_lead(request.user))
-        return render(request, "stepping_stones/refer_from_primaries.html", {"contact": pages.programme_contact()})
+        # "Your school's places": the page of each participating secondary this person leads (named when several).
+        schools = selectors.lead_secondary_rows(request.user, cohort=selectors.cohort_current())
+        return render(
+            request,
+            "stepping_stones/refer_from_primaries.html",
+            {"contact": pages.programme_contact(), "schools": schools},
+        )
     return render(request, "stepping_stones/refer_start.html")
 
 

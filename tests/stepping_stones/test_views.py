@@ -337,6 +337,30 @@ class TestSecondaryLead:
         listing = sec_client.get(url("referral_list")).content.decode()
         assert referral.reference in listing and "Refer a pupil" not in listing
 
+    def test_the_explanation_links_to_the_leads_own_school_page(self, sec_client, secondary, participating):
+        """The link "See your school's places and waiting list" opens the school's page, not the programme's home
+        page (the persona walk as a secondary's lead)."""
+        page = sec_client.get(url("refer_start")).content.decode()
+        school_page = url("school_cohort", urn=secondary.pk)
+        assert f'<a class="govuk-link" href="{school_page}">See your school\'s places and waiting list</a>' in page
+        assert f'href="{url("home")}">See your school' not in page
+
+    def test_a_lead_of_several_secondaries_gets_a_named_link_to_each(
+        self, sec_client, secondary_lead, secondary, participating, cohort
+    ):
+        from tests.accounts.factories import SchoolDutyFactory
+
+        from .factories import ParticipatingSchoolFactory, secondary_school
+
+        other = secondary_school(name="Second Academy")
+        ParticipatingSchoolFactory(cohort=cohort, school=other, places=2)
+        SchoolDutyFactory(membership__school=other, membership__user=secondary_lead, stepping_stones_lead=True)
+        page = html.unescape(sec_client.get(url("refer_start")).content.decode())
+        for school in (secondary, other):
+            link = f'href="{url("school_cohort", urn=school.pk)}">See the places and waiting list at {school.name}</a>'
+            assert link in page
+        assert "See your school's places" not in page
+
     def test_accept(self, sec_client, make_referral, participating):
         referral = make_referral()
         response = sec_client.post(url("referral_decide", referral), {"decision": "accept"})
