@@ -364,9 +364,12 @@ def school_cohort(request: HttpRequest, urn: int) -> HttpResponse:
         referrals.filter(status__in=Referral.AWAITING_SECONDARY).order_by("submitted_at", "id"), request.user
     )
     waiting_list = _with_names(selectors.waiting_list_for(request.user, cohort=cohort, school=school), request.user)
-    # Every pupil holding a place, a place offered from the waiting list included (it is also in "to answer" until
-    # confirmed): the same selector as the "places filled" figure above it, so the count and the list agree.
+    # Every pupil holding a place: the same selector as the "places filled" figure above it, so the count and the
+    # lists agree. Each pupil is in one list: a place offered from the waiting list (it holds a place and waits for the
+    # school to confirm it) is under "to answer", where the school acts on it; the rest have a confirmed place.
     placed = _with_names(selectors.pupils_with_a_place_for(request.user, cohort=cohort, school=school), request.user)
+    offered = [r for r in placed if r.status == Referral.Status.OFFERED]
+    confirmed = [r for r in placed if r.status != Referral.Status.OFFERED]
     listed = [r.reference for r in (*to_answer, *waiting_list, *placed)]
     if any(r.name_shown for r in (*to_answer, *waiting_list, *placed)):
         # Names are on this page: one access record for it, with its references (never the names).
@@ -381,6 +384,8 @@ def school_cohort(request: HttpRequest, urn: int) -> HttpResponse:
             "to_answer": to_answer,
             "waiting_list": waiting_list,
             "placed": placed,
+            "offered": offered,
+            "confirmed": confirmed,
             "is_lead": permissions.leads_school(request.user, urn),
         },
     )

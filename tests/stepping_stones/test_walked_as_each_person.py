@@ -3,6 +3,7 @@ allocator and a coordinator (issue 16): drafts by name, Change links back to che
 agree with the list, a reference hint for the current transition, history lines that say what changed, the same
 figures in the officers' queue and the school profile."""
 
+import html
 import re
 from datetime import date
 
@@ -137,6 +138,17 @@ def full_school_with_an_offer(cohort, primary, secondary, participating, primary
     return {"placed": placed[1:], "offered": waiting}
 
 
+TO_ANSWER = "Referrals to answer, and places offered to confirm"
+
+
+def _tables(page: str) -> dict[str, list[str]]:
+    """{caption: the references in that table} for every table of referrals on a page."""
+    tables = {}
+    for caption, body in re.findall(r"<caption[^>]*>(.*?)</caption>(.*?)</table>", page, flags=re.S):
+        tables[html.unescape(caption.strip())] = re.findall(r'href="/stepping-stones/referrals/([A-Z0-9-]+)/"', body)
+    return tables
+
+
 def test_places_filled_and_the_pupils_holding_a_place_agree(
     client, secondary, secondary_lead, full_school_with_an_offer
 ):
@@ -144,11 +156,39 @@ def test_places_filled_and_the_pupils_holding_a_place_agree(
     response = client.get(url("school_cohort", urn=secondary.pk))
     page = response.content.decode()
     filled = re.search(r"Places filled</dt><dd[^>]*>(\d+)<", page).group(1)
-    table = page.split("Pupils holding a place (places filled)", 1)[1].split("</table>", 1)[0]
-    rows = re.findall(r'href="/stepping-stones/referrals/([A-Z0-9-]+)/"', table)
-    assert int(filled) == len(rows) == 3
-    assert full_school_with_an_offer["offered"].reference in rows
+    # The pupils holding a place are in two lists: the places offered (not yet confirmed) and the confirmed ones.
+    tables = _tables(page)
+    to_answer = tables[TO_ANSWER]
+    confirmed = tables["Pupils with a confirmed place"]
+    offered = full_school_with_an_offer["offered"].reference
+    assert offered in to_answer and offered not in confirmed
+    assert int(filled) == len(confirmed) + 1 == 3
     assert len(response.context["placed"]) == response.context["figures"].places_filled
+
+
+def test_no_pupil_is_in_two_lists_of_the_school_page_and_each_list_says_what_it_holds(
+    client, cohort, primary, primary_lead, secondary, secondary_lead, full_school_with_an_offer
+):
+    """Charlie Placeholder of the demo (a place offered from the waiting list) was under both "Referrals to answer"
+    and "Pupils holding a place" (the persona walk as a secondary's lead): an offered place holds a place and waits
+    for the school to confirm it. It is listed once, under "Referrals to answer" (where the school acts on it), and
+    the page says that places filled counts it."""
+    new = refer(actor=primary_lead, cohort=cohort, referring_school=primary, receiving_school=secondary, n=30)
+    client.force_login(secondary_lead)
+    page = client.get(url("school_cohort", urn=secondary.pk)).content.decode()
+    tables = _tables(page)
+    every_row = [reference for rows in tables.values() for reference in rows]
+    assert len(every_row) == len(set(every_row)), tables
+    offered = full_school_with_an_offer["offered"].reference
+    assert sorted(tables[TO_ANSWER]) == sorted([offered, new.reference])
+    confirmed = tables["Pupils with a confirmed place"]
+    assert sorted(confirmed) == sorted(r.reference for r in full_school_with_an_offer["placed"])
+    filled = int(re.search(r"Places filled</dt><dd[^>]*>(\d+)<", page).group(1))
+    assert filled == len(confirmed) + 1 == 3
+    assert (
+        "Places filled includes 1 place offered from the waiting list and not yet confirmed: the pupil is under "
+        "“Referrals to answer, and places offered to confirm” until you confirm or decline the place" in page
+    )
 
 
 def test_every_places_filled_figure_is_the_one_selector(
