@@ -4,15 +4,19 @@ pupils in every state, all made through the services (so places, waiting lists, 
 real). The demo Stepping Stones lead's school (the Hackney demo secondary) is full, with a waiting list and a place
 offered; its first feeder primary has its own demo Stepping Stones lead, who made that primary's referrals. One pupil
 is referred by two primaries (a possible duplicate for the coordinators). Names are clearly fictional; UPNs carry
-valid check letters. Deterministic; skipped when it has already run."""
+valid check letters. The history is spread over the past four months (core.demo.demo_clock), in the order the statuses
+imply: pupils placed were referred months ago, those on the waiting list weeks later, those waiting for an answer in
+the last fortnight, drafts in the last week; the place offered from the waiting list days ago (so its date to confirm
+by is still ahead). Deterministic; skipped when it has already run."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import SchoolDuty, SchoolMembership, User
+from core.demo import demo_clock
 from schools.models import School
 
 from . import services
@@ -110,6 +114,16 @@ def _referrer_for(primary: School) -> User:
     return membership.user if membership is not None else _head_for(primary)
 
 
+def _ago(rng: random.Random, now: datetime, most: int, least: int) -> datetime:
+    """A moment `least` to `most` days before `now`, at some hour of that day."""
+    return now - timedelta(days=rng.randint(least, most), hours=rng.randint(0, 8), minutes=rng.randint(0, 59))
+
+
+def _after(rng: random.Random, at: datetime, least: int, most: int) -> datetime:
+    """A moment `least` to `most` days after `at`."""
+    return at + timedelta(days=rng.randint(least, most), hours=rng.randint(1, 5), minutes=rng.randint(0, 59))
+
+
 def _dob(rng: random.Random, transition_year: int) -> date:
     start = date(transition_year - 12, 9, 1)
     return start + timedelta(days=rng.randint(0, 364))
@@ -131,6 +145,9 @@ def seed(*, stdout, options) -> None:
     demo_primary = demo_primary_school()
 
     rng = random.Random(70)  # noqa: S311 - demo data, not security
+    # When things happen: a generator of its own, so the pupils and schools are the same as before dates were spread.
+    times = random.Random(71)  # noqa: S311 - demo data, not security
+    now = timezone.now()
     lead_school = demo_school()
     secondaries = [lead_school] if lead_school else []
     for la in (HACKNEY, TOWER_HAMLETS, LAMBETH):
@@ -140,27 +157,29 @@ def seed(*, stdout, options) -> None:
         stdout.write("  Stepping Stones skipped: no open secondaries in Hackney, Tower Hamlets or Lambeth")
         return
 
-    cohort = cohort or services.cohort_create(actor=vru, transition_year=transition_year)
-    for name, description in NEEDS:
-        if not Need.objects.filter(name=name).exists():
-            services.need_create(actor=vru, name=name, description=description)
-    needs = list(Need.objects.filter(is_active=True))
+    with demo_clock(now - timedelta(days=120)):  # the transition set up before its first referral
+        cohort = cohort or services.cohort_create(actor=vru, transition_year=transition_year)
+        for name, description in NEEDS:
+            if not Need.objects.filter(name=name).exists():
+                services.need_create(actor=vru, name=name, description=description)
+        needs = list(Need.objects.filter(is_active=True))
 
-    feeders: dict[int, list[School]] = {}
-    for index, secondary in enumerate(secondaries):
-        primaries = list(_open_feeders(secondary.local_authority_id)[index * 3 : index * 3 + 3])
-        if not primaries:
-            primaries = list(_open_feeders(secondary.local_authority_id)[:3])
-        if secondary == lead_school and demo_primary is not None:
-            primaries = [demo_primary, *[p for p in primaries if p != demo_primary]][:3]
-        places = FULL_SCHOOL_PLACES if secondary == lead_school else rng.choice([10, 12, 15])
-        services.participating_school_set(
-            actor=vru, cohort=cohort, school=secondary, places=places, feeder_primaries=primaries
-        )
-        feeders[secondary.pk] = primaries
+        feeders: dict[int, list[School]] = {}
+        for index, secondary in enumerate(secondaries):
+            primaries = list(_open_feeders(secondary.local_authority_id)[index * 3 : index * 3 + 3])
+            if not primaries:
+                primaries = list(_open_feeders(secondary.local_authority_id)[:3])
+            if secondary == lead_school and demo_primary is not None:
+                primaries = [demo_primary, *[p for p in primaries if p != demo_primary]][:3]
+            places = FULL_SCHOOL_PLACES if secondary == lead_school else rng.choice([10, 12, 15])
+            services.participating_school_set(
+                actor=vru, cohort=cohort, school=secondary, places=places, feeder_primaries=primaries
+            )
+            feeders[secondary.pk] = primaries
     pupil = 0
 
-    def refer(secondary, *, known=True, consent=True, submit=True, temporary=False, outside=False, primary=None):
+    def refer(secondary, at, *, known=True, consent=True, submit=True, temporary=False, outside=False, primary=None):
+        """Started at `at`; consent recorded and the referral submitted up to 3 days later."""
         nonlocal pupil
         primaries = feeders.get(secondary.pk) or []
         if not primaries:
@@ -171,110 +190,149 @@ def seed(*, stdout, options) -> None:
         dob = _dob(rng, transition_year)
         if outside:
             dob = dob - timedelta(days=365)
-        referral = services.referral_create(
-            actor=head,
-            cohort=cohort,
-            referring_school=primary,
-            receiving_school=secondary if known else None,
-            first_name=FIRST_NAMES[pupil % len(FIRST_NAMES)],
-            last_name=SURNAMES[pupil % len(SURNAMES)],
-            date_of_birth=dob,
-            upn=_upn(rng, primary, pupil, temporary=temporary),
-            outside_age_group_reason="Repeated Year 5 after a long illness (demo)" if outside else "",
-            needs=rng.sample(needs, k=min(2, len(needs))),
-            strengths=rng.choice(STRENGTHS),
-            known_by_name=f"Year 6 teacher at {primary.name}",
-            known_by_role="Year 6 class teacher",
-            priority=rng.choice([1, 2, 3, 3]),
-        )
-        if consent:
-            services.consent_record(
+        with demo_clock(at):
+            referral = services.referral_create(
                 actor=head,
-                referral=referral,
-                given_by_name="Parent of a demo pupil",
-                relationship=rng.choice(["mother", "father", "carer"]),
-                method=rng.choice(["paper", "verbal", "email"]),
-                given_on=timezone.localdate() - timedelta(days=rng.randint(5, 60)),
-                text_version=services.CONSENT_TEXT_VERSIONS[-1],
+                cohort=cohort,
+                referring_school=primary,
+                receiving_school=secondary if known else None,
+                first_name=FIRST_NAMES[pupil % len(FIRST_NAMES)],
+                last_name=SURNAMES[pupil % len(SURNAMES)],
+                date_of_birth=dob,
+                upn=_upn(rng, primary, pupil, temporary=temporary),
+                outside_age_group_reason="Repeated Year 5 after a long illness (demo)" if outside else "",
+                needs=rng.sample(needs, k=min(2, len(needs))),
+                strengths=rng.choice(STRENGTHS),
+                known_by_name=f"Year 6 teacher at {primary.name}",
+                known_by_role="Year 6 class teacher",
+                priority=rng.choice([1, 2, 3, 3]),
             )
-        if submit:
-            referral = services.referral_submit(actor=head, referral=referral)
+        with demo_clock(_after(times, at, 0, 3)):
+            if consent:
+                services.consent_record(
+                    actor=head,
+                    referral=referral,
+                    given_by_name="Parent of a demo pupil",
+                    relationship=rng.choice(["mother", "father", "carer"]),
+                    method=rng.choice(["paper", "verbal", "email"]),
+                    given_on=timezone.localdate() - timedelta(days=rng.randint(5, 60)),
+                    text_version=services.CONSENT_TEXT_VERSIONS[-1],
+                )
+            if submit:
+                referral = services.referral_submit(actor=head, referral=referral)
         return referral
 
     others = [s for s in secondaries if s != lead_school]
     # The demo lead's school: full, with a waiting list, then a withdrawal offers the place to the top of the list.
+    # Placed 3 to 4 months ago, waitlisted 1 to 2 months ago, the place offered 2 days ago (its offer still open).
     if lead_school is not None:
         lead = _demo_user("stepping-stones-lead") or _head_for(lead_school)
-        placed = [refer(lead_school) for _ in range(FULL_SCHOOL_PLACES)]
-        placed = [r for r in placed if r is not None]
-        for referral in placed:
-            services.referral_accept(actor=lead, referral=referral)
-        for referral in [refer(lead_school) for _ in range(3)]:
+        placed = []
+        for _ in range(FULL_SCHOOL_PLACES):
+            at = _ago(times, now, 110, 75)
+            referral = refer(lead_school, at)
             if referral is not None:
-                services.referral_waitlist(actor=lead, referral=referral)
+                placed.append((referral, at))
+        for referral, at in placed:
+            with demo_clock(_after(times, at, 6, 12)):
+                services.referral_accept(actor=lead, referral=referral)
+        for _ in range(3):
+            at = _ago(times, now, 60, 45)
+            referral = refer(lead_school, at)
+            if referral is not None:
+                with demo_clock(_after(times, at, 6, 12)):
+                    services.referral_waitlist(actor=lead, referral=referral)
+        placed = [referral for referral, _ in placed]
         if placed:
-            services.referral_withdraw(actor=lead, referral=placed[0], reason="The family moved to Essex (demo).")
+            with demo_clock(_ago(times, now, 2, 2)):
+                services.referral_withdraw(actor=lead, referral=placed[0], reason="The family moved to Essex (demo).")
         if len(placed) > 2:
-            services.referral_advance(actor=lead, referral=placed[1], to="enrolled", reason="Started Year 7 (demo)")
-            services.progress_update(actor=lead, referral=placed[2], engagement_day_attended=True, sessions_attended=2)
+            with demo_clock(_ago(times, now, 20, 10)):
+                services.referral_advance(actor=lead, referral=placed[1], to="enrolled", reason="Started Year 7 (demo)")
+                services.progress_update(
+                    actor=lead, referral=placed[2], engagement_day_attended=True, sessions_attended=2
+                )
         for _ in range(2):
-            refer(lead_school)  # waiting for an answer
+            refer(lead_school, _ago(times, now, 12, 5))  # waiting for an answer
         # A draft at the demo primary, so its lead finds it by the pupil's name on the Stepping Stones home page.
-        refer(lead_school, submit=False, consent=False, primary=demo_primary)
-    # Every other state at the other schools.
+        refer(lead_school, _ago(times, now, 2, 1), submit=False, consent=False, primary=demo_primary)
+    # Every other state at the other schools: placed 2 to 3 months ago, then enrolled, active or gone since; declined
+    # 1 to 2 months ago; waiting for an answer or a destination in the last month; drafts in the last week.
     twice_referred = None
     for index, secondary in enumerate(others):
         head = _head_for(secondary)
-        accepted = [refer(secondary) for _ in range(4)]
-        accepted = [r for r in accepted if r is not None]
-        for referral in accepted:
-            services.referral_accept(actor=head, referral=referral)
+        accepted = []
+        for _ in range(4):
+            at = _ago(times, now, 100, 70)
+            referral = refer(secondary, at)
+            if referral is not None:
+                with demo_clock(_after(times, at, 6, 12)):
+                    services.referral_accept(actor=head, referral=referral)
+                accepted.append(referral)
         if len(accepted) >= 4:
-            services.referral_advance(actor=head, referral=accepted[0], to="enrolled", reason="Started Year 7 (demo)")
+            enrolled = _ago(times, now, 45, 35)
+            active = _after(times, enrolled, 5, 10)
+            with demo_clock(enrolled):
+                services.referral_advance(
+                    actor=head, referral=accepted[0], to="enrolled", reason="Started Year 7 (demo)"
+                )
             for referral in accepted[1:3]:
-                services.referral_advance(actor=head, referral=referral, to="enrolled", reason="Started Year 7 (demo)")
-                services.referral_advance(
-                    actor=head, referral=referral, to="active", reason="Attending sessions (demo)"
-                )
-                services.progress_update(
-                    actor=head,
-                    referral=referral,
-                    engagement_day_attended=True,
-                    summer_school_attended=rng.choice([True, False]),
-                    sessions_attended=rng.randint(1, 8),
-                    peer_mentor_assigned=True,
-                )
+                with demo_clock(enrolled):
+                    services.referral_advance(
+                        actor=head, referral=referral, to="enrolled", reason="Started Year 7 (demo)"
+                    )
+                with demo_clock(active):
+                    services.referral_advance(
+                        actor=head, referral=referral, to="active", reason="Attending sessions (demo)"
+                    )
+                    services.progress_update(
+                        actor=head,
+                        referral=referral,
+                        engagement_day_attended=True,
+                        summer_school_attended=rng.choice([True, False]),
+                        sessions_attended=rng.randint(1, 8),
+                        peer_mentor_assigned=True,
+                    )
             if index == 0:
-                services.referral_advance(
-                    actor=head, referral=accepted[3], to="enrolled", reason="Started Year 7 (demo)"
-                )
-                services.referral_advance(
-                    actor=head, referral=accepted[3], to="active", reason="Attending sessions (demo)"
-                )
-                services.referral_advance(
-                    actor=head, referral=accepted[3], to="completed", reason="Finished the programme (demo)"
-                )
+                with demo_clock(enrolled):
+                    services.referral_advance(
+                        actor=head, referral=accepted[3], to="enrolled", reason="Started Year 7 (demo)"
+                    )
+                with demo_clock(active):
+                    services.referral_advance(
+                        actor=head, referral=accepted[3], to="active", reason="Attending sessions (demo)"
+                    )
+                with demo_clock(_ago(times, now, 10, 5)):
+                    services.referral_advance(
+                        actor=head, referral=accepted[3], to="completed", reason="Finished the programme (demo)"
+                    )
             elif index == 1:
-                services.referral_withdraw(
-                    actor=head, referral=accepted[3], reason="Moved to a school in Kent", moved_school=True
-                )
+                with demo_clock(_ago(times, now, 15, 8)):
+                    services.referral_withdraw(
+                        actor=head, referral=accepted[3], reason="Moved to a school in Kent", moved_school=True
+                    )
             elif index == 2:
-                services.consent_withdraw(actor=head, referral=accepted[3], reason="Parent withdrew consent (demo)")
-        declined = refer(secondary)
+                with demo_clock(_ago(times, now, 15, 8)):
+                    services.consent_withdraw(actor=head, referral=accepted[3], reason="Parent withdrew consent (demo)")
+        at = _ago(times, now, 70, 50)
+        declined = refer(secondary, at)
         if declined is not None:
-            services.referral_decline(actor=head, referral=declined, reason=DECLINE_REASONS[index % 2])
-        submitted = refer(secondary)  # submitted
+            with demo_clock(_after(times, at, 6, 12)):
+                services.referral_decline(actor=head, referral=declined, reason=DECLINE_REASONS[index % 2])
+        submitted = refer(secondary, _ago(times, now, 30, 8))  # submitted
         twice_referred = twice_referred or submitted
-        refer(secondary, temporary=True)  # submitted, temporary UPN
+        refer(secondary, _ago(times, now, 30, 8), temporary=True)  # submitted, temporary UPN
         if index == 0:
-            refer(secondary, outside=True)
-        refer(secondary, known=False)  # pending destination: the VRU's queue
-        refer(secondary, submit=False)  # draft with consent
-    duplicates = _refer_again_elsewhere(
-        twice_referred,
-        feeders={pk: schools for pk, schools in feeders.items() if pk in {s.pk for s in others}},
-        needs=needs,
-    )
+            refer(secondary, _ago(times, now, 30, 8), outside=True)
+        refer(secondary, _ago(times, now, 20, 5), known=False)  # pending destination: the VRU's queue
+        refer(secondary, _ago(times, now, 7, 4), submit=False)  # draft with consent
+    # The second primary's referral of the same pupil: after the first was submitted (8 or more days ago, 3 to submit).
+    with demo_clock(_ago(times, now, 3, 2)):
+        duplicates = _refer_again_elsewhere(
+            twice_referred,
+            feeders={pk: schools for pk, schools in feeders.items() if pk in {s.pk for s in others}},
+            needs=needs,
+        )
     counts: dict[str, int] = {}
     for status in Referral.objects.filter(cohort=cohort).values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1

@@ -83,3 +83,32 @@ def test_demo_refers_only_from_schools_that_teach_year_6():
     for school in {*referring, *feeders}:
         ages = (school.statutory_low_age, school.statutory_high_age)
         assert None not in ages and ages[0] <= 10 and ages[1] >= 11, f"{school.name} (ages {ages}) has no Year 6"
+
+
+@override_settings(DEBUG=True)
+def test_demo_referrals_are_dated_over_the_past_months_in_the_order_of_their_statuses():
+    """The demo's history is spread over months (README), not all dated the day the demo was loaded."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    schools_demo.seed(stdout=io.StringIO(), options={"schools": 600})
+    accounts_demo.seed(stdout=io.StringIO(), options={})
+    demo.seed(stdout=io.StringIO(), options={})
+    now = timezone.now()
+    referrals = list(Referral.objects.all())
+    created = [r.created_at for r in referrals]
+    assert max(created) <= now and now - min(created) > timedelta(days=60)
+    for r in referrals:
+        assert r.created_at <= (r.submitted_at or now) <= (r.decided_at or now) <= now, r.reference
+
+    def newest(*statuses):
+        return max(r.created_at for r in referrals if r.status in statuses)
+
+    def oldest(*statuses):
+        return min(r.created_at for r in referrals if r.status in statuses)
+
+    placed = (Referral.Status.ACCEPTED, Referral.Status.ENROLLED, Referral.Status.ACTIVE, Referral.Status.COMPLETED)
+    assert newest(*placed) < oldest(Referral.Status.SUBMITTED) < newest(Referral.Status.DRAFT)
+    [offered] = [r for r in referrals if r.status == Referral.Status.OFFERED]
+    assert offered.offer_expires_on >= timezone.localdate()  # its date to confirm by is still ahead
