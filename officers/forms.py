@@ -4,7 +4,7 @@ from django import forms
 
 from core.uploads import MaxUploadSize
 
-from .models import Officer, OfficerRequest
+from .models import Officer
 from .services import MAX_CSV_BYTES
 
 
@@ -89,12 +89,9 @@ class OfficerEditForm(OfficerForm):
 
 
 class OfficerRequestForm(forms.Form):
-    kind = forms.ChoiceField(
-        label="What are you asking for?",
-        choices=OfficerRequest.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Choose what you are asking for"},
-    )
+    """What a headteacher asks is set by the school (a named officer when it has none, a different one when it has);
+    they say why."""
+
     reason = forms.CharField(
         label="Why are you asking?",
         max_length=1000,

@@ -510,9 +510,9 @@ def officer_request_create(*, actor, school_urn: int, kind: str, reason: str) ->
         raise DomainError("Tell us why you are asking.", field="reason")
     if school.local_authority.bcu_id is None:
         raise DomainError("City of London schools are served by the City of London Police, not this service.")
+    # What is asked follows from the school: a different officer when it has one, a named officer when it has none.
     has_officer = Assignment.objects.filter(school=school, end_date__isnull=True).exists()
-    if kind == OfficerRequest.Kind.CHANGE and not has_officer:
-        kind = OfficerRequest.Kind.NEW
+    kind = OfficerRequest.Kind.CHANGE if has_officer else OfficerRequest.Kind.NEW
     if OfficerRequest.objects.filter(school=school, status=OfficerRequest.Status.OPEN).exists():
         raise Conflict("Your school already has an open request. The allocators will answer it.")
     request = OfficerRequest.objects.create(school=school, kind=kind, reason=reason, requested_by=actor)

@@ -36,6 +36,7 @@ from .forms import (
     WeightRuleForm,
     WhatIfForm,
 )
+from .models import OfficerRequest
 
 PER_PAGE = 50
 
@@ -625,15 +626,22 @@ def request_officer(request: HttpRequest, urn: int) -> HttpResponse:
     if school is None:
         raise Http404("You are not the headteacher of this school")
     current = selectors.named_officer_for(school)
-    form = OfficerRequestForm(
-        request.POST if request.method == "POST" else None, initial={"kind": "change" if current else "new"}
-    )
+    kind = OfficerRequest.Kind.CHANGE if current else OfficerRequest.Kind.NEW
+    form = OfficerRequestForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.officer_request_create(actor=request.user, school_urn=school.pk, **form.cleaned_data)
+            services.officer_request_create(
+                actor=request.user, school_urn=school.pk, kind=kind, reason=form.cleaned_data["reason"]
+            )
         except DomainError as error:
             form_add_domain_error(form, error)
         else:
             messages.success(request, "Your request is sent to the police allocators for your area.")
             return redirect("officers:named_officer")
-    return render(request, "officers/request_officer.html", {"school": school, "current": current, "form": form})
+    # A school asks once at a time: an open request is shown instead of a form that could only be refused.
+    asked = selectors.open_request_for(school)
+    return render(
+        request,
+        "officers/request_officer.html",
+        {"school": school, "current": current, "kind": kind, "form": form, "asked": asked},
+    )

@@ -245,7 +245,10 @@ class OfficersWeightOverrideSerializer(serializers.Serializer):
 
 class OfficersOfficerRequestCreateSerializer(serializers.Serializer):
     school_urn = serializers.IntegerField()
-    kind = serializers.ChoiceField(choices=OfficerRequest.Kind.choices)
+    kind = serializers.ChoiceField(
+        choices=OfficerRequest.Kind.choices,
+        help_text="Recorded as the school's situation says: `change` when it has a named officer, `new` when not.",
+    )
     reason = serializers.CharField(max_length=1000)
 
 

@@ -114,7 +114,9 @@ def test_headteacher_sees_the_named_officer_and_asks_for_a_change(page, live_ser
     axe_check(page)
     page.get_by_label("Why are you asking?").fill("We have not had a visit this term")
     page.get_by_role("button", name="Send request").click()
-    expect(page.get_by_text("You asked on")).to_be_visible()
+    expect(
+        page.get_by_text("your school asked for a different officer: “We have not had a visit this term”")
+    ).to_be_visible()
     axe_check(page)
     assert OfficerRequest.objects.get().kind == "change"
 

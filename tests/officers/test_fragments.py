@@ -257,7 +257,7 @@ def test_named_officer_is_cached_and_shows_each_change(signed_in, alloc, head, s
     )
     assert response.status_code == 302
     assert OfficerRequest.objects.filter(school=school).exists()
-    assert "You asked on" in view(client, NAMED)[0]
+    assert "your school asked for a different officer: “Why”" in view(client, NAMED)[0]
 
 
 def test_named_officer_follows_the_headteachers_schools(signed_in, head, school):

@@ -81,6 +81,25 @@ def test_headteacher_sees_named_officer_and_asks_for_a_change(client_as, head, s
     assert school in selectors.queue_for(alloc)
 
 
+def test_the_ask_page_asks_what_the_school_needs_and_shows_an_open_request_instead_of_a_form(
+    client_as, head, school, near
+):
+    """Found walking it as a headteacher: the page offered "Ask for a named officer" to a school that had one, and
+    with a request already open it let the head write a reason only to be refused on sending."""
+    url = reverse("officers:request_officer", kwargs={"urn": school.pk})
+    client = client_as(head)
+    page = client.get(url).content.decode()
+    assert '<h1 class="govuk-heading-xl">Ask for a named officer</h1>' in page and 'name="kind"' not in page
+    AssignmentFactory(school=school, officer=near)
+    page = client.get(url).content.decode()
+    assert '<h1 class="govuk-heading-xl">Ask for a different officer</h1>' in page
+    assert client.post(url, {"kind": "new", "reason": "Never visits"}).status_code == 302
+    assert OfficerRequest.objects.get().kind == "change"  # what the school's situation says, whatever was posted
+    page = client.get(url).content.decode()
+    assert "your school asked for a different officer: “Never visits”" in page
+    assert 'name="reason"' not in page and "You can ask again once they have answered." in page
+
+
 def test_officer_sees_their_schools(client, school, near):
     AssignmentFactory(school=school, officer=near)
     client.force_login(officer_user(near))
