@@ -6,6 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from core.forms import required, whole_number_field
+from core.text import PHONE_INVALID, POSTCODE_INVALID, uk_phone, uk_postcode
 from schools.models import School
 
 from .models import WandIssue
@@ -73,6 +74,18 @@ class WandRequestForm(forms.Form):
                 "request, or view that one"
             )
         return True
+
+    def clean_contact_phone(self):
+        phone = uk_phone(self.cleaned_data["contact_phone"])
+        if phone is None:
+            raise forms.ValidationError(PHONE_INVALID)
+        return phone
+
+    def clean_delivery_postcode(self):
+        postcode = uk_postcode(self.cleaned_data["delivery_postcode"])
+        if postcode is None:
+            raise forms.ValidationError(POSTCODE_INVALID)
+        return postcode
 
     def clean_quantity(self):
         value = self.cleaned_data["quantity"].strip()

@@ -126,6 +126,37 @@ class TestSubmit:
             )
         assert error.value.field == "policy_confirmed"
 
+    @pytest.mark.parametrize(
+        ("phone", "postcode", "field"),
+        [("call reception", "E1 1AA", "contact_phone"), ("020 7946 0000", "N16", "delivery_postcode")],
+    )
+    def test_a_phone_or_postcode_the_courier_cannot_use_is_refused(self, head, school, phone, postcode, field):
+        with pytest.raises(DomainError) as error:
+            services.wand_request_submit(
+                actor=head,
+                school=school,
+                quantity=1,
+                contact_name="A",
+                contact_phone=phone,
+                delivery_address="x",
+                delivery_postcode=postcode,
+                policy_confirmed=True,
+            )
+        assert error.value.field == field
+
+    def test_the_postcode_is_kept_as_royal_mail_writes_it(self, head, school):
+        made = services.wand_request_submit(
+            actor=head,
+            school=school,
+            quantity=1,
+            contact_name="A",
+            contact_phone="+44 20 7946 0000",
+            delivery_address="x",
+            delivery_postcode=" n16 5ag ",
+            policy_confirmed=True,
+        )
+        assert (made.delivery_postcode, made.contact_phone) == ("N16 5AG", "+44 20 7946 0000")
+
     def test_double_submit_creates_one_request(self, submit):
         first = submit(2, key="form-123")
         again = submit(2, key="form-123")

@@ -71,6 +71,32 @@ class TestSchoolJourney:
         assert "There is a problem" in body and message in body and 'href="#id_quantity"' in body
         assert not WandRequest.objects.exists()
 
+    @pytest.mark.parametrize(
+        ("field", "value", "message"),
+        [
+            ("delivery_postcode", "N16", "Enter a full UK postcode, like N16 5AG"),
+            ("delivery_postcode", "London", "Enter a full UK postcode, like N16 5AG"),
+            ("contact_phone", "call reception", "Enter a UK phone number, like 020 7946 0000"),
+            ("contact_phone", "12345", "Enter a UK phone number, like 020 7946 0000"),
+        ],
+    )
+    def test_a_postcode_or_phone_the_courier_cannot_use_is_refused_on_the_first_page(
+        self, client, head, school, field, value, message
+    ):
+        """Walked as a headteacher: "N16" and "call reception" passed the form and check answers."""
+        client.force_login(head)
+        page = client.post(reverse("wands:request_new", kwargs={"urn": school.pk}), form_data(**{field: value}))
+        body = page.content.decode()
+        assert page.status_code == 200 and "There is a problem" in body and message in body
+        assert f'href="#id_{field}"' in body and not WandRequest.objects.exists()
+
+    def test_check_answers_shows_the_postcode_as_it_will_be_sent(self, client, head, school):
+        client.force_login(head)
+        url = reverse("wands:request_new", kwargs={"urn": school.pk})
+        response = client.post(url, form_data(delivery_postcode="n165ag", contact_phone=" 020  7946 0000 "))
+        check = client.get(response["Location"]).content.decode()
+        assert "N16 5AG" in check and "n165ag" not in check and "020 7946 0000" in check
+
     def test_policy_confirmation_required(self, client, head, school):
         client.force_login(head)
         data = form_data()

@@ -1,7 +1,5 @@
 """Wand requests along their workflow: submit, cancel, approve, reject, dispatch, confirm delivery."""
 
-import re
-
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -9,7 +7,7 @@ from django.utils import timezone
 
 from core.errors import Conflict, DomainError, InvalidTransition
 from core.services import audit_record
-from core.text import clean_lines, one_line
+from core.text import PHONE_INVALID, POSTCODE_INVALID, clean_lines, one_line, uk_phone, uk_postcode
 from schools.models import School
 
 from .. import permissions
@@ -73,8 +71,10 @@ def wand_request_submit(
     for field_name, message, value in errors:
         if not (value or "").strip():
             raise DomainError(message + ".", field=field_name)
-    if not re.fullmatch(r"[0-9+() \-]{6,30}", contact_phone.strip()):
-        raise DomainError("Enter a phone number, like 020 7946 0000.", field="contact_phone")
+    if uk_phone(contact_phone) is None:
+        raise DomainError(PHONE_INVALID + ".", field="contact_phone")
+    if uk_postcode(delivery_postcode) is None:
+        raise DomainError(POSTCODE_INVALID + ".", field="delivery_postcode")
     if not policy_confirmed:
         raise DomainError(
             "Confirm that your behaviour policy says pupils may be screened for weapons.", field="policy_confirmed"
@@ -102,9 +102,9 @@ def wand_request_submit(
         school=school,
         quantity=quantity,
         contact_name=contact_name.strip(),
-        contact_phone=contact_phone.strip(),
+        contact_phone=uk_phone(contact_phone),
         delivery_address=delivery_address.strip(),
-        delivery_postcode=delivery_postcode.strip().upper(),
+        delivery_postcode=uk_postcode(delivery_postcode),
         policy_confirmed=True,
         requested_by=actor,
         idempotency_key=idempotency_key,
