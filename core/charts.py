@@ -208,10 +208,22 @@ def _chart_id(title: str, data: Sequence) -> str:
     return f"chart-{slugify(title)[:40] or 'data'}-{digest}"
 
 
+def _tied(items: Sequence[tuple[str, float]], value: float) -> str:
+    """The labels with `value`, in order: "Hackney", "Hackney and Lambeth", "Hackney, Lambeth and 3 others"."""
+    labels = [label for label, v in items if v == value]
+    if len(labels) == 1:
+        return str(labels[0])
+    if len(labels) <= 3:
+        return f"{', '.join(map(str, labels[:-1]))} and {labels[-1]}"
+    return f"{labels[0]}, {labels[1]} and {len(labels) - 2} others"
+
+
 def _extremes(items: Sequence[tuple[str, float]], value_text: Callable[[float], str]) -> str:
-    highest = max(items, key=lambda item: item[1])
-    lowest = min(items, key=lambda item: item[1])
-    return f"Highest: {highest[0]}, {value_text(highest[1])}. Lowest: {lowest[0]}, {value_text(lowest[1])}."
+    """Highest and lowest, every label that shares them named (a chart's description said "Highest: Hackney, 3" when
+    Lambeth and Redbridge had 3 too)."""
+    high = max(value for _, value in items)
+    low = min(value for _, value in items)
+    return f"Highest: {_tied(items, high)}, {value_text(high)}. Lowest: {_tied(items, low)}, {value_text(low)}."
 
 
 def _as_float(value) -> float | None:

@@ -5,6 +5,7 @@ import zipfile
 from collections.abc import Iterable, Iterator
 
 from django.core.files.storage import default_storage
+from django.utils import timezone
 
 CHUNK = 64 * 1024
 
@@ -58,7 +59,8 @@ def zip_stream(entries: list[tuple[str, str]], *, storage=None) -> Iterator[byte
     pipe = _Pipe()
     with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for arcname, stored_name in entries:
-            info = zipfile.ZipInfo(arcname)
+            # Dated when downloaded (London time), not 1 January 1980, zipfile's default.
+            info = zipfile.ZipInfo(arcname, date_time=timezone.localtime().timetuple()[:6])
             info.compress_type = zipfile.ZIP_DEFLATED
             with storage.open(stored_name, "rb") as source, archive.open(info, mode="w", force_zip64=True) as target:
                 while chunk := source.read(CHUNK):

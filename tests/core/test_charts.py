@@ -307,3 +307,17 @@ def test_line_charts_are_drawn_again_narrow_with_the_same_points():
     html = render(chart)
     assert f'aria-labelledby="{chart.chart_id}-narrow-title {chart.chart_id}-narrow-desc"' in html
     assert html.count(f'id="{chart.chart_id}-title"') == 1
+
+
+def test_the_description_names_every_label_that_shares_the_highest_or_lowest_value():
+    from core.charts import _extremes
+
+    def text(items):
+        return _extremes(items, str)
+
+    assert text([("Hackney", 3), ("Lambeth", 3), ("Redbridge", 3), ("Brent", 1)]) == (
+        "Highest: Hackney, Lambeth and Redbridge, 3. Lowest: Brent, 1."
+    )
+    assert text([("Hackney", 3), ("Lambeth", 1), ("Brent", 1)]) == "Highest: Hackney, 3. Lowest: Lambeth and Brent, 1."
+    five = [(name, 0) for name in ("A", "B", "C", "D", "E")]
+    assert text([*five, ("F", 2)]) == "Highest: F, 2. Lowest: A, B and 3 others, 0."

@@ -5,6 +5,7 @@ import zipfile
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from education_toolkit import selectors, services
@@ -70,6 +71,9 @@ def test_zip_download_with_terms(api, teacher):
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content))) as archive:
         assert archive.namelist() == [f"{resource.slug}_plan_v1.pdf", f"{resource.slug}_slides_v1.pdf"]
+        # Dated the day they were downloaded (zipfile's default is 1 January 1980).
+        today = timezone.localdate()
+        assert {info.date_time[:3] for info in archive.infolist()} == {(today.year, today.month, today.day)}
     assert f'filename="{resource.slug}_files.zip"' in response["Content-Disposition"]
 
 
