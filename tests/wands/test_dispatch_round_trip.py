@@ -99,6 +99,14 @@ def test_round_trip_on_the_page_dispatches_the_filled_rows_and_lists_them(client
         assert reference in body
     # The list is shown once: reloading the page does not show it again.
     assert client.get(response.url).context["dispatched"] == []
+    assert "govuk-notification-banner--success" in body
+    # The same file again changes nothing, and says so without a "Success" banner.
+    again = client.post(
+        reverse("wands:dispatch_upload"), {"file": SimpleUploadedFile("wands-to-dispatch.csv", _fill(header, rows, 2))}
+    )
+    body = client.get(again.url).content.decode()
+    assert "No requests were dispatched by this upload." in body and "2 rows had already been dispatched" in body
+    assert "govuk-notification-banner--success" not in body and ">Success<" not in body
 
 
 def test_round_trip_over_the_api(fulfilment, five_approved, client):
