@@ -1,5 +1,7 @@
 """Toolkit pages. Views gate early (403 / 404), call one service, and turn domain errors into GOV.UK errors."""
 
+from urllib.parse import urlsplit
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
@@ -214,10 +216,23 @@ def _resource_context(request, resource: Resource, *, form=None, preview=False) 
     }
 
 
+def _catalogue_back_query(request: HttpRequest) -> str:
+    """The search and filters of the catalogue page the person came from (this site's, by the Referer header the
+    same-origin referrer policy sends), so "Back to the toolkit" returns to their results; "" otherwise."""
+    referer = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()}, require_https=False):
+        return ""
+    parts = urlsplit(referer)
+    if parts.path != reverse("toolkit:catalogue"):
+        return ""
+    return QueryDict(parts.query).urlencode()
+
+
 @require_GET
 def resource(request: HttpRequest, slug: str) -> HttpResponse:
     resource = _visible_resource(request, slug)
     context = _resource_context(request, resource)
+    context["back_query"] = _catalogue_back_query(request)
     # Back from the terms on the way to one file: the page starts that download (once) and says so.
     started = request.session.pop(SESSION_DOWNLOAD_STARTED, None)
     context["download_started"] = next((f for f in context["files"] if f.current_version_id == started), None)

@@ -376,3 +376,15 @@ def test_resource_page_queries_do_not_grow_with_files_or_related(client, teacher
             assert client.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+def test_back_to_the_toolkit_returns_to_the_search_the_person_came_from(client):
+    """Walked as a teacher: "Back to the toolkit" from a search result went to the whole catalogue."""
+    resource = ResourceFactory(title="Stop the bleed")
+    url = reverse("toolkit:resource", kwargs={"slug": resource.slug})
+    came_from = "http://testserver/toolkit/?q=bleeding&key_stage=ks3&page=2"
+    page = client.get(url, HTTP_REFERER=came_from).content.decode()
+    assert 'href="/toolkit/?q=bleeding&amp;key_stage=ks3&amp;page=2" class="govuk-back-link"' in page
+    for elsewhere in ("https://evil.example/toolkit/?q=x", "http://testserver/schools/?q=x", ""):
+        page = client.get(url, HTTP_REFERER=elsewhere).content.decode()
+        assert 'href="/toolkit/" class="govuk-back-link"' in page
